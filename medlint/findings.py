@@ -1,0 +1,64 @@
+"""What checks produce (`Violation`) and what the engine reports (`Finding`).
+
+A check does not know its rule id or level: one check function can serve several rules, and the level
+depends on the safety class and the configuration. The engine turns each Violation into a Finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from medlint.model import ArtifactKind, Level
+from medlint.source import Location
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLocation:
+    """A second place that explains a finding (a values key, the Dockerfile behind a Compose service)."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One violated condition, as a check reports it.
+
+    `subject` identifies the offending object independent of line numbers ("Deployment/prod/app/container:web"),
+    `variant` names a sub-condition whose level the rule file may set apart (for example "explicit-root").
+    Messages never quote a secret value.
+    """
+
+    location: Location
+    message: str
+    subject: str
+    artifact: ArtifactKind
+    variant: str | None = None
+    related: tuple[RelatedLocation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A violation attributed to a rule, with the level that applies to the effective safety class."""
+
+    rule_id: str
+    level: Level
+    location: Location
+    message: str
+    subject: str
+    artifact: ArtifactKind | None
+    variant: str | None = None
+    related: tuple[RelatedLocation, ...] = ()
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.location.path, self.location.line, self.location.column, self.rule_id, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A tool-level event (internal error in a check, unrecognised file) that is not a rule finding."""
+
+    level: Level
+    message: str
+    location: Location | None = None
+    rule_id: str | None = None

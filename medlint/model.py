@@ -1,0 +1,450 @@
+"""The common model: one set of types for Dockerfiles, Compose, Kubernetes and Helm.
+
+Parsers turn text into these frozen objects; checks read only these. Every value a rule reports on is a
+`Located` value, so a finding can point at the exact key or instruction. Inheritance is resolved once here
+(the container's effective security settings already combine pod and container level), so checks stay short.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Generic, Iterator, Mapping, TypeVar
+
+from medlint.source import Location
+
+T = TypeVar("T")
+
+
+class ArtifactKind(str, Enum):
+    """The four input formats medlint reads."""
+
+    DOCKERFILE = "dockerfile"
+    COMPOSE = "compose"
+    KUBERNETES = "kubernetes"
+    HELM = "helm"
+
+
+class Level(str, Enum):
+    """Finding levels, as SARIF names them."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "note": 1}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Located(Generic[T]):
+    """A value and the place in the source where it was written."""
+
+    value: T
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Setting(Generic[T]):
+    """An effective setting, with where it came from ("container", "pod", "USER instruction", ...)."""
+
+    value: T
+    location: Location
+    origin: str
+
+
+Labels = Mapping[str, Located[str]]
+
+
+# --------------------------------------------------------------------------------------------------
+# Images
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image reference split by the distribution reference grammar.
+
+    `registry` is None for Docker Hub short names; a registry port (`host:5000/app`) is never read as a tag.
+    `unresolved` is set when a variable in the reference could not be resolved (ARG without default, unset
+    Compose variable): rules then report W instead of passing.
+    """
+
+    raw: str
+    location: Location
+    registry: str | None = None
+    repository: str = ""
+    tag: str | None = None
+    digest: str | None = None
+    unresolved: bool = False
+    is_stage: bool = False  # a Dockerfile stage alias, not an external image
+
+    @property
+    def is_scratch(self) -> bool:
+        return self.repository == "scratch" and self.registry is None
+
+    @property
+    def name(self) -> str:
+        return f"{self.registry}/{self.repository}" if self.registry else self.repository
+
+
+# --------------------------------------------------------------------------------------------------
+# Containers and workloads
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityContext:
+    """Effective security settings of one container, resolved from container and pod (container wins).
+
+    A field is None when neither level sets it. `declared` tells whether any security context exists at all,
+    and `anchor` is where a missing setting belongs (the container, or its securityContext key).
+    """
+
+    anchor: Location
+    declared: bool = False
+    run_as_non_root: Setting[bool] | None = None
+    run_as_user: Setting[Any] | None = None
+    run_as_group: Setting[Any] | None = None
+    privileged: Setting[bool] | None = None
+    allow_privilege_escalation: Setting[bool] | None = None
+    read_only_root_filesystem: Setting[bool] | None = None
+    capabilities_add: Setting[tuple[str, ...]] | None = None
+    capabilities_drop: Setting[tuple[str, ...]] | None = None
+    seccomp_profile: Setting[str] | None = None
+    fs_group: Setting[Any] | None = None
+    supplemental_groups: Setting[tuple[Any, ...]] | None = None
+    security_options: tuple[Located[str], ...] = ()  # Compose security_opt
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """A liveness/readiness/startup probe, or a Docker/Compose HEALTHCHECK (kind "healthcheck")."""
+
+    kind: str
+    location: Location
+    disabled: bool = False
+    command: tuple[str, ...] = ()
+    initial_delay_seconds: float | None = None
+    period_seconds: float | None = None
+    timeout_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """Requests and limits by resource name ("cpu", "memory", "pids", "ephemeral-storage")."""
+
+    anchor: Location
+    requests: Mapping[str, Located[str]] = field(default_factory=dict)
+    limits: Mapping[str, Located[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar:
+    """One environment variable. `value` is a literal; `source` says where a non-literal comes from.
+
+    source: "literal", "secret" (secretKeyRef), "configmap", "field", "resource", "interpolated" (Compose
+    `${VAR}` from the host), "unset". `default` holds a Compose `${VAR:-default}` literal.
+    """
+
+    name: str
+    location: Location
+    value: str | None = None
+    source: str = "literal"
+    secret_name: str | None = None
+    secret_key: str | None = None
+    default: str | None = None
+    interpolated_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    """A container: a Kubernetes (init/ephemeral) container, a Compose service, or a Dockerfile's image.
+
+    role: "container", "init", "ephemeral", "sidecar" (init with restartPolicy Always), "service" (Compose),
+    "image" (the final stage of a Dockerfile).
+    """
+
+    name: str
+    role: str
+    location: Location
+    image: ImageRef | None
+    security: SecurityContext
+    resources: Resources | None = None
+    probes: tuple[Probe, ...] = ()
+    env: tuple[EnvVar, ...] = ()
+    env_from_secrets: tuple[Located[str], ...] = ()
+    command: tuple[Located[str], ...] = ()
+    args: tuple[Located[str], ...] = ()
+    raw: Any = None
+
+    def probe(self, kind: str) -> Probe | None:
+        return next((probe for probe in self.probes if probe.kind == kind), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """Something that runs: a Kubernetes workload, a Compose service, or a Dockerfile's final image.
+
+    `kind` is the Kubernetes kind, "ComposeService" or "Image". `subject` is a stable, line-independent
+    identity ("Deployment/production/app") used in messages and fingerprints.
+    """
+
+    kind: str
+    name: str
+    artifact: ArtifactKind
+    path: str
+    location: Location
+    subject: str
+    containers: tuple[Container, ...]
+    namespace: str | None = None
+    labels: Labels = field(default_factory=dict)
+    labels_anchor: Location | None = None
+    pod_labels: Labels | None = None
+    pod_labels_anchor: Location | None = None
+    replicas: Located[Any] | None = None
+    raw: Any = None
+
+    def all_containers(self) -> Iterator[Container]:
+        return iter(self.containers)
+
+
+# --------------------------------------------------------------------------------------------------
+# Dockerfiles
+
+
+@dataclass(frozen=True, slots=True)
+class ShellCommand:
+    """One simple command of a RUN (split at `&&`, `||`, `;`, `|`), as words after quote removal."""
+
+    words: tuple[str, ...]
+    line: int
+    operator_before: str = ""  # the operator joining it to the previous command ("&&", "|", ...)
+
+
+@dataclass(frozen=True, slots=True)
+class Heredoc:
+    """A heredoc body attached to an instruction (`RUN <<EOF ... EOF`)."""
+
+    delimiter: str
+    body: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Instruction:
+    """One Dockerfile instruction after continuation and comment handling.
+
+    `arguments` is the text after the keyword and flags; `json_arguments` is set for exec form.
+    `resolved` has `ARG`/`ENV` references substituted from their defaults where known.
+    """
+
+    keyword: str
+    location: Location
+    arguments: str
+    flags: Mapping[str, str] = field(default_factory=dict)
+    json_arguments: tuple[str, ...] | None = None
+    heredocs: tuple[Heredoc, ...] = ()
+    commands: tuple[ShellCommand, ...] = ()
+    resolved: str = ""
+    unresolved_variables: tuple[str, ...] = ()
+    stage_index: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A build stage: its FROM image, its optional alias and its instructions."""
+
+    index: int
+    name: str | None
+    base: ImageRef
+    from_instruction: Instruction
+    instructions: tuple[Instruction, ...]
+    parent_stage: int | None = None  # set when FROM names an earlier stage
+
+
+@dataclass(frozen=True, slots=True)
+class DockerIgnore:
+    path: str
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Dockerfile:
+    """A parsed Dockerfile. The final stage is the last one."""
+
+    path: str
+    stages: tuple[Stage, ...]
+    directives: Mapping[str, Located[str]] = field(default_factory=dict)
+    global_args: tuple[Instruction, ...] = ()
+    ignore_file: DockerIgnore | None = None
+
+    @property
+    def final_stage(self) -> Stage:
+        return self.stages[-1]
+
+    def final_chain(self) -> list[Stage]:
+        """The final stage and the earlier stages it builds FROM, final stage first."""
+        chain = [self.final_stage]
+        while chain[-1].parent_stage is not None and len(chain) <= len(self.stages):
+            chain.append(self.stages[chain[-1].parent_stage])
+        return chain
+
+    def instructions(self) -> Iterator[Instruction]:
+        for stage in self.stages:
+            yield from stage.instructions
+
+
+# --------------------------------------------------------------------------------------------------
+# Compose
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeService:
+    """A Compose service after interpolation and `extends`; its runtime view is `workload`."""
+
+    name: str
+    location: Location
+    workload: Workload
+    build_context: str | None = None  # repository-relative directory
+    dockerfile_path: str | None = None  # repository-relative Dockerfile of `build:`
+    user: Located[str] | None = None
+    raw: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeProject:
+    path: str
+    services: tuple[ComposeService, ...]
+    top_level: Mapping[str, Any] = field(default_factory=dict)  # secrets, volumes, networks, configs
+    raw: Any = None
+
+
+# --------------------------------------------------------------------------------------------------
+# Kubernetes
+
+
+@dataclass(frozen=True, slots=True)
+class K8sObject:
+    """Any Kubernetes object (known kinds, custom resources and fragments alike), with its position."""
+
+    api_version: str | None
+    kind: str | None
+    name: str | None
+    namespace: str | None
+    path: str
+    document_index: int
+    location: Location
+    body: Any
+    labels: Labels = field(default_factory=dict)
+    annotations: Labels = field(default_factory=dict)
+    rendered_from: str | None = None  # Helm: the chart directory the object was rendered from
+
+    @property
+    def subject(self) -> str:
+        parts = [self.kind or "?"]
+        if self.namespace:
+            parts.append(self.namespace)
+        parts.append(self.name or f"#{self.document_index}")
+        return "/".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------
+# Helm
+
+
+@dataclass(frozen=True, slots=True)
+class ChartDependency:
+    name: str
+    location: Location
+    version: Located[str] | None
+    repository: Located[str] | None
+    condition: str | None = None
+    alias: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LockedDependency:
+    name: str
+    version: str
+    repository: str | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ValuesFile:
+    path: str
+    values: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """A Helm chart directory: its Chart.yaml, Chart.lock and values files."""
+
+    directory: str
+    path: str  # Chart.yaml
+    location: Location
+    api_version: Located[str] | None
+    name: Located[str] | None
+    version: Located[str] | None
+    app_version: Located[str] | None
+    chart_type: Located[str] | None
+    dependencies: tuple[ChartDependency, ...] = ()
+    dependencies_anchor: Location | None = None
+    annotations: Labels = field(default_factory=dict)
+    annotations_anchor: Location | None = None
+    lock: tuple[LockedDependency, ...] | None = None
+    lock_path: str | None = None
+    values_files: tuple[ValuesFile, ...] = ()
+    raw: Any = None
+
+
+# --------------------------------------------------------------------------------------------------
+# The whole project
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file medlint read, its kind, and whether it could be analysed."""
+
+    path: str
+    kind: ArtifactKind
+    analysed: bool = True
+    role: str = ""  # Helm: "Chart.yaml", "Chart.lock", "values"; Dockerfile: "dockerignore"
+
+
+@dataclass(frozen=True, slots=True)
+class ParseProblem:
+    """A file that could not be read or parsed: becomes MD001 (or MD003 for Helm renders)."""
+
+    rule_id: str
+    location: Location
+    message: str
+    kind: ArtifactKind
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDeclaration:
+    """A `regulatory.iec62304.class` label found in an artifact."""
+
+    value: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Everything parsed from the scanned paths. Checks receive this and nothing else."""
+
+    files: tuple[SourceFile, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
+    dockerfiles: tuple[Dockerfile, ...] = ()
+    compose_projects: tuple[ComposeProject, ...] = ()
+    k8s_objects: tuple[K8sObject, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    class_declarations: tuple[ClassDeclaration, ...] = ()
+
+    def dockerfile(self, path: str | None) -> Dockerfile | None:
+        """The parsed Dockerfile at a repository-relative path, if it was scanned."""
+        if path is None:
+            return None
+        return next((item for item in self.dockerfiles if item.path == path), None)

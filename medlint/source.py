@@ -1,0 +1,321 @@
+"""Source positions, safe text reading and YAML loading that keeps node positions.
+
+Every value a rule can report on must carry a `Location`. YAML is composed by PyYAML's C parser when
+available (fast) and constructed here into `YamlMap`/`YamlList`, plain `dict`/`list` subclasses that also
+remember where each key and item sits. Loading is always safe: no Python object tags are honoured, and
+documents whose alias expansion would explode (a "billion laughs" bomb) are refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import yaml
+
+try:  # The C loader is an order of magnitude faster; fall back quietly where libyaml is missing.
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+#: Upper bound on the number of nodes a document may expand to through aliases.
+MAX_EXPANDED_NODES = 2_000_000
+#: Upper bound on the size of one input file; larger files are reported, not read.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A 1-based line/column span in a repository-relative file (POSIX separators)."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int = 0
+    end_column: int = 0
+
+    def __post_init__(self) -> None:
+        # End positions may never precede the start (SARIF consumers reject that).
+        if self.end_line < self.line:
+            object.__setattr__(self, "end_line", self.line)
+        if self.end_line == self.line and self.end_column < self.column:
+            object.__setattr__(self, "end_column", self.column)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class SourceError(Exception):
+    """Input that cannot be read or parsed. Becomes an MD001 finding, never a traceback."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = max(1, line)
+        self.column = max(1, column)
+
+
+def decode_text(data: bytes) -> str:
+    """Decode file bytes as UTF-8 (a BOM is accepted); raise SourceError naming the offending line."""
+    if b"\x00" in data:
+        offset = data.index(b"\x00")
+        line = data.count(b"\n", 0, offset) + 1
+        raise SourceError("binary content (NUL byte); expected UTF-8 text", line=line)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise SourceError(
+            f"invalid UTF-8 (byte 0x{data[err.start]:02x}); re-save the file as UTF-8",
+            line=line,
+            column=column,
+        ) from None
+
+
+def read_text(path: str) -> str:
+    """Read a file as text with the same checks as decode_text, plus a size limit."""
+    with open(path, "rb") as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not analysed")
+    return decode_text(data)
+
+
+# --------------------------------------------------------------------------------------------------
+# YAML with positions
+
+
+class YamlMap(dict):  # type: ignore[type-arg]
+    """A mapping that remembers its own position and those of its keys and values (1-based)."""
+
+    __slots__ = ("line", "column", "key_positions", "value_positions", "tag")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line = 1
+        self.column = 1
+        self.key_positions: dict[Any, tuple[int, int, int, int]] = {}
+        self.value_positions: dict[Any, tuple[int, int, int, int]] = {}
+        self.tag: str | None = None
+
+
+class YamlList(list):  # type: ignore[type-arg]
+    """A sequence that remembers its own position and that of each item (1-based)."""
+
+    __slots__ = ("line", "column", "item_positions", "tag")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line = 1
+        self.column = 1
+        self.item_positions: list[tuple[int, int, int, int]] = []
+        self.tag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TaggedValue:
+    """A value with a custom local tag that a format gives meaning to (Compose `!reset`, `!override`)."""
+
+    tag: str
+    value: Any
+
+
+def _span(node: yaml.Node) -> tuple[int, int, int, int]:
+    start, end = node.start_mark, node.end_mark
+    return (start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+class _PositionConstructor:
+    """Builds YamlMap/YamlList trees from composed nodes, using PyYAML's safe scalar constructors."""
+
+    def __init__(self, loader: Any, keep_tags: frozenset[str]) -> None:
+        self._loader = loader
+        self._keep_tags = keep_tags
+        self._cache: dict[int, Any] = {}
+
+    def build(self, node: yaml.Node) -> Any:
+        cached = self._cache.get(id(node))
+        if cached is not None or id(node) in self._cache:
+            return cached
+        tag = node.tag or ""
+        local_tag = tag if tag.startswith("!") and not tag.startswith("!!") else None
+        if isinstance(node, yaml.MappingNode):
+            result: Any = self._build_mapping(node)
+        elif isinstance(node, yaml.SequenceNode):
+            result = YamlList()
+            result.line, result.column = node.start_mark.line + 1, node.start_mark.column + 1
+            self._cache[id(node)] = result
+            for item in node.value:
+                result.append(self.build(item))
+                result.item_positions.append(_span(item))
+        else:
+            result = self._build_scalar(node, local_tag)
+        if local_tag and local_tag in self._keep_tags:
+            result = TaggedValue(local_tag, result)
+        elif local_tag and isinstance(result, (YamlMap, YamlList)):
+            result.tag = local_tag
+        self._cache[id(node)] = result
+        return result
+
+    def _build_scalar(self, node: yaml.ScalarNode, local_tag: str | None) -> Any:
+        if (
+            local_tag is not None
+            or node.tag == "tag:yaml.org,2002:timestamp"  # Go YAML decoders keep these as strings
+            or node.tag not in self._loader.yaml_constructors
+        ):
+            # Unknown tags are read as plain strings: never instantiate anything from the input.
+            return node.value
+        return self._loader.construct_object(node, deep=True)
+
+    def _build_mapping(self, node: yaml.MappingNode) -> YamlMap:
+        result = YamlMap()
+        result.line, result.column = node.start_mark.line + 1, node.start_mark.column + 1
+        self._cache[id(node)] = result
+        own_keys: set[Any] = set()
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._merge_into(result, value_node)
+                continue
+            key = self.build(key_node)
+            if isinstance(key, (list, dict)):
+                raise SourceError("a mapping key must be a scalar", *_span(key_node)[:2])
+            if key in own_keys:
+                line, column = _span(key_node)[:2]
+                raise SourceError(
+                    f"duplicate key {key!r}: which value applies depends on the deploying tool",
+                    line,
+                    column,
+                )
+            own_keys.add(key)
+            result[key] = self.build(value_node)
+            result.key_positions[key] = _span(key_node)
+            result.value_positions[key] = _span(value_node)
+        return result
+
+    def _merge_into(self, target: YamlMap, value_node: yaml.Node) -> None:
+        """Apply a `<<` merge key: earlier explicit keys win, then earlier merged maps win."""
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for source_node in sources:
+            source = self.build(source_node)
+            if not isinstance(source, YamlMap):
+                raise SourceError("a merge key (<<) needs a mapping or a list of mappings", *_span(value_node)[:2])
+            for key, value in source.items():
+                if key not in target:
+                    target[key] = value
+                    target.key_positions[key] = source.key_positions.get(key, _span(source_node))
+                    target.value_positions[key] = source.value_positions.get(key, _span(source_node))
+
+
+def _check_expansion(node: yaml.Node) -> None:
+    """Refuse documents whose alias expansion is huge or cyclic, before anything walks them."""
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+
+    def size(current: yaml.Node) -> int:
+        key = id(current)
+        known = sizes.get(key)
+        if known is not None:
+            return known
+        if key in visiting:
+            raise SourceError("recursive YAML alias", current.start_mark.line + 1, current.start_mark.column + 1)
+        visiting.add(key)
+        total = 1
+        if isinstance(current, yaml.SequenceNode):
+            for item in current.value:
+                total += size(item)
+        elif isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                total += size(key_node) + size(value_node)
+        visiting.discard(key)
+        if total > MAX_EXPANDED_NODES:
+            raise SourceError(
+                f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (alias bomb?); not analysed",
+                current.start_mark.line + 1,
+                current.start_mark.column + 1,
+            )
+        sizes[key] = total
+        return total
+
+    size(node)
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDocument:
+    """One document of a YAML stream: its value (None when empty) and where it starts."""
+
+    index: int
+    value: Any
+    line: int
+    column: int
+    end_line: int
+
+
+def _compose_documents(text: str) -> Iterator[tuple[Any, yaml.Node | None]]:
+    loader = _BaseLoader(text)
+    try:
+        while loader.check_node():
+            yield loader, loader.get_node()
+    finally:
+        loader.dispose()
+
+
+def load_yaml_documents(text: str, keep_tags: frozenset[str] = frozenset()) -> list[YamlDocument]:
+    """Parse every document of a YAML stream, keeping positions; raise SourceError on bad input."""
+    documents: list[YamlDocument] = []
+    try:
+        for loader, node in _compose_documents(text):
+            if node is None:
+                continue
+            _check_expansion(node)
+            value = _PositionConstructor(loader, keep_tags).build(node)
+            documents.append(
+                YamlDocument(
+                    index=len(documents),
+                    value=value,
+                    line=node.start_mark.line + 1,
+                    column=node.start_mark.column + 1,
+                    end_line=node.end_mark.line + 1,
+                )
+            )
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else 1
+        column = mark.column + 1 if mark else 1
+        problem = err.problem or err.context or "invalid YAML"
+        raise SourceError(f"YAML syntax error: {problem}", line, column) from None
+    except yaml.YAMLError as err:
+        raise SourceError(f"YAML error: {err}") from None
+    except RecursionError:
+        raise SourceError("YAML nesting too deep; not analysed") from None
+    return documents
+
+
+
+def key_location(path: str, mapping: Any, key: Any) -> Location:
+    """Location of `key` inside `mapping`, or of the mapping itself when the key is absent."""
+    if isinstance(mapping, YamlMap):
+        span = mapping.key_positions.get(key)
+        if span is not None:
+            return Location(path, span[0], span[1], span[2], span[3])
+        return Location(path, mapping.line, mapping.column)
+    return Location(path)
+
+
+def value_location(path: str, container: Any, key: Any) -> Location:
+    """Location of the value under `key` (a mapping key or a list index), falling back to the container."""
+    if isinstance(container, YamlMap):
+        span = container.value_positions.get(key)
+        if span is not None:
+            return Location(path, span[0], span[1], span[2], span[3])
+    elif isinstance(container, YamlList) and isinstance(key, int) and 0 <= key < len(container.item_positions):
+        span = container.item_positions[key]
+        return Location(path, span[0], span[1], span[2], span[3])
+    return node_location(path, container)
+
+
+def node_location(path: str, node: Any) -> Location:
+    """Location of a mapping or list node itself."""
+    if isinstance(node, (YamlMap, YamlList)):
+        return Location(path, node.line, node.column)
+    return Location(path)
