@@ -1,0 +1,257 @@
+"""Identification, SOUP and configuration management: MD101, MD102, MD105, MD110.
+
+IEC 62304 8.1.2 asks for a unique designator of every SOUP item; images, charts and labels are where a
+container deployment carries that identity.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+from medlint.findings import Violation
+from medlint.model import ArtifactKind, Chart, Dockerfile, ImageRef, Located, Project, Workload
+from medlint.source import Location
+
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_EXACT_SEMVER = re.compile(r"^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class ImageUse:
+    """One place an image is referenced, with what it is used for."""
+
+    image: ImageRef
+    artifact: ArtifactKind
+    subject: str
+    usage: str  # "FROM", "COPY --from", "RUN --mount", "syntax", "service", "container"
+    workload: Workload | None = None
+    container_raw: Any = None
+
+
+def _dockerfile_image_uses(dockerfile: Dockerfile) -> Iterator[ImageUse]:
+    from medlint.parsers.dockerfile import parse_image_reference
+
+    stage_names = {stage.name.lower() for stage in dockerfile.stages if stage.name}
+    for stage in dockerfile.stages:
+        subject = f"Dockerfile:{dockerfile.path}/stage:{stage.name or stage.index}"
+        if not stage.base.is_stage and not stage.base.is_scratch:
+            yield ImageUse(stage.base, ArtifactKind.DOCKERFILE, subject, "FROM")
+        for instruction in stage.instructions:
+            sources = []
+            if instruction.keyword in ("COPY", "ADD") and "from" in instruction.flags:
+                sources.append(("COPY --from", instruction.flags["from"]))
+            if instruction.keyword == "RUN" and "mount" in instruction.flags:
+                for mount in instruction.flags["mount"].split("\n"):
+                    options = dict(part.split("=", 1) for part in mount.split(",") if "=" in part)
+                    if "from" in options:
+                        sources.append(("RUN --mount", options["from"]))
+            for usage, source in sources:
+                if source.isdigit() or source.lower() in stage_names:
+                    continue
+                image = parse_image_reference(source, instruction.location, unresolved="$" in source)
+                yield ImageUse(image, ArtifactKind.DOCKERFILE, subject, usage)
+    syntax = dockerfile.directives.get("syntax")
+    if syntax is not None:
+        image = parse_image_reference(syntax.value, syntax.location)
+        yield ImageUse(image, ArtifactKind.DOCKERFILE, f"Dockerfile:{dockerfile.path}/syntax", "syntax")
+
+
+def image_uses(project: Project) -> Iterator[ImageUse]:
+    """Every image reference in the project, from Dockerfiles, Compose services and Kubernetes containers."""
+    for dockerfile in project.dockerfiles:
+        yield from _dockerfile_image_uses(dockerfile)
+    for workload in project.workloads:
+        if workload.artifact is ArtifactKind.DOCKERFILE:
+            continue
+        for container in workload.containers:
+            if container.image is not None:
+                usage = "service" if workload.artifact is ArtifactKind.COMPOSE else "container"
+                subject = workload.subject if usage == "service" else f"{workload.subject}/container:{container.name}"
+                yield ImageUse(container.image, workload.artifact, subject, usage, workload, container.raw)
+
+
+def _has_build(workload: Workload | None) -> bool:
+    return workload is not None and isinstance(workload.raw, dict) and "build" in workload.raw
+
+
+def image_tag_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
+    """MD101: images without a tag or with a floating tag (`latest` by default)."""
+    floating = {tag.lower() for tag in params.get("floating_tags", ["latest"])}
+    for use in image_uses(project):
+        if use.usage in ("syntax", "COPY --from", "RUN --mount"):
+            continue  # MD102 covers these; MD101 is about the images that run or are built from
+        image = use.image
+        if image.unresolved:
+            yield Violation(image.location, f"image reference '{image.raw}' cannot be resolved (unset variable or ARG without default), so its version is unknown",
+                            use.subject, use.artifact, variant="unresolved")
+        elif image.tag is None and image.digest is None:
+            yield Violation(image.location, f"image '{image.raw}' has no tag, so it resolves to whatever 'latest' is at build or deploy time",
+                            use.subject, use.artifact)
+        elif image.tag is not None and image.tag.lower() in floating:
+            yield Violation(image.location, f"image '{image.raw}' uses the floating tag '{image.tag}'",
+                            use.subject, use.artifact)
+    for workload in project.workloads:
+        if workload.artifact is ArtifactKind.COMPOSE and _has_build(workload) and not workload.containers[0].image:
+            yield Violation(workload.location, f'service "{workload.name}" is built (build:) but has no versioned image: name, so the built image has no release identity',
+                            workload.subject, workload.artifact, variant="build-without-image")
+
+
+def _pull_policy_findings(use: ImageUse) -> Iterator[Violation]:
+    raw = use.container_raw
+    if not isinstance(raw, dict):
+        return
+    image = use.image
+    policy = raw.get("imagePullPolicy")
+    mutable = image.digest is None
+    from medlint.source import key_location
+
+    if policy is None:
+        yield Violation(image.location, f"imagePullPolicy is implicit for '{image.raw}'; state it, so every node's behaviour is evident",
+                        use.subject, use.artifact, variant="pull-policy")
+    elif policy == "IfNotPresent" and mutable:
+        yield Violation(key_location(image.location.path, raw, "imagePullPolicy"),
+                        f"imagePullPolicy IfNotPresent with the mutable reference '{image.raw}' lets each node run a different image",
+                        use.subject, use.artifact, variant="pull-policy")
+
+
+def image_digest_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
+    """MD102: images not pinned by content digest (tags are mutable)."""
+    for use in image_uses(project):
+        image = use.image
+        if image.unresolved:
+            yield Violation(image.location, f"image reference '{image.raw}' cannot be resolved, so its digest cannot be verified",
+                            use.subject, use.artifact, variant="unresolved")
+        elif image.digest is None or not _DIGEST.match(image.digest):
+            if use.artifact is ArtifactKind.COMPOSE and _has_build(use.workload):
+                continue  # the digest of a built image exists only after the build; its FROM lines are checked
+            what = {"syntax": "the Dockerfile frontend", "COPY --from": "the COPY --from image",
+                    "RUN --mount": "the RUN --mount image"}.get(use.usage, "image")
+            yield Violation(image.location, f"{what} '{image.raw}' is not pinned by digest (@sha256:...)",
+                            use.subject, use.artifact)
+        if use.usage == "container":
+            yield from _pull_policy_findings(use)
+
+
+# --------------------------------------------------------------------------------------------------
+# MD105
+
+
+def _is_exact_version(version: str) -> bool:
+    return bool(_EXACT_SEMVER.match(version.strip()))
+
+
+def _locked_version(chart: Chart, name: str) -> str | None:
+    for locked in chart.lock or ():
+        if locked.name == name and _is_exact_version(locked.version):
+            return locked.version
+    return None
+
+
+def _repository_outside(chart: Chart, repository: str) -> bool:
+    target = repository[len("file://"):]
+    if target.startswith("/"):
+        return True
+    joined = posixpath.normpath(posixpath.join(chart.directory or ".", target))
+    return joined == ".." or joined.startswith("../")
+
+
+def chart_dependency_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
+    """MD105: chart dependencies must name exact versions and controlled repositories."""
+    for chart in project.charts:
+        chart_name = chart.name.value if chart.name else chart.directory
+        subject = f"chart:{chart.directory or '.'}"
+        for dependency in chart.dependencies:
+            dep_subject = f"{subject}/dependency:{dependency.name}"
+            version = dependency.version
+            if version is None or not _is_exact_version(version.value):
+                where = version.location if version else dependency.location
+                shown = f"'{version.value}'" if version else "no version (any version)"
+                locked = _locked_version(chart, dependency.name)
+                if locked:
+                    yield Violation(where, f'chart "{chart_name}" declares dependency "{dependency.name}" as {shown}, a range; Chart.lock pins {locked}, but the declared constraint is the change-control point',
+                                    dep_subject, ArtifactKind.HELM, variant="locked-range")
+                else:
+                    yield Violation(where, f'chart "{chart_name}" declares dependency "{dependency.name}" as {shown}, a range, not an exact version',
+                                    dep_subject, ArtifactKind.HELM)
+            repository = dependency.repository
+            if repository is None:
+                continue
+            url = repository.value.strip()
+            if url.startswith("http://"):
+                yield Violation(repository.location, f'dependency "{dependency.name}" is fetched over cleartext http://; use https:// or oci://',
+                                dep_subject, ArtifactKind.HELM, variant="insecure-repository")
+            elif url.startswith("file://") and _repository_outside(chart, url):
+                yield Violation(repository.location, f'dependency "{dependency.name}" comes from {url}, outside the repository, so it is not under change control',
+                                dep_subject, ArtifactKind.HELM, variant="repository-outside")
+            elif url.startswith("@") or url.startswith("alias:"):
+                yield Violation(repository.location, f'dependency "{dependency.name}" uses the repository alias {url}, which cannot be checked offline',
+                                dep_subject, ArtifactKind.HELM, variant="unresolved-repository")
+
+
+# --------------------------------------------------------------------------------------------------
+# MD110
+
+
+def _missing(labels: Mapping[str, Located[str]] | None, required: list[str]) -> list[str]:
+    present = labels or {}
+    return [key for key in required if key not in present]
+
+
+def _label_violation(location: Location, what: str, missing: list[str], subject: str,
+                     artifact: ArtifactKind, variant: str | None = None) -> Violation:
+    keys = ", ".join(missing)
+    noun = "label" if len(missing) == 1 else "labels"
+    return Violation(location, f"{what} lacks the {'recommended' if variant else 'required'} {noun} {keys}", subject, artifact, variant=variant)
+
+
+def regulatory_labels_present(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
+    """MD110: every deployable artifact carries its release identity and safety class as labels."""
+    image_keys = list(params.get("image_labels", []))
+    k8s_keys = list(params.get("kubernetes_labels", []))
+    recommended = list(params.get("kubernetes_recommended_labels", []))
+    chart_keys = list(params.get("chart_annotations", []))
+    for workload in project.workloads:
+        anchor = workload.labels_anchor or workload.location
+        if workload.artifact is ArtifactKind.DOCKERFILE:
+            missing = _missing(workload.labels, image_keys)
+            if missing:
+                yield _label_violation(anchor, f"the final stage of {workload.path}", missing, workload.subject, workload.artifact)
+        elif workload.artifact is ArtifactKind.COMPOSE:
+            yield from _compose_labels(project, workload, image_keys)
+        else:
+            blocks = [("metadata", workload.labels, anchor)]
+            if workload.pod_labels is not None:
+                blocks.append(("pod template", workload.pod_labels, workload.pod_labels_anchor or anchor))
+            for block, labels, where in blocks:
+                missing = _missing(labels, k8s_keys)
+                if missing:
+                    yield _label_violation(where, f"the {block} of {workload.subject}", missing, f"{workload.subject}/{block}", workload.artifact)
+                missing_recommended = _missing(labels, recommended)
+                if missing_recommended:
+                    yield _label_violation(where, f"the {block} of {workload.subject}", missing_recommended,
+                                           f"{workload.subject}/{block}", workload.artifact, variant="recommended")
+    for chart in project.charts:
+        missing = [key for key in chart_keys if key not in chart.annotations]
+        if missing:
+            name = chart.name.value if chart.name else chart.directory
+            yield Violation(chart.annotations_anchor or chart.location,
+                            f'the annotations of chart "{name}" lack {", ".join(missing)}',
+                            f"chart:{chart.directory or '.'}", ArtifactKind.HELM)
+
+
+def _compose_labels(project: Project, workload: Workload, required: list[str]) -> Iterator[Violation]:
+    service = next((s for c in project.compose_projects for s in c.services if s.workload is workload), None)
+    missing = _missing(workload.labels, required)
+    if not missing:
+        return
+    dockerfile = project.dockerfile(service.dockerfile_path) if service is not None and service.build_context is not None else None
+    if dockerfile is not None:
+        image_workload = next((w for w in project.workloads if w.artifact is ArtifactKind.DOCKERFILE and w.path == dockerfile.path), None)
+        still_missing = _missing(image_workload.labels if image_workload else {}, missing)
+        if not still_missing or image_workload is not None:
+            return  # the Dockerfile's own MD110 finding reports what its final stage lacks
+    yield _label_violation(workload.labels_anchor or workload.location, f'service "{workload.name}"', missing,
+                           workload.subject, workload.artifact)

@@ -1,0 +1,116 @@
+"""Shared secret detection (catalog §3.2): secret-like names, credential formats, placeholders.
+
+Names are split into words first (`postgresPassword` → postgres, password; `DB_PASSWORD_FILE` → db,
+password, file), then matched word-wise, so `TOKENIZERS_PARALLELISM` or `AUTHOR` are not secrets while
+`apiKey` is. A name whose last word only points to a secret (`*_FILE`, `secretName`, `passwordLength`) is
+allowlisted. Nothing here ever returns or formats a secret value.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Mapping
+
+DEFAULT_SECRET_NAME_PATTERN = (
+    r"(?:^|_)(?:pass|passwd|password|passphrase|secret|secrets|token|tokens|api_?key|apikey|private_?key|"
+    r"credential|credentials|access_?key|auth|requirepass)(?:_|$)"
+)
+#: Last words that make a secret-like name a pointer or a setting about a secret, not the secret itself.
+DEFAULT_POINTER_WORDS = (
+    "file", "files", "path", "dir", "name", "names", "ref", "reference", "length", "ttl", "enabled",
+    "enable", "disabled", "required", "policy", "type", "mode", "format", "expiry", "expiration", "duration",
+    "interval", "timeout", "url", "uri", "endpoint", "header", "prefix", "suffix", "field", "annotations",
+    "labels", "selector", "provider", "version", "count", "min", "max", "size", "algorithm", "method",
+    "strategy", "template", "rotation", "store", "backend", "mount", "volume", "secret_name", "key_ref",
+    "location", "env", "id", "password_key", "token_key", "user", "username", "realm", "audience", "issuer", "scope", "scopes", "lifetime",
+    "age", "class", "method", "source", "sources", "keys", "command", "script", "hash_algorithm",
+)
+#: Words that mark a whole name as a reference to a secret held elsewhere.
+REFERENCE_FIRST_WORDS = ("existing",)
+
+_WORD_BOUNDARY = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_AWS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")
+_PEM_PRIVATE = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+_HEX_ONLY = re.compile(r"^(?:sha\d+:|md5:)?[0-9a-fA-F]+$")
+_TOKEN_LIKE = re.compile(r"^[A-Za-z0-9+/=_\-]{20,}$")
+_REFERENCE_VALUE = re.compile(r"^\s*(?:\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|\$[A-Za-z_][A-Za-z0-9_]*)\s*$")
+
+
+def name_words(name: str) -> list[str]:
+    """Split a key into lower-case words across camelCase, snake_case, kebab-case and dots."""
+    words: list[str] = []
+    for part in re.split(r"[^A-Za-z0-9]+", name):
+        words.extend(word.lower() for word in _WORD_BOUNDARY.findall(part))
+    return words
+
+
+def is_secret_name(
+    name: str,
+    pattern: str = DEFAULT_SECRET_NAME_PATTERN,
+    pointer_words: tuple[str, ...] = DEFAULT_POINTER_WORDS,
+) -> bool:
+    """True when the key names a secret value (not a pointer to one)."""
+    words = name_words(name)
+    if not words or words[0] in REFERENCE_FIRST_WORDS:
+        return False
+    joined = "_".join(words)
+    if not re.search(pattern, joined):
+        return False
+    last = words[-1]
+    if last in pointer_words or "_".join(words[-2:]) in pointer_words:
+        # "api_key" ends in "key" and stays a secret; "password_file" and "secret_name" are pointers.
+        return False
+    return True
+
+
+def is_literal_secret_value(value: Any) -> bool:
+    """A value that could be a real secret: a non-empty string that is not a reference or a plain flag."""
+    if value is None or isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return False
+    text = str(value).strip()
+    if not text:
+        return False
+    if text.lower() in ("true", "false", "yes", "no", "on", "off", "null", "none", "~"):
+        return False
+    if re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return False
+    return not _REFERENCE_VALUE.match(text)
+
+
+def shannon_entropy(text: str) -> float:
+    counts: dict[str, int] = {}
+    for char in text:
+        counts[char] = counts.get(char, 0) + 1
+    return -sum(count / len(text) * math.log2(count / len(text)) for count in counts.values())
+
+
+def credential_format(value: str, entropy_threshold: float = 4.5) -> str | None:
+    """The kind of credential the text contains, if any (never the credential itself)."""
+    if _PEM_PRIVATE.search(value):
+        return "a PEM private key"
+    if _AWS_KEY_ID.search(value):
+        return "an AWS access key id"
+    if _JWT.search(value):
+        return "a JSON Web Token"
+    for word in value.split():
+        if _HEX_ONLY.match(word) or not _TOKEN_LIKE.match(word):
+            continue  # digests, checksums and fingerprints are not secrets
+        has_mix = any(c.isupper() for c in word) and any(c.islower() for c in word) and any(c.isdigit() for c in word)
+        if has_mix and shannon_entropy(word) >= entropy_threshold:
+            return "a high-entropy token"
+    return None
+
+
+def matches_placeholder(value: str, patterns: tuple[str, ...]) -> bool:
+    return value.strip() == "" or any(re.fullmatch(pattern, value.strip()) for pattern in patterns)
+
+
+def params_pattern(params: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """The configured name pattern and pointer words, with the catalog defaults."""
+    pattern = str(params.get("secret_name_pattern") or DEFAULT_SECRET_NAME_PATTERN)
+    pointers = tuple(params.get("pointer_words") or DEFAULT_POINTER_WORDS)
+    return pattern, pointers

@@ -1,0 +1,175 @@
+"""Discovery: walk the given paths and classify each file as an artifact kind, or say why it is not one.
+
+Nothing is dropped silently. A file named on the command line is always considered; one that matches no
+kind is reported. A file inside a Helm chart (a template, a values file) stands for its whole chart, which is
+how pre-commit's per-file invocation still lints complete units.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from medlint.model import ArtifactKind
+
+#: Directories never walked into (they hold tooling state or third-party code, not the product's artifacts).
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"}
+)
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class DiscoveryError(Exception):
+    """A usage problem with the given paths (for example one that does not exist): exit code 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A file to read. `kind` is None when only its content can tell (YAML/JSON sniffed later)."""
+
+    path: Path
+    relative: str
+    kind: ArtifactKind | None
+    explicit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChartUnit:
+    """A Helm chart directory found by its Chart.yaml."""
+
+    directory: Path
+    relative: str
+
+
+@dataclass
+class Discovery:
+    root: Path
+    candidates: list[Candidate] = field(default_factory=list)
+    charts: list[ChartUnit] = field(default_factory=list)
+    ignored_explicit: list[str] = field(default_factory=list)  # named files that are no artifact kind
+
+
+def is_dockerfile_name(name: str) -> bool:
+    lower = name.lower()
+    if lower.endswith(".dockerignore"):
+        return False
+    return (
+        lower in ("dockerfile", "containerfile")
+        or lower.startswith(("dockerfile.", "dockerfile-", "containerfile."))
+        or lower.endswith(".dockerfile")
+    )
+
+
+def is_compose_name(name: str) -> bool:
+    lower = name.lower()
+    return lower.endswith(YAML_SUFFIXES) and (lower.startswith("compose") or lower.startswith("docker-compose"))
+
+
+def classify_name(name: str) -> tuple[bool, ArtifactKind | None]:
+    """(is a candidate, kind if the name alone decides it)."""
+    if is_dockerfile_name(name):
+        return True, ArtifactKind.DOCKERFILE
+    if is_compose_name(name):
+        return True, ArtifactKind.COMPOSE
+    if name.lower().endswith(YAML_SUFFIXES + (".json",)):
+        return True, None
+    return False, None
+
+
+def find_root(paths: list[Path], cwd: Path) -> Path:
+    """The directory all reported paths are relative to: the enclosing git checkout, else cwd or the scan."""
+    resolved = [path.resolve() for path in paths]
+    common = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in resolved]))
+    for directory in (common, *common.parents):
+        if (directory / ".git").exists():
+            return directory
+    cwd = cwd.resolve()
+    return cwd if common == cwd or cwd in common.parents else common
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _chart_dir_of(path: Path, root: Path) -> Path | None:
+    """The outermost chart directory containing `path` (subcharts in charts/ belong to their parent)."""
+    found = None
+    for directory in (path if path.is_dir() else path.parent, *(path if path.is_dir() else path.parent).parents):
+        if (directory / "Chart.yaml").is_file():
+            found = directory
+        if directory == root:
+            break
+    return found
+
+
+def _excluded(relative: str, excludes: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(relative, pattern) or relative.startswith(pattern.rstrip("/") + "/") for pattern in excludes)
+
+
+def discover(paths: list[str], cwd: Path, excludes: tuple[str, ...] = (), root: Path | None = None) -> Discovery:
+    """Classify the files under `paths`. Raises DiscoveryError for a path that does not exist."""
+    given = [Path(p) if Path(p).is_absolute() else cwd / p for p in paths]
+    for original, path in zip(paths, given):
+        if not path.exists():
+            raise DiscoveryError(f"path '{original}' does not exist; pass files or directories to lint")
+    root = (root or find_root(given, cwd)).resolve()
+    discovery = Discovery(root=root)
+    seen_files: set[Path] = set()
+    seen_charts: set[Path] = set()
+
+    def add_chart(directory: Path) -> None:
+        directory = directory.resolve()
+        if directory not in seen_charts:
+            seen_charts.add(directory)
+            discovery.charts.append(ChartUnit(directory, _relative(directory, root)))
+
+    def add_file(path: Path, explicit: bool) -> None:
+        resolved = path.resolve()
+        if resolved in seen_files:
+            return
+        chart = _chart_dir_of(path, root)
+        if chart is not None:
+            add_chart(chart)
+            return
+        is_candidate, kind = classify_name(path.name)
+        relative = _relative(path, root)
+        if not is_candidate:
+            if explicit and path.name != ".dockerignore":
+                discovery.ignored_explicit.append(relative)
+            return
+        seen_files.add(resolved)
+        discovery.candidates.append(Candidate(resolved, relative, kind, explicit))
+
+    for path in given:
+        if path.is_file():
+            add_file(path, explicit=True)
+            continue
+        chart = _chart_dir_of(path, root)
+        if chart is not None:
+            add_chart(chart)
+            continue
+        for directory, dirnames, filenames in os.walk(path):
+            current = Path(directory)
+            dirnames[:] = sorted(
+                name
+                for name in dirnames
+                if name not in DEFAULT_EXCLUDED_DIRS and not _excluded(_relative(current / name, root), excludes)
+            )
+            if "Chart.yaml" in filenames:
+                add_chart(current)
+                dirnames[:] = []
+                continue
+            for name in sorted(filenames):
+                file_path = current / name
+                if file_path.is_symlink() and not file_path.exists():
+                    continue  # a dangling link has no content to lint
+                if not _excluded(_relative(file_path, root), excludes):
+                    add_file(file_path, explicit=False)
+    discovery.candidates.sort(key=lambda candidate: candidate.relative)
+    discovery.charts.sort(key=lambda chart: chart.relative)
+    return discovery

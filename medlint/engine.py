@@ -1,0 +1,119 @@
+"""The rule engine: run each enabled rule's check over the project and attribute levels.
+
+Checks are pure functions `check(project, params) -> Iterable[Violation]`, named in the rule file as
+`module.function` under `medlint.checks`. An exception in one check becomes a tool notification and the
+run goes on: one bug must not hide the findings of every other rule.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from medlint.findings import Finding, Notification, Violation
+from medlint.model import Level, Project
+from medlint.rulepack import Rule, RulePack
+from medlint.safety import SafetyClassDecision
+
+CheckFunction = Callable[[Project, Mapping[str, Any]], Iterable[Violation]]
+
+
+@dataclass(frozen=True, slots=True)
+class EngineSettings:
+    """What the configuration decides about rules: selection, levels and parameters."""
+
+    enabled: frozenset[str] = frozenset()  # empty: all rules
+    disabled: frozenset[str] = frozenset()
+    level_overrides: Mapping[str, str] = field(default_factory=dict)  # rule id -> level or "off"
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # rule id -> parameter overrides
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    findings: tuple[Finding, ...]
+    notifications: tuple[Notification, ...]
+    safety_class: SafetyClassDecision
+    rules_run: tuple[str, ...]
+    rules_disabled: tuple[str, ...]
+
+
+class CheckNotFound(Exception):
+    """A rule names a check function that does not exist."""
+
+
+def resolve_check(name: str) -> CheckFunction:
+    module_name, _, function_name = name.partition(".")
+    try:
+        module = importlib.import_module(f"medlint.checks.{module_name}")
+    except ModuleNotFoundError as error:
+        raise CheckNotFound(f"check module 'medlint.checks.{module_name}' does not exist") from error
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        raise CheckNotFound(f"check function '{name}' does not exist in medlint.checks.{module_name}")
+    return function  # type: ignore[no-any-return]
+
+
+def _is_selected(rule: Rule, settings: EngineSettings) -> bool:
+    if rule.id in settings.disabled:
+        return False
+    return not settings.enabled or rule.id in settings.enabled
+
+
+def _finding(rule: Rule, violation: Violation, level: Level) -> Finding:
+    message = violation.message if violation.message.endswith(".") else violation.message + "."
+    return Finding(
+        rule_id=rule.id,
+        level=level,
+        location=violation.location,
+        message=message,
+        subject=violation.subject,
+        artifact=violation.artifact,
+        variant=violation.variant,
+        related=violation.related,
+    )
+
+
+def run_rules(
+    project: Project, pack: RulePack, decision: SafetyClassDecision, settings: EngineSettings = EngineSettings()
+) -> RunResult:
+    findings: list[Finding] = []
+    notifications: list[Notification] = []
+    run: list[str] = []
+    disabled: list[str] = []
+    safety_class = decision.value
+    for rule in pack.rules:
+        override = settings.level_overrides.get(rule.id)
+        if not _is_selected(rule, settings) or override == "off" or (override is None and rule.max_level(safety_class) is None):
+            disabled.append(rule.id)
+            continue
+        params = {**rule.params, **settings.params.get(rule.id, {})}
+        try:
+            check = resolve_check(rule.check)
+            violations = list(check(project, params))
+        except Exception as error:  # noqa: BLE001 - isolate check bugs from the rest of the run
+            notifications.append(
+                Notification(
+                    Level.ERROR,
+                    f"internal error in check {rule.check} of rule {rule.id}: {type(error).__name__}: {error}; "
+                    "this rule's results are incomplete, the other rules ran",
+                    rule_id=rule.id,
+                )
+            )
+            run.append(rule.id)
+            continue
+        run.append(rule.id)
+        for violation in violations:
+            if violation.artifact not in rule.applies_to:
+                continue
+            level = Level(override) if override else rule.level_for(safety_class, violation.artifact, violation.variant)
+            if level is not None:
+                findings.append(_finding(rule, violation, level))
+    unique = sorted(set(findings), key=Finding.sort_key)
+    return RunResult(
+        findings=tuple(unique),
+        notifications=tuple(notifications),
+        safety_class=decision,
+        rules_run=tuple(run),
+        rules_disabled=tuple(disabled),
+    )

@@ -1,0 +1,231 @@
+"""Reading discovered files into the common model (`Project`), failing closed.
+
+Each file is read and parsed on its own: a file that cannot be read or parsed becomes a `ParseProblem`
+(reported as MD001) and the others are still analysed. An unexpected exception inside a parser is a medlint
+bug; it is reported the same way, with the exception named, instead of ending the run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from medlint.discover import ChartUnit, Discovery
+from medlint.model import (
+    ArtifactKind,
+    Chart,
+    ClassDeclaration,
+    ComposeProject,
+    Dockerfile,
+    K8sObject,
+    ParseProblem,
+    Project,
+    SourceFile,
+    ValuesFile,
+    Workload,
+)
+from medlint.source import Location, SourceError, read_text
+
+CLASS_LABEL = "regulatory.iec62304.class"
+
+
+@dataclass
+class _Collector:
+    """Mutable accumulator used only while loading; frozen into a Project at the end."""
+
+    root: Path
+    files: list[SourceFile] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    dockerfiles: list[Dockerfile] = field(default_factory=list)
+    compose_projects: list[ComposeProject] = field(default_factory=list)
+    k8s_objects: list[K8sObject] = field(default_factory=list)
+    workloads: list[Workload] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+
+    def fail(self, relative: str, kind: ArtifactKind, error: Exception, role: str = "") -> None:
+        if isinstance(error, SourceError):
+            location = Location(relative, error.line, error.column)
+            message = f"{relative} could not be parsed: {error.message}"
+        elif isinstance(error, OSError):
+            location = Location(relative)
+            message = f"{relative} could not be read: {error.strerror or error}"
+        else:  # a parser bug: still fail closed, and name it so it can be reported upstream
+            location = Location(relative)
+            message = f"{relative} could not be parsed: internal error {type(error).__name__}: {error}"
+        self.files.append(SourceFile(relative, kind, analysed=False, role=role))
+        self.problems.append(ParseProblem("MD001", location, message, kind))
+
+
+def _safe_reader(root: Path) -> Callable[[str], str]:
+    """Read repository files by relative path, refusing anything outside the scanned root."""
+
+    def read(relative: str) -> str:
+        target = (root / relative).resolve()
+        if root not in target.parents and target != root:
+            raise SourceError(f"'{relative}' lies outside the scanned project; medlint does not read it")
+        return read_text(str(target))
+
+    return read
+
+
+def _load_dockerfile(collector: _Collector, path: Path, relative: str) -> None:
+    from medlint.parsers.dockerfile import dockerfile_workload, parse_dockerfile, read_dockerignore
+
+    try:
+        text = read_text(str(path))
+        ignore = None
+        for ignore_path in (path.with_name(path.name + ".dockerignore"), path.parent / ".dockerignore"):
+            if ignore_path.is_file():
+                ignore_relative = ignore_path.resolve().relative_to(collector.root).as_posix() if collector.root in ignore_path.resolve().parents else ignore_path.name
+                ignore = read_dockerignore(ignore_relative, read_text(str(ignore_path)))
+                break
+        dockerfile = parse_dockerfile(relative, text, ignore)
+        workload = dockerfile_workload(dockerfile)
+    except Exception as error:  # noqa: BLE001 - every failure becomes a finding, never a crash
+        collector.fail(relative, ArtifactKind.DOCKERFILE, error)
+        return
+    collector.files.append(SourceFile(relative, ArtifactKind.DOCKERFILE))
+    collector.dockerfiles.append(dockerfile)
+    collector.workloads.append(workload)
+
+
+def _load_compose(collector: _Collector, path: Path, relative: str, text: str | None = None) -> None:
+    from medlint.parsers.compose import parse_compose
+
+    try:
+        text = read_text(str(path)) if text is None else text
+        env_path = path.parent / ".env"
+        env_text = read_text(str(env_path)) if env_path.is_file() else None
+        project = parse_compose(relative, text, read_file=_safe_reader(collector.root), env_file_text=env_text)
+    except Exception as error:  # noqa: BLE001
+        collector.fail(relative, ArtifactKind.COMPOSE, error)
+        return
+    collector.files.append(SourceFile(relative, ArtifactKind.COMPOSE))
+    collector.compose_projects.append(project)
+    collector.workloads.extend(service.workload for service in project.services)
+
+
+def _load_manifest(collector: _Collector, relative: str, text: str) -> None:
+    from medlint.parsers.kubernetes import parse_manifest, workload_from_object
+
+    try:
+        objects = parse_manifest(relative, text)
+        workloads = [workload for obj in objects if (workload := workload_from_object(obj)) is not None]
+    except Exception as error:  # noqa: BLE001
+        collector.fail(relative, ArtifactKind.KUBERNETES, error)
+        return
+    collector.files.append(SourceFile(relative, ArtifactKind.KUBERNETES))
+    collector.k8s_objects.extend(objects)
+    collector.workloads.extend(workloads)
+
+
+def _looks_like_compose(text: str) -> bool:
+    return any(line.startswith("services:") for line in text.splitlines())
+
+
+def _load_sniffed(collector: _Collector, path: Path, relative: str, explicit: bool, unrecognised: list[str]) -> None:
+    """A YAML/JSON file whose name does not tell its kind: decide from its content."""
+    from medlint.parsers.kubernetes import looks_like_manifest
+
+    try:
+        text = read_text(str(path))
+    except Exception as error:  # noqa: BLE001
+        collector.fail(relative, ArtifactKind.KUBERNETES, error)
+        return
+    if looks_like_manifest(text):
+        _load_manifest(collector, relative, text)
+    elif _looks_like_compose(text):
+        _load_compose(collector, path, relative, text)
+    elif relative.endswith(".json") and not explicit:
+        return  # package.json, tsconfig.json ...: JSON files are manifests only when they say so
+    else:
+        unrecognised.append(relative)
+
+
+def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
+    from medlint.parsers.helm import parse_chart, parse_chart_lock, parse_values
+
+    directory, relative_dir = unit.directory, unit.relative
+    prefix = "" if relative_dir in ("", ".") else relative_dir + "/"
+    lock, lock_path = None, None
+    lock_file = directory / "Chart.lock"
+    if lock_file.is_file():
+        lock_path = prefix + "Chart.lock"
+        try:
+            lock = parse_chart_lock(lock_path, read_text(str(lock_file)))
+            collector.files.append(SourceFile(lock_path, ArtifactKind.HELM, role="Chart.lock"))
+        except Exception as error:  # noqa: BLE001
+            collector.fail(lock_path, ArtifactKind.HELM, error, role="Chart.lock")
+    values_files: list[ValuesFile] = []
+    for values_path in sorted(directory.glob("values*.y*ml")):
+        if not values_path.name.endswith((".yaml", ".yml")):
+            continue
+        relative = prefix + values_path.name
+        try:
+            values_files.append(parse_values(relative, read_text(str(values_path))))
+            collector.files.append(SourceFile(relative, ArtifactKind.HELM, role="values"))
+        except Exception as error:  # noqa: BLE001
+            collector.fail(relative, ArtifactKind.HELM, error, role="values")
+    schema_file = directory / "values.schema.json"
+    if schema_file.is_file():
+        relative = prefix + "values.schema.json"
+        try:
+            json.loads(read_text(str(schema_file)))
+            collector.files.append(SourceFile(relative, ArtifactKind.HELM, role="values.schema.json"))
+        except json.JSONDecodeError as error:
+            collector.fail(relative, ArtifactKind.HELM, SourceError(f"JSON syntax error: {error.msg}", error.lineno, error.colno))
+        except Exception as error:  # noqa: BLE001
+            collector.fail(relative, ArtifactKind.HELM, error)
+    chart_yaml = prefix + "Chart.yaml"
+    try:
+        chart = parse_chart(
+            relative_dir, chart_yaml, read_text(str(directory / "Chart.yaml")), lock, lock_path, tuple(values_files)
+        )
+    except Exception as error:  # noqa: BLE001
+        collector.fail(chart_yaml, ArtifactKind.HELM, error, role="Chart.yaml")
+        return
+    collector.files.append(SourceFile(chart_yaml, ArtifactKind.HELM, role="Chart.yaml"))
+    collector.charts.append(chart)
+
+
+def class_declarations(project_parts: _Collector) -> list[ClassDeclaration]:
+    """Every `regulatory.iec62304.class` label or annotation, wherever it was declared."""
+    found: list[ClassDeclaration] = []
+    for workload in project_parts.workloads:
+        for labels in (workload.labels, workload.pod_labels or {}):
+            label = labels.get(CLASS_LABEL)
+            if label is not None:
+                found.append(ClassDeclaration(label.value, label.location))
+    for chart in project_parts.charts:
+        annotation = chart.annotations.get(CLASS_LABEL)
+        if annotation is not None:
+            found.append(ClassDeclaration(annotation.value, annotation.location))
+    return found
+
+
+def load_project(discovery: Discovery) -> tuple[Project, list[str]]:
+    """Parse every discovered artifact. Returns the project and the named files that are no artifact."""
+    collector = _Collector(root=discovery.root)
+    unrecognised = list(discovery.ignored_explicit)
+    for candidate in discovery.candidates:
+        if candidate.kind is ArtifactKind.DOCKERFILE:
+            _load_dockerfile(collector, candidate.path, candidate.relative)
+        elif candidate.kind is ArtifactKind.COMPOSE:
+            _load_compose(collector, candidate.path, candidate.relative)
+        else:
+            _load_sniffed(collector, candidate.path, candidate.relative, candidate.explicit, unrecognised)
+    for unit in discovery.charts:
+        _load_chart(collector, unit)
+    project = Project(
+        files=tuple(sorted(collector.files, key=lambda item: item.path)),
+        problems=tuple(collector.problems),
+        dockerfiles=tuple(collector.dockerfiles),
+        compose_projects=tuple(collector.compose_projects),
+        k8s_objects=tuple(collector.k8s_objects),
+        workloads=tuple(collector.workloads),
+        charts=tuple(collector.charts),
+        class_declarations=tuple(class_declarations(collector)),
+    )
+    return project, sorted(unrecognised)

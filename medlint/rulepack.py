@@ -1,0 +1,198 @@
+"""Loading rule packs: the built-in `rules/` directory plus any user rule directories.
+
+A rule is data (one YAML document per file); its logic is a named check function under `medlint.checks`.
+The built-in pack is validated against `schemas/rule.schema.json` by the test suite, so a normal run does
+not pay for importing jsonschema; user rule files are always validated, since nobody tested them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from medlint.model import ArtifactKind, Level
+
+SAFETY_CLASSES = ("A", "B", "C")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class RulePackError(Exception):
+    """An invalid rule file or rule directory. The CLI reports it and exits with code 2."""
+
+
+def _package_data_dir(name: str) -> Path:
+    """`rules/` or `schemas/`: inside the installed package, or at the top of a source checkout."""
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir / name, package_dir.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise RulePackError(f"medlint's {name}/ directory is missing; reinstall medlint")
+
+
+def builtin_rules_dir() -> Path:
+    return _package_data_dir("rules")
+
+
+def schemas_dir() -> Path:
+    return _package_data_dir("schemas")
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    standard: str
+    clause: str = ""
+    edition: str = ""
+    note: str = ""
+    applies_to: tuple[str, ...] = ()
+
+    def label(self) -> str:
+        text = self.standard
+        if self.edition:
+            text += f" ({self.edition})"
+        if self.clause:
+            text += f" {self.clause}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule of the pack, as read from its YAML file."""
+
+    id: str
+    slug: str
+    title: str
+    group: str
+    applies_to: tuple[ArtifactKind, ...]
+    check: str
+    level: Mapping[str, str]
+    references: tuple[Reference, ...]
+    rationale: str
+    remediation: str
+    security_severity: str
+    tags: tuple[str, ...]
+    source_file: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    levels_by_artifact: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    precision: str = "high"
+
+    @property
+    def sarif_name(self) -> str:
+        return "".join(part.capitalize() for part in self.slug.split("-"))
+
+    def level_for(
+        self, safety_class: str, artifact: ArtifactKind | None = None, variant: str | None = None
+    ) -> Level | None:
+        """The level of a finding for a class; None when the rule (or sub-condition) is off."""
+        table: Mapping[str, str] = self.level
+        if artifact is not None and artifact.value in self.levels_by_artifact:
+            table = self.levels_by_artifact[artifact.value]
+        if variant is not None and variant in self.variants:
+            table = self.variants[variant]["level"]
+        value = table[safety_class]
+        return None if value == "off" else Level(value)
+
+    def max_level(self, safety_class: str) -> Level | None:
+        """The highest level any sub-condition of the rule can reach in this class (None: fully off)."""
+        tables = [self.level, *self.levels_by_artifact.values(), *(v["level"] for v in self.variants.values())]
+        levels = [Level(t[safety_class]) for t in tables if t[safety_class] != "off"]
+        return max(levels, key=lambda level: level.rank) if levels else None
+
+
+@dataclass(frozen=True, slots=True)
+class RulePack:
+    version: str
+    rules: tuple[Rule, ...]
+    sources: tuple[str, ...]
+
+    def get(self, rule_id: str) -> Rule | None:
+        return next((rule for rule in self.rules if rule.id == rule_id), None)
+
+
+def _rule_from_document(document: Mapping[str, Any], source_file: str) -> Rule:
+    return Rule(
+        id=document["id"],
+        slug=document["slug"],
+        title=document["title"],
+        group=document["group"],
+        applies_to=tuple(ArtifactKind(kind) for kind in document["applies_to"]),
+        check=document["check"],
+        level=dict(document["level"]),
+        references=tuple(
+            Reference(
+                standard=ref["standard"],
+                clause=str(ref.get("clause", "")),
+                edition=str(ref.get("edition", "")),
+                note=ref.get("note", ""),
+                applies_to=tuple(ref.get("applies_to", ())),
+            )
+            for ref in document.get("references", ())
+        ),
+        rationale=" ".join(document["rationale"].split()),
+        remediation=document["remediation"].strip(),
+        security_severity=document["security_severity"],
+        tags=tuple(document["tags"]),
+        source_file=source_file,
+        params=dict(document.get("params") or {}),
+        levels_by_artifact={k: dict(v) for k, v in (document.get("levels_by_artifact") or {}).items()},
+        variants={k: dict(v) for k, v in (document.get("variants") or {}).items()},
+        precision=document.get("precision", "high"),
+    )
+
+
+def validate_rule_document(document: Any, source_file: str) -> None:
+    """Validate one rule document against the schema; raise RulePackError naming the file and field."""
+    import jsonschema  # imported lazily: only user rule files and tests pay for it
+
+    schema = json.loads((schemas_dir() / "rule.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(document), key=lambda error: list(error.absolute_path))
+    if errors:
+        error = errors[0]
+        where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
+        raise RulePackError(f"{source_file}: invalid rule file: field '{where}': {error.message}")
+
+
+def _read_rule_file(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise RulePackError(f"{path}: cannot read rule file: {err}") from None
+
+
+def load_rule_pack(extra_dirs: tuple[str, ...] = (), validate_builtin: bool = False) -> RulePack:
+    """Load the built-in rules and each extra directory; a later rule with the same id is an error."""
+    builtin = builtin_rules_dir()
+    directories: list[tuple[Path, bool]] = [(builtin, validate_builtin)]
+    directories += [(Path(directory), True) for directory in extra_dirs]
+    rules: dict[str, Rule] = {}
+    version = "unknown"
+    pack_file = builtin / "pack.yaml"
+    if pack_file.is_file():
+        version = str((_read_rule_file(pack_file) or {}).get("version", "unknown"))
+    for directory, validate in directories:
+        if not directory.is_dir():
+            raise RulePackError(f"rule directory '{directory}' does not exist")
+        for path in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
+            if path.name == "pack.yaml":
+                continue
+            document = _read_rule_file(path)
+            if isinstance(document, Mapping) and document.get("table"):
+                continue  # a data table shipped beside the rules, not a rule
+            display = os.path.relpath(path) if not path.is_relative_to(builtin) else f"rules/{path.name}"
+            if validate:
+                validate_rule_document(document, display)
+            rule = _rule_from_document(document, display)
+            if rule.id in rules:
+                raise RulePackError(f"{display}: rule id {rule.id} is already defined in {rules[rule.id].source_file}")
+            rules[rule.id] = rule
+    return RulePack(
+        version=version,
+        rules=tuple(sorted(rules.values(), key=lambda rule: rule.id)),
+        sources=tuple(str(directory) for directory, _ in directories),
+    )
