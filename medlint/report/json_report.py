@@ -1,0 +1,59 @@
+"""JSON output: the findings plus the run's context, for scripts and evidence archives."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from medlint.report import Report
+
+
+def _location(location: Any) -> dict[str, Any]:
+    return {
+        "path": location.path,
+        "line": location.line,
+        "column": location.column,
+        "end_line": location.end_line,
+        "end_column": location.end_column,
+    }
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    decision = report.result.safety_class
+    return {
+        "tool": {"name": "medlint", "version": report.tool_version},
+        "rule_pack": {"version": report.pack.version, "rules": len(report.pack.rules)},
+        "safety_class": {"value": decision.value, "reason": decision.reason},
+        "scanned_paths": list(report.scanned_paths),
+        "files_read": report.files_by_kind(),
+        "charts_read": report.charts_read(),
+        "files_not_analysed": sorted(f.path for f in report.project.files if not f.analysed),
+        "not_artifacts": list(report.unrecognised),
+        "rules_run": list(report.result.rules_run),
+        "rules_disabled": list(report.result.rules_disabled),
+        "summary": {**report.level_counts(), "failing": report.failing(), "fail_on": report.fail_on.value},
+        "findings": [
+            {
+                "rule_id": finding.rule_id,
+                "level": finding.level.value,
+                "message": finding.message,
+                "location": _location(finding.location),
+                "subject": finding.subject,
+                "artifact": finding.artifact.value if finding.artifact else None,
+                "variant": finding.variant,
+                "related": [
+                    {"message": related.message, "location": _location(related.location)} for related in finding.related
+                ],
+            }
+            for finding in report.result.findings
+        ],
+        "notifications": [
+            {"level": note.level.value, "message": note.message, "rule_id": note.rule_id,
+             "location": _location(note.location) if note.location else None}
+            for note in report.result.notifications
+        ],
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

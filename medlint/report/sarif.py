@@ -1,0 +1,136 @@
+"""SARIF 2.1.0 for code-scanning dashboards (GitHub, GitLab, Azure DevOps, SonarQube, DefectDojo).
+
+Written as plain dictionaries rather than through sarif-om: its serializer drops `level: "warning"` (its
+default), which changes meaning, and its Suppression class uses a pre-release property name. Every result
+carries an explicit level and exactly one repository-relative location. See docs/sarif.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from medlint.findings import Finding
+from medlint.report import Report
+from medlint.rulepack import Rule
+from medlint.ruledocs import rule_markdown
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/medlint/medlint"
+PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
+
+
+def logical_fingerprint(finding: Finding) -> str:
+    """Identity of a finding that survives line moves: rule, file, offending object and sub-condition."""
+    material = "\x1f".join([finding.rule_id, finding.location.path, finding.subject, finding.variant or ""])
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+
+
+def _rule_descriptor(rule: Rule, safety_class: str) -> dict[str, Any]:
+    default_level = rule.level_for(safety_class)
+    return {
+        "id": rule.id,
+        "name": rule.sarif_name,
+        "shortDescription": {"text": rule.title + "."},
+        "fullDescription": {"text": rule.rationale[:1024]},
+        "help": {"text": rule.remediation, "markdown": rule_markdown(rule)},
+        "defaultConfiguration": {"level": default_level.value if default_level else "none",
+                                 "enabled": default_level is not None or rule.max_level(safety_class) is not None},
+        "properties": {
+            "tags": list(rule.tags)[:10],
+            "precision": rule.precision,
+            "security-severity": rule.security_severity,
+            "problem.severity": PROBLEM_SEVERITY[default_level.value] if default_level else "recommendation",
+            "levels": dict(rule.level),
+            "references": [reference.label() for reference in rule.references],
+        },
+    }
+
+
+def _physical(location: Any) -> dict[str, Any]:
+    return {
+        "artifactLocation": {"uri": location.path, "uriBaseId": "%SRCROOT%"},
+        "region": {
+            "startLine": location.line,
+            "startColumn": location.column,
+            "endLine": max(location.end_line, location.line),
+            "endColumn": max(location.end_column, location.column + 1) if location.end_line <= location.line else max(location.end_column, 1),
+        },
+    }
+
+
+def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "kind": "fail",
+        "level": finding.level.value,
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": _physical(finding.location)}],
+        "partialFingerprints": {"medlintLogical/v1": logical_fingerprint(finding)},
+        "properties": {"subject": finding.subject},
+    }
+    if finding.variant:
+        result["properties"]["variant"] = finding.variant
+    if finding.related:
+        result["relatedLocations"] = [
+            {"id": index, "message": {"text": related.message}, "physicalLocation": _physical(related.location)}
+            for index, related in enumerate(finding.related, 1)
+        ]
+    return result
+
+
+def sarif_log(report: Report) -> dict[str, Any]:
+    safety_class = report.result.safety_class
+    rules = list(report.pack.rules)
+    index_of = {rule.id: index for index, rule in enumerate(rules)}
+    notifications = [
+        {
+            "level": note.level.value,
+            "message": {"text": note.message if note.message.endswith(".") else note.message + "."},
+            **({"associatedRule": {"id": note.rule_id, "index": index_of[note.rule_id]}} if note.rule_id in index_of else {}),
+            **({"locations": [{"physicalLocation": _physical(note.location)}]} if note.location else {}),
+        }
+        for note in report.result.notifications
+    ]
+    invocation: dict[str, Any] = {
+        "executionSuccessful": not any(note.level.value == "error" for note in report.result.notifications),
+        "toolExecutionNotifications": notifications,
+        "ruleConfigurationOverrides": [
+            {"descriptor": {"id": rule_id, "index": index_of[rule_id]}, "configuration": {"enabled": False}}
+            for rule_id in report.result.rules_disabled
+            if rule_id in index_of
+        ],
+    }
+    if report.command_line:
+        invocation["arguments"] = list(report.command_line)
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "medlint",
+                "semanticVersion": report.tool_version,
+                "version": report.tool_version,
+                "informationUri": INFORMATION_URI,
+                "rules": [_rule_descriptor(rule, safety_class.value) for rule in rules],
+            }
+        },
+        "automationDetails": {"id": "medlint/"},
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scanned project's root directory."}}},
+        "invocations": [invocation],
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(finding, index_of[finding.rule_id]) for finding in report.result.findings],
+        "properties": {
+            "rulePackVersion": report.pack.version,
+            "safetyClass": safety_class.value,
+            "safetyClassReason": safety_class.reason,
+            "filesRead": report.files_by_kind(),
+            "chartsRead": report.charts_read(),
+            "scannedPaths": list(report.scanned_paths),
+        },
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render_sarif(report: Report) -> str:
+    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"

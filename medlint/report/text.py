@@ -1,0 +1,67 @@
+"""Readable text for terminals: findings grouped by file as `path:line:col: level RULE message`."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from medlint.report import Report
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
+_RESET = "\033[0m"
+_BOLD = "\033[1m"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def summary_lines(report: Report) -> list[str]:
+    files = report.files_by_kind()
+    counts = report.level_counts()
+    pack = report.pack
+    decision = report.result.safety_class
+    lines = [
+        f"medlint {report.tool_version}, rule pack {pack.version} ({len(report.result.rules_run)} rules run, "
+        f"{len(report.result.rules_disabled)} off for class {decision.value})",
+        f"Safety class {decision.value}: {decision.reason}.",
+        "Read: "
+        + ", ".join(
+            [
+                _plural(files["dockerfile"], "Dockerfile"),
+                _plural(files["compose"], "Compose file"),
+                _plural(files["kubernetes"], "Kubernetes manifest"),
+                f"{_plural(report.charts_read(), 'Helm chart')} ({_plural(files['helm'], 'chart file')})",
+            ]
+        )
+        + f"; {_plural(sum(1 for f in report.project.files if not f.analysed), 'file')} not analysed.",
+    ]
+    if report.unrecognised:
+        shown = ", ".join(report.unrecognised[:5]) + (" ..." if len(report.unrecognised) > 5 else "")
+        lines.append(f"Not an artifact medlint reads ({len(report.unrecognised)}): {shown}")
+    lines.append(
+        f"{_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}, {_plural(counts['note'], 'note')}"
+        + (f", {_plural(len(report.result.notifications), 'tool notification')}" if report.result.notifications else "")
+        + (f"; failing at level {report.fail_on.value} or above." if report.failing() else "; passing.")
+    )
+    return lines
+
+
+def render_text(report: Report, color: bool = False) -> str:
+    out: list[str] = []
+    findings = sorted(report.result.findings, key=lambda f: f.sort_key())
+    for path, group in groupby(findings, key=lambda f: f.location.path):
+        out.append(f"{_BOLD}{path}{_RESET}" if color else path)
+        for finding in group:
+            level = finding.level.value
+            shown = f"{_COLORS[level]}{level:<7}{_RESET}" if color else f"{level:<7}"
+            out.append(f"{finding.location}: {shown} {finding.rule_id} {finding.message}")
+            for related in finding.related:
+                out.append(f"    related: {related.location}: {related.message}")
+        out.append("")
+    for note in report.result.notifications:
+        where = f"{note.location}: " if note.location else ""
+        out.append(f"medlint: {note.level.value}: {where}{note.message}")
+    if report.result.notifications:
+        out.append("")
+    out.extend(summary_lines(report))
+    return "\n".join(out) + "\n"
