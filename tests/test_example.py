@@ -1,0 +1,94 @@
+"""Acceptance on the bundled example (examples/medical-device): the defects it is known to have are found,
+at the right places, and the things it does right are not reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from medlint.api import lint
+from medlint.findings import Finding
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = "examples/medical-device"
+
+
+@pytest.fixture(scope="module")
+def findings() -> list[Finding]:
+    return list(lint([EXAMPLE], cwd=REPO_ROOT).result.findings)
+
+
+def _at(findings: list[Finding], rule: str, path: str) -> list[Finding]:
+    return [f for f in findings if f.rule_id == rule and f.location.path == f"{EXAMPLE}/{path}"]
+
+
+def test_safety_class_comes_from_the_labels() -> None:
+    decision = lint([EXAMPLE], cwd=REPO_ROOT).result.safety_class
+    assert decision.value == "B"
+    assert "regulatory.iec62304.class=B" in decision.reason
+
+
+def test_committed_secret_is_reported_per_key(findings: list[Finding]) -> None:
+    lines = sorted(f.location.line for f in _at(findings, "MD303", "k8s/secret.yaml"))
+    assert lines == [9, 10, 11]
+
+
+def test_redis_password_on_the_command_line(findings: list[Finding]) -> None:
+    found = _at(findings, "MD304", "docker-compose.yml")
+    assert [f.location.line for f in found] == [51]
+    assert "--requirepass" in found[0].message
+
+
+def test_init_container_without_limits_points_into_that_container(findings: list[Finding]) -> None:
+    found = [f for f in _at(findings, "MD501", "k8s/deployment.yaml") if "init-db" in f.message]
+    assert found and all(f.location.line == 39 for f in found)
+    assert any("memory limit" in f.message and f.level.value == "warning" for f in found)
+
+
+def test_backup_container_without_security_context(findings: list[Finding]) -> None:
+    found = _at(findings, "MD201", "k8s/cronjob-backup.yaml")
+    assert [f.location.line for f in found] == [14]
+    assert "no securityContext" in found[0].message
+
+
+def test_chart_dependency_ranges(findings: list[Finding]) -> None:
+    lines = sorted(f.location.line for f in _at(findings, "MD105", "chart/medical-device/Chart.yaml"))
+    assert lines == [16, 20]
+
+
+def test_frontend_without_healthcheck(findings: list[Finding]) -> None:
+    found = _at(findings, "MD401", "frontend/Dockerfile")
+    assert [f.location.line for f in found] == [10]
+
+
+def test_statefulset_without_selector_and_template(findings: list[Finding]) -> None:
+    messages = " ".join(f.message for f in _at(findings, "MD002", "k8s/statefulset.yaml"))
+    assert "spec.selector" in messages and "spec.template" in messages
+
+
+def test_main_dockerfile_ends_as_non_root(findings: list[Finding]) -> None:
+    assert _at(findings, "MD201", "Dockerfile") == []
+
+
+def test_medical_app_container_has_probes_and_limits(findings: list[Finding]) -> None:
+    for rule in ("MD401", "MD501"):
+        assert not [f for f in _at(findings, rule, "k8s/deployment.yaml") if '"medical-app"' in f.message]
+
+
+def test_no_output_contains_a_secret_value() -> None:
+    from medlint.report import render
+
+    report = lint([EXAMPLE], cwd=REPO_ROOT)
+    for output_format in ("text", "json", "sarif"):
+        text = render(report, output_format)
+        for secret in ("secure_password_here", "redis_password_here", "api_key_here"):
+            assert secret not in text, f"{secret} leaked into {output_format} output"
+
+
+def test_output_is_deterministic() -> None:
+    from medlint.report import render
+
+    first = render(lint([EXAMPLE], cwd=REPO_ROOT), "sarif")
+    second = render(lint([EXAMPLE], cwd=REPO_ROOT), "sarif")
+    assert first == second
