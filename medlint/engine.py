@@ -7,13 +7,14 @@ run goes on: one bug must not hide the findings of every other rule.
 
 from __future__ import annotations
 
+import datetime
 import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from medlint.findings import Finding, Notification, Violation
 from medlint.model import Level, Project
-from medlint.rulepack import Rule, RulePack
+from medlint.rulepack import Rule, RulePack, load_table
 from medlint.safety import SafetyClassDecision
 
 CheckFunction = Callable[[Project, Mapping[str, Any]], Iterable[Violation]]
@@ -27,6 +28,7 @@ class EngineSettings:
     disabled: frozenset[str] = frozenset()
     level_overrides: Mapping[str, str] = field(default_factory=dict)  # rule id -> level or "off"
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # rule id -> parameter overrides
+    today: datetime.date | None = None  # for date-dependent rules (end of support); None means today
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +89,11 @@ def run_rules(
         if not _is_selected(rule, settings) or override == "off" or (override is None and rule.max_level(safety_class) is None):
             disabled.append(rule.id)
             continue
-        params = {**rule.params, **settings.params.get(rule.id, {})}
+        params: dict[str, Any] = {**rule.params, **settings.params.get(rule.id, {})}
+        params["today"] = settings.today or datetime.date.today()
         try:
+            if rule.tables:
+                params["tables"] = {name: load_table(name) for name in rule.tables}
             check = resolve_check(rule.check)
             violations = list(check(project, params))
         except Exception as error:  # noqa: BLE001 - isolate check bugs from the rest of the run

@@ -80,6 +80,7 @@ class Rule:
     levels_by_artifact: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     precision: str = "high"
+    tables: tuple[str, ...] = ()
 
     @property
     def sarif_name(self) -> str:
@@ -114,6 +115,23 @@ class RulePack:
         return next((rule for rule in self.rules if rule.id == rule_id), None)
 
 
+def load_table(name: str) -> Mapping[str, Any]:
+    """A data table of the built-in pack (rules/data/<name>.yaml): its rows and its version."""
+    path = builtin_rules_dir() / "data" / f"{name}.yaml"
+    if not path.is_file():
+        raise RulePackError(f"data table '{name}' is missing: expected {path}")
+    table = _read_rule_file(path)
+    if not isinstance(table, Mapping) or not isinstance(table.get("rows"), list):
+        raise RulePackError(f"{path}: a data table needs a 'rows' list")
+    return table
+
+
+def table_versions(pack: "RulePack") -> dict[str, str]:
+    """Version of every data table the pack's rules use, for the report's run properties."""
+    names = sorted({name for rule in pack.rules for name in rule.tables})
+    return {name: str(load_table(name).get("version", "unknown")) for name in names}
+
+
 def _rule_from_document(document: Mapping[str, Any], source_file: str) -> Rule:
     return Rule(
         id=document["id"],
@@ -142,6 +160,7 @@ def _rule_from_document(document: Mapping[str, Any], source_file: str) -> Rule:
         levels_by_artifact={k: dict(v) for k, v in (document.get("levels_by_artifact") or {}).items()},
         variants={k: dict(v) for k, v in (document.get("variants") or {}).items()},
         precision=document.get("precision", "high"),
+        tables=tuple(document.get("tables") or ()),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -671,15 +670,12 @@ def test_corpus_parses_and_only_genuinely_invalid_files_fail() -> None:
     )
     texts = [(path, path.read_text(encoding="utf-8")) for path in paths]
     failures: dict[str, str] = {}
-    started = time.perf_counter()
     for path, text in texts:
         relative = path.relative_to(CORPUS).as_posix()
         try:
             dockerfile_workload(parse_dockerfile(relative, text))
         except SourceError as problem:
             failures[relative] = f"{problem.line}: {problem.message}"
-    elapsed = time.perf_counter() - started
-    print(f"\n{len(texts) - len(failures)} of {len(texts)} Dockerfiles parsed in {elapsed:.3f}s; failures: {failures}")
     # Both are invalid on purpose: a docs snippet with a literal `...` line standing for "more steps", and a
     # test fixture whose comment says "intended to cause failure" above a bare `RUN`.
     snippet = "GoogleContainerTools_skaffold/docs-v1/content/en/samples/builders/artifact-dependencies/Dockerfile.app"
@@ -687,5 +683,4 @@ def test_corpus_parses_and_only_genuinely_invalid_files_fail() -> None:
     assert sorted(failures) == [snippet, fixture]
     assert failures[snippet].startswith("3: unknown instruction '...'")
     assert failures[fixture].startswith("17: RUN needs a command")
-    assert len(texts) >= 500
-    assert elapsed < 1.0, "parsing the corpus should take well under a second"
+    assert len(texts) >= 500  # speed is measured by benchmarks/bench_check.py, never asserted here
