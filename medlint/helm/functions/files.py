@@ -1,0 +1,130 @@
+"""Helm's ``.Files`` object over an in-memory mapping.
+
+Path safety: :class:`ChartFiles` only ever looks names up in the mapping it was
+given (chart-relative path -> bytes).  It never opens, stats or globs the file
+system, so ``.Files.Get "../../etc/passwd"`` can only return what the chart
+loader chose to put in the mapping - it returns ``""`` like any missing file.
+The chart loader decides what belongs there (Helm leaves out ``templates/``,
+``Chart.yaml``, ``values.yaml``, ``.helmignore``d paths and so on).
+
+The object is a ``dict`` so templates can ``range`` over it (path -> bytes, in
+sorted order like any Go map); its Go methods (``Get``, ``GetBytes``,
+``Glob``, ``Lines``, ``AsConfig``, ``AsSecrets``) must win over key lookup,
+as they do in Go's text/template.
+"""
+
+from __future__ import annotations
+
+import base64
+import posixpath
+import re
+from typing import Any, Iterable, Mapping
+
+from medlint.helm.functions.reflect import FunctionError, arg_string
+from medlint.helm.functions.yamljson import to_yaml
+
+__all__ = ["ChartFiles", "glob_to_regex"]
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """gobwas/glob syntax with ``/`` as separator: ``*``, ``**``, ``?``, ``[a-z]``, ``[!x]``, ``{a,b}``."""
+
+    def translate(text: str, pos: int, in_alternative: bool) -> tuple[str, int]:
+        out: list[str] = []
+        while pos < len(text):
+            ch = text[pos]
+            if in_alternative and ch in ",}":
+                break
+            if ch == "\\" and pos + 1 < len(text):
+                out.append(re.escape(text[pos + 1]))
+                pos += 2
+            elif ch == "*":
+                if text.startswith("**", pos):
+                    out.append(".*")
+                    pos += 2
+                else:
+                    out.append("[^/]*")
+                    pos += 1
+            elif ch == "?":
+                out.append("[^/]")
+                pos += 1
+            elif ch == "[":
+                end = text.find("]", pos + 2 if text[pos + 1:pos + 2] in ("!", "^") else pos + 1)
+                if end < 0:
+                    raise ValueError("unclosed character class")
+                body = text[pos + 1:end]
+                negate = body[:1] in ("!", "^")
+                body = body[1:] if negate else body
+                escaped = body.replace("\\", "\\\\").replace("]", "\\]").replace("[", "\\[")
+                out.append(("[^/" if negate else "[") + escaped + "]")
+                pos = end + 1
+            elif ch == "{":
+                options: list[str] = []
+                pos += 1
+                while True:
+                    piece, pos = translate(text, pos, True)
+                    options.append(piece)
+                    if pos >= len(text):
+                        raise ValueError("unclosed alternative")
+                    if text[pos] == "}":
+                        pos += 1
+                        break
+                    pos += 1
+                out.append("(?:" + "|".join(options) + ")")
+            else:
+                out.append(re.escape(ch))
+                pos += 1
+        return "".join(out), pos
+
+    body, _ = translate(pattern, 0, False)
+    return re.compile(body, re.DOTALL)
+
+
+class ChartFiles(dict):
+    """Helm's ``files`` type (``map[string][]byte``) with its template methods."""
+
+    go_type_name = "engine.files"
+    go_kind = "map"
+
+    def __init__(self, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]] = ()) -> None:
+        super().__init__(files)
+
+    def GetBytes(self, name: Any) -> bytes:  # noqa: N802 - Go method names
+        """The file's bytes, or empty bytes when it is not in the chart."""
+        return self.get(arg_string(name), b"")
+
+    def Get(self, name: Any) -> str:  # noqa: N802
+        """The file's content as a string, or ``""`` when it is not in the chart."""
+        return self.GetBytes(name).decode("utf-8", "replace")
+
+    def Glob(self, pattern: Any) -> ChartFiles:  # noqa: N802
+        """The files whose chart-relative path matches the glob (an invalid glob matches all)."""
+        try:
+            matcher = glob_to_regex(arg_string(pattern))
+        except ValueError:
+            matcher = re.compile(".*", re.DOTALL)
+        return ChartFiles((name, data) for name, data in self.items() if matcher.fullmatch(name))
+
+    def Lines(self, name: Any) -> list[str]:  # noqa: N802
+        """The file split into lines (one trailing newline ignored); ``[]`` when missing."""
+        path = arg_string(name)
+        if path not in self:
+            return []
+        text = self[path].decode("utf-8", "replace")
+        if not text:
+            raise FunctionError("runtime error: index out of range [-1]")
+        if text.endswith("\n"):
+            text = text[:-1]
+        return text.split("\n")
+
+    def AsConfig(self) -> str:  # noqa: N802
+        """A ConfigMap ``data`` body: base file name -> content, as toYaml."""
+        return to_yaml({posixpath.basename(k): v.decode("utf-8", "replace") for k, v in self.items()})
+
+    def AsSecrets(self) -> str:  # noqa: N802
+        """A Secret ``data`` body: base file name -> base64 content, as toYaml."""
+        return to_yaml({posixpath.basename(k): base64.b64encode(v).decode("ascii") for k, v in self.items()})
+
+    def go_json(self) -> dict[str, str]:
+        """encoding/json of map[string][]byte: values base64-encoded."""
+        return {k: base64.b64encode(v).decode("ascii") for k, v in self.items()}
