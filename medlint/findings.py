@@ -38,6 +38,23 @@ class Violation:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding is waived. Waived findings stay in every report, marked suppressed (principle 7).
+
+    kind: "inSource" (a comment or annotation in the artifact) or "external" (the configuration file).
+    status: "accepted" while valid; an expired waiver no longer suppresses and is not attached.
+    """
+
+    kind: str
+    justification: str
+    location: Location | None = None
+    until: str | None = None
+    owner: str | None = None
+    risk: str | None = None
+    status: str = "accepted"
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A violation attributed to a rule, with the level that applies to the effective safety class."""
 
@@ -49,6 +66,18 @@ class Finding:
     artifact: ArtifactKind | None
     variant: str | None = None
     related: tuple[RelatedLocation, ...] = ()
+    suppression: Suppression | None = None
+    #: ("medlintLogical/v1", hash) and ("primaryLocationLineHash", "hex:n"); set after the checks ran.
+    fingerprints: tuple[tuple[str, str], ...] = ()
+    #: "new" or "unchanged" when a baseline was given, else None.
+    baseline_state: str | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppression is not None
+
+    def fingerprint(self, name: str) -> str | None:
+        return next((value for key, value in self.fingerprints if key == name), None)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.location.path, self.location.line, self.location.column, self.rule_id, self.message)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from medlint.discover import ChartUnit, Discovery
 from medlint.model import (
@@ -43,6 +43,14 @@ class _Collector:
     k8s_objects: list[K8sObject] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    waivers: list[Any] = field(default_factory=list)
+
+    def note_waivers(self, relative: str, text: str, dockerfile: Dockerfile | None = None) -> None:
+        """Collect `# medlint: ignore` comments while the text is at hand (cheap when there are none)."""
+        if "medlint:" in text:
+            from medlint.waivers import scan_inline_waivers
+
+            self.waivers.extend(scan_inline_waivers(relative, text, dockerfile is not None, dockerfile))
 
     def fail(self, relative: str, kind: ArtifactKind, error: Exception, role: str = "") -> None:
         if isinstance(error, SourceError):
@@ -87,6 +95,7 @@ def _load_dockerfile(collector: _Collector, path: Path, relative: str) -> None:
         collector.fail(relative, ArtifactKind.DOCKERFILE, error)
         return
     collector.files.append(SourceFile(relative, ArtifactKind.DOCKERFILE))
+    collector.note_waivers(relative, text, dockerfile)
     collector.dockerfiles.append(dockerfile)
     collector.workloads.append(workload)
 
@@ -103,6 +112,7 @@ def _load_compose(collector: _Collector, path: Path, relative: str, text: str | 
         collector.fail(relative, ArtifactKind.COMPOSE, error)
         return
     collector.files.append(SourceFile(relative, ArtifactKind.COMPOSE))
+    collector.note_waivers(relative, text)
     collector.compose_projects.append(project)
     collector.workloads.extend(service.workload for service in project.services)
 
@@ -117,6 +127,7 @@ def _load_manifest(collector: _Collector, relative: str, text: str) -> None:
         collector.fail(relative, ArtifactKind.KUBERNETES, error)
         return
     collector.files.append(SourceFile(relative, ArtifactKind.KUBERNETES))
+    collector.note_waivers(relative, text)
     collector.k8s_objects.extend(objects)
     collector.workloads.extend(workloads)
 
@@ -164,8 +175,10 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
             continue
         relative = prefix + values_path.name
         try:
-            values_files.append(parse_values(relative, read_text(str(values_path))))
+            values_text = read_text(str(values_path))
+            values_files.append(parse_values(relative, values_text))
             collector.files.append(SourceFile(relative, ArtifactKind.HELM, role="values"))
+            collector.note_waivers(relative, values_text)
         except Exception as error:  # noqa: BLE001
             collector.fail(relative, ArtifactKind.HELM, error, role="values")
     schema_file = directory / "values.schema.json"
@@ -180,9 +193,9 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
             collector.fail(relative, ArtifactKind.HELM, error)
     chart_yaml = prefix + "Chart.yaml"
     try:
-        chart = parse_chart(
-            relative_dir, chart_yaml, read_text(str(directory / "Chart.yaml")), lock, lock_path, tuple(values_files)
-        )
+        chart_text = read_text(str(directory / "Chart.yaml"))
+        chart = parse_chart(relative_dir, chart_yaml, chart_text, lock, lock_path, tuple(values_files))
+        collector.note_waivers(chart_yaml, chart_text)
     except Exception as error:  # noqa: BLE001
         collector.fail(chart_yaml, ArtifactKind.HELM, error, role="Chart.yaml")
         return
@@ -227,5 +240,6 @@ def load_project(discovery: Discovery) -> tuple[Project, list[str]]:
         workloads=tuple(collector.workloads),
         charts=tuple(collector.charts),
         class_declarations=tuple(class_declarations(collector)),
+        inline_waivers=tuple(collector.waivers),
     )
     return project, sorted(unrecognised)

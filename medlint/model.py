@@ -442,6 +442,8 @@ class Project:
     workloads: tuple[Workload, ...] = ()
     charts: tuple[Chart, ...] = ()
     class_declarations: tuple[ClassDeclaration, ...] = ()
+    #: `# medlint: ignore` comments found while reading (medlint.waivers.Waiver objects).
+    inline_waivers: tuple[Any, ...] = ()
 
     def dockerfile(self, path: str | None) -> Dockerfile | None:
         """The parsed Dockerfile at a repository-relative path, if it was scanned."""

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
-from medlint.rulepack import Rule
+from pathlib import Path
+
+from medlint.rulepack import Rule, RulePack
+
+MAX_EXAMPLE_LINES = 40
 
 LEVEL_NAMES = {"error": "error", "warning": "warning", "note": "note", "off": "off"}
 
@@ -41,3 +45,75 @@ def rule_markdown(rule: Rule, fail_example: str | None = None, pass_example: str
         out.append(f"- {name} ({variant['description'].rstrip('.')}): {levels_line(variant['level'])}")
     out += ["", "## References", ""] + references_markdown(rule)
     return "\n".join(out) + "\n"
+
+
+def fixtures_dir() -> Path | None:
+    """fixtures/: inside the installed package, or at the top of a source checkout."""
+    package_dir = Path(__file__).resolve().parent
+    for candidate in (package_dir / "fixtures", package_dir.parent / "fixtures"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+def _example_file(rule: Rule, outcome: str) -> tuple[str, str] | None:
+    """(file name, text) of the rule's first fixture case of that outcome, shortened for display."""
+    base = fixtures_dir()
+    folder = base / rule.id / outcome if base else None
+    if folder is None or not folder.is_dir():
+        return None
+    for case in sorted(folder.iterdir()):
+        files = [case] if case.is_file() else sorted(p for p in case.rglob("*") if p.is_file())
+        for file in files:
+            try:
+                lines = file.read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            if len(lines) > MAX_EXAMPLE_LINES:
+                lines = lines[:MAX_EXAMPLE_LINES] + ["# ..."]
+            return file.relative_to(folder).as_posix(), "\n".join(lines)
+    return None
+
+
+def rule_page(rule: Rule) -> str:
+    """The page in docs/rules/<ID>.md: the rule's Markdown with one failing and one passing fixture."""
+    failing = _example_file(rule, "fail")
+    passing = _example_file(rule, "pass")
+    return rule_markdown(
+        rule,
+        fail_example=f"# {failing[0]}\n{failing[1]}" if failing else None,
+        pass_example=f"# {passing[0]}\n{passing[1]}" if passing else None,
+    )
+
+
+def explain_text(rule: Rule) -> str:
+    """`medlint explain`: the same page as the generated docs."""
+    return rule_page(rule)
+
+
+def rules_index(pack: RulePack) -> str:
+    lines = ["# Rules", "", f"Rule pack {pack.version}. Levels per IEC 62304 software safety class A / B / C.", "",
+             "| id | name | A | B | C | applies to |", "|---|---|---|---|---|---|"]
+    for rule in pack.rules:
+        lines.append(f"| [{rule.id}]({rule.id}.md) | {rule.slug} | {rule.level['A']} | {rule.level['B']} | "
+                     f"{rule.level['C']} | {', '.join(kind.value for kind in rule.applies_to)} |")
+    return "\n".join(lines) + "\n"
+
+
+def generate_docs(pack: RulePack, target: Path) -> dict[Path, str]:
+    """Every generated page, by path: docs/rules/<ID>.md and docs/rules/README.md."""
+    pages = {target / f"{rule.id}.md": rule_page(rule) for rule in pack.rules}
+    pages[target / "README.md"] = rules_index(pack)
+    return pages
+
+
+if __name__ == "__main__":  # python -m medlint.ruledocs: regenerate docs/rules
+    from medlint.rulepack import load_rule_pack
+
+    docs = Path(__file__).resolve().parent.parent / "docs" / "rules"
+    docs.mkdir(parents=True, exist_ok=True)
+    for stale in docs.glob("MD*.md"):
+        stale.unlink()
+    for path, text in generate_docs(load_rule_pack(), docs).items():
+        path.write_text(text, encoding="utf-8")
+    print(f"wrote {len(list(docs.glob('*.md')))} pages to {docs}")

@@ -6,14 +6,16 @@ Output is deterministic (no timestamps, sorted findings), so the same input give
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from medlint import __version__
 from medlint.engine import RunResult
+from medlint.findings import Finding
 from medlint.model import ArtifactKind, Level, Project
 from medlint.rulepack import RulePack
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +30,21 @@ class Report:
     fail_on: Level
     command_line: tuple[str, ...] = ()
     tool_version: str = __version__
+    root: str = "."
+    config_path: str | None = None
+    automation_id: str = "medlint/"
+    provenance: Any = None  # medlint.vcs.Provenance, or None outside a git checkout
+    baselined: int = 0  # findings matched by --baseline and therefore not reported
+    fixed: tuple[Any, ...] = ()  # baseline entries that no longer occur
+    table_versions: Mapping[str, str] = field(default_factory=dict)
+    sarif_omit_suppressed: bool = False  # GitHub shows suppressed SARIF results as open alerts
+
+    def active_findings(self) -> tuple[Finding, ...]:
+        """Findings that count: not waived."""
+        return tuple(finding for finding in self.result.findings if not finding.suppressed)
 
     def level_counts(self) -> dict[str, int]:
-        counts = Counter(finding.level.value for finding in self.result.findings)
+        counts = Counter(finding.level.value for finding in self.active_findings())
         return {level.value: counts.get(level.value, 0) for level in Level}
 
     def files_by_kind(self) -> dict[str, int]:
@@ -40,13 +54,18 @@ class Report:
     def charts_read(self) -> int:
         return len(self.project.charts)
 
+    def suppressed_count(self) -> int:
+        return sum(1 for finding in self.result.findings if finding.suppressed)
+
     def failing(self) -> bool:
-        return any(finding.level.rank >= self.fail_on.rank for finding in self.result.findings) or any(
+        return any(finding.level.rank >= self.fail_on.rank for finding in self.active_findings()) or any(
             note.level is Level.ERROR for note in self.result.notifications
         )
 
 
-def render(report: Report, output_format: str) -> str:
+def render(report: Report, output_format: str, *, step_summary_path: str | None = None) -> str:
+    """The report in one format. `step_summary_path` (GitHub's $GITHUB_STEP_SUMMARY, passed in by the CLI so
+    reporters never read the environment) makes the `github` format also append a Markdown job summary."""
     if output_format == "text":
         from medlint.report.text import render_text
 
@@ -59,4 +78,16 @@ def render(report: Report, output_format: str) -> str:
         from medlint.report.sarif import render_sarif
 
         return render_sarif(report)
+    if output_format == "junit":
+        from medlint.report.junit import render_junit
+
+        return render_junit(report)
+    if output_format == "github":
+        from medlint.report.github import render_github
+
+        return render_github(report, step_summary_path)
+    if output_format == "gitlab":
+        from medlint.report.gitlab import render_gitlab
+
+        return render_gitlab(report)
     raise ValueError(f"unknown output format {output_format!r}")

@@ -31,7 +31,13 @@ def report_dict(report: Report) -> dict[str, Any]:
         "not_artifacts": list(report.unrecognised),
         "rules_run": list(report.result.rules_run),
         "rules_disabled": list(report.result.rules_disabled),
-        "summary": {**report.level_counts(), "failing": report.failing(), "fail_on": report.fail_on.value},
+        "summary": {**report.level_counts(), "suppressed": report.suppressed_count(), "baselined": report.baselined,
+                    "failing": report.failing(), "fail_on": report.fail_on.value},
+        "fixed_since_baseline": [
+            {"rule_id": entry.rule_id, "path": entry.path, "subject": entry.subject, "message": entry.message}
+            for entry in report.fixed
+        ],
+        "data_table_versions": dict(report.table_versions),
         "findings": [
             {
                 "rule_id": finding.rule_id,
@@ -41,6 +47,16 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "subject": finding.subject,
                 "artifact": finding.artifact.value if finding.artifact else None,
                 "variant": finding.variant,
+                "fingerprints": dict(finding.fingerprints),
+                "baseline_state": finding.baseline_state,
+                "suppression": None if finding.suppression is None else {
+                    "kind": finding.suppression.kind,
+                    "justification": finding.suppression.justification,
+                    "until": finding.suppression.until,
+                    "owner": finding.suppression.owner,
+                    "risk": finding.suppression.risk,
+                    "location": _location(finding.suppression.location) if finding.suppression.location else None,
+                },
                 "related": [
                     {"message": related.message, "location": _location(related.location)} for related in finding.related
                 ],

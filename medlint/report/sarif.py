@@ -7,11 +7,12 @@ carries an explicit level and exactly one repository-relative location. See docs
 
 from __future__ import annotations
 
-import hashlib
 import json
+import shlex
 from typing import Any
 
 from medlint.findings import Finding
+from medlint.fingerprints import LOGICAL, logical_fingerprint
 from medlint.report import Report
 from medlint.rulepack import Rule
 from medlint.ruledocs import rule_markdown
@@ -19,12 +20,6 @@ from medlint.ruledocs import rule_markdown
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/medlint/medlint"
 PROBLEM_SEVERITY = {"error": "error", "warning": "warning", "note": "recommendation"}
-
-
-def logical_fingerprint(finding: Finding) -> str:
-    """Identity of a finding that survives line moves: rule, file, offending object and sub-condition."""
-    material = "\x1f".join([finding.rule_id, finding.location.path, finding.subject, finding.variant or ""])
-    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
 def _rule_descriptor(rule: Rule, safety_class: str) -> dict[str, Any]:
@@ -68,9 +63,22 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         "level": finding.level.value,
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": _physical(finding.location)}],
-        "partialFingerprints": {"medlintLogical/v1": logical_fingerprint(finding)},
+        "partialFingerprints": dict(finding.fingerprints) or {LOGICAL: logical_fingerprint(finding)},
         "properties": {"subject": finding.subject},
     }
+    if finding.baseline_state:
+        result["baselineState"] = finding.baseline_state
+    if finding.suppression is not None:
+        suppression = finding.suppression
+        entry: dict[str, Any] = {"kind": suppression.kind, "status": suppression.status,
+                                 "justification": suppression.justification}
+        if suppression.location is not None and suppression.kind == "inSource":
+            entry["location"] = {"physicalLocation": _physical(suppression.location)}
+        entry["properties"] = {key: value for key, value in (("until", suppression.until), ("owner", suppression.owner),
+                                                              ("risk", suppression.risk)) if value}
+        if not entry["properties"]:
+            del entry["properties"]
+        result["suppressions"] = [entry]
     if finding.variant:
         result["properties"]["variant"] = finding.variant
     if finding.related:
@@ -81,7 +89,21 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     return result
 
 
-def sarif_log(report: Report) -> dict[str, Any]:
+def _provenance(report: Report) -> list[dict[str, Any]]:
+    provenance = report.provenance
+    if provenance is None or not provenance.repository_uri:
+        return []
+    entry: dict[str, Any] = {"repositoryUri": provenance.repository_uri, "mappedTo": {"uriBaseId": "%SRCROOT%"}}
+    if provenance.revision_id:
+        entry["revisionId"] = provenance.revision_id
+    if provenance.branch:
+        entry["branch"] = provenance.branch
+    return [entry]
+
+
+def sarif_log(report: Report, omit_suppressed: bool = False) -> dict[str, Any]:
+    """The SARIF log. `omit_suppressed` leaves waived results out, for GitHub, which ignores `suppressions`
+    and would show them as open alerts."""
     safety_class = report.result.safety_class
     rules = list(report.pack.rules)
     index_of = {rule.id: index for index, rule in enumerate(rules)}
@@ -104,7 +126,8 @@ def sarif_log(report: Report) -> dict[str, Any]:
         ],
     }
     if report.command_line:
-        invocation["arguments"] = list(report.command_line)
+        invocation["commandLine"] = shlex.join(report.command_line)
+        invocation["arguments"] = list(report.command_line[1:])
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -115,11 +138,15 @@ def sarif_log(report: Report) -> dict[str, Any]:
                 "rules": [_rule_descriptor(rule, safety_class.value) for rule in rules],
             }
         },
-        "automationDetails": {"id": "medlint/"},
+        "automationDetails": {"id": report.automation_id},
         "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scanned project's root directory."}}},
         "invocations": [invocation],
         "columnKind": "unicodeCodePoints",
-        "results": [_result(finding, index_of[finding.rule_id]) for finding in report.result.findings],
+        "results": [
+            _result(finding, index_of[finding.rule_id])
+            for finding in report.result.findings
+            if not (omit_suppressed and finding.suppressed)
+        ],
         "properties": {
             "rulePackVersion": report.pack.version,
             "safetyClass": safety_class.value,
@@ -127,10 +154,18 @@ def sarif_log(report: Report) -> dict[str, Any]:
             "filesRead": report.files_by_kind(),
             "chartsRead": report.charts_read(),
             "scannedPaths": list(report.scanned_paths),
+            "dataTableVersions": dict(report.table_versions),
+            "configuration": report.config_path and report.config_path.replace("\\", "/").rsplit("/", 1)[-1],
+            "baselined": report.baselined,
+            "fixedSinceBaseline": len(report.fixed),
         },
     }
+    provenance = _provenance(report)
+    if provenance:
+        run["versionControlProvenance"] = provenance
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render_sarif(report: Report) -> str:
-    return json.dumps(sarif_log(report), indent=2, ensure_ascii=False) + "\n"
+def render_sarif(report: Report, omit_suppressed: bool | None = None) -> str:
+    omit = report.sarif_omit_suppressed if omit_suppressed is None else omit_suppressed
+    return json.dumps(sarif_log(report, omit), indent=2, ensure_ascii=False) + "\n"

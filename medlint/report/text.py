@@ -38,8 +38,12 @@ def summary_lines(report: Report) -> list[str]:
     if report.unrecognised:
         shown = ", ".join(report.unrecognised[:5]) + (" ..." if len(report.unrecognised) > 5 else "")
         lines.append(f"Not an artifact medlint reads ({len(report.unrecognised)}): {shown}")
+    if report.baselined or report.fixed:
+        lines.append(f"Baseline: {report.baselined} known finding(s) not shown; {len(report.fixed)} baseline entr"
+                     f"{'y' if len(report.fixed) == 1 else 'ies'} fixed since.")
     lines.append(
         f"{_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}, {_plural(counts['note'], 'note')}"
+        f", {report.suppressed_count()} suppressed, {report.baselined} baselined"
         + (f", {_plural(len(report.result.notifications), 'tool notification')}" if report.result.notifications else "")
         + (f"; failing at level {report.fail_on.value} or above." if report.failing() else "; passing.")
     )
@@ -54,9 +58,14 @@ def render_text(report: Report, color: bool = False) -> str:
         for finding in group:
             level = finding.level.value
             shown = f"{_COLORS[level]}{level:<7}{_RESET}" if color else f"{level:<7}"
-            out.append(f"{finding.location}: {shown} {finding.rule_id} {finding.message}")
+            waived = f" [waived: {finding.suppression.justification}]" if finding.suppression else ""
+            out.append(f"{finding.location}: {shown} {finding.rule_id} {finding.message}{waived}")
             for related in finding.related:
                 out.append(f"    related: {related.location}: {related.message}")
+        out.append("")
+    for entry in report.fixed:
+        out.append(f"fixed since baseline: {entry.path}: {entry.rule_id} {entry.message}")
+    if report.fixed:
         out.append("")
     for note in report.result.notifications:
         where = f"{note.location}: " if note.location else ""

@@ -1,0 +1,97 @@
+"""Baselines: record today's findings so existing debt does not block new work.
+
+Entries are keyed by the logical fingerprint (rule, file, object, sub-condition, offending value), so
+line moves and unrelated edits keep matching, while a changed value is a new finding. Fixed entries (in the
+baseline, no longer found) are listed so the baseline can be pruned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from medlint.findings import Finding
+from medlint.fingerprints import LOGICAL, logical_fingerprint
+
+BASELINE_VERSION = 1
+
+
+class BaselineError(Exception):
+    """An unreadable or invalid baseline file: exit code 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    fingerprint: str
+    rule_id: str
+    path: str
+    subject: str
+    message: str
+
+
+def _fingerprint(finding: Finding) -> str:
+    return finding.fingerprint(LOGICAL) or logical_fingerprint(finding)
+
+
+def baseline_document(findings: Sequence[Finding], tool_version: str, pack_version: str) -> dict[str, Any]:
+    """The baseline file content: every unsuppressed finding, sorted, without line numbers."""
+    entries = sorted(
+        (
+            {
+                "fingerprint": _fingerprint(finding),
+                "rule_id": finding.rule_id,
+                "path": finding.location.path,
+                "subject": finding.subject,
+                "message": finding.message,
+            }
+            for finding in findings
+            if not finding.suppressed
+        ),
+        key=lambda entry: (entry["path"], entry["rule_id"], entry["subject"], entry["fingerprint"]),
+    )
+    return {"medlint_baseline": BASELINE_VERSION, "tool_version": tool_version, "rule_pack_version": pack_version, "findings": entries}
+
+
+def write_baseline(path: Path, document: dict[str, Any]) -> None:
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def read_baseline(path: Path) -> tuple[BaselineEntry, ...]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise BaselineError(f"cannot read baseline '{path}': {error.strerror or error}") from None
+    except json.JSONDecodeError as error:
+        raise BaselineError(f"{path}:{error.lineno}: the baseline is not valid JSON: {error.msg}") from None
+    if not isinstance(data, dict) or data.get("medlint_baseline") != BASELINE_VERSION or not isinstance(data.get("findings"), list):
+        raise BaselineError(f"{path} is not a medlint baseline (create one with `medlint baseline create`)")
+    try:
+        return tuple(BaselineEntry(**{key: entry[key] for key in ("fingerprint", "rule_id", "path", "subject", "message")})
+                     for entry in data["findings"])
+    except (KeyError, TypeError) as error:
+        raise BaselineError(f"{path}: a baseline entry is incomplete ({error})") from None
+
+
+def apply_baseline(findings: Sequence[Finding], entries: Sequence[BaselineEntry]) -> tuple[tuple[Finding, ...], int, tuple[BaselineEntry, ...]]:
+    """(new findings marked "new", how many matched the baseline, baseline entries that no longer occur)."""
+    remaining = Counter(entry.fingerprint for entry in entries)
+    new: list[Finding] = []
+    matched = 0
+    for finding in findings:
+        fingerprint = _fingerprint(finding)
+        if remaining[fingerprint] > 0 and not finding.suppressed:
+            remaining[fingerprint] -= 1
+            matched += 1
+        else:
+            new.append(dataclasses.replace(finding, baseline_state="new"))
+    fixed_left = Counter(remaining)
+    fixed: list[BaselineEntry] = []
+    for entry in entries:
+        if fixed_left[entry.fingerprint] > 0:
+            fixed_left[entry.fingerprint] -= 1
+            fixed.append(entry)
+    return tuple(new), matched, tuple(fixed)

@@ -1,0 +1,51 @@
+"""Generated documentation stays in step with the rule files and fixtures; the README's rule table too."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from medlint.cli import main
+from medlint.ruledocs import generate_docs
+from medlint.rulepack import load_rule_pack
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DOCS = REPO_ROOT / "docs" / "rules"
+
+
+def test_rule_docs_are_up_to_date() -> None:
+    expected = generate_docs(load_rule_pack(), DOCS)
+    stale = [path.name for path, text in expected.items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    extra = sorted(p.name for p in DOCS.glob("MD*.md") if p not in expected)
+    assert stale == [] and extra == [], "run `python -m medlint.ruledocs` to regenerate docs/rules"
+
+
+def test_rule_pages_have_every_section() -> None:
+    for path, text in generate_docs(load_rule_pack(), DOCS).items():
+        if path.name == "README.md":
+            continue
+        for heading in ("## What it checks", "## Why it matters for a medical device", "## Example",
+                        "## How to fix it", "## References"):
+            assert heading in text, f"{path.name} lacks {heading}"
+
+
+def test_readme_lists_every_rule() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    for rule in load_rule_pack().rules:
+        assert f"| {rule.id} | {rule.slug} |" in readme, f"README rule table lacks {rule.id}"
+
+
+def test_explain_shows_references_and_examples() -> None:
+    result = CliRunner().invoke(main, ["explain", "md201"])
+    assert result.exit_code == 0
+    assert "# MD201 run-as-non-root" in result.output
+    assert "CIS Docker Benchmark (v1.6.0) 4.1" in result.output
+    assert "Fails:" in result.output and "Passes:" in result.output
+    assert CliRunner().invoke(main, ["explain", "MD999"]).exit_code == 2
+
+
+def test_rules_json_matches_the_pack() -> None:
+    rows = json.loads(CliRunner().invoke(main, ["rules", "--format", "json"]).output)["rules"]
+    assert [row["id"] for row in rows] == [rule.id for rule in load_rule_pack().rules]
