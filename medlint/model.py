@@ -248,6 +248,9 @@ class Instruction:
     resolved: str = ""
     unresolved_variables: tuple[str, ...] = ()
     stage_index: int = -1
+    #: ENV, LABEL and ARG: each key with its value (resolved where known; None for `ARG NAME` without
+    #: default) located at the key itself, so a finding can point at one label of a multi-line LABEL.
+    pairs: tuple[tuple[str, Located[str | None]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

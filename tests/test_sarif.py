@@ -62,7 +62,7 @@ def test_run_records_versions_and_safety_class(example_log: dict) -> None:
 
 
 def test_clean_scan_has_an_empty_results_array(tmp_path: Path) -> None:
-    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\ndata: {}\n", encoding="utf-8")
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok, namespace: clinical}\ndata: {}\n", encoding="utf-8")
     log = sarif_log(lint([str(tmp_path / "cm.yaml")], cwd=tmp_path))
     assert log["runs"][0]["results"] == []
     jsonschema.Draft4Validator(SCHEMA).validate(log)

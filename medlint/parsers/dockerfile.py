@@ -230,8 +230,8 @@ def _chain_labels(chain: list[Stage], escape: str) -> dict[str, Located[str]]:
     for stage in reversed(chain):  # the root stage first, so nearer stages override
         for instruction in stage.instructions:
             if instruction.keyword == "LABEL":
-                for key, value in _pairs_of(instruction.resolved, escape):
-                    labels[key] = Located(value, instruction.location)
+                for key, located in instruction.pairs:
+                    labels[key] = Located(located.value or "", located.location)
     return labels
 
 
@@ -758,11 +758,40 @@ class _Parser:
             resolved=draft.arguments if draft.resolved is None else draft.resolved,
             unresolved_variables=tuple(draft.unresolved),
             stage_index=stage_index,
+            pairs=self._located_pairs(draft),
         )
         if stage_index < 0:
             self.global_args.append(instruction)
         else:
             self.stages[-1].instructions.append(instruction)
+
+    def _located_pairs(self, draft: _Draft) -> tuple[tuple[str, Located[str | None]], ...]:
+        """Keys of ENV, LABEL and ARG with their values, each located at the key's own line and column."""
+        if draft.keyword not in ("ENV", "LABEL", "ARG"):
+            return ()
+        expander = _Expander({}, self.escape, strict=False)
+        if draft.keyword == "ARG":
+            raw = [(word.partition("=")[0], word.partition("=")[2] if "=" in word else None, start)
+                   for word, start, _ in _docker_words(draft.arguments, self.escape)]
+        else:
+            try:
+                raw = list(_raw_pairs(draft.arguments, self.escape))
+            except _SyntaxProblem:
+                return ()
+        resolved = _pairs_of(draft.resolved, self.escape) if draft.resolved is not None and draft.keyword != "ARG" else []
+        pairs = []
+        for index, (key, value, start) in enumerate(raw):
+            line, column = draft.logical.position(draft.arguments_offset + start)
+            key_text = expander.word(key)
+            if value is None:
+                shown: str | None = None
+            elif len(resolved) == len(raw) and resolved[index][0] == key_text:
+                shown = resolved[index][1]
+            else:
+                shown = expander.word(value)
+            location = Location(self.path, line, column, line, column + len(key))
+            pairs.append((key_text, Located(shown, location)))
+        return tuple(pairs)
 
     @property
     def stage(self) -> _StageDraft | None:
