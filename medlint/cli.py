@@ -68,11 +68,16 @@ def _write_outputs(report: Report, output_format: str, outputs: tuple[tuple[str 
 
     def report_in(fmt: str) -> str:
         if fmt not in rendered:
-            rendered[fmt] = render(report, fmt, step_summary_path=os.environ.get("GITHUB_STEP_SUMMARY"))
+            summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+            try:
+                rendered[fmt] = render(report, fmt, step_summary_path=summary_path)
+            except OSError as error:  # only the github format writes a file while rendering
+                raise UsageProblem(f"cannot write GITHUB_STEP_SUMMARY {summary_path}: {error.strerror or error}") from None
         return rendered[fmt]
 
     for fmt, path in outputs:
         try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)  # CI artifact folders often do not exist yet
             Path(path).write_text(report_in(fmt or output_format), encoding="utf-8")
         except OSError as error:
             raise UsageProblem(f"cannot write {path}: {error.strerror or error}") from None

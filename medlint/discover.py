@@ -107,6 +107,14 @@ def _chart_dir_of(path: Path, root: Path) -> Path | None:
     return found
 
 
+def _dockerfiles_governed_by(ignore_file: Path) -> list[Path]:
+    """`X.dockerignore` governs the Dockerfile X beside it; `.dockerignore` every Dockerfile in its folder."""
+    if ignore_file.name != ".dockerignore":
+        own = ignore_file.with_name(ignore_file.name[: -len(".dockerignore")])
+        return [own] if own.is_file() else []
+    return sorted(p for p in ignore_file.parent.iterdir() if p.is_file() and is_dockerfile_name(p.name))
+
+
 def _excluded(relative: str, excludes: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(relative, pattern) or relative.startswith(pattern.rstrip("/") + "/") for pattern in excludes)
 
@@ -136,10 +144,15 @@ def discover(paths: list[str], cwd: Path, excludes: tuple[str, ...] = (), root: 
         if chart is not None:
             add_chart(chart)
             return
+        if explicit and path.name.lower().endswith(".dockerignore"):
+            # A changed ignore file changes what its Dockerfiles copy in: lint those instead.
+            for dockerfile in _dockerfiles_governed_by(path):
+                add_file(dockerfile, explicit=True)
+            return
         is_candidate, kind = classify_name(path.name)
         relative = _relative(path, root)
         if not is_candidate:
-            if explicit and path.name != ".dockerignore":
+            if explicit:
                 discovery.ignored_explicit.append(relative)
             return
         seen_files.add(resolved)

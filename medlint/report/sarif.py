@@ -138,7 +138,7 @@ def sarif_log(report: Report, omit_suppressed: bool = False) -> dict[str, Any]:
                 "rules": [_rule_descriptor(rule, safety_class.value) for rule in rules],
             }
         },
-        "automationDetails": {"id": report.automation_id},
+
         "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scanned project's root directory."}}},
         "invocations": [invocation],
         "columnKind": "unicodeCodePoints",
@@ -160,6 +160,8 @@ def sarif_log(report: Report, omit_suppressed: bool = False) -> dict[str, Any]:
             "fixedSinceBaseline": len(report.fixed),
         },
     }
+    if report.automation_id:  # empty in the configuration: let upload-sarif's `category` decide
+        run["automationDetails"] = {"id": report.automation_id}
     provenance = _provenance(report)
     if provenance:
         run["versionControlProvenance"] = provenance

@@ -1,0 +1,14 @@
+"""The bundled example, linted once for all reporter tests (reporters only read the Report)."""
+
+from __future__ import annotations
+
+import pytest
+from report_helpers import EXAMPLE, REPO_ROOT
+
+from medlint.api import lint
+from medlint.report import Report
+
+
+@pytest.fixture(scope="session")
+def example_report() -> Report:
+    return lint([EXAMPLE], cwd=REPO_ROOT)
