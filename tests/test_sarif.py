@@ -66,3 +66,25 @@ def test_clean_scan_has_an_empty_results_array(tmp_path: Path) -> None:
     log = sarif_log(lint([str(tmp_path / "cm.yaml")], cwd=tmp_path))
     assert log["runs"][0]["results"] == []
     jsonschema.Draft4Validator(SCHEMA).validate(log)
+
+
+def test_fingerprints_are_present_and_unique(example_log: dict) -> None:
+    results = example_log["runs"][0]["results"]
+    logical = [result["partialFingerprints"]["medlintLogical/v1"] for result in results]
+    assert len(set(logical)) == len(logical)
+    assert all(":" in result["partialFingerprints"]["primaryLocationLineHash"] for result in results)
+    identities = [tuple(sorted(result["partialFingerprints"].items())) for result in results]
+    assert len(set(identities)) == len(identities)
+
+
+def test_version_control_provenance_inside_a_git_checkout(tmp_path: Path) -> None:
+    git = tmp_path / ".git"
+    (git / "refs" / "heads").mkdir(parents=True)
+    (git / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
+    (git / "refs" / "heads" / "main").write_text("0123456789abcdef0123456789abcdef01234567\n", encoding="utf-8")
+    (git / "config").write_text('[remote "origin"]\n\turl = https://user:token@git.example.com/device/app.git\n', encoding="utf-8")
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok, namespace: clinical}\n", encoding="utf-8")
+    run = sarif_log(lint(["cm.yaml"], cwd=tmp_path))["runs"][0]
+    provenance = run["versionControlProvenance"][0]
+    assert provenance["repositoryUri"] == "https://git.example.com/device/app.git"  # credentials stripped
+    assert provenance["revisionId"] == "0123456789abcdef0123456789abcdef01234567" and provenance["branch"] == "main"
