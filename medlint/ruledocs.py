@@ -30,6 +30,16 @@ def rule_markdown(rule: Rule, fail_example: str | None = None, pass_example: str
     """The rule's page: what it checks, why it matters for a device, example, fix, levels, references."""
     out = [f"# {rule.id} {rule.slug}", "", f"**{rule.title}.**", ""]
     out += ["## What it checks", "", f"Applies to: {', '.join(kind.value for kind in rule.applies_to)}.", ""]
+    for artifact, text in rule.conditions.items():
+        label = "All artifacts" if artifact == "all" else artifact.capitalize()
+        out.append(f"- **{label}:** {text}")
+    if rule.conditions:
+        out.append("")
+    if rule.edge_cases:
+        out += [f"Edge cases: {rule.edge_cases}", ""]
+    if rule.params:
+        shown = ", ".join(f"`{name}` (default `{value}`)" for name, value in sorted(rule.params.items()))
+        out += [f"Parameters: {shown}.", ""]
     out += ["## Why it matters for a medical device", "", rule.rationale, ""]
     if fail_example or pass_example:
         out += ["## Example", ""]
@@ -107,13 +117,33 @@ def generate_docs(pack: RulePack, target: Path) -> dict[Path, str]:
     return pages
 
 
-if __name__ == "__main__":  # python -m medlint.ruledocs: regenerate docs/rules
+README_START, README_END = "<!-- rules-table:start -->", "<!-- rules-table:end -->"
+
+
+def readme_rules_table(pack: RulePack) -> str:
+    lines = ["| id | name | A | B | C | applies to |", "|---|---|---|---|---|---|"]
+    for rule in pack.rules:
+        lines.append(f"| {rule.id} | {rule.slug} | {rule.level['A']} | {rule.level['B']} | {rule.level['C']} | "
+                     f"{', '.join(kind.value for kind in rule.applies_to)} |")
+    return "\n".join(lines)
+
+
+def with_rules_table(readme: str, pack: RulePack) -> str:
+    """The README with the text between its rules-table markers replaced by the current table."""
+    start, end = readme.index(README_START) + len(README_START), readme.index(README_END)
+    return readme[:start] + "\n" + readme_rules_table(pack) + "\n" + readme[end:]
+
+
+if __name__ == "__main__":  # python -m medlint.ruledocs: regenerate docs/rules and the README's rule table
     from medlint.rulepack import load_rule_pack
 
     docs = Path(__file__).resolve().parent.parent / "docs" / "rules"
     docs.mkdir(parents=True, exist_ok=True)
     for stale in docs.glob("MD*.md"):
         stale.unlink()
-    for path, text in generate_docs(load_rule_pack(), docs).items():
+    pack = load_rule_pack()
+    for path, text in generate_docs(pack, docs).items():
         path.write_text(text, encoding="utf-8")
-    print(f"wrote {len(list(docs.glob('*.md')))} pages to {docs}")
+    readme = docs.parent.parent / "README.md"
+    readme.write_text(with_rules_table(readme.read_text(encoding="utf-8"), pack), encoding="utf-8")
+    print(f"wrote {len(list(docs.glob('*.md')))} pages to {docs} and the README's rule table")
