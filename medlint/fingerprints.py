@@ -46,61 +46,68 @@ def _utf16_units(text: str) -> Iterable[int]:
     return (data[i] | (data[i + 1] << 8) for i in range(0, len(data), 2))
 
 
-def line_hashes(text: str) -> dict[int, str]:
+def line_hashes(text: str, last_line: int | None = None) -> dict[int, str]:
     """The GitHub line hash ("<hex>:<n>") of every line of a text, by 1-based line number.
 
     The hash of a line covers the next 100 characters that are not spaces or tabs, across line ends
     (CR, LF and CRLF all count as LF), then an end-of-file marker; n numbers repeats of the same hash.
+    `last_line` stops early once that line's hash is known (the counts of earlier lines stay exact).
+    Written as one flat loop over local variables: this runs over every character of every file with
+    findings, so it is the hottest code of a large scan.
     """
     window = [0] * _BLOCK_SIZE
     line_at = [-1] * _BLOCK_SIZE
-    state = {"hash": 0, "index": 0, "line": 0, "line_start": True, "previous_cr": False}
-    counts: dict[str, int] = {}
+    counts: dict[int, int] = {}
     hashes: dict[int, str] = {}
-
-    def emit() -> None:
-        value = format(state["hash"] & _MASK, "x")
-        counts[value] = counts.get(value, 0) + 1
-        hashes[line_at[state["index"]]] = f"{value}:{counts[value]}"
-        line_at[state["index"]] = -1
-
-    def push(unit: int) -> None:
-        index = state["index"]
-        oldest = window[index]
-        window[index] = unit
-        state["hash"] = (_MULTIPLIER * state["hash"] + unit - _FIRST_MOD * oldest) & _MASK
-        state["index"] = (index + 1) % _BLOCK_SIZE
-
-    def process(unit: int) -> None:
-        if unit in (_SPACE, _TAB) or (state["previous_cr"] and unit == _LF):
-            state["previous_cr"] = False
-            return
+    value = index = line = 0
+    line_start = True
+    previous_cr = False
+    mask, multiplier, first_mod, block = _MASK, _MULTIPLIER, _FIRST_MOD, _BLOCK_SIZE
+    units = list(_utf16_units(text))
+    units.append(_EOF)
+    for unit in units:
+        if unit == _SPACE or unit == _TAB or (previous_cr and unit == _LF):
+            previous_cr = False
+            continue
         if unit == _CR:
-            unit, state["previous_cr"] = _LF, True
+            unit = _LF
+            previous_cr = True
         else:
-            state["previous_cr"] = False
-        if line_at[state["index"]] != -1:
-            emit()
-        if state["line_start"]:
-            state["line_start"] = False
-            state["line"] += 1
-            line_at[state["index"]] = state["line"]
+            previous_cr = False
+        pending = line_at[index]
+        if pending != -1:
+            count = counts[value] = counts.get(value, 0) + 1
+            hashes[pending] = f"{value:x}:{count}"
+            line_at[index] = -1
+            if last_line is not None and pending >= last_line:
+                return hashes
+        if line_start:
+            line_start = False
+            line += 1
+            line_at[index] = line
         if unit == _LF:
-            state["line_start"] = True
-        push(unit)
-
-    for unit in _utf16_units(text):
-        process(unit)
-    process(_EOF)
-    for _ in range(_BLOCK_SIZE):
-        if line_at[state["index"]] != -1:
-            emit()
-        push(0)
+            line_start = True
+        value = (multiplier * value + unit - first_mod * window[index]) & mask
+        window[index] = unit
+        index = (index + 1) % block
+    for _ in range(block):
+        pending = line_at[index]
+        if pending != -1:
+            count = counts[value] = counts.get(value, 0) + 1
+            hashes[pending] = f"{value:x}:{count}"
+            line_at[index] = -1
+        value = (multiplier * value - first_mod * window[index]) & mask
+        window[index] = 0
+        index = (index + 1) % block
     return hashes
 
 
 def add_fingerprints(findings: Iterable[Finding], root: Path) -> tuple[Finding, ...]:
     """Attach both fingerprints to each finding; each source file is read and hashed at most once."""
+    findings = tuple(findings)
+    last_line: dict[str, int] = {}
+    for finding in findings:
+        last_line[finding.location.path] = max(last_line.get(finding.location.path, 0), finding.location.line)
     by_file: dict[str, dict[int, str] | None] = {}
     result = []
     for finding in findings:
@@ -108,7 +115,7 @@ def add_fingerprints(findings: Iterable[Finding], root: Path) -> tuple[Finding, 
         if path not in by_file:
             try:
                 text = (root / path).read_bytes().decode("utf-8", errors="replace")
-                by_file[path] = line_hashes(text)
+                by_file[path] = line_hashes(text, last_line[path])
             except OSError:
                 by_file[path] = None
         prints = [(LOGICAL, logical_fingerprint(finding))]
