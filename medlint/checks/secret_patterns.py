@@ -4,30 +4,58 @@ Names are split into words first (`postgresPassword` → postgres, password; `DB
 password, file), then matched word-wise, so `TOKENIZERS_PARALLELISM` or `AUTHOR` are not secrets while
 `apiKey` is. A name whose last word only points to a secret (`*_FILE`, `secretName`, `passwordLength`) is
 allowlisted. Nothing here ever returns or formats a secret value.
+
+The lists themselves are data (`rules/data/secret-patterns.yaml`, with source and retrieval date per row),
+loaded once at import; rules may still override them through their `params`.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any, Mapping
 
-DEFAULT_SECRET_NAME_PATTERN = (
-    r"(?:^|_)(?:pass|passwd|password|passphrase|secret|secrets|token|tokens|api_?key|apikey|private_?key|"
-    r"credential|credentials|access_?key|auth|requirepass)(?:_|$)"
-)
+from medlint.rulepack import load_table
+
+TABLE_NAME = "secret-patterns"
+
+
+@dataclass(frozen=True, slots=True)
+class SecretPatterns:
+    """The lists of `rules/data/secret-patterns.yaml`, by row kind. Immutable, so it can be shared."""
+
+    name_pattern: str
+    pointer_words: tuple[str, ...]
+    reference_first_words: tuple[str, ...]
+    image_secret_files: tuple[str, ...]
+    repository_secret_files: tuple[str, ...]
+    template_suffixes: tuple[str, ...]
+
+
+def patterns_from_table(table: Mapping[str, Any]) -> SecretPatterns:
+    """Build SecretPatterns from a loaded table; a missing row kind is a broken rule pack, so it raises."""
+    rows: dict[str, tuple[str, ...]] = {}
+    for row in table.get("rows") or ():
+        if isinstance(row, Mapping) and row.get("verified", True) is not False:
+            rows[str(row.get("kind"))] = tuple(str(value) for value in row.get("values") or ())
+    return SecretPatterns(
+        name_pattern=rows["secret-name-pattern"][0],
+        pointer_words=rows["pointer-words"],
+        reference_first_words=rows["reference-first-words"],
+        image_secret_files=rows["image-secret-files"],
+        repository_secret_files=rows["repository-secret-files"],
+        template_suffixes=rows["template-file-suffixes"],
+    )
+
+
+#: Loaded once when the checks are imported (not per rule or per file), so MD301-MD304 pay nothing extra.
+BUILTIN_PATTERNS = patterns_from_table(load_table(TABLE_NAME))
+DEFAULT_SECRET_NAME_PATTERN = BUILTIN_PATTERNS.name_pattern
 #: Last words that make a secret-like name a pointer or a setting about a secret, not the secret itself.
-DEFAULT_POINTER_WORDS = (
-    "file", "files", "path", "dir", "name", "names", "ref", "reference", "length", "ttl", "enabled",
-    "enable", "disabled", "required", "policy", "type", "mode", "format", "expiry", "expiration", "duration",
-    "interval", "timeout", "url", "uri", "endpoint", "header", "prefix", "suffix", "field", "annotations",
-    "labels", "selector", "provider", "version", "count", "min", "max", "size", "algorithm", "method",
-    "strategy", "template", "rotation", "store", "backend", "mount", "volume", "secret_name", "key_ref",
-    "location", "env", "id", "password_key", "token_key", "user", "username", "realm", "audience", "issuer", "scope", "scopes", "lifetime",
-    "age", "class", "method", "source", "sources", "keys", "command", "script", "hash_algorithm",
-)
+DEFAULT_POINTER_WORDS = BUILTIN_PATTERNS.pointer_words
 #: Words that mark a whole name as a reference to a secret held elsewhere.
-REFERENCE_FIRST_WORDS = ("existing",)
+REFERENCE_FIRST_WORDS = BUILTIN_PATTERNS.reference_first_words
 
 _WORD_BOUNDARY = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _AWS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")
@@ -109,8 +137,15 @@ def matches_placeholder(value: str, patterns: tuple[str, ...]) -> bool:
     return value.strip() == "" or any(re.fullmatch(pattern, value.strip()) for pattern in patterns)
 
 
+def patterns_for(params: Mapping[str, Any]) -> SecretPatterns:
+    """The table a rule received (`tables: [secret-patterns]`), else the built-in one."""
+    table = (params.get("tables") or {}).get(TABLE_NAME)
+    return patterns_from_table(table) if isinstance(table, Mapping) else BUILTIN_PATTERNS
+
+
 def params_pattern(params: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
-    """The configured name pattern and pointer words, with the catalog defaults."""
-    pattern = str(params.get("secret_name_pattern") or DEFAULT_SECRET_NAME_PATTERN)
-    pointers = tuple(params.get("pointer_words") or DEFAULT_POINTER_WORDS)
+    """The configured name pattern and pointer words, with the table's defaults."""
+    defaults = patterns_for(params)
+    pattern = str(params.get("secret_name_pattern") or defaults.name_pattern)
+    pointers = tuple(params.get("pointer_words") or defaults.pointer_words)
     return pattern, pointers
