@@ -46,6 +46,7 @@ class ChartUnit:
 @dataclass
 class Discovery:
     root: Path
+    scanned: list[Path] = field(default_factory=list)  # the given paths, resolved
     candidates: list[Candidate] = field(default_factory=list)
     charts: list[ChartUnit] = field(default_factory=list)
     ignored_explicit: list[str] = field(default_factory=list)  # named files that are no artifact kind
@@ -126,7 +127,7 @@ def discover(paths: list[str], cwd: Path, excludes: tuple[str, ...] = (), root: 
         if not path.exists():
             raise DiscoveryError(f"path '{original}' does not exist; pass files or directories to lint")
     root = (root or find_root(given, cwd)).resolve()
-    discovery = Discovery(root=root)
+    discovery = Discovery(root=root, scanned=[path.resolve() for path in given])
     seen_files: set[Path] = set()
     seen_charts: set[Path] = set()
 

@@ -7,7 +7,10 @@ bug; it is reported the same way, with the exception named, instead of ending th
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -218,6 +221,57 @@ def class_declarations(project_parts: _Collector) -> list[ClassDeclaration]:
     return found
 
 
+#: Upper bound on the files listed for the repository part of MD306; a larger tree is listed partially.
+MAX_WORKSPACE_FILES = 200_000
+
+
+def _list_files(directories: list[Path], root: Path) -> tuple[str, ...]:
+    """Regular files under the directories (no symlinks followed, tool folders skipped), root-relative."""
+    from medlint.discover import DEFAULT_EXCLUDED_DIRS
+
+    found: set[str] = set()
+    for directory in directories:
+        if not directory.is_dir() or (root not in directory.parents and directory != root):
+            continue
+        for current, dirnames, filenames in os.walk(directory):
+            dirnames[:] = sorted(name for name in dirnames if name not in DEFAULT_EXCLUDED_DIRS)
+            for name in filenames:
+                path = Path(current) / name
+                if path.is_file() and not path.is_symlink():
+                    found.add(path.relative_to(root).as_posix())
+            if len(found) >= MAX_WORKSPACE_FILES:
+                return tuple(sorted(found))
+    return tuple(sorted(found))
+
+
+def _build_context_facts(project: Project, discovery: Discovery) -> Project:
+    """What MD306's repository part needs: tracked files, files on disk, each build context's ignore file."""
+    from medlint.checks.secrets import build_contexts
+    from medlint.gitindex import read_tracked_files
+    from medlint.parsers.dockerignore import read_dockerignore
+
+    root = discovery.root
+    contexts = build_contexts(project)
+    context_dirs = [root / context.directory for context in contexts]
+    scanned_dirs = [path if path.is_dir() else path.parent for path in discovery.scanned]
+    ignore_files = []
+    candidates = {posixpath.normpath(posixpath.join(context.directory, ".dockerignore")) for context in contexts}
+    candidates |= {context.dockerfile.path + ".dockerignore" for context in contexts if context.dockerfile}
+    for relative in sorted(candidates):
+        path = root / relative
+        if path.is_file() and (root in path.resolve().parents):
+            try:
+                ignore_files.append(read_dockerignore(relative, read_text(str(path))))
+            except (SourceError, OSError):
+                continue  # an unreadable ignore file is treated as absent; MD306 then reports the context
+    return dataclasses.replace(
+        project,
+        repository_files=read_tracked_files(root),
+        workspace_files=_list_files(scanned_dirs + context_dirs, root),
+        dockerignore_files=tuple(ignore_files),
+    )
+
+
 def load_project(discovery: Discovery) -> tuple[Project, list[str]]:
     """Parse every discovered artifact. Returns the project and the named files that are no artifact."""
     collector = _Collector(root=discovery.root)
@@ -242,4 +296,6 @@ def load_project(discovery: Discovery) -> tuple[Project, list[str]]:
         class_declarations=tuple(class_declarations(collector)),
         inline_waivers=tuple(collector.waivers),
     )
+    if project.dockerfiles or project.compose_projects:
+        project = _build_context_facts(project, discovery)
     return project, sorted(unrecognised)

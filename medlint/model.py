@@ -447,6 +447,12 @@ class Project:
     class_declarations: tuple[ClassDeclaration, ...] = ()
     #: `# medlint: ignore` comments found while reading (medlint.waivers.Waiver objects).
     inline_waivers: tuple[Any, ...] = ()
+    #: Root-relative paths git tracks (read from .git/index); None without VCS metadata.
+    repository_files: tuple[str, ...] | None = None
+    #: Root-relative regular files on disk under the scanned paths and every local build context.
+    workspace_files: tuple[str, ...] | None = None
+    #: The ignore files of every build context (`<context>/.dockerignore`, `<Dockerfile>.dockerignore`).
+    dockerignore_files: tuple[DockerIgnore, ...] | None = None
 
     def dockerfile(self, path: str | None) -> Dockerfile | None:
         """The parsed Dockerfile at a repository-relative path, if it was scanned."""
