@@ -1,0 +1,699 @@
+"""Reading RUN commands: package managers (MD103, MD104, MD213, MD801, MD802), downloads and verification
+(MD107), file modes (MD213).
+
+Each recogniser takes the words of one simple command (as `Instruction.commands` holds them: quotes
+removed, variables not substituted) and says what the command installs or removes and how each package
+is written. Deciding whether a spec is pinned is per manager, because each writes versions differently:
+`curl=7.88.1-10` (apt, apk), `httpd-2.4.57-5.el9` (yum/dnf: the version starts at the last `-` followed by
+a digit, since names contain hyphens), `requests==2.31.0` (pip), `left-pad@1.3.0` (npm).
+Downloads are recognised the same way: `curl URL` and `wget -O- URL` write to stdout, `curl -o FILE` and
+`wget URL` write a file whose path is remembered so that a later execution of it can be matched.
+Everything here is pure string work on words; nothing reads files.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from medlint.model import ShellCommand
+from medlint.parsers.shell import command_name, split_shell
+
+# --------------------------------------------------------------------------------------------------
+# OS package managers
+
+#: Programs and the subcommands that install packages, by manager family.
+_OS_INSTALL = {
+    "apt-get": ("apt", ("install",)),
+    "apt": ("apt", ("install",)),
+    "apk": ("apk", ("add",)),
+    "yum": ("yum", ("install", "localinstall", "reinstall")),
+    "dnf": ("yum", ("install", "in", "localinstall", "reinstall")),
+    "microdnf": ("yum", ("install",)),
+    "tdnf": ("yum", ("install",)),
+    "zypper": ("zypper", ("install", "in")),
+}
+_OS_REMOVE = {
+    "apt": ("remove", "purge", "autoremove"),
+    "apk": ("del",),
+    "yum": ("remove", "erase", "autoremove"),
+    "zypper": ("remove", "rm"),
+}
+#: Options whose value is the next word when written without `=` (`-o Dpkg::...`, `--virtual .deps`).
+_OS_VALUE_OPTIONS = {
+    "apt": {"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release", "-a",
+            "--host-architecture"},
+    "apk": {"-t", "--virtual", "-X", "--repository", "-p", "--root", "--arch", "--keys-dir", "--cache-dir",
+            "--repositories-file", "--cache-max-age", "--timeout"},
+    "yum": {"-c", "--config", "--enablerepo", "--disablerepo", "--repo", "--repoid", "--installroot",
+            "--releasever", "-x", "--exclude", "--setopt", "--repofrompath", "-d", "--debuglevel", "-e",
+            "--errorlevel", "--downloaddir", "--destdir", "--forcearch", "--rpmverbosity"},
+    "zypper": {"-t", "--type", "-r", "--repo", "--from", "-R", "--root", "-c", "--config", "--reposd-dir",
+               "--cache-dir", "--download"},
+}
+_SIMULATE_OPTIONS = {
+    "apt": {"-s", "--simulate", "--dry-run", "--just-print", "--no-act", "--recon"},
+    "apk": {"-s", "--simulate"},
+    "yum": {"--assumeno"},
+    "zypper": {"-D", "--dry-run"},
+}
+_LOCAL_PACKAGE_SUFFIXES = (".deb", ".rpm", ".apk")
+_RPM_VERSION = re.compile(r"-\d")
+
+
+@dataclass(frozen=True, slots=True)
+class OsPackageCommand:
+    """An OS package manager installing or removing packages.
+
+    `manager` is the family ("apt", "apk", "yum", "zypper"), `program` the word as run ("apt-get", "dnf").
+    `packages` are the package words as written; `virtual` is apk's `--virtual` group name.
+    """
+
+    manager: str
+    program: str
+    action: str  # "install" or "remove"
+    packages: tuple[str, ...]
+    options: tuple[str, ...]
+    virtual: str | None = None
+    from_stdin: bool = False  # `xargs apt-get install < list`: more packages come from a file
+
+    def has_option(self, *names: str) -> bool:
+        return has_option(self.options, names)
+
+    def option_values(self, *names: str) -> list[str]:
+        return option_values(self.options, names)
+
+
+def has_option(options: tuple[str, ...], names: tuple[str, ...]) -> bool:
+    """Whether any of the options is given, in either `--name` or `--name=value` form."""
+    return any(option == name or option.startswith(name + "=") for option in options for name in names)
+
+
+def option_values(options: tuple[str, ...], names: tuple[str, ...]) -> list[str]:
+    """Values of an option written `--name=value` (`_split_arguments` stores `--name value` joined that way)."""
+    return [option.split("=", 1)[1] for option in options for name in names if option.startswith(name + "=")]
+
+
+def _split_arguments(words: list[str], value_options: set[str]) -> tuple[list[str], list[str]]:
+    """Options (a value option joined to its value with `=`) and positional words, in order."""
+    options: list[str] = []
+    positional: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word == "--":
+            positional.extend(words[index + 1:])
+            break
+        if word.startswith("-") and len(word) > 1:
+            if word in value_options and index + 1 < len(words):
+                options.append(f"{word}={words[index + 1]}")
+                index += 2
+                continue
+            options.append(word)
+        else:
+            positional.append(word)
+        index += 1
+    return options, positional
+
+
+_XARGS_VALUE_OPTIONS = {"-n", "-I", "-i", "-P", "-d", "-a", "-L", "-l", "-s", "-E", "-e", "--max-args", "--max-procs",
+                        "--delimiter", "--arg-file", "--max-lines", "--max-chars", "--replace", "--eof"}
+
+
+def unwrap_xargs(words: tuple[str, ...] | list[str]) -> tuple[list[str], bool]:
+    """The command `xargs` runs (its arguments come from stdin), and whether xargs was there at all."""
+    program, index = command_name(words)
+    if program != "xargs":
+        return list(words), False
+    position = index + 1
+    while position < len(words) and words[position].startswith("-"):
+        takes_value = words[position] in _XARGS_VALUE_OPTIONS
+        position += 2 if takes_value else 1
+    return list(words[position:]), True
+
+
+def os_package_command(words: tuple[str, ...] | list[str]) -> OsPackageCommand | None:
+    """The OS package install or removal a command performs (also through `xargs`), or None."""
+    words, from_stdin = unwrap_xargs(words)
+    program, index = command_name(words)
+    if program not in _OS_INSTALL:
+        return None
+    manager, install_verbs = _OS_INSTALL[program]
+    options, positional = _split_arguments(list(words[index + 1:]), _OS_VALUE_OPTIONS[manager])
+    if not positional:
+        return None
+    verb, packages = positional[0], tuple(positional[1:])
+    if verb in install_verbs:
+        action = "install"
+    elif verb in _OS_REMOVE[manager]:
+        action = "remove"
+    else:
+        return None
+    if set(options) & _SIMULATE_OPTIONS.get(manager, set()):
+        return None  # `apt-get install -s`: a dry run installs nothing
+    groups = option_values(tuple(options), ("-t", "--virtual")) if manager == "apk" else []
+    virtual = groups[0] if groups else None
+    return OsPackageCommand(manager, program, action, packages, tuple(options), virtual, from_stdin)
+
+
+def os_index_update(words: tuple[str, ...] | list[str]) -> str | None:
+    """`apt-get update`, `apt update`, `apk update`, `yum makecache` / `dnf makecache`: the command, or None."""
+    program, index = command_name(words)
+    family = _OS_INSTALL.get(program, ("", ()))[0]
+    _, rest = _split_arguments(list(words[index + 1:]), _OS_VALUE_OPTIONS.get(family, set()))
+    if not rest:
+        return None
+    if (program in ("apt-get", "apt", "apk") and rest[0] == "update") or (program in ("yum", "dnf") and rest[0] == "makecache"):
+        return f"{program} {rest[0]}"
+    return None
+
+
+def os_upgrade(words: tuple[str, ...] | list[str]) -> bool:
+    """`apt-get upgrade`/`dist-upgrade`, `apk upgrade`, `yum update`: they consume the package index too."""
+    program, index = command_name(words)
+    rest = [word for word in words[index + 1:] if not word.startswith("-")]
+    verbs = {"apt-get": ("upgrade", "dist-upgrade", "full-upgrade"), "apt": ("upgrade", "full-upgrade"),
+             "apk": ("upgrade",), "yum": ("update", "upgrade"), "dnf": ("update", "upgrade")}
+    return bool(rest) and rest[0] in verbs.get(program, ())
+
+
+def is_local_package_file(spec: str) -> bool:
+    """A `.deb`/`.rpm`/`.apk` file from the build context or the image (not a URL): it is exempt."""
+    return spec.lower().endswith(_LOCAL_PACKAGE_SUFFIXES) and "://" not in spec
+
+
+def os_package_name(manager: str, spec: str) -> str:
+    """The package name without version or architecture (`curl=7.8` -> `curl`, `httpd-2.4-1` -> `httpd`)."""
+    if manager == "apt":
+        return spec.split("=", 1)[0].split(":", 1)[0].split("/", 1)[0]
+    if manager == "apk" or (manager == "zypper" and re.search(r"[=<>]", spec)):
+        return re.split(r"[=<>~]", spec, maxsplit=1)[0]
+    start = _rpm_version_start(spec)
+    if not start:
+        return spec
+    name = spec[:start]
+    # `httpd-2.4.57-5.el9` is name-version-release: the last `-digit` starts the release.
+    return re.sub(r"-\d[\w.+~^]*$", "", name) or name
+
+
+def _rpm_version_start(spec: str) -> int | None:
+    """Index of the last `-` followed by a digit in an RPM spec (`nodejs-18.19.0-1.el9`), or None."""
+    matches = list(_RPM_VERSION.finditer(spec))
+    return matches[-1].start() if matches else None
+
+
+def os_package_pinned(manager: str, spec: str) -> bool:
+    """Whether an OS package spec names an exact version (local package files count as pinned)."""
+    if is_local_package_file(spec):
+        return True
+    if manager == "apt":
+        name, sep, version = spec.partition("=")
+        return bool(sep and name and version)
+    if manager == "apk":
+        match = re.match(r"^([^=<>~]+)=([^=<>~].*)$", spec)
+        return match is not None
+    if manager == "zypper" and re.match(r"^[^=<>]+=[^=<>]", spec):
+        return True
+    if manager in ("yum", "zypper"):
+        base = spec.rsplit("/", 1)[-1] if "://" in spec else spec
+        start = _rpm_version_start(base)
+        return start is not None and start > 0
+    return False
+
+
+# --------------------------------------------------------------------------------------------------
+# Language package managers
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageInstall:
+    """A language-level install: which tool, the package specs as written, and its options."""
+
+    tool: str  # "pip", "npm", "yarn", "gem", "go", "cargo"
+    verb: str  # "install", "ci", "add", ...
+    packages: tuple[str, ...]
+    options: tuple[str, ...]
+
+    def has_option(self, *names: str) -> bool:
+        return has_option(self.options, names)
+
+    def option_values(self, *names: str) -> list[str]:
+        return option_values(self.options, names)
+
+
+_PIP_VALUE_OPTIONS = {
+    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url",
+    "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--trusted-host", "--platform",
+    "--python-version", "--implementation", "--abi", "--src", "--upgrade-strategy", "--progress-bar",
+    "--cache-dir", "--log", "--proxy", "--retries", "--timeout", "--exists-action", "--cert", "--client-cert",
+    "--no-binary", "--only-binary", "-C", "--config-settings", "--global-option", "--install-option",
+    "--report", "--python", "--index", "--keyring-provider", "--root-user-action", "--use-feature",
+    "--use-deprecated",
+}
+_NPM_INSTALL_VERBS = {"install", "i", "add", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal",
+                      "isntall", "install-test", "it"}
+_NPM_CI_VERBS = {"ci", "clean-install", "ic", "install-clean", "isntall-clean", "install-ci-test", "cit"}
+_NPM_VALUE_OPTIONS = {"--prefix", "--registry", "--cache", "--omit", "--include", "--only", "--loglevel", "-w",
+                      "--workspace", "--userconfig", "--tag", "--install-strategy", "-C"}
+_GEM_VALUE_OPTIONS = {"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "--source", "-s", "-p",
+                      "--http-proxy", "--platform", "--document", "-g", "--file"}
+_CARGO_VALUE_OPTIONS = {"--version", "--vers", "--git", "--branch", "--tag", "--rev", "--path", "--root",
+                        "--index", "--registry", "--bin", "--example", "--features", "-F", "--profile",
+                        "--target", "--target-dir", "-j", "--jobs", "--config", "-Z", "--color"}
+_EXACT_SEMVER = re.compile(r"^[=v]?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+
+
+def _python_pip_index(words: list[str]) -> int | None:
+    """Index of the first argument after `pip`, `pip3.11` or `python3 -m pip`; None when not pip."""
+    program, index = command_name(words)
+    if re.fullmatch(r"pip(\d+(\.\d+)?)?", program):
+        return index + 1
+    if re.fullmatch(r"python(\d+(\.\d+)?)?", program):
+        rest = words[index + 1:]
+        for position, word in enumerate(rest[:-1]):
+            if word == "-m" and rest[position + 1] == "pip":
+                return index + position + 3
+            if not word.startswith("-"):
+                return None
+    return None
+
+
+def language_install(words: tuple[str, ...] | list[str]) -> LanguageInstall | None:
+    """The language-level install a command performs (pip, npm, yarn, gem, go, cargo), or None."""
+    words = list(words)
+    pip_start = _python_pip_index(words)
+    if pip_start is not None:
+        return _verb_install("pip", words[pip_start:], _PIP_VALUE_OPTIONS, {"install"})
+    program, index = command_name(words)
+    rest = words[index + 1:]
+    if program == "npm":
+        return _verb_install("npm", rest, _NPM_VALUE_OPTIONS, _NPM_INSTALL_VERBS | _NPM_CI_VERBS)
+    if program == "yarn":
+        return _yarn_install(rest)
+    if program == "gem":
+        return _verb_install("gem", rest, _GEM_VALUE_OPTIONS, {"install", "i"})
+    if program == "go":
+        return _verb_install("go", rest, {"-o", "-p", "-C", "-mod", "-modfile", "-overlay", "-pkgdir", "-tags",
+                                          "-toolexec", "-gcflags", "-ldflags", "-asmflags"}, {"install"})
+    if program == "cargo":
+        return _verb_install("cargo", rest, _CARGO_VALUE_OPTIONS, {"install"})
+    return None
+
+
+def _verb_install(tool: str, rest: list[str], value_options: set[str], verbs: set[str]) -> LanguageInstall | None:
+    options, positional = _split_arguments(rest, value_options)
+    if not positional or positional[0] not in verbs:
+        return None
+    verb = positional[0]
+    if tool == "npm":
+        verb = "ci" if verb in _NPM_CI_VERBS else "install"
+    return LanguageInstall(tool, verb, tuple(positional[1:]), tuple(options))
+
+
+def _yarn_install(rest: list[str]) -> LanguageInstall | None:
+    """Bare `yarn` and `yarn install` install the lockfile; `yarn add` and `yarn global add` add packages."""
+    options, positional = _split_arguments(rest, {"--cwd", "--modules-folder", "--cache-folder", "--network-timeout",
+                                                  "--mutex", "--registry"})
+    if not positional:
+        if any(option in ("--version", "-v", "--help", "-h") for option in options):
+            return None
+        return LanguageInstall("yarn", "install", (), tuple(options))
+    if positional[0] == "install":
+        return LanguageInstall("yarn", "install", tuple(positional[1:]), tuple(options))
+    if positional[0] == "add":
+        return LanguageInstall("yarn", "add", tuple(positional[1:]), tuple(options))
+    if positional[:2] == ["global", "add"]:
+        return LanguageInstall("yarn", "add", tuple(positional[2:]), tuple(options))
+    return None
+
+
+def is_local_path(spec: str) -> bool:
+    """A path in the build context or the image (`.`, `./pkg`, `/src/app`, `dist/x.whl`, `file:...`)."""
+    if "://" in spec:
+        return False
+    return (spec.startswith((".", "/", "~", "file:")) or spec.endswith((".whl", ".tar.gz", ".tgz", ".zip", ".gem"))
+            or spec == ".")
+
+
+def pip_requirement_pinned(spec: str) -> bool:
+    """`name==1.2.3` or `name===1.2.3` (`==1.*` is not a pin); direct URLs and VCS refs with `@ref` pin too."""
+    text = spec.split(";", 1)[0].strip()
+    if is_local_path(text):
+        return True
+    if " @ " in text or "://" in text:
+        url = text.split(" @ ", 1)[-1]
+        if url.startswith(("git+", "hg+", "svn+", "bzr+")):
+            path = url.split("://", 1)[-1].split("#", 1)[0]
+            return "@" in path.partition("/")[2]
+        return True  # a direct link to one archive
+    match = re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*(===?)\s*([^,*\s]+)$", text)
+    return match is not None
+
+
+def npm_package_pinned(spec: str) -> bool:
+    """`name@1.2.3` or `@scope/name@1.2.3` with an exact version; local paths and git refs with `#ref` pin."""
+    if is_local_path(spec):
+        return True
+    if "://" in spec or spec.startswith(("git+", "github:", "gitlab:", "bitbucket:")):
+        return "#" in spec
+    at = spec.rfind("@")
+    if at <= 0:
+        return False
+    version = spec[at + 1:]
+    return _EXACT_SEMVER.match(version) is not None
+
+
+def npm_package_name(spec: str) -> str:
+    at = spec.rfind("@")
+    return spec[:at] if at > 0 else spec
+
+
+def gem_version_pinned(version: str) -> bool:
+    """An exact gem version (`2.4.22`, `= 2.4.22`); requirements such as `~> 2.4` or `>= 0` are not pins."""
+    text = version.strip()
+    if text.startswith("="):
+        text = text[1:].strip()
+    return re.fullmatch(r"\d+(\.[0-9A-Za-z]+)*", text) is not None
+
+
+def go_version_pinned(version: str) -> bool:
+    """A semantic version, a pseudo-version or a commit hash; `latest`, branch names and queries float."""
+    return re.fullmatch(r"v\d+(\.\d+){0,2}([-+][0-9A-Za-z.+-]*)?|[0-9a-f]{7,40}", version) is not None
+
+
+# --------------------------------------------------------------------------------------------------
+# Downloads, execution and verification (MD107)
+
+_CURL_VALUE_LETTERS = set("oHduAexmwXCTKbcErYyzQt")
+_CURL_VALUE_OPTIONS = {
+    "--output", "--header", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--user", "--user-agent",
+    "--referer", "--proxy", "--max-time", "--write-out", "--request", "--continue-at", "--upload-file", "--config",
+    "--cookie", "--cookie-jar", "--cert", "--key", "--cacert", "--capath", "--retry", "--retry-delay",
+    "--retry-max-time", "--connect-timeout", "--proto", "--proto-redir", "--resolve", "--output-dir", "--range",
+    "--form", "--url", "--limit-rate", "--max-filesize", "--interface", "--dns-servers", "--tls-max", "--ciphers",
+}
+_WGET_VALUE_LETTERS = set("OPoatTUeiYwlQ")
+_WGET_VALUE_OPTIONS = {
+    "--output-document", "--directory-prefix", "--output-file", "--append-output", "--tries", "--timeout",
+    "--user-agent", "--header", "--user", "--password", "--execute", "--input-file", "--progress", "--wait",
+    "--level", "--quota", "--post-data", "--post-file", "--method", "--body-data", "--ca-certificate",
+    "--certificate", "--private-key", "--load-cookies", "--save-cookies", "--referer", "--http-user",
+    "--http-password", "--ca-directory", "--dns-timeout", "--connect-timeout", "--read-timeout", "--limit-rate",
+}
+_STDOUT_PATHS = ("-", "/dev/stdout")
+_INTERPRETERS = re.compile(r"^(sh|bash|dash|ash|zsh|ksh|mksh|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node|nodejs|php[0-9.]*)$")
+_SHELL_NAMES = re.compile(r"^(sh|bash|dash|ash|zsh|ksh|mksh)$")
+_INLINE_SCRIPT_OPTIONS = {"-c", "-e", "-E", "-r", "-p", "--eval", "--print", "-m"}
+_HASH_TOOLS = re.compile(r"^(sha(1|224|256|384|512)sum|md5sum|b2sum|shasum|cksum)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A download by curl or wget: where the content goes (`path`, or "-" for stdout) and from where."""
+
+    tool: str
+    path: str
+    url: str
+
+
+def _url_basename(url: str) -> str:
+    return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def _option_words(arguments: list[str], value_letters: set[str], value_options: set[str]) -> Iterator[tuple[str, str]]:
+    """(option, value) pairs and ("", positional) pairs of a curl/wget argument list, short groups unpacked."""
+    index = 0
+    while index < len(arguments):
+        word = arguments[index]
+        index += 1
+        if word.startswith("--"):
+            name, equals, value = word.partition("=")
+            if not equals and name in value_options and index < len(arguments):
+                value = arguments[index]
+                index += 1
+            yield name, value
+        elif word.startswith("-") and len(word) > 1:
+            for position, letter in enumerate(word[1:], start=1):
+                if letter in value_letters:
+                    value = word[position + 1:]
+                    if not value and index < len(arguments):
+                        value = arguments[index]
+                        index += 1
+                    yield "-" + letter, value
+                    break
+                yield "-" + letter, ""
+        else:
+            yield "", word
+
+
+def download_of(words: tuple[str, ...] | list[str]) -> list[Download]:
+    """What a curl or wget command downloads and where each URL's content goes."""
+    program, index = command_name(words)
+    if program not in ("curl", "wget"):
+        return []
+    arguments = list(words[index + 1:])
+    curl = program == "curl"
+    letters, options = (_CURL_VALUE_LETTERS, _CURL_VALUE_OPTIONS) if curl else (_WGET_VALUE_LETTERS, _WGET_VALUE_OPTIONS)
+    urls: list[str] = []
+    output: str | None = None
+    remote_name = False
+    directory = ""
+    for option, value in _option_words(arguments, letters, options):
+        if option == "" and ("://" in value or value.startswith("$")):
+            urls.append(value)
+        elif option in (("-o", "--output") if curl else ("-O", "--output-document")):
+            output = value
+        elif curl and option in ("-O", "--remote-name", "--remote-name-all"):
+            remote_name = True
+        elif option in ("-P", "--directory-prefix", "--output-dir"):
+            directory = value.rstrip("/") + "/"
+    downloads: list[Download] = []
+    for url in urls:
+        if output is not None:
+            path = output
+        elif program == "wget" or remote_name:
+            path = directory + _url_basename(url)
+        else:
+            path = "-"
+        downloads.append(Download(program, "-" if path in _STDOUT_PATHS else path, url))
+    return downloads
+
+
+def downloads_to_file(words: tuple[str, ...] | list[str]) -> list[Download]:
+    return [download for download in download_of(words) if download.path != "-"]
+
+
+def _downloads_to_stdout(words: tuple[str, ...] | list[str]) -> Download | None:
+    return next((download for download in download_of(words) if download.path == "-"), None)
+
+
+def _substitution_download(word: str) -> Download | None:
+    """A download inside `$(...)`, backticks or `<(...)` whose output the surrounding command uses."""
+    if word.startswith(("$(", "<(")) and word.endswith(")"):
+        inner = word[2:-1]
+    elif word.startswith("`") and word.endswith("`") and len(word) > 1:
+        inner = word[1:-1]
+    else:
+        return None
+    for command in split_shell(inner):
+        found = _downloads_to_stdout(command.words)
+        if found:
+            return found
+    return None
+
+
+def _interpreter_arguments(words: tuple[str, ...] | list[str]) -> tuple[str, list[str]] | None:
+    program, index = command_name(words)
+    if _INTERPRETERS.match(program) or program in (".", "source", "eval"):
+        return program, list(words[index + 1:])
+    return None
+
+
+def _reads_stdin(program: str, arguments: list[str]) -> bool:
+    """An interpreter without a script argument (or with `-`, or a shell with `-s`) runs what stdin holds."""
+    if program in (".", "source", "eval"):
+        return False
+    for index, word in enumerate(arguments):
+        if word == "-" or (word == "-s" and _SHELL_NAMES.match(program)):
+            return True
+        if word in _INLINE_SCRIPT_OPTIONS or (word.startswith("-") and not word.startswith("--") and "c" in word
+                                              and _SHELL_NAMES.match(program)):
+            return False
+        if word in ("-o", "+o", "-O", "+O", "-W", "-X"):
+            continue
+        if not word.startswith(("-", "+")) and not (index and arguments[index - 1] in ("-o", "+o", "-O", "+O", "-W", "-X")):
+            return False
+    return True
+
+
+def _pipeline_before(commands: Sequence[ShellCommand], index: int) -> list[ShellCommand]:
+    """The commands feeding commands[index] through `|` (nested substitutions in between included)."""
+    feeding: list[ShellCommand] = []
+    position = index - 1
+    while position >= 0:
+        feeding.append(commands[position])
+        if commands[position].operator_before in ("|", "|&", "") and position > 0:
+            position -= 1
+            continue
+        break
+    return feeding
+
+
+def executed_download(commands: Sequence[ShellCommand], index: int) -> str | None:
+    """How commands[index] runs downloaded content directly (a pipe into an interpreter, `sh -c "$(curl ...)"`,
+    `bash <(curl ...)`, `eval "$(curl ...)"`), as a short phrase quoting the download; None otherwise."""
+    command = commands[index]
+    words = command.words
+    first = next((word for word in words if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", word)), "")
+    found = _substitution_download(first)
+    if found:
+        return f'runs the output of "{found.tool} {found.url}"'
+    interpreter = _interpreter_arguments(words)
+    if interpreter is None:
+        return None
+    program, arguments = interpreter
+    shell = _SHELL_NAMES.match(program) is not None
+    for position, word in enumerate(arguments):
+        # A shell's `-c` script is split by the parser already; its `$(curl ...)` is a command of its own.
+        inline = not shell and position > 0 and arguments[position - 1] in _INLINE_SCRIPT_OPTIONS
+        if word.startswith("<(") or inline or program == "eval":
+            found = _substitution_download(word)
+            if found:
+                return f'{program} runs the output of "{found.tool} {found.url}"'
+    if command.operator_before in ("|", "|&") and _reads_stdin(program, arguments):
+        for feeding in _pipeline_before(commands, index):
+            found = _downloads_to_stdout(feeding.words)
+            if found:
+                return f'pipes "{found.tool} {found.url}" into {program}'
+    return None
+
+
+def _same_file(word: str, path: str) -> bool:
+    if word == path or word.removeprefix("./") == path.removeprefix("./"):
+        return True
+    return not word.startswith("/") and "$" not in path and posixpath.basename(word) == posixpath.basename(path)
+
+
+def executed_file(words: tuple[str, ...] | list[str], path: str) -> str | None:
+    """The word under which a command runs the downloaded file `path` (as the program or an interpreter's
+    script), or None."""
+    if not path or path in _STDOUT_PATHS or posixpath.basename(path) in ("", ".", ".."):
+        return None
+    _, index = command_name(words)
+    if index < len(words) and _same_file(words[index], path):
+        return words[index]
+    interpreter = _interpreter_arguments(words)
+    if interpreter is None:
+        return None
+    program, arguments = interpreter
+    for position, word in enumerate(arguments):
+        if word.startswith("-"):
+            if word in _INLINE_SCRIPT_OPTIONS:
+                return None
+            continue
+        if position and arguments[position - 1] in ("-o", "+o", "-O", "+O", "-W", "-X"):
+            continue
+        return word if _same_file(word, path) else None
+    return None
+
+
+def is_verification(words: tuple[str, ...] | list[str]) -> bool:
+    """A checksum or signature check that fails on a mismatch: `sha256sum -c`, `gpg --verify`, `gpgv`,
+    `cosign verify-blob`, `minisign -V`, `openssl dgst -verify`, or a `[`/`test` comparison of a hash."""
+    program, index = command_name(words)
+    arguments = list(words[index + 1:])
+    if _HASH_TOOLS.match(program):
+        return any(word in ("-c", "--check") or re.fullmatch(r"-[a-zA-Z]*c[a-zA-Z]*", word) is not None
+                   for word in arguments if not word.startswith("--") or word == "--check")
+    if program in ("gpg", "gpg2"):
+        return any(word in ("--verify", "--verify-files") for word in arguments)
+    if program in ("gpgv", "gpgv2"):
+        return True
+    if program == "cosign":
+        return any(word.startswith("verify") for word in arguments[:1])
+    if program in ("minisign", "signify"):
+        return "-V" in arguments
+    if program == "openssl":
+        return any(word in ("-verify", "-signature") for word in arguments)
+    if program in ("slsa-verifier", "sigstore"):
+        return any(word.startswith("verify") for word in arguments)
+    if program in ("[", "[[", "test"):
+        return any(op in arguments for op in ("=", "==", "!=")) and any(
+            any(_computes_hash(inner.words) for inner in split_shell(word[2:-1]))
+            for word in arguments if word.startswith("$(") and word.endswith(")"))
+    return False
+
+
+def _computes_hash(words: list[str]) -> bool:
+    """`sha256sum file`, `openssl sha512 -r`, `openssl dgst -sha256 file`: a digest to compare."""
+    program, index = command_name(words)
+    if program == "openssl":
+        return any(re.fullmatch(r"dgst|sha\d*|md5", word) for word in words[index + 1:index + 2])
+    return _HASH_TOOLS.match(program) is not None
+
+
+# --------------------------------------------------------------------------------------------------
+# File modes (MD213)
+
+
+def chmod_problem(mode: str, recursive: bool) -> str | None:
+    """Why a chmod mode is an escalation path: setuid/setgid, or world-writable 777. None otherwise.
+
+    A sticky world-writable directory (`1777`, the /tmp mode) is exempt unless applied recursively, which
+    makes every file below it world-writable.
+    """
+    if re.fullmatch(r"[0-7]{1,5}", mode):
+        value = int(mode, 8)
+        if value & 0o6000:
+            return "setuid" if value & 0o4000 else "setgid"
+        if value & 0o777 == 0o777 and (not value & 0o1000 or recursive):
+            return "777"
+        return None
+    granted: dict[str, set[str]] = {"u": set(), "g": set(), "o": set()}
+    for clause in mode.split(","):
+        match = re.fullmatch(r"([ugoa]*)([-+=])([rwxXst]*)", clause)
+        if match is None:
+            continue
+        who, operator, permissions = match.groups()
+        permissions = permissions.replace("X", "x")  # `a+rwX`: directories become 777, files 666
+        targets = set(who.replace("a", "ugo")) or {"u", "g", "o"}
+        if operator in "+=" and "s" in permissions and targets & {"u", "g"}:
+            return "setuid" if "u" in targets else "setgid"
+        for target in targets:
+            if operator == "-":
+                granted[target] -= set(permissions)
+            else:
+                granted[target] |= set(permissions)
+    if all({"r", "w", "x"} <= granted[target] for target in "ugo"):
+        return "777"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ChmodProblem:
+    """A chmod that opens an escalation path: what it does, how it was written, and what it changes."""
+
+    problem: str  # "setuid", "setgid" or "777"
+    written: str
+    targets: tuple[str, ...]
+
+
+def chmod_command_problem(words: tuple[str, ...]) -> ChmodProblem | None:
+    """The escalation a `chmod` command introduces (`chmod u+s`, `chmod -R 777 dir`), or None."""
+    program, index = command_name(words)
+    if program != "chmod":
+        return None
+    arguments = list(words[index + 1:])
+    if any(word.startswith("--reference") for word in arguments):
+        return None
+    recursive = any(word == "--recursive" or re.fullmatch(r"-[RvcfHLP]*R[RvcfHLP]*", word) for word in arguments)
+    operands = [word for word in arguments if not word.startswith("--") and not re.fullmatch(r"-[RvcfHLP]+", word)]
+    if not operands:
+        return None
+    problem = chmod_problem(operands[0], recursive)
+    if problem is None:
+        return None
+    written = " ".join(["chmod", *(["-R"] if recursive else []), operands[0]])
+    return ChmodProblem(problem, written, tuple(operands[1:]))

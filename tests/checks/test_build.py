@@ -1,0 +1,333 @@
+"""Unit tests for the build-hygiene helpers (MD103, MD104, MD107, MD213, MD801-MD803): package specs per
+manager, downloads and verification, chmod modes, variable expansion, and what fixtures cannot show
+(levels per class, rule parameters such as snapshot mirrors)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from medlint.api import lint
+from medlint.checks import build
+from medlint.checks.build import expand, expand_partial, is_remote_source, run_steps
+from medlint.checks.package_managers import (
+    chmod_problem,
+    download_of,
+    gem_version_pinned,
+    go_version_pinned,
+    is_verification,
+    language_install,
+    npm_package_pinned,
+    os_index_update,
+    os_package_command,
+    os_package_name,
+    os_package_pinned,
+    pip_requirement_pinned,
+    unwrap_xargs,
+)
+from medlint.model import Project
+from medlint.parsers.dockerfile import parse_dockerfile
+
+REPO_ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def project_of(text: str) -> Project:
+    return Project(dockerfiles=(parse_dockerfile("Dockerfile", text),))
+
+
+# --------------------------------------------------------------------------------------------------
+# OS packages
+
+
+@pytest.mark.parametrize("manager, spec, pinned", [
+    ("apt", "curl", False),
+    ("apt", "curl=7.88.1-10+deb12u7", True),
+    ("apt", "libc6:amd64=2.36-9", True),
+    ("apt", "tzdata/bookworm-backports", False),
+    ("apt", "curl=", False),
+    ("apt", "./local_1.0_amd64.deb", True),
+    ("apt", "/tmp/tool.deb", True),
+    ("apk", "bash=5.2.26-r0", True),
+    ("apk", "su-exec>=0.2", False),
+    ("apk", "tini~0.19", False),
+    ("apk", "tini~=0.19", False),
+    ("apk", "cfssl@testing", False),
+    ("yum", "httpd-2.4.57-5.el9", True),
+    ("yum", "python3-pip", False),
+    ("yum", "perl-Digest-SHA", False),
+    ("yum", "nodejs-18.19.0-1.module+el9", True),
+    ("yum", "/tmp/pkg-1.0-1.x86_64.rpm", True),
+    ("yum", "https://example.com/pgdg-redhat-repo-latest.noarch.rpm", False),
+    ("zypper", "curl", False),
+    ("zypper", "curl=8.6.0", True),
+    ("zypper", "git>=2.40", False),
+    ("zypper", "git-2.43.0", True),
+])
+def test_os_package_pinned(manager: str, spec: str, pinned: bool) -> None:
+    assert os_package_pinned(manager, spec) is pinned
+
+
+@pytest.mark.parametrize("manager, spec, name", [
+    ("apt", "libc6:amd64=2.36", "libc6"),
+    ("apt", "tzdata/bookworm", "tzdata"),
+    ("apk", "bash=5.2", "bash"),
+    ("apk", "su-exec>=0.2", "su-exec"),
+    ("yum", "httpd-2.4.57-5.el9", "httpd"),
+    ("yum", "python3-pip", "python3-pip"),
+    ("zypper", "git>=2.40", "git"),
+    ("zypper", "git-2.43.0", "git"),
+])
+def test_os_package_name(manager: str, spec: str, name: str) -> None:
+    assert os_package_name(manager, spec) == name
+
+
+def test_os_package_command_reads_options_before_and_after_the_verb() -> None:
+    command = os_package_command(("apt-get", "-o", "Dpkg::Options::=--force-confold", "-y", "install", "curl",
+                                  "--no-install-recommends", "-t", "bookworm-backports", "git"))
+    assert command is not None and command.action == "install" and command.manager == "apt"
+    assert command.packages == ("curl", "git")
+    assert command.has_option("--no-install-recommends")
+
+
+def test_os_package_command_recognises_each_manager_and_removals() -> None:
+    assert os_package_command(("apt", "install", "x")).manager == "apt"  # type: ignore[union-attr]
+    apk = os_package_command(("apk", "--no-cache", "add", "--virtual", ".deps", "gcc"))
+    assert apk is not None and apk.virtual == ".deps" and apk.packages == ("gcc",)
+    assert os_package_command(("dnf", "-y", "install", "x")).manager == "yum"  # type: ignore[union-attr]
+    assert os_package_command(("zypper", "-n", "in", "x")).manager == "zypper"  # type: ignore[union-attr]
+    assert os_package_command(("apk", "del", ".deps")).action == "remove"  # type: ignore[union-attr]
+    assert os_package_command(("apt-get", "install", "-s", "x")) is None  # a dry run installs nothing
+    assert os_package_command(("apt-get", "update")) is None
+    assert os_package_command(("sudo", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "x")) is not None
+
+
+def test_xargs_is_unwrapped_and_marks_stdin() -> None:
+    assert unwrap_xargs(("xargs", "-r", "-n", "1", "apt-get", "install")) == (["apt-get", "install"], True)
+    command = os_package_command(("xargs", "-rt", "apt-get", "install", "-y"))
+    assert command is not None and command.from_stdin
+
+
+def test_index_updates() -> None:
+    assert os_index_update(("apt-get", "update")) == "apt-get update"
+    assert os_index_update(("apt", "-q", "update")) == "apt update"
+    assert os_index_update(("dnf", "makecache")) == "dnf makecache"
+    assert os_index_update(("apt-get", "install", "update")) is None
+
+
+# --------------------------------------------------------------------------------------------------
+# Language packages
+
+
+@pytest.mark.parametrize("spec, pinned", [
+    ("requests==2.32.3", True),
+    ("requests===2.32.3", True),
+    ("uvicorn[standard]==0.30.6", True),
+    ("requests==2.32.3; python_version>'3.8'", True),
+    ("django==4.*", False),
+    ("celery>=5.3", False),
+    ("celery~=5.3", False),
+    ("requests", False),
+    ("requests==2.0,!=2.0.1", False),
+    (".", True),
+    ("./dist/app-1.0-py3-none-any.whl", True),
+    ("git+https://github.com/example/tool.git", False),
+    ("git+https://github.com/example/tool.git@v1.2.3#egg=tool", True),
+    ("git+ssh://git@github.com/example/tool.git", False),
+    ("tool @ https://example.com/tool-1.0.tar.gz", True),
+])
+def test_pip_requirement_pinned(spec: str, pinned: bool) -> None:
+    assert pip_requirement_pinned(spec) is pinned
+
+
+@pytest.mark.parametrize("spec, pinned", [
+    ("left-pad@1.3.0", True),
+    ("@scope/pkg@1.2.3", True),
+    ("@scope/pkg@1.2.3-beta.1", True),
+    ("@scope/pkg", False),
+    ("npm@10", False),
+    ("npm@^10.0.0", False),
+    ("pkg@latest", False),
+    ("pkg", False),
+    ("./local-tool.tgz", True),
+    ("git+https://github.com/example/tool.git#4f2c1a9", True),
+    ("github:example/tool", False),
+])
+def test_npm_package_pinned(spec: str, pinned: bool) -> None:
+    assert npm_package_pinned(spec) is pinned
+
+
+def test_gem_and_go_versions() -> None:
+    assert gem_version_pinned("2.5.17") and gem_version_pinned("= 2.5.17")
+    assert not gem_version_pinned("~> 7.1") and not gem_version_pinned(">= 0")
+    assert go_version_pinned("v0.16.1") and go_version_pinned("v0.0.0-20240101000000-abcdef123456")
+    assert go_version_pinned("4f2c1a9")
+    assert not go_version_pinned("latest") and not go_version_pinned("master")
+
+
+def test_language_install_recognises_each_tool() -> None:
+    pip = language_install(("python3", "-m", "pip", "install", "-r", "req.txt", "--no-cache-dir", "x==1"))
+    assert pip is not None and pip.tool == "pip" and pip.packages == ("x==1",)
+    assert pip.option_values("-r") == ["req.txt"]
+    assert language_install(("pip3.11", "install", "x")) is not None
+    assert language_install(("pip", "--version")) is None
+    assert language_install(("npm", "clean-install")).verb == "ci"  # type: ignore[union-attr]
+    assert language_install(("npm", "i", "-g", "pm2")).verb == "install"  # type: ignore[union-attr]
+    assert language_install(("npm", "run", "build")) is None
+    assert language_install(("yarn",)).verb == "install"  # type: ignore[union-attr]
+    assert language_install(("yarn", "--version")) is None
+    assert language_install(("yarn", "build")) is None
+    assert language_install(("yarn", "global", "add", "x")).verb == "add"  # type: ignore[union-attr]
+    assert language_install(("go", "install", "-v", "x@latest")).packages == ("x@latest",)  # type: ignore[union-attr]
+    assert language_install(("go", "build", "./...")) is None
+    assert language_install(("cargo", "install", "--locked", "ripgrep")).has_option("--locked")  # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------------------------------
+# Downloads, verification and chmod
+
+
+@pytest.mark.parametrize("words, path", [
+    (("curl", "-fsSL", "https://x/i.sh"), "-"),
+    (("curl", "-fsSLo", "/tmp/i.sh", "https://x/i.sh"), "/tmp/i.sh"),
+    (("curl", "-fsSL", "--output=/tmp/i.sh", "https://x/i.sh"), "/tmp/i.sh"),
+    (("curl", "-fsSLO", "https://x/dir/i.sh?x=1"), "i.sh"),
+    (("curl", "-H", "Accept: x", "https://x/i.sh"), "-"),
+    (("wget", "https://x/dir/tool"), "tool"),
+    (("wget", "-qO-", "https://x/i.sh"), "-"),
+    (("wget", "-O", "-", "https://x/i.sh"), "-"),
+    (("wget", "--progress", "dot:giga", "-O", "go.tgz", "https://x/go.tgz"), "go.tgz"),
+    (("wget", "-P", "/opt", "https://x/tool"), "/opt/tool"),
+])
+def test_download_destination(words: tuple[str, ...], path: str) -> None:
+    downloads = download_of(words)
+    assert len(downloads) == 1 and downloads[0].path == path
+
+
+@pytest.mark.parametrize("words, verifies", [
+    (("sha256sum", "-c", "-"), True),
+    (("sha512sum", "--strict", "--check", "x.sha512"), True),
+    (("shasum", "-a", "256", "-c", "x.sha"), True),
+    (("sha256sum", "x"), False),
+    (("gpg", "--batch", "--verify", "x.asc", "x"), True),
+    (("gpg", "--batch", "--recv-keys", "ABC"), False),
+    (("gpgv", "--keyring", "k.gpg", "x.asc", "x"), True),
+    (("cosign", "verify-blob", "--key", "k.pub", "x"), True),
+    (("minisign", "-Vm", "x", "-P", "key"), False),
+    (("minisign", "-V", "-m", "x", "-P", "key"), True),
+    (("[", "$(sha256sum x | cut -d ' ' -f1)", "=", "$SUM", "]"), True),
+    (("[", "$(cat x | openssl sha512 -r)", "=", "$SUM", "]"), True),
+    (("[", "-f", "x", "]"), False),
+])
+def test_verification(words: tuple[str, ...], verifies: bool) -> None:
+    assert is_verification(words) is verifies
+
+
+@pytest.mark.parametrize("mode, recursive, problem", [
+    ("777", False, "777"),
+    ("0777", False, "777"),
+    ("a+rwx", False, "777"),
+    ("ugo=rwx", False, "777"),
+    ("u+rwx,g+rwx,o+rwx", False, "777"),
+    ("a+rwX", True, "777"),
+    ("1777", False, None),
+    ("1777", True, "777"),
+    ("4755", False, "setuid"),
+    ("2755", False, "setgid"),
+    ("6755", False, "setuid"),
+    ("+s", False, "setuid"),
+    ("g+s", False, "setgid"),
+    ("u+s", False, "setuid"),
+    ("a-s", False, None),
+    ("755", False, None),
+    ("+x", False, None),
+    ("o+s", False, None),
+])
+def test_chmod_problem(mode: str, recursive: bool, problem: str | None) -> None:
+    assert chmod_problem(mode, recursive) == problem
+
+
+def test_remote_sources() -> None:
+    assert is_remote_source("https://example.com/a.tar.gz")
+    assert is_remote_source("git@github.com:org/repo.git")
+    assert is_remote_source("https://github.com/org/repo.git#v1.0")
+    assert not is_remote_source("app.tar.gz") and not is_remote_source("./http/thing")
+
+
+# --------------------------------------------------------------------------------------------------
+# Variables and chains
+
+
+def test_expansion_keeps_unknown_references_and_refuses_substitutions() -> None:
+    scope = {"A": "curl git", "EMPTY": None}
+    assert expand("$A", scope) == "curl git"
+    assert expand("${MISSING:-jq}", scope) == "jq"
+    assert expand("$EMPTY", scope) is None
+    assert expand_partial("nginx=${NGINX_VERSION}-r1", scope) == "nginx=${NGINX_VERSION}-r1"
+    assert expand_partial("$(cat list)", scope) is None
+    assert expand_partial("$B", {"B": "$(scanelf x)"}) is None
+
+
+def test_chains_follow_and_and_set_e() -> None:
+    dockerfile = parse_dockerfile("Dockerfile", "FROM debian:12\nRUN a && b; c\nRUN set -e; a; b\n")
+    stage = dockerfile.stages[0]
+    plain, errexit = (instruction for instruction in stage.instructions if instruction.keyword == "RUN")
+    assert [step.chain for step in run_steps(stage, plain)] == [0, 0, 1]
+    assert [step.chain for step in run_steps(stage, errexit)] == [0, 0, 0]
+
+
+def test_shell_with_errexit_joins_chains() -> None:
+    text = 'FROM debian:12\nSHELL ["/bin/bash", "-eo", "pipefail", "-c"]\nRUN a; b\n'
+    stage = parse_dockerfile("Dockerfile", text).stages[0]
+    run = stage.instructions[-1]
+    assert [step.chain for step in run_steps(stage, run)] == [0, 0]
+
+
+# --------------------------------------------------------------------------------------------------
+# Parameters and levels
+
+
+def _messages(check: Any, text: str, params: dict[str, Any]) -> list[str]:
+    return [violation.message for violation in check(project_of(text), params)]
+
+
+def test_snapshot_mirror_pattern_accepts_unpinned_packages_of_that_stage() -> None:
+    text = ("FROM debian:12 AS snap\n"
+            "RUN echo 'deb http://snapshot.debian.org/archive/debian/20240101T000000Z bookworm main' > /etc/apt/sources.list\n"
+            "RUN apt-get update && apt-get install -y curl\n"
+            "FROM debian:12\nRUN apt-get install -y git\n")
+    assert len(_messages(build.os_packages_pinned, text, {})) == 2
+    configured = {"snapshot_url_patterns": ["*snapshot.debian.org/archive/*"]}
+    assert [m for m in _messages(build.os_packages_pinned, text, configured)] == [
+        'RUN apt-get install: package "git" has no version (pin it as git=<version>)']
+
+
+def test_escalation_packages_and_toolchain_are_parameters() -> None:
+    text = "FROM alpine:3.20\nRUN apk add --no-cache doas=6.8.2-r7 clang=17.0.6-r1\n"
+    assert _messages(build.no_escalation_tools, text, {"escalation_packages": ["doas"]}) == [
+        'RUN apk add puts "doas" into the final image']
+    messages = _messages(build.minimal_final_image, text, {"toolchain_packages": ["clang"]})
+    assert messages and '"clang"' in messages[0]
+
+
+def test_apt_mark_through_xargs_hands_packages_to_autoremove() -> None:
+    text = ("FROM debian:12\nRUN set -eux; apt-get update; apt-get install -y --no-install-recommends gcc=1 make=2; "
+            "apt-mark showmanual | xargs apt-mark auto > /dev/null; apt-get purge -y --auto-remove; "
+            "rm -rf /var/lib/apt/lists/*\n")
+    assert _messages(build.minimal_final_image, text, {"toolchain_packages": ["gcc", "make"]}) == []
+
+
+@pytest.mark.parametrize("safety_class, expected", [
+    ("A", {("MD103", "note"), ("MD103", "warning"), ("MD801", "note"), ("MD802", "note"), ("MD803", "note")}),
+    ("C", {("MD103", "error"), ("MD103", "warning"), ("MD801", "note"), ("MD802", "warning"), ("MD803", "note")}),
+])
+def test_levels_per_class(tmp_path: Path, safety_class: str, expected: set[tuple[str, str]]) -> None:
+    (tmp_path / "Dockerfile").write_text(
+        "FROM debian:12.6-slim\nARG EXTRA\n"
+        "RUN apt-get update && apt-get install -y curl $EXTRA\n"
+        "ADD app.jar /opt/\nUSER 10001\n", encoding="utf-8")
+    report = lint([str(tmp_path)], cwd=tmp_path, safety_class=safety_class)
+    rules = {"MD103", "MD801", "MD802", "MD803"}
+    found = {(f.rule_id, f.level.value) for f in report.result.findings if f.rule_id in rules}
+    assert found == expected
