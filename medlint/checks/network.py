@@ -1,0 +1,698 @@
+"""Network and transport: MD601 network-policy-coverage, MD602 ingress-tls, MD603 https-redirect,
+MD604 service-exposure, MD605 published-ports, MD606 cleartext-ports.
+
+Kubernetes rules read `project.k8s_objects` (rendered Helm objects are the same objects with `rendered_from`
+set, reported as Helm). Compose rules read each service's `raw` tree, whose values remember their file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Mapping
+
+from medlint.checks.data import data_store_of_service, data_store_table
+from medlint.checks.network_selectors import (
+    calico_selector_matches,
+    is_valid_selector,
+    namespace_of,
+    pod_labels,
+    selector_matches,
+    selects_everything,
+)
+from medlint.findings import RelatedLocation, Violation
+from medlint.model import ArtifactKind, ComposeProject, ComposeService, K8sObject, Project, Workload
+from medlint.parsers.compose import compose_value_location
+from medlint.parsers.interpolation import InterpolatedText
+from medlint.source import Location, key_location, value_location
+
+DIRECTIONS = ("Ingress", "Egress")
+
+
+def artifact_of(obj: K8sObject) -> ArtifactKind:
+    """Rendered Helm objects are reported as Helm, everything else as Kubernetes."""
+    return ArtifactKind.HELM if obj.rendered_from else ArtifactKind.KUBERNETES
+
+
+def objects_of_kind(project: Project, kind: str) -> Iterator[K8sObject]:
+    return (obj for obj in project.k8s_objects if obj.kind == kind and isinstance(obj.body, Mapping))
+
+
+def spec_of(obj: K8sObject) -> Mapping[str, Any]:
+    spec = obj.body.get("spec")
+    return spec if isinstance(spec, Mapping) else {}
+
+
+def _k8s_workloads(project: Project) -> Iterator[Workload]:
+    return (w for w in project.workloads if w.artifact in (ArtifactKind.KUBERNETES, ArtifactKind.HELM))
+
+
+# ==================================================================================================
+# MD601 network-policy-coverage
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkPolicyView:
+    """A network policy reduced to what coverage needs: its namespace, whom it selects, which directions."""
+
+    obj: K8sObject
+    namespace: str
+    directions: frozenset[str]
+    selects: Callable[[Mapping[str, str]], bool]
+
+
+def _policy_types(spec: Mapping[str, Any], types_key: str) -> frozenset[str] | None:
+    """Explicit policy types, or None when omitted (an empty list counts as omitted, as in Kubernetes)."""
+    types = spec.get(types_key)
+    if not isinstance(types, list) or not types:
+        return None
+    return frozenset(str(item) for item in types) & frozenset(DIRECTIONS)  # case-sensitive, as the API
+
+
+def kubernetes_policy_directions(spec: Mapping[str, Any]) -> frozenset[str]:
+    """The directions a NetworkPolicy isolates. Without `policyTypes` it covers Ingress, and Egress only
+    when it has egress rules (Kubernetes defaulting: an empty `egress: []` adds nothing)."""
+    explicit = _policy_types(spec, "policyTypes")
+    if explicit is not None:
+        return explicit
+    egress = spec.get("egress")
+    return frozenset({"Ingress", "Egress"} if isinstance(egress, list) and egress else {"Ingress"})
+
+
+def _kubernetes_policy(obj: K8sObject) -> NetworkPolicyView:
+    spec = spec_of(obj)
+    pod_selector = spec.get("podSelector")
+    return NetworkPolicyView(obj, namespace_of(obj), kubernetes_policy_directions(spec),
+                             lambda labels: selector_matches(pod_selector, labels))
+
+
+def _cilium_policy(obj: K8sObject) -> Iterator[NetworkPolicyView]:
+    """CiliumNetworkPolicy: a direction is isolated as soon as a rule section for it exists (even `[{}]`),
+    unless `enableDefaultDeny` turns that off. Host policies (`nodeSelector`) select no pods."""
+    specs = [spec_of(obj)] + [item for item in obj.body.get("specs") or () if isinstance(item, Mapping)]
+    for spec in specs:
+        if "endpointSelector" not in spec:
+            continue
+        selector = _strip_cilium_prefixes(spec["endpointSelector"])
+        default_deny = spec.get("enableDefaultDeny")
+        default_deny = default_deny if isinstance(default_deny, Mapping) else {}
+        directions = {
+            direction
+            for direction in DIRECTIONS
+            if any(spec.get(key) for key in (direction.lower(), direction.lower() + "Deny"))
+            and default_deny.get(direction.lower()) is not False
+        }
+        yield NetworkPolicyView(obj, namespace_of(obj), frozenset(directions), _selector_function(selector))
+
+
+def _selector_function(selector: Any) -> Callable[[Mapping[str, str]], bool]:
+    return lambda labels: selector_matches(selector, labels)
+
+
+def _strip_cilium_prefixes(selector: Any) -> Any:
+    """Cilium label keys may carry a source prefix (`k8s:app`, `any:app`); pod labels have none."""
+    if not isinstance(selector, Mapping):
+        return selector
+    result = dict(selector)
+    if isinstance(selector.get("matchLabels"), Mapping):
+        result["matchLabels"] = {re.sub(r"^(k8s|any):", "", str(k)): v for k, v in selector["matchLabels"].items()}
+    if isinstance(selector.get("matchExpressions"), list):
+        result["matchExpressions"] = [
+            {**item, "key": re.sub(r"^(k8s|any):", "", str(item.get("key")))} if isinstance(item, Mapping) else item
+            for item in selector["matchExpressions"]
+        ]
+    return result
+
+
+def _calico_policy(obj: K8sObject) -> NetworkPolicyView:
+    """Calico NetworkPolicy: `types` omitted means Ingress, plus Egress when egress rules exist."""
+    spec = spec_of(obj)
+    directions = _policy_types(spec, "types")
+    if directions is None:
+        directions = frozenset({"Ingress", "Egress"} if spec.get("egress") else {"Ingress"})
+    expression = spec.get("selector")
+    return NetworkPolicyView(obj, namespace_of(obj), directions,
+                             lambda labels: calico_selector_matches(expression, labels) is True)
+
+
+def _is_calico(obj: K8sObject) -> bool:
+    return (obj.api_version or "").startswith(("projectcalico.org/", "crd.projectcalico.org/"))
+
+
+def network_policies(project: Project, cni_policies: tuple[str, ...]) -> list[NetworkPolicyView]:
+    """Every namespaced network policy that counts: Kubernetes NetworkPolicies, plus the Cilium and Calico
+    policy resources when the configuration names those CNIs."""
+    views: list[NetworkPolicyView] = []
+    for obj in project.k8s_objects:
+        if not isinstance(obj.body, Mapping):
+            continue
+        if obj.kind == "NetworkPolicy" and _is_calico(obj):
+            if "calico" in cni_policies:
+                views.append(_calico_policy(obj))
+        elif obj.kind == "NetworkPolicy" and (obj.api_version or "").startswith("networking.k8s.io/"):
+            views.append(_kubernetes_policy(obj))
+        elif obj.kind == "CiliumNetworkPolicy" and "cilium" in cni_policies:
+            views.extend(_cilium_policy(obj))
+    return views
+
+
+def uncovered_directions(workload: Workload, policies: list[NetworkPolicyView]) -> list[str]:
+    """The directions in which no policy of the workload's namespace selects its pods."""
+    labels = pod_labels(workload)
+    namespace = namespace_of(workload)
+    in_namespace = [policy for policy in policies if policy.namespace == namespace]
+    return [
+        direction
+        for direction in DIRECTIONS
+        if not any(direction in policy.directions and policy.selects(labels) for policy in in_namespace)
+    ]
+
+
+def _coverage_violations(project: Project, policies: list[NetworkPolicyView]) -> Iterator[Violation]:
+    namespaces_with_policies = {policy.namespace for policy in policies}
+    for workload in _k8s_workloads(project):
+        missing = uncovered_directions(workload, policies)
+        if not missing:
+            continue
+        namespace = namespace_of(workload)
+        if namespace not in namespaces_with_policies:
+            reason = f'namespace "{namespace}" has no NetworkPolicy at all'
+        else:
+            reason = f'namespace "{namespace}" has no default-deny policy and no policy covering {" or ".join(missing)} selects its pods'
+        yield Violation(
+            workload.location,
+            f"{workload.subject} is not isolated for {' and '.join(m.lower() for m in missing)} traffic: {reason}; "
+            "add a default-deny policy (podSelector: {} with policyTypes [Ingress, Egress])",
+            f"{workload.subject}/network-policy",
+            workload.artifact,
+        )
+
+
+# -- permissive rules
+
+
+#: Labels of the cluster DNS pods (kube-dns and CoreDNS keep the `k8s-app: kube-dns` label).
+CLUSTER_DNS_POD_LABELS = (
+    {"k8s-app": "kube-dns"},
+    {"k8s-app": "coredns"},
+    {"app.kubernetes.io/name": "coredns"},
+    {"app.kubernetes.io/name": "kube-dns"},
+)
+DNS_PORT_NAMES = ("dns", "dns-tcp", "dns-udp", "domain")
+OPEN_CIDRS = ("0.0.0.0/0", "::/0")
+
+
+def _is_dns_port(port: Any) -> bool:
+    if not isinstance(port, Mapping):
+        return False
+    value = port.get("port")
+    return str(value) == "53" or str(value).lower() in DNS_PORT_NAMES
+
+
+def _targets_cluster_dns(peer: Any) -> bool:
+    if not isinstance(peer, Mapping) or "ipBlock" in peer:
+        return False
+    selector = peer.get("podSelector")
+    if selects_everything(selector) or not is_valid_selector(selector):
+        return False
+    return any(selector_matches(selector, labels) for labels in CLUSTER_DNS_POD_LABELS)
+
+
+def is_cluster_dns_rule(rule: Mapping[str, Any]) -> bool:
+    """An egress rule that allows only DNS (port 53) and only to the cluster DNS pods."""
+    ports, peers = rule.get("ports"), rule.get("to")
+    return (
+        isinstance(ports, list) and bool(ports) and all(_is_dns_port(port) for port in ports)
+        and isinstance(peers, list) and bool(peers) and all(_targets_cluster_dns(peer) for peer in peers)
+    )
+
+
+def permissive_peer(peer: Any) -> str | None:
+    """Why a `from`/`to` peer opens the policy wide, or None."""
+    if not isinstance(peer, Mapping):
+        return None
+    block = peer.get("ipBlock")
+    if isinstance(block, Mapping) and str(block.get("cidr", "")).strip() in OPEN_CIDRS and not block.get("except"):
+        return f"ipBlock {block.get('cidr')} without except"
+    if peer.get("namespaceSelector") is not None and selects_everything(peer.get("namespaceSelector")):
+        return "namespaceSelector: {} (every namespace)"
+    return None
+
+
+def _rule_section(policy: K8sObject, spec: Mapping[str, Any], direction: str) -> Iterator[Violation]:
+    section_key, peers_key = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
+    rules = spec.get(section_key)
+    if not isinstance(rules, list):
+        return
+    who = policy.subject
+    word = "from" if direction == "Ingress" else "to"
+    for index, rule in enumerate(rules):
+        rule = rule if isinstance(rule, Mapping) else {}
+        peers = rule.get(peers_key)
+        if not peers:
+            yield Violation(value_location(policy.path, rules, index),
+                            f"{who} has an {section_key} rule without '{peers_key}', which allows traffic {word} anywhere",
+                            f"{policy.subject}/{section_key}[{index}]", artifact_of(policy), variant="permissive")
+            continue
+        if direction == "Egress" and is_cluster_dns_rule(rule):
+            continue
+        for peer_index, peer in enumerate(peers if isinstance(peers, list) else ()):
+            reason = permissive_peer(peer)
+            if reason:
+                yield Violation(value_location(policy.path, peers, peer_index),
+                                f"{who} allows {section_key} {word} {reason}",
+                                f"{policy.subject}/{section_key}[{index}]/{peer_index}", artifact_of(policy),
+                                variant="permissive")
+
+
+def _permissive_violations(project: Project) -> Iterator[Violation]:
+    for policy in objects_of_kind(project, "NetworkPolicy"):
+        if _is_calico(policy) or not (policy.api_version or "").startswith("networking.k8s.io/"):
+            continue
+        spec = spec_of(policy)
+        directions = kubernetes_policy_directions(spec)
+        for direction in DIRECTIONS:
+            if direction in directions:  # rules of a direction the policy does not cover are ignored
+                yield from _rule_section(policy, spec, direction)
+
+
+def network_policy_coverage(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
+    """MD601: every workload isolated in both directions (default deny), and no wide-open allow rules."""
+    cni_policies = tuple(str(name).lower() for name in params.get("cni_policies") or ())
+    policies = network_policies(project, cni_policies)
+    yield from _coverage_violations(project, policies)
+    yield from _permissive_violations(project)
+
+
+# ==================================================================================================
+# MD602 ingress-tls
+
+
+def host_covered(host: str, tls_hosts: list[str]) -> bool:
+    """A rule host is covered by a TLS host written the same, or by a wildcard one label deep."""
+    host = host.lower().rstrip(".")
+    for tls_host in (item.lower().rstrip(".") for item in tls_hosts):
+        if tls_host == host:
+            return True
+        if tls_host.startswith("*.") and "." in host:
+            label, _, rest = host.partition(".")
+            if rest == tls_host[2:] and label and label != "*":
+                return True
+    return False
+
+
+def _tls_entries(spec: Mapping[str, Any]) -> list[Any]:
+    tls = spec.get("tls")
+    return tls if isinstance(tls, list) else []
+
+
+def _hostless_entries(obj: K8sObject, spec: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
+    """Places that serve requests without a host name: host-less rules and the default backend."""
+    for key in ("defaultBackend", "backend"):
+        if spec.get(key):
+            yield key_location(obj.path, spec, key), f"spec.{key}"
+    rules = spec.get("rules")
+    for index, rule in enumerate(rules if isinstance(rules, list) else ()):
+        if isinstance(rule, Mapping) and not rule.get("host"):
+            yield value_location(obj.path, rules, index), f"rules[{index}] (no host)"
+
+
+def _ingress_tls_violations(obj: K8sObject, default_certificate: str) -> Iterator[Violation]:
+    spec = spec_of(obj)
+    who, artifact = obj.subject, artifact_of(obj)
+    entries = _tls_entries(spec)
+    if not entries:
+        where = key_location(obj.path, spec, "tls") if "tls" in spec else key_location(obj.path, obj.body, "spec")
+        yield Violation(where, f"{who} has no spec.tls, so it serves its hosts over cleartext HTTP",
+                        f"{obj.subject}/tls", artifact)
+        return
+    tls_hosts = [str(host) for entry in entries if isinstance(entry, Mapping) for host in entry.get("hosts") or ()]
+    for index, entry in enumerate(entries):
+        if isinstance(entry, Mapping) and not entry.get("secretName") and not default_certificate:
+            yield Violation(value_location(obj.path, spec["tls"], index),
+                            f"{who} has a TLS entry without secretName and no default certificate is declared",
+                            f"{obj.subject}/tls[{index}]", artifact)
+    rules = spec.get("rules")
+    for index, rule in enumerate(rules if isinstance(rules, list) else ()):
+        host = rule.get("host") if isinstance(rule, Mapping) else None
+        if host and not host_covered(str(host), tls_hosts):
+            yield Violation(value_location(obj.path, rule, "host"),
+                            f'{who} serves host "{host}", which no spec.tls[].hosts entry covers',
+                            f"{obj.subject}/host:{host}", artifact)
+    if not default_certificate:
+        for location, what in _hostless_entries(obj, spec):
+            yield Violation(location,
+                            f"{who} serves {what} without a host name, which needs a declared default certificate",
+                            f"{obj.subject}/{what}", artifact)
+
+
+def ingress_tls(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
+    """MD602: every Ingress host served over TLS with a certificate secret (or a declared default one)."""
+    default_certificate = str(params.get("default_certificate") or "").strip()
+    for obj in objects_of_kind(project, "Ingress"):
+        yield from _ingress_tls_violations(obj, default_certificate)
+
+
+# ==================================================================================================
+# MD603 https-redirect
+
+
+def _is_false(value: Any) -> bool:
+    return value is False or str(value).strip().lower() == "false"
+
+
+def _hsts_from_controller_config(project: Project, config_names: tuple[str, ...]) -> tuple[bool | None, Location | None]:
+    """(HSTS on?, where) from an ingress controller ConfigMap in the bundle; (None, None) when there is none.
+
+    ingress-nginx enables HSTS unless its ConfigMap sets `hsts: "false"`.
+    """
+    found: tuple[bool | None, Location | None] = (None, None)
+    for obj in objects_of_kind(project, "ConfigMap"):
+        data = obj.body.get("data")
+        data = data if isinstance(data, Mapping) else {}
+        if "hsts" in data:
+            if _is_false(data["hsts"]):
+                found = (False, key_location(obj.path, data, "hsts"))
+            else:
+                return True, key_location(obj.path, data, "hsts")
+        elif any(name in (obj.name or "") for name in config_names):
+            return True, obj.location
+    return found
+
+
+def _hsts_in_snippet(obj: K8sObject) -> bool:
+    return any("strict-transport-security" in located.value.lower()
+               for key, located in obj.annotations.items() if key.endswith("-snippet"))
+
+
+def _redirect_annotations(params: Mapping[str, Any]) -> tuple[str, ...]:
+    prefixes = params.get("annotation_prefixes") or ["nginx.ingress.kubernetes.io"]
+    names = params.get("redirect_annotations") or ["ssl-redirect", "force-ssl-redirect"]
+    return tuple(f"{prefix}/{name}" for prefix in prefixes for name in names)
+
+
+def https_redirect(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
+    """MD603: no Ingress switches the HTTPS redirect off; HSTS evidenced by the controller or declared."""
+    keys = _redirect_annotations(params)
+    upstream = bool(params.get("tls_terminates_upstream"))
+    hsts_declared = bool(params.get("hsts_declared"))
+    config_names = tuple(params.get("controller_config_names") or ("ingress-nginx-controller", "nginx-configuration"))
+    hsts, hsts_location = (True, None) if hsts_declared else _hsts_from_controller_config(project, config_names)
+    for obj in objects_of_kind(project, "Ingress"):
+        artifact = artifact_of(obj)
+        for key in keys:
+            annotation = obj.annotations.get(key)
+            if annotation is not None and _is_false(annotation.value):
+                where = " where TLS terminates upstream of the controller" if upstream else ""
+                yield Violation(annotation.location,
+                                f'{obj.subject} sets {key}: "false", which serves plain HTTP without redirect{where}',
+                                f"{obj.subject}/{key}", artifact, variant="upstream-tls" if upstream else None)
+        if hsts is True or _hsts_in_snippet(obj):
+            continue
+        if hsts is False:
+            message = f"{obj.subject} is served by a controller whose configuration disables HSTS"
+            related = (RelatedLocation(hsts_location, 'hsts: "false"'),) if hsts_location else ()
+        else:
+            message = f"{obj.subject} has no HSTS evidence: no ingress controller configuration in the bundle and no declaration"
+            related = ()
+        yield Violation(obj.location, message, f"{obj.subject}/hsts", artifact, variant="hsts", related=related)
+
+
+# ==================================================================================================
+# MD604 service-exposure
+
+
+def _service_violations(obj: K8sObject, justification_key: str) -> Iterator[Violation]:
+    spec = spec_of(obj)
+    who, artifact = obj.subject, artifact_of(obj)
+    service_type = str(spec.get("type") or "ClusterIP")
+    type_location = value_location(obj.path, spec, "type") if "type" in spec else obj.location
+    if service_type in ("NodePort", "LoadBalancer"):
+        justification = obj.annotations.get(justification_key)
+        if justification is None or not justification.value.strip():
+            yield Violation(type_location,
+                            f"{who} is exposed as {service_type} without a {justification_key} annotation naming the interface",
+                            f"{obj.subject}/justification", artifact)
+    if service_type == "LoadBalancer" and not spec.get("loadBalancerSourceRanges") and not obj.annotations.get(
+        "service.beta.kubernetes.io/load-balancer-source-ranges"
+    ):
+        yield Violation(type_location, f"{who} is a LoadBalancer without loadBalancerSourceRanges, so any address can reach it",
+                        f"{obj.subject}/source-ranges", artifact)
+    if spec.get("externalIPs"):
+        yield Violation(key_location(obj.path, spec, "externalIPs"),
+                        f"{who} sets externalIPs, which lets it capture traffic to those addresses (CVE-2020-8554)",
+                        f"{obj.subject}/externalIPs", artifact, variant="external-ips")
+
+
+def service_exposure(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
+    """MD604: NodePort and LoadBalancer Services justified and restricted; no externalIPs."""
+    justification_key = str(params.get("justification_annotation") or "regulatory.network/exposure-justification")
+    for obj in objects_of_kind(project, "Service"):
+        yield from _service_violations(obj, justification_key)
+
+
+# ==================================================================================================
+# Compose published ports (MD605, MD606)
+
+
+ALL_INTERFACES = ("", "0.0.0.0", "::", "[::]")
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedPort:
+    """One `ports:` entry of a Compose service, in either syntax.
+
+    `host_ip` is "" when the port binds every interface; `target` is the container port range (first, last),
+    None when it cannot be read; `unresolved_host_ip` is set when a variable hides the address.
+    """
+
+    written: str
+    location: Location
+    host_ip: str
+    target: tuple[int, int] | None
+    protocol: str
+    unresolved_host_ip: bool = False
+
+    @property
+    def all_interfaces(self) -> bool:
+        return self.host_ip in ALL_INTERFACES
+
+    def targets_any(self, ports: set[int]) -> bool:
+        return self.target is not None and any(self.target[0] <= port <= self.target[1] for port in ports)
+
+    @property
+    def first_target(self) -> int | None:
+        return self.target[0] if self.target else None
+
+
+def _port_range(text: str) -> tuple[int, int] | None:
+    first, _, last = text.strip().partition("-")
+    if not first.isdigit() or (last and not last.isdigit()):
+        return None
+    return int(first), int(last or first)
+
+
+def _split_colons(text: str) -> list[str]:
+    """Split at `:` outside `${...}` and outside `[...]` (IPv6 addresses)."""
+    parts, current, depth = [], "", 0
+    for char in text:
+        if char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+        if char == ":" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return parts + [current]
+
+
+def parse_short_port(text: str) -> tuple[str, str, str, str]:
+    """(host_ip, published, target, protocol) of a short-syntax port: `80`, `8080:80`, `127.0.0.1:8080:80/udp`,
+    `127.0.0.1::80`, `[::1]:8080:80`, ranges. An unbracketed IPv6 address is everything before the last two parts."""
+    body, _, protocol = text.strip().partition("/")
+    parts = _split_colons(body)
+    if len(parts) == 1:
+        return "", "", parts[0], protocol or "tcp"
+    if len(parts) == 2:
+        return "", parts[0], parts[1], protocol or "tcp"
+    host_ip = ":".join(parts[:-2]).strip("[]")
+    return host_ip, parts[-2], parts[-1], protocol or "tcp"
+
+
+def _has_variable(text: str) -> bool:
+    return "$" in text
+
+
+def service_ports(service: ComposeService) -> Iterator[PublishedPort]:
+    """Every entry of a service's `ports:` list."""
+    ports = service.raw.get("ports") if isinstance(service.raw, Mapping) else None
+    for index, item in enumerate(ports if isinstance(ports, list) else ()):
+        location = compose_value_location(ports, index)
+        if isinstance(item, Mapping):
+            host_ip = str(item.get("host_ip") or "")
+            target = _port_range(str(item.get("target", "")))
+            protocol = str(item.get("protocol") or "tcp")
+            written = f"{host_ip + ':' if host_ip else ''}{item.get('published', '')}:{item.get('target', '')}"
+        else:
+            text = str(item)
+            host_ip, _, target_text, protocol = parse_short_port(text)
+            target, written = _port_range(target_text), text
+        unresolved = isinstance(host_ip, InterpolatedText) and host_ip.unresolved or _has_variable(host_ip)
+        yield PublishedPort(written, location, host_ip, target, protocol, unresolved_host_ip=unresolved)
+
+
+def _compose_services(project: Project) -> Iterator[tuple[ComposeProject, ComposeService]]:
+    for compose in project.compose_projects:
+        for service in compose.services:
+            yield compose, service
+
+
+# -- MD605
+
+
+def _port_numbers(values: Any) -> set[int]:
+    return {int(value) for value in values or () if str(value).isdigit()}
+
+
+def published_ports(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
+    """MD605: internal services publish no ports on every interface, and no database port reaches the host."""
+    external = {str(name) for name in params.get("external_services") or ()}
+    database_ports = _port_numbers(params.get("database_ports"))
+    stores = data_store_table(params)
+    for _, service in _compose_services(project):
+        workload = service.workload
+        store = data_store_of_service(project, service, stores)
+        for port in service_ports(service):
+            subject = f"{workload.subject}/port:{port.written}"
+            who = f'service "{service.name}"'
+            if port.targets_any(database_ports) or store is not None:
+                what = f"database port {port.first_target}" if port.targets_any(database_ports) else f"a port of its {store} image"
+                interfaces = "on all interfaces" if port.all_interfaces and not port.unresolved_host_ip else f"on {port.host_ip}"
+                yield Violation(port.location, f"{who} publishes {what} to the host ({port.written}, {interfaces}); "
+                                "reach it over the Compose network instead", subject, workload.artifact, variant="database-port")
+            elif port.unresolved_host_ip:
+                yield Violation(port.location, f"{who} publishes {port.written}, whose host address cannot be resolved",
+                                subject, workload.artifact, variant="unresolved")
+            elif port.all_interfaces and service.name not in external:
+                yield Violation(port.location, f"{who} publishes {port.written} on all host interfaces; bind it to an address "
+                                "(\"127.0.0.1:...\") or declare the service external", subject, workload.artifact,
+                                variant="all-interfaces")
+
+
+# -- MD606
+
+CERTIFICATE_PATH = re.compile(
+    r"(?i)((^|[/_.-])(certs?|certificates?|ssl|tls|pki|letsencrypt|acme)([/_.-]|$)|\.(pem|crt|cer|key|p12|pfx|jks)$)"
+)
+TLS_VARIABLE = re.compile(r"(?i)(ssl|tls|https)")
+CLIENT_TLS_VARIABLE = re.compile(r"(?i)(insecure|skip|disable|verify|_ca(_|$)|proxy)")  # about the client side, or off
+FALSE_WORDS = ("", "0", "false", "no", "off", "disable", "disabled", "none", "allow", "prefer")
+TLS_ARGUMENT = re.compile(r"(?i)(^-{1,2}(tls|ssl|https)|(^|[^a-z])ssl=(on|true|1)$|sslmode=(require|verify-ca|verify-full))")
+FRONTED_VARIABLES = ("LETSENCRYPT_HOST", "VIRTUAL_HOST")
+DEFAULT_PROXY_IMAGES = ("nginx", "*/nginx", "*nginx-proxy", "traefik", "*/traefik", "caddy", "*/caddy", "haproxy",
+                        "*/haproxy", "envoyproxy/envoy*", "*/swag", "openresty/*")
+
+
+def _mount_texts(raw: Mapping[str, Any]) -> Iterator[str]:
+    """Sources and targets of volumes, secrets and configs, for certificate evidence."""
+    for key in ("volumes", "secrets", "configs"):
+        items = raw.get(key)
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, Mapping):
+                yield from (str(item.get(field) or "") for field in ("source", "target"))
+            else:
+                yield from str(item).split(":")
+
+
+def _env_values(raw: Mapping[str, Any]) -> dict[str, str]:
+    environment = raw.get("environment")
+    if isinstance(environment, Mapping):
+        return {str(k): "" if v is None else str(v) for k, v in environment.items()}
+    result = {}
+    for item in environment if isinstance(environment, list) else ():
+        name, _, value = str(item).partition("=")
+        result[name] = value
+    return result
+
+
+def tls_evidence(service: ComposeService, tls_variable: re.Pattern[str] = TLS_VARIABLE) -> str | None:
+    """What shows that a service speaks TLS itself: a certificate mount or secret, a TLS variable or flag."""
+    raw = service.raw if isinstance(service.raw, Mapping) else {}
+    for text in _mount_texts(raw):
+        if CERTIFICATE_PATH.search(text.strip()):
+            return f"certificate mount {text.strip()}"
+    for name, value in _env_values(raw).items():
+        if tls_variable.search(name) and not CLIENT_TLS_VARIABLE.search(name) and value.strip().lower() not in FALSE_WORDS:
+            return f"TLS variable {name}"
+        if re.search(r"(?i)sslmode=(require|verify-ca|verify-full)", value):
+            return f"{name} requires TLS"
+    container = service.workload.containers[0]
+    for word in (*container.command, *container.args):
+        if TLS_ARGUMENT.search(word.value):
+            return f"TLS option {word.value}"
+    return None
+
+
+def _routed_with_tls(service: ComposeService) -> bool:
+    """Traefik labels that route the service over TLS, or nginx-proxy/acme-companion host variables."""
+    for key, label in service.workload.labels.items():
+        if key.startswith("traefik.") and (".tls" in key) and not _is_false(label.value):
+            return True
+        if key == "caddy" or key.startswith("caddy."):
+            return True
+    return any(name in FRONTED_VARIABLES for name in _env_values(service.raw if isinstance(service.raw, Mapping) else {}))
+
+
+def _fronting_proxies(compose: ComposeProject, service: ComposeService, proxy_images: tuple[str, ...]) -> Iterator[ComposeService]:
+    """Proxy services of the same project that depend on or link to this service."""
+    for other in compose.services:
+        if other is service or not isinstance(other.raw, Mapping):
+            continue
+        image = other.workload.containers[0].image
+        repository = image.repository.lower().removeprefix("library/") if image else ""
+        if not any(fnmatch.fnmatchcase(repository, pattern) for pattern in proxy_images):
+            continue
+        depends = other.raw.get("depends_on")
+        links = [str(link).split(":")[0] for link in other.raw.get("links") or ()]
+        if service.name in (depends or ()) or service.name in links:
+            yield other
+
+
+def service_tls_evidence(compose: ComposeProject, service: ComposeService, proxy_images: tuple[str, ...] = DEFAULT_PROXY_IMAGES,
+                         tls_variable: re.Pattern[str] = TLS_VARIABLE) -> str | None:
+    """Evidence that traffic to the service's published ports is encrypted, or None."""
+    evidence = tls_evidence(service, tls_variable)
+    if evidence:
+        return evidence
+    if _routed_with_tls(service):
+        return "TLS routing labels or variables"
+    for proxy in _fronting_proxies(compose, service, proxy_images):
+        proxy_evidence = tls_evidence(proxy, tls_variable)
+        if proxy_evidence:
+            return f'TLS proxy "{proxy.name}" ({proxy_evidence})'
+    return None
+
+
+def cleartext_ports(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
+    """MD606: host-published HTTP-like and database ports with no evidence of TLS (informational)."""
+    http_ports = _port_numbers(params.get("http_ports"))
+    database_ports = _port_numbers(params.get("database_ports"))
+    stores = data_store_table(params)
+    proxy_images = tuple(str(p) for p in params.get("proxy_images") or DEFAULT_PROXY_IMAGES)
+    tls_variable = re.compile(str(params["tls_variable_pattern"])) if params.get("tls_variable_pattern") else TLS_VARIABLE
+    for compose, service in _compose_services(project):
+        ports = list(service_ports(service))
+        store = data_store_of_service(project, service, stores)
+        candidates = [p for p in ports if p.targets_any(http_ports | database_ports) or (store and p.target)]
+        if not candidates or service_tls_evidence(compose, service, proxy_images, tls_variable):
+            continue
+        for port in candidates:
+            kind = "HTTP-like" if port.targets_any(http_ports) else "database"
+            yield Violation(port.location,
+                            f'service "{service.name}" publishes {kind} port {port.written} with no evidence of TLS '
+                            "(no TLS proxy in front, certificate mount or TLS setting)",
+                            f"{service.workload.subject}/port:{port.written}", service.workload.artifact)
+
