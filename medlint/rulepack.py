@@ -81,6 +81,8 @@ class Rule:
     variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     precision: str = "high"
     tables: tuple[str, ...] = ()
+    conditions: Mapping[str, str] = field(default_factory=dict)
+    edge_cases: str = ""
 
     @property
     def sarif_name(self) -> str:
@@ -161,6 +163,8 @@ def _rule_from_document(document: Mapping[str, Any], source_file: str) -> Rule:
         variants={k: dict(v) for k, v in (document.get("variants") or {}).items()},
         precision=document.get("precision", "high"),
         tables=tuple(document.get("tables") or ()),
+        conditions={key: " ".join(str(text).split()) for key, text in (document.get("conditions") or {}).items()},
+        edge_cases=" ".join(str(document.get("edge_cases") or "").split()),
     )
 
 
