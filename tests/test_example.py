@@ -92,3 +92,26 @@ def test_output_is_deterministic() -> None:
     first = render(lint([EXAMPLE], cwd=REPO_ROOT), "sarif")
     second = render(lint([EXAMPLE], cwd=REPO_ROOT), "sarif")
     assert first == second
+
+
+def test_audit_policy_logging_secrets_at_request_response(findings: list[Finding]) -> None:
+    found = [f for f in _at(findings, "MD703", "k8s/audit-policy.yaml") if "RequestResponse" in f.message]
+    assert [(f.location.line, f.level.value) for f in found] == [(5, "error")]
+
+
+def test_external_secret_on_a_removed_api(findings: list[Finding]) -> None:
+    assert [f.location.line for f in _at(findings, "MD115", "k8s/externalsecret.yaml")] == [2]
+
+
+def test_node_16_past_end_of_support(findings: list[Finding]) -> None:
+    assert sorted(f.location.line for f in _at(findings, "MD114", "frontend/Dockerfile")) == [2, 10]
+
+
+def test_unpinned_apt_get_install(findings: list[Finding]) -> None:
+    packages = {f.message.split('"')[1] for f in _at(findings, "MD103", "Dockerfile")}
+    assert {"cmake", "libssl-dev", "libpq-dev", "libssl1.1", "libpq5", "ca-certificates"} <= packages
+
+
+def test_medical_app_hardening_gaps(findings: list[Finding]) -> None:
+    for rule in ("MD202", "MD204", "MD205"):
+        assert [f.location.line for f in _at(findings, rule, "k8s/deployment.yaml") if '"medical-app"' in f.message] == [45]
