@@ -71,6 +71,17 @@ def _key_value_pairs(instruction: Instruction) -> list[tuple[str, str | None]]:
     return pairs
 
 
+_PUBLIC_WORDS = frozenset({"pub", "public", "cert", "certs", "certificate", "chain", "fullchain", "ca", "bundle", "crt"})
+_PRIVATE_WORDS = frozenset({"private", "priv", "key", "secret", "secrets"})
+
+
+def is_public_material(file_name: str) -> bool:
+    """Public keys and certificate chains (`id_rsa.pub`, `cert-chain.pem`, `ca.pem`) match the secret-file
+    patterns by extension but hold nothing secret; a name that also says private or key stays a secret."""
+    words = {word.lower() for word in re.split(r"[^A-Za-z0-9]+", file_name) if word}
+    return bool(words & _PUBLIC_WORDS) and not words & _PRIVATE_WORDS
+
+
 def _secret_file_patterns(params: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(params.get("secret_file_patterns") or patterns_for(params).image_secret_files)
 
@@ -96,7 +107,7 @@ def _instruction_secret_findings(dockerfile: Dockerfile, instruction: Instructio
             [word for word in instruction.arguments.split()[:-1]]
         for source in sources:
             name = posixpath.basename(source.rstrip("/"))
-            if any(fnmatch.fnmatch(name, pattern) for pattern in _secret_file_patterns(params)):
+            if any(fnmatch.fnmatch(name, pattern) for pattern in _secret_file_patterns(params)) and not is_public_material(name):
                 yield Violation(where, f"{instruction.keyword} copies the secret file {source} into the image",
                                 f"{subject}:{source}", ArtifactKind.DOCKERFILE)
     elif instruction.keyword == "RUN":
