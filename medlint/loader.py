@@ -135,6 +135,22 @@ def _load_manifest(collector: _Collector, relative: str, text: str) -> None:
     collector.workloads.extend(workloads)
 
 
+def _load_built_dockerfiles(collector: _Collector) -> None:
+    """The Dockerfiles Compose services build belong to their Compose project: read them too, so a Compose
+    file named alone (as pre-commit does) is checked with its images, not against guesses."""
+    loaded = {dockerfile.path for dockerfile in collector.dockerfiles}
+    loaded |= {item.path for item in collector.files if item.kind is ArtifactKind.DOCKERFILE}
+    for project in list(collector.compose_projects):
+        for service in project.services:
+            relative = service.dockerfile_path
+            if relative is None or relative in loaded:
+                continue
+            path = (collector.root / relative).resolve()
+            if path.is_file() and collector.root in path.parents:
+                loaded.add(relative)
+                _load_dockerfile(collector, path, relative)
+
+
 def _looks_like_compose(text: str) -> bool:
     return any(line.startswith("services:") for line in text.splitlines())
 
@@ -283,6 +299,7 @@ def load_project(discovery: Discovery) -> tuple[Project, list[str]]:
             _load_compose(collector, candidate.path, candidate.relative)
         else:
             _load_sniffed(collector, candidate.path, candidate.relative, candidate.explicit, unrecognised)
+    _load_built_dockerfiles(collector)
     for unit in discovery.charts:
         _load_chart(collector, unit)
     project = Project(

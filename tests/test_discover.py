@@ -70,3 +70,16 @@ def test_excludes_and_missing_paths(tmp_path: Path) -> None:
     assert [c.relative for c in found.candidates] == ["images/Dockerfile"]
     with pytest.raises(DiscoveryError, match="'nope' does not exist"):
         discover(["nope"], root)
+
+
+def test_a_compose_file_named_alone_brings_the_dockerfiles_it_builds(tmp_path: Path) -> None:
+    from medlint.api import lint
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "Dockerfile").write_text("FROM debian:12.6-slim\nUSER 10001\n", encoding="utf-8")
+    (tmp_path / "compose.yaml").write_text("services:\n  app:\n    build: ./app\n", encoding="utf-8")
+    report = lint(["compose.yaml"], cwd=tmp_path)
+    assert [d.path for d in report.project.dockerfiles] == ["app/Dockerfile"]
+    # The service inherits the image's non-root USER instead of being reported as an unknown image.
+    assert not [f for f in report.result.findings if f.rule_id == "MD201"]
