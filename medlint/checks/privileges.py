@@ -125,7 +125,8 @@ def _kubernetes_container(workload: Workload, container: Container) -> Iterator[
 
 def run_as_non_root(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD201: the final image, each Compose service and each Kubernetes container must not run as root."""
-    nonroot = list(params.get("nonroot_images", []))
+    table = params.get("tables", {}).get("nonroot-images", {})
+    nonroot = [str(row["pattern"]) for row in table.get("rows", ())] + list(params.get("nonroot_images", []))
     for workload in project.workloads:
         if workload.artifact is ArtifactKind.DOCKERFILE:
             yield from _dockerfile_condition(workload, nonroot)
