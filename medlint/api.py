@@ -1,6 +1,7 @@
 """The library entry point: lint paths and get a Report. The CLI and the tests both go through here.
 
-Pipeline: discover → parse → run rules → fingerprints → waivers → baseline → Report.
+Pipeline: discover → parse (rendering Helm charts) → run rules → values-key explanations → fingerprints →
+waivers → baseline → Report.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from medlint.config import Config
 from medlint.discover import discover
 from medlint.engine import run_rules
 from medlint.fingerprints import add_fingerprints
+from medlint.helm.sourcemap import explain_findings
 from medlint.loader import load_project
 from medlint.model import Level
 from medlint.report import Report
@@ -35,19 +37,21 @@ def lint(
     baseline: tuple[BaselineEntry, ...] | None = None,
     today: datetime.date | None = None,
     command_line: tuple[str, ...] = (),
+    chart_paths: tuple[str, ...] = (),
 ) -> Report:
     """Discover, parse, check, waive, compare with the baseline. Raises DiscoveryError or RulePackError
     for usage problems."""
     config = config or Config()
     pack = pack or load_rule_pack(tuple(config.rules_dirs) + tuple(rules_dirs))
     discovery = discover(paths, cwd or Path.cwd(), excludes=tuple(config.exclude) + tuple(excludes))
-    project, unrecognised = load_project(discovery)
+    base = cwd or Path.cwd()
+    project, unrecognised = load_project(discovery, tuple((base / path).resolve() for path in chart_paths))
     requested_class, requested_from = (safety_class, "--safety-class") if safety_class else (
         config.safety_class, f"safety_class in {config.path.name}" if config.path else "")
     decision = resolve_safety_class(project, requested_class, requested_from)
     settings = config.engine_settings(today)
     result = run_rules(project, pack, decision, settings)
-    findings = add_fingerprints(result.findings, discovery.root)
+    findings = add_fingerprints(explain_findings(result.findings), discovery.root)
     waivers = [*project.inline_waivers, *annotation_waivers(project.k8s_objects), *configured_waivers(config.waivers)]
     effective_today = settings.today or datetime.date.today()
     findings, waiver_notes = apply_waivers(findings, waivers, effective_today)

@@ -120,14 +120,17 @@ def main() -> None:
               help="Leave waived results out of SARIF (for GitHub, which shows them as open alerts).")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="The date end-of-support rules and waiver expiry compare against (default: today).")
+@click.option("--chart-path", "chart_path", multiple=True, type=click.Path(file_okay=False),
+              help="A directory where Helm chart dependencies that are not vendored can be found (repeatable).")
 def check(paths: tuple[str, ...], output_format: str, outputs: tuple[tuple[str | None, str], ...], safety_class: str | None,
           fail_on: str | None, exit_zero: bool, rules_dir: tuple[str, ...], exclude: tuple[str, ...],
-          config_file: str | None, baseline_file: str | None, sarif_omit_suppressed: bool, today: Any) -> None:
+          config_file: str | None, baseline_file: str | None, sarif_omit_suppressed: bool, today: Any,
+          chart_path: tuple[str, ...]) -> None:
     """Lint PATHS (files or directories) and report findings."""
     import dataclasses
 
     report = _run_lint(paths, safety_class=safety_class, fail_on=fail_on, rules_dir=rules_dir, exclude=exclude,
-                       config_file=config_file, baseline_file=baseline_file, today=today)
+                       config_file=config_file, baseline_file=baseline_file, today=today, chart_paths=chart_path)
     report = dataclasses.replace(report, sarif_omit_suppressed=sarif_omit_suppressed)
     _write_outputs(report, output_format, outputs)
     if exit_zero:
@@ -137,7 +140,7 @@ def check(paths: tuple[str, ...], output_format: str, outputs: tuple[tuple[str |
 
 def _run_lint(paths: tuple[str, ...], *, safety_class: str | None = None, fail_on: str | None = None,
               rules_dir: tuple[str, ...] = (), exclude: tuple[str, ...] = (), config_file: str | None = None,
-              baseline_file: str | None = None, today: Any = None) -> Report:
+              baseline_file: str | None = None, today: Any = None, chart_paths: tuple[str, ...] = ()) -> Report:
     """Load configuration and baseline, lint, and turn every usage problem into exit code 2."""
     from medlint.api import lint
     from medlint.baseline import BaselineError, read_baseline
@@ -164,6 +167,7 @@ def _run_lint(paths: tuple[str, ...], *, safety_class: str | None = None, fail_o
             baseline=baseline,
             today=today.date() if today is not None else None,
             command_line=("medlint", *sys.argv[1:]) if len(sys.argv) > 1 else (),
+            chart_paths=chart_paths,
         )
     except (RulePackError, DiscoveryError, ConfigError, BaselineError) as error:
         raise UsageProblem(str(error)) from None
@@ -256,6 +260,16 @@ def rules(output_format: str, rules_dir: tuple[str, ...]) -> None:
         click.echo(f"{row['id']:<6} {row['name']:<28} {levels['A']:<8} {levels['B']:<8} {levels['C']:<8} "
                    f"{', '.join(row['applies_to'])}")
     click.echo(f"\n{len(rows)} rules, rule pack {pack.version}")
+
+
+def _register_render() -> None:
+    """`medlint render`: prints what medlint lints for a chart, like `helm template` (heavy modules load lazily)."""
+    from medlint.helm.cli_render import render_command
+
+    main.add_command(render_command)
+
+
+_register_render()
 
 
 if __name__ == "__main__":  # pragma: no cover

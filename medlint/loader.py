@@ -47,6 +47,7 @@ class _Collector:
     workloads: list[Workload] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     waivers: list[Any] = field(default_factory=list)
+    chart_paths: tuple[Path, ...] = ()  # where unvendored chart dependencies may be found
 
     def note_waivers(self, relative: str, text: str, dockerfile: Dockerfile | None = None) -> None:
         """Collect `# medlint: ignore` comments while the text is at hand (cheap when there are none)."""
@@ -220,6 +221,31 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
         return
     collector.files.append(SourceFile(chart_yaml, ArtifactKind.HELM, role="Chart.yaml"))
     collector.charts.append(chart)
+    _render_chart(collector, unit)
+
+
+def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
+    """Render the chart as `helm template` would, once per values set; failures become MD003 findings."""
+    from medlint.helm.lint_renders import render_chart_for_lint
+    from medlint.parsers.kubernetes import workload_from_object
+
+    chart_yaml = f"{unit.relative}/Chart.yaml" if unit.relative not in ("", ".") else "Chart.yaml"
+    try:
+        objects, problems = render_chart_for_lint(unit.directory, collector.root, chart_paths=collector.chart_paths)
+    except Exception as error:  # noqa: BLE001 - a renderer bug must not end the run: fail closed
+        collector.problems.append(ParseProblem(
+            "MD003", Location(chart_yaml),
+            f"{chart_yaml}: the chart could not be rendered: internal error {type(error).__name__}: {error}",
+            ArtifactKind.HELM))
+        return
+    collector.k8s_objects.extend(objects)
+    collector.workloads.extend(w for obj in objects if (w := workload_from_object(obj)) is not None)
+    collector.problems.extend(problems)
+    for path in sorted({obj.path for obj in objects if not obj.path.endswith(".tgz")}):
+        target = (collector.root / path).resolve()
+        if collector.root in target.parents and target.is_file():
+            collector.files.append(SourceFile(path, ArtifactKind.HELM, role="template"))
+            collector.note_waivers(path, read_text(str(target)))  # `# medlint: ignore` in templates
 
 
 def class_declarations(project_parts: _Collector) -> list[ClassDeclaration]:
@@ -288,9 +314,9 @@ def _build_context_facts(project: Project, discovery: Discovery) -> Project:
     )
 
 
-def load_project(discovery: Discovery) -> tuple[Project, list[str]]:
+def load_project(discovery: Discovery, chart_paths: tuple[Path, ...] = ()) -> tuple[Project, list[str]]:
     """Parse every discovered artifact. Returns the project and the named files that are no artifact."""
-    collector = _Collector(root=discovery.root)
+    collector = _Collector(root=discovery.root, chart_paths=chart_paths)
     unrecognised = list(discovery.ignored_explicit)
     for candidate in discovery.candidates:
         if candidate.kind is ArtifactKind.DOCKERFILE:

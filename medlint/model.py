@@ -341,6 +341,7 @@ class K8sObject:
     labels: Labels = field(default_factory=dict)
     annotations: Labels = field(default_factory=dict)
     rendered_from: str | None = None  # Helm: the chart directory the object was rendered from
+    values_set: str | None = None  # Helm: the values file(s) of the render that produced it
 
     @property
     def subject(self) -> str:
@@ -348,7 +349,8 @@ class K8sObject:
         if self.namespace:
             parts.append(self.namespace)
         parts.append(self.name or f"#{self.document_index}")
-        return "/".join(parts)
+        subject = "/".join(parts)
+        return f"{subject} [{self.values_set}]" if self.values_set else subject
 
 
 # --------------------------------------------------------------------------------------------------

@@ -115,3 +115,18 @@ def test_unpinned_apt_get_install(findings: list[Finding]) -> None:
 def test_medical_app_hardening_gaps(findings: list[Finding]) -> None:
     for rule in ("MD202", "MD204", "MD205"):
         assert [f.location.line for f in _at(findings, rule, "k8s/deployment.yaml") if '"medical-app"' in f.message] == [45]
+
+
+def test_chart_renders_and_findings_point_at_template_lines(findings: list[Finding]) -> None:
+    template = "chart/medical-device/templates/deployment.yaml"
+    image = [f for f in _at(findings, "MD102", template) if "not pinned by digest" in f.message]
+    assert [f.location.line for f in image] == [34]
+    related = {(r.location.path, r.location.line) for r in image[0].related}
+    assert ("examples/medical-device/chart/medical-device/values.yaml", 7) in related  # image.tag
+    assert "[values.yaml]" in image[0].subject
+    assert all(not f.location.path.startswith("/") and "tmp" not in f.location.path for f in findings)
+
+
+def test_unvendored_chart_dependencies_are_render_failures(findings: list[Finding]) -> None:
+    messages = [f.message for f in _at(findings, "MD003", "chart/medical-device/Chart.yaml")]
+    assert len(messages) == 2 and all("helm dependency build" in message for message in messages)

@@ -144,13 +144,14 @@ def _check_object(obj: K8sObject) -> Iterator[Violation]:
 
 
 def _duplicates(objects: tuple[K8sObject, ...]) -> Iterator[Violation]:
-    """The same group/kind/namespace/name twice in one file (one bundle): one silently replaces the other."""
-    seen: dict[tuple[str, str | None, str | None, str | None, str | None], K8sObject] = {}
+    """The same group/kind/namespace/name twice in one bundle (a file, or one render of a chart): one
+    silently replaces the other."""
+    seen: dict[tuple[str | None, ...], K8sObject] = {}
     for obj in objects:
         if obj.kind is None or obj.name is None or _is_config_file(obj):
             continue
         group = (obj.api_version or "").rpartition("/")[0]
-        key = (obj.path, group, obj.kind, obj.namespace, obj.name)
+        key = (obj.rendered_from or obj.path, obj.values_set, group, obj.kind, obj.namespace, obj.name)
         first = seen.get(key)
         if first is None:
             seen[key] = obj

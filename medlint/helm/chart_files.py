@@ -1,0 +1,289 @@
+"""Reading a chart's files safely: directory walks, ``.tgz`` archives, ``.helmignore``, size limits.
+
+Helm's loader (pkg/chart/loader, pkg/ignore) follows symbolic links and trusts archive member names;
+medlint reads untrusted repositories, so this module:
+
+* walks a chart directory without following a symbolic link that leaves it (the link is skipped and
+  reported), so ``.Files`` can never see outside the chart;
+* reads archives in memory with :mod:`tarfile` (never extracted), refusing absolute member paths,
+  ``..``, drive letters and links that point outside the chart;
+* bounds the size of each file, of the whole chart and the number of files (:class:`LoadLimits`).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import re
+import stat
+import tarfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["LoadLimits", "ChartError", "IgnoreRules", "Budget", "read_directory", "read_archive", "read_archive_file"]
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """Bounds on what one chart may make medlint read (Helm's own limits where it has them)."""
+
+    max_file_bytes: int = 5 * 1024 * 1024  # Helm: MaxDecompressedFileSize
+    max_chart_bytes: int = 100 * 1024 * 1024  # Helm: MaxDecompressedChartSize
+    max_archive_bytes: int = 50 * 1024 * 1024  # compressed size of one .tgz
+    max_files: int = 20_000
+    max_subchart_depth: int = 20
+
+
+class ChartError(Exception):
+    """A chart Helm would refuse to load. ``message`` is Helm's text; ``path``/``line`` locate it."""
+
+    def __init__(self, message: str, path: str = "", line: int = 1, field_name: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.field_name = field_name
+
+
+# --------------------------------------------------------------------------------------------------
+# .helmignore (pkg/ignore)
+
+
+@dataclass(frozen=True)
+class _IgnoreRule:
+    pattern: str
+    negate: bool
+    must_dir: bool
+    anchored: bool
+    structural: bool
+
+
+def _go_match(pattern: str, name: str) -> bool:
+    """Go's ``filepath.Match`` (``*`` and ``?`` never match ``/``)."""
+    regex = ["(?s:"]
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "*":
+            regex.append("[^/]*")
+        elif ch == "?":
+            regex.append("[^/]")
+        elif ch == "[":
+            end = pattern.find("]", i + 2 if pattern[i + 1:i + 2] in ("^", "!") else i + 1)
+            if end < 0:
+                return False
+            body = pattern[i + 1:end]
+            if body[:1] in ("^", "!"):
+                body = "^" + body[1:].replace("\\", "\\\\")
+            else:
+                body = body.replace("\\", "\\\\")
+            regex.append(f"[{body}]")
+            i = end
+        elif ch == "\\" and i + 1 < len(pattern):
+            i += 1
+            regex.append(re.escape(pattern[i]))
+        else:
+            regex.append(re.escape(ch))
+        i += 1
+    regex.append(")")
+    try:
+        return re.fullmatch("".join(regex), name) is not None
+    except re.error:
+        return False
+
+
+class IgnoreRules:
+    """Helm's ``.helmignore`` rules, plus its default ``templates/.?*``."""
+
+    def __init__(self, text: str = "") -> None:
+        self.rules: list[_IgnoreRule] = []
+        for line in text.splitlines():
+            self._add(line)
+        self._add("templates/.?*")
+
+    def _add(self, raw: str) -> None:
+        rule = raw.strip()
+        if not rule or rule.startswith("#"):
+            return
+        if "**" in rule:
+            raise ChartError("double-star (**) syntax is not supported", path=".helmignore")
+        negate = rule.startswith("!")
+        if negate:
+            rule = rule[1:]
+        must_dir = rule.endswith("/")
+        if must_dir:
+            rule = rule[:-1]
+        anchored = rule.startswith("/")
+        if anchored:
+            rule = rule[1:]
+        self.rules.append(_IgnoreRule(rule, negate, must_dir, anchored, "/" in rule))
+
+    def ignore(self, path: str, is_dir: bool) -> bool:
+        if path in ("", ".", "./"):
+            return False
+        for rule in self.rules:
+            name = path if rule.anchored or rule.structural else posixpath.basename(path)
+            if rule.negate:
+                if rule.must_dir and not is_dir:
+                    return True
+                if not _go_match(rule.pattern, name):
+                    return True
+                continue
+            if rule.must_dir and not is_dir:
+                continue
+            if _go_match(rule.pattern, name):
+                return True
+        return False
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading files
+
+
+class Budget:
+    """Running totals against :class:`LoadLimits` for one chart load (including its subcharts)."""
+
+    def __init__(self, limits: LoadLimits) -> None:
+        self.limits = limits
+        self.files = 0
+        self.bytes = 0
+
+    def add(self, name: str, size: int, display: str) -> None:
+        self.files += 1
+        self.bytes += size
+        if size > self.limits.max_file_bytes:
+            raise ChartError(f'chart file "{name}" is larger than the maximum file size '
+                             f"{self.limits.max_file_bytes}", path=display)
+        if self.files > self.limits.max_files:
+            raise ChartError(f"chart has more than {self.limits.max_files} files; medlint stops reading it",
+                             path=display)
+        if self.bytes > self.limits.max_chart_bytes:
+            raise ChartError("decompression size limit reached", path=display)
+
+
+def read_directory(directory: Path, display: str, budget: Budget, warnings: list[str]) -> list[tuple[str, bytes]]:
+    """Helm's ``LoadDir`` walk: .helmignore applied, symlinks followed only inside the chart."""
+    root_real = os.path.realpath(directory)
+    ignore_file = directory / ".helmignore"
+    rules = IgnoreRules()
+    if ignore_file.is_file() and not ignore_file.is_symlink():
+        try:
+            rules = IgnoreRules(ignore_file.read_text(encoding="utf-8", errors="replace"))
+        except ChartError as error:
+            raise ChartError(error.message, path=f"{display}/.helmignore") from None
+    files: list[tuple[str, bytes]] = []
+    visited: set[str] = {root_real}
+
+    def inside(real: str) -> bool:
+        return real == root_real or real.startswith(root_real.rstrip(os.sep) + os.sep)
+
+    def walk(current: Path, prefix: str) -> None:
+        try:
+            entries = sorted(os.scandir(current), key=lambda entry: entry.name)
+        except OSError as error:
+            raise ChartError(f"error reading {prefix or '.'}: {error.strerror or error}", path=display) from None
+        for entry in entries:
+            name = f"{prefix}{entry.name}"
+            real = os.path.realpath(entry.path)
+            if entry.is_symlink():
+                if not inside(real):
+                    warnings.append(f"{display}/{name} is a symbolic link to a file outside the chart; "
+                                    "medlint does not follow it (Helm would)")
+                    continue
+            try:
+                info = os.stat(entry.path)
+            except OSError:
+                warnings.append(f"{display}/{name} is a broken symbolic link; skipped")
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                if rules.ignore(name, True):
+                    continue
+                if real in visited:
+                    continue  # a link back into the chart: already read
+                visited.add(real)
+                walk(Path(entry.path), name + "/")
+                continue
+            if rules.ignore(name, False):
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                raise ChartError(f"cannot load irregular file {name} as it has file mode type bits set",
+                                 path=f"{display}/{name}")
+            budget.add(name, info.st_size, f"{display}/{name}")
+            try:
+                with open(entry.path, "rb") as handle:
+                    data = handle.read(budget.limits.max_file_bytes + 1)
+            except OSError as error:
+                raise ChartError(f"error reading {name}: {error.strerror or error}", path=f"{display}/{name}") from None
+            files.append((name, data.removeprefix(b"\xef\xbb\xbf")))
+
+    walk(directory, "")
+    return files
+
+
+_DRIVE = re.compile(r"^[a-zA-Z]:/")
+
+
+def read_archive(data: bytes, display: str, budget: Budget) -> list[tuple[str, bytes]]:
+    """Helm's ``LoadArchiveFiles``, in memory, refusing unsafe member names and links."""
+    files: list[tuple[str, bytes]] = []
+    try:
+        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
+    except (tarfile.TarError, OSError, EOFError) as error:
+        raise ChartError(f"could not read chart archive: {error}", path=display) from None
+    with archive:
+        try:
+            for member in archive:
+                if member.isdir():
+                    continue
+                parts = member.name.replace("\\", "/").split("/")
+                name = "/".join(parts[1:])
+                if posixpath.isabs(name) or member.name.startswith("/"):
+                    raise ChartError("chart illegally contains absolute paths", path=display)
+                name = posixpath.normpath(name) if name else name
+                if name in ("", "."):
+                    raise ChartError("chart illegally contains content outside the base directory", path=display)
+                if name.startswith(".."):
+                    raise ChartError("chart illegally references parent directory", path=display)
+                if _DRIVE.match(name):
+                    raise ChartError("chart contains illegally named files", path=display)
+                if parts[0] == "Chart.yaml":
+                    raise ChartError("chart yaml not in base directory", path=display)
+                if member.issym() or member.islnk():
+                    if _link_escapes(member, parts[0]):
+                        raise ChartError(f"chart archive contains a link pointing outside the chart: {member.name}",
+                                         path=display)
+                    continue  # links inside the archive carry no content of their own
+                if not member.isfile():
+                    continue
+                budget.add(name, member.size, display)
+                handle = archive.extractfile(member)
+                content = handle.read(budget.limits.max_file_bytes + 1) if handle is not None else b""
+                files.append((name, content.removeprefix(b"\xef\xbb\xbf")))
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
+            raise ChartError(f"could not read chart archive: {error}", path=display) from None
+    if not files:
+        raise ChartError("no files in chart archive", path=display)
+    return files
+
+
+def _link_escapes(member: tarfile.TarInfo, base: str) -> bool:
+    """Whether a symbolic or hard link in an archive points outside the chart's base directory."""
+    target = member.linkname.replace("\\", "/")
+    if posixpath.isabs(target) or _DRIVE.match(target):
+        return True
+    if member.issym():
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(member.name.replace("\\", "/")), target))
+    else:
+        resolved = posixpath.normpath(target)
+    return not resolved.startswith(base + "/")
+
+
+def read_archive_file(path: Path, display: str, limits: LoadLimits) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limits.max_archive_bytes:
+            raise ChartError(f"chart archive larger than {limits.max_archive_bytes} bytes; not read", path=display)
+        return path.read_bytes()
+    except OSError as error:
+        raise ChartError(f"could not read {display}: {error.strerror or error}", path=display) from None

@@ -1,0 +1,395 @@
+"""Rendering a chart for linting: Kubernetes objects at template lines, and MD003 problems.
+
+:func:`render_chart_for_lint` is what the loader calls for each chart directory. It renders the chart
+once per *values set* (by default the chart's ``values.yaml``, and each ``values-*.yaml`` beside it
+applied on top, as ``helm template -f values-prod.yaml`` would), parses every rendered document into
+:class:`~medlint.model.K8sObject` objects whose positions are lines of the template files (never of
+rendered text), and reports everything Helm would refuse as an MD003 :class:`~medlint.model.ParseProblem`
+at the file responsible: ``Chart.yaml`` for an invalid chart or a missing dependency, the values file for
+a values error, the template line for a template error.
+
+Objects carry their values set in their subject (``Deployment/web [values-prod.yaml]``), so a finding
+says which render produced it, and their line numbers carry the source map used by
+:func:`medlint.helm.sourcemap.explain_findings` to point at the values key behind a finding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from medlint.helm.chart import (
+    ChartError,
+    HelmChart,
+    LoadLimits,
+    MissingDependency,
+    display_path,
+    load_chart,
+    resolve_dependencies,
+)
+from medlint.helm.render import (
+    Manifest,
+    RenderError,
+    RenderOptions,
+    RenderResult,
+    RenderedTemplate,
+    head_from_value,
+    parse_chart_templates,
+    read_head,
+    render_chart,
+)
+from medlint.helm.sourcemap import (
+    RenderSourceMap,
+    TemplateRecord,
+    ValueReads,
+    ValuesSource,
+    remap_tree,
+    template_line_map,
+)
+from medlint.helm.values import (
+    ValuesError,
+    apply_set_values,
+    coalesce_values,
+    load_values_text,
+    merge_maps,
+    path_value,
+)
+from medlint.model import ArtifactKind, K8sObject, Located, ParseProblem
+from medlint.source import Location, SourceError, YamlList, YamlMap, key_location, load_yaml_documents, node_location
+
+__all__ = [
+    "ValuesSet",
+    "K8sObject",
+    "default_values_sets",
+    "render_chart_for_lint",
+    "load_for_render",
+    "user_values",
+]
+
+RULE_ID = "MD003"
+
+
+@dataclass(frozen=True)
+class ValuesSet:
+    """One way the chart is rendered: ``-f`` files applied in order over the chart defaults, then ``--set``."""
+
+    name: str
+    files: tuple[Path, ...] = ()
+    set_values: tuple[str, ...] = ()
+
+
+def default_values_sets(chart_dir: Path) -> list[ValuesSet]:
+    """The chart's defaults (``values.yaml``), then each ``values-*.yaml``/``.yml`` beside it on top."""
+    sets = [ValuesSet("values.yaml")]
+    for path in sorted(chart_dir.glob("values-*")):
+        if path.suffix in (".yaml", ".yml") and path.is_file():
+            sets.append(ValuesSet(path.name, (path,)))
+    return sets
+
+
+def load_for_render(chart_dir: Path, root: Path, chart_paths: Sequence[Path] = (),
+                    limits: LoadLimits = LoadLimits()) -> tuple[HelmChart, list[MissingDependency]]:
+    """Load a chart and the not-vendored dependencies found in ``chart_paths``; raises ChartError."""
+    chart = load_chart(chart_dir, display_path(chart_dir, root), limits)
+    missing = resolve_dependencies(chart, [Path(p) for p in chart_paths], root, limits)
+    return chart, missing
+
+
+def user_values(values_set: ValuesSet, root: Path) -> dict[str, Any]:
+    """Helm's ``MergeValues``: -f files merged in order, then each --set; raises ValuesError naming the file."""
+    merged: dict[str, Any] = {}
+    for path in values_set.files:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as error:
+            raise ValuesError(f"cannot read {display_path(path, root)}: {error.strerror or error}") from None
+        try:
+            merged = merge_maps(merged, load_values_text(text))
+        except ValuesError as error:
+            raise ValuesError(f"failed to parse {display_path(path, root)}: {error}") from None
+    return apply_set_values(merged, values_set.set_values)
+
+
+# --------------------------------------------------------------------------------------------------
+# Missing dependencies
+
+
+def _enabled(requirement: MissingDependency, values: dict[str, Any]) -> bool:
+    """Whether Helm's tags and conditions would enable a dependency, given coalesced values."""
+    enabled = True
+    tags = values.get("tags")
+    if isinstance(tags, dict) and requirement.tags:
+        flags = [tags[tag] for tag in requirement.tags if isinstance(tags.get(tag), bool)]
+        if flags and not any(flags):
+            enabled = False
+    for condition in requirement.condition.strip().split(","):
+        if not condition:
+            continue
+        try:
+            value = path_value(values, condition)
+        except KeyError:
+            continue
+        if isinstance(value, bool):
+            return value
+    return enabled
+
+
+def _owner_prefix(chart: HelmChart, missing: MissingDependency) -> tuple[str, ...] | None:
+    """The values path of the chart that declares a missing dependency (None when it is not rendered)."""
+    for candidate in chart.all_charts():
+        if candidate.source.file_path("Chart.yaml") == missing.chart_yaml:
+            return tuple(candidate.full_path().split("/charts/")[1:])
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Objects from manifests
+
+
+def _values_sources(result: RenderResult, values_set: ValuesSet, root: Path,
+                    cache: dict[str, Any]) -> list[ValuesSource]:
+    """Values files behind a render, highest precedence first, parsed with positions."""
+
+    def tree(path: Path | None, display: str) -> Any:
+        if display in cache:
+            return cache[display]
+        parsed = None
+        if path is not None and path.is_file():
+            try:
+                documents = load_yaml_documents(path.read_text(encoding="utf-8", errors="replace"))
+                parsed = documents[0].value if documents and isinstance(documents[0].value, YamlMap) else None
+            except (SourceError, OSError):
+                parsed = None
+        cache[display] = parsed
+        return parsed
+
+    sources = [ValuesSource(display_path(p, root), (), tree(p, display_path(p, root))) for p in reversed(values_set.files)]
+    for chart in result.chart.all_charts():
+        directory = chart.source.directory
+        if directory is None or chart.source.is_archive:
+            continue
+        prefix = tuple(chart.full_path().split("/charts/")[1:])
+        display = chart.source.file_path("values.yaml")
+        sources.append(ValuesSource(display, prefix, tree(directory / "values.yaml", display)))
+    return sources
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else (None if value is None else str(value))
+
+
+def _located_strings(path: str, mapping: Any) -> dict[str, Located[str]]:
+    if not isinstance(mapping, YamlMap):
+        return {}
+    return {str(key): Located("" if value is None else str(value), key_location(path, mapping, key))
+            for key, value in mapping.items()}
+
+
+def _items(body: YamlMap) -> list[YamlMap]:
+    """A ``*List`` object's items, or the object itself (as the Kubernetes parser expands lists)."""
+    kind, items = body.get("kind"), body.get("items")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, YamlList):
+        return [item for item in items if isinstance(item, YamlMap)]
+    return [body]
+
+
+def _rendered_object(path: str, body: YamlMap, index: int, chart_display: str, values_set: str) -> K8sObject:
+    """The model object for one rendered document (the same fields medlint.parsers.kubernetes fills)."""
+    metadata = body.get("metadata")
+    metadata = metadata if isinstance(metadata, YamlMap) else None
+    return K8sObject(
+        api_version=_text(body.get("apiVersion")),
+        kind=_text(body.get("kind")),
+        name=_text(metadata.get("name") or metadata.get("generateName")) if metadata else None,
+        namespace=_text(metadata.get("namespace")) if metadata else None,
+        path=path,
+        document_index=index,
+        location=node_location(path, body),
+        body=body,
+        labels=_located_strings(path, metadata.get("labels")) if metadata else {},
+        annotations=_located_strings(path, metadata.get("annotations")) if metadata else {},
+        rendered_from=chart_display,
+        values_set=values_set,
+    )
+
+
+class _Documents:
+    """Parses each rendered document once, with positions: Helm's head is read from the same parse."""
+
+    def __init__(self) -> None:
+        self.parsed: dict[tuple[str, str], list[Any]] = {}
+
+    def head(self, content: str, template: str) -> tuple[str, str, dict[str, str]]:
+        try:
+            documents = load_yaml_documents(content)
+        except SourceError as error:
+            read_head(content, template)  # raises Helm's own message when Helm would fail too
+            self.parsed.setdefault((template, content), []).append(error)  # stricter than Helm: MD003 later
+            return read_head(content, template)
+        value = documents[0].value if documents else None
+        self.parsed.setdefault((template, content), []).append(value)
+        return head_from_value(value, template)
+
+    def take(self, template: str, content: str) -> Any:
+        queue = self.parsed.get((template, content))
+        return queue.pop(0) if queue else None
+
+
+class _ObjectBuilder:
+    """Builds rendered objects for one render, caching each template's line map."""
+
+    def __init__(self, source_map: RenderSourceMap, chart_display: str, documents: _Documents) -> None:
+        self.source_map = source_map
+        self.chart_display = chart_display
+        self.documents = documents
+        self.line_maps: dict[str, list[int]] = {}
+
+    def line_map(self, template: RenderedTemplate) -> list[int]:
+        lines = self.line_maps.get(template.name)
+        if lines is None:
+            lines = template_line_map(template.text, template.trace, template.name)
+            if template.from_archive:
+                lines = [1] * len(lines)  # findings point at the archive itself
+            self.line_maps[template.name] = lines
+            self.source_map.templates[template.name] = TemplateRecord(
+                template.name, template.text, template.trace, template.reads)
+        return lines
+
+    def objects(self, manifest: Manifest, problems: list[ParseProblem]) -> list[K8sObject]:
+        template = manifest.template
+        lines = self.line_map(template)
+        base = template.text.count("\n", 0, manifest.start)
+        body = self.documents.take(template.name, manifest.content)
+        if isinstance(body, SourceError) or body is not None and not isinstance(body, YamlMap):
+            detail = body.message if isinstance(body, SourceError) else "the document is not a mapping"
+            line_in_document = body.line if isinstance(body, SourceError) else 1
+            line = lines[min(base + line_in_document - 1, len(lines) - 1)] if lines else 1
+            problems.append(ParseProblem(RULE_ID, Location(template.source_path, line),
+                                         f"{template.name}: rendered document {manifest.index + 1} is not a valid "
+                                         f"Kubernetes manifest ({self.source_map.values_set}): {detail}",
+                                         ArtifactKind.HELM))
+            return []
+        if body is None:
+            return []
+
+        def origin(output_line: int) -> Any:
+            return self.source_map.origin(template.name, output_line)
+
+        remap_tree(body, lines, base, origin)
+        return [_rendered_object(template.source_path, item, manifest.index, self.chart_display,
+                                 self.source_map.values_set) for item in _items(body)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Problems
+
+
+def _problem(path: str, line: int | None, message: str, column: int | None = None) -> ParseProblem:
+    return ParseProblem(RULE_ID, Location(path, line or 1, column or 1), message, ArtifactKind.HELM)
+
+
+def _render_problem(error: RenderError, result_chart: HelmChart, values_set: ValuesSet,
+                    missing: Sequence[str] = ()) -> ParseProblem:
+    path = error.source_path or result_chart.source.file_path("Chart.yaml")
+    line = error.line
+    rendered = getattr(error, "rendered", None)
+    if rendered is not None and error.document_line is not None:
+        lines = template_line_map(rendered.text, rendered.trace, rendered.name)
+        index = rendered.text.count("\n", 0, error.document_offset) + error.document_line - 1
+        line = lines[min(max(index, 0), len(lines) - 1)] if lines else 1
+    message = f"chart {result_chart.name} cannot be rendered with {values_set.name}: {error.message}"
+    if error.message.startswith("YAML parse error"):
+        message += " (run `medlint render` to see the rendered output)"
+    if missing:
+        message += (f" (the chart's dependencies {', '.join(missing)} are not vendored: their values and "
+                    "templates are missing, which may be the cause)")
+    return _problem(path, line, message, error.column)
+
+
+def _library_problems(chart: HelmChart) -> list[ParseProblem]:
+    """A library chart is never rendered on its own; its templates must still parse."""
+    try:
+        parse_chart_templates(chart)
+    except RenderError as error:
+        return [_problem(error.source_path or chart.source.file_path("Chart.yaml"), error.line,
+                         f"library chart {chart.name}: {error.message}")]
+    return []
+
+
+def render_chart_for_lint(
+    chart_dir: Path,
+    root: Path,
+    chart_paths: Iterable[Path] = (),
+    values_sets: Sequence[ValuesSet] | None = None,
+    kube_version: str | None = None,
+    api_versions: Sequence[str] = (),
+) -> tuple[list[K8sObject], list[ParseProblem]]:
+    """Render a chart directory for linting, once per values set.
+
+    Returns the rendered objects (``rendered_from`` = the chart directory, ``path`` = the template's
+    repository-relative path, positions = template lines, subject suffixed with the values set) and
+    MD003 problems. Never raises for a bad chart: every failure is a problem at the file responsible.
+    """
+    chart_paths = [Path(p) for p in chart_paths]
+    display = display_path(chart_dir, root)
+    try:
+        chart, missing = load_for_render(chart_dir, root, chart_paths)
+    except ChartError as error:
+        return [], [_problem(error.path or f"{display}/Chart.yaml", error.line,
+                             f"chart {display} cannot be loaded: {error.message}")]
+    if chart.is_library:
+        return [], _library_problems(chart)
+    sets = list(values_sets) if values_sets is not None else default_values_sets(chart_dir)
+    options = RenderOptions(kube_version=kube_version, api_versions=tuple(api_versions), track_values=True,
+                            keep_going=True)
+    objects: list[K8sObject] = []
+    problems: list[ParseProblem] = []
+    reported_missing: dict[MissingDependency, list[str]] = {}
+    tree_cache: dict[str, Any] = {}
+    for values_set in sets:
+        try:
+            values = user_values(values_set, root)
+        except ValuesError as error:
+            path = next((display_path(file, root) for file in values_set.files
+                         if f"failed to parse {display_path(file, root)}:" in str(error)), f"{display}/values.yaml")
+            found = re.search(r"yaml: line (\d+):", str(error))
+            problems.append(_problem(path, int(found.group(1)) if found else 1,
+                                     f"chart {chart.name} cannot be rendered with {values_set.name}: {error}"))
+            continue
+        missing_here: list[str] = []
+        if missing:
+            try:
+                coalesced = coalesce_values(chart, values)
+            except ValuesError:
+                coalesced = values
+            for dependency in missing:
+                prefix = _owner_prefix(chart, dependency)
+                scope: Any = coalesced
+                for part in prefix or ():
+                    scope = scope.get(part, {}) if isinstance(scope, dict) else {}
+                if prefix is not None and _enabled(dependency, scope if isinstance(scope, dict) else {}):
+                    reported_missing.setdefault(dependency, []).append(values_set.name)
+                    missing_here.append(dependency.name)
+        reads = ValueReads()
+        documents = _Documents()
+        try:
+            result = render_chart(chart, values, options, reads, documents.head)
+        except ChartError as error:
+            problems.append(_problem(error.path or f"{display}/Chart.yaml", error.line,
+                                     f"chart {chart.name} cannot be rendered: {error.message}"))
+            break  # a chart that is not installable fails the same way for every values set
+        except RenderError as error:
+            problems.append(_render_problem(error, chart, values_set, missing_here))
+            continue
+        problems.extend(_render_problem(error, chart, values_set, missing_here) for error in result.errors)
+        source_map = RenderSourceMap(values_set.name, _values_sources(result, values_set, root, tree_cache))
+        builder = _ObjectBuilder(source_map, display, documents)
+        for manifest in result.manifests:
+            objects.extend(builder.objects(manifest, problems))
+    for dependency, set_names in reported_missing.items():
+        problems.append(_problem(dependency.chart_yaml, dependency.line,
+                                 f"{dependency.message()}; the objects of \"{dependency.name}\" are not linted "
+                                 f"(values sets: {', '.join(set_names)})"))
+    return objects, problems
