@@ -2,7 +2,9 @@
 """Time `medlint check` as whole processes (interpreter start included) and print a table of medians.
 
 Cases: one small Dockerfile (the pre-commit case), the bundled example, and each folder of
-../shared/corpus when it exists. Run from the repository root:
+../shared/corpus when it exists. Runs use Python's bytecode cache as installed packages do (the
+PYTHONDONTWRITEBYTECODE variable, which some sandboxes set, is cleared for the timed processes, and one
+warm-up run fills the cache). Run from the repository root, ideally with a virtual environment's Python:
 
     python benchmarks/bench_check.py [--runs 7]
 """
@@ -36,6 +38,7 @@ def cases() -> list[tuple[str, list[str]]]:
 def time_once(paths: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one `medlint check` process."""
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "medlint", "check", *paths, "--exit-zero"],
                                cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -15,7 +15,6 @@ from medlint.config import Config
 from medlint.discover import discover
 from medlint.engine import run_rules
 from medlint.fingerprints import add_fingerprints
-from medlint.helm.sourcemap import explain_findings
 from medlint.loader import load_project
 from medlint.model import Level
 from medlint.report import Report
@@ -51,7 +50,12 @@ def lint(
     decision = resolve_safety_class(project, requested_class, requested_from)
     settings = config.engine_settings(today)
     result = run_rules(project, pack, decision, settings)
-    findings = add_fingerprints(explain_findings(result.findings), discovery.root)
+    findings = result.findings
+    if any(obj.rendered_from for obj in project.k8s_objects):
+        from medlint.helm.sourcemap import explain_findings  # only Helm renders carry a source map
+
+        findings = explain_findings(findings)
+    findings = add_fingerprints(findings, discovery.root)
     waivers = [*project.inline_waivers, *annotation_waivers(project.k8s_objects), *configured_waivers(config.waivers)]
     effective_today = settings.today or datetime.date.today()
     findings, waiver_notes = apply_waivers(findings, waivers, effective_today)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from medlint.findings import Finding, Notification, Violation
-from medlint.model import Level, Project
-from medlint.rulepack import Rule, RulePack, load_table
+from medlint.model import ArtifactKind, Level, Project
+from medlint.rulepack import Rule, RulePack
 from medlint.safety import SafetyClassDecision
 
 CheckFunction = Callable[[Project, Mapping[str, Any]], Iterable[Violation]]
@@ -42,6 +42,14 @@ class RunResult:
 
 class CheckNotFound(Exception):
     """A rule names a check function that does not exist."""
+
+
+def artifact_kinds(project: Project) -> set[ArtifactKind]:
+    """The artifact kinds a project holds, so rules about absent kinds need not even be imported."""
+    kinds = {item.kind for item in project.files} | {problem.kind for problem in project.problems}
+    if any(obj.rendered_from for obj in project.k8s_objects):
+        kinds.add(ArtifactKind.HELM)
+    return kinds
 
 
 def resolve_check(name: str) -> CheckFunction:
@@ -84,16 +92,20 @@ def run_rules(
     run: list[str] = []
     disabled: list[str] = []
     safety_class = decision.value
+    present = artifact_kinds(project)
     for rule in pack.rules:
         override = settings.level_overrides.get(rule.id)
         if not _is_selected(rule, settings) or override == "off" or (override is None and rule.max_level(safety_class) is None):
             disabled.append(rule.id)
             continue
+        if not present.intersection(rule.applies_to):
+            run.append(rule.id)  # nothing it applies to was scanned: it ran, vacuously, without importing its check
+            continue
         params: dict[str, Any] = {**rule.params, **settings.params.get(rule.id, {})}
         params["today"] = settings.today or datetime.date.today()
         try:
             if rule.tables:
-                params["tables"] = {name: load_table(name) for name in rule.tables}
+                params["tables"] = {name: pack.table(name) for name in rule.tables}
             check = resolve_check(rule.check)
             violations = list(check(project, params))
         except Exception as error:  # noqa: BLE001 - isolate check bugs from the rest of the run

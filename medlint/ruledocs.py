@@ -146,4 +146,10 @@ if __name__ == "__main__":  # python -m medlint.ruledocs: regenerate docs/rules 
         path.write_text(text, encoding="utf-8")
     readme = docs.parent.parent / "README.md"
     readme.write_text(with_rules_table(readme.read_text(encoding="utf-8"), pack), encoding="utf-8")
-    print(f"wrote {len(list(docs.glob('*.md')))} pages to {docs} and the README's rule table")
+    from medlint.rulepack import BUNDLE_NAME, builtin_rules_dir, bundle_document
+
+    import json
+
+    bundle = builtin_rules_dir() / BUNDLE_NAME
+    bundle.write_text(json.dumps(bundle_document(builtin_rules_dir()), ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {len(list(docs.glob('*.md')))} pages to {docs}, the README's rule table and {bundle.name}")

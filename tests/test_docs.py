@@ -50,3 +50,26 @@ def test_explain_shows_references_and_examples() -> None:
 def test_rules_json_matches_the_pack() -> None:
     rows = json.loads(CliRunner().invoke(main, ["rules", "--format", "json"]).output)["rules"]
     assert [row["id"] for row in rows] == [rule.id for rule in load_rule_pack().rules]
+
+
+def test_rule_bundle_is_up_to_date() -> None:
+    """rules/_bundle.json (parsed rule files, for fast start-up) matches the YAML files exactly."""
+    import json
+
+    from medlint.rulepack import BUNDLE_NAME, builtin_rules_dir, bundle_document
+
+    bundle = json.loads((builtin_rules_dir() / BUNDLE_NAME).read_text(encoding="utf-8"))
+    assert bundle == json.loads(json.dumps(bundle_document(builtin_rules_dir()))), "run `python -m medlint.ruledocs`"
+
+
+def test_a_stale_bundle_is_ignored(tmp_path, monkeypatch) -> None:
+    import shutil
+
+    import medlint.rulepack as rulepack
+
+    rules = tmp_path / "rules"
+    shutil.copytree(rulepack.builtin_rules_dir(), rules)
+    text = (rules / "MD201-run-as-non-root.yaml").read_text(encoding="utf-8")
+    (rules / "MD201-run-as-non-root.yaml").write_text(text.replace("title: Containers must not run as root", "title: Edited title"), encoding="utf-8")
+    monkeypatch.setattr(rulepack, "builtin_rules_dir", lambda: rules)
+    assert rulepack.load_rule_pack().get("MD201").title == "Edited title"

@@ -14,7 +14,7 @@ from medlint.api import lint
 from medlint.cli import main
 from medlint.config import Config
 from medlint.engine import EngineSettings, run_rules
-from medlint.model import ArtifactKind, Level, Project
+from medlint.model import ArtifactKind, Level, Project, SourceFile
 from medlint.rulepack import RulePackError, builtin_rules_dir, load_rule_pack, schemas_dir
 from medlint.safety import SafetyClassDecision
 
@@ -54,7 +54,8 @@ def test_a_failing_check_is_reported_and_the_other_rules_still_run(tmp_path: Pat
     broken = dict(USER_RULE, id="ACME999", check="identity.does_not_exist")
     (tmp_path / "ACME999.yaml").write_text(yaml.safe_dump(broken), encoding="utf-8")
     pack = load_rule_pack((str(tmp_path),))
-    result = run_rules(Project(), pack, SafetyClassDecision("C", "test"))
+    project = Project(files=(SourceFile("deploy.yaml", ArtifactKind.KUBERNETES),))
+    result = run_rules(project, pack, SafetyClassDecision("C", "test"))
     assert [note.rule_id for note in result.notifications] == ["ACME999"]
     assert "internal error" in result.notifications[0].message
     assert "MD201" in result.rules_run and "ACME999" in result.rules_run

@@ -35,7 +35,7 @@ from medlint.model import (
     Project,
     Workload,
 )
-from medlint.parsers.compose import compose_value_location, parse_duration
+from medlint.parsers.compose_positions import compose_value_location
 from medlint.parsers.interpolation import InterpolatedText
 from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
 from medlint.source import Location, key_location, value_location
@@ -896,6 +896,8 @@ def parse_cron(schedule: str) -> CronSchedule | float | None:
     """A 5-field schedule or macro; `@every <duration>` gives its period in seconds; None when unreadable."""
     text = re.sub(r"^(CRON_)?TZ=\S+\s+", "", schedule.strip())
     if text.startswith("@every "):
+        from medlint.parsers.compose import parse_duration
+
         return parse_duration(text[len("@every "):].strip())
     fields = CRON_MACROS.get(text.lower(), text).split()
     if len(fields) != 5:

@@ -38,13 +38,7 @@ from medlint.model import (
     Project,
     Workload,
 )
-from medlint.parsers.compose import (
-    SourcedMap,
-    build_as_mapping,
-    compose_key_location,
-    compose_value_location,
-    split_assignment,
-)
+from medlint.parsers.compose_positions import SourcedMap, compose_key_location, compose_value_location
 from medlint.source import Location, YamlList, YamlMap, key_location
 
 DEFAULT_SECRET_FILES = BUILTIN_PATTERNS.image_secret_files  # rules/data/secret-patterns.yaml
@@ -479,6 +473,8 @@ def _compose_contexts(project: Project, compose: ComposeProject) -> Iterator[Bui
 
 def _additional_contexts(project: Project, raw: Mapping[str, Any], owner: str) -> Iterator[BuildContext]:
     """Local `build.additional_contexts` (mapping or `name=path` list), resolved against their Compose file."""
+    from medlint.parsers.compose import build_as_mapping, split_assignment  # loaded anyway when Compose exists
+
     build = build_as_mapping(raw) if isinstance(raw, SourcedMap) else None
     node = build.get("additional_contexts") if isinstance(build, Mapping) else None
     entries = list(node.items()) if isinstance(node, Mapping) else \
