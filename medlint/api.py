@@ -78,4 +78,5 @@ def lint(
         baselined=baselined,
         fixed=fixed,
         table_versions=table_versions(pack),
+        evaluation_date=effective_today.isoformat(),
     )

@@ -58,6 +58,7 @@ def test_run_records_versions_and_safety_class(example_log: dict) -> None:
     assert run["tool"]["driver"]["semanticVersion"]
     assert run["properties"]["rulePackVersion"]
     assert run["properties"]["safetyClass"] == "B"
+    assert len(run["properties"]["evaluationDate"]) == 10 and run["properties"]["dataTableVersions"]["end-of-support"]
     assert run["invocations"][0]["executionSuccessful"] is True
 
 

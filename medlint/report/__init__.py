@@ -38,6 +38,7 @@ class Report:
     fixed: tuple[Any, ...] = ()  # baseline entries that no longer occur
     table_versions: Mapping[str, str] = field(default_factory=dict)
     sarif_omit_suppressed: bool = False  # GitHub shows suppressed SARIF results as open alerts
+    evaluation_date: str = ""  # the "today" of date-dependent rules and waiver expiry (YYYY-MM-DD)
 
     def active_findings(self) -> tuple[Finding, ...]:
         """Findings that count: not waived."""

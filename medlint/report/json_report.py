@@ -38,6 +38,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             for entry in report.fixed
         ],
         "data_table_versions": dict(report.table_versions),
+        "evaluation_date": report.evaluation_date,
         "findings": [
             {
                 "rule_id": finding.rule_id,

@@ -155,6 +155,7 @@ def sarif_log(report: Report, omit_suppressed: bool = False) -> dict[str, Any]:
             "chartsRead": report.charts_read(),
             "scannedPaths": list(report.scanned_paths),
             "dataTableVersions": dict(report.table_versions),
+            "evaluationDate": report.evaluation_date,
             "configuration": report.config_path and report.config_path.replace("\\", "/").rsplit("/", 1)[-1],
             "baselined": report.baselined,
             "fixedSinceBaseline": len(report.fixed),
