@@ -469,7 +469,6 @@ class _Printer:
         f.zero = old_zero
 
     def fmt_float(self, v: float, verb: str) -> None:
-        f = self.f
         if verb == "v":
             self._float(v, "g", -1)
         elif verb in "bgGxX":

@@ -56,8 +56,9 @@ from medlint.helm.values import (
     merge_maps,
     path_value,
 )
-from medlint.model import ArtifactKind, K8sObject, Located, ParseProblem
-from medlint.source import Location, SourceError, YamlList, YamlMap, key_location, load_yaml_documents, node_location
+from medlint.model import ArtifactKind, K8sObject, ParseProblem
+from medlint.parsers.kubernetes import expand_lists, object_from_document
+from medlint.source import Location, SourceError, YamlMap, load_yaml_documents
 
 __all__ = [
     "ValuesSet",
@@ -176,45 +177,6 @@ def _values_sources(result: RenderResult, values_set: ValuesSet, root: Path,
     return sources
 
 
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else (None if value is None else str(value))
-
-
-def _located_strings(path: str, mapping: Any) -> dict[str, Located[str]]:
-    if not isinstance(mapping, YamlMap):
-        return {}
-    return {str(key): Located("" if value is None else str(value), key_location(path, mapping, key))
-            for key, value in mapping.items()}
-
-
-def _items(body: YamlMap) -> list[YamlMap]:
-    """A ``*List`` object's items, or the object itself (as the Kubernetes parser expands lists)."""
-    kind, items = body.get("kind"), body.get("items")
-    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, YamlList):
-        return [item for item in items if isinstance(item, YamlMap)]
-    return [body]
-
-
-def _rendered_object(path: str, body: YamlMap, index: int, chart_display: str, values_set: str) -> K8sObject:
-    """The model object for one rendered document (the same fields medlint.parsers.kubernetes fills)."""
-    metadata = body.get("metadata")
-    metadata = metadata if isinstance(metadata, YamlMap) else None
-    return K8sObject(
-        api_version=_text(body.get("apiVersion")),
-        kind=_text(body.get("kind")),
-        name=_text(metadata.get("name") or metadata.get("generateName")) if metadata else None,
-        namespace=_text(metadata.get("namespace")) if metadata else None,
-        path=path,
-        document_index=index,
-        location=node_location(path, body),
-        body=body,
-        labels=_located_strings(path, metadata.get("labels")) if metadata else {},
-        annotations=_located_strings(path, metadata.get("annotations")) if metadata else {},
-        rendered_from=chart_display,
-        values_set=values_set,
-    )
-
-
 class _Documents:
     """Parses each rendered document once, with positions: Helm's head is read from the same parse."""
 
@@ -278,8 +240,8 @@ class _ObjectBuilder:
             return self.source_map.origin(template.name, output_line)
 
         remap_tree(body, lines, base, origin)
-        return [_rendered_object(template.source_path, item, manifest.index, self.chart_display,
-                                 self.source_map.values_set) for item in _items(body)]
+        return [object_from_document(template.source_path, item, index, self.chart_display, self.source_map.values_set)
+                for index, item in expand_lists(body, manifest.index)]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -56,10 +56,8 @@ _Span = tuple[int, int, int, int]
 from medlint.parsers.compose_positions import (  # noqa: E402  (kept importable from this module)
     SourcedList,
     SourcedMap,
-    _location,
     compose_key_location,
     compose_located,
-    compose_node_location,
     compose_value_location,
 )
 

@@ -71,8 +71,8 @@ def parse_manifest(path: str, text: str, rendered_from: str | None = None) -> li
                 document.line,
                 document.column,
             )
-        for index, item in _expand_lists(body, document.index):
-            objects.append(_object(path, item, index, rendered_from))
+        for index, item in expand_lists(body, document.index):
+            objects.append(object_from_document(path, item, index, rendered_from))
     return objects
 
 
@@ -90,7 +90,7 @@ def looks_like_manifest(text: str) -> bool:
     return False
 
 
-def _expand_lists(body: YamlMap, index: int) -> Iterator[tuple[int, Any]]:
+def expand_lists(body: YamlMap, index: int) -> Iterator[tuple[int, Any]]:
     kind = body.get("kind")
     items = body.get("items")
     if isinstance(kind, str) and kind.endswith("List") and isinstance(items, YamlList):
@@ -110,7 +110,9 @@ def _located_strings(path: str, mapping: Any) -> dict[str, Located[str]]:
     }
 
 
-def _object(path: str, body: YamlMap, index: int, rendered_from: str | None) -> K8sObject:
+def object_from_document(path: str, body: YamlMap, index: int, rendered_from: str | None = None,
+                         values_set: str | None = None) -> K8sObject:
+    """The model object for one document (the Helm renderer uses it for rendered documents too)."""
     metadata = body.get("metadata")
     metadata = metadata if isinstance(metadata, YamlMap) else None
 
@@ -129,6 +131,7 @@ def _object(path: str, body: YamlMap, index: int, rendered_from: str | None) -> 
         labels=_located_strings(path, metadata.get("labels")) if metadata else {},
         annotations=_located_strings(path, metadata.get("annotations")) if metadata else {},
         rendered_from=rendered_from,
+        values_set=values_set,
     )
 
 

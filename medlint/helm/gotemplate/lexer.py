@@ -467,7 +467,6 @@ class _Lexer:
 
     def lex_field_or_variable(self, pos: int, typ: int) -> int:
         """Scan ``.Name`` or ``$name``; a bare ``.`` or ``$`` is DOT / VARIABLE."""
-        text = self.text
         end = pos + 1
         if self.at_terminator(end):
             self.emit(DOT if typ == FIELD else VARIABLE, pos, end)
