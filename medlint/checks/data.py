@@ -16,9 +16,9 @@ import shlex
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
+from medlint.checks.selectors import map_selector_matches
 from medlint.checks.network_selectors import (
     labels_of,
-    map_selector_matches,
     namespace_of,
     pod_annotations,
     pod_labels,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
+from medlint.checks.selectors import map_selector_matches
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, Container, K8sObject, Project, Workload
 
@@ -16,8 +17,8 @@ def _selected_by_service(workload: Workload, services: list[K8sObject]) -> bool:
     for service in services:
         if (service.namespace or "default") != (workload.namespace or "default"):
             continue
-        selector = (service.body.get("spec") or {}).get("selector") if isinstance(service.body.get("spec"), dict) else None
-        if isinstance(selector, dict) and selector and all(str(labels.get(k)) == str(v) and k in labels for k, v in selector.items()):
+        spec = service.body.get("spec")
+        if isinstance(spec, dict) and map_selector_matches(spec.get("selector"), labels):
             return True
     return False
 

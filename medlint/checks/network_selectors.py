@@ -1,6 +1,7 @@
 """Label selectors, as NetworkPolicies, Services and monitors use them, matched against pod or object labels.
 
-A small, self-contained matcher for the network and data checks (MD601, MD701, MD702, MD704). Kubernetes
+The network and data checks' view (MD601, MD701, MD702, MD704) over the shared matcher in
+medlint.checks.selectors. Kubernetes
 semantics matter here: an empty `LabelSelector` (`{}`) selects everything, a Service's empty `selector`
 map selects nothing, and an invalid selector (unknown operator, `In` without values) is rejected by the API
 server, so it selects nothing. Calico's selector expressions are supported in their common subset.
@@ -11,28 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
+from medlint.checks.selectors import as_label_map as labels_of
+from medlint.checks.selectors import label_selector_matches
 from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
 
 Labels = Mapping[str, str]
 
 SET_OPERATORS = ("In", "NotIn")
 EXISTENCE_OPERATORS = ("Exists", "DoesNotExist")
-
-
-def label_text(value: Any) -> str:
-    """A label key or value as Kubernetes reads it: YAML booleans lower-case, null empty."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def labels_of(mapping: Any) -> dict[str, str]:
-    """A `labels:` mapping of a manifest as plain text keys and values (anything else: no labels)."""
-    if not isinstance(mapping, Mapping):
-        return {}
-    return {label_text(key): label_text(value) for key, value in mapping.items()}
 
 
 def is_valid_selector(selector: Any) -> bool:
@@ -74,39 +61,10 @@ def selects_everything(selector: Any) -> bool:
 
 
 def selector_matches(selector: Any, labels: Labels) -> bool:
-    """Does a LabelSelector (matchLabels AND matchExpressions) select an object with these labels?
-
-    An absent or empty selector selects everything (the NetworkPolicy and monitor convention); an invalid
-    one selects nothing, since the API server would refuse it.
-    """
-    if not is_valid_selector(selector):
-        return False
-    if selects_everything(selector):
-        return True
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(label_text(key)) != label_text(value):
-            return False
-    return all(_expression_matches(expression, labels) for expression in selector.get("matchExpressions") or ())
-
-
-def _expression_matches(expression: Mapping[str, Any], labels: Labels) -> bool:
-    key = label_text(expression["key"])
-    operator = expression["operator"]
-    values = {label_text(value) for value in expression.get("values") or ()}
-    if operator == "Exists":
-        return key in labels
-    if operator == "DoesNotExist":
-        return key not in labels
-    if operator == "In":
-        return key in labels and labels[key] in values
-    return key not in labels or labels[key] not in values  # NotIn
-
-
-def map_selector_matches(selector: Any, labels: Labels) -> bool:
-    """A Service-style `selector:` map (equality only). An empty or absent map selects no pods."""
-    if not isinstance(selector, Mapping) or not selector:
-        return False
-    return all(labels.get(label_text(key)) == label_text(value) for key, value in selector.items())
+    """Does a LabelSelector select an object with these labels? The NetworkPolicy and monitor convention:
+    an absent selector selects everything; otherwise the shared matcher decides (`{}` selects everything,
+    an invalid selector selects nothing, since the API server would refuse it)."""
+    return selector is None or label_selector_matches(selector, labels)
 
 
 # --------------------------------------------------------------------------------------------------

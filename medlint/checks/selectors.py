@@ -46,6 +46,8 @@ def _requirement_matches(requirement: Any, labels: LabelMap) -> bool:
     values = {label_text(v) for v in raw_values} if isinstance(raw_values, list) else set()
     if _OPERATORS_NEEDING_VALUES[operator] and not values:
         return False
+    if not _OPERATORS_NEEDING_VALUES[operator] and raw_values:
+        return False  # Exists/DoesNotExist with values: the API server rejects the selector
     present = key in labels
     if operator == "In":
         return present and labels[key] in values

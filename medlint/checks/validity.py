@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
+from medlint.checks.selectors import as_label_map, label_selector_matches
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, ComposeProject, K8sObject, Project
 from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
@@ -35,31 +36,6 @@ def _violation(obj: K8sObject, node: Any, key: str | None, message: str) -> Viol
     else:
         location = node_location(obj.path, node) if isinstance(node, (YamlMap, YamlList)) else obj.location
     return Violation(location, message, obj.subject, _artifact(obj))
-
-
-def _selector_matches(selector: YamlMap, labels: Mapping[str, Any]) -> bool:
-    match_labels = selector.get("matchLabels")
-    if isinstance(match_labels, YamlMap):
-        for key, value in match_labels.items():
-            if str(labels.get(key)) != str(value) or key not in labels:
-                return False
-    expressions = selector.get("matchExpressions")
-    if isinstance(expressions, YamlList):
-        for expression in expressions:
-            if not isinstance(expression, YamlMap):
-                return False
-            key, operator = expression.get("key"), expression.get("operator")
-            values = [str(v) for v in expression.get("values") or []]
-            present = key in labels
-            if operator == "In" and not (present and str(labels[key]) in values):
-                return False
-            if operator == "NotIn" and present and str(labels[key]) in values:
-                return False
-            if operator == "Exists" and not present:
-                return False
-            if operator == "DoesNotExist" and present:
-                return False
-    return True
 
 
 def _check_pod_spec(obj: K8sObject, pod_spec: Any, anchor: Any, anchor_key: str) -> Iterator[Violation]:
@@ -126,7 +102,7 @@ def _check_object(obj: K8sObject) -> Iterator[Violation]:
             yield _violation(obj, body, "spec", f"{obj.subject}: spec.{key} is missing; the API server rejects a {obj.kind} without it")
         if not missing:
             labels = get_path(spec, ("template", "metadata", "labels"))
-            if not _selector_matches(spec["selector"], labels if isinstance(labels, dict) else {}):
+            if not label_selector_matches(spec["selector"], as_label_map(labels)):
                 yield _violation(obj, spec, "selector", f"{obj.subject}: spec.selector does not match the pod template labels")
     elif obj.kind == "Job" and not isinstance(spec.get("template"), YamlMap):
         yield _violation(obj, body, "spec", f"{obj.subject}: spec.template is missing")

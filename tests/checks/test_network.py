@@ -12,10 +12,10 @@ import pytest
 from medlint.api import lint
 from medlint.checks.data import largest_gap, parse_cron, redis_persistence_on, rule_matches_resource
 from medlint.checks.network import host_covered, kubernetes_policy_directions, parse_short_port, permissive_peer
+from medlint.checks.selectors import map_selector_matches
 from medlint.checks.network_selectors import (
     calico_selector_matches,
     is_valid_selector,
-    map_selector_matches,
     selector_matches,
     selects_everything,
 )
