@@ -27,6 +27,7 @@ from medlint.model import (
     Project,
     SourceFile,
     ValuesFile,
+    VendoredChart,
     Workload,
 )
 from medlint.source import Location, SourceError, read_text
@@ -94,6 +95,12 @@ def _load_dockerfile(collector: _Collector, path: Path, relative: str) -> None:
                 ignore = read_dockerignore(ignore_relative, read_text(str(ignore_path)))
                 break
         dockerfile = parse_dockerfile(relative, text, ignore)
+        if "pip" in text:  # requirement files named by `pip install -r/-c`, read from the build context
+            from medlint.context_files import requirement_files
+
+            context_files = requirement_files(dockerfile, collector.root / posixpath.dirname(relative), collector.root)
+            if context_files:
+                dockerfile = dataclasses.replace(dockerfile, context_files=context_files)
         workload = dockerfile_workload(dockerfile)
     except Exception as error:  # noqa: BLE001 - every failure becomes a finding, never a crash
         collector.fail(relative, ArtifactKind.DOCKERFILE, error)
@@ -176,16 +183,17 @@ def _load_sniffed(collector: _Collector, path: Path, relative: str, explicit: bo
 
 
 def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
-    from medlint.parsers.helm import parse_chart, parse_chart_lock, parse_values
+    from medlint.parsers.helm import parse_chart, parse_values, parse_values_schema, read_chart_lock
 
     directory, relative_dir = unit.directory, unit.relative
     prefix = "" if relative_dir in ("", ".") else relative_dir + "/"
-    lock, lock_path = None, None
+    lock, lock_path, lock_file_parsed = None, None, None
     lock_file = directory / "Chart.lock"
     if lock_file.is_file():
         lock_path = prefix + "Chart.lock"
         try:
-            lock = parse_chart_lock(lock_path, read_text(str(lock_file)))
+            lock_file_parsed = read_chart_lock(lock_path, read_text(str(lock_file)))
+            lock = lock_file_parsed.entries
             collector.files.append(SourceFile(lock_path, ArtifactKind.HELM, role="Chart.lock"))
         except Exception as error:  # noqa: BLE001
             collector.fail(lock_path, ArtifactKind.HELM, error, role="Chart.lock")
@@ -202,10 +210,12 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
         except Exception as error:  # noqa: BLE001
             collector.fail(relative, ArtifactKind.HELM, error, role="values")
     schema_file = directory / "values.schema.json"
+    values_schema, values_schema_path = None, None
     if schema_file.is_file():
         relative = prefix + "values.schema.json"
         try:
-            json.loads(read_text(str(schema_file)))
+            values_schema = parse_values_schema(read_text(str(schema_file)))
+            values_schema_path = relative
             collector.files.append(SourceFile(relative, ArtifactKind.HELM, role="values.schema.json"))
         except json.JSONDecodeError as error:
             collector.fail(relative, ArtifactKind.HELM, SourceError(f"JSON syntax error: {error.msg}", error.lineno, error.colno))
@@ -214,7 +224,13 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
     chart_yaml = prefix + "Chart.yaml"
     try:
         chart_text = read_text(str(directory / "Chart.yaml"))
-        chart = parse_chart(relative_dir, chart_yaml, chart_text, lock, lock_path, tuple(values_files))
+        chart = parse_chart(
+            relative_dir, chart_yaml, chart_text, lock, lock_path, tuple(values_files),
+            lock_anchor=lock_file_parsed.anchor if lock_file_parsed else None,
+            lock_digest=lock_file_parsed.digest if lock_file_parsed else None,
+            vendored_charts=_vendored_charts(collector, directory, prefix),
+            values_schema=values_schema, values_schema_path=values_schema_path,
+        )
         collector.note_waivers(chart_yaml, chart_text)
     except Exception as error:  # noqa: BLE001
         collector.fail(chart_yaml, ArtifactKind.HELM, error, role="Chart.yaml")
@@ -222,6 +238,39 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
     collector.files.append(SourceFile(chart_yaml, ArtifactKind.HELM, role="Chart.yaml"))
     collector.charts.append(chart)
     _render_chart(collector, unit)
+
+
+def _vendored_charts(collector: _Collector, directory: Path, prefix: str) -> tuple[VendoredChart, ...]:
+    """The sub-charts in `charts/`: each `.tgz` archive (its Chart.yaml read in memory, never extracted) and
+    each unpacked directory with a Chart.yaml. An unreadable one is kept with the reason (MD106 reports it)."""
+    from medlint.helm.chart_files import ChartError, LoadLimits, read_archive_file
+    from medlint.parsers.helm import archive_chart_yaml, unreadable_vendored_chart, vendored_chart
+
+    charts_dir = directory / "charts"
+    found: list[VendoredChart] = []
+    try:
+        if not charts_dir.is_dir() or charts_dir.is_symlink():
+            return ()
+        entries = sorted(charts_dir.iterdir(), key=lambda item: item.name)
+    except OSError:
+        return ()  # an unreadable charts/ folder fails the render, which MD003 reports
+    for entry in entries:
+        relative = f"{prefix}charts/{entry.name}"
+        try:
+            resolved = entry.resolve()
+            if collector.root not in resolved.parents:
+                continue  # a link out of the scanned project: medlint does not read it
+            if entry.name.endswith(".tgz") and resolved.is_file():
+                text = archive_chart_yaml(read_archive_file(resolved, relative, LoadLimits()))
+                found.append(vendored_chart(relative, text))
+            elif resolved.is_dir() and (resolved / "Chart.yaml").is_file():
+                relative += "/Chart.yaml"
+                found.append(vendored_chart(relative, read_text(str(resolved / "Chart.yaml"))))
+        except (ChartError, SourceError) as error:
+            found.append(unreadable_vendored_chart(relative, error.message))
+        except (OSError, RuntimeError) as error:
+            found.append(unreadable_vendored_chart(relative, getattr(error, "strerror", None) or str(error)))
+    return tuple(found)
 
 
 def _render_chart(collector: _Collector, unit: ChartUnit) -> None:

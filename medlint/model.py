@@ -280,6 +280,10 @@ class Dockerfile:
     directives: Mapping[str, Located[str]] = field(default_factory=dict)
     global_args: tuple[Instruction, ...] = ()
     ignore_file: DockerIgnore | None = None
+    #: Requirement and constraint files that `pip install -r/-c` read from the build context, by the path as
+    #: written (normalised; nested files relative to the file including them) -> text. Filled by the loader
+    #: only where the file behind the path is known (`medlint/context_files.py`); absent means unknown.
+    context_files: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def final_stage(self) -> Stage:
@@ -373,6 +377,22 @@ class LockedDependency:
     version: str
     repository: str | None
     location: Location
+    raw: Any = None  # the entry's mapping as written in Chart.lock (for Helm's lock digest)
+
+
+@dataclass(frozen=True, slots=True)
+class VendoredChart:
+    """A sub-chart copied into the chart's `charts/` folder: a `.tgz` archive or an unpacked directory.
+
+    `path` is the archive, or the sub-chart directory's Chart.yaml; `location` is that file, line 1.
+    `problem` says why the archive or Chart.yaml could not be read (then `name`/`version` may be empty).
+    """
+
+    name: str
+    version: str | None
+    path: str
+    location: Location
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,7 +419,13 @@ class Chart:
     annotations_anchor: Location | None = None
     lock: tuple[LockedDependency, ...] | None = None
     lock_path: str | None = None
+    lock_anchor: Location | None = None  # the `dependencies` key of Chart.lock (or its first line)
+    lock_digest: Located[str] | None = None  # the `digest:` Helm recorded in Chart.lock
     values_files: tuple[ValuesFile, ...] = ()
+    vendored_charts: tuple[VendoredChart, ...] = ()
+    #: The parsed values.schema.json (a YamlMap with key positions when the JSON also reads as YAML).
+    values_schema: Any = None
+    values_schema_path: str | None = None
     raw: Any = None
 
 

@@ -18,8 +18,10 @@ from typing import Any, Callable, Iterator, Mapping
 
 from medlint.checks.package_managers import (
     Download,
+    MAX_REQUIREMENT_NESTING,
     LanguageInstall,
     OsPackageCommand,
+    RequirementEntry,
     chmod_command_problem,
     chmod_problem,
     downloads_to_file,
@@ -38,7 +40,11 @@ from medlint.checks.package_managers import (
     os_package_name,
     os_package_pinned,
     os_upgrade,
+    parse_requirements,
     pip_requirement_pinned,
+    requirement_file_key,
+    requirement_name,
+    requirement_problem,
     unwrap_xargs,
 )
 from medlint.findings import RelatedLocation, Violation
@@ -359,29 +365,118 @@ def os_packages_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[
 # MD104 language-deps-pinned
 
 
-def _pip_findings(install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation]) -> Iterator[Violation]:
-    require_hashes = install.has_option("--require-hashes")
+@dataclass
+class _PipFiles:
+    """The requirement and constraint files of one `pip install`, followed through nested `-r`/`-c` lines.
+
+    Files whose text the loader could not establish are `missing` as (key, included-by key or None).
+    """
+
+    entries: list[tuple[str, str | None, RequirementEntry]] = field(default_factory=list)  # (file, top file, entry)
+    missing_requirements: list[tuple[str, str | None]] = field(default_factory=list)
+    missing_constraints: list[tuple[str, str | None]] = field(default_factory=list)
+    constraint_pins: set[str] = field(default_factory=set)
+    require_hashes: bool = False
+
+
+def pip_files(requirements: list[str], constraints: list[str], files: Mapping[str, str]) -> _PipFiles:
+    """Read the `-r` and `-c` files of a pip install from `Dockerfile.context_files`, as pip would."""
+    result = _PipFiles()
+    seen: set[tuple[str, str]] = set()
+    pending: list[tuple[str, str, str | None, int]] = []  # (kind, written or key, including key, depth)
+    pending += [("requirement", written, None, 0) for written in requirements]
+    pending += [("constraint", written, None, 0) for written in constraints]
+    while pending:
+        kind, written, including, depth = pending.pop(0)
+        key = requirement_file_key(written, including)
+        shown = written if including is None else (key or written)
+        if (kind, key or written) in seen:
+            continue
+        seen.add((kind, key or written))
+        text = files.get(key) if key is not None and depth <= MAX_REQUIREMENT_NESTING else None
+        if key is None or text is None:
+            (result.missing_requirements if kind == "requirement" else result.missing_constraints).append(
+                (shown, including))
+            continue
+        parsed = parse_requirements(text)
+        if kind == "requirement":
+            result.require_hashes = result.require_hashes or parsed.require_hashes
+            result.entries.extend((key, including, entry) for entry in parsed.entries)
+        else:
+            result.constraint_pins.update(
+                name for entry in parsed.entries
+                if not entry.editable and (name := requirement_name(entry.spec))
+                and requirement_problem(entry.spec) is None)
+        pending += [("requirement", nested, key, depth + 1) for nested in parsed.requirement_files]
+        pending += [("constraint", nested, key, depth + 1) for nested in parsed.constraint_files]
+    return result
+
+
+def _truthy(value: str | None) -> bool:
+    return str(value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _pip_findings(install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation],
+                  files: Mapping[str, str]) -> Iterator[Violation]:
+    requirements = install.option_values("-r", "--requirement")
     constraints = install.option_values("-c", "--constraint")
-    for requirements in install.option_values("-r", "--requirement"):
-        if not require_hashes:
-            yield report(f'pip install -r {requirements}: the requirements file is not available to the check, so its '
-                         "pins (==, --require-hashes or a -c constraints file) cannot be verified",
-                         f"pip-requirements:{requirements}", "requirements-file")
+    found = pip_files(requirements, constraints, files)
+    # --require-hashes, PIP_REQUIRE_HASHES or a --hash in a requirements file: pip refuses anything unpinned.
+    require_hashes = (install.has_option("--require-hashes") or _truthy(resolver.scope.get("PIP_REQUIRE_HASHES"))
+                      or found.require_hashes)
+    if not require_hashes:
+        yield from _requirement_file_findings(found, report)
     specs = list(install.packages) + install.option_values("-e", "--editable")
     for word in specs:
         for spec, resolved in resolver.words(word, pip_requirement_pinned):
+            name = requirement_name(spec)
             if not resolved:
                 yield report(f'pip install: "{quoted(spec)}" cannot be resolved to pinned requirements',
                              f"pip:{quoted(spec)}", "unresolved")
-            elif require_hashes or pip_requirement_pinned(spec):
+            elif require_hashes or pip_requirement_pinned(spec) or (name and name in found.constraint_pins):
                 continue
-            elif constraints:
-                yield report(f'pip install: requirement "{spec}" relies on the constraints file {constraints[0]}, '
+            elif found.missing_constraints:
+                missing = found.missing_constraints[0][0]
+                yield report(f'pip install: requirement "{spec}" relies on the constraints file {missing}, '
                              "which is not available to the check", f"pip:{spec}", "requirements-file")
             else:
-                name = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", spec)
-                hint = f" (pin it as {name.group()}==<version>)" if name and "://" not in spec else ""
-                yield report(f'pip install: requirement "{spec}" has no exact version{hint}', f"pip:{spec}")
+                match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", spec)
+                hint = f" (pin it as {match.group()}==<version>)" if match and "://" not in spec else ""
+                where = f" and the constraints file {constraints[0]} does not pin it" if constraints else ""
+                yield report(f'pip install: requirement "{spec}" has no exact version{where}{hint}', f"pip:{spec}")
+
+
+def _requirement_file_findings(found: _PipFiles, report: Callable[..., Violation]) -> Iterator[Violation]:
+    """Each requirements file that cannot be read, and each entry of the others that pins nothing."""
+    for shown, including in found.missing_requirements:
+        if including is None:
+            yield report(f'pip install -r {shown}: the requirements file is not available to the check, so its '
+                         "pins (==, --require-hashes or a -c constraints file) cannot be verified",
+                         f"pip-requirements:{shown}", "requirements-file")
+        else:
+            yield report(f"pip install: the requirements file {shown} (included by {including}) is not available "
+                         "to the check, so its pins (==, --require-hashes or a -c constraints file) cannot be "
+                         "verified", f"pip-requirements:{shown}", "requirements-file")
+    reported: set[tuple[str, str]] = set()
+    for key, including, entry in found.entries:
+        problem = requirement_problem(entry.spec)
+        name = requirement_name(entry.spec)
+        if problem is None or (name and name in found.constraint_pins and not entry.editable
+                               and "://" not in entry.spec):
+            continue
+        identity = name or quoted(entry.spec)
+        if (key, identity) in reported:
+            continue
+        reported.add((key, identity))
+        where = f"{key} (included by {including})" if including else key
+        spec = quoted(("-e " if entry.editable else "") + entry.spec)
+        if found.missing_constraints and name is not None and "://" not in entry.spec:
+            yield report(f'pip install: requirement "{spec}" in {where} relies on the constraints file '
+                         f"{found.missing_constraints[0][0]}, which is not available to the check",
+                         f"pip-requirements:{key}/{identity}", "requirements-file")
+        else:
+            yield report(f'pip install: requirement "{spec}" in {where} {problem}',
+                         f"pip-requirements:{key}/{identity}")
 
 
 def _npm_findings(install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation]) -> Iterator[Violation]:
@@ -443,13 +538,26 @@ def _cargo_findings(install: LanguageInstall, resolver: Resolver, report: Callab
         yield report(f"cargo install {what} runs without --locked, so Cargo.lock is ignored", f"cargo:{what}")
 
 
-_LANGUAGE_RULES = {"pip": _pip_findings, "npm": _npm_findings, "yarn": _npm_findings, "gem": _gem_findings,
+def _context_files(project: Project, dockerfile: Dockerfile) -> Mapping[str, str]:
+    """The requirement files the loader read from the Dockerfile's directory; none when a Compose service builds
+    the Dockerfile from another context, where `COPY requirements.txt .` means a different file."""
+    directory = posixpath.normpath(posixpath.dirname(dockerfile.path) or ".")
+    for compose in project.compose_projects:
+        for service in compose.services:
+            if service.dockerfile_path == dockerfile.path and service.build_context is not None and \
+                    posixpath.normpath(service.build_context or ".") != directory:
+                return {}
+    return dockerfile.context_files
+
+
+_LANGUAGE_RULES = {"npm": _npm_findings, "yarn": _npm_findings, "gem": _gem_findings,
                    "go": _go_findings, "cargo": _cargo_findings}
 
 
 def language_deps_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD104: language dependencies installed in any stage are pinned or installed from a lockfile."""
     for dockerfile in project.dockerfiles:
+        files = _context_files(project, dockerfile)
         for stage, instruction in run_instructions(list(dockerfile.stages)):
             resolver = Resolver(dockerfile, stage, instruction)
             for step in run_steps(stage, instruction):
@@ -462,7 +570,11 @@ def language_deps_pinned(project: Project, params: Mapping[str, Any]) -> Iterato
                     return Violation(_where(instruction, _step.command), f"RUN {message}",
                                      _subject(dockerfile, stage, what), DOCKERFILE, variant=variant)
 
-                yield from _LANGUAGE_RULES[install.tool](install, resolver.for_command(step.words), report)
+                scoped = resolver.for_command(step.words)
+                if install.tool == "pip":
+                    yield from _pip_findings(install, scoped, report, files)
+                else:
+                    yield from _LANGUAGE_RULES[install.tool](install, scoped, report)
 
 
 # --------------------------------------------------------------------------------------------------

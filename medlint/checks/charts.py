@@ -1,8 +1,10 @@
 """Helm chart files as configuration items: MD106 (Chart.lock) and MD113 (chart metadata).
 
 A chart is released as a configuration item (IEC 62304 8.1.3): Chart.yaml says what it is, Chart.lock records
-which sub-charts were resolved, and values.schema.json keeps site configuration inside safe bounds. These
-checks read chart files only; rendered objects are checked by the Kubernetes rules.
+which sub-charts were resolved (with the digest Helm computes over both files, reproduced here exactly, and the
+vendored copies in charts/ it must agree with), and values.schema.json keeps site configuration inside safe
+bounds (a heuristic over configurable values paths). These checks read chart files only; rendered objects are
+checked by the Kubernetes rules.
 
 The module also holds a small reader of Helm's version constraints (Masterminds/semver v3 syntax), used
 here for "a locked version outside the Chart.yaml constraint" and by MD115 for a chart's `kubeVersion`.
@@ -10,14 +12,16 @@ here for "a locked version outside the Chart.yaml constraint" and by MD115 for a
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
-from medlint.findings import Violation
+from medlint.findings import RelatedLocation, Violation
 from medlint.model import ArtifactKind, Chart, ChartDependency, LockedDependency, Project
-from medlint.source import Location, YamlMap, value_location
+from medlint.source import Location, YamlMap, key_location, value_location
 
 # --------------------------------------------------------------------------------------------------
 # Versions and constraints (Masterminds/semver v3, as Helm uses them)
@@ -296,6 +300,8 @@ def _version_outside(dependency: ChartDependency, entry: LockedDependency) -> st
     """Why the locked version does not satisfy the declared constraint, or None when it does."""
     if dependency.version is None:
         return None  # no constraint: any version satisfies it (MD105 reports the missing pin)
+    if not (entry.repository or "").strip() and entry.version.strip() == dependency.version.value.strip():
+        return None  # a sub-chart vendored in charts/: Helm locks its declared constraint as written
     try:
         constraint = parse_constraint(dependency.version.value)
     except ConstraintError:
@@ -333,6 +339,180 @@ def _out_of_sync(chart: Chart, lock: tuple[LockedDependency, ...]) -> Iterator[V
             yield Violation(where, f'dependency "{dependency.name}" of chart "{name}": {reason}', dep_subject, ArtifactKind.HELM)
 
 
+# Helm's Chart.lock digest (internal/resolver HashReq): sha256 of Go's encoding/json of
+# [Chart.yaml dependencies, Chart.lock dependencies], each a chart.Dependency struct. Field order, JSON names
+# and omitempty as in pkg/chart/dependency.go; `helm dependency build` refuses a lock whose digest differs.
+_HELM_DEPENDENCY_FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("name", "string", False),
+    ("version", "string", True),
+    ("repository", "string", False),
+    ("condition", "string", True),
+    ("tags", "strings", True),
+    ("enabled", "bool", True),
+    ("import-values", "values", True),
+    ("alias", "string", True),
+)
+#: Keys Go would decode into a field this reproduction does not model: the digest is then not checked.
+_UNMODELLED_DEPENDENCY_FIELDS = frozenset({"export-values"})
+
+
+class _Unverifiable(Exception):
+    """A value whose Go encoding medlint does not reproduce exactly: the digest is not compared."""
+
+
+def _go_sanitize(text: str) -> str:
+    """Helm's sanitizeString (Dependency.Validate): whitespace becomes a space, unprintable runes go."""
+    return "".join(" " if char.isspace() else char for char in text if char.isspace() or char.isprintable())
+
+
+def _go_field(entry: Mapping[Any, Any], name: str) -> tuple[bool, Any]:
+    """Go's encoding/json matches keys case-insensitively; of several matches the last (in sorted key order,
+    as sigs.k8s.io/yaml hands them over) wins."""
+    keys = sorted(key for key in entry if isinstance(key, str) and key.lower() == name)
+    return (True, entry[keys[-1]]) if keys else (False, None)
+
+
+def _go_dependency(entry: Any, sanitize: bool) -> dict[str, Any]:
+    if not isinstance(entry, Mapping):
+        raise _Unverifiable("a dependency that is not a mapping")
+    if any(isinstance(key, str) and key.lower() in _UNMODELLED_DEPENDENCY_FIELDS for key in entry):
+        raise _Unverifiable("a dependency field this reproduction does not model")
+    encoded: dict[str, Any] = {}
+    for name, kind, omit_empty in _HELM_DEPENDENCY_FIELDS:
+        present, value = _go_field(entry, name)
+        value = None if not present else value
+        if kind == "string":
+            if value is None:
+                value = ""
+            elif not isinstance(value, str):
+                raise _Unverifiable(f"{name} is not a string")
+            value = _go_sanitize(value) if sanitize else value
+        elif kind == "strings":
+            value = [] if value is None else value
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise _Unverifiable(f"{name} is not a list of strings")
+            value = [_go_sanitize(item) for item in value] if sanitize else list(value)
+        elif kind == "bool":
+            value = False if value is None else value
+            if not isinstance(value, bool):
+                raise _Unverifiable(f"{name} is not a boolean")
+        else:  # import-values: strings, or {child, parent} mappings of strings (Go sorts map keys)
+            value = [] if value is None else value
+            if not isinstance(value, list):
+                raise _Unverifiable(f"{name} is not a list")
+            items: list[Any] = []
+            for item in value:
+                if isinstance(item, str):
+                    items.append(item)
+                elif isinstance(item, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in item.items()):
+                    items.append({key: item[key] for key in sorted(item)})
+                else:
+                    raise _Unverifiable(f"{name} holds a value other than strings")
+            value = items
+        if omit_empty and value in ("", [], False):
+            continue
+        encoded[name] = value
+    return encoded
+
+
+def _go_json(value: Any) -> bytes:
+    """Go's json.Marshal: compact, UTF-8, and `<`, `>`, `&`, U+2028, U+2029 escaped (HTML-safe by default)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return text.encode("utf-8")
+
+
+def helm_lock_digests(declared: Any, locked: Any, api_version: str | None = None) -> tuple[str, ...] | None:
+    """The Chart.lock digests Helm accepts for these dependency lists (raw mappings as written in Chart.yaml
+    and Chart.lock): `HashReq(req, lock)`, and for apiVersion v1 charts also Helm 2's `HashV2Req(req)`.
+    None when a value is one whose Go encoding medlint does not reproduce exactly."""
+    try:
+        request = [_go_dependency(entry, sanitize=True) for entry in declared or []]
+        lock = [_go_dependency(entry, sanitize=False) for entry in locked or []]
+    except _Unverifiable:
+        return None
+    digests = ["sha256:" + hashlib.sha256(_go_json([request, lock])).hexdigest()]
+    if api_version == "v1":
+        digests.append("sha256:" + hashlib.sha256(_go_json({"dependencies": request})).hexdigest())
+    return tuple(digests)
+
+
+def _digest_mismatch(chart: Chart, lock: tuple[LockedDependency, ...]) -> Iterator[Violation]:
+    recorded = chart.lock_digest
+    raw = chart.raw if isinstance(chart.raw, YamlMap) else None
+    if recorded is None or raw is None or not isinstance(raw.get("dependencies"), list):
+        return  # no digest recorded, or dependencies written in a form Helm would refuse: nothing to compare
+    if any(entry.raw is None for entry in lock):
+        return
+    digests = helm_lock_digests(raw["dependencies"], [entry.raw for entry in lock],
+                                chart.api_version.value if chart.api_version else None)
+    if digests is None or recorded.value.strip() in digests:
+        return
+    yield Violation(recorded.location,
+                    f'the digest in Chart.lock of chart "{_chart_name(chart)}" does not match its dependencies '
+                    f"(Helm computes {digests[0]} from Chart.yaml and Chart.lock), so helm dependency build refuses "
+                    "the lock as out of sync; run helm dependency update",
+                    f"{_chart_subject(chart)}/lock-digest", ArtifactKind.HELM)
+
+
+def _vendored_version_matches(version: str, locked_version: str) -> bool:
+    """Whether a vendored copy's version is the one Chart.lock records (or, for a sub-chart Helm locks by its
+    declared constraint, one the constraint allows)."""
+    if version.strip() == locked_version.strip() or not locked_version.strip():
+        return True
+    parsed = parse_version(version)
+    if parsed is None:
+        return False
+    try:
+        return parse_constraint(locked_version).allows(parsed)
+    except ConstraintError:
+        return False
+
+
+def _in_chart(chart: Chart, path: str) -> str:
+    """A path inside the chart, relative to the chart directory (`charts/redis-17.3.4.tgz`)."""
+    prefix = "" if chart.directory in ("", ".") else chart.directory + "/"
+    return path[len(prefix):] if prefix and path.startswith(prefix) else path
+
+
+def _vendored_findings(chart: Chart) -> Iterator[Violation]:
+    """Vendored sub-charts against Chart.lock: unreadable copies, versions that differ, archives not locked.
+    A lock entry without a vendored copy is no finding here (MD003 reports a missing sub-chart)."""
+    name, subject = _chart_name(chart), _chart_subject(chart)
+    locked_by_name: dict[str, list[LockedDependency]] = defaultdict(list)
+    for entry in chart.lock or ():
+        locked_by_name[entry.name].append(entry)
+    for vendored in chart.vendored_charts:
+        shown = _in_chart(chart, vendored.path)
+        vendored_subject = f"{subject}/vendored:{shown}"
+        is_archive = vendored.path.endswith(".tgz")
+        kind = "archive" if is_archive else "sub-chart"
+        if vendored.problem is not None or vendored.version is None:
+            yield Violation(vendored.location,
+                            f'vendored {kind} {shown} of chart "{name}" cannot be read ({vendored.problem or "no version"}), so its version cannot be compared with Chart.lock',
+                            vendored_subject, ArtifactKind.HELM)
+            continue
+        if chart.lock is None:
+            continue  # nothing to compare with; a missing lock is reported when a dependency is fetched
+        entries = locked_by_name.get(vendored.name, [])
+        related = (RelatedLocation(vendored.location, f"the vendored {kind} ({vendored.name} {vendored.version})"),)
+        if not entries:
+            if is_archive:  # unpacked sub-charts may be undeclared (Helm loads every chart in charts/)
+                yield Violation(chart.lock_anchor or vendored.location,
+                                f'vendored archive {shown} ({vendored.name} {vendored.version}) of chart "{name}" has no entry in Chart.lock; run helm dependency update, or remove the archive',
+                                vendored_subject, ArtifactKind.HELM, related=related)
+            continue
+        if any(_vendored_version_matches(vendored.version, entry.version) for entry in entries):
+            continue
+        recorded = " or ".join(sorted({entry.version or "no version" for entry in entries}))
+        remedy = ("run helm dependency update and commit the archives it writes" if is_archive
+                  else "align the sub-chart, Chart.yaml and Chart.lock (helm dependency update)")
+        yield Violation(entries[0].location,
+                        f'Chart.lock of chart "{name}" records {vendored.name} {recorded}, but the vendored {kind} {shown} holds version {vendored.version}; {remedy}',
+                        vendored_subject, ArtifactKind.HELM, related=related)
+
+
 def _is_fetched(dependency: ChartDependency) -> bool:
     """Whether `helm dependency update` resolves the dependency (a repository or file:// path)."""
     return dependency.repository is not None and bool(dependency.repository.value.strip())
@@ -341,20 +521,21 @@ def _is_fetched(dependency: ChartDependency) -> bool:
 def chart_lock_present(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD106: a chart with dependencies commits a Chart.lock that matches its Chart.yaml."""
     for chart in project.charts:
-        if not chart.dependencies:
+        if not chart.dependencies and not chart.vendored_charts:
             continue
-        if chart.lock is None:
-            if chart.lock_path is not None:
-                continue  # Chart.lock exists but cannot be parsed: MD001 reports it
+        if chart.lock is None and chart.lock_path is not None:
+            continue  # Chart.lock exists but cannot be parsed: MD001 reports it
+        if chart.lock is None and chart.dependencies:
             fetched = [dependency for dependency in chart.dependencies if _is_fetched(dependency)]
-            if not fetched:
-                continue  # every sub-chart is vendored in charts/: the repository itself records it
-            noun = "dependency" if len(fetched) == 1 else "dependencies"
-            yield Violation(chart.dependencies_anchor or chart.location,
-                            f'chart "{_chart_name(chart)}" declares {len(fetched)} {noun} fetched from a repository but has no Chart.lock, so the resolved versions are not recorded',
-                            _chart_subject(chart), ArtifactKind.HELM)
-            continue
-        yield from _out_of_sync(chart, chart.lock)
+            if fetched:  # when every sub-chart is vendored in charts/, the repository itself records it
+                noun = "dependency" if len(fetched) == 1 else "dependencies"
+                yield Violation(chart.dependencies_anchor or chart.location,
+                                f'chart "{_chart_name(chart)}" declares {len(fetched)} {noun} fetched from a repository but has no Chart.lock, so the resolved versions are not recorded',
+                                _chart_subject(chart), ArtifactKind.HELM)
+        if chart.lock is not None and chart.dependencies:
+            yield from _out_of_sync(chart, chart.lock)
+            yield from _digest_mismatch(chart, chart.lock)
+        yield from _vendored_findings(chart)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -420,6 +601,254 @@ def _has_schema(project: Project, chart: Chart) -> bool:
     return any(item.path == prefix + "values.schema.json" for item in project.files)
 
 
+# --------------------------------------------------------------------------------------------------
+# MD113 schema content: does values.schema.json constrain the safety-relevant values?
+
+#: The default of the rule's `schema_content` parameter (the rule file repeats it): a values path (dotted, or
+#: a JSON pointer) -> what its schema must say: `minimum N`, `required KEY[,KEY...]` (the path's own schema
+#: requires one of the keys), `enabled` (only an "on" value: `const: true`, `minItems: 1`, `minLength: 1`...),
+#: `digest-pattern` (`<path>.digest` or `<path>.tag` has a `pattern` containing sha256).
+DEFAULT_SCHEMA_CONTENT: Mapping[str, str] = {
+    "replicaCount": "minimum 1",
+    "resources": "required limits",
+    "ingress.tls": "enabled",
+    "tls.enabled": "enabled",
+    "image": "digest-pattern",
+}
+_COMBINATORS = ("allOf", "anyOf", "oneOf")
+_MAX_BRANCHES = 64
+_MAX_REF_HOPS = 32
+
+
+def _path_segments(path: str) -> list[str]:
+    """`ingress.tls` or the JSON pointer `/ingress/tls` (with ~1 and ~0) as its keys."""
+    if path.startswith("/"):
+        return [part.replace("~1", "/").replace("~0", "~") for part in path[1:].split("/")]
+    return [part for part in path.split(".") if part]
+
+
+def _json_pointer(root: Any, reference: str) -> Any:
+    """A local `$ref` (`#/definitions/x`, `#/$defs/x`) inside the schema; None for anything else."""
+    if not reference.startswith("#"):
+        return None
+    node = root
+    for part in _path_segments(reference[1:]) if reference[1:] else []:
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None
+    return node
+
+
+def _resolve(schema: Any, root: Any) -> Any:
+    for _ in range(_MAX_REF_HOPS):
+        reference = schema.get("$ref") if isinstance(schema, Mapping) else None
+        if not isinstance(reference, str):
+            break
+        target = _json_pointer(root, reference)
+        if target is None:
+            break
+        schema = target
+    return schema
+
+
+def _branches(schema: Any, root: Any) -> list[Mapping[str, Any]]:
+    """The schema and every sub-schema it is combined with (allOf/anyOf/oneOf, if-then-else), refs followed."""
+    found: list[Mapping[str, Any]] = []
+    pending = [schema]
+    while pending and len(found) < _MAX_BRANCHES:
+        current = _resolve(pending.pop(0), root)
+        if not isinstance(current, Mapping) or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        for keyword in _COMBINATORS:
+            if isinstance(current.get(keyword), list):
+                pending.extend(current[keyword])
+        pending.extend(current[keyword] for keyword in ("then", "else") if isinstance(current.get(keyword), Mapping))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _SchemaHit:
+    """A property schema found along a values path, and the `properties` mapping that names it."""
+
+    schema: Any
+    properties: Mapping[str, Any]
+    key: str
+
+
+def _walk_schema(root: Any, segments: list[str]) -> tuple[list[_SchemaHit], _SchemaHit | None]:
+    """The schemas of the property at `segments` (every branch that declares it), and the deepest declared
+    ancestor (for the location when the property itself is missing)."""
+    current: list[Any] = [root]
+    deepest: _SchemaHit | None = None
+    hits: list[_SchemaHit] = []
+    for segment in segments:
+        hits = []
+        for schema in current:
+            for branch in _branches(schema, root):
+                properties = branch.get("properties")
+                if isinstance(properties, Mapping) and segment in properties:
+                    hits.append(_SchemaHit(properties[segment], properties, segment))
+        if not hits:
+            return [], deepest
+        deepest = hits[0]
+        current = [hit.schema for hit in hits]
+    return hits, deepest
+
+
+def _values_at(values_files: Any, segments: list[str]) -> tuple[bool, Any]:
+    """Whether the chart's values (values.yaml first) set the key, and the value there."""
+    ordered = sorted(values_files, key=lambda item: (item.path.rsplit("/", 1)[-1] not in ("values.yaml", "values.yml"), item.path))
+    for values_file in ordered:
+        node: Any = values_file.values
+        for segment in segments:
+            if not isinstance(node, Mapping) or segment not in node:
+                break
+            node = node[segment]
+        else:
+            return True, node
+    return False, None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if _is_number(value) else None
+
+
+def _has_minimum(branch: Mapping[str, Any], bound: float) -> bool:
+    """Whether the schema admits no value below `bound` (`minimum`, draft-04 or later `exclusiveMinimum`,
+    or an `enum`/`const` of numbers at or above it); integers make `> N - 1` as good as `>= N`."""
+    minimum, exclusive = _number(branch.get("minimum")), branch.get("exclusiveMinimum")
+    slack = 1 if branch.get("type") == "integer" else 0
+    if minimum is not None and (minimum >= bound or (exclusive is True and minimum >= bound - slack)):
+        return True
+    exclusive_bound = _number(exclusive)
+    if exclusive_bound is not None and exclusive_bound >= bound - slack:
+        return True
+    for keyword in ("enum", "const"):
+        choices = branch.get(keyword) if keyword == "enum" else [branch.get(keyword)] if keyword in branch else None
+        if isinstance(choices, list) and choices and all(_is_number(item) and item >= bound for item in choices):
+            return True
+    return False
+
+
+def _has_required_keys(branch: Mapping[str, Any], keys: list[str]) -> bool:
+    required = branch.get("required")
+    return isinstance(required, list) and any(key in required for key in keys)
+
+
+def _forces_on(branch: Mapping[str, Any], value: Any) -> bool:
+    """Whether the schema only admits an "on" value of the kind the values file uses."""
+    if isinstance(value, list):
+        return _is_number(branch.get("minItems")) and branch["minItems"] >= 1
+    if isinstance(value, Mapping):
+        required = branch.get("required")
+        return (isinstance(required, list) and bool(required)) or (_is_number(branch.get("minProperties")) and branch["minProperties"] >= 1)
+    if isinstance(value, str):
+        if _is_number(branch.get("minLength")) and branch["minLength"] >= 1:
+            return True
+        choices = branch.get("enum") if "enum" in branch else [branch.get("const")] if "const" in branch else None
+        return isinstance(choices, list) and bool(choices) and all(isinstance(item, str) and item for item in choices)
+    choices = branch.get("enum") if "enum" in branch else [branch.get("const")] if "const" in branch else None
+    return isinstance(choices, list) and bool(choices) and all(item is True for item in choices)
+
+
+def _digest_pattern(branch: Mapping[str, Any]) -> bool:
+    pattern = branch.get("pattern")
+    return isinstance(pattern, str) and "sha256" in pattern.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class _SchemaGap:
+    path: str
+    location: Location
+    message: str
+
+
+def _hit_location(schema_path: str, hit: _SchemaHit | None) -> Location:
+    if hit is not None and isinstance(hit.properties, YamlMap) and hit.key in hit.properties:
+        return key_location(schema_path, hit.properties, hit.key)
+    return Location(schema_path, 1, 1)
+
+
+def _schema_gap(chart: Chart, path: str, requirement: str) -> _SchemaGap | None:
+    """The schema-content problem for one configured requirement, or None when the values file does not set
+    the key, the schema constrains it, or the requirement is not one medlint knows."""
+    words = requirement.split(None, 1)
+    kind, argument = (words[0] if words else ""), (words[1].strip() if len(words) > 1 else "")
+    segments = _path_segments(path)
+    if not segments or chart.values_schema_path is None:
+        return None
+    present, value = _values_at(chart.values_files, segments)
+    if not present:
+        return None
+    root, schema_path = chart.values_schema, chart.values_schema_path
+    what = f'values.schema.json of chart "{_chart_name(chart)}"'
+    if kind == "digest-pattern":
+        if not isinstance(value, Mapping) or not ({"digest", "tag"} & set(value)):
+            return None
+        found: list[_SchemaHit] = []
+        ancestor: _SchemaHit | None = None
+        for child in ("digest", "tag"):
+            child_hits, child_ancestor = _walk_schema(root, segments + [child])
+            found.extend(child_hits)
+            ancestor = ancestor or child_ancestor
+        if any(_digest_pattern(branch) for hit in found for branch in _branches(hit.schema, root)):
+            return None
+        return _SchemaGap(path, _hit_location(schema_path, found[0] if found else ancestor),
+                          f'{what} does not require image digests for {path}: give {path}.digest (or {path}.tag) a "pattern" such as "^sha256:[a-f0-9]{{64}}$"')
+    hits, deepest = _walk_schema(root, segments)
+    branches = [branch for hit in hits for branch in _branches(hit.schema, root)]
+    location = _hit_location(schema_path, hits[0] if hits else deepest)
+    if kind == "minimum":
+        try:
+            bound: float = float(argument) if argument else 1
+        except ValueError:
+            return None
+        bound = int(bound) if bound.is_integer() else bound
+        if any(_has_minimum(branch, bound) for branch in branches):
+            return None
+        lower = [branch["minimum"] for branch in branches if _is_number(branch.get("minimum"))]
+        allowed = f"allows {path} below {bound} (minimum {max(lower)})" if lower else f"does not bound {path} from below"
+        return _SchemaGap(path, location, f'{what} {allowed}: add "minimum": {bound} to its schema')
+    if kind == "required":
+        keys = [key for key in re.split(r"[\s,]+", argument) if key] or ["limits"]
+        if any(_has_required_keys(branch, keys) for branch in branches):
+            return None
+        shown = ", ".join(f'"{key}"' for key in keys)
+        return _SchemaGap(path, location, f'{what} lets {path} stay empty: add "required": [{shown}] to the {path} schema')
+    if kind == "enabled":
+        if any(_forces_on(branch, value) for branch in branches):
+            return None
+        if isinstance(value, list):
+            add = '"minItems": 1'
+        elif isinstance(value, Mapping):
+            add = '"required" or "minProperties": 1'
+        elif isinstance(value, str):
+            add = '"minLength": 1'
+        else:
+            add = '"const": true'
+        return _SchemaGap(path, location, f'{what} does not force {path} on: add {add} to its schema (or an if/then on the setting that turns the feature on)')
+    return None
+
+
+def _schema_content(chart: Chart, params: Mapping[str, Any]) -> Iterator[Violation]:
+    if not isinstance(chart.values_schema, Mapping) or chart.values_schema_path is None:
+        return
+    requirements = params.get("schema_content", DEFAULT_SCHEMA_CONTENT)
+    for path, requirement in requirements.items() if isinstance(requirements, Mapping) else ():
+        gap = _schema_gap(chart, str(path), str(requirement or ""))
+        if gap is not None:
+            yield Violation(gap.location, gap.message, f"{_chart_subject(chart)}/schema:{gap.path}", ArtifactKind.HELM,
+                            variant="schema-content")
+
+
 def chart_metadata(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD113: the chart identifies itself (SemVer 2, v2, application), its app version, platform range and schema."""
     dependency_names = frozenset(dependency.name for chart in project.charts for dependency in chart.dependencies)
@@ -439,3 +868,4 @@ def chart_metadata(project: Project, params: Mapping[str, Any]) -> Iterator[Viol
         if not _has_schema(project, chart):
             yield Violation(chart.location, f'chart "{name}" ships no values.schema.json, so unsafe site values are not rejected at install time',
                             subject, ArtifactKind.HELM, variant="schema")
+        yield from _schema_content(chart, params)

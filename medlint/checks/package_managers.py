@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -381,6 +382,231 @@ def gem_version_pinned(version: str) -> bool:
 def go_version_pinned(version: str) -> bool:
     """A semantic version, a pseudo-version or a commit hash; `latest`, branch names and queries float."""
     return re.fullmatch(r"v\d+(\.\d+){0,2}([-+][0-9A-Za-z.+-]*)?|[0-9a-f]{7,40}", version) is not None
+
+
+# --------------------------------------------------------------------------------------------------
+# pip requirement and constraint files (MD104)
+#
+# The loader reads the files `pip install -r/-c` name from the build context (`Dockerfile.context_files`);
+# parsing their text is pure string work and lives here, following pip's own rules (pip/_internal/req/
+# req_file.py): a line ending in `\` continues on the next one, `#` at the start of a line or after whitespace
+# starts a comment, a line starting with `-` holds options (`-r`, `-c`, `-e`, `--index-url`, `--require-hashes`,
+# ...), any other line is a requirement whose own options (`--hash=...`) start at the first word beginning with `-`.
+
+#: How deep `-r`/`-c` lines inside requirement files are followed below the file named on the command line.
+MAX_REQUIREMENT_NESTING = 5
+
+_REQUIREMENT_FILE_OPTIONS = {"-r": "requirement", "--requirement": "requirement", "-c": "constraint",
+                             "--constraint": "constraint", "-e": "editable", "--editable": "editable"}
+#: Options of a requirements file that take a value (which is not a requirement).
+_REQUIREMENT_FILE_VALUE_OPTIONS = {"-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--trusted-host",
+                                   "--use-feature", "--no-binary", "--only-binary", "--config-settings", "-C",
+                                   "--global-option", "--install-option", "--hash"}
+_COMMENT = re.compile(r"(^|\s+)#.*$")
+_VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
+_DIGEST_FRAGMENT = re.compile(r"[#&](sha256|sha384|sha512)=[0-9a-fA-F]{32,}")
+_COMMIT = re.compile(r"[0-9a-fA-F]{7,64}")
+_VERSION_TAG = re.compile(r"v?\d+(\.\d+)+[0-9A-Za-z.+-]*")
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementEntry:
+    """One requirement of a requirements file: its line (the first of a continued line) and spec as written,
+    without per-requirement options; `editable` for `-e` lines."""
+
+    line: int
+    spec: str
+    editable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementsText:
+    """What a requirements (or constraints) file says: requirements, nested files, and whether pip checks hashes.
+
+    `require_hashes` is set by a `--require-hashes` line or by a `--hash` on any requirement: either puts pip in
+    hash-checking mode, in which every requirement must be pinned with `==` and a hash or the install fails.
+    """
+
+    entries: tuple[RequirementEntry, ...]
+    requirement_files: tuple[str, ...]  # nested `-r` paths as written
+    constraint_files: tuple[str, ...]  # nested `-c` paths as written
+    require_hashes: bool
+
+
+def _logical_requirement_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(first line number, text) of each logical line: continuations joined, comments removed, blanks skipped."""
+    pending: list[str] = []
+    first = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.endswith("\\") and not _COMMENT.match(line):
+            if not pending:
+                first = number
+            pending.append(line[:-1])
+            continue
+        if _COMMENT.match(line):
+            line = " " + line  # pip: a comment line ends a continuation and stays a comment
+        if pending:
+            pending.append(line)
+            line, number = "".join(pending), first
+            pending = []
+        stripped = _COMMENT.sub("", line).strip()
+        if stripped:
+            yield number, stripped
+    if pending:
+        stripped = _COMMENT.sub("", "".join(pending)).strip()
+        if stripped:
+            yield first, stripped
+
+
+def _shell_words(text: str) -> list[str]:
+    try:
+        return shlex.split(text, comments=False, posix=True)
+    except ValueError:
+        return text.split()
+
+
+def _option_line(words: list[str]) -> Iterator[tuple[str, str]]:
+    """(option kind, value) pairs of an option line: "requirement", "constraint", "editable", "require-hashes",
+    "hash"; other options are skipped with their values."""
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        name, equals, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        if not word.startswith("--") and len(word) > 2 and word[:2] in _REQUIREMENT_FILE_OPTIONS:
+            name, equals, value = word[:2], "=", word[2:]  # `-rbase.txt`: optparse takes the attached value
+        if name == "--require-hashes":
+            yield "require-hashes", ""
+            continue
+        if name in _REQUIREMENT_FILE_OPTIONS or name in _REQUIREMENT_FILE_VALUE_OPTIONS:
+            if not equals and index < len(words):
+                value = words[index]
+                index += 1
+            kind = _REQUIREMENT_FILE_OPTIONS.get(name, "hash" if name == "--hash" else "")
+            if kind:
+                yield kind, value
+
+
+def parse_requirements(text: str) -> RequirementsText:
+    """The requirements, nested `-r`/`-c` files and hash-checking mode of a pip requirements file's text."""
+    entries: list[RequirementEntry] = []
+    requirement_files: list[str] = []
+    constraint_files: list[str] = []
+    require_hashes = False
+    for number, line in _logical_requirement_lines(text):
+        words = line.split(" ")
+        split = next((index for index, word in enumerate(words) if word.startswith("-")), len(words))
+        spec = " ".join(words[:split]).strip()
+        if spec:
+            entries.append(RequirementEntry(number, spec))
+        for kind, value in _option_line(_shell_words(" ".join(words[split:]))):
+            if kind == "requirement" and value and not spec:
+                requirement_files.append(value)
+            elif kind == "constraint" and value and not spec:
+                constraint_files.append(value)
+            elif kind == "editable" and value and not spec:
+                entries.append(RequirementEntry(number, value, editable=True))
+            elif kind in ("require-hashes", "hash"):
+                require_hashes = True
+    return RequirementsText(tuple(entries), tuple(requirement_files), tuple(constraint_files), require_hashes)
+
+
+def canonical_name(name: str) -> str:
+    """A distribution name as pip compares it (PEP 503): lower case, runs of `-_.` as one `-`."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _split_marker(spec: str) -> str:
+    """The requirement without its environment marker. In a URL requirement the marker needs ` ;` (pip)."""
+    if "://" in spec or spec.startswith(_VCS_PREFIXES):
+        return re.split(r"\s;", spec, maxsplit=1)[0].strip()
+    return spec.split(";", 1)[0].strip()
+
+
+_DIRECT_REFERENCE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*@\s*(\S.*)$")
+
+
+def _direct_reference(text: str) -> tuple[str | None, str]:
+    """(name, location) of a PEP 508 direct reference `name[extras] @ url`; (None, text) for anything else."""
+    match = _DIRECT_REFERENCE.match(text)
+    if match and ("://" in match.group(3) or match.group(3).startswith(("file:", *_VCS_PREFIXES))):
+        return match.group(1), match.group(3).strip()
+    return None, text
+
+
+def requirement_name(spec: str) -> str | None:
+    """The canonical distribution name of a requirement (`Flask[async]>=2` -> `flask`, `x @ url` -> `x`,
+    `git+https://...#egg=tool` -> `tool`); None for a path or URL that does not name one."""
+    text = _split_marker(spec)
+    name, location = _direct_reference(text)
+    if name is not None:
+        return canonical_name(name)
+    if "://" in location or location.startswith(("file:", *_VCS_PREFIXES)) or is_local_path(location):
+        egg = re.search(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)", location)
+        return canonical_name(egg.group(1)) if egg else None
+    match = _NAME.match(text)
+    return canonical_name(match.group(1)) if match else None
+
+
+def _vcs_reference(url: str) -> str | None:
+    """The revision of a VCS URL (`git+https://host/repo.git@<rev>#egg=x`), or None when it names none."""
+    location = url.split("#", 1)[0].split("://", 1)[-1]
+    path = location.partition("/")[2]  # after the host, so `git@host` and `user:token@host` are not revisions
+    return path.rsplit("@", 1)[1] if "@" in path else None
+
+
+def requirement_problem(spec: str) -> str | None:
+    """Why a requirement of a requirements file does not pin one artifact, or None when it does.
+
+    Pinned: `name==1.2.3` or `name===1.2.3` (extras and markers allowed; `==1.*` is not a pin), a local path,
+    a VCS URL at a commit hash (or a release tag such as `@v1.2.3`), a direct archive URL with a `#sha256=`
+    (sha384, sha512) digest.
+    """
+    text = _split_marker(spec)
+    _, url = _direct_reference(text)
+    if url.startswith("file:") or ("://" not in url and not url.startswith(_VCS_PREFIXES) and is_local_path(url)):
+        return None
+    if url.startswith(_VCS_PREFIXES):
+        reference = _vcs_reference(url)
+        if reference is None:
+            return "names no VCS revision (pin it to a commit hash)"
+        if _COMMIT.fullmatch(reference) or _VERSION_TAG.fullmatch(reference) or (
+                url.startswith("svn+") and reference.isdigit()):
+            return None
+        return f'follows the VCS reference "@{reference}", which can move (pin it to a commit hash)'
+    if "://" in url:
+        return None if _DIGEST_FRAGMENT.search(url) else "is a direct URL without a #sha256= digest"
+    if re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?\s*(===?)\s*([^,*\s]+)$", text):
+        return None
+    name = _NAME.match(text)
+    return f"has no exact version (pin it as {name.group(1)}==<version>)" if name else "has no exact version"
+
+
+def requirement_file_key(written: str, including_key: str | None = None) -> str | None:
+    """How `Dockerfile.context_files` names a requirements file: the path as written in `-r`/`-c`, normalised
+    (`./requirements.txt` -> `requirements.txt`); a nested file is relative to the directory of the file that
+    includes it, as pip reads it. None for a URL or a path with variables, which are never read."""
+    if not written or "://" in written or "$" in written or "`" in written:
+        return None
+    if including_key is not None and not written.startswith("/"):
+        written = posixpath.join(posixpath.dirname(including_key), written)
+    return posixpath.normpath(written)
+
+
+def pip_file_arguments(words: tuple[str, ...] | list[str],
+                       verbs: tuple[str, ...] = ("install",)) -> list[tuple[str, str]]:
+    """("requirement" | "constraint", path as written) for each `-r`/`-c` of a `pip install` command (or of the
+    other pip `verbs` given, such as `wheel` and `download`, which read the same files)."""
+    words = list(words)
+    start = _python_pip_index(words)
+    if start is None:
+        return []
+    options, positional = _split_arguments(words[start:], _PIP_VALUE_OPTIONS)
+    if not positional or positional[0] not in verbs:
+        return []
+    return ([("requirement", value) for value in option_values(tuple(options), ("-r", "--requirement"))]
+            + [("constraint", value) for value in option_values(tuple(options), ("-c", "--constraint"))])
 
 
 # --------------------------------------------------------------------------------------------------

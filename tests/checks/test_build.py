@@ -4,6 +4,7 @@ manager, downloads and verification, chmod modes, variable expansion, and what f
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,16 @@ from medlint.checks.package_managers import (
     os_package_command,
     os_package_name,
     os_package_pinned,
+    parse_requirements,
     pip_requirement_pinned,
+    requirement_file_key,
+    requirement_name,
+    requirement_problem,
     unwrap_xargs,
 )
-from medlint.model import Project
+from medlint.model import ArtifactKind, ComposeProject, ComposeService, Project, Workload
 from medlint.parsers.dockerfile import parse_dockerfile
+from medlint.source import Location
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -331,3 +337,191 @@ def test_levels_per_class(tmp_path: Path, safety_class: str, expected: set[tuple
     rules = {"MD103", "MD801", "MD802", "MD803"}
     found = {(f.rule_id, f.level.value) for f in report.result.findings if f.rule_id in rules}
     assert found == expected
+
+
+# --------------------------------------------------------------------------------------------------
+# MD104: pip requirement files read from the build context (`Dockerfile.context_files`)
+
+def test_requirements_parser_follows_pip_line_rules() -> None:
+    text = (
+        "# a comment line \\\n"
+        "--index-url https://pypi.org/simple\n"
+        "--extra-index-url=https://pypi.example.com/simple --trusted-host pypi.example.com\n"
+        "\n"
+        "Flask>=3.0   # trailing comment\n"
+        "requests[socks]==2.32.3 \\\n"
+        "    ; python_version >= '3.8'\n"
+        "url-with-fragment @ https://x.example/a-1.0.tar.gz#sha256=" + "a" * 64 + "\n"
+        "-r base.txt\n"
+        "--requirement=dev/extra.txt\n"
+        "-rtight.txt\n"
+        "-c constraints.txt\n"
+        "--constraint other.txt\n"
+        "-e git+https://github.com/example/tool.git@main#egg=tool\n"
+        "--editable=.\n"
+        "--pre\n"
+    )
+    parsed = parse_requirements(text)
+    assert [(entry.line, entry.spec, entry.editable) for entry in parsed.entries] == [
+        (5, "Flask>=3.0", False),
+        (6, "requests[socks]==2.32.3     ; python_version >= '3.8'", False),
+        (8, "url-with-fragment @ https://x.example/a-1.0.tar.gz#sha256=" + "a" * 64, False),
+        (14, "git+https://github.com/example/tool.git@main#egg=tool", True),
+        (15, ".", True),
+    ]
+    assert parsed.requirement_files == ("base.txt", "dev/extra.txt", "tight.txt")
+    assert parsed.constraint_files == ("constraints.txt", "other.txt")
+    assert parsed.require_hashes is False
+
+
+def test_requirements_parser_hash_checking_mode() -> None:
+    assert parse_requirements("--require-hashes\nflask==3.0.3\n").require_hashes
+    hashed = parse_requirements("flask==3.0.3 \\\n    --hash=sha256:abc \\\n    --hash sha256:def\nredis==5.0.8\n")
+    assert hashed.require_hashes and [entry.spec for entry in hashed.entries] == ["flask==3.0.3", "redis==5.0.8"]
+    # `#` glued to a word is no comment (URL fragments); a hash inside a comment turns nothing on.
+    commented = parse_requirements("tool @ https://x/t.tgz#sha256=00 # --hash=sha256:1\n")
+    assert [entry.spec for entry in commented.entries] == ["tool @ https://x/t.tgz#sha256=00"]
+    assert not commented.require_hashes
+
+
+@pytest.mark.parametrize("spec, problem", [
+    ("requests==2.32.3", None),
+    ("requests===2.32.3", None),
+    ("uvicorn[standard]==0.30.6", None),
+    ("requests == 2.32.3", None),
+    ('importlib-metadata==8.2.0 ; python_version < "3.10"', None),
+    ("pkg==${PKG_VERSION}", None),
+    ("django==4.*", "has no exact version (pin it as django==<version>)"),
+    ("celery>=5.3", "has no exact version (pin it as celery==<version>)"),
+    ("celery~=5.3", "has no exact version (pin it as celery==<version>)"),
+    ('requests ; python_version < "3.10"', "has no exact version (pin it as requests==<version>)"),
+    ("requests==2.0,!=2.0.1", "has no exact version (pin it as requests==<version>)"),
+    (".", None),
+    ("./wheels/app-1.0-py3-none-any.whl", None),
+    ("app @ file:///wheels/app-1.0-py3-none-any.whl", None),
+    ("git+https://github.com/example/tool.git@4f2c1a9e0b7d3c5a8f6e1d2c3b4a59687f0e1d2c#egg=tool", None),
+    ("tool @ git+https://github.com/example/tool.git@4f2c1a9", None),
+    ("git+https://github.com/example/tool.git@v1.2.3#egg=tool", None),
+    ("svn+https://svn.example.com/repo/trunk@2019#egg=x", None),
+    ("git+https://github.com/example/tool.git@main#egg=tool",
+     'follows the VCS reference "@main", which can move (pin it to a commit hash)'),
+    ("git+ssh://git@github.com/example/tool.git", "names no VCS revision (pin it to a commit hash)"),
+    ("git+https://user:token@github.com/example/tool.git#egg=tool", "names no VCS revision (pin it to a commit hash)"),
+    ("lib @ https://example.com/lib-1.0.tar.gz#sha256=" + "0" * 64, None),
+    ("https://example.com/lib-1.0.tar.gz#egg=lib&sha512=" + "0" * 128, None),
+    ("lib @ https://example.com/lib-1.0.tar.gz", "is a direct URL without a #sha256= digest"),
+    ("https://example.com/lib-1.0.tar.gz#md5=" + "0" * 32, "is a direct URL without a #sha256= digest"),
+])
+def test_requirement_problem(spec: str, problem: str | None) -> None:
+    assert requirement_problem(spec) == problem
+
+
+@pytest.mark.parametrize("spec, name", [
+    ("Flask[async]>=3.0", "flask"),
+    ("zope.interface==6.4", "zope-interface"),
+    ("Jinja2 ; python_version >= '3.8'", "jinja2"),
+    ("My_Package @ https://x/p.whl", "my-package"),
+    ("git+https://github.com/example/tool.git@main#egg=Tool_X", "tool-x"),
+    ("https://example.com/lib-1.0.tar.gz", None),
+    ("./local/path", None),
+])
+def test_requirement_name(spec: str, name: str | None) -> None:
+    assert requirement_name(spec) == name
+
+
+def test_requirement_file_key() -> None:
+    assert requirement_file_key("./requirements.txt") == "requirements.txt"
+    assert requirement_file_key("/srv/app/../requirements.txt") == "/srv/requirements.txt"
+    assert requirement_file_key("base.txt", "requirements/prod.txt") == "requirements/base.txt"
+    assert requirement_file_key("../common.txt", "requirements/prod.txt") == "common.txt"
+    assert requirement_file_key("/etc/pip/c.txt", "requirements/prod.txt") == "/etc/pip/c.txt"
+    assert requirement_file_key("$REQUIREMENTS") is None
+    assert requirement_file_key("https://example.com/requirements.txt") is None
+
+
+def _files_project(text: str, files: dict[str, str], compose: tuple[ComposeProject, ...] = ()) -> Project:
+    dockerfile = parse_dockerfile("svc/Dockerfile", text)
+    dockerfile = dataclasses.replace(dockerfile, context_files=files)
+    return Project(dockerfiles=(dockerfile,), compose_projects=compose)
+
+
+def _md104(project: Project) -> list[tuple[int, str, str, str | None]]:
+    return [(v.location.line, v.subject.rsplit("/stage:0/", 1)[1], v.message, v.variant)
+            for v in build.language_deps_pinned(project, {})]
+
+
+def test_requirement_file_entries_one_finding_per_unpinned_package() -> None:
+    text = "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+    files = {"requirements.txt": "flask>=3\nFlask>=3.0\nrequests==2.32.3\nnumpy==1.*\n-r sub/base.txt\n",
+             "sub/base.txt": "celery\n-r ../requirements.txt\n"}
+    assert _md104(_files_project(text, files)) == [
+        (3, "pip-requirements:requirements.txt/flask",
+         'RUN pip install: requirement "flask>=3" in requirements.txt has no exact version '
+         "(pin it as flask==<version>)",
+         None),
+        (3, "pip-requirements:requirements.txt/numpy",
+         'RUN pip install: requirement "numpy==1.*" in requirements.txt has no exact version '
+         "(pin it as numpy==<version>)", None),
+        (3, "pip-requirements:sub/base.txt/celery",
+         'RUN pip install: requirement "celery" in sub/base.txt (included by requirements.txt) has no exact version '
+         "(pin it as celery==<version>)", None),
+    ]
+
+
+def test_requirement_file_unavailable_stays_a_warning() -> None:
+    text = "FROM python:3.12\nRUN pip install -r requirements.txt -r other.txt\n"
+    findings = _md104(_files_project(text, {"requirements.txt": "flask==3.0.3\n-r missing/base.txt\n"}))
+    assert [(subject, variant) for _, subject, _, variant in findings] == [
+        ("pip-requirements:other.txt", "requirements-file"),
+        ("pip-requirements:missing/base.txt", "requirements-file"),
+    ]
+    assert "missing/base.txt (included by requirements.txt) is not available" in findings[1][2]
+
+
+def test_requirement_file_nesting_is_bounded() -> None:
+    files = {f"r{depth}.txt": f"-r r{depth + 1}.txt\n" for depth in range(8)}
+    text = "FROM python:3.12\nRUN pip install -r r0.txt\n"
+    findings = _md104(_files_project(text, files))
+    assert [(subject, variant) for _, subject, _, variant in findings] == [
+        ("pip-requirements:r6.txt", "requirements-file")]
+
+
+@pytest.mark.parametrize("run, files, expected", [
+    # Hash-checking mode (command, file, environment): pip refuses anything unpinned.
+    ("pip install --require-hashes -r r.txt", {"r.txt": "flask\n"}, []),
+    ("pip install -r r.txt", {"r.txt": "flask\nredis==5 --hash=sha256:00\n"}, []),
+    ("pip install -r r.txt -r missing.txt", {"r.txt": "--require-hashes\nflask==3 --hash=sha256:00\n"}, []),
+    ("PIP_REQUIRE_HASHES=1 pip install -r r.txt", {"r.txt": "flask\n"}, []),
+    # Constraints with exact pins cover requirements and command-line packages; names compared as pip does.
+    ("pip install -r r.txt -c c.txt",
+     {"r.txt": "Flask>=3\nzope.interface\n", "c.txt": "flask==3.0.3\nzope-interface==6.4\n"}, []),
+    ("pip install -c c.txt flask", {"c.txt": "flask==3.0.3\n"}, []),
+    ("pip install -r r.txt", {"r.txt": "-c c.txt\nflask\n", "c.txt": "flask==3.0.3\n"}, []),
+    # A range in the constraints file is no pin.
+    ("pip install -r r.txt -c c.txt", {"r.txt": "flask\n", "c.txt": "flask>=3\n"},
+     [("pip-requirements:r.txt/flask", None)]),
+    ("pip install -c c.txt gunicorn", {"c.txt": "flask==3.0.3\n"}, [("pip:gunicorn", None)]),
+    # A constraints file that cannot be read: the requirement's pin cannot be verified.
+    ("pip install -r r.txt -c c.txt", {"r.txt": "flask\n"},
+     [("pip-requirements:r.txt/flask", "requirements-file")]),
+    ("pip install -c c.txt gunicorn", {}, [("pip:gunicorn", "requirements-file")]),
+])
+def test_requirement_file_pins_hashes_and_constraints(run: str, files: dict[str, str],
+                                                      expected: list[tuple[str, str | None]]) -> None:
+    text = f"FROM python:3.12\nRUN {run}\n"
+    assert [(subject, variant) for _, subject, _, variant in _md104(_files_project(text, files))] == expected
+
+
+def test_requirement_files_ignored_when_compose_builds_from_another_context() -> None:
+    text = "FROM python:3.12\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+    workload = Workload(kind="Service", name="api", artifact=ArtifactKind.COMPOSE, path="compose.yaml",
+                        location=Location("compose.yaml"), subject="Compose:compose.yaml/service:api", containers=())
+    service = ComposeService("api", Location("compose.yaml"), workload, build_context=".",
+                             dockerfile_path="svc/Dockerfile")
+    compose = (ComposeProject("compose.yaml", (service,)),)
+    findings = _md104(_files_project(text, {"requirements.txt": "flask\n"}, compose))
+    assert [(subject, variant) for _, subject, _, variant in findings] == [
+        ("pip-requirements:requirements.txt", "requirements-file")]
+    same = (ComposeProject("compose.yaml", (dataclasses.replace(service, build_context="svc"),)),)
+    findings = _md104(_files_project(text, {"requirements.txt": "flask\n"}, same))
+    assert [subject for _, subject, _, _ in findings] == ["pip-requirements:requirements.txt/flask"]
