@@ -64,6 +64,9 @@ def type_name(value: Any) -> str:
     """Return the Go type name of ``value`` as ``%T`` prints it."""
     if value is None:
         return "<nil>"
+    explicit = getattr(type(value), "go_type_name", None)
+    if isinstance(explicit, str):
+        return explicit  # a typed Go value (`[]string` from splitList, `time.Time`...) names its own type
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, int):
@@ -80,9 +83,6 @@ def type_name(value: Any) -> str:
         return "[]uint8"
     if isinstance(value, complex):
         return "complex128"
-    explicit = getattr(type(value), "go_type_name", None)
-    if isinstance(explicit, str):
-        return explicit
     return type(value).__name__
 
 

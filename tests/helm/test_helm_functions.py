@@ -403,3 +403,13 @@ def test_release_and_template_objects() -> None:
     assert release_object(is_upgrade=True)["IsInstall"] is False
     assert template_object("c/templates/a.yaml", "c/templates") == {"Name": "c/templates/a.yaml",
                                                                     "BasePath": "c/templates"}
+
+
+def test_printf_type_of_typed_go_values() -> None:
+    """`%T` names a typed Go value's own type (splitList gives []string), as Go's fmt does."""
+    from medlint.helm.functions import template_functions
+    from medlint.helm.gotemplate import TemplateSet
+
+    templates = TemplateSet(funcs=template_functions())
+    templates.parse("t", '{{ printf "%T|%T|%T" (splitList "," "a,b") (list 1) now }}')
+    assert templates.execute("t", {}) == "[]string|[]interface {}|time.Time"
