@@ -30,7 +30,7 @@ from medlint.model import (
     VendoredChart,
     Workload,
 )
-from medlint.source import Location, SourceError, read_text
+from medlint.source import Location, SourceError, load_yaml_documents, read_text
 
 CLASS_LABEL = "regulatory.iec62304.class"
 
@@ -363,11 +363,49 @@ def _build_context_facts(project: Project, discovery: Discovery) -> Project:
     )
 
 
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def kustomize_patches(discovery: Discovery) -> set[str]:
+    """Repository-relative paths that a scanned kustomization lists as patches.
+
+    A strategic-merge or JSON patch is a fragment of an object, not a manifest: linted alone it would report
+    missing selectors, images and security settings that the base provides. Patches are listed in the
+    summary instead of being linted on their own.
+    """
+    patches: set[str] = set()
+    for candidate in discovery.candidates:
+        if candidate.path.name not in KUSTOMIZATION_NAMES:
+            continue
+        try:
+            documents = load_yaml_documents(read_text(str(candidate.path)))
+        except (SourceError, OSError):
+            continue  # the kustomization itself is reported like any other unreadable YAML
+        body = documents[0].value if documents else None
+        if not isinstance(body, dict):
+            continue
+        entries: list[Any] = []
+        for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
+            value = body.get(key)
+            if isinstance(value, list):
+                entries.extend(value)
+        base = posixpath.dirname(candidate.relative)
+        for entry in entries:
+            path = entry.get("path") if isinstance(entry, dict) else entry
+            if isinstance(path, str) and "\n" not in path and not path.startswith("/"):
+                patches.add(posixpath.normpath(posixpath.join(base, path)))
+    return patches
+
+
 def load_project(discovery: Discovery, chart_paths: tuple[Path, ...] = ()) -> tuple[Project, list[str]]:
     """Parse every discovered artifact. Returns the project and the named files that are no artifact."""
     collector = _Collector(root=discovery.root, chart_paths=chart_paths)
     unrecognised = list(discovery.ignored_explicit)
+    patches = kustomize_patches(discovery)
     for candidate in discovery.candidates:
+        if candidate.relative in patches:
+            unrecognised.append(f"{candidate.relative} (a kustomize patch, checked only as part of its overlay)")
+            continue
         if candidate.kind is ArtifactKind.DOCKERFILE:
             _load_dockerfile(collector, candidate.path, candidate.relative)
         elif candidate.kind is ArtifactKind.COMPOSE:

@@ -83,3 +83,22 @@ def test_a_compose_file_named_alone_brings_the_dockerfiles_it_builds(tmp_path: P
     assert [d.path for d in report.project.dockerfiles] == ["app/Dockerfile"]
     # The service inherits the image's non-root USER instead of being reported as an unknown image.
     assert not [f for f in report.result.findings if f.rule_id == "MD201"]
+
+
+def test_kustomize_patches_are_not_linted_as_standalone_objects(tmp_path: Path) -> None:
+    from medlint.api import lint
+
+    (tmp_path / ".git").mkdir()
+    overlay = tmp_path / "overlays" / "prod"
+    overlay.mkdir(parents=True)
+    (overlay / "kustomization.yaml").write_text(
+        "resources: [../../base]\npatches:\n  - path: replicas-patch.yaml\npatchesStrategicMerge:\n  - env-patch.yaml\n",
+        encoding="utf-8")
+    partial = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 3\n"
+    (overlay / "replicas-patch.yaml").write_text(partial, encoding="utf-8")
+    (overlay / "env-patch.yaml").write_text(partial, encoding="utf-8")
+    (overlay / "standalone.yaml").write_text(partial, encoding="utf-8")
+    report = lint(["."], cwd=tmp_path)
+    md002_paths = {f.location.path for f in report.result.findings if f.rule_id == "MD002"}
+    assert md002_paths == {"overlays/prod/standalone.yaml"}
+    assert any("replicas-patch.yaml (a kustomize patch" in item for item in report.unrecognised)
