@@ -384,8 +384,8 @@ def _merge_lists(base: SourcedList, override: SourcedList, indexer: Callable[[An
     return result
 
 
-def _keyed_mapping(value: Any) -> SourcedMap:
-    """`KEY=VALUE` lists (environment, labels, args...) as a mapping keyed by KEY, keeping item positions."""
+def _list_as_mapping(value: Any, entry: Callable[[Any], tuple[str, Any]]) -> SourcedMap:
+    """A list form as a mapping, keeping each item's position and file; a mapping is returned as it is."""
     if isinstance(value, SourcedMap):
         return value
     result = SourcedMap()
@@ -394,7 +394,7 @@ def _keyed_mapping(value: Any) -> SourcedMap:
         for index, item in enumerate(value):
             if _is_reset(item):
                 continue
-            key, text = split_assignment(_strip_tags(item))
+            key, text = entry(_strip_tags(item))
             span = _item_span(value, index)
             result[key] = text
             if span is not None:
@@ -403,23 +403,14 @@ def _keyed_mapping(value: Any) -> SourcedMap:
     return result
 
 
+def _keyed_mapping(value: Any) -> SourcedMap:
+    """`KEY=VALUE` lists (environment, labels, args...) as a mapping keyed by KEY."""
+    return _list_as_mapping(value, split_assignment)
+
+
 def _named_mapping(value: Any) -> SourcedMap:
     """`depends_on`/`networks` lists as mappings keyed by name."""
-    if isinstance(value, SourcedMap):
-        return value
-    result = SourcedMap()
-    if isinstance(value, SourcedList):
-        result.path, result.line, result.column = value.path, value.line, value.column
-        for index, item in enumerate(value):
-            if _is_reset(item):
-                continue
-            item = _strip_tags(item)
-            span = _item_span(value, index)
-            result[str(item)] = None
-            if span is not None:
-                result.key_positions[str(item)] = result.value_positions[str(item)] = span
-            result.key_paths[str(item)] = _item_path(value, index)
-    return result
+    return _list_as_mapping(value, lambda item: (str(item), None))
 
 
 def split_assignment(item: Any) -> tuple[str, str | None]:
