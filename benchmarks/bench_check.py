@@ -31,7 +31,9 @@ def cases() -> list[tuple[str, list[str]]]:
     if CORPUS.is_dir():
         for kind in ("dockerfile", "compose", "k8s", "helm"):
             found.append((f"corpus/{kind}", [str(CORPUS / kind)]))
-        found.append(("corpus (all)", [str(CORPUS / kind) for kind in ("dockerfile", "compose", "k8s", "helm")]))
+        found.append(
+            ("corpus (all)", [str(CORPUS / kind) for kind in ("dockerfile", "compose", "k8s", "helm")])
+        )
     return found
 
 
@@ -40,8 +42,13 @@ def time_once(paths: list[str]) -> tuple[float, int]:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "medlint", "check", *paths, "--exit-zero"],
-                               cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "medlint", "check", *paths, "--exit-zero"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
@@ -54,16 +61,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     time_once(["fixtures/MD401/pass/healthy.Dockerfile"])  # warm the bytecode cache
-    baseline = statistics.median(
-        _timed([sys.executable, "-c", "pass"]) for _ in range(args.runs)
-    )
+    baseline = statistics.median(_timed([sys.executable, "-c", "pass"]) for _ in range(args.runs))
     print(f"{'case':<28} {'median s':>9} {'min s':>7} {'max s':>7} {'peak RSS MiB':>13}")
     print(f"{'python -c pass (baseline)':<28} {baseline:>9.3f}")
     for name, paths in cases():
         samples = [time_once(paths) for _ in range(args.runs)]
         times = [sample[0] for sample in samples]
         rss = max(sample[1] for sample in samples) / 1024
-        print(f"{name:<28} {statistics.median(times):>9.3f} {min(times):>7.3f} {max(times):>7.3f} {rss:>13.1f}")
+        print(
+            f"{name:<28} {statistics.median(times):>9.3f} {min(times):>7.3f} {max(times):>7.3f} {rss:>13.1f}"
+        )
 
 
 def _timed(command: list[str]) -> float:

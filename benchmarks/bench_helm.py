@@ -45,8 +45,9 @@ def main() -> int:
         problems: list = []
         for _ in range(max(args.runs, 1)):
             start = time.perf_counter()
-            objects, problems = render_chart_for_lint(chart, CORPUS, chart_paths=[chart.parent],
-                                                      values_sets=[ValuesSet("values.yaml")])
+            objects, problems = render_chart_for_lint(
+                chart, CORPUS, chart_paths=[chart.parent], values_sets=[ValuesSet("values.yaml")]
+            )
             best = min(best, time.perf_counter() - start)
         rows.append((chart.relative_to(CORPUS / "helm").as_posix(), best, len(objects), len(problems)))
     width = max(len(name) for name, *_ in rows)
@@ -57,9 +58,11 @@ def main() -> int:
     total = sum(seconds for _, seconds, *_ in rows)
     slowest = max(rows, key=lambda row: row[1])
     print(f"{'total (' + str(len(rows)) + ' charts)':<{width}}  {total:8.3f}")
-    print(f"slowest: {slowest[0]} {slowest[1]:.3f} s; targets: total < {TOTAL_TARGET_SECONDS:.0f} s "
-          f"({'met' if total < TOTAL_TARGET_SECONDS else 'MISSED'}), every chart < {CHART_TARGET_SECONDS:.0f} s "
-          f"({'met' if slowest[1] < CHART_TARGET_SECONDS else 'MISSED'})")
+    print(
+        f"slowest: {slowest[0]} {slowest[1]:.3f} s; targets: total < {TOTAL_TARGET_SECONDS:.0f} s "
+        f"({'met' if total < TOTAL_TARGET_SECONDS else 'MISSED'}), every chart < {CHART_TARGET_SECONDS:.0f} s "
+        f"({'met' if slowest[1] < CHART_TARGET_SECONDS else 'MISSED'})"
+    )
     return 0
 
 

@@ -45,8 +45,11 @@ def lint(
     discovery = discover(paths, cwd or Path.cwd(), excludes=tuple(config.exclude) + tuple(excludes))
     base = cwd or Path.cwd()
     project, unrecognised = load_project(discovery, tuple((base / path).resolve() for path in chart_paths))
-    requested_class, requested_from = (safety_class, "--safety-class") if safety_class else (
-        config.safety_class, f"safety_class in {config.path.name}" if config.path else "")
+    requested_class, requested_from = (
+        (safety_class, "--safety-class")
+        if safety_class
+        else (config.safety_class, f"safety_class in {config.path.name}" if config.path else "")
+    )
     decision = resolve_safety_class(project, requested_class, requested_from)
     settings = config.engine_settings(today)
     result = run_rules(project, pack, decision, settings)
@@ -56,7 +59,11 @@ def lint(
 
         findings = explain_findings(findings)
     findings = add_fingerprints(findings, discovery.root)
-    waivers = [*project.inline_waivers, *annotation_waivers(project.k8s_objects), *configured_waivers(config.waivers)]
+    waivers = [
+        *project.inline_waivers,
+        *annotation_waivers(project.k8s_objects),
+        *configured_waivers(config.waivers),
+    ]
     effective_today = settings.today or datetime.date.today()
     findings, waiver_notes = apply_waivers(findings, waivers, effective_today)
     baselined, fixed = 0, ()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from medlint.findings import Finding
 from medlint.fingerprints import LOGICAL, logical_fingerprint
@@ -53,7 +54,12 @@ def baseline_document(findings: Sequence[Finding], tool_version: str, pack_versi
         ),
         key=lambda entry: (entry["path"], entry["rule_id"], entry["subject"], entry["fingerprint"]),
     )
-    return {"medlint_baseline": BASELINE_VERSION, "tool_version": tool_version, "rule_pack_version": pack_version, "findings": entries}
+    return {
+        "medlint_baseline": BASELINE_VERSION,
+        "tool_version": tool_version,
+        "rule_pack_version": pack_version,
+        "findings": entries,
+    }
 
 
 def write_baseline(path: Path, document: dict[str, Any]) -> None:
@@ -67,16 +73,26 @@ def read_baseline(path: Path) -> tuple[BaselineEntry, ...]:
         raise BaselineError(f"cannot read baseline '{path}': {error.strerror or error}") from None
     except json.JSONDecodeError as error:
         raise BaselineError(f"{path}:{error.lineno}: the baseline is not valid JSON: {error.msg}") from None
-    if not isinstance(data, dict) or data.get("medlint_baseline") != BASELINE_VERSION or not isinstance(data.get("findings"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("medlint_baseline") != BASELINE_VERSION
+        or not isinstance(data.get("findings"), list)
+    ):
         raise BaselineError(f"{path} is not a medlint baseline (create one with `medlint baseline create`)")
     try:
-        return tuple(BaselineEntry(**{key: entry[key] for key in ("fingerprint", "rule_id", "path", "subject", "message")})
-                     for entry in data["findings"])
+        return tuple(
+            BaselineEntry(
+                **{key: entry[key] for key in ("fingerprint", "rule_id", "path", "subject", "message")}
+            )
+            for entry in data["findings"]
+        )
     except (KeyError, TypeError) as error:
         raise BaselineError(f"{path}: a baseline entry is incomplete ({error})") from None
 
 
-def apply_baseline(findings: Sequence[Finding], entries: Sequence[BaselineEntry]) -> tuple[tuple[Finding, ...], int, tuple[BaselineEntry, ...]]:
+def apply_baseline(
+    findings: Sequence[Finding], entries: Sequence[BaselineEntry]
+) -> tuple[tuple[Finding, ...], int, tuple[BaselineEntry, ...]]:
     """(new findings marked "new", how many matched the baseline, baseline entries that no longer occur)."""
     remaining = Counter(entry.fingerprint for entry in entries)
     new: list[Finding] = []

@@ -35,7 +35,9 @@ class UsageProblem(click.ClickException):
 OUTPUT_FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
 
-def _parse_outputs(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str | None, str], ...]:
+def _parse_outputs(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[tuple[str | None, str], ...]:
     """Each --output as (format, path); format None for a plain PATH, which gets --format."""
     import re
 
@@ -47,13 +49,19 @@ def _parse_outputs(ctx: click.Context, param: click.Parameter, values: tuple[str
                 raise click.BadParameter(f"no path after '{name}=' in {value!r}.", ctx, param)
             parsed.append((name, path))
         elif sep and re.fullmatch(r"[A-Za-z]+", name):
-            raise click.BadParameter(f"unknown format {name!r} in {value!r} (one of {', '.join(OUTPUT_FORMATS)}; "
-                                     f"write ./{value} for a file of that name).", ctx, param)
+            raise click.BadParameter(
+                f"unknown format {name!r} in {value!r} (one of {', '.join(OUTPUT_FORMATS)}; "
+                f"write ./{value} for a file of that name).",
+                ctx,
+                param,
+            )
         else:
             parsed.append((None, value))
     paths = [path for _, path in parsed]
     if len(set(paths)) < len(paths):
-        raise click.BadParameter(f"{next(p for p in paths if paths.count(p) > 1)!r} is given more than once.", ctx, param)
+        raise click.BadParameter(
+            f"{next(p for p in paths if paths.count(p) > 1)!r} is given more than once.", ctx, param
+        )
     return tuple(parsed)
 
 
@@ -72,7 +80,9 @@ def _write_outputs(report: Report, output_format: str, outputs: tuple[tuple[str 
             try:
                 rendered[fmt] = render(report, fmt, step_summary_path=summary_path)
             except OSError as error:  # only the github format writes a file while rendering
-                raise UsageProblem(f"cannot write GITHUB_STEP_SUMMARY {summary_path}: {error.strerror or error}") from None
+                raise UsageProblem(
+                    f"cannot write GITHUB_STEP_SUMMARY {summary_path}: {error.strerror or error}"
+                ) from None
         return rendered[fmt]
 
     for fmt, path in outputs:
@@ -99,38 +109,103 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "output_format", type=click.Choice(OUTPUT_FORMATS), default="text", show_default=True,
-              help="Format for standard output or a plain --output PATH.")
-@click.option("--output", "-o", "outputs", multiple=True, metavar="[FORMAT=]PATH", callback=_parse_outputs,
-              help="Write the --format report to PATH instead of standard output; or, as FORMAT=PATH (repeatable), "
-                   "also write that format, e.g. -o sarif=medlint.sarif -o junit=junit.xml.")
-@click.option("--safety-class", type=click.Choice(["A", "B", "C"], case_sensitive=False),
-              help="IEC 62304 software safety class; default: from regulatory.iec62304.class labels, else C.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None,
-              help="Lowest finding level that makes the exit code 1 (default: fail_on in the configuration, else error).")
-@click.option("--exit-zero", is_flag=True, help="Always exit 0 unless the command line is wrong (for report-only jobs).")
-@click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False),
-              help="An extra directory of rule files (repeatable).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="text",
+    show_default=True,
+    help="Format for standard output or a plain --output PATH.",
+)
+@click.option(
+    "--output",
+    "-o",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT=]PATH",
+    callback=_parse_outputs,
+    help="Write the --format report to PATH instead of standard output; or, as FORMAT=PATH (repeatable), "
+    "also write that format, e.g. -o sarif=medlint.sarif -o junit=junit.xml.",
+)
+@click.option(
+    "--safety-class",
+    type=click.Choice(["A", "B", "C"], case_sensitive=False),
+    help="IEC 62304 software safety class; default: from regulatory.iec62304.class labels, else C.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "note"]),
+    default=None,
+    help="Lowest finding level that makes the exit code 1 (default: fail_on in the configuration, else error).",
+)
+@click.option(
+    "--exit-zero", is_flag=True, help="Always exit 0 unless the command line is wrong (for report-only jobs)."
+)
+@click.option(
+    "--rules-dir",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="An extra directory of rule files (repeatable).",
+)
 @click.option("--exclude", multiple=True, help="Glob of repository paths to skip (repeatable).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="Configuration file (default: the nearest .medlint.yaml or pyproject.toml [tool.medlint]).")
-@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
-              help="Report only findings not recorded in this baseline (see `medlint baseline create`).")
-@click.option("--sarif-omit-suppressed", is_flag=True,
-              help="Leave waived results out of SARIF (for GitHub, which shows them as open alerts).")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The date end-of-support rules and waiver expiry compare against (default: today).")
-@click.option("--chart-path", "chart_path", multiple=True, type=click.Path(file_okay=False),
-              help="A directory where Helm chart dependencies that are not vendored can be found (repeatable).")
-def check(paths: tuple[str, ...], output_format: str, outputs: tuple[tuple[str | None, str], ...], safety_class: str | None,
-          fail_on: str | None, exit_zero: bool, rules_dir: tuple[str, ...], exclude: tuple[str, ...],
-          config_file: str | None, baseline_file: str | None, sarif_omit_suppressed: bool, today: Any,
-          chart_path: tuple[str, ...]) -> None:
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Configuration file (default: the nearest .medlint.yaml or pyproject.toml [tool.medlint]).",
+)
+@click.option(
+    "--baseline",
+    "baseline_file",
+    type=click.Path(dir_okay=False),
+    help="Report only findings not recorded in this baseline (see `medlint baseline create`).",
+)
+@click.option(
+    "--sarif-omit-suppressed",
+    is_flag=True,
+    help="Leave waived results out of SARIF (for GitHub, which shows them as open alerts).",
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date end-of-support rules and waiver expiry compare against (default: today).",
+)
+@click.option(
+    "--chart-path",
+    "chart_path",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="A directory where Helm chart dependencies that are not vendored can be found (repeatable).",
+)
+def check(
+    paths: tuple[str, ...],
+    output_format: str,
+    outputs: tuple[tuple[str | None, str], ...],
+    safety_class: str | None,
+    fail_on: str | None,
+    exit_zero: bool,
+    rules_dir: tuple[str, ...],
+    exclude: tuple[str, ...],
+    config_file: str | None,
+    baseline_file: str | None,
+    sarif_omit_suppressed: bool,
+    today: Any,
+    chart_path: tuple[str, ...],
+) -> None:
     """Lint PATHS (files or directories) and report findings."""
     import dataclasses
 
-    report = _run_lint(paths, safety_class=safety_class, fail_on=fail_on, rules_dir=rules_dir, exclude=exclude,
-                       config_file=config_file, baseline_file=baseline_file, today=today, chart_paths=chart_path)
+    report = _run_lint(
+        paths,
+        safety_class=safety_class,
+        fail_on=fail_on,
+        rules_dir=rules_dir,
+        exclude=exclude,
+        config_file=config_file,
+        baseline_file=baseline_file,
+        today=today,
+        chart_paths=chart_path,
+    )
     report = dataclasses.replace(report, sarif_omit_suppressed=sarif_omit_suppressed)
     _write_outputs(report, output_format, outputs)
     if exit_zero:
@@ -138,9 +213,18 @@ def check(paths: tuple[str, ...], output_format: str, outputs: tuple[tuple[str |
     sys.exit(EXIT_FINDINGS if report.failing() else EXIT_OK)
 
 
-def _run_lint(paths: tuple[str, ...], *, safety_class: str | None = None, fail_on: str | None = None,
-              rules_dir: tuple[str, ...] = (), exclude: tuple[str, ...] = (), config_file: str | None = None,
-              baseline_file: str | None = None, today: Any = None, chart_paths: tuple[str, ...] = ()) -> Report:
+def _run_lint(
+    paths: tuple[str, ...],
+    *,
+    safety_class: str | None = None,
+    fail_on: str | None = None,
+    rules_dir: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+    config_file: str | None = None,
+    baseline_file: str | None = None,
+    today: Any = None,
+    chart_paths: tuple[str, ...] = (),
+) -> Report:
     """Load configuration and baseline, lint, and turn every usage problem into exit code 2."""
     from medlint.api import lint
     from medlint.baseline import BaselineError, read_baseline
@@ -180,11 +264,20 @@ def baseline() -> None:
 
 @baseline.command("create")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--output", "-o", "output_path", default=".medlint-baseline.json", show_default=True,
-              type=click.Path(dir_okay=False), help="Where to write the baseline.")
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    default=".medlint-baseline.json",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the baseline.",
+)
 @click.option("--safety-class", type=click.Choice(["A", "B", "C"], case_sensitive=False))
 @click.option("--config", "config_file", type=click.Path(dir_okay=False))
-def baseline_create(paths: tuple[str, ...], output_path: str, safety_class: str | None, config_file: str | None) -> None:
+def baseline_create(
+    paths: tuple[str, ...], output_path: str, safety_class: str | None, config_file: str | None
+) -> None:
     """Lint PATHS and record every current (unwaived) finding in a baseline file."""
     from medlint.baseline import baseline_document, write_baseline
 
@@ -198,7 +291,14 @@ def baseline_create(paths: tuple[str, ...], output_path: str, safety_class: str 
 
 
 @main.command()
-@click.option("--output", "-o", "output_path", default=".medlint.yaml", show_default=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    default=".medlint.yaml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def init(output_path: str, force: bool) -> None:
     """Write a commented starter configuration."""
@@ -229,8 +329,12 @@ def explain(rule_id: str) -> None:
 
 
 @main.command()
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--rules-dir", multiple=True, type=click.Path(file_okay=False), help="An extra directory of rule files.")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--rules-dir", multiple=True, type=click.Path(file_okay=False), help="An extra directory of rule files."
+)
 def rules(output_format: str, rules_dir: tuple[str, ...]) -> None:
     """List the rules with their levels per safety class and the artifact kinds they cover."""
     import json
@@ -257,8 +361,10 @@ def rules(output_format: str, rules_dir: tuple[str, ...]) -> None:
     click.echo(f"{'ID':<6} {'NAME':<28} {'A':<8} {'B':<8} {'C':<8} APPLIES TO")
     for row in rows:
         levels = row["levels"]
-        click.echo(f"{row['id']:<6} {row['name']:<28} {levels['A']:<8} {levels['B']:<8} {levels['C']:<8} "
-                   f"{', '.join(row['applies_to'])}")
+        click.echo(
+            f"{row['id']:<6} {row['name']:<28} {levels['A']:<8} {levels['B']:<8} {levels['C']:<8} "
+            f"{', '.join(row['applies_to'])}"
+        )
     click.echo(f"\n{len(rows)} rules, rule pack {pack.version}")
 
 

@@ -28,14 +28,14 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from medlint.checks.dockerignore_match import compile_ignore
 from medlint.checks.package_managers import (
     MAX_REQUIREMENT_NESTING,
     parse_requirements,
     pip_file_arguments,
     requirement_file_key,
 )
-from medlint.checks.dockerignore_match import compile_ignore
-from medlint.model import DockerIgnore, Dockerfile, Instruction, Stage
+from medlint.model import Dockerfile, DockerIgnore, Instruction, Stage
 from medlint.parsers.shell import command_name
 from medlint.source import SourceError, decode_text
 
@@ -53,7 +53,19 @@ _GENERATORS = {"pip-compile", "pipreqs"}
 #: Programs that write whole directory trees (an argument naming a directory above the file covers it).
 _TREE_WRITERS = {"git", "tar", "bsdtar", "unzip", "cp", "mv", "rsync", "ln", "wget", "curl", "cpio", "7z"}
 _EXTRACTORS = {"tar", "bsdtar", "unzip", "cpio", "7z"}
-_GIT_WRITES = {"clone", "checkout", "switch", "restore", "pull", "reset", "merge", "rebase", "stash", "apply", "am"}
+_GIT_WRITES = {
+    "clone",
+    "checkout",
+    "switch",
+    "restore",
+    "pull",
+    "reset",
+    "merge",
+    "rebase",
+    "stash",
+    "apply",
+    "am",
+}
 
 #: pip commands that only read the files their `-r`/`-c` name.
 _PIP_READS = ("install", "download", "wheel", "lock", "check")
@@ -83,7 +95,7 @@ def _under(path: str, directory: str) -> bool:
 
 
 def _relative(path: str, directory: str) -> str:
-    return path[len(directory.rstrip("/")) + 1:]
+    return path[len(directory.rstrip("/")) + 1 :]
 
 
 def _unquote(text: str) -> str:
@@ -142,7 +154,7 @@ class _Context:
         return resolved
 
     def kind(self, relative: str) -> str | None:
-        """"file", "dir", or None (absent, outside the root, or something else)."""
+        """ "file", "dir", or None (absent, outside the root, or something else)."""
         path = self._path(relative)
         if path is None:
             return None
@@ -178,11 +190,17 @@ def _copy_writer(instruction: Instruction, cwd: str | None) -> _Writer:
     sources, destination = words[:-1], words[-1]
     target = _join(cwd, destination)
     flags = instruction.flags
-    opaque = (instruction.heredocs != () or "from" in flags or "parents" in flags or "exclude" in flags
-              or any("$" in source or source.startswith("<<") for source in sources))
+    opaque = (
+        instruction.heredocs != ()
+        or "from" in flags
+        or "parents" in flags
+        or "exclude" in flags
+        or any("$" in source or source.startswith("<<") for source in sources)
+    )
     if instruction.keyword == "ADD":
-        opaque = opaque or any("://" in source or source.startswith("git@") or _ARCHIVE.search(source)
-                               for source in sources)
+        opaque = opaque or any(
+            "://" in source or source.startswith("git@") or _ARCHIVE.search(source) for source in sources
+        )
     return _Writer(() if opaque else tuple(sources), target, opaque)
 
 
@@ -261,8 +279,11 @@ def _mentions(history: _History, current: list[_Command], raw: str, path: str) -
         if program in _GENERATORS:
             return True
         reads = [value for _, value in pip_file_arguments(command.words, _PIP_READS)]
-        arguments = [word for word in command.words[index + 1:]
-                     if not any(word == value or word.endswith("=" + value) for value in reads)]
+        arguments = [
+            word
+            for word in command.words[index + 1 :]
+            if not any(word == value or word.endswith("=" + value) for value in reads)
+        ]
         if any(as_word.search(word) for word in arguments):
             return True
         if program not in _TREE_WRITERS:
@@ -281,7 +302,9 @@ def _writes_working_directory(program: str, arguments: list[str]) -> bool:
     """An extraction or checkout into the working directory (`tar -xf a.tar`, `git clone URL`, `git pull`);
     `tar -C dir`, `unzip -d dir` and `git clone URL dir` write into the directory they name instead."""
     if program in _EXTRACTORS:
-        return not any(word in ("-C", "--directory", "-d") or word.startswith("--directory=") for word in arguments)
+        return not any(
+            word in ("-C", "--directory", "-d") or word.startswith("--directory=") for word in arguments
+        )
     if program != "git" or not arguments or arguments[0] not in _GIT_WRITES:
         return False
     operands = [word for word in arguments[1:] if not word.startswith("-")]
@@ -292,7 +315,7 @@ def _after_cd(words: tuple[str, ...], cwd: str | None) -> str | None:
     program, index = command_name(words)
     if program not in ("cd", "pushd", "popd"):
         return cwd
-    operands = [word for word in words[index + 1:] if not word.startswith("-")]
+    operands = [word for word in words[index + 1 :] if not word.startswith("-")]
     if program == "popd" or len(operands) != 1:
         return None  # `cd` alone goes to $HOME, `cd -` back: unknown here
     return _join(cwd, operands[0])
@@ -373,8 +396,17 @@ def _step(instruction: Instruction, history: _History, collector: _Collector, ow
         history.raw.append(raw)
 
 
-def _resolve(key: str, path: str | None, depth: int, mounts: list[_Writer], history: _History,
-             current: list[_Command], raw: str, collector: _Collector, seen: frozenset[str] = frozenset()) -> None:
+def _resolve(
+    key: str,
+    path: str | None,
+    depth: int,
+    mounts: list[_Writer],
+    history: _History,
+    current: list[_Command],
+    raw: str,
+    collector: _Collector,
+    seen: frozenset[str] = frozenset(),
+) -> None:
     """Find the context file behind image path `path`, read it under `key`, and follow its `-r`/`-c` lines."""
     source = _context_source(path, mounts, history, current, raw, collector.context) if path else None
     text = collector.add(key, source)
@@ -389,8 +421,9 @@ def _resolve(key: str, path: str | None, depth: int, mounts: list[_Writer], hist
         _resolve(nested_key, nested_path, depth + 1, mounts, history, current, raw, collector, seen | {key})
 
 
-def _context_source(path: str, mounts: list[_Writer], history: _History, current: list[_Command], raw: str,
-                    context: _Context) -> str | None:
+def _context_source(
+    path: str, mounts: list[_Writer], history: _History, current: list[_Command], raw: str, context: _Context
+) -> str | None:
     """The context file at image path `path` when the pip command runs, or None when it is not known."""
     found = ""
     for writer in [*reversed(mounts), *reversed(history.writers)]:
@@ -402,4 +435,3 @@ def _context_source(path: str, mounts: list[_Writer], history: _History, current
     if _mentions(history, current, raw, path):
         return None
     return found
-

@@ -16,7 +16,18 @@ from medlint.model import ArtifactKind
 
 #: Directories never walked into (they hold tooling state or third-party code, not the product's artifacts).
 DEFAULT_EXCLUDED_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+        ".mypy_cache",
+        ".pytest_cache",
+    }
 )
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -65,7 +76,7 @@ def is_dockerfile_name(name: str) -> bool:
 
 def is_compose_name(name: str) -> bool:
     lower = name.lower()
-    return lower.endswith(YAML_SUFFIXES) and (lower.startswith("compose") or lower.startswith("docker-compose"))
+    return lower.endswith(YAML_SUFFIXES) and (lower.startswith(("compose", "docker-compose")))
 
 
 def classify_name(name: str) -> tuple[bool, ArtifactKind | None]:
@@ -100,7 +111,10 @@ def _relative(path: Path, root: Path) -> str:
 def _chart_dir_of(path: Path, root: Path) -> Path | None:
     """The outermost chart directory containing `path` (subcharts in charts/ belong to their parent)."""
     found = None
-    for directory in (path if path.is_dir() else path.parent, *(path if path.is_dir() else path.parent).parents):
+    for directory in (
+        path if path.is_dir() else path.parent,
+        *(path if path.is_dir() else path.parent).parents,
+    ):
         if (directory / "Chart.yaml").is_file():
             found = directory
         if directory == root:
@@ -117,10 +131,15 @@ def _dockerfiles_governed_by(ignore_file: Path) -> list[Path]:
 
 
 def _excluded(relative: str, excludes: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatch(relative, pattern) or relative.startswith(pattern.rstrip("/") + "/") for pattern in excludes)
+    return any(
+        fnmatch.fnmatch(relative, pattern) or relative.startswith(pattern.rstrip("/") + "/")
+        for pattern in excludes
+    )
 
 
-def discover(paths: list[str], cwd: Path, excludes: tuple[str, ...] = (), root: Path | None = None) -> Discovery:
+def discover(
+    paths: list[str], cwd: Path, excludes: tuple[str, ...] = (), root: Path | None = None
+) -> Discovery:
     """Classify the files under `paths`. Raises DiscoveryError for a path that does not exist."""
     given = [Path(p) if Path(p).is_absolute() else cwd / p for p in paths]
     for original, path in zip(paths, given):
@@ -172,7 +191,8 @@ def discover(paths: list[str], cwd: Path, excludes: tuple[str, ...] = (), root: 
             dirnames[:] = sorted(
                 name
                 for name in dirnames
-                if name not in DEFAULT_EXCLUDED_DIRS and not _excluded(_relative(current / name, root), excludes)
+                if name not in DEFAULT_EXCLUDED_DIRS
+                and not _excluded(_relative(current / name, root), excludes)
             )
             if "Chart.yaml" in filenames:
                 add_chart(current)

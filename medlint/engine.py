@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime
 import importlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from medlint.findings import Finding, Notification, Violation
 from medlint.model import ArtifactKind, Level, Project
@@ -85,7 +86,10 @@ def _finding(rule: Rule, violation: Violation, level: Level) -> Finding:
 
 
 def run_rules(
-    project: Project, pack: RulePack, decision: SafetyClassDecision, settings: EngineSettings = EngineSettings()
+    project: Project,
+    pack: RulePack,
+    decision: SafetyClassDecision,
+    settings: EngineSettings = EngineSettings(),
 ) -> RunResult:
     findings: list[Finding] = []
     notifications: list[Notification] = []
@@ -95,11 +99,17 @@ def run_rules(
     present = artifact_kinds(project)
     for rule in pack.rules:
         override = settings.level_overrides.get(rule.id)
-        if not _is_selected(rule, settings) or override == "off" or (override is None and rule.max_level(safety_class) is None):
+        if (
+            not _is_selected(rule, settings)
+            or override == "off"
+            or (override is None and rule.max_level(safety_class) is None)
+        ):
             disabled.append(rule.id)
             continue
         if not present.intersection(rule.applies_to):
-            run.append(rule.id)  # nothing it applies to was scanned: it ran, vacuously, without importing its check
+            run.append(
+                rule.id
+            )  # nothing it applies to was scanned: it ran, vacuously, without importing its check
             continue
         params: dict[str, Any] = {**rule.params, **settings.params.get(rule.id, {})}
         params["today"] = settings.today or datetime.date.today()
@@ -108,7 +118,7 @@ def run_rules(
                 params["tables"] = {name: pack.table(name) for name in rule.tables}
             check = resolve_check(rule.check)
             violations = list(check(project, params))
-        except Exception as error:  # noqa: BLE001 - isolate check bugs from the rest of the run
+        except Exception as error:
             notifications.append(
                 Notification(
                     Level.ERROR,
@@ -123,7 +133,11 @@ def run_rules(
         for violation in violations:
             if violation.artifact not in rule.applies_to:
                 continue
-            level = Level(override) if override else rule.level_for(safety_class, violation.artifact, violation.variant)
+            level = (
+                Level(override)
+                if override
+                else rule.level_for(safety_class, violation.artifact, violation.variant)
+            )
             if level is not None:
                 findings.append(_finding(rule, violation, level))
     unique = sorted(set(findings), key=Finding.sort_key)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from medlint.findings import Finding
 
@@ -37,7 +37,9 @@ def logical_fingerprint(finding: Finding) -> str:
     while moving lines or editing unrelated parts of the file keeps the fingerprint.
     """
     message = _LINE_REFERENCES.sub("#", finding.message)
-    material = "\x1f".join([finding.rule_id, finding.location.path, finding.subject, finding.variant or "", message])
+    material = "\x1f".join(
+        [finding.rule_id, finding.location.path, finding.subject, finding.variant or "", message]
+    )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
@@ -66,7 +68,7 @@ def line_hashes(text: str, last_line: int | None = None) -> dict[int, str]:
     units = list(_utf16_units(text))
     units.append(_EOF)
     for unit in units:
-        if unit == _SPACE or unit == _TAB or (previous_cr and unit == _LF):
+        if unit in (_SPACE, _TAB) or (previous_cr and unit == _LF):
             previous_cr = False
             continue
         if unit == _CR:

@@ -12,7 +12,9 @@ import struct
 from pathlib import Path
 
 _HEADER = struct.Struct(">4sLL")
-_FIXED_ENTRY = 62  # ctime, mtime, dev, ino, mode, uid, gid, size (4 bytes each, times 8), sha-1 (20), flags (2)
+_FIXED_ENTRY = (
+    62  # ctime, mtime, dev, ino, mode, uid, gid, size (4 bytes each, times 8), sha-1 (20), flags (2)
+)
 _MAX_ENTRIES = 2_000_000
 
 
@@ -23,7 +25,7 @@ def _git_dir(root: Path) -> Path | None:
     if candidate.is_file():
         text = candidate.read_text(encoding="utf-8", errors="replace").strip()
         if text.startswith("gitdir:"):
-            target = Path(text[len("gitdir:"):].strip())
+            target = Path(text[len("gitdir:") :].strip())
             return target if target.is_absolute() else (root / target).resolve()
     return None
 

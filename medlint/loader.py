@@ -11,9 +11,10 @@ import dataclasses
 import json
 import os
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from medlint.discover import ChartUnit, Discovery
 from medlint.model import (
@@ -91,18 +92,24 @@ def _load_dockerfile(collector: _Collector, path: Path, relative: str) -> None:
         ignore = None
         for ignore_path in (path.with_name(path.name + ".dockerignore"), path.parent / ".dockerignore"):
             if ignore_path.is_file():
-                ignore_relative = ignore_path.resolve().relative_to(collector.root).as_posix() if collector.root in ignore_path.resolve().parents else ignore_path.name
+                ignore_relative = (
+                    ignore_path.resolve().relative_to(collector.root).as_posix()
+                    if collector.root in ignore_path.resolve().parents
+                    else ignore_path.name
+                )
                 ignore = read_dockerignore(ignore_relative, read_text(str(ignore_path)))
                 break
         dockerfile = parse_dockerfile(relative, text, ignore)
         if "pip" in text:  # requirement files named by `pip install -r/-c`, read from the build context
             from medlint.context_files import requirement_files
 
-            context_files = requirement_files(dockerfile, collector.root / posixpath.dirname(relative), collector.root)
+            context_files = requirement_files(
+                dockerfile, collector.root / posixpath.dirname(relative), collector.root
+            )
             if context_files:
                 dockerfile = dataclasses.replace(dockerfile, context_files=context_files)
         workload = dockerfile_workload(dockerfile)
-    except Exception as error:  # noqa: BLE001 - every failure becomes a finding, never a crash
+    except Exception as error:
         collector.fail(relative, ArtifactKind.DOCKERFILE, error)
         return
     collector.files.append(SourceFile(relative, ArtifactKind.DOCKERFILE))
@@ -118,8 +125,10 @@ def _load_compose(collector: _Collector, path: Path, relative: str, text: str | 
         text = read_text(str(path)) if text is None else text
         env_path = path.parent / ".env"
         env_text = read_text(str(env_path)) if env_path.is_file() else None
-        project = parse_compose(relative, text, read_file=_safe_reader(collector.root), env_file_text=env_text)
-    except Exception as error:  # noqa: BLE001
+        project = parse_compose(
+            relative, text, read_file=_safe_reader(collector.root), env_file_text=env_text
+        )
+    except Exception as error:
         collector.fail(relative, ArtifactKind.COMPOSE, error)
         return
     collector.files.append(SourceFile(relative, ArtifactKind.COMPOSE))
@@ -134,7 +143,7 @@ def _load_manifest(collector: _Collector, relative: str, text: str) -> None:
     try:
         objects = parse_manifest(relative, text)
         workloads = [workload for obj in objects if (workload := workload_from_object(obj)) is not None]
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         collector.fail(relative, ArtifactKind.KUBERNETES, error)
         return
     collector.files.append(SourceFile(relative, ArtifactKind.KUBERNETES))
@@ -163,13 +172,15 @@ def _looks_like_compose(text: str) -> bool:
     return any(line.startswith("services:") for line in text.splitlines())
 
 
-def _load_sniffed(collector: _Collector, path: Path, relative: str, explicit: bool, unrecognised: list[str]) -> None:
+def _load_sniffed(
+    collector: _Collector, path: Path, relative: str, explicit: bool, unrecognised: list[str]
+) -> None:
     """A YAML/JSON file whose name does not tell its kind: decide from its content."""
     from medlint.parsers.kubernetes import looks_like_manifest
 
     try:
         text = read_text(str(path))
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         collector.fail(relative, ArtifactKind.KUBERNETES, error)
         return
     if looks_like_manifest(text):
@@ -195,7 +206,7 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
             lock_file_parsed = read_chart_lock(lock_path, read_text(str(lock_file)))
             lock = lock_file_parsed.entries
             collector.files.append(SourceFile(lock_path, ArtifactKind.HELM, role="Chart.lock"))
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             collector.fail(lock_path, ArtifactKind.HELM, error, role="Chart.lock")
     values_files: list[ValuesFile] = []
     for values_path in sorted(directory.glob("values*.y*ml")):
@@ -207,7 +218,7 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
             values_files.append(parse_values(relative, values_text))
             collector.files.append(SourceFile(relative, ArtifactKind.HELM, role="values"))
             collector.note_waivers(relative, values_text)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             collector.fail(relative, ArtifactKind.HELM, error, role="values")
     schema_file = directory / "values.schema.json"
     values_schema, values_schema_path = None, None
@@ -218,21 +229,31 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
             values_schema_path = relative
             collector.files.append(SourceFile(relative, ArtifactKind.HELM, role="values.schema.json"))
         except json.JSONDecodeError as error:
-            collector.fail(relative, ArtifactKind.HELM, SourceError(f"JSON syntax error: {error.msg}", error.lineno, error.colno))
-        except Exception as error:  # noqa: BLE001
+            collector.fail(
+                relative,
+                ArtifactKind.HELM,
+                SourceError(f"JSON syntax error: {error.msg}", error.lineno, error.colno),
+            )
+        except Exception as error:
             collector.fail(relative, ArtifactKind.HELM, error)
     chart_yaml = prefix + "Chart.yaml"
     try:
         chart_text = read_text(str(directory / "Chart.yaml"))
         chart = parse_chart(
-            relative_dir, chart_yaml, chart_text, lock, lock_path, tuple(values_files),
+            relative_dir,
+            chart_yaml,
+            chart_text,
+            lock,
+            lock_path,
+            tuple(values_files),
             lock_anchor=lock_file_parsed.anchor if lock_file_parsed else None,
             lock_digest=lock_file_parsed.digest if lock_file_parsed else None,
             vendored_charts=_vendored_charts(collector, directory, prefix),
-            values_schema=values_schema, values_schema_path=values_schema_path,
+            values_schema=values_schema,
+            values_schema_path=values_schema_path,
         )
         collector.note_waivers(chart_yaml, chart_text)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         collector.fail(chart_yaml, ArtifactKind.HELM, error, role="Chart.yaml")
         return
     collector.files.append(SourceFile(chart_yaml, ArtifactKind.HELM, role="Chart.yaml"))
@@ -280,12 +301,18 @@ def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
 
     chart_yaml = f"{unit.relative}/Chart.yaml" if unit.relative not in ("", ".") else "Chart.yaml"
     try:
-        objects, problems = render_chart_for_lint(unit.directory, collector.root, chart_paths=collector.chart_paths)
-    except Exception as error:  # noqa: BLE001 - a renderer bug must not end the run: fail closed
-        collector.problems.append(ParseProblem(
-            "MD003", Location(chart_yaml),
-            f"{chart_yaml}: the chart could not be rendered: internal error {type(error).__name__}: {error}",
-            ArtifactKind.HELM))
+        objects, problems = render_chart_for_lint(
+            unit.directory, collector.root, chart_paths=collector.chart_paths
+        )
+    except Exception as error:
+        collector.problems.append(
+            ParseProblem(
+                "MD003",
+                Location(chart_yaml),
+                f"{chart_yaml}: the chart could not be rendered: internal error {type(error).__name__}: {error}",
+                ArtifactKind.HELM,
+            )
+        )
         return
     collector.k8s_objects.extend(objects)
     collector.workloads.extend(w for obj in objects if (w := workload_from_object(obj)) is not None)
@@ -346,7 +373,9 @@ def _build_context_facts(project: Project, discovery: Discovery) -> Project:
     context_dirs = [root / context.directory for context in contexts]
     scanned_dirs = [path if path.is_dir() else path.parent for path in discovery.scanned]
     ignore_files = []
-    candidates = {posixpath.normpath(posixpath.join(context.directory, ".dockerignore")) for context in contexts}
+    candidates = {
+        posixpath.normpath(posixpath.join(context.directory, ".dockerignore")) for context in contexts
+    }
     candidates |= {context.dockerfile.path + ".dockerignore" for context in contexts if context.dockerfile}
     for relative in sorted(candidates):
         path = root / relative
@@ -404,7 +433,9 @@ def load_project(discovery: Discovery, chart_paths: tuple[Path, ...] = ()) -> tu
     patches = kustomize_patches(discovery)
     for candidate in discovery.candidates:
         if candidate.relative in patches:
-            unrecognised.append(f"{candidate.relative} (a kustomize patch, checked only as part of its overlay)")
+            unrecognised.append(
+                f"{candidate.relative} (a kustomize patch, checked only as part of its overlay)"
+            )
             continue
         if candidate.kind is ArtifactKind.DOCKERFILE:
             _load_dockerfile(collector, candidate.path, candidate.relative)

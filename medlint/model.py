@@ -7,9 +7,10 @@ Parsers turn text into these frozen objects; checks read only these. Every value
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Generic, Iterator, Mapping, TypeVar
+from typing import Any, Generic, TypeVar
 
 from medlint.source import Location
 

@@ -102,11 +102,19 @@ def explain_text(rule: Rule) -> str:
 
 
 def rules_index(pack: RulePack) -> str:
-    lines = ["# Rules", "", f"Rule pack {pack.version}. Levels per IEC 62304 software safety class A / B / C.", "",
-             "| id | name | A | B | C | applies to |", "|---|---|---|---|---|---|"]
+    lines = [
+        "# Rules",
+        "",
+        f"Rule pack {pack.version}. Levels per IEC 62304 software safety class A / B / C.",
+        "",
+        "| id | name | A | B | C | applies to |",
+        "|---|---|---|---|---|---|",
+    ]
     for rule in pack.rules:
-        lines.append(f"| [{rule.id}]({rule.id}.md) | {rule.slug} | {rule.level['A']} | {rule.level['B']} | "
-                     f"{rule.level['C']} | {', '.join(kind.value for kind in rule.applies_to)} |")
+        lines.append(
+            f"| [{rule.id}]({rule.id}.md) | {rule.slug} | {rule.level['A']} | {rule.level['B']} | "
+            f"{rule.level['C']} | {', '.join(kind.value for kind in rule.applies_to)} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -123,8 +131,10 @@ README_START, README_END = "<!-- rules-table:start -->", "<!-- rules-table:end -
 def readme_rules_table(pack: RulePack) -> str:
     lines = ["| id | name | A | B | C | applies to |", "|---|---|---|---|---|---|"]
     for rule in pack.rules:
-        lines.append(f"| {rule.id} | {rule.slug} | {rule.level['A']} | {rule.level['B']} | {rule.level['C']} | "
-                     f"{', '.join(kind.value for kind in rule.applies_to)} |")
+        lines.append(
+            f"| {rule.id} | {rule.slug} | {rule.level['A']} | {rule.level['B']} | {rule.level['C']} | "
+            f"{', '.join(kind.value for kind in rule.applies_to)} |"
+        )
     return "\n".join(lines)
 
 
@@ -146,10 +156,12 @@ if __name__ == "__main__":  # python -m medlint.ruledocs: regenerate docs/rules 
         path.write_text(text, encoding="utf-8")
     readme = docs.parent.parent / "README.md"
     readme.write_text(with_rules_table(readme.read_text(encoding="utf-8"), pack), encoding="utf-8")
-    from medlint.rulepack import BUNDLE_NAME, builtin_rules_dir, bundle_document
-
     import json
 
+    from medlint.rulepack import BUNDLE_NAME, builtin_rules_dir, bundle_document
+
     bundle = builtin_rules_dir() / BUNDLE_NAME
-    bundle.write_text(json.dumps(bundle_document(builtin_rules_dir()), ensure_ascii=False) + "\n", encoding="utf-8")
+    bundle.write_text(
+        json.dumps(bundle_document(builtin_rules_dir()), ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     print(f"wrote {len(list(docs.glob('*.md')))} pages to {docs}, the README's rule table and {bundle.name}")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -103,7 +104,11 @@ class Rule:
 
     def max_level(self, safety_class: str) -> Level | None:
         """The highest level any sub-condition of the rule can reach in this class (None: fully off)."""
-        tables = [self.level, *self.levels_by_artifact.values(), *(v["level"] for v in self.variants.values())]
+        tables = [
+            self.level,
+            *self.levels_by_artifact.values(),
+            *(v["level"] for v in self.variants.values()),
+        ]
         levels = [Level(t[safety_class]) for t in tables if t[safety_class] != "off"]
         return max(levels, key=lambda level: level.rank) if levels else None
 
@@ -123,7 +128,9 @@ class RulePack:
         """A data table: its rows and its version. A rule naming a missing table is a rule-pack error."""
         table = self.tables.get(name)
         if not isinstance(table, Mapping) or not isinstance(table.get("rows"), list):
-            raise RulePackError(f"data table '{name}' is missing or has no 'rows' list: expected rules/data/{name}.yaml")
+            raise RulePackError(
+                f"data table '{name}' is missing or has no 'rows' list: expected rules/data/{name}.yaml"
+            )
         return table
 
 
@@ -132,7 +139,9 @@ def load_table(name: str) -> Mapping[str, Any]:
     builtin = builtin_rules_dir()
     table = _builtin_documents(builtin).get(f"data/{name}.yaml")
     if not isinstance(table, Mapping) or not isinstance(table.get("rows"), list):
-        raise RulePackError(f"data table '{name}' is missing or has no 'rows' list: expected rules/data/{name}.yaml")
+        raise RulePackError(
+            f"data table '{name}' is missing or has no 'rows' list: expected rules/data/{name}.yaml"
+        )
     return table
 
 
@@ -171,7 +180,9 @@ def _rule_from_document(document: Mapping[str, Any], source_file: str) -> Rule:
         variants={k: dict(v) for k, v in (document.get("variants") or {}).items()},
         precision=document.get("precision", "high"),
         tables=tuple(document.get("tables") or ()),
-        conditions={key: " ".join(str(text).split()) for key, text in (document.get("conditions") or {}).items()},
+        conditions={
+            key: " ".join(str(text).split()) for key, text in (document.get("conditions") or {}).items()
+        },
         edge_cases=" ".join(str(document.get("edge_cases") or "").split()),
     )
 
@@ -266,10 +277,15 @@ def load_rule_pack(extra_dirs: tuple[str, ...] = (), validate_builtin: bool = Fa
                 validate_rule_document(document, display)
             rule = _rule_from_document(document, display)
             if rule.id in rules:
-                raise RulePackError(f"{display}: rule id {rule.id} is already defined in {rules[rule.id].source_file}")
+                raise RulePackError(
+                    f"{display}: rule id {rule.id} is already defined in {rules[rule.id].source_file}"
+                )
             rules[rule.id] = rule
-    tables = {key[len("data/"):-len(".yaml")]: document for key, document in builtin_documents.items()
-              if key.startswith("data/")}
+    tables = {
+        key[len("data/") : -len(".yaml")]: document
+        for key, document in builtin_documents.items()
+        if key.startswith("data/")
+    }
     return RulePack(
         version=version,
         rules=tuple(sorted(rules.values(), key=lambda rule: rule.id)),

@@ -22,7 +22,9 @@ class SafetyClassDecision:
     source: Location | None = None
 
 
-def resolve_safety_class(project: Project, requested: str | None, requested_from: str = "--safety-class") -> SafetyClassDecision:
+def resolve_safety_class(
+    project: Project, requested: str | None, requested_from: str = "--safety-class"
+) -> SafetyClassDecision:
     if requested:
         return SafetyClassDecision(requested.upper(), f"set by {requested_from}")
     valid = [decl for decl in project.class_declarations if decl.value in CLASS_ORDER]

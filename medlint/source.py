@@ -8,8 +8,9 @@ documents whose alias expansion would explode (a "billion laughs" bomb) are refu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -89,7 +90,7 @@ def read_text(path: str) -> str:
 class YamlMap(dict):  # type: ignore[type-arg]
     """A mapping that remembers its own position and those of its keys and values (1-based)."""
 
-    __slots__ = ("line", "column", "key_positions", "value_positions", "tag")
+    __slots__ = ("column", "key_positions", "line", "tag", "value_positions")
 
     def __init__(self) -> None:
         super().__init__()
@@ -103,7 +104,7 @@ class YamlMap(dict):  # type: ignore[type-arg]
 class YamlList(list):  # type: ignore[type-arg]
     """A sequence that remembers its own position and that of each item (1-based)."""
 
-    __slots__ = ("line", "column", "item_positions", "tag")
+    __slots__ = ("column", "item_positions", "line", "tag")
 
     def __init__(self) -> None:
         super().__init__()
@@ -199,7 +200,9 @@ class _PositionConstructor:
         for source_node in sources:
             source = self.build(source_node)
             if not isinstance(source, YamlMap):
-                raise SourceError("a merge key (<<) needs a mapping or a list of mappings", *_span(value_node)[:2])
+                raise SourceError(
+                    "a merge key (<<) needs a mapping or a list of mappings", *_span(value_node)[:2]
+                )
             for key, value in source.items():
                 if key not in target:
                     target[key] = value
@@ -218,7 +221,9 @@ def _check_expansion(node: yaml.Node) -> None:
         if known is not None:
             return known
         if key in visiting:
-            raise SourceError("recursive YAML alias", current.start_mark.line + 1, current.start_mark.column + 1)
+            raise SourceError(
+                "recursive YAML alias", current.start_mark.line + 1, current.start_mark.column + 1
+            )
         visiting.add(key)
         total = 1
         if isinstance(current, yaml.SequenceNode):
@@ -291,7 +296,6 @@ def load_yaml_documents(text: str, keep_tags: frozenset[str] = frozenset()) -> l
     return documents
 
 
-
 def key_location(path: str, mapping: Any, key: Any) -> Location:
     """Location of `key` inside `mapping`, or of the mapping itself when the key is absent."""
     if isinstance(mapping, YamlMap):
@@ -308,7 +312,9 @@ def value_location(path: str, container: Any, key: Any) -> Location:
         span = container.value_positions.get(key)
         if span is not None:
             return Location(path, span[0], span[1], span[2], span[3])
-    elif isinstance(container, YamlList) and isinstance(key, int) and 0 <= key < len(container.item_positions):
+    elif (
+        isinstance(container, YamlList) and isinstance(key, int) and 0 <= key < len(container.item_positions)
+    ):
         span = container.item_positions[key]
         return Location(path, span[0], span[1], span[2], span[3])
     return node_location(path, container)

@@ -25,7 +25,7 @@ def _git_dir(root: Path) -> Path | None:
     if candidate.is_file():  # a worktree or submodule: "gitdir: <path>"
         text = candidate.read_text(encoding="utf-8", errors="replace").strip()
         if text.startswith("gitdir:"):
-            target = Path(text[len("gitdir:"):].strip())
+            target = Path(text[len("gitdir:") :].strip())
             return target if target.is_absolute() else (root / target).resolve()
     return None
 

@@ -17,8 +17,8 @@ import datetime
 import fnmatch
 import re
 import shlex
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from medlint.config import ConfiguredWaiver
 from medlint.findings import Finding, Notification, Suppression
@@ -77,9 +77,9 @@ def _fields(text: str, separator: str | None) -> dict[str, str]:
 
 def _problem(fields: dict[str, str], rules: Sequence[str]) -> str | None:
     if not rules:
-        return "names no rule id (write `medlint: ignore MD201 reason=\"...\"`)"
+        return 'names no rule id (write `medlint: ignore MD201 reason="..."`)'
     if not fields.get("reason"):
-        return "has no reason; every waiver needs a justification (reason=\"...\")"
+        return 'has no reason; every waiver needs a justification (reason="...")'
     if fields.get("until"):
         try:
             datetime.date.fromisoformat(fields["until"])
@@ -120,7 +120,9 @@ def _instruction_end(dockerfile: Dockerfile | None, line: int) -> int:
     return line
 
 
-def scan_inline_waivers(path: str, text: str, is_dockerfile: bool, dockerfile: Dockerfile | None = None) -> list[Waiver]:
+def scan_inline_waivers(
+    path: str, text: str, is_dockerfile: bool, dockerfile: Dockerfile | None = None
+) -> list[Waiver]:
     """Every `# medlint: ignore` comment of a file, with the line span it applies to."""
     if "medlint:" not in text:
         return []
@@ -173,7 +175,7 @@ def annotation_waivers(objects: Iterable[K8sObject]) -> list[Waiver]:
         for key, value in obj.annotations.items():
             if not key.startswith(ANNOTATION_PREFIX):
                 continue
-            rule = key[len(ANNOTATION_PREFIX):]
+            rule = key[len(ANNOTATION_PREFIX) :]
             rules = (rule,) if _RULE_ID.match(rule) else ()
             fields = _fields(value.value, ";")
             found.append(
@@ -242,11 +244,17 @@ def _matches(waiver: Waiver, finding: Finding) -> bool:
         return False
     if waiver.subject_prefix is not None:
         return finding.location.path == waiver.path and (
-            finding.subject == waiver.subject_prefix or finding.subject.startswith(waiver.subject_prefix + "/")
+            finding.subject == waiver.subject_prefix
+            or finding.subject.startswith(waiver.subject_prefix + "/")
         )
     if waiver.path is not None:
-        return finding.location.path == waiver.path and waiver.first_line <= finding.location.line <= waiver.last_line
-    if waiver.path_globs and not any(fnmatch.fnmatch(finding.location.path, glob) for glob in waiver.path_globs):
+        return (
+            finding.location.path == waiver.path
+            and waiver.first_line <= finding.location.line <= waiver.last_line
+        )
+    if waiver.path_globs and not any(
+        fnmatch.fnmatch(finding.location.path, glob) for glob in waiver.path_globs
+    ):
         return False
     if waiver.selector:
         info = _subject_parts(finding.subject)
@@ -260,16 +268,24 @@ def _expired(waiver: Waiver, today: datetime.date) -> bool:
 
 def _with_expiry_note(finding: Finding, waiver: Waiver) -> Finding:
     message = finding.message.rstrip(".")
-    return dataclasses.replace(finding, message=f"{message} (its waiver at {waiver.origin} expired on {waiver.until}).")
+    return dataclasses.replace(
+        finding, message=f"{message} (its waiver at {waiver.origin} expired on {waiver.until})."
+    )
 
 
-def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], today: datetime.date) -> tuple[tuple[Finding, ...], tuple[Notification, ...]]:
+def apply_waivers(
+    findings: Sequence[Finding], waivers: Sequence[Waiver], today: datetime.date
+) -> tuple[tuple[Finding, ...], tuple[Notification, ...]]:
     """Suppress what valid waivers cover; report rejected, expired-only and unused waivers."""
     notes: list[Notification] = []
     active = []
     for waiver in waivers:
         if waiver.problem:
-            notes.append(Notification(Level.WARNING, f"{waiver.describe()} is rejected: it {waiver.problem}", waiver.origin))
+            notes.append(
+                Notification(
+                    Level.WARNING, f"{waiver.describe()} is rejected: it {waiver.problem}", waiver.origin
+                )
+            )
         else:
             active.append(waiver)
     used: set[int] = set()
@@ -281,14 +297,30 @@ def apply_waivers(findings: Sequence[Finding], waivers: Sequence[Waiver], today:
         if valid:
             waiver = valid[0]
             justification = waiver.reason + (f" [risk: {waiver.risk}]" if waiver.risk else "")
-            result.append(dataclasses.replace(finding, suppression=Suppression(
-                kind=waiver.kind, justification=justification, location=waiver.origin,
-                until=waiver.until, owner=waiver.owner, risk=waiver.risk)))
+            result.append(
+                dataclasses.replace(
+                    finding,
+                    suppression=Suppression(
+                        kind=waiver.kind,
+                        justification=justification,
+                        location=waiver.origin,
+                        until=waiver.until,
+                        owner=waiver.owner,
+                        risk=waiver.risk,
+                    ),
+                )
+            )
         elif matching:
             result.append(_with_expiry_note(finding, matching[0][1]))
         else:
             result.append(finding)
     for index, waiver in enumerate(active):
         if index not in used:
-            notes.append(Notification(Level.WARNING, f"{waiver.describe()} matches no finding; remove it or fix its scope", waiver.origin))
+            notes.append(
+                Notification(
+                    Level.WARNING,
+                    f"{waiver.describe()} matches no finding; remove it or fix its scope",
+                    waiver.origin,
+                )
+            )
     return tuple(result), tuple(notes)

@@ -19,8 +19,18 @@ EXAMPLE = "examples/medical-device"
 
 def run(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:
     """medlint as a separate process, importable from this checkout even when not installed."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
-    return subprocess.run([sys.executable, "-m", "medlint", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "medlint", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_example_fails_at_class_b_and_passes_with_exit_zero() -> None:
@@ -69,7 +79,12 @@ def test_fail_on_warning_turns_warnings_into_failures(tmp_path: Path) -> None:
     dockerfile.write_text("FROM debian:12.6-slim\nUSER 10001\n", encoding="utf-8")
     # At class A the missing labels are warnings only.
     assert CliRunner().invoke(main, ["check", str(dockerfile), "--safety-class", "A"]).exit_code == 0
-    assert CliRunner().invoke(main, ["check", str(dockerfile), "--safety-class", "A", "--fail-on", "warning"]).exit_code == 1
+    assert (
+        CliRunner()
+        .invoke(main, ["check", str(dockerfile), "--safety-class", "A", "--fail-on", "warning"])
+        .exit_code
+        == 1
+    )
 
 
 @pytest.mark.parametrize(
@@ -82,7 +97,9 @@ def test_fail_on_warning_turns_warnings_into_failures(tmp_path: Path) -> None:
         ("Dockerfile", b"FROM debian:12.6-slim\nFROBNICATE x\n", "unknown instruction"),
     ],
 )
-def test_bad_input_becomes_a_finding_not_a_traceback(tmp_path: Path, name: str, content: bytes, expected: str) -> None:
+def test_bad_input_becomes_a_finding_not_a_traceback(
+    tmp_path: Path, name: str, content: bytes, expected: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     result = run("check", str(path), "--format", "json", cwd=tmp_path)
@@ -96,7 +113,13 @@ def test_bad_input_becomes_a_finding_not_a_traceback(tmp_path: Path, name: str, 
 
 
 def test_alias_bomb_is_reported_quickly(tmp_path: Path) -> None:
-    lines = ["apiVersion: v1", "kind: ConfigMap", "metadata: {name: bomb}", "data:", "  a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines = [
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata: {name: bomb}",
+        "data:",
+        "  a0: &a0 [x, x, x, x, x, x, x, x, x]",
+    ]
     for level in range(1, 10):
         lines.append(f"  a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
     path = tmp_path / "bomb.yaml"

@@ -16,7 +16,8 @@ DOCKERFILE = "FROM debian:12.6-slim\nUSER 10001\n"
 def test_found_by_walking_up_and_applied(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / ".medlint.yaml").write_text(
-        "safety_class: A\nrules:\n  disable: [MD102]\n  levels: {MD110: error}\n", encoding="utf-8")
+        "safety_class: A\nrules:\n  disable: [MD102]\n  levels: {MD110: error}\n", encoding="utf-8"
+    )
     sub = tmp_path / "images"
     sub.mkdir()
     (sub / "Dockerfile").write_text(DOCKERFILE, encoding="utf-8")
@@ -32,7 +33,9 @@ def test_found_by_walking_up_and_applied(tmp_path: Path) -> None:
 
 
 def test_pyproject_table(tmp_path: Path) -> None:
-    (tmp_path / "pyproject.toml").write_text('[tool.medlint]\nsafety_class = "B"\nexclude = ["vendor/*"]\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.medlint]\nsafety_class = "B"\nexclude = ["vendor/*"]\n', encoding="utf-8"
+    )
     config = load_config(find_config(tmp_path))
     assert (config.safety_class, config.exclude) == ("B", ("vendor/*",))
 

@@ -37,7 +37,10 @@ def test_no_internal_error(report: Report) -> None:
 
 def test_every_dockerfile_is_read(report: Report) -> None:
     dockerfiles = [
-        path for path in (p.relative_to(CORPUS).as_posix() for p in (CORPUS / "dockerfile").rglob("*") if p.is_file())
+        path
+        for path in (
+            p.relative_to(CORPUS).as_posix() for p in (CORPUS / "dockerfile").rglob("*") if p.is_file()
+        )
         if Path(path).name.startswith("Dockerfile") or path.endswith(".Dockerfile")
     ]
     read = [f.path for f in report.project.files if f.kind.value == "dockerfile"]
@@ -55,9 +58,15 @@ def test_every_yaml_file_is_read_or_reported(report: Report) -> None:
 
 
 def test_every_chart_is_read(report: Report) -> None:
-    chart_dirs = {p.parent for p in (CORPUS / "helm").rglob("Chart.yaml") if "charts" not in p.relative_to(CORPUS / "helm").parts[2:-1]}
+    chart_dirs = {
+        p.parent
+        for p in (CORPUS / "helm").rglob("Chart.yaml")
+        if "charts" not in p.relative_to(CORPUS / "helm").parts[2:-1]
+    }
     top_level = {d for d in chart_dirs if not any(parent in chart_dirs for parent in d.parents)}
-    assert report.charts_read() + sum(1 for f in report.project.files if f.role == "Chart.yaml" and not f.analysed) == len(top_level)
+    assert report.charts_read() + sum(
+        1 for f in report.project.files if f.role == "Chart.yaml" and not f.analysed
+    ) == len(top_level)
 
 
 def test_unparsable_files_are_md001_with_a_line(report: Report) -> None:

@@ -28,7 +28,9 @@ def _tree(tmp_path: Path) -> Path:
     (chart / "values.yaml").write_text("replicas: 1\n", encoding="utf-8")
     (chart / "templates" / "deployment.yaml").write_text("kind: {{ .Values.kind }}\n", encoding="utf-8")
     (chart / "charts" / "sub").mkdir(parents=True)
-    (chart / "charts" / "sub" / "Chart.yaml").write_text("apiVersion: v2\nname: sub\nversion: 1.0.0\n", encoding="utf-8")
+    (chart / "charts" / "sub" / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: sub\nversion: 1.0.0\n", encoding="utf-8"
+    )
     images = tmp_path / "images"
     images.mkdir()
     (images / "Dockerfile").write_text("FROM x:1\n", encoding="utf-8")
@@ -48,7 +50,11 @@ def test_directory_walk_takes_charts_whole_and_skips_tool_folders(tmp_path: Path
 
 def test_a_template_or_values_file_stands_for_its_whole_chart(tmp_path: Path) -> None:
     root = _tree(tmp_path)
-    for name in ("chart/app/templates/deployment.yaml", "chart/app/values.yaml", "chart/app/charts/sub/Chart.yaml"):
+    for name in (
+        "chart/app/templates/deployment.yaml",
+        "chart/app/values.yaml",
+        "chart/app/charts/sub/Chart.yaml",
+    ):
         found = discover([name], root)
         assert [chart.relative for chart in found.charts] == ["chart/app"] and found.candidates == []
 
@@ -93,7 +99,8 @@ def test_kustomize_patches_are_not_linted_as_standalone_objects(tmp_path: Path) 
     overlay.mkdir(parents=True)
     (overlay / "kustomization.yaml").write_text(
         "resources: [../../base]\npatches:\n  - path: replicas-patch.yaml\npatchesStrategicMerge:\n  - env-patch.yaml\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     partial = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 3\n"
     (overlay / "replicas-patch.yaml").write_text(partial, encoding="utf-8")
     (overlay / "env-patch.yaml").write_text(partial, encoding="utf-8")

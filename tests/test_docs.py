@@ -17,7 +17,11 @@ DOCS = REPO_ROOT / "docs" / "rules"
 
 def test_rule_docs_are_up_to_date() -> None:
     expected = generate_docs(load_rule_pack(), DOCS)
-    stale = [path.name for path, text in expected.items() if not path.is_file() or path.read_text(encoding="utf-8") != text]
+    stale = [
+        path.name
+        for path, text in expected.items()
+        if not path.is_file() or path.read_text(encoding="utf-8") != text
+    ]
     extra = sorted(p.name for p in DOCS.glob("MD*.md") if p not in expected)
     assert stale == [] and extra == [], "run `python -m medlint.ruledocs` to regenerate docs/rules"
 
@@ -26,8 +30,13 @@ def test_rule_pages_have_every_section() -> None:
     for path, text in generate_docs(load_rule_pack(), DOCS).items():
         if path.name == "README.md":
             continue
-        for heading in ("## What it checks", "## Why it matters for a medical device", "## Example",
-                        "## How to fix it", "## References"):
+        for heading in (
+            "## What it checks",
+            "## Why it matters for a medical device",
+            "## Example",
+            "## How to fix it",
+            "## References",
+        ):
             assert heading in text, f"{path.name} lacks {heading}"
 
 
@@ -59,7 +68,9 @@ def test_rule_bundle_is_up_to_date() -> None:
     from medlint.rulepack import BUNDLE_NAME, builtin_rules_dir, bundle_document
 
     bundle = json.loads((builtin_rules_dir() / BUNDLE_NAME).read_text(encoding="utf-8"))
-    assert bundle == json.loads(json.dumps(bundle_document(builtin_rules_dir()))), "run `python -m medlint.ruledocs`"
+    assert bundle == json.loads(json.dumps(bundle_document(builtin_rules_dir()))), (
+        "run `python -m medlint.ruledocs`"
+    )
 
 
 def test_a_stale_bundle_is_ignored(tmp_path, monkeypatch) -> None:
@@ -70,6 +81,8 @@ def test_a_stale_bundle_is_ignored(tmp_path, monkeypatch) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(rulepack.builtin_rules_dir(), rules)
     text = (rules / "MD201-run-as-non-root.yaml").read_text(encoding="utf-8")
-    (rules / "MD201-run-as-non-root.yaml").write_text(text.replace("title: Containers must not run as root", "title: Edited title"), encoding="utf-8")
+    (rules / "MD201-run-as-non-root.yaml").write_text(
+        text.replace("title: Containers must not run as root", "title: Edited title"), encoding="utf-8"
+    )
     monkeypatch.setattr(rulepack, "builtin_rules_dir", lambda: rules)
     assert rulepack.load_rule_pack().get("MD201").title == "Edited title"

@@ -40,7 +40,9 @@ def test_every_builtin_rule_file_validates_against_the_schema() -> None:
     schema = json.loads((schemas_dir() / "rule.schema.json").read_text(encoding="utf-8"))
     validator = jsonschema.Draft7Validator(schema)
     for path in sorted(builtin_rules_dir().glob("MD*.yaml")):
-        errors = [error.message for error in validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))]
+        errors = [
+            error.message for error in validator.iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))
+        ]
         assert errors == [], f"{path.name}: {errors}"
     assert load_rule_pack(validate_builtin=True).rules
 
@@ -79,8 +81,19 @@ def test_user_rule_directory_adds_a_rule(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "ACME101-no-example-registry.yaml").write_text(yaml.safe_dump(USER_RULE), encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", "examples/medical-device/k8s/deployment.yaml", "--rules-dir", str(rules),
-                                       "--format", "json", "--safety-class", "B"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "check",
+            "examples/medical-device/k8s/deployment.yaml",
+            "--rules-dir",
+            str(rules),
+            "--format",
+            "json",
+            "--safety-class",
+            "B",
+        ],
+    )
     data = json.loads(result.output)
     assert "ACME101" in data["rules_run"]
     listed = CliRunner().invoke(main, ["rules", "--rules-dir", str(rules), "--format", "json"])
@@ -95,7 +108,9 @@ def test_user_rule_directory_adds_a_rule(tmp_path: Path) -> None:
         ({"id": "md-101"}, "id"),
     ],
 )
-def test_invalid_user_rule_is_rejected_naming_file_and_field(tmp_path: Path, change: dict, field: str) -> None:
+def test_invalid_user_rule_is_rejected_naming_file_and_field(
+    tmp_path: Path, change: dict, field: str
+) -> None:
     (tmp_path / "bad.yaml").write_text(yaml.safe_dump(dict(USER_RULE, **change)), encoding="utf-8")
     with pytest.raises(RulePackError) as caught:
         load_rule_pack((str(tmp_path),))
@@ -113,18 +128,34 @@ def test_duplicate_rule_id_is_rejected(tmp_path: Path) -> None:
 def test_levels_follow_the_safety_class() -> None:
     pack = load_rule_pack()
     rule = pack.get("MD201")
-    assert [rule.level_for(c, ArtifactKind.KUBERNETES) for c in "ABC"] == [Level.WARNING, Level.ERROR, Level.ERROR]
+    assert [rule.level_for(c, ArtifactKind.KUBERNETES) for c in "ABC"] == [
+        Level.WARNING,
+        Level.ERROR,
+        Level.ERROR,
+    ]
     assert [rule.level_for(c, ArtifactKind.KUBERNETES, "explicit-root") for c in "ABC"] == [Level.ERROR] * 3
     health = pack.get("MD401")
-    assert [health.level_for(c, ArtifactKind.DOCKERFILE) for c in "ABC"] == [Level.NOTE, Level.WARNING, Level.WARNING]
-    assert [health.level_for(c, ArtifactKind.COMPOSE) for c in "ABC"] == [Level.WARNING, Level.WARNING, Level.ERROR]
+    assert [health.level_for(c, ArtifactKind.DOCKERFILE) for c in "ABC"] == [
+        Level.NOTE,
+        Level.WARNING,
+        Level.WARNING,
+    ]
+    assert [health.level_for(c, ArtifactKind.COMPOSE) for c in "ABC"] == [
+        Level.WARNING,
+        Level.WARNING,
+        Level.ERROR,
+    ]
 
 
 def test_level_overrides_and_disabling() -> None:
     settings = EngineSettings(disabled=frozenset({"MD102"}), level_overrides={"MD110": "note"})
     report_rules = run_rules(Project(), load_rule_pack(), SafetyClassDecision("C", "test"), settings)
     assert "MD102" in report_rules.rules_disabled and "MD102" not in report_rules.rules_run
-    example = lint(["examples/medical-device"], cwd=REPO_ROOT, config=Config(levels={"MD110": "note"}, disabled=frozenset({"MD102"})))
+    example = lint(
+        ["examples/medical-device"],
+        cwd=REPO_ROOT,
+        config=Config(levels={"MD110": "note"}, disabled=frozenset({"MD102"})),
+    )
     assert {f.level for f in example.result.findings if f.rule_id == "MD110"} == {Level.NOTE}
     assert not any(f.rule_id == "MD102" for f in example.result.findings)
 
@@ -148,6 +179,9 @@ def test_level_overrides_and_disabling() -> None:
 )
 def test_example_levels_per_class(safety_class: str, rule: str, path: str, level: str) -> None:
     report = lint(["examples/medical-device"], cwd=REPO_ROOT, safety_class=safety_class)
-    levels = {f.level.value for f in report.result.findings
-              if f.rule_id == rule and f.location.path == f"examples/medical-device/{path}" and f.variant is None}
+    levels = {
+        f.level.value
+        for f in report.result.findings
+        if f.rule_id == rule and f.location.path == f"examples/medical-device/{path}" and f.variant is None
+    }
     assert level in levels

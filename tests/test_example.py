@@ -114,7 +114,11 @@ def test_unpinned_apt_get_install(findings: list[Finding]) -> None:
 
 def test_medical_app_hardening_gaps(findings: list[Finding]) -> None:
     for rule in ("MD202", "MD204", "MD205"):
-        assert [f.location.line for f in _at(findings, rule, "k8s/deployment.yaml") if '"medical-app"' in f.message] == [45]
+        assert [
+            f.location.line
+            for f in _at(findings, rule, "k8s/deployment.yaml")
+            if '"medical-app"' in f.message
+        ] == [45]
 
 
 def test_chart_renders_and_findings_point_at_template_lines(findings: list[Finding]) -> None:

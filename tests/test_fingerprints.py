@@ -27,18 +27,41 @@ GREETING_LINES = [
     "text, expected",
     [
         ("", ["c129715d7a2bc9a3:1"]),
-        (" a\nb\n  \t\tc\n d", ["271789c17abda88f:1", "54703d4cd895b18:1", "180aee12dab6264:1", "a23a3dc5e078b07b:1"]),
-        (" hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End",
-         ["8b7cf3e952e7aeb2:1", "b1ae1287ec4718d9:1", "bff680108adb0fcc:1", "c6805c5e1288b612:1",
-          "b86d3392aea1be30:1", "e6ceba753e1a442:1"]),
+        (
+            " a\nb\n  \t\tc\n d",
+            ["271789c17abda88f:1", "54703d4cd895b18:1", "180aee12dab6264:1", "a23a3dc5e078b07b:1"],
+        ),
+        (
+            " hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End",
+            [
+                "8b7cf3e952e7aeb2:1",
+                "b1ae1287ec4718d9:1",
+                "bff680108adb0fcc:1",
+                "c6805c5e1288b612:1",
+                "b86d3392aea1be30:1",
+                "e6ceba753e1a442:1",
+            ],
+        ),
         (" hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End\n", GREETING_LINES),
         (" hello; \t\nworld!!!\r\r\r  \t\tGreetings\r End\r", GREETING_LINES),
         (" hello; \t\r\nworld!!!\r\n\r\n\r\n  \t\tGreetings\r\n End\r\n", GREETING_LINES),
         (" hello; \t\nworld!!!\r\n\n\r  \t\tGreetings\r End\r\n", GREETING_LINES),
-        ("Lorem ipsum dolor sit amet.\n" * 10,
-         ["a7f2ff13bc495cf2:1", "a7f2ff13bc495cf2:2", "a7f2ff13bc495cf2:3", "a7f2ff13bc495cf2:4",
-          "a7f2ff13bc495cf2:5", "a7f2ff13bc495cf2:6", "a7f2ff1481e87703:1", "a9cf91f7bbf1862b:1",
-          "55ec222b86bcae53:1", "cc97dc7b1d7d8f7b:1", "c129715d7a2bc9a3:1"]),
+        (
+            "Lorem ipsum dolor sit amet.\n" * 10,
+            [
+                "a7f2ff13bc495cf2:1",
+                "a7f2ff13bc495cf2:2",
+                "a7f2ff13bc495cf2:3",
+                "a7f2ff13bc495cf2:4",
+                "a7f2ff13bc495cf2:5",
+                "a7f2ff13bc495cf2:6",
+                "a7f2ff1481e87703:1",
+                "a9cf91f7bbf1862b:1",
+                "55ec222b86bcae53:1",
+                "cc97dc7b1d7d8f7b:1",
+                "c129715d7a2bc9a3:1",
+            ],
+        ),
     ],
 )
 def test_line_hash_matches_the_upload_action(text: str, expected: list[str]) -> None:
@@ -48,10 +71,16 @@ def test_line_hash_matches_the_upload_action(text: str, expected: list[str]) -> 
 
 
 def _finding(line: int, subject: str = "Deployment/prod/api/container:web") -> Finding:
-    return Finding("MD201", Level.ERROR, Location("k8s/d.yaml", line, 3), "m.", subject, ArtifactKind.KUBERNETES)
+    return Finding(
+        "MD201", Level.ERROR, Location("k8s/d.yaml", line, 3), "m.", subject, ArtifactKind.KUBERNETES
+    )
 
 
 def test_logical_fingerprint_ignores_line_moves_but_not_the_object() -> None:
     assert logical_fingerprint(_finding(10)) == logical_fingerprint(_finding(42))
-    assert logical_fingerprint(_finding(10)) != logical_fingerprint(_finding(10, "Deployment/prod/api/container:db"))
-    assert logical_fingerprint(_finding(10)) != logical_fingerprint(dataclasses.replace(_finding(10), rule_id="MD202"))
+    assert logical_fingerprint(_finding(10)) != logical_fingerprint(
+        _finding(10, "Deployment/prod/api/container:db")
+    )
+    assert logical_fingerprint(_finding(10)) != logical_fingerprint(
+        dataclasses.replace(_finding(10), rule_id="MD202")
+    )

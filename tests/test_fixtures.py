@@ -62,9 +62,13 @@ CASES = _cases()
 def test_fixture(rule_id: str, outcome: str, case: Path) -> None:
     expected = expected_markers(case)
     if outcome == "fail":
-        assert any(rule == rule_id for rule, _, _ in expected), f"{case} is a failing fixture without an expect marker for {rule_id}"
+        assert any(rule == rule_id for rule, _, _ in expected), (
+            f"{case} is a failing fixture without an expect marker for {rule_id}"
+        )
     else:
-        assert not any(rule == rule_id for rule, _, _ in expected), f"{case} is a passing fixture but marks {rule_id}"
+        assert not any(rule == rule_id for rule, _, _ in expected), (
+            f"{case} is a passing fixture but marks {rule_id}"
+        )
     report = lint([str(case)], cwd=REPO_ROOT, safety_class="C")
     assert not report.result.notifications, [note.message for note in report.result.notifications]
     checked_rules = {rule_id} | {rule for rule, _, _ in expected}
@@ -81,4 +85,6 @@ def test_every_rule_has_failing_and_passing_fixtures() -> None:
     for rule in pack.rules:
         for outcome in ("fail", "pass"):
             folder = FIXTURES / rule.id / outcome
-            assert folder.is_dir() and any(folder.iterdir()), f"{rule.id} has no {outcome} fixtures in {folder}"
+            assert folder.is_dir() and any(folder.iterdir()), (
+                f"{rule.id} has no {outcome} fixtures in {folder}"
+            )

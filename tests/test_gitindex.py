@@ -16,11 +16,19 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not 
 @pytest.mark.parametrize("version", [2, 3, 4])
 def test_tracked_files_match_git_ls_files(tmp_path: Path, version: int) -> None:
     def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["git", "-C", str(tmp_path), *args], check=True, capture_output=True, text=True
+        ).stdout
 
     git("init", "-q")
-    files = ["Dockerfile", ".env", "deploy/k8s/secret.yaml", "deploy/k8s/service.yaml",
-             "a/very/long/path/" + "x" * 40 + "/values-production.yaml", "ünïcode/Chart.yaml"]
+    files = [
+        "Dockerfile",
+        ".env",
+        "deploy/k8s/secret.yaml",
+        "deploy/k8s/service.yaml",
+        "a/very/long/path/" + "x" * 40 + "/values-production.yaml",
+        "ünïcode/Chart.yaml",
+    ]
     for name in files:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x\n", encoding="utf-8")

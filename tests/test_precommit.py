@@ -23,8 +23,19 @@ if shutil.which("git") is None:
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HookRun = Callable[[str], "subprocess.CompletedProcess[str]"]
 #: Not part of the working tree a user would commit (virtual environments, caches, build output).
-NOT_COPIED = shutil.ignore_patterns(".git", ".venv", ".ci-venv", "venv", "__pycache__", ".mypy_cache",
-                                    ".pytest_cache", ".benchmarks", "*.egg-info", "build", "dist")
+NOT_COPIED = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    ".ci-venv",
+    "venv",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".benchmarks",
+    "*.egg-info",
+    "build",
+    "dist",
+)
 #: Passes at class A (declared by its own label): pinned by digest, non-root, health check, regulatory labels.
 CLEAN_DOCKERFILE = """\
 FROM debian:12.6-slim@sha256:0000000000000000000000000000000000000000000000000000000000000000
@@ -46,15 +57,21 @@ def _git_env(tmp: Path) -> dict[str, str]:
         **os.environ,
         "GIT_CONFIG_GLOBAL": str(empty),
         "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "medlint test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "medlint test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+        "GIT_AUTHOR_NAME": "medlint test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "medlint test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
         "PRE_COMMIT_HOME": str(tmp / "pre-commit-home"),
         "PRE_COMMIT_COLOR": "never",
     }
 
 
 def _commit_all(directory: Path, env: dict[str, str]) -> None:
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "--no-verify", "-m", "snapshot"]):
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["commit", "-q", "--no-verify", "-m", "snapshot"],
+    ):
         subprocess.run(["git", *args], cwd=directory, env=env, check=True, capture_output=True, timeout=120)
 
 
@@ -80,7 +97,11 @@ def hook_run(tmp_path_factory: pytest.TempPathFactory) -> HookRun:
     def run(file: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "medlint", "--files", file],
-            cwd=user_repo, env=env, capture_output=True, text=True, timeout=900,
+            cwd=user_repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
 
     return run

@@ -22,7 +22,9 @@ def example_log() -> dict:
 
 def test_valid_against_the_official_schema(example_log: dict) -> None:
     validator = jsonschema.Draft4Validator(SCHEMA)
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(example_log)]
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(example_log)
+    ]
     assert errors == []
 
 
@@ -58,12 +60,18 @@ def test_run_records_versions_and_safety_class(example_log: dict) -> None:
     assert run["tool"]["driver"]["semanticVersion"]
     assert run["properties"]["rulePackVersion"]
     assert run["properties"]["safetyClass"] == "B"
-    assert len(run["properties"]["evaluationDate"]) == 10 and run["properties"]["dataTableVersions"]["end-of-support"]
+    assert (
+        len(run["properties"]["evaluationDate"]) == 10
+        and run["properties"]["dataTableVersions"]["end-of-support"]
+    )
     assert run["invocations"][0]["executionSuccessful"] is True
 
 
 def test_clean_scan_has_an_empty_results_array(tmp_path: Path) -> None:
-    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok, namespace: clinical}\ndata: {}\n", encoding="utf-8")
+    (tmp_path / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok, namespace: clinical}\ndata: {}\n",
+        encoding="utf-8",
+    )
     log = sarif_log(lint([str(tmp_path / "cm.yaml")], cwd=tmp_path))
     assert log["runs"][0]["results"] == []
     jsonschema.Draft4Validator(SCHEMA).validate(log)
@@ -82,10 +90,19 @@ def test_version_control_provenance_inside_a_git_checkout(tmp_path: Path) -> Non
     git = tmp_path / ".git"
     (git / "refs" / "heads").mkdir(parents=True)
     (git / "HEAD").write_text("ref: refs/heads/main\n", encoding="utf-8")
-    (git / "refs" / "heads" / "main").write_text("0123456789abcdef0123456789abcdef01234567\n", encoding="utf-8")
-    (git / "config").write_text('[remote "origin"]\n\turl = https://user:token@git.example.com/device/app.git\n', encoding="utf-8")
-    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok, namespace: clinical}\n", encoding="utf-8")
+    (git / "refs" / "heads" / "main").write_text(
+        "0123456789abcdef0123456789abcdef01234567\n", encoding="utf-8"
+    )
+    (git / "config").write_text(
+        '[remote "origin"]\n\turl = https://user:token@git.example.com/device/app.git\n', encoding="utf-8"
+    )
+    (tmp_path / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok, namespace: clinical}\n", encoding="utf-8"
+    )
     run = sarif_log(lint(["cm.yaml"], cwd=tmp_path))["runs"][0]
     provenance = run["versionControlProvenance"][0]
     assert provenance["repositoryUri"] == "https://git.example.com/device/app.git"  # credentials stripped
-    assert provenance["revisionId"] == "0123456789abcdef0123456789abcdef01234567" and provenance["branch"] == "main"
+    assert (
+        provenance["revisionId"] == "0123456789abcdef0123456789abcdef01234567"
+        and provenance["branch"] == "main"
+    )

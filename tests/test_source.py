@@ -89,7 +89,9 @@ def test_timestamps_stay_strings_as_in_go_yaml() -> None:
         (b"a: 1\nb: \xff\xfe\n", "invalid UTF-8", 2),
     ],
 )
-def test_decode_rejects_binary_and_invalid_utf8(data: bytes, expected_message: str, expected_line: int) -> None:
+def test_decode_rejects_binary_and_invalid_utf8(
+    data: bytes, expected_message: str, expected_line: int
+) -> None:
     with pytest.raises(SourceError) as caught:
         decode_text(data)
     assert expected_message in caught.value.message

@@ -66,7 +66,13 @@ def test_deprecated_api_rows() -> None:
             key = (row["api_version"], kind)
             assert key not in seen, f"{key} is listed twice"
             seen.add(key)
-    for key in (("extensions/v1beta1", "Ingress"), ("policy/v1beta1", "PodSecurityPolicy"), ("batch/v1beta1", "CronJob"),
-                ("autoscaling/v2beta2", "HorizontalPodAutoscaler"), ("external-secrets.io/v1beta1", "ExternalSecret"),
-                ("external-secrets.io/v1beta1", "SecretStore"), ("external-secrets.io/v1beta1", "ClusterSecretStore")):
+    for key in (
+        ("extensions/v1beta1", "Ingress"),
+        ("policy/v1beta1", "PodSecurityPolicy"),
+        ("batch/v1beta1", "CronJob"),
+        ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
+        ("external-secrets.io/v1beta1", "ExternalSecret"),
+        ("external-secrets.io/v1beta1", "SecretStore"),
+        ("external-secrets.io/v1beta1", "ClusterSecretStore"),
+    ):
         assert key in seen, key

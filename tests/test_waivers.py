@@ -42,8 +42,15 @@ def test_comment_waiver_with_reason_suppresses_and_stays_visible(tmp_path: Path)
     report, findings = _lint(tmp_path, waiver)
     assert len(findings) == 1 and findings[0].suppressed
     suppression = findings[0].suppression
-    assert (suppression.kind, suppression.owner, suppression.risk, suppression.until) == ("inSource", "qa@example.com", "RMF-12", "2027-06-30")
-    assert not report.failing() or any(f.level.value == "error" and not f.suppressed for f in report.result.findings)
+    assert (suppression.kind, suppression.owner, suppression.risk, suppression.until) == (
+        "inSource",
+        "qa@example.com",
+        "RMF-12",
+        "2027-06-30",
+    )
+    assert not report.failing() or any(
+        f.level.value == "error" and not f.suppressed for f in report.result.findings
+    )
     sarif = json.loads(render(report, "sarif"))
     results = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "MD201"]
     assert results[0]["suppressions"][0]["kind"] == "inSource"
@@ -57,7 +64,9 @@ def test_comment_waiver_with_reason_suppresses_and_stays_visible(tmp_path: Path)
 def test_waiver_without_reason_is_rejected_and_reported(tmp_path: Path) -> None:
     report, findings = _lint(tmp_path, "            # medlint: ignore MD201\n")
     assert not findings[0].suppressed
-    assert any("rejected" in note.message and "no reason" in note.message for note in report.result.notifications)
+    assert any(
+        "rejected" in note.message and "no reason" in note.message for note in report.result.notifications
+    )
 
 
 def test_expired_waiver_no_longer_suppresses_and_says_so(tmp_path: Path) -> None:
@@ -76,7 +85,9 @@ def test_waiver_matching_nothing_is_reported(tmp_path: Path) -> None:
 
 def test_trailing_comment_applies_to_its_own_line(tmp_path: Path) -> None:
     text = "FROM debian:12.6-slim  \nRUN make\n"
-    (tmp_path / "Dockerfile").write_text(text + '# medlint: ignore MD201 reason="build image only"\nUSER root\n', encoding="utf-8")
+    (tmp_path / "Dockerfile").write_text(
+        text + '# medlint: ignore MD201 reason="build image only"\nUSER root\n', encoding="utf-8"
+    )
     report = lint(["Dockerfile"], cwd=tmp_path, safety_class="B")
     md201 = [f for f in report.result.findings if f.rule_id == "MD201"]
     assert md201 and all(f.suppressed for f in md201)

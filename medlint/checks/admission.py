@@ -8,8 +8,9 @@ Sigstore policies), so they work on `project.k8s_objects` as well as the workloa
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from medlint.checks.privileges import (
     EMPTY,
@@ -55,7 +56,11 @@ def _annotation_value(workload: Workload, key: str) -> str | None:
 
 
 def _service_accounts(project: Project) -> dict[tuple[str, str], K8sObject]:
-    return {(namespace_of(obj), obj.name or ""): obj for obj in project.k8s_objects if obj.kind == "ServiceAccount"}
+    return {
+        (namespace_of(obj), obj.name or ""): obj
+        for obj in project.k8s_objects
+        if obj.kind == "ServiceAccount"
+    }
 
 
 def account_name(spec: Mapping[str, Any]) -> str:
@@ -82,14 +87,24 @@ def _token_violation(workload: Workload, spec: Any, account: K8sObject | None, n
         reason = f"sets automountServiceAccountToken: {yaml_text(pod_value)}"
         if account_value is False:
             reason += f', which overrides automountServiceAccountToken: false on ServiceAccount "{name}"'
-        return Violation(key_location(workload.path, spec, "automountServiceAccountToken"), f"{workload.subject} {reason}",
-                         workload.subject, workload.artifact, related=related)
+        return Violation(
+            key_location(workload.path, spec, "automountServiceAccountToken"),
+            f"{workload.subject} {reason}",
+            workload.subject,
+            workload.artifact,
+            related=related,
+        )
     if account is None:
         reason = f'ServiceAccount "{name}" is not in the scanned files, so only automountServiceAccountToken: false on the pod counts'
     else:
         reason = f'neither the pod nor ServiceAccount "{name}" sets automountServiceAccountToken: false'
-    return Violation(pod_spec_location(workload), f"{workload.subject} mounts a service-account token: {reason}",
-                     workload.subject, workload.artifact, related=related)
+    return Violation(
+        pod_spec_location(workload),
+        f"{workload.subject} mounts a service-account token: {reason}",
+        workload.subject,
+        workload.artifact,
+        related=related,
+    )
 
 
 def service_account_token(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -141,12 +156,21 @@ def _namespace_violation(obj: K8sObject) -> Violation | None:
     metadata = mapping(obj.body, "metadata")
     artifact = artifact_of(obj)
     if obj.namespace == "default":
-        return Violation(value_location(obj.path, metadata, "namespace"), f"{obj.subject} is placed in the default namespace",
-                         obj.subject, artifact)
+        return Violation(
+            value_location(obj.path, metadata, "namespace"),
+            f"{obj.subject} is placed in the default namespace",
+            obj.subject,
+            artifact,
+        )
     if obj.namespace is None and artifact is ArtifactKind.KUBERNETES:
         where = key_location(obj.path, obj.body, "metadata") if metadata is not None else obj.location
-        return Violation(where, f"{obj.subject} sets no metadata.namespace, so it lands in whatever namespace the "
-                         "deploying context uses (usually default)", obj.subject, artifact)
+        return Violation(
+            where,
+            f"{obj.subject} sets no metadata.namespace, so it lands in whatever namespace the "
+            "deploying context uses (usually default)",
+            obj.subject,
+            artifact,
+        )
     return None  # a rendered chart without namespace gets the release namespace
 
 
@@ -160,8 +184,13 @@ def _service_account_violation(workload: Workload) -> Violation | None:
     key = "serviceAccountName" if "serviceAccountName" in spec else "serviceAccount"
     location = key_location(workload.path, spec, key) if key in spec else pod_spec_location(workload)
     reason = f"{key}: default" if key in spec else "no serviceAccountName"
-    return Violation(location, f"{workload.subject} runs as the namespace's default ServiceAccount ({reason}); give it a dedicated one",
-                     workload.subject, workload.artifact, variant="service-account")
+    return Violation(
+        location,
+        f"{workload.subject} runs as the namespace's default ServiceAccount ({reason}); give it a dedicated one",
+        workload.subject,
+        workload.artifact,
+        variant="service-account",
+    )
 
 
 def namespace_isolation(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -199,15 +228,28 @@ def _labels_anchor(obj: K8sObject) -> Location:
     return key_location(obj.path, obj.body, "metadata") if metadata is not None else obj.location
 
 
-def _level_violations(level: str, where: Location, who: str, subject: str, artifact: ArtifactKind) -> Iterator[Violation]:
+def _level_violations(
+    level: str, where: Location, who: str, subject: str, artifact: ArtifactKind
+) -> Iterator[Violation]:
     if level not in PSA_LEVELS:
-        yield Violation(where, f'{who} sets pod-security.kubernetes.io/enforce: "{level}", which is no Pod Security level',
-                        subject, artifact)
+        yield Violation(
+            where,
+            f'{who} sets pod-security.kubernetes.io/enforce: "{level}", which is no Pod Security level',
+            subject,
+            artifact,
+        )
     elif level == "privileged":
-        yield Violation(where, f"{who} enforces the privileged level, which admits any pod", subject, artifact)
+        yield Violation(
+            where, f"{who} enforces the privileged level, which admits any pod", subject, artifact
+        )
     elif level == "baseline":
-        yield Violation(where, f"{who} enforces only the baseline level; class C needs restricted", subject, artifact,
-                        variant="below-restricted")
+        yield Violation(
+            where,
+            f"{who} enforces only the baseline level; class C needs restricted",
+            subject,
+            artifact,
+            variant="below-restricted",
+        )
 
 
 def _namespace_labels(obj: K8sObject) -> Iterator[Violation]:
@@ -216,16 +258,27 @@ def _namespace_labels(obj: K8sObject) -> Iterator[Violation]:
     if enforce is None:
         others = sorted(key for key in obj.labels if key.startswith(PSA_PREFIX))
         extra = f" ({', '.join(others)} do not enforce)" if others else ""
-        yield Violation(_labels_anchor(obj), f"{who} holds workloads but has no pod-security.kubernetes.io/enforce label{extra}",
-                        obj.subject, artifact)
+        yield Violation(
+            _labels_anchor(obj),
+            f"{who} holds workloads but has no pod-security.kubernetes.io/enforce label{extra}",
+            obj.subject,
+            artifact,
+        )
         return
     yield from _level_violations(enforce.value.strip(), enforce.location, who, obj.subject, artifact)
     version = obj.labels.get(PSA_PREFIX + "enforce-version")
     if version is None or version.value.strip() == "latest":
         where = version.location if version is not None else enforce.location
-        state = "enforce-version: latest" if version is not None else "no enforce-version (defaults to latest)"
-        yield Violation(where, f"{who} has {state}; pin the policy version for reproducible admission",
-                        obj.subject, artifact, variant="version-pin")
+        state = (
+            "enforce-version: latest" if version is not None else "no enforce-version (defaults to latest)"
+        )
+        yield Violation(
+            where,
+            f"{who} has {state}; pin the policy version for reproducible admission",
+            obj.subject,
+            artifact,
+            variant="version-pin",
+        )
 
 
 def pod_security_admission(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -239,11 +292,21 @@ def pod_security_admission(project: Project, params: Mapping[str, Any]) -> Itera
             continue
         where = value_location(workload.path, mapping(workload.raw, "metadata"), "namespace")
         if name in external:
-            yield from _level_violations(external[name], where, f"externally managed namespace {name}", f"Namespace/{name}", workload.artifact)
+            yield from _level_violations(
+                external[name],
+                where,
+                f"externally managed namespace {name}",
+                f"Namespace/{name}",
+                workload.artifact,
+            )
         else:
-            yield Violation(where, f"namespace {name} used by {workload.subject} is not in the scanned files, so its "
-                            "pod-security.kubernetes.io/enforce label cannot be verified; declare it in external_namespaces",
-                            f"Namespace/{name}", workload.artifact)
+            yield Violation(
+                where,
+                f"namespace {name} used by {workload.subject} is not in the scanned files, so its "
+                "pod-security.kubernetes.io/enforce label cannot be verified; declare it in external_namespaces",
+                f"Namespace/{name}",
+                workload.artifact,
+            )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -262,11 +325,17 @@ class SignaturePolicy:
     needs_namespace_label: bool  # Sigstore: enforced only in namespaces labelled policy.sigstore.dev/include
 
 
-def _kyverno_mode(spec: Mapping[str, Any], rule: Mapping[str, Any], check: Mapping[str, Any], path: str) -> tuple[bool, Location, str]:
+def _kyverno_mode(
+    spec: Mapping[str, Any], rule: Mapping[str, Any], check: Mapping[str, Any], path: str
+) -> tuple[bool, Location, str]:
     """Kyverno's failure action: verifyImages[].failureAction, rule validate.failureAction, else
     spec.validationFailureAction, which defaults to Audit."""
     validate = fields_of(rule, "validate")
-    for node, key in ((check, "failureAction"), (validate, "failureAction"), (spec, "validationFailureAction")):
+    for node, key in (
+        (check, "failureAction"),
+        (validate, "failureAction"),
+        (spec, "validationFailureAction"),
+    ):
         if node.get(key) is not None:
             text = str(node.get(key))
             return text.lower() == "enforce", value_location(path, node, key), f"{key}: {text}"
@@ -282,7 +351,9 @@ def _kyverno_policies(obj: K8sObject) -> Iterator[SignaturePolicy]:
             if not isinstance(check, dict):
                 continue
             references = check.get("imageReferences") or check.get("image") or []
-            patterns = tuple(str(item) for item in (references if isinstance(references, list) else [references]))
+            patterns = tuple(
+                str(item) for item in (references if isinstance(references, list) else [references])
+            )
             enforcing, where, text = _kyverno_mode(spec, rule, check, obj.path)
             yield SignaturePolicy(obj, patterns, enforcing, where, text, False)
 
@@ -291,16 +362,32 @@ def _image_validating_policy(obj: K8sObject) -> Iterator[SignaturePolicy]:
     """Kyverno's newer ImageValidatingPolicy: matchImageReferences globs and validationActions."""
     spec = fields_of(obj.body, "spec")
     references = spec.get("matchImageReferences")
-    patterns = tuple(str(item.get("glob")) for item in references if isinstance(item, dict) and item.get("glob")) if isinstance(references, list) else ()
-    actions = [str(action).lower() for action in spec.get("validationActions") or []] if isinstance(spec.get("validationActions"), list) else []
-    where = value_location(obj.path, spec, "validationActions") if "validationActions" in spec else obj.location
-    yield SignaturePolicy(obj, patterns or ("*",), "deny" in actions, where, f"validationActions: {actions}", False)
+    patterns = (
+        tuple(str(item.get("glob")) for item in references if isinstance(item, dict) and item.get("glob"))
+        if isinstance(references, list)
+        else ()
+    )
+    actions = (
+        [str(action).lower() for action in spec.get("validationActions") or []]
+        if isinstance(spec.get("validationActions"), list)
+        else []
+    )
+    where = (
+        value_location(obj.path, spec, "validationActions") if "validationActions" in spec else obj.location
+    )
+    yield SignaturePolicy(
+        obj, patterns or ("*",), "deny" in actions, where, f"validationActions: {actions}", False
+    )
 
 
 def _sigstore_policy(obj: K8sObject) -> Iterator[SignaturePolicy]:
     spec = fields_of(obj.body, "spec")
     images = spec.get("images")
-    patterns = tuple(str(item.get("glob")) for item in images if isinstance(item, dict) and item.get("glob")) if isinstance(images, list) else ()
+    patterns = (
+        tuple(str(item.get("glob")) for item in images if isinstance(item, dict) and item.get("glob"))
+        if isinstance(images, list)
+        else ()
+    )
     mode = str(spec.get("mode") or "enforce")
     where = value_location(obj.path, spec, "mode") if "mode" in spec else obj.location
     yield SignaturePolicy(obj, patterns, mode.lower() == "enforce", where, f"mode: {mode}", True)
@@ -330,7 +417,9 @@ def image_names(image: str) -> list[str]:
 
 
 def covers(policy: SignaturePolicy, image: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in policy.patterns for name in image_names(image))
+    return any(
+        fnmatch.fnmatchcase(name, pattern) for pattern in policy.patterns for name in image_names(image)
+    )
 
 
 def _labelled_for_sigstore(namespaces: Mapping[str, K8sObject], workload: Workload) -> bool:
@@ -351,13 +440,19 @@ def _uncovered_images(project: Project, policies: list[SignaturePolicy]) -> Iter
                 continue
             who = describe_container(workload, container)
             if matching:
-                reason = (f"is matched only by Sigstore ClusterImagePolicy {matching[0].obj.name}, which the policy-controller "
-                          f'enforces only in namespaces labelled {SIGSTORE_INCLUDE_LABEL}: "true", and namespace '
-                          f"{workload.namespace or '(none set)'} is not")
+                reason = (
+                    f"is matched only by Sigstore ClusterImagePolicy {matching[0].obj.name}, which the policy-controller "
+                    f'enforces only in namespaces labelled {SIGSTORE_INCLUDE_LABEL}: "true", and namespace '
+                    f"{workload.namespace or '(none set)'} is not"
+                )
             else:
                 reason = "is matched by no image-signature policy"
-            yield Violation(container.image.location, f'{who} runs image "{container.image.raw}", which {reason}',
-                            container_subject(workload, container), workload.artifact)
+            yield Violation(
+                container.image.location,
+                f'{who} runs image "{container.image.raw}", which {reason}',
+                container_subject(workload, container),
+                workload.artifact,
+            )
 
 
 def _audit_mode(policies: Iterable[SignaturePolicy]) -> Iterator[Violation]:
@@ -366,9 +461,14 @@ def _audit_mode(policies: Iterable[SignaturePolicy]) -> Iterator[Violation]:
         if policy.enforcing or policy.mode_location in seen:
             continue
         seen.add(policy.mode_location)
-        yield Violation(policy.mode_location, f"{policy.obj.subject} verifies image signatures only in warn/audit mode "
-                        f"({policy.mode_text}), so unsigned images still run", policy.obj.subject, artifact_of(policy.obj),
-                        variant="audit-mode")
+        yield Violation(
+            policy.mode_location,
+            f"{policy.obj.subject} verifies image signatures only in warn/audit mode "
+            f"({policy.mode_text}), so unsigned images still run",
+            policy.obj.subject,
+            artifact_of(policy.obj),
+            variant="audit-mode",
+        )
 
 
 def image_signature_enforcement(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -381,11 +481,13 @@ def image_signature_enforcement(project: Project, params: Mapping[str, Any]) -> 
     policies = signature_policies(project)
     if not policies:
         first = workloads[0]
-        yield Violation(node_location(first.path, first.raw) if first.raw is not None else first.location,
-                        f"the scanned Kubernetes objects run {len(workloads)} workload(s) but contain no image-signature "
-                        "enforcement (a Kyverno verifyImages rule, or a Sigstore ClusterImagePolicy with labelled namespaces)",
-                        "bundle/image-signature-enforcement", first.artifact)
+        yield Violation(
+            node_location(first.path, first.raw) if first.raw is not None else first.location,
+            f"the scanned Kubernetes objects run {len(workloads)} workload(s) but contain no image-signature "
+            "enforcement (a Kyverno verifyImages rule, or a Sigstore ClusterImagePolicy with labelled namespaces)",
+            "bundle/image-signature-enforcement",
+            first.artifact,
+        )
         return
     yield from _audit_mode(policies)
     yield from _uncovered_images(project, policies)
-

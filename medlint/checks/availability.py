@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from medlint.checks.selectors import (
     as_label_map,
@@ -101,8 +102,11 @@ def _hpa_target(hpa: K8sObject, workloads: list[Workload]) -> Workload | None:
     if not isinstance(reference, Mapping):
         return None
     for workload in workloads:
-        if (workload.kind == reference.get("kind") and workload.name == reference.get("name")
-                and namespaces_match(workload.namespace, hpa.namespace)):
+        if (
+            workload.kind == reference.get("kind")
+            and workload.name == reference.get("name")
+            and namespaces_match(workload.namespace, hpa.namespace)
+        ):
             return workload
     return None
 
@@ -126,8 +130,13 @@ def scaling_of(project: Project) -> list[Scaling]:
     result = []
     for workload in workloads:
         target_hpa = by_target.get(id(workload))
-        count = _hpa_min(target_hpa) if target_hpa is not None else \
-            _count_from(workload.path, _spec(workload.raw), "replicas", _spec_anchor(workload.path, workload.raw))
+        count = (
+            _hpa_min(target_hpa)
+            if target_hpa is not None
+            else _count_from(
+                workload.path, _spec(workload.raw), "replicas", _spec_anchor(workload.path, workload.raw)
+            )
+        )
         result.append(Scaling(workload, count, target_hpa))
     return result
 
@@ -179,41 +188,71 @@ def _in_replica_scope(markers: Mapping[str, str], params: Mapping[str, Any], def
     return CLASS_ORDER[item_class(markers, default_class)] >= CLASS_ORDER.get(threshold, CLASS_ORDER["B"])
 
 
-def _replica_violation(subject_obj: str, count: Count, what: str, subject: str, artifact: ArtifactKind,
-                       related: tuple[RelatedLocation, ...] = ()) -> Violation | None:
+def _replica_violation(
+    subject_obj: str,
+    count: Count,
+    what: str,
+    subject: str,
+    artifact: ArtifactKind,
+    related: tuple[RelatedLocation, ...] = (),
+) -> Violation | None:
     if count.value is None:
-        return Violation(count.location, f'{subject_obj} has a {what} that cannot be resolved ("{count.text}")',
-                         subject, artifact, variant="unresolved", related=related)
+        return Violation(
+            count.location,
+            f'{subject_obj} has a {what} that cannot be resolved ("{count.text}")',
+            subject,
+            artifact,
+            variant="unresolved",
+            related=related,
+        )
     if count.value >= 2:
         return None
     written = f"{what}: {count.value}" if count.written else f"no {what} (default 1)"
-    return Violation(count.location, f"{subject_obj} runs with {written}, so one pod or node failure interrupts the "
-                     "service; run at least 2", subject, artifact, related=related)
+    return Violation(
+        count.location,
+        f"{subject_obj} runs with {written}, so one pod or node failure interrupts the "
+        "service; run at least 2",
+        subject,
+        artifact,
+        related=related,
+    )
 
 
 def replicas(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD402: availability-critical (or high-class) Deployments and StatefulSets need at least 2 replicas."""
     default_class = system_class(project, params)
-    workloads = [w for w in project.workloads if _is_kubernetes(w) and w.kind in ("Deployment", "StatefulSet")]
+    workloads = [
+        w for w in project.workloads if _is_kubernetes(w) and w.kind in ("Deployment", "StatefulSet")
+    ]
     targeted: set[int] = set()
     for hpa in _hpas(project):
         target = _hpa_target(hpa, [w for w in project.workloads if _is_kubernetes(w)])
         if target is not None:
             targeted.add(id(target))
-        markers = _markers(target.raw, pod_template_labels(target)) if target is not None else _markers(hpa.body)
+        markers = (
+            _markers(target.raw, pod_template_labels(target)) if target is not None else _markers(hpa.body)
+        )
         if not _in_replica_scope(markers, params, default_class):
             continue
         scaled = f"{hpa.subject} (scaling {target.subject})" if target is not None else hpa.subject
-        violation = _replica_violation(scaled, _hpa_min(hpa), "minReplicas", f"{hpa.subject}/minReplicas", _artifact(hpa))
+        violation = _replica_violation(
+            scaled, _hpa_min(hpa), "minReplicas", f"{hpa.subject}/minReplicas", _artifact(hpa)
+        )
         if violation is not None:
             yield violation
     for workload in workloads:
         if id(workload) in targeted:
             continue  # its HPA's minReplicas decides, checked above
-        if not _in_replica_scope(_markers(workload.raw, pod_template_labels(workload)), params, default_class):
+        if not _in_replica_scope(
+            _markers(workload.raw, pod_template_labels(workload)), params, default_class
+        ):
             continue
-        count = _count_from(workload.path, _spec(workload.raw), "replicas", _spec_anchor(workload.path, workload.raw))
-        violation = _replica_violation(workload.subject, count, "replicas", f"{workload.subject}/replicas", workload.artifact)
+        count = _count_from(
+            workload.path, _spec(workload.raw), "replicas", _spec_anchor(workload.path, workload.raw)
+        )
+        violation = _replica_violation(
+            workload.subject, count, "replicas", f"{workload.subject}/replicas", workload.artifact
+        )
         if violation is not None:
             yield violation
 
@@ -261,21 +300,38 @@ def _pdb_findings(pdb: K8sObject, total: int | None) -> Iterator[Violation]:
         where = key_location(pdb.path, spec, key)
         bound = int_or_percent(spec[key])
         if bound is None:
-            yield Violation(where, f'{pdb.subject} has a {key} that cannot be resolved ("{spec[key]}")', subject,
-                            _artifact(pdb), variant="unresolved")
+            yield Violation(
+                where,
+                f'{pdb.subject} has a {key} that cannot be resolved ("{spec[key]}")',
+                subject,
+                _artifact(pdb),
+                variant="unresolved",
+            )
         elif key == "minAvailable" and bound.number == 0:
-            yield Violation(where, f"{pdb.subject} sets minAvailable: {spec[key]}, so it allows evicting every pod",
-                            subject, _artifact(pdb))
-        elif key == "maxUnavailable" and (bound.percent and bound.number >= 100 or
-                                          total is not None and bound.scaled(total, round_up=True) >= total):
+            yield Violation(
+                where,
+                f"{pdb.subject} sets minAvailable: {spec[key]}, so it allows evicting every pod",
+                subject,
+                _artifact(pdb),
+            )
+        elif key == "maxUnavailable" and (
+            (bound.percent and bound.number >= 100)
+            or (total is not None and bound.scaled(total, round_up=True) >= total)
+        ):
             of = "" if bound.percent and bound.number >= 100 else f" of {total} replica(s)"
-            yield Violation(where, f"{pdb.subject} sets maxUnavailable: {spec[key]}{of}, so it allows evicting every pod",
-                            subject, _artifact(pdb))
+            yield Violation(
+                where,
+                f"{pdb.subject} sets maxUnavailable: {spec[key]}{of}, so it allows evicting every pod",
+                subject,
+                _artifact(pdb),
+            )
 
 
 def _spread_keys(params: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(params.get("spread_topology_keys") or
-                 ("kubernetes.io/hostname", "topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"))
+    return tuple(
+        params.get("spread_topology_keys")
+        or ("kubernetes.io/hostname", "topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
+    )
 
 
 def _term_spreads_own_pods(term: Any, own_labels: Mapping[str, str], keys: tuple[str, ...]) -> bool:
@@ -302,35 +358,59 @@ def spreads_pods(workload: Workload, keys: tuple[str, ...]) -> bool:
     required = anti.get("requiredDuringSchedulingIgnoredDuringExecution")
     preferred = anti.get("preferredDuringSchedulingIgnoredDuringExecution")
     terms = list(required) if isinstance(required, list) else []
-    terms += [item.get("podAffinityTerm") for item in preferred if isinstance(item, Mapping)] \
-        if isinstance(preferred, list) else []
+    terms += (
+        [item.get("podAffinityTerm") for item in preferred if isinstance(item, Mapping)]
+        if isinstance(preferred, list)
+        else []
+    )
     return any(_term_spreads_own_pods(term, own, keys) for term in terms)
 
 
 def _pod_spec_anchor(workload: Workload) -> Location:
     template = get_path(workload.raw, POD_SPEC_PATHS[workload.kind][:-1])
-    return key_location(workload.path, template, "spec") if isinstance(template, YamlMap) else workload.location
+    return (
+        key_location(workload.path, template, "spec") if isinstance(template, YamlMap) else workload.location
+    )
 
 
-def _workload_findings(scaling: Scaling, pdbs: list[K8sObject], params: Mapping[str, Any]) -> Iterator[Violation]:
+def _workload_findings(
+    scaling: Scaling, pdbs: list[K8sObject], params: Mapping[str, Any]
+) -> Iterator[Violation]:
     workload, count = scaling.workload, scaling.count
     covered = any(pdb_selects(pdb, workload) for pdb in pdbs)
     if count.value is None:
         if not covered:
-            yield Violation(count.location, f'{workload.subject} has a replica count that cannot be resolved '
-                            f'("{count.text}"); if it runs several pods, add a PodDisruptionBudget',
-                            f"{workload.subject}/pdb", workload.artifact, variant="unresolved")
+            yield Violation(
+                count.location,
+                f"{workload.subject} has a replica count that cannot be resolved "
+                f'("{count.text}"); if it runs several pods, add a PodDisruptionBudget',
+                f"{workload.subject}/pdb",
+                workload.artifact,
+                variant="unresolved",
+            )
         return
     if count.value < 2:
         return
-    source = f"minReplicas {count.value} in {scaling.hpa.subject}" if scaling.hpa else f"{count.value} replicas"
+    source = (
+        f"minReplicas {count.value} in {scaling.hpa.subject}" if scaling.hpa else f"{count.value} replicas"
+    )
     if not covered:
-        yield Violation(workload.location, f"{workload.subject} runs {source} but no PodDisruptionBudget selects its "
-                        "pods, so a node drain may evict all of them at once", f"{workload.subject}/pdb", workload.artifact)
+        yield Violation(
+            workload.location,
+            f"{workload.subject} runs {source} but no PodDisruptionBudget selects its "
+            "pods, so a node drain may evict all of them at once",
+            f"{workload.subject}/pdb",
+            workload.artifact,
+        )
     if not spreads_pods(workload, _spread_keys(params)):
-        yield Violation(_pod_spec_anchor(workload), f"{workload.subject} runs {source} without topologySpreadConstraints "
-                        "or podAntiAffinity across nodes, so they may all land on one node",
-                        f"{workload.subject}/spreading", workload.artifact, variant="spreading")
+        yield Violation(
+            _pod_spec_anchor(workload),
+            f"{workload.subject} runs {source} without topologySpreadConstraints "
+            "or podAntiAffinity across nodes, so they may all land on one node",
+            f"{workload.subject}/spreading",
+            workload.artifact,
+            variant="spreading",
+        )
 
 
 def disruption_tolerance(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -358,11 +438,15 @@ def _is_stateless(workload: Workload, params: Mapping[str, Any]) -> bool:
     if _spec(workload.raw).get("volumeClaimTemplates"):
         return False
     volumes = get_path(workload.raw, POD_SPEC_PATHS[workload.kind] + ("volumes",))
-    return not (isinstance(volumes, list) and any(isinstance(v, Mapping) and "persistentVolumeClaim" in v for v in volumes))
+    return not (
+        isinstance(volumes, list)
+        and any(isinstance(v, Mapping) and "persistentVolumeClaim" in v for v in volumes)
+    )
 
 
-def _max_unavailable_findings(workload: Workload, rolling: Mapping[str, Any], replicas: Count,
-                              round_up: bool) -> Iterator[Violation]:
+def _max_unavailable_findings(
+    workload: Workload, rolling: Mapping[str, Any], replicas: Count, round_up: bool
+) -> Iterator[Violation]:
     """`maxUnavailable` that lets every pod go down at once, and the invalid 0/0 surge combination."""
     subject = f"{workload.subject}/maxUnavailable"
     unavailable_raw, surge_raw = rolling.get("maxUnavailable"), rolling.get("maxSurge")
@@ -370,20 +454,38 @@ def _max_unavailable_findings(workload: Workload, rolling: Mapping[str, Any], re
     unavailable = DEPLOYMENT_DEFAULT_BOUND if unavailable_raw is None else int_or_percent(unavailable_raw)
     surge = DEPLOYMENT_DEFAULT_BOUND if surge_raw is None else int_or_percent(surge_raw)
     if unavailable is None:
-        yield Violation(where, f'{workload.subject} has a maxUnavailable that cannot be resolved ("{unavailable_raw}")',
-                        subject, workload.artifact, variant="unresolved")
+        yield Violation(
+            where,
+            f'{workload.subject} has a maxUnavailable that cannot be resolved ("{unavailable_raw}")',
+            subject,
+            workload.artifact,
+            variant="unresolved",
+        )
         return
     if workload.kind == "Deployment" and unavailable.number == 0 and surge is not None and surge.number == 0:
-        yield Violation(where, f"{workload.subject} sets maxUnavailable: 0 together with maxSurge: 0, which the API "
-                        "rejects: the rollout could never make progress", subject, workload.artifact, variant="invalid-surge")
+        yield Violation(
+            where,
+            f"{workload.subject} sets maxUnavailable: 0 together with maxSurge: 0, which the API "
+            "rejects: the rollout could never make progress",
+            subject,
+            workload.artifact,
+            variant="invalid-surge",
+        )
         return
     if unavailable_raw is None:
         return  # the defaults (25 %) never take every pod down
     total = replicas.value
-    if unavailable.percent and unavailable.number >= 100 or total is not None and unavailable.scaled(total, round_up) >= total:
+    if (unavailable.percent and unavailable.number >= 100) or (
+        total is not None and unavailable.scaled(total, round_up) >= total
+    ):
         of = "" if unavailable.percent and unavailable.number >= 100 else f" with {total} replica(s)"
-        yield Violation(where, f"{workload.subject} sets maxUnavailable: {unavailable_raw}{of}, so an update may take "
-                        "every pod down at once", subject, workload.artifact)
+        yield Violation(
+            where,
+            f"{workload.subject} sets maxUnavailable: {unavailable_raw}{of}, so an update may take "
+            "every pod down at once",
+            subject,
+            workload.artifact,
+        )
 
 
 def _progress_findings(workload: Workload, spec: Mapping[str, Any]) -> Iterator[Violation]:
@@ -393,20 +495,31 @@ def _progress_findings(workload: Workload, spec: Mapping[str, Any]) -> Iterator[
     if workload.kind == "Deployment" and "progressDeadlineSeconds" not in spec:
         missing.append("progressDeadlineSeconds")
     if missing:
-        yield Violation(_spec_anchor(workload.path, workload.raw), f"{workload.subject} sets no {' and no '.join(missing)}, "
-                        "so a crashing new version may count as ready and a stuck rollout is not reported",
-                        f"{workload.subject}/progress", workload.artifact, variant="progress")
+        yield Violation(
+            _spec_anchor(workload.path, workload.raw),
+            f"{workload.subject} sets no {' and no '.join(missing)}, "
+            "so a crashing new version may count as ready and a stuck rollout is not reported",
+            f"{workload.subject}/progress",
+            workload.artifact,
+            variant="progress",
+        )
 
 
-def _deployment_findings(workload: Workload, replicas: Count, params: Mapping[str, Any]) -> Iterator[Violation]:
+def _deployment_findings(
+    workload: Workload, replicas: Count, params: Mapping[str, Any]
+) -> Iterator[Violation]:
     spec = _spec(workload.raw)
     strategy = _mapping_at(spec, "strategy")
     kind = strategy.get("type") or "RollingUpdate"
     if kind == "Recreate":
         if _is_stateless(workload, params):
-            yield Violation(key_location(workload.path, strategy, "type"), f"{workload.subject} uses strategy Recreate "
-                            "although it keeps no persistent volume, so every update stops the service",
-                            f"{workload.subject}/strategy", workload.artifact)
+            yield Violation(
+                key_location(workload.path, strategy, "type"),
+                f"{workload.subject} uses strategy Recreate "
+                "although it keeps no persistent volume, so every update stops the service",
+                f"{workload.subject}/strategy",
+                workload.artifact,
+            )
     else:
         rolling = _mapping_at(strategy, "rollingUpdate")
         yield from _max_unavailable_findings(workload, rolling, replicas, round_up=False)
@@ -416,9 +529,13 @@ def _statefulset_findings(workload: Workload, replicas: Count) -> Iterator[Viola
     spec = _spec(workload.raw)
     strategy = _mapping_at(spec, "updateStrategy")
     if strategy.get("type") == "OnDelete":
-        yield Violation(key_location(workload.path, strategy, "type"), f"{workload.subject} uses updateStrategy OnDelete, "
-                        "so updates wait for manual pod deletion", f"{workload.subject}/strategy", workload.artifact,
-                        variant="on-delete")
+        yield Violation(
+            key_location(workload.path, strategy, "type"),
+            f"{workload.subject} uses updateStrategy OnDelete, so updates wait for manual pod deletion",
+            f"{workload.subject}/strategy",
+            workload.artifact,
+            variant="on-delete",
+        )
         return
     rolling = strategy.get("rollingUpdate")
     if isinstance(rolling, Mapping) and "maxUnavailable" in rolling:
@@ -461,7 +578,11 @@ def _depends_on_entries(raw: Mapping[str, Any]) -> Iterator[tuple[str, str | Non
         for name, entry in node.items():
             has_condition = isinstance(entry, Mapping) and "condition" in entry
             condition = _text(entry.get("condition")) if has_condition else None
-            where = compose_key_location(entry, "condition") if has_condition else compose_key_location(node, name)
+            where = (
+                compose_key_location(entry, "condition")
+                if has_condition
+                else compose_key_location(node, name)
+            )
             yield _text(name), condition or None, where
 
 
@@ -483,7 +604,9 @@ def _restart_problem(service: ComposeService) -> tuple[Location, str] | None:
         record = interpolation_of(value)
         text = _text(value).lower()
         if record is not None and not record.resolved:
-            return compose_key_location(raw, "restart"), f"sets restart from unset variable(s) {', '.join(record.unresolved_names)}"
+            return compose_key_location(
+                raw, "restart"
+            ), f"sets restart from unset variable(s) {', '.join(record.unresolved_names)}"
         if text.split(":")[0] in _RESTARTING:
             return None
         return compose_key_location(raw, "restart"), f'sets restart: "{text or "no"}"'
@@ -492,13 +615,30 @@ def _restart_problem(service: ComposeService) -> tuple[Location, str] | None:
         condition = _text(policy.get("condition")).lower() or "any"
         if condition in ("any", "on-failure"):
             return None
-        return compose_key_location(policy, "condition"), f'sets deploy.restart_policy.condition: "{condition}"'
+        return compose_key_location(
+            policy, "condition"
+        ), f'sets deploy.restart_policy.condition: "{condition}"'
     return service.location, "sets no restart policy"
 
 
 #: Programs that exit on their own: a service running one of them directly is a task, not a server.
-_TERMINATING_PROGRAMS = frozenset({"echo", "true", "false", "ls", "cat", "printf", "env", "date", "id", "whoami",
-                                   "hostname", "pwd", "uname"})
+_TERMINATING_PROGRAMS = frozenset(
+    {
+        "echo",
+        "true",
+        "false",
+        "ls",
+        "cat",
+        "printf",
+        "env",
+        "date",
+        "id",
+        "whoami",
+        "hostname",
+        "pwd",
+        "uname",
+    }
+)
 
 
 def _exits_by_itself(service: ComposeService) -> bool:
@@ -529,22 +669,34 @@ def _one_shot(service: ComposeService, completed: set[str], params: Mapping[str,
     return service.name in completed or _declared_one_shot(service, params) or _exits_by_itself(service)
 
 
-def _service_findings(service: ComposeService, completed: set[str], params: Mapping[str, Any]) -> Iterator[Violation]:
+def _service_findings(
+    service: ComposeService, completed: set[str], params: Mapping[str, Any]
+) -> Iterator[Violation]:
     subject = service.workload.subject
     if not _one_shot(service, completed, params):
         problem = _restart_problem(service)
         if problem is not None:
             where, why = problem
-            yield Violation(where, f'service "{service.name}" {why}, so it stays down after a crash or a host reboot',
-                            f"{subject}/restart", ArtifactKind.COMPOSE, variant="restart")
+            yield Violation(
+                where,
+                f'service "{service.name}" {why}, so it stays down after a crash or a host reboot',
+                f"{subject}/restart",
+                ArtifactKind.COMPOSE,
+                variant="restart",
+            )
     raw = service.raw if isinstance(service.raw, Mapping) else {}
     for name, condition, where in _depends_on_entries(raw):
         if condition in _SAFE_CONDITIONS:
             continue
         how = f"condition {condition}" if condition else "no condition"
-        yield Violation(where, f'service "{service.name}" depends on "{name}" with {how}, so it may start before '
-                        f'"{name}" is healthy; use condition: service_healthy', f"{subject}/depends_on:{name}",
-                        ArtifactKind.COMPOSE, variant="startup-order")
+        yield Violation(
+            where,
+            f'service "{service.name}" depends on "{name}" with {how}, so it may start before '
+            f'"{name}" is healthy; use condition: service_healthy',
+            f"{subject}/depends_on:{name}",
+            ArtifactKind.COMPOSE,
+            variant="startup-order",
+        )
 
 
 def restart_and_startup_order(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:

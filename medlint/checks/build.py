@@ -13,12 +13,13 @@ import fnmatch
 import posixpath
 import re
 import shlex
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from medlint.checks.package_managers import (
-    Download,
     MAX_REQUIREMENT_NESTING,
+    Download,
     LanguageInstall,
     OsPackageCommand,
     RequirementEntry,
@@ -109,11 +110,13 @@ def run_steps(stage: Stage, instruction: Instruction) -> list[Step]:
         steps.append(Step(instruction, command, chain, position))
         program, index = command_name(command.words)
         if program == "set":
-            arguments = command.words[index + 1:]
+            arguments = command.words[index + 1 :]
             if _errexit_flags(arguments):
                 errexit = True
-            elif _errexit_flags([word.replace("+", "-", 1) for word in arguments if word.startswith("+")] +
-                                (["-o", "errexit"] if "+o" in arguments and "errexit" in arguments else [])):
+            elif _errexit_flags(
+                [word.replace("+", "-", 1) for word in arguments if word.startswith("+")]
+                + (["-o", "errexit"] if "+o" in arguments and "errexit" in arguments else [])
+            ):
                 errexit = False
     return steps
 
@@ -142,7 +145,7 @@ def _subject(dockerfile: Dockerfile, stage: Stage, what: str) -> str:
 def quoted(text: str, limit: int = 80) -> str:
     """A word for a message: whitespace collapsed, long words shortened."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _where(instruction: Instruction, command: ShellCommand | None = None) -> Location:
@@ -226,7 +229,9 @@ class Resolver:
     """Resolves package words of a RUN: Dockerfile scope plus assignments made earlier in the same RUN."""
 
     def __init__(self, dockerfile: Dockerfile, stage: Stage, instruction: Instruction) -> None:
-        self._base: Callable[[], dict[str, str | None]] = lambda: dockerfile_scope(dockerfile, stage, instruction)
+        self._base: Callable[[], dict[str, str | None]] = lambda: dockerfile_scope(
+            dockerfile, stage, instruction
+        )
         self._scope: dict[str, str | None] | None = None
         self._shell: dict[str, str | None] = {}
 
@@ -313,7 +318,9 @@ def _snapshot_configured(stages: list[Stage], upto: Instruction, patterns: list[
     return False
 
 
-def _os_package_findings(dockerfile: Dockerfile, stage: Stage, instruction: Instruction) -> Iterator[Violation]:
+def _os_package_findings(
+    dockerfile: Dockerfile, stage: Stage, instruction: Instruction
+) -> Iterator[Violation]:
     resolver = Resolver(dockerfile, stage, instruction)
     for step in run_steps(stage, instruction):
         resolver.note_assignments(step.words)
@@ -325,19 +332,34 @@ def _os_package_findings(dockerfile: Dockerfile, stage: Stage, instruction: Inst
             where = _where(instruction, step.command)
             subject = _subject(dockerfile, stage, f"os-package:{quoted(spec)}")
             if not resolved:
-                yield Violation(where, f"RUN {verb}: {_describe(spec)} cannot be resolved to pinned package versions",
-                                subject, DOCKERFILE, variant="unresolved")
+                yield Violation(
+                    where,
+                    f"RUN {verb}: {_describe(spec)} cannot be resolved to pinned package versions",
+                    subject,
+                    DOCKERFILE,
+                    variant="unresolved",
+                )
             elif not os_package_pinned(command.manager, spec):
                 separator = "-" if command.manager == "yum" else "="
-                hint = f" (pin it as {spec}{separator}<version>)" if re.fullmatch(r"[A-Za-z0-9][\w.+-]*", spec) else ""
-                yield Violation(where, f'RUN {verb}: package "{spec}" has no version{hint}', subject, DOCKERFILE)
+                hint = (
+                    f" (pin it as {spec}{separator}<version>)"
+                    if re.fullmatch(r"[A-Za-z0-9][\w.+-]*", spec)
+                    else ""
+                )
+                yield Violation(
+                    where, f'RUN {verb}: package "{spec}" has no version{hint}', subject, DOCKERFILE
+                )
 
 
 _STDIN = "<stdin>"
 
 
 def _describe(spec: str) -> str:
-    return "the package names read from stdin (xargs)" if spec == _STDIN else f'the package list "{quoted(spec)}"'
+    return (
+        "the package names read from stdin (xargs)"
+        if spec == _STDIN
+        else f'the package list "{quoted(spec)}"'
+    )
 
 
 def _package_specs(command: OsPackageCommand, resolver: Resolver) -> list[tuple[str, bool]]:
@@ -372,7 +394,9 @@ class _PipFiles:
     Files whose text the loader could not establish are `missing` as (key, included-by key or None).
     """
 
-    entries: list[tuple[str, str | None, RequirementEntry]] = field(default_factory=list)  # (file, top file, entry)
+    entries: list[tuple[str, str | None, RequirementEntry]] = field(
+        default_factory=list
+    )  # (file, top file, entry)
     missing_requirements: list[tuple[str, str | None]] = field(default_factory=list)
     missing_constraints: list[tuple[str, str | None]] = field(default_factory=list)
     constraint_pins: set[str] = field(default_factory=set)
@@ -396,7 +420,8 @@ def pip_files(requirements: list[str], constraints: list[str], files: Mapping[st
         text = files.get(key) if key is not None and depth <= MAX_REQUIREMENT_NESTING else None
         if key is None or text is None:
             (result.missing_requirements if kind == "requirement" else result.missing_constraints).append(
-                (shown, including))
+                (shown, including)
+            )
             continue
         parsed = parse_requirements(text)
         if kind == "requirement":
@@ -404,9 +429,12 @@ def pip_files(requirements: list[str], constraints: list[str], files: Mapping[st
             result.entries.extend((key, including, entry) for entry in parsed.entries)
         else:
             result.constraint_pins.update(
-                name for entry in parsed.entries
-                if not entry.editable and (name := requirement_name(entry.spec))
-                and requirement_problem(entry.spec) is None)
+                name
+                for entry in parsed.entries
+                if not entry.editable
+                and (name := requirement_name(entry.spec))
+                and requirement_problem(entry.spec) is None
+            )
         pending += [("requirement", nested, key, depth + 1) for nested in parsed.requirement_files]
         pending += [("constraint", nested, key, depth + 1) for nested in parsed.constraint_files]
     return result
@@ -416,14 +444,18 @@ def _truthy(value: str | None) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _pip_findings(install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation],
-                  files: Mapping[str, str]) -> Iterator[Violation]:
+def _pip_findings(
+    install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation], files: Mapping[str, str]
+) -> Iterator[Violation]:
     requirements = install.option_values("-r", "--requirement")
     constraints = install.option_values("-c", "--constraint")
     found = pip_files(requirements, constraints, files)
     # --require-hashes, PIP_REQUIRE_HASHES or a --hash in a requirements file: pip refuses anything unpinned.
-    require_hashes = (install.has_option("--require-hashes") or _truthy(resolver.scope.get("PIP_REQUIRE_HASHES"))
-                      or found.require_hashes)
+    require_hashes = (
+        install.has_option("--require-hashes")
+        or _truthy(resolver.scope.get("PIP_REQUIRE_HASHES"))
+        or found.require_hashes
+    )
     if not require_hashes:
         yield from _requirement_file_findings(found, report)
     specs = list(install.packages) + install.option_values("-e", "--editable")
@@ -431,38 +463,55 @@ def _pip_findings(install: LanguageInstall, resolver: Resolver, report: Callable
         for spec, resolved in resolver.words(word, pip_requirement_pinned):
             name = requirement_name(spec)
             if not resolved:
-                yield report(f'pip install: "{quoted(spec)}" cannot be resolved to pinned requirements',
-                             f"pip:{quoted(spec)}", "unresolved")
+                yield report(
+                    f'pip install: "{quoted(spec)}" cannot be resolved to pinned requirements',
+                    f"pip:{quoted(spec)}",
+                    "unresolved",
+                )
             elif require_hashes or pip_requirement_pinned(spec) or (name and name in found.constraint_pins):
                 continue
             elif found.missing_constraints:
                 missing = found.missing_constraints[0][0]
-                yield report(f'pip install: requirement "{spec}" relies on the constraints file {missing}, '
-                             "which is not available to the check", f"pip:{spec}", "requirements-file")
+                yield report(
+                    f'pip install: requirement "{spec}" relies on the constraints file {missing}, '
+                    "which is not available to the check",
+                    f"pip:{spec}",
+                    "requirements-file",
+                )
             else:
                 match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", spec)
                 hint = f" (pin it as {match.group()}==<version>)" if match and "://" not in spec else ""
                 where = f" and the constraints file {constraints[0]} does not pin it" if constraints else ""
-                yield report(f'pip install: requirement "{spec}" has no exact version{where}{hint}', f"pip:{spec}")
+                yield report(
+                    f'pip install: requirement "{spec}" has no exact version{where}{hint}', f"pip:{spec}"
+                )
 
 
 def _requirement_file_findings(found: _PipFiles, report: Callable[..., Violation]) -> Iterator[Violation]:
     """Each requirements file that cannot be read, and each entry of the others that pins nothing."""
     for shown, including in found.missing_requirements:
         if including is None:
-            yield report(f'pip install -r {shown}: the requirements file is not available to the check, so its '
-                         "pins (==, --require-hashes or a -c constraints file) cannot be verified",
-                         f"pip-requirements:{shown}", "requirements-file")
+            yield report(
+                f"pip install -r {shown}: the requirements file is not available to the check, so its "
+                "pins (==, --require-hashes or a -c constraints file) cannot be verified",
+                f"pip-requirements:{shown}",
+                "requirements-file",
+            )
         else:
-            yield report(f"pip install: the requirements file {shown} (included by {including}) is not available "
-                         "to the check, so its pins (==, --require-hashes or a -c constraints file) cannot be "
-                         "verified", f"pip-requirements:{shown}", "requirements-file")
+            yield report(
+                f"pip install: the requirements file {shown} (included by {including}) is not available "
+                "to the check, so its pins (==, --require-hashes or a -c constraints file) cannot be "
+                "verified",
+                f"pip-requirements:{shown}",
+                "requirements-file",
+            )
     reported: set[tuple[str, str]] = set()
     for key, including, entry in found.entries:
         problem = requirement_problem(entry.spec)
         name = requirement_name(entry.spec)
-        if problem is None or (name and name in found.constraint_pins and not entry.editable
-                               and "://" not in entry.spec):
+        if problem is None or (
+            name and name in found.constraint_pins and not entry.editable and "://" not in entry.spec
+        ):
             continue
         identity = name or quoted(entry.spec)
         if (key, identity) in reported:
@@ -471,39 +520,59 @@ def _requirement_file_findings(found: _PipFiles, report: Callable[..., Violation
         where = f"{key} (included by {including})" if including else key
         spec = quoted(("-e " if entry.editable else "") + entry.spec)
         if found.missing_constraints and name is not None and "://" not in entry.spec:
-            yield report(f'pip install: requirement "{spec}" in {where} relies on the constraints file '
-                         f"{found.missing_constraints[0][0]}, which is not available to the check",
-                         f"pip-requirements:{key}/{identity}", "requirements-file")
+            yield report(
+                f'pip install: requirement "{spec}" in {where} relies on the constraints file '
+                f"{found.missing_constraints[0][0]}, which is not available to the check",
+                f"pip-requirements:{key}/{identity}",
+                "requirements-file",
+            )
         else:
-            yield report(f'pip install: requirement "{spec}" in {where} {problem}',
-                         f"pip-requirements:{key}/{identity}")
+            yield report(
+                f'pip install: requirement "{spec}" in {where} {problem}',
+                f"pip-requirements:{key}/{identity}",
+            )
 
 
-def _npm_findings(install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation]) -> Iterator[Violation]:
+def _npm_findings(
+    install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation]
+) -> Iterator[Violation]:
     if install.tool == "npm" and install.verb == "install" and not install.packages:
-        yield report("npm install resolves dependencies afresh; use npm ci to install the committed package-lock.json",
-                     "npm-install")
+        yield report(
+            "npm install resolves dependencies afresh; use npm ci to install the committed package-lock.json",
+            "npm-install",
+        )
         return
     if install.tool == "yarn" and install.verb == "install":
         if not install.has_option("--immutable", "--frozen-lockfile") and not _yarn_immutable_env(resolver):
-            yield report("yarn install runs without --immutable (or --frozen-lockfile for yarn classic), so the "
-                         "lockfile can change during the build", "yarn-install")
+            yield report(
+                "yarn install runs without --immutable (or --frozen-lockfile for yarn classic), so the "
+                "lockfile can change during the build",
+                "yarn-install",
+            )
         return
     for word in install.packages:
         for spec, resolved in resolver.words(word, npm_package_pinned):
             if not resolved:
-                yield report(f'{install.tool} {install.verb}: "{quoted(spec)}" cannot be resolved to a pinned version',
-                             f"{install.tool}:{spec}", "unresolved")
+                yield report(
+                    f'{install.tool} {install.verb}: "{quoted(spec)}" cannot be resolved to a pinned version',
+                    f"{install.tool}:{spec}",
+                    "unresolved",
+                )
             elif not npm_package_pinned(spec):
-                yield report(f'{install.tool} {install.verb}: package "{spec}" has no exact version '
-                             f"(pin it as {npm_package_name(spec)}@<x.y.z>)", f"{install.tool}:{npm_package_name(spec)}")
+                yield report(
+                    f'{install.tool} {install.verb}: package "{spec}" has no exact version '
+                    f"(pin it as {npm_package_name(spec)}@<x.y.z>)",
+                    f"{install.tool}:{npm_package_name(spec)}",
+                )
 
 
 def _yarn_immutable_env(resolver: Resolver) -> bool:
     return str(resolver.scope.get("YARN_ENABLE_IMMUTABLE_INSTALLS") or "").lower() in ("1", "true")
 
 
-def _gem_findings(install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation]) -> Iterator[Violation]:
+def _gem_findings(
+    install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation]
+) -> Iterator[Violation]:
     versions = install.option_values("-v", "--version")
     for word in install.packages:
         if is_local_path(word):
@@ -512,13 +581,19 @@ def _gem_findings(install: LanguageInstall, resolver: Resolver, report: Callable
         version = inline if colon else (versions[0] if versions else "")
         resolved = expand(version, resolver.scope) if "$" in version else version
         if resolved is None:
-            yield report(f'gem install: the version of gem "{word}" cannot be resolved', f"gem:{name}", "unresolved")
+            yield report(
+                f'gem install: the version of gem "{word}" cannot be resolved', f"gem:{name}", "unresolved"
+            )
         elif not resolved or not gem_version_pinned(resolved):
             shown = f" -v {version}" if version and not colon else ""
-            yield report(f'gem install: gem "{word}"{shown} has no exact version (add -v <version>)', f"gem:{name}")
+            yield report(
+                f'gem install: gem "{word}"{shown} has no exact version (add -v <version>)', f"gem:{name}"
+            )
 
 
-def _go_findings(install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation]) -> Iterator[Violation]:
+def _go_findings(
+    install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation]
+) -> Iterator[Violation]:
     for word in install.packages:
         module, at, version = word.rpartition("@")
         if not at:
@@ -527,12 +602,18 @@ def _go_findings(install: LanguageInstall, resolver: Resolver, report: Callable[
             continue  # `@v${VERSION}`: a version pin, whatever the value
         resolved = expand(version, resolver.scope) if "$" in version else version
         if resolved is None:
-            yield report(f'go install: the version of "{word}" cannot be resolved', f"go:{module}", "unresolved")
+            yield report(
+                f'go install: the version of "{word}" cannot be resolved', f"go:{module}", "unresolved"
+            )
         elif not go_version_pinned(resolved):
-            yield report(f'go install: "{word}" is not a fixed version (pin it as {module}@vX.Y.Z)', f"go:{module}")
+            yield report(
+                f'go install: "{word}" is not a fixed version (pin it as {module}@vX.Y.Z)', f"go:{module}"
+            )
 
 
-def _cargo_findings(install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation]) -> Iterator[Violation]:
+def _cargo_findings(
+    install: LanguageInstall, resolver: Resolver, report: Callable[..., Violation]
+) -> Iterator[Violation]:
     if not install.has_option("--locked"):
         what = " ".join(install.packages) or " ".join(install.options) or "(current crate)"
         yield report(f"cargo install {what} runs without --locked, so Cargo.lock is ignored", f"cargo:{what}")
@@ -544,14 +625,22 @@ def _context_files(project: Project, dockerfile: Dockerfile) -> Mapping[str, str
     directory = posixpath.normpath(posixpath.dirname(dockerfile.path) or ".")
     for compose in project.compose_projects:
         for service in compose.services:
-            if service.dockerfile_path == dockerfile.path and service.build_context is not None and \
-                    posixpath.normpath(service.build_context or ".") != directory:
+            if (
+                service.dockerfile_path == dockerfile.path
+                and service.build_context is not None
+                and posixpath.normpath(service.build_context or ".") != directory
+            ):
                 return {}
     return dockerfile.context_files
 
 
-_LANGUAGE_RULES = {"npm": _npm_findings, "yarn": _npm_findings, "gem": _gem_findings,
-                   "go": _go_findings, "cargo": _cargo_findings}
+_LANGUAGE_RULES = {
+    "npm": _npm_findings,
+    "yarn": _npm_findings,
+    "gem": _gem_findings,
+    "go": _go_findings,
+    "cargo": _cargo_findings,
+}
 
 
 def language_deps_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -566,9 +655,16 @@ def language_deps_pinned(project: Project, params: Mapping[str, Any]) -> Iterato
                 if install is None:
                     continue
 
-                def report(message: str, what: str, variant: str | None = None, _step: Step = step) -> Violation:
-                    return Violation(_where(instruction, _step.command), f"RUN {message}",
-                                     _subject(dockerfile, stage, what), DOCKERFILE, variant=variant)
+                def report(
+                    message: str, what: str, variant: str | None = None, _step: Step = step
+                ) -> Violation:
+                    return Violation(
+                        _where(instruction, _step.command),  # noqa: B023 - called within this iteration
+                        f"RUN {message}",
+                        _subject(dockerfile, stage, what),  # noqa: B023
+                        DOCKERFILE,
+                        variant=variant,
+                    )
 
                 scoped = resolver.for_command(step.words)
                 if install.tool == "pip":
@@ -594,7 +690,8 @@ def is_remote_source(source: str) -> bool:
     """An http(s) or git URL, which ADD fetches at build time."""
     lowered = source.lower()
     return lowered.startswith(("http://", "https://", "git://", "git@", "ssh://")) or (
-        "://" in lowered and lowered.split("#", 1)[0].endswith(".git"))
+        "://" in lowered and lowered.split("#", 1)[0].endswith(".git")
+    )
 
 
 def _syntax_version(dockerfile: Dockerfile) -> tuple[int, ...] | None:
@@ -609,21 +706,36 @@ def _syntax_version(dockerfile: Dockerfile) -> tuple[int, ...] | None:
     return tuple(int(part) for part in match.groups() if part is not None)
 
 
-def _remote_add_findings(dockerfile: Dockerfile, stage: Stage, instruction: Instruction) -> Iterator[Violation]:
+def _remote_add_findings(
+    dockerfile: Dockerfile, stage: Stage, instruction: Instruction
+) -> Iterator[Violation]:
     for source in _add_sources(instruction):
         subject = _subject(dockerfile, stage, f"ADD:{source}")
         if source.startswith("$") and not is_remote_source(source):
-            yield Violation(instruction.location, f"ADD source {source} cannot be resolved, so it may be an unverified "
-                            "download", subject, DOCKERFILE, variant="unresolved")
+            yield Violation(
+                instruction.location,
+                f"ADD source {source} cannot be resolved, so it may be an unverified download",
+                subject,
+                DOCKERFILE,
+                variant="unresolved",
+            )
         elif is_remote_source(source) and "checksum" not in instruction.flags:
-            yield Violation(instruction.location, f"ADD downloads {source} without --checksum=sha256:<digest>",
-                            subject, DOCKERFILE)
+            yield Violation(
+                instruction.location,
+                f"ADD downloads {source} without --checksum=sha256:<digest>",
+                subject,
+                DOCKERFILE,
+            )
         elif is_remote_source(source):
             version = _syntax_version(dockerfile)
             if version is not None and version < (1, 6):
-                yield Violation(instruction.location, f"ADD --checksum for {source} needs the docker/dockerfile:1.6 "
-                                f"frontend or later, but # syntax= pins {'.'.join(map(str, version))}",
-                                subject, DOCKERFILE)
+                yield Violation(
+                    instruction.location,
+                    f"ADD --checksum for {source} needs the docker/dockerfile:1.6 "
+                    f"frontend or later, but # syntax= pins {'.'.join(map(str, version))}",
+                    subject,
+                    DOCKERFILE,
+                )
 
 
 @dataclass
@@ -647,8 +759,9 @@ def _verified_between(state: _DownloadTracker, download_order: int, step: Step, 
     return False
 
 
-def _run_download_findings(dockerfile: Dockerfile, stage: Stage, instruction: Instruction, state: _DownloadTracker,
-                           report_here: bool) -> Iterator[Violation]:
+def _run_download_findings(
+    dockerfile: Dockerfile, stage: Stage, instruction: Instruction, state: _DownloadTracker, report_here: bool
+) -> Iterator[Violation]:
     """Executions of downloaded code in one RUN; `report_here` is False for the ancestors of the checked stage,
     which are walked only to learn their downloads."""
     steps = run_steps(stage, instruction)
@@ -659,19 +772,28 @@ def _run_download_findings(dockerfile: Dockerfile, stage: Stage, instruction: In
             state.verifications.append((step, order))
         reason = executed_download(instruction.commands, step.position)
         if reason and report_here and not _verified_in_chain(state, step, order):
-            yield Violation(_where(instruction, step.command), f"RUN executes downloaded code without verifying it ({reason})",
-                            _subject(dockerfile, stage, f"remote-code:{reason}"), DOCKERFILE)
+            yield Violation(
+                _where(instruction, step.command),
+                f"RUN executes downloaded code without verifying it ({reason})",
+                _subject(dockerfile, stage, f"remote-code:{reason}"),
+                DOCKERFILE,
+            )
         for download, download_step, download_order in state.downloads:
             path = executed_file(step.words, download.path)
             if path and report_here and not _verified_between(state, download_order, step, order):
                 origin = download_step.instruction
                 same = origin is instruction
                 where = "earlier in this RUN" if same else f"at line {download_step.command.line}"
-                yield Violation(_where(instruction, step.command),
-                                f'RUN executes "{path}", downloaded with {download.tool} {where}, without verifying its '
-                                "checksum or signature first", _subject(dockerfile, stage, f"remote-code:{path}"),
-                                DOCKERFILE, related=(RelatedLocation(_where(origin, download_step.command),
-                                                                     f"{path} is downloaded here"),))
+                yield Violation(
+                    _where(instruction, step.command),
+                    f'RUN executes "{path}", downloaded with {download.tool} {where}, without verifying its '
+                    "checksum or signature first",
+                    _subject(dockerfile, stage, f"remote-code:{path}"),
+                    DOCKERFILE,
+                    related=(
+                        RelatedLocation(_where(origin, download_step.command), f"{path} is downloaded here"),
+                    ),
+                )
                 break
         for download in downloads_to_file(step.words):
             state.downloads.append((download, step, order))
@@ -679,8 +801,10 @@ def _run_download_findings(dockerfile: Dockerfile, stage: Stage, instruction: In
 
 def _verified_in_chain(state: _DownloadTracker, step: Step, order: int) -> bool:
     """For a pipe or substitution: a verification earlier in the same RUN and `&&` chain."""
-    return any(item.instruction is step.instruction and item.chain == step.chain and item_order < order
-               for item, item_order in state.verifications)
+    return any(
+        item.instruction is step.instruction and item.chain == step.chain and item_order < order
+        for item, item_order in state.verifications
+    )
 
 
 def remote_code_verified(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -703,13 +827,15 @@ def remote_code_verified(project: Project, params: Mapping[str, Any]) -> Iterato
 
 def _removed_later(steps: list[Step], position: int, targets: tuple[str, ...]) -> bool:
     """Every target is deleted later in the same RUN (`chmod 777 "$tempDir"` ... `rm -rf "$tempDir"`)."""
-    removed = {word for step in steps[position + 1:] if command_name(step.words)[0] == "rm" for word in step.words}
+    removed = {
+        word for step in steps[position + 1 :] if command_name(step.words)[0] == "rm" for word in step.words
+    }
     return bool(targets) and all(target in removed for target in targets)
 
 
 def _uses_sudo(words: tuple[str, ...]) -> bool:
     _, index = command_name(words)
-    return any(posixpath.basename(word) == "sudo" for word in words[:index + 1])
+    return any(posixpath.basename(word) == "sudo" for word in words[: index + 1])
 
 
 def _expose_22(instruction: Instruction) -> bool:
@@ -721,33 +847,51 @@ def _expose_22(instruction: Instruction) -> bool:
     return False
 
 
-def _escalation_in_run(dockerfile: Dockerfile, stage: Stage, instruction: Instruction,
-                       packages: set[str]) -> Iterator[Violation]:
+def _escalation_in_run(
+    dockerfile: Dockerfile, stage: Stage, instruction: Instruction, packages: set[str]
+) -> Iterator[Violation]:
     resolver = Resolver(dockerfile, stage, instruction)
     steps = run_steps(stage, instruction)
     for step in steps:
         resolver.note_assignments(step.words)
         where = _where(instruction, step.command)
         if _uses_sudo(step.words):
-            yield Violation(where, f'RUN uses sudo ("{quoted(" ".join(step.words), 60)}")',
-                            _subject(dockerfile, stage, "sudo"), DOCKERFILE)
+            yield Violation(
+                where,
+                f'RUN uses sudo ("{quoted(" ".join(step.words), 60)}")',
+                _subject(dockerfile, stage, "sudo"),
+                DOCKERFILE,
+            )
         chmod = chmod_command_problem(step.words)
         if chmod is not None and not _removed_later(steps, step.position, chmod.targets):
             what = "makes files world-writable" if chmod.problem == "777" else f"sets the {chmod.problem} bit"
-            yield Violation(where, f'RUN "{quoted(" ".join((chmod.written, *chmod.targets)), 60)}" {what}',
-                            _subject(dockerfile, stage, f"chmod:{chmod.written}"), DOCKERFILE)
+            yield Violation(
+                where,
+                f'RUN "{quoted(" ".join((chmod.written, *chmod.targets)), 60)}" {what}',
+                _subject(dockerfile, stage, f"chmod:{chmod.written}"),
+                DOCKERFILE,
+            )
         command = os_package_command(step.words)
         if command is None or command.action != "install":
             continue
         for spec, resolved in _package_specs(command, resolver):
             name = os_package_name(command.manager, spec)
             if not resolved:
-                yield Violation(where, f"RUN {_install_verb(command)}: {_describe(spec)} cannot be resolved, so sudo "
-                                "or an SSH server cannot be ruled out",
-                                _subject(dockerfile, stage, f"package:{quoted(spec)}"), DOCKERFILE, variant="unresolved")
+                yield Violation(
+                    where,
+                    f"RUN {_install_verb(command)}: {_describe(spec)} cannot be resolved, so sudo "
+                    "or an SSH server cannot be ruled out",
+                    _subject(dockerfile, stage, f"package:{quoted(spec)}"),
+                    DOCKERFILE,
+                    variant="unresolved",
+                )
             elif name in packages:
-                yield Violation(where, f'RUN {_install_verb(command)} puts "{name}" into the final image',
-                                _subject(dockerfile, stage, f"package:{name}"), DOCKERFILE)
+                yield Violation(
+                    where,
+                    f'RUN {_install_verb(command)} puts "{name}" into the final image',
+                    _subject(dockerfile, stage, f"package:{name}"),
+                    DOCKERFILE,
+                )
 
 
 def no_escalation_tools(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -763,11 +907,19 @@ def no_escalation_tools(project: Project, params: Mapping[str, Any]) -> Iterator
                     problem = chmod_problem(mode, recursive=True)
                     if problem:
                         what = "makes files world-writable" if problem == "777" else f"sets the {problem} bit"
-                        yield Violation(instruction.location, f"{instruction.keyword} --chmod={mode} {what}",
-                                        _subject(dockerfile, stage, f"chmod:{mode}"), DOCKERFILE)
+                        yield Violation(
+                            instruction.location,
+                            f"{instruction.keyword} --chmod={mode} {what}",
+                            _subject(dockerfile, stage, f"chmod:{mode}"),
+                            DOCKERFILE,
+                        )
                 elif instruction.keyword == "EXPOSE" and _expose_22(instruction):
-                    yield Violation(instruction.location, f"EXPOSE {instruction.arguments} publishes the SSH port 22",
-                                    _subject(dockerfile, stage, "expose:22"), DOCKERFILE)
+                    yield Violation(
+                        instruction.location,
+                        f"EXPOSE {instruction.arguments} publishes the SSH port 22",
+                        _subject(dockerfile, stage, "expose:22"),
+                        DOCKERFILE,
+                    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -779,11 +931,13 @@ _APT_LISTS = "/var/lib/apt/lists"
 def _removes_apt_lists(words: tuple[str, ...]) -> bool:
     """`rm -rf /var/lib/apt/lists/*` (or `find /var/lib/apt/lists ... -delete`), or `apt-get dist-clean`."""
     program, index = command_name(words)
-    if program in ("apt-get", "apt") and "dist-clean" in words[index + 1:]:
+    if program in ("apt-get", "apt") and "dist-clean" in words[index + 1 :]:
         return True
     if program not in ("rm", "find"):
         return False
-    return any(word.rstrip("/*") == _APT_LISTS or word.startswith(_APT_LISTS + "/") for word in words[index + 1:])
+    return any(
+        word.rstrip("/*") == _APT_LISTS or word.startswith(_APT_LISTS + "/") for word in words[index + 1 :]
+    )
 
 
 def _installs(steps: list[Step]) -> list[tuple[Step, OsPackageCommand]]:
@@ -801,18 +955,27 @@ def package_index_hygiene(project: Project, params: Mapping[str, Any]) -> Iterat
             updates = [(step, update) for step in steps if (update := os_index_update(step.words))]
             if updates and not installs and not any(os_upgrade(step.words) for step in steps):
                 step, update = updates[0]
-                yield Violation(_where(instruction, step.command),
-                                f"RUN {update} without an install in the same RUN; a later RUN installs from a cached index",
-                                _subject(dockerfile, stage, f"index-update:{update}"), DOCKERFILE)
+                yield Violation(
+                    _where(instruction, step.command),
+                    f"RUN {update} without an install in the same RUN; a later RUN installs from a cached index",
+                    _subject(dockerfile, stage, f"index-update:{update}"),
+                    DOCKERFILE,
+                )
             apt_installs = [(step, command) for step, command in installs if command.manager == "apt"]
-            if apt_installs and not any(_removes_apt_lists(step.words) for step in steps) \
-                    and _APT_LISTS not in _mount_targets(instruction):
+            if (
+                apt_installs
+                and not any(_removes_apt_lists(step.words) for step in steps)
+                and _APT_LISTS not in _mount_targets(instruction)
+            ):
                 step, command = apt_installs[0]
                 first = command.packages[0] if command.packages else "stdin"
-                yield Violation(_where(instruction, step.command),
-                                f"RUN {command.program} install does not remove {_APT_LISTS}/* in the same RUN",
-                                _subject(dockerfile, stage, f"apt-lists:{quoted(first)}"), DOCKERFILE,
-                                variant="lists-not-removed")
+                yield Violation(
+                    _where(instruction, step.command),
+                    f"RUN {command.program} install does not remove {_APT_LISTS}/* in the same RUN",
+                    _subject(dockerfile, stage, f"apt-lists:{quoted(first)}"),
+                    DOCKERFILE,
+                    variant="lists-not-removed",
+                )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -857,30 +1020,49 @@ def _apt_mark_auto(words: tuple[str, ...], run_packages: set[str], image: _Final
     the packages installed in this RUN to a later `apt-get purge --auto-remove`."""
     words_run, from_stdin = unwrap_xargs(words)
     program, index = command_name(words_run)
-    arguments = [word for word in words_run[index + 1:] if not word.startswith("-")]
+    arguments = [word for word in words_run[index + 1 :] if not word.startswith("-")]
     if program == "apt-mark" and arguments[:1] == ["auto"]:
         names = arguments[1:]
         everything = from_stdin or any(name in (".*", "*", "~i") for name in names)
         image.auto_marked |= run_packages if everything else set(names)
 
 
-def _install_flag_problem(command: OsPackageCommand, instruction: Instruction, recommends_off: bool) -> str | None:
+def _install_flag_problem(
+    command: OsPackageCommand, instruction: Instruction, recommends_off: bool
+) -> str | None:
     """`apt-get install` without `--no-install-recommends`, `apk add` without `--no-cache` (a cache mount is
     accepted: nothing stays in the layer)."""
-    if command.manager == "apt" and not recommends_off and not command.has_option("--no-install-recommends") \
-            and not any(re.fullmatch(r"-o=?APT::Install-Recommends=(0|false)", option, re.IGNORECASE)
-                        for option in command.options):
+    if (
+        command.manager == "apt"
+        and not recommends_off
+        and not command.has_option("--no-install-recommends")
+        and not any(
+            re.fullmatch(r"-o=?APT::Install-Recommends=(0|false)", option, re.IGNORECASE)
+            for option in command.options
+        )
+    ):
         return f"{command.program} install without --no-install-recommends"
-    if command.manager == "apk" and not command.has_option("--no-cache", "--no-network") \
-            and not any(target.startswith(("/var/cache/apk", "/etc/apk/cache"))
-                        for target in _mount_targets(instruction, ("cache",))):
+    if (
+        command.manager == "apk"
+        and not command.has_option("--no-cache", "--no-network")
+        and not any(
+            target.startswith(("/var/cache/apk", "/etc/apk/cache"))
+            for target in _mount_targets(instruction, ("cache",))
+        )
+    ):
         return f"{command.program} add without --no-cache"
     return None
 
 
-def _pip_cache_problem(install: LanguageInstall, instruction: Instruction, scope: Mapping[str, str | None]) -> bool:
+def _pip_cache_problem(
+    install: LanguageInstall, instruction: Instruction, scope: Mapping[str, str | None]
+) -> bool:
     """`pip install` keeping its wheel cache: no `--no-cache-dir`, no PIP_NO_CACHE_DIR, no cache mount."""
-    if install.tool != "pip" or install.has_option("--no-cache-dir", "--no-cache") or scope.get("PIP_NO_CACHE_DIR"):
+    if (
+        install.tool != "pip"
+        or install.has_option("--no-cache-dir", "--no-cache")
+        or scope.get("PIP_NO_CACHE_DIR")
+    ):
         return False
     return not any(".cache/pip" in target for target in _mount_targets(instruction, ("cache",)))
 
@@ -893,20 +1075,26 @@ def _installs_dev_dependencies(install: LanguageInstall, scope: Mapping[str, str
     omitted = install.option_values("--omit") + install.option_values("--only")
     if any(value in ("dev", "prod", "production") for value in omitted) or install.has_option("--production"):
         return False
-    return (scope.get("NODE_ENV") or "") != "production" and str(scope.get("NPM_CONFIG_PRODUCTION") or "") != "true"
+    return (scope.get("NODE_ENV") or "") != "production" and str(
+        scope.get("NPM_CONFIG_PRODUCTION") or ""
+    ) != "true"
 
 
 def _apt_recommends_disabled(words: tuple[str, ...]) -> bool:
     """An apt.conf line written earlier: `echo 'APT::Install-Recommends "0";' > /etc/apt/apt.conf.d/...`."""
     program, _ = command_name(words)
     return program in ("echo", "printf") and any(
-        re.search(r"APT::Install-Recommends\W+(0|false)\b", word, re.IGNORECASE) for word in words)
+        re.search(r"APT::Install-Recommends\W+(0|false)\b", word, re.IGNORECASE) for word in words
+    )
 
 
 def _prunes_dev_dependencies(words: tuple[str, ...]) -> bool:
     program, index = command_name(words)
-    return program == "npm" and "prune" in words[index + 1:] and any(
-        word in ("--production", "--omit=dev", "--only=production") for word in words)
+    return (
+        program == "npm"
+        and "prune" in words[index + 1 :]
+        and any(word in ("--production", "--omit=dev", "--only=production") for word in words)
+    )
 
 
 def minimal_final_image(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -916,18 +1104,26 @@ def minimal_final_image(project: Project, params: Mapping[str, Any]) -> Iterator
     for dockerfile in project.dockerfiles:
         stages = final_lineage(dockerfile)
         base = stages[0].base
-        if not base.is_stage and not base.is_scratch and any(fnmatch.fnmatch(base.name, pattern) for pattern in sdk_images):
-            yield Violation(stages[0].from_instruction.location,
-                            f"the final image is built FROM the SDK image {base.raw}, which ships a build toolchain",
-                            _subject(dockerfile, stages[0], f"sdk-image:{base.name}"), DOCKERFILE)
+        if (
+            not base.is_stage
+            and not base.is_scratch
+            and any(fnmatch.fnmatch(base.name, pattern) for pattern in sdk_images)
+        ):
+            yield Violation(
+                stages[0].from_instruction.location,
+                f"the final image is built FROM the SDK image {base.raw}, which ships a build toolchain",
+                _subject(dockerfile, stages[0], f"sdk-image:{base.name}"),
+                DOCKERFILE,
+            )
         image = _FinalImage()
         for stage, instruction in run_instructions(stages):
             yield from _final_run_findings(dockerfile, stage, instruction, image, patterns)
         yield from _leftover_findings(dockerfile, image)
 
 
-def _final_run_findings(dockerfile: Dockerfile, stage: Stage, instruction: Instruction, image: _FinalImage,
-                        patterns: list[str]) -> Iterator[Violation]:
+def _final_run_findings(
+    dockerfile: Dockerfile, stage: Stage, instruction: Instruction, image: _FinalImage, patterns: list[str]
+) -> Iterator[Violation]:
     resolver = Resolver(dockerfile, stage, instruction)
     run_packages: set[str] = set()
     for step in run_steps(stage, instruction):
@@ -941,8 +1137,12 @@ def _final_run_findings(dockerfile: Dockerfile, stage: Stage, instruction: Instr
         elif command is not None:
             problem = _install_flag_problem(command, instruction, image.recommends_off)
             if problem:
-                yield Violation(where, f"RUN {problem} in the final image",
-                                _subject(dockerfile, stage, f"install-flags:{command.program}"), DOCKERFILE)
+                yield Violation(
+                    where,
+                    f"RUN {problem} in the final image",
+                    _subject(dockerfile, stage, f"install-flags:{command.program}"),
+                    DOCKERFILE,
+                )
             site = _InstallSite(stage, instruction, step.command, _install_verb(command))
             _track_install(command, resolver, site, patterns, image, run_packages)
         if _prunes_dev_dependencies(step.words):
@@ -952,20 +1152,35 @@ def _final_run_findings(dockerfile: Dockerfile, stage: Stage, instruction: Instr
             continue
         scope = resolver.for_command(step.words).scope
         if _installs_dev_dependencies(install, scope):
-            image.dev_dependencies.append(_InstallSite(stage, instruction, step.command, " ".join(step.words[:2])))
+            image.dev_dependencies.append(
+                _InstallSite(stage, instruction, step.command, " ".join(step.words[:2]))
+            )
         if _pip_cache_problem(install, instruction, scope):
-            yield Violation(where, "RUN pip install without --no-cache-dir in the final image",
-                            _subject(dockerfile, stage, "install-flags:pip"), DOCKERFILE)
+            yield Violation(
+                where,
+                "RUN pip install without --no-cache-dir in the final image",
+                _subject(dockerfile, stage, "install-flags:pip"),
+                DOCKERFILE,
+            )
 
 
 def _install_verb(command: OsPackageCommand) -> str:
     return f"{command.program} {'add' if command.manager == 'apk' else 'install'}"
 
 
-def _track_install(command: OsPackageCommand, resolver: Resolver, site: _InstallSite, patterns: list[str],
-                   image: _FinalImage, run_packages: set[str]) -> None:
-    names = {os_package_name(command.manager, spec) for spec, resolved in _package_specs(command, resolver)
-             if resolved and not is_local_package_file(spec)}
+def _track_install(
+    command: OsPackageCommand,
+    resolver: Resolver,
+    site: _InstallSite,
+    patterns: list[str],
+    image: _FinalImage,
+    run_packages: set[str],
+) -> None:
+    names = {
+        os_package_name(command.manager, spec)
+        for spec, resolved in _package_specs(command, resolver)
+        if resolved and not is_local_package_file(spec)
+    }
     run_packages |= names
     if command.virtual:
         image.groups.setdefault(command.virtual, set()).update(names)
@@ -981,15 +1196,23 @@ def _leftover_findings(dockerfile: Dockerfile, image: _FinalImage) -> Iterator[V
         by_site.setdefault(id(site), (site, []))[1].append(name)
     for site, names in by_site.values():
         names.sort()
-        shown = ", ".join(f'"{name}"' for name in names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-        yield Violation(_where(site.instruction, site.command),
-                        f"RUN {site.program} puts build tools into the final image ({shown}); build in an earlier "
-                        "stage and copy only the artifacts",
-                        _subject(dockerfile, site.stage, f"toolchain:{names[0]}"), DOCKERFILE)
+        shown = ", ".join(f'"{name}"' for name in names[:4]) + (
+            f" and {len(names) - 4} more" if len(names) > 4 else ""
+        )
+        yield Violation(
+            _where(site.instruction, site.command),
+            f"RUN {site.program} puts build tools into the final image ({shown}); build in an earlier "
+            "stage and copy only the artifacts",
+            _subject(dockerfile, site.stage, f"toolchain:{names[0]}"),
+            DOCKERFILE,
+        )
     for site in image.dev_dependencies:
-        yield Violation(_where(site.instruction, site.command), f"RUN {site.program} installs npm devDependencies into "
-                        "the final image (add --omit=dev)", _subject(dockerfile, site.stage, "npm-dev-dependencies"),
-                        DOCKERFILE)
+        yield Violation(
+            _where(site.instruction, site.command),
+            f"RUN {site.program} installs npm devDependencies into the final image (add --omit=dev)",
+            _subject(dockerfile, site.stage, "npm-dev-dependencies"),
+            DOCKERFILE,
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1013,8 +1236,17 @@ def copy_not_add(project: Project, params: Mapping[str, Any]) -> Iterator[Violat
                     if is_remote_source(source) or _is_archive(source, extensions):
                         continue
                     if "$" in source:
-                        yield Violation(instruction.location, f"ADD source {source} cannot be resolved; use COPY unless "
-                                        "it is a tar archive", subject, DOCKERFILE, variant="unresolved")
+                        yield Violation(
+                            instruction.location,
+                            f"ADD source {source} cannot be resolved; use COPY unless it is a tar archive",
+                            subject,
+                            DOCKERFILE,
+                            variant="unresolved",
+                        )
                     else:
-                        yield Violation(instruction.location, f"ADD {source} copies a local file that is not a tar "
-                                        "archive; use COPY", subject, DOCKERFILE)
+                        yield Violation(
+                            instruction.location,
+                            f"ADD {source} copies a local file that is not a tar archive; use COPY",
+                            subject,
+                            DOCKERFILE,
+                        )

@@ -16,8 +16,9 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from medlint.findings import RelatedLocation, Violation
 from medlint.model import ArtifactKind, Chart, ChartDependency, LockedDependency, Project
@@ -31,10 +32,10 @@ _STRICT_SEMVER = re.compile(
     r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
     r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
 )
-_LOOSE_VERSION = re.compile(
-    r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
+_LOOSE_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
+_PARTIAL = re.compile(
+    r"^v?([0-9xX*]+)(?:\.([0-9xX*]+))?(?:\.([0-9xX*]+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
 )
-_PARTIAL = re.compile(r"^v?([0-9xX*]+)(?:\.([0-9xX*]+))?(?:\.([0-9xX*]+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
 _OPERATOR = r"!=|>=|=>|<=|=<|~>|=|>|<|~|\^"
 _COMPARATOR = re.compile(rf"^({_OPERATOR})?\s*(\S+)$")
 _HYPHEN_RANGE = re.compile(r"(\S+)\s+-\s+(\S+)")
@@ -109,7 +110,9 @@ class _Interval:
 
 
 def _same_prefix(version: Version, other: Version, parts: int) -> bool:
-    return (version.major, version.minor, version.patch)[:parts] == (other.major, other.minor, other.patch)[:parts]
+    return (version.major, version.minor, version.patch)[:parts] == (other.major, other.minor, other.patch)[
+        :parts
+    ]
 
 
 class ConstraintError(ValueError):
@@ -139,7 +142,7 @@ def _bump(parts: list[int | None], position: int) -> Version:
     """The first version past the given prefix: bump the part at `position`, zero the rest."""
     numbers = [part or 0 for part in parts]
     numbers[position] += 1
-    numbers[position + 1:] = [0] * (2 - position)
+    numbers[position + 1 :] = [0] * (2 - position)
     return Version(numbers[0], numbers[1], numbers[2], ((0, 0),))  # `-0`: below every real release
 
 
@@ -153,8 +156,10 @@ def _comparator(operator: str, text: str) -> _Interval:
     low = _floor(parts, pre)
     allows_pre = bool(pre)
     if given == 0:  # `*`, `x`: any release
-        return _Interval(None, None, allows_prerelease=allows_pre) if operator not in ("<", "!=") else _Interval(
-            None, _Bound(Version(0, 0, 0, ((0, 0),)), False)
+        return (
+            _Interval(None, None, allows_prerelease=allows_pre)
+            if operator not in ("<", "!=")
+            else _Interval(None, _Bound(Version(0, 0, 0, ((0, 0),)), False))
         )
     past_prefix = _bump(parts, given - 1)
     if operator in ("", "="):
@@ -164,16 +169,26 @@ def _comparator(operator: str, text: str) -> _Interval:
     if operator == "!=":
         return _Interval(None, None, ((low, given),), allows_prerelease=allows_pre)
     if operator == ">":
-        return _Interval(_Bound(low, False) if given == 3 else _Bound(past_prefix, True), None, allows_prerelease=allows_pre)
+        return _Interval(
+            _Bound(low, False) if given == 3 else _Bound(past_prefix, True),
+            None,
+            allows_prerelease=allows_pre,
+        )
     if operator in (">=", "=>"):
         return _Interval(_Bound(low, True), None, allows_prerelease=allows_pre)
     if operator == "<":
         return _Interval(None, _Bound(low, False), allows_prerelease=allows_pre)
     if operator in ("<=", "=<"):
-        return _Interval(None, _Bound(low, True) if given == 3 else _Bound(past_prefix, False), allows_prerelease=allows_pre)
+        return _Interval(
+            None,
+            _Bound(low, True) if given == 3 else _Bound(past_prefix, False),
+            allows_prerelease=allows_pre,
+        )
     if operator in ("~", "~>"):
         position = 0 if given == 1 else 1
-        return _Interval(_Bound(low, True), _Bound(_bump(parts, position), False), allows_prerelease=allows_pre)
+        return _Interval(
+            _Bound(low, True), _Bound(_bump(parts, position), False), allows_prerelease=allows_pre
+        )
     # caret: the left-most non-zero part may not change
     numbers = [part or 0 for part in parts]
     if numbers[0] > 0 or given == 1:
@@ -190,11 +205,14 @@ def _intersect(intervals: list[_Interval]) -> _Interval:
     upper: _Bound | None = None
     for item in intervals:
         if item.lower is not None and (
-            lower is None or (item.lower.version.key(), not item.lower.inclusive) > (lower.version.key(), not lower.inclusive)
+            lower is None
+            or (item.lower.version.key(), not item.lower.inclusive)
+            > (lower.version.key(), not lower.inclusive)
         ):
             lower = item.lower
         if item.upper is not None and (
-            upper is None or (item.upper.version.key(), item.upper.inclusive) < (upper.version.key(), upper.inclusive)
+            upper is None
+            or (item.upper.version.key(), item.upper.inclusive) < (upper.version.key(), upper.inclusive)
         ):
             upper = item.upper
     excluded = tuple(pair for item in intervals for pair in item.excluded)
@@ -318,25 +336,41 @@ def _out_of_sync(chart: Chart, lock: tuple[LockedDependency, ...]) -> Iterator[V
     name, subject = _chart_name(chart), _chart_subject(chart)
     pairs, only_declared, only_locked = _pair_by_name(chart.dependencies, lock)
     for dependency in only_declared:
-        yield Violation(dependency.location,
-                        f'chart "{name}" declares dependency "{dependency.name}", but Chart.lock has no entry for it; run helm dependency update',
-                        f"{subject}/dependency:{dependency.name}", ArtifactKind.HELM)
+        yield Violation(
+            dependency.location,
+            f'chart "{name}" declares dependency "{dependency.name}", but Chart.lock has no entry for it; run helm dependency update',
+            f"{subject}/dependency:{dependency.name}",
+            ArtifactKind.HELM,
+        )
     for entry in only_locked:
-        yield Violation(entry.location,
-                        f'Chart.lock of chart "{name}" records "{entry.name}" {entry.version}, which Chart.yaml does not declare',
-                        f"{subject}/lock:{entry.name}", ArtifactKind.HELM)
+        yield Violation(
+            entry.location,
+            f'Chart.lock of chart "{name}" records "{entry.name}" {entry.version}, which Chart.yaml does not declare',
+            f"{subject}/lock:{entry.name}",
+            ArtifactKind.HELM,
+        )
     for dependency, entry in pairs:
         dep_subject = f"{subject}/dependency:{dependency.name}"
-        if not _same_repository(dependency.repository.value if dependency.repository else None, entry.repository):
+        if not _same_repository(
+            dependency.repository.value if dependency.repository else None, entry.repository
+        ):
             declared = dependency.repository.value if dependency.repository else "no repository"
             where = dependency.repository.location if dependency.repository else dependency.location
-            yield Violation(where,
-                            f'dependency "{dependency.name}" of chart "{name}" comes from {declared} in Chart.yaml but from {entry.repository or "no repository"} in Chart.lock',
-                            dep_subject, ArtifactKind.HELM)
+            yield Violation(
+                where,
+                f'dependency "{dependency.name}" of chart "{name}" comes from {declared} in Chart.yaml but from {entry.repository or "no repository"} in Chart.lock',
+                dep_subject,
+                ArtifactKind.HELM,
+            )
         reason = _version_outside(dependency, entry)
         if reason is not None:
             where = dependency.version.location if dependency.version else dependency.location
-            yield Violation(where, f'dependency "{dependency.name}" of chart "{name}": {reason}', dep_subject, ArtifactKind.HELM)
+            yield Violation(
+                where,
+                f'dependency "{dependency.name}" of chart "{name}": {reason}',
+                dep_subject,
+                ArtifactKind.HELM,
+            )
 
 
 # Helm's Chart.lock digest (internal/resolver HashReq): sha256 of Go's encoding/json of
@@ -404,7 +438,9 @@ def _go_dependency(entry: Any, sanitize: bool) -> dict[str, Any]:
             for item in value:
                 if isinstance(item, str):
                     items.append(item)
-                elif isinstance(item, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in item.items()):
+                elif isinstance(item, Mapping) and all(
+                    isinstance(k, str) and isinstance(v, str) for k, v in item.items()
+                ):
                     items.append({key: item[key] for key in sorted(item)})
                 else:
                     raise _Unverifiable(f"{name} holds a value other than strings")
@@ -418,7 +454,13 @@ def _go_dependency(entry: Any, sanitize: bool) -> dict[str, Any]:
 def _go_json(value: Any) -> bytes:
     """Go's json.Marshal: compact, UTF-8, and `<`, `>`, `&`, U+2028, U+2029 escaped (HTML-safe by default)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for char, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escaped)
     return text.encode("utf-8")
 
@@ -445,15 +487,21 @@ def _digest_mismatch(chart: Chart, lock: tuple[LockedDependency, ...]) -> Iterat
         return  # no digest recorded, or dependencies written in a form Helm would refuse: nothing to compare
     if any(entry.raw is None for entry in lock):
         return
-    digests = helm_lock_digests(raw["dependencies"], [entry.raw for entry in lock],
-                                chart.api_version.value if chart.api_version else None)
+    digests = helm_lock_digests(
+        raw["dependencies"],
+        [entry.raw for entry in lock],
+        chart.api_version.value if chart.api_version else None,
+    )
     if digests is None or recorded.value.strip() in digests:
         return
-    yield Violation(recorded.location,
-                    f'the digest in Chart.lock of chart "{_chart_name(chart)}" does not match its dependencies '
-                    f"(Helm computes {digests[0]} from Chart.yaml and Chart.lock), so helm dependency build refuses "
-                    "the lock as out of sync; run helm dependency update",
-                    f"{_chart_subject(chart)}/lock-digest", ArtifactKind.HELM)
+    yield Violation(
+        recorded.location,
+        f'the digest in Chart.lock of chart "{_chart_name(chart)}" does not match its dependencies '
+        f"(Helm computes {digests[0]} from Chart.yaml and Chart.lock), so helm dependency build refuses "
+        "the lock as out of sync; run helm dependency update",
+        f"{_chart_subject(chart)}/lock-digest",
+        ArtifactKind.HELM,
+    )
 
 
 def _vendored_version_matches(version: str, locked_version: str) -> bool:
@@ -473,7 +521,7 @@ def _vendored_version_matches(version: str, locked_version: str) -> bool:
 def _in_chart(chart: Chart, path: str) -> str:
     """A path inside the chart, relative to the chart directory (`charts/redis-17.3.4.tgz`)."""
     prefix = "" if chart.directory in ("", ".") else chart.directory + "/"
-    return path[len(prefix):] if prefix and path.startswith(prefix) else path
+    return path[len(prefix) :] if prefix and path.startswith(prefix) else path
 
 
 def _vendored_findings(chart: Chart) -> Iterator[Violation]:
@@ -489,28 +537,44 @@ def _vendored_findings(chart: Chart) -> Iterator[Violation]:
         is_archive = vendored.path.endswith(".tgz")
         kind = "archive" if is_archive else "sub-chart"
         if vendored.problem is not None or vendored.version is None:
-            yield Violation(vendored.location,
-                            f'vendored {kind} {shown} of chart "{name}" cannot be read ({vendored.problem or "no version"}), so its version cannot be compared with Chart.lock',
-                            vendored_subject, ArtifactKind.HELM)
+            yield Violation(
+                vendored.location,
+                f'vendored {kind} {shown} of chart "{name}" cannot be read ({vendored.problem or "no version"}), so its version cannot be compared with Chart.lock',
+                vendored_subject,
+                ArtifactKind.HELM,
+            )
             continue
         if chart.lock is None:
             continue  # nothing to compare with; a missing lock is reported when a dependency is fetched
         entries = locked_by_name.get(vendored.name, [])
-        related = (RelatedLocation(vendored.location, f"the vendored {kind} ({vendored.name} {vendored.version})"),)
+        related = (
+            RelatedLocation(vendored.location, f"the vendored {kind} ({vendored.name} {vendored.version})"),
+        )
         if not entries:
             if is_archive:  # unpacked sub-charts may be undeclared (Helm loads every chart in charts/)
-                yield Violation(chart.lock_anchor or vendored.location,
-                                f'vendored archive {shown} ({vendored.name} {vendored.version}) of chart "{name}" has no entry in Chart.lock; run helm dependency update, or remove the archive',
-                                vendored_subject, ArtifactKind.HELM, related=related)
+                yield Violation(
+                    chart.lock_anchor or vendored.location,
+                    f'vendored archive {shown} ({vendored.name} {vendored.version}) of chart "{name}" has no entry in Chart.lock; run helm dependency update, or remove the archive',
+                    vendored_subject,
+                    ArtifactKind.HELM,
+                    related=related,
+                )
             continue
         if any(_vendored_version_matches(vendored.version, entry.version) for entry in entries):
             continue
         recorded = " or ".join(sorted({entry.version or "no version" for entry in entries}))
-        remedy = ("run helm dependency update and commit the archives it writes" if is_archive
-                  else "align the sub-chart, Chart.yaml and Chart.lock (helm dependency update)")
-        yield Violation(entries[0].location,
-                        f'Chart.lock of chart "{name}" records {vendored.name} {recorded}, but the vendored {kind} {shown} holds version {vendored.version}; {remedy}',
-                        vendored_subject, ArtifactKind.HELM, related=related)
+        remedy = (
+            "run helm dependency update and commit the archives it writes"
+            if is_archive
+            else "align the sub-chart, Chart.yaml and Chart.lock (helm dependency update)"
+        )
+        yield Violation(
+            entries[0].location,
+            f'Chart.lock of chart "{name}" records {vendored.name} {recorded}, but the vendored {kind} {shown} holds version {vendored.version}; {remedy}',
+            vendored_subject,
+            ArtifactKind.HELM,
+            related=related,
+        )
 
 
 def _is_fetched(dependency: ChartDependency) -> bool:
@@ -529,9 +593,12 @@ def chart_lock_present(project: Project, params: Mapping[str, Any]) -> Iterator[
             fetched = [dependency for dependency in chart.dependencies if _is_fetched(dependency)]
             if fetched:  # when every sub-chart is vendored in charts/, the repository itself records it
                 noun = "dependency" if len(fetched) == 1 else "dependencies"
-                yield Violation(chart.dependencies_anchor or chart.location,
-                                f'chart "{_chart_name(chart)}" declares {len(fetched)} {noun} fetched from a repository but has no Chart.lock, so the resolved versions are not recorded',
-                                _chart_subject(chart), ArtifactKind.HELM)
+                yield Violation(
+                    chart.dependencies_anchor or chart.location,
+                    f'chart "{_chart_name(chart)}" declares {len(fetched)} {noun} fetched from a repository but has no Chart.lock, so the resolved versions are not recorded',
+                    _chart_subject(chart),
+                    ArtifactKind.HELM,
+                )
         if chart.lock is not None and chart.dependencies:
             yield from _out_of_sync(chart, chart.lock)
             yield from _digest_mismatch(chart, chart.lock)
@@ -552,18 +619,33 @@ def _value_or_anchor(chart: Chart, key: str) -> Location:
 def _identity_problems(chart: Chart, dependency_names: frozenset[str]) -> Iterator[tuple[Location, str]]:
     name = _chart_name(chart)
     if chart.api_version is None:
-        yield chart.location, f'Chart.yaml of chart "{name}" has no apiVersion; Helm 3 charts declare apiVersion: v2'
+        yield (
+            chart.location,
+            f'Chart.yaml of chart "{name}" has no apiVersion; Helm 3 charts declare apiVersion: v2',
+        )
     elif chart.api_version.value != "v2":
-        yield chart.api_version.location, f'chart "{name}" declares apiVersion: {chart.api_version.value}; use v2 (Helm 3)'
+        yield (
+            chart.api_version.location,
+            f'chart "{name}" declares apiVersion: {chart.api_version.value}; use v2 (Helm 3)',
+        )
     if chart.name is None or not chart.name.value.strip():
-        yield _value_or_anchor(chart, "name"), f'Chart.yaml in {chart.directory or "."} has no name'
+        yield _value_or_anchor(chart, "name"), f"Chart.yaml in {chart.directory or '.'} has no name"
     if chart.version is None or not chart.version.value.strip():
         yield _value_or_anchor(chart, "version"), f'chart "{name}" has no version'
     elif not is_strict_semver(chart.version.value):
-        yield chart.version.location, f'chart "{name}" has version \'{chart.version.value}\', which is not strict SemVer 2 (MAJOR.MINOR.PATCH, no leading v)'
-    library_subchart = chart.chart_type is not None and chart.chart_type.value == "library" and name in dependency_names
+        yield (
+            chart.version.location,
+            f"chart \"{name}\" has version '{chart.version.value}', which is not strict SemVer 2 (MAJOR.MINOR.PATCH, no leading v)",
+        )
+    library_subchart = (
+        chart.chart_type is not None and chart.chart_type.value == "library" and name in dependency_names
+    )
     if chart.chart_type is not None and chart.chart_type.value != "application" and not library_subchart:
-        what = "a library chart cannot be installed as the device chart" if chart.chart_type.value == "library" else "Helm knows only application and library"
+        what = (
+            "a library chart cannot be installed as the device chart"
+            if chart.chart_type.value == "library"
+            else "Helm knows only application and library"
+        )
         yield chart.chart_type.location, f'chart "{name}" has type: {chart.chart_type.value}; {what}'
 
 
@@ -583,7 +665,10 @@ def _app_version_problem(chart: Chart) -> tuple[Location, str] | None:
     name = _chart_name(chart)
     raw = chart.raw
     if chart.app_version is None or not chart.app_version.value.strip() or not isinstance(raw, YamlMap):
-        return chart.location, f'chart "{name}" has no appVersion, so the release it deploys is not identified'
+        return (
+            chart.location,
+            f'chart "{name}" has no appVersion, so the release it deploys is not identified',
+        )
     if not _is_plain_scalar(raw, "appVersion"):
         return None
     value = raw["appVersion"]
@@ -593,7 +678,6 @@ def _app_version_problem(chart: Chart) -> tuple[Location, str] | None:
         kind = "boolean" if isinstance(value, bool) else "number"
         message = f'chart "{name}" writes appVersion unquoted, so YAML read it as the {kind} {value!r}, which may not be the version written; quote it'
     return chart.app_version.location, message
-
 
 
 def _has_schema(project: Project, chart: Chart) -> bool:
@@ -666,7 +750,9 @@ def _branches(schema: Any, root: Any) -> list[Mapping[str, Any]]:
         for keyword in _COMBINATORS:
             if isinstance(current.get(keyword), list):
                 pending.extend(current[keyword])
-        pending.extend(current[keyword] for keyword in ("then", "else") if isinstance(current.get(keyword), Mapping))
+        pending.extend(
+            current[keyword] for keyword in ("then", "else") if isinstance(current.get(keyword), Mapping)
+        )
     return found
 
 
@@ -701,7 +787,10 @@ def _walk_schema(root: Any, segments: list[str]) -> tuple[list[_SchemaHit], _Sch
 
 def _values_at(values_files: Any, segments: list[str]) -> tuple[bool, Any]:
     """Whether the chart's values (values.yaml first) set the key, and the value there."""
-    ordered = sorted(values_files, key=lambda item: (item.path.rsplit("/", 1)[-1] not in ("values.yaml", "values.yml"), item.path))
+    ordered = sorted(
+        values_files,
+        key=lambda item: (item.path.rsplit("/", 1)[-1] not in ("values.yaml", "values.yml"), item.path),
+    )
     for values_file in ordered:
         node: Any = values_file.values
         for segment in segments:
@@ -732,8 +821,14 @@ def _has_minimum(branch: Mapping[str, Any], bound: float) -> bool:
     if exclusive_bound is not None and exclusive_bound >= bound - slack:
         return True
     for keyword in ("enum", "const"):
-        choices = branch.get(keyword) if keyword == "enum" else [branch.get(keyword)] if keyword in branch else None
-        if isinstance(choices, list) and choices and all(_is_number(item) and item >= bound for item in choices):
+        choices = (
+            branch.get(keyword) if keyword == "enum" else [branch.get(keyword)] if keyword in branch else None
+        )
+        if (
+            isinstance(choices, list)
+            and choices
+            and all(_is_number(item) and item >= bound for item in choices)
+        ):
             return True
     return False
 
@@ -749,12 +844,20 @@ def _forces_on(branch: Mapping[str, Any], value: Any) -> bool:
         return _is_number(branch.get("minItems")) and branch["minItems"] >= 1
     if isinstance(value, Mapping):
         required = branch.get("required")
-        return (isinstance(required, list) and bool(required)) or (_is_number(branch.get("minProperties")) and branch["minProperties"] >= 1)
+        return (isinstance(required, list) and bool(required)) or (
+            _is_number(branch.get("minProperties")) and branch["minProperties"] >= 1
+        )
     if isinstance(value, str):
         if _is_number(branch.get("minLength")) and branch["minLength"] >= 1:
             return True
-        choices = branch.get("enum") if "enum" in branch else [branch.get("const")] if "const" in branch else None
-        return isinstance(choices, list) and bool(choices) and all(isinstance(item, str) and item for item in choices)
+        choices = (
+            branch.get("enum") if "enum" in branch else [branch.get("const")] if "const" in branch else None
+        )
+        return (
+            isinstance(choices, list)
+            and bool(choices)
+            and all(isinstance(item, str) and item for item in choices)
+        )
     choices = branch.get("enum") if "enum" in branch else [branch.get("const")] if "const" in branch else None
     return isinstance(choices, list) and bool(choices) and all(item is True for item in choices)
 
@@ -801,8 +904,11 @@ def _schema_gap(chart: Chart, path: str, requirement: str) -> _SchemaGap | None:
             ancestor = ancestor or child_ancestor
         if any(_digest_pattern(branch) for hit in found for branch in _branches(hit.schema, root)):
             return None
-        return _SchemaGap(path, _hit_location(schema_path, found[0] if found else ancestor),
-                          f'{what} does not require image digests for {path}: give {path}.digest (or {path}.tag) a "pattern" such as "^sha256:[a-f0-9]{{64}}$"')
+        return _SchemaGap(
+            path,
+            _hit_location(schema_path, found[0] if found else ancestor),
+            f'{what} does not require image digests for {path}: give {path}.digest (or {path}.tag) a "pattern" such as "^sha256:[a-f0-9]{{64}}$"',
+        )
     hits, deepest = _walk_schema(root, segments)
     branches = [branch for hit in hits for branch in _branches(hit.schema, root)]
     location = _hit_location(schema_path, hits[0] if hits else deepest)
@@ -815,14 +921,20 @@ def _schema_gap(chart: Chart, path: str, requirement: str) -> _SchemaGap | None:
         if any(_has_minimum(branch, bound) for branch in branches):
             return None
         lower = [branch["minimum"] for branch in branches if _is_number(branch.get("minimum"))]
-        allowed = f"allows {path} below {bound} (minimum {max(lower)})" if lower else f"does not bound {path} from below"
+        allowed = (
+            f"allows {path} below {bound} (minimum {max(lower)})"
+            if lower
+            else f"does not bound {path} from below"
+        )
         return _SchemaGap(path, location, f'{what} {allowed}: add "minimum": {bound} to its schema')
     if kind == "required":
         keys = [key for key in re.split(r"[\s,]+", argument) if key] or ["limits"]
         if any(_has_required_keys(branch, keys) for branch in branches):
             return None
         shown = ", ".join(f'"{key}"' for key in keys)
-        return _SchemaGap(path, location, f'{what} lets {path} stay empty: add "required": [{shown}] to the {path} schema')
+        return _SchemaGap(
+            path, location, f'{what} lets {path} stay empty: add "required": [{shown}] to the {path} schema'
+        )
     if kind == "enabled":
         if any(_forces_on(branch, value) for branch in branches):
             return None
@@ -834,7 +946,11 @@ def _schema_gap(chart: Chart, path: str, requirement: str) -> _SchemaGap | None:
             add = '"minLength": 1'
         else:
             add = '"const": true'
-        return _SchemaGap(path, location, f'{what} does not force {path} on: add {add} to its schema (or an if/then on the setting that turns the feature on)')
+        return _SchemaGap(
+            path,
+            location,
+            f"{what} does not force {path} on: add {add} to its schema (or an if/then on the setting that turns the feature on)",
+        )
     return None
 
 
@@ -845,13 +961,20 @@ def _schema_content(chart: Chart, params: Mapping[str, Any]) -> Iterator[Violati
     for path, requirement in requirements.items() if isinstance(requirements, Mapping) else ():
         gap = _schema_gap(chart, str(path), str(requirement or ""))
         if gap is not None:
-            yield Violation(gap.location, gap.message, f"{_chart_subject(chart)}/schema:{gap.path}", ArtifactKind.HELM,
-                            variant="schema-content")
+            yield Violation(
+                gap.location,
+                gap.message,
+                f"{_chart_subject(chart)}/schema:{gap.path}",
+                ArtifactKind.HELM,
+                variant="schema-content",
+            )
 
 
 def chart_metadata(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD113: the chart identifies itself (SemVer 2, v2, application), its app version, platform range and schema."""
-    dependency_names = frozenset(dependency.name for chart in project.charts for dependency in chart.dependencies)
+    dependency_names = frozenset(
+        dependency.name for chart in project.charts for dependency in chart.dependencies
+    )
     for chart in project.charts:
         subject = _chart_subject(chart)
         name = _chart_name(chart)
@@ -860,12 +983,22 @@ def chart_metadata(project: Project, params: Mapping[str, Any]) -> Iterator[Viol
         raw = chart.raw if isinstance(chart.raw, YamlMap) else YamlMap()
         kube_version = raw.get("kubeVersion")
         if kube_version is None or not str(kube_version).strip():
-            yield Violation(chart.location, f'chart "{name}" declares no kubeVersion range, so the supported Kubernetes versions are not stated',
-                            subject, ArtifactKind.HELM, variant="platform-range")
+            yield Violation(
+                chart.location,
+                f'chart "{name}" declares no kubeVersion range, so the supported Kubernetes versions are not stated',
+                subject,
+                ArtifactKind.HELM,
+                variant="platform-range",
+            )
         app_version = _app_version_problem(chart)
         if app_version is not None:
             yield Violation(app_version[0], app_version[1], subject, ArtifactKind.HELM, variant="app-version")
         if not _has_schema(project, chart):
-            yield Violation(chart.location, f'chart "{name}" ships no values.schema.json, so unsafe site values are not rejected at install time',
-                            subject, ArtifactKind.HELM, variant="schema")
+            yield Violation(
+                chart.location,
+                f'chart "{name}" ships no values.schema.json, so unsafe site values are not rejected at install time',
+                subject,
+                ArtifactKind.HELM,
+                variant="schema",
+            )
         yield from _schema_content(chart, params)

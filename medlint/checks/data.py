@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import itertools
 import posixpath
 import re
 import shlex
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
-from medlint.checks.selectors import map_selector_matches
 from medlint.checks.network_selectors import (
     labels_of,
     namespace_of,
@@ -24,6 +25,7 @@ from medlint.checks.network_selectors import (
     pod_labels,
     selector_matches,
 )
+from medlint.checks.selectors import map_selector_matches
 from medlint.findings import RelatedLocation, Violation
 from medlint.model import (
     ArtifactKind,
@@ -51,14 +53,18 @@ def _artifact(obj: K8sObject) -> ArtifactKind:
 
 def _objects(project: Project, kind: str, api_prefix: str = "") -> Iterator[K8sObject]:
     return (
-        obj for obj in project.k8s_objects
-        if obj.kind == kind and isinstance(obj.body, Mapping) and (obj.api_version or "").startswith(api_prefix)
+        obj
+        for obj in project.k8s_objects
+        if obj.kind == kind
+        and isinstance(obj.body, Mapping)
+        and (obj.api_version or "").startswith(api_prefix)
     )
 
 
 def _k8s_workloads(project: Project, kinds: tuple[str, ...] | None = None) -> Iterator[Workload]:
     return (
-        w for w in project.workloads
+        w
+        for w in project.workloads
         if w.artifact in (ArtifactKind.KUBERNETES, ArtifactKind.HELM) and (kinds is None or w.kind in kinds)
     )
 
@@ -100,17 +106,41 @@ DATA_STORES: tuple[DataStore, ...] = (
     DataStore("MySQL", ("bitnami/mysql",), ("/bitnami/mysql",)),
     DataStore("MariaDB", ("bitnami/mariadb*",), ("/bitnami/mariadb",)),
     DataStore("MongoDB", ("bitnami/mongodb*",), ("/bitnami/mongodb",)),
-    DataStore("Redis", ("bitnami/redis*", "bitnami/valkey*"), ("/bitnami/redis/data", "/bitnami/valkey/data"), needs_persistence=True),
+    DataStore(
+        "Redis",
+        ("bitnami/redis*", "bitnami/valkey*"),
+        ("/bitnami/redis/data", "/bitnami/valkey/data"),
+        needs_persistence=True,
+    ),
     DataStore("MinIO", ("bitnami/minio",), ("/bitnami/minio/data", "/data")),
-    DataStore("PostgreSQL", ("postgres", "*/postgres", "postgis/postgis", "timescale/timescaledb*", "*/postgresql"),
-              ("/var/lib/postgresql/data",), path_variable="PGDATA"),
-    DataStore("MySQL", ("mysql", "*/mysql", "*/mysql-server", "percona", "*/percona-server"), ("/var/lib/mysql",)),
+    DataStore(
+        "PostgreSQL",
+        ("postgres", "*/postgres", "postgis/postgis", "timescale/timescaledb*", "*/postgresql"),
+        ("/var/lib/postgresql/data",),
+        path_variable="PGDATA",
+    ),
+    DataStore(
+        "MySQL", ("mysql", "*/mysql", "*/mysql-server", "percona", "*/percona-server"), ("/var/lib/mysql",)
+    ),
     DataStore("MariaDB", ("mariadb", "*/mariadb"), ("/var/lib/mysql",)),
-    DataStore("MongoDB", ("mongo", "*/mongo", "mongodb/mongodb-community-server", "*/mongodb"), ("/data/db",)),
-    DataStore("Redis", ("redis", "*/redis", "redis/redis-stack*", "valkey/valkey", "*/valkey"), ("/data",), needs_persistence=True),
+    DataStore(
+        "MongoDB", ("mongo", "*/mongo", "mongodb/mongodb-community-server", "*/mongodb"), ("/data/db",)
+    ),
+    DataStore(
+        "Redis",
+        ("redis", "*/redis", "redis/redis-stack*", "valkey/valkey", "*/valkey"),
+        ("/data",),
+        needs_persistence=True,
+    ),
     DataStore("MinIO", ("minio/minio", "*/minio"), ("/data",)),
-    DataStore("Orthanc", ("jodogne/orthanc*", "orthancteam/orthanc*", "osimis/orthanc*"), ("/var/lib/orthanc/db",)),
-    DataStore("Elasticsearch", ("elasticsearch", "elasticsearch/elasticsearch", "*/elasticsearch"), ("/usr/share/elasticsearch/data",)),
+    DataStore(
+        "Orthanc", ("jodogne/orthanc*", "orthancteam/orthanc*", "osimis/orthanc*"), ("/var/lib/orthanc/db",)
+    ),
+    DataStore(
+        "Elasticsearch",
+        ("elasticsearch", "elasticsearch/elasticsearch", "*/elasticsearch"),
+        ("/usr/share/elasticsearch/data",),
+    ),
     DataStore("OpenSearch", ("opensearchproject/opensearch",), ("/usr/share/opensearch/data",)),
     DataStore("InfluxDB", ("influxdb", "*/influxdb"), ("/var/lib/influxdb", "/var/lib/influxdb2")),
     DataStore("Cassandra", ("cassandra", "*/cassandra"), ("/var/lib/cassandra",)),
@@ -118,7 +148,11 @@ DATA_STORES: tuple[DataStore, ...] = (
     DataStore("CouchDB", ("couchdb", "*/couchdb"), ("/opt/couchdb/data",)),
     DataStore("Neo4j", ("neo4j", "*/neo4j"), ("/data",)),
     DataStore("SQL Server", ("mssql/server", "*/mssql-server*"), ("/var/opt/mssql",)),
-    DataStore("ClickHouse", ("clickhouse/clickhouse-server", "yandex/clickhouse-server", "clickhouse"), ("/var/lib/clickhouse",)),
+    DataStore(
+        "ClickHouse",
+        ("clickhouse/clickhouse-server", "yandex/clickhouse-server", "clickhouse"),
+        ("/var/lib/clickhouse",),
+    ),
 )
 
 
@@ -149,7 +183,9 @@ def data_store_for_image(image: ImageRef | None, stores: Stores = DATA_STORES) -
     if image is None or image.unresolved or image.is_stage or "$" in image.raw:
         return None
     repository = image.repository.lower().removeprefix("library/")
-    return next((store for store in stores if any(fnmatch.fnmatchcase(repository, p) for p in store.images)), None)
+    return next(
+        (store for store in stores if any(fnmatch.fnmatchcase(repository, p) for p in store.images)), None
+    )
 
 
 def _service_base_image(project: Project, service: ComposeService) -> ImageRef | None:
@@ -160,13 +196,19 @@ def _service_base_image(project: Project, service: ComposeService) -> ImageRef |
     return dockerfile.final_chain()[-1].base
 
 
-def service_data_store(project: Project, service: ComposeService, stores: Stores = DATA_STORES) -> DataStore | None:
+def service_data_store(
+    project: Project, service: ComposeService, stores: Stores = DATA_STORES
+) -> DataStore | None:
     """The data store a Compose service runs, from its image or the base image of its Dockerfile."""
     container = service.workload.containers[0]
-    return data_store_for_image(container.image, stores) or data_store_for_image(_service_base_image(project, service), stores)
+    return data_store_for_image(container.image, stores) or data_store_for_image(
+        _service_base_image(project, service), stores
+    )
 
 
-def data_store_of_service(project: Project, service: ComposeService, stores: Stores = DATA_STORES) -> str | None:
+def data_store_of_service(
+    project: Project, service: ComposeService, stores: Stores = DATA_STORES
+) -> str | None:
     """The name of the data store a Compose service runs (for MD605/MD606 messages), or None."""
     store = service_data_store(project, service, stores)
     return store.name if store else None
@@ -209,16 +251,58 @@ def _command_words(container: Container) -> list[str]:
     return words
 
 
-SERVER_PROGRAMS = frozenset({
-    "postgres", "postmaster", "mysqld", "mariadbd", "mongod", "redis-server", "valkey-server", "minio", "Orthanc",
-    "elasticsearch", "opensearch", "influxd", "cassandra", "scylla", "couchdb", "neo4j", "sqlservr", "clickhouse-server",
-    "docker-entrypoint.sh", "entrypoint.sh", "run.sh",
-})
-CLIENT_PROGRAMS = frozenset({
-    "psql", "pg_dump", "pg_dumpall", "pg_restore", "pg_isready", "pg_basebackup", "mysql", "mariadb", "mysqldump",
-    "mariadb-dump", "mysqladmin", "mongosh", "mongo", "mongodump", "mongorestore", "mongoimport", "redis-cli",
-    "valkey-cli", "mc", "cqlsh", "clickhouse-client", "sqlcmd", "curl",
-})
+SERVER_PROGRAMS = frozenset(
+    {
+        "postgres",
+        "postmaster",
+        "mysqld",
+        "mariadbd",
+        "mongod",
+        "redis-server",
+        "valkey-server",
+        "minio",
+        "Orthanc",
+        "elasticsearch",
+        "opensearch",
+        "influxd",
+        "cassandra",
+        "scylla",
+        "couchdb",
+        "neo4j",
+        "sqlservr",
+        "clickhouse-server",
+        "docker-entrypoint.sh",
+        "entrypoint.sh",
+        "run.sh",
+    }
+)
+CLIENT_PROGRAMS = frozenset(
+    {
+        "psql",
+        "pg_dump",
+        "pg_dumpall",
+        "pg_restore",
+        "pg_isready",
+        "pg_basebackup",
+        "mysql",
+        "mariadb",
+        "mysqldump",
+        "mariadb-dump",
+        "mysqladmin",
+        "mongosh",
+        "mongo",
+        "mongodump",
+        "mongorestore",
+        "mongoimport",
+        "redis-cli",
+        "valkey-cli",
+        "mc",
+        "cqlsh",
+        "clickhouse-client",
+        "sqlcmd",
+        "curl",
+    }
+)
 
 
 def runs_client_only(container: Container) -> bool:
@@ -231,13 +315,15 @@ def runs_client_only(container: Container) -> bool:
 def _data_paths(store: DataStore, container: Container) -> tuple[str, ...]:
     """The store's data directories, moved by its path variable (PGDATA) or, for MinIO, by `server <dir>`."""
     if store.path_variable:
-        moved = next((env.value for env in container.env if env.name == store.path_variable and env.value), None)
+        moved = next(
+            (env.value for env in container.env if env.name == store.path_variable and env.value), None
+        )
         if moved and "$" not in moved:
             return (moved,)
     if store.name == "MinIO":
         words = _command_words(container)
         if "server" in words:
-            directories = [w for w in words[words.index("server") + 1:] if w.startswith("/")]
+            directories = [w for w in words[words.index("server") + 1 :] if w.startswith("/")]
             if directories:
                 return (directories[0],)
     return store.data_paths
@@ -308,11 +394,17 @@ def compose_mounts(service: ComposeService, top_level_volumes: Mapping[str, Any]
             mounts.append(Mount(target, kind, location, "$" in target))
         else:
             source, target = _short_volume(str(item))
-            mounts.append(Mount(target, _volume_kind(source, top_level_volumes), location, unresolved and "$" in target))
+            mounts.append(
+                Mount(target, _volume_kind(source, top_level_volumes), location, unresolved and "$" in target)
+            )
     tmpfs = raw.get("tmpfs")
     items = tmpfs if isinstance(tmpfs, list) else ([tmpfs] if isinstance(tmpfs, str) else [])
     for index, item in enumerate(items):
-        location = compose_value_location(tmpfs, index) if isinstance(tmpfs, list) else compose_value_location(raw, "tmpfs")
+        location = (
+            compose_value_location(tmpfs, index)
+            if isinstance(tmpfs, list)
+            else compose_value_location(raw, "tmpfs")
+        )
         mounts.append(Mount(str(item).split(":")[0], "tmpfs", location))
     return mounts
 
@@ -367,12 +459,20 @@ def _compose_storage_violation(stateful: StatefulService, mounts: list[Mount]) -
     service = stateful.service
     workload = service.workload
     label = f"labelled {PERSISTENT_LABEL[0]}: {PERSISTENT_LABEL[1]}"
-    what = f'{stateful.store.name} service "{service.name}"' if stateful.store else f'service "{service.name}" ({label})'
+    what = (
+        f'{stateful.store.name} service "{service.name}"'
+        if stateful.store
+        else f'service "{service.name}" ({label})'
+    )
     if not stateful.data_paths:  # labelled, data directory unknown: any persistent mount will do
         if any(m.persistent for m in mounts):
             return None
-        return Violation(workload.location, f"{what} keeps its data on no named volume or bind mount",
-                         f"{workload.subject}/storage", workload.artifact)
+        return Violation(
+            workload.location,
+            f"{what} keeps its data on no named volume or bind mount",
+            f"{workload.subject}/storage",
+            workload.artifact,
+        )
     holders = [deepest_mount(mounts, path) for path in stateful.data_paths]
     if any(holder is not None and holder.persistent for holder in holders):
         return None
@@ -380,18 +480,28 @@ def _compose_storage_violation(stateful: StatefulService, mounts: list[Mount]) -
     holder = holders[0]
     if holder is not None:
         kind = "an anonymous volume" if holder.kind == "anonymous" else f"a {holder.kind} mount"
-        return Violation(holder.location,
-                         f"{what} keeps its data directory {path} on {kind}, which is lost when the container is recreated",
-                         f"{workload.subject}/storage", workload.artifact)
+        return Violation(
+            holder.location,
+            f"{what} keeps its data directory {path} on {kind}, which is lost when the container is recreated",
+            f"{workload.subject}/storage",
+            workload.artifact,
+        )
     if any(m.unresolved for m in mounts):
-        return Violation(workload.location,
-                         f"{what}: whether its data directory {path} is on a volume cannot be resolved "
-                         "(a volume target uses an unset variable)",
-                         f"{workload.subject}/storage", workload.artifact, variant="unresolved")
-    return Violation(workload.location,
-                     f"{what} keeps its data directory {path} on no volume (at best the image's anonymous VOLUME), "
-                     "so records are lost when the container is recreated",
-                     f"{workload.subject}/storage", workload.artifact)
+        return Violation(
+            workload.location,
+            f"{what}: whether its data directory {path} is on a volume cannot be resolved "
+            "(a volume target uses an unset variable)",
+            f"{workload.subject}/storage",
+            workload.artifact,
+            variant="unresolved",
+        )
+    return Violation(
+        workload.location,
+        f"{what} keeps its data directory {path} on no volume (at best the image's anonymous VOLUME), "
+        "so records are lost when the container is recreated",
+        f"{workload.subject}/storage",
+        workload.artifact,
+    )
 
 
 def _compose_storage(project: Project, stores: Stores) -> Iterator[Violation]:
@@ -453,8 +563,14 @@ def container_mounts(workload: Workload, container: Container) -> list[Mount]:
     for index, mount in enumerate(mounts if isinstance(mounts, list) else ()):
         if isinstance(mount, Mapping) and mount.get("mountPath") and mount.get("name"):
             kind = kinds.get(str(mount["name"]), "unknown")
-            result.append(Mount(str(mount["mountPath"]), kind, value_location(workload.path, mounts, index),
-                                volume=str(mount["name"])))
+            result.append(
+                Mount(
+                    str(mount["mountPath"]),
+                    kind,
+                    value_location(workload.path, mounts, index),
+                    volume=str(mount["name"]),
+                )
+            )
     return result
 
 
@@ -471,7 +587,12 @@ def store_containers(workload: Workload, stores: Stores) -> Iterator[tuple[Conta
         store = data_store_for_image(container.image, stores)
         if store is not None and runs_client_only(container):
             store = None
-        if store is not None and store.needs_persistence and not labelled and not redis_persistence_on(_command_words(container)):
+        if (
+            store is not None
+            and store.needs_persistence
+            and not labelled
+            and not redis_persistence_on(_command_words(container))
+        ):
             store = None
         if store is not None or labelled:
             yield container, store
@@ -481,29 +602,40 @@ def is_persistent_store(workload: Workload, stores: Stores) -> bool:
     return workload.kind in STORE_WORKLOAD_KINDS and any(True for _ in store_containers(workload, stores))
 
 
-def _k8s_container_storage(workload: Workload, container: Container, store: DataStore | None) -> Violation | None:
+def _k8s_container_storage(
+    workload: Workload, container: Container, store: DataStore | None
+) -> Violation | None:
     who = f'container "{container.name}" of {workload.subject}'
     subject = f"{workload.subject}/container:{container.name}/storage"
     mounts = container_mounts(workload, container)
     if store is None:
         if any(m.persistent for m in mounts):
             return None
-        return Violation(container.location,
-                         f"{who} is labelled {PERSISTENT_LABEL[0]}: {PERSISTENT_LABEL[1]} but mounts no persistent volume",
-                         subject, workload.artifact)
+        return Violation(
+            container.location,
+            f"{who} is labelled {PERSISTENT_LABEL[0]}: {PERSISTENT_LABEL[1]} but mounts no persistent volume",
+            subject,
+            workload.artifact,
+        )
     paths = _data_paths(store, container)
     holders = [deepest_mount(mounts, path) for path in paths]
     if any(holder is not None and holder.persistent for holder in holders):
         return None
     holder = holders[0]
     if holder is not None and holder.kind != "unknown":
-        return Violation(holder.location,
-                         f'{who} runs {store.name} with its data directory {paths[0]} on {holder.kind} volume '
-                         f'"{holder.volume}", which is lost with the pod',
-                         subject, workload.artifact)
-    return Violation(container.location,
-                     f"{who} runs {store.name} with its data directory {paths[0]} on no volume, so records are lost with the pod",
-                     subject, workload.artifact)
+        return Violation(
+            holder.location,
+            f"{who} runs {store.name} with its data directory {paths[0]} on {holder.kind} volume "
+            f'"{holder.volume}", which is lost with the pod',
+            subject,
+            workload.artifact,
+        )
+    return Violation(
+        container.location,
+        f"{who} runs {store.name} with its data directory {paths[0]} on no volume, so records are lost with the pod",
+        subject,
+        workload.artifact,
+    )
 
 
 def _k8s_store_storage(project: Project, stores: Stores) -> Iterator[Violation]:
@@ -547,9 +679,14 @@ def _shared_rwo_claims(project: Project) -> Iterator[Violation]:
             claim = claims.get((namespace_of(workload), name))
             modes = _access_modes(claim.body.get("spec")) if claim else set()
             if modes and modes <= {"ReadWriteOnce", "ReadWriteOncePod"}:
-                yield Violation(location, f"{workload.subject} runs {replicas} replicas on ReadWriteOnce claim \"{name}\"; "
-                                "pods on other nodes cannot mount it", f"{workload.subject}/claim:{name}",
-                                workload.artifact, variant="rwo-shared")
+                yield Violation(
+                    location,
+                    f'{workload.subject} runs {replicas} replicas on ReadWriteOnce claim "{name}"; '
+                    "pods on other nodes cannot mount it",
+                    f"{workload.subject}/claim:{name}",
+                    workload.artifact,
+                    variant="rwo-shared",
+                )
 
 
 @dataclass(frozen=True, slots=True)
@@ -567,13 +704,16 @@ class ClaimSpec:
 def _claim_specs(project: Project, stores: Stores) -> Iterator[ClaimSpec]:
     record_claims = {
         (namespace_of(w), name)
-        for w in _k8s_workloads(project, STORE_WORKLOAD_KINDS) if is_persistent_store(w, stores)
+        for w in _k8s_workloads(project, STORE_WORKLOAD_KINDS)
+        if is_persistent_store(w, stores)
         for name, _ in _claim_references(w)
     }
     for obj in _objects(project, "PersistentVolumeClaim"):
         spec = obj.body.get("spec")
         anchor = key_location(obj.path, obj.body, "spec") if "spec" in obj.body else obj.location
-        record = (namespace_of(obj), obj.name or "") in record_claims or _has_label(obj.labels, PERSISTENT_LABEL)
+        record = (namespace_of(obj), obj.name or "") in record_claims or _has_label(
+            obj.labels, PERSISTENT_LABEL
+        )
         yield ClaimSpec(obj.subject, namespace_of(obj), spec, anchor, _artifact(obj), record)
     for workload in _k8s_workloads(project, ("StatefulSet",)):
         templates = _claim_templates(workload)
@@ -581,19 +721,38 @@ def _claim_specs(project: Project, stores: Stores) -> Iterator[ClaimSpec]:
             if not isinstance(template, Mapping):
                 continue
             name = get_path(template, ("metadata", "name")) or index
-            anchor = (key_location(workload.path, template, "spec") if "spec" in template
-                      else value_location(workload.path, templates, index))
-            yield ClaimSpec(f'volumeClaimTemplate "{name}" of {workload.subject}', namespace_of(workload),
-                            template.get("spec"), anchor, workload.artifact, is_persistent_store(workload, stores))
+            anchor = (
+                key_location(workload.path, template, "spec")
+                if "spec" in template
+                else value_location(workload.path, templates, index)
+            )
+            yield ClaimSpec(
+                f'volumeClaimTemplate "{name}" of {workload.subject}',
+                namespace_of(workload),
+                template.get("spec"),
+                anchor,
+                workload.artifact,
+                is_persistent_store(workload, stores),
+            )
 
 
-DEFAULT_CLASS_KEYS = ("storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class")
+DEFAULT_CLASS_KEYS = (
+    "storageclass.kubernetes.io/is-default-class",
+    "storageclass.beta.kubernetes.io/is-default-class",
+)
 
 
 def _storage_classes(project: Project) -> tuple[dict[str, K8sObject], K8sObject | None]:
     """StorageClasses of the bundle by name, and the one marked as the cluster default."""
     classes = {obj.name or "": obj for obj in _objects(project, "StorageClass")}
-    default = next((obj for obj in classes.values() if any(_has_label(obj.annotations, (key, "true")) for key in DEFAULT_CLASS_KEYS)), None)
+    default = next(
+        (
+            obj
+            for obj in classes.values()
+            if any(_has_label(obj.annotations, (key, "true")) for key in DEFAULT_CLASS_KEYS)
+        ),
+        None,
+    )
     return classes, default
 
 
@@ -603,13 +762,19 @@ def _storage_class_violations(project: Project, stores: Stores) -> Iterator[Viol
     for claim in _claim_specs(project, stores):
         spec = claim.spec if isinstance(claim.spec, Mapping) else {}
         if "storageClassName" not in spec:
-            yield Violation(claim.anchor,
-                            f"{claim.owner} has no explicit storageClassName, so the cluster default decides where records live",
-                            f"{claim.owner}/storage-class", claim.artifact, variant="no-storage-class")
+            yield Violation(
+                claim.anchor,
+                f"{claim.owner} has no explicit storageClassName, so the cluster default decides where records live",
+                f"{claim.owner}/storage-class",
+                claim.artifact,
+                variant="no-storage-class",
+            )
         if not claim.record_storage:
             continue
         name = spec.get("storageClassName")
-        storage_class = classes.get(str(name)) if name else (default_class if "storageClassName" not in spec else None)
+        storage_class = (
+            classes.get(str(name)) if name else (default_class if "storageClassName" not in spec else None)
+        )
         if storage_class is None or (storage_class.name or "") in judged:
             continue  # a StorageClass outside the bundle is not judged
         judged.add(storage_class.name or "")
@@ -620,12 +785,23 @@ def _reclaim_policy(storage_class: K8sObject, claim: ClaimSpec) -> Iterator[Viol
     policy = storage_class.body.get("reclaimPolicy")
     if policy is not None and str(policy) != "Delete":
         return
-    where = key_location(storage_class.path, storage_class.body, "reclaimPolicy") if policy is not None else storage_class.location
-    state = "reclaimPolicy: Delete" if policy is not None else "no reclaimPolicy (Kubernetes defaults to Delete)"
-    yield Violation(where, f"StorageClass {storage_class.name} holds record storage ({claim.owner}) but has {state}; "
-                    "deleting the claim deletes the records", f"StorageClass/{storage_class.name}/reclaim",
-                    _artifact(storage_class), variant="reclaim-policy",
-                    related=(RelatedLocation(claim.anchor, f"{claim.owner} uses this class"),))
+    where = (
+        key_location(storage_class.path, storage_class.body, "reclaimPolicy")
+        if policy is not None
+        else storage_class.location
+    )
+    state = (
+        "reclaimPolicy: Delete" if policy is not None else "no reclaimPolicy (Kubernetes defaults to Delete)"
+    )
+    yield Violation(
+        where,
+        f"StorageClass {storage_class.name} holds record storage ({claim.owner}) but has {state}; "
+        "deleting the claim deletes the records",
+        f"StorageClass/{storage_class.name}/reclaim",
+        _artifact(storage_class),
+        variant="reclaim-policy",
+        related=(RelatedLocation(claim.anchor, f"{claim.owner} uses this class"),),
+    )
 
 
 def persistent_storage(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -652,7 +828,9 @@ def _mentions_backup_tool(texts: Iterable[str]) -> bool:
 
 
 def _image_is_backup(image: ImageRef | None) -> bool:
-    return image is not None and ("backup" in image.repository.lower() or "velero" in image.repository.lower())
+    return image is not None and (
+        "backup" in image.repository.lower() or "velero" in image.repository.lower()
+    )
 
 
 # -- Compose
@@ -662,7 +840,11 @@ def _is_backup_service(service: ComposeService) -> bool:
     """A service that backs data up: by marker label, name, image, command or scheduler labels (ofelia...)."""
     workload = service.workload
     container = workload.containers[0]
-    if _has_label(workload.labels, BACKUP_MARKER) or "backup" in service.name.lower() or _image_is_backup(container.image):
+    if (
+        _has_label(workload.labels, BACKUP_MARKER)
+        or "backup" in service.name.lower()
+        or _image_is_backup(container.image)
+    ):
         return True
     texts = [w.value for w in (*container.command, *container.args)]
     texts += [label.value for label in workload.labels.values()]
@@ -677,10 +859,13 @@ def _compose_backup(project: Project, external: set[str], stores: Stores) -> Ite
             if backed_up or service.name in external or _is_backup_service(service):
                 continue
             what = stateful.store.name if stateful.store else "stateful"
-            yield Violation(service.workload.location,
-                            f'{what} service "{service.name}" has no backup service or job in {compose.path} '
-                            "and no declared external backup",
-                            f"{service.workload.subject}/backup", service.workload.artifact)
+            yield Violation(
+                service.workload.location,
+                f'{what} service "{service.name}" has no backup service or job in {compose.path} '
+                "and no declared external backup",
+                f"{service.workload.subject}/backup",
+                service.workload.artifact,
+            )
 
 
 # -- Kubernetes: which jobs back up which namespaces
@@ -699,7 +884,9 @@ def is_backup_cronjob(workload: Workload) -> bool:
     annotations = labels_of(get_path(workload.raw, ("metadata", "annotations")))
     if _has_label(annotations, BACKUP_MARKER):
         return True
-    return _mentions_backup_tool(_cronjob_texts(workload)) or any(_image_is_backup(c.image) for c in workload.containers)
+    return _mentions_backup_tool(_cronjob_texts(workload)) or any(
+        _image_is_backup(c.image) for c in workload.containers
+    )
 
 
 def _suspended(workload: Workload) -> bool:
@@ -717,8 +904,14 @@ def _velero_covers(schedule: K8sObject, namespace: str) -> bool:
 
 
 def _backed_up_namespaces(project: Project) -> set[str]:
-    namespaces = {namespace_of(w) for w in _k8s_workloads(project, ("CronJob",)) if is_backup_cronjob(w) and not _suspended(w)}
-    all_namespaces = {namespace_of(w) for w in project.workloads} | {namespace_of(o) for o in project.k8s_objects}
+    namespaces = {
+        namespace_of(w)
+        for w in _k8s_workloads(project, ("CronJob",))
+        if is_backup_cronjob(w) and not _suspended(w)
+    }
+    all_namespaces = {namespace_of(w) for w in project.workloads} | {
+        namespace_of(o) for o in project.k8s_objects
+    }
     for schedule in _objects(project, "Schedule", "velero.io/"):
         namespaces.update(n for n in all_namespaces if _velero_covers(schedule, n))
     return namespaces
@@ -731,10 +924,13 @@ def _k8s_store_backup(project: Project, external: set[str], stores: Stores) -> I
             continue
         if {workload.name, workload.subject} & external:
             continue
-        yield Violation(workload.location,
-                        f"{workload.subject} keeps records, but no backup CronJob or Velero Schedule covers "
-                        f'namespace "{namespace_of(workload)}"',
-                        f"{workload.subject}/backup", workload.artifact)
+        yield Violation(
+            workload.location,
+            f"{workload.subject} keeps records, but no backup CronJob or Velero Schedule covers "
+            f'namespace "{namespace_of(workload)}"',
+            f"{workload.subject}/backup",
+            workload.artifact,
+        )
 
 
 # -- Kubernetes: backup job safety settings and schedule
@@ -745,24 +941,42 @@ def _cronjob_settings(workload: Workload) -> Iterator[Violation]:
     job_spec = get_path(spec, ("jobTemplate", "spec"))
     job_spec = job_spec if isinstance(job_spec, Mapping) else {}
     spec_anchor = key_location(workload.path, workload.raw, "spec")
-    job_anchor = key_location(workload.path, get_path(spec, ("jobTemplate",)), "spec") if job_spec else spec_anchor
+    job_anchor = (
+        key_location(workload.path, get_path(spec, ("jobTemplate",)), "spec") if job_spec else spec_anchor
+    )
     problems: dict[Location, list[str]] = {}
     policy = spec.get("concurrencyPolicy")
     if policy != "Forbid":
-        where = value_location(workload.path, spec, "concurrencyPolicy") if policy is not None else spec_anchor
-        problems.setdefault(where, []).append(f"concurrencyPolicy: {policy}" if policy is not None else "no concurrencyPolicy: Forbid")
+        where = (
+            value_location(workload.path, spec, "concurrencyPolicy") if policy is not None else spec_anchor
+        )
+        problems.setdefault(where, []).append(
+            f"concurrencyPolicy: {policy}" if policy is not None else "no concurrencyPolicy: Forbid"
+        )
     if "startingDeadlineSeconds" not in spec:
         problems.setdefault(spec_anchor, []).append("no startingDeadlineSeconds")
     for key in ("activeDeadlineSeconds", "backoffLimit"):
         if key not in job_spec:
             problems.setdefault(job_anchor, []).append(f"no {key} in jobTemplate.spec")
     for location, missing in problems.items():
-        yield Violation(location, f"backup {workload.subject} has {', '.join(missing)}, so overlapping, late or hung runs go unnoticed",
-                        f"{workload.subject}/settings:{location.line}", workload.artifact)
+        yield Violation(
+            location,
+            f"backup {workload.subject} has {', '.join(missing)}, so overlapping, late or hung runs go unnoticed",
+            f"{workload.subject}/settings:{location.line}",
+            workload.artifact,
+        )
 
 
-def _schedule_violation(owner: str, schedule: Any, time_zone: Any, location: Location, subject: str,
-                        artifact: ArtifactKind, rpo_hours: float, today: datetime.date) -> Violation | None:
+def _schedule_violation(
+    owner: str,
+    schedule: Any,
+    time_zone: Any,
+    location: Location,
+    subject: str,
+    artifact: ArtifactKind,
+    rpo_hours: float,
+    today: datetime.date,
+) -> Violation | None:
     if not isinstance(schedule, str) or not schedule.strip():
         return None
     gap = largest_gap(schedule, str(time_zone) if time_zone else None, today)
@@ -774,10 +988,13 @@ def _schedule_violation(owner: str, schedule: Any, time_zone: Any, location: Loc
     if hours <= rpo_hours:
         return None
     zone = f" in {time_zone}" if time_zone else ""
-    return Violation(location,
-                     f'backup {owner} schedule "{schedule}"{zone} leaves up to {hours:g} h between runs, '
-                     f"more than the RPO of {rpo_hours:g} h",
-                     subject, artifact)
+    return Violation(
+        location,
+        f'backup {owner} schedule "{schedule}"{zone} leaves up to {hours:g} h between runs, '
+        f"more than the RPO of {rpo_hours:g} h",
+        subject,
+        artifact,
+    )
 
 
 def _k8s_backup_jobs(project: Project, rpo_hours: float, today: datetime.date) -> Iterator[Violation]:
@@ -787,18 +1004,32 @@ def _k8s_backup_jobs(project: Project, rpo_hours: float, today: datetime.date) -
         yield from _cronjob_settings(workload)
         spec = workload.raw.get("spec")
         if isinstance(spec, Mapping) and "schedule" in spec:
-            violation = _schedule_violation(workload.subject, spec.get("schedule"), spec.get("timeZone"),
-                                            value_location(workload.path, spec, "schedule"), f"{workload.subject}/rpo",
-                                            workload.artifact, rpo_hours, today)
+            violation = _schedule_violation(
+                workload.subject,
+                spec.get("schedule"),
+                spec.get("timeZone"),
+                value_location(workload.path, spec, "schedule"),
+                f"{workload.subject}/rpo",
+                workload.artifact,
+                rpo_hours,
+                today,
+            )
             if violation is not None:
                 yield violation
     for schedule in _objects(project, "Schedule", "velero.io/"):
         spec = schedule.body.get("spec")
         if not isinstance(spec, Mapping) or spec.get("paused") is True or "schedule" not in spec:
             continue
-        violation = _schedule_violation(f"Velero {schedule.subject}", spec.get("schedule"), None,
-                                        value_location(schedule.path, spec, "schedule"), f"{schedule.subject}/rpo",
-                                        _artifact(schedule), rpo_hours, today)
+        violation = _schedule_violation(
+            f"Velero {schedule.subject}",
+            spec.get("schedule"),
+            None,
+            value_location(schedule.path, spec, "schedule"),
+            f"{schedule.subject}/rpo",
+            _artifact(schedule),
+            rpo_hours,
+            today,
+        )
         if violation is not None:
             yield violation
 
@@ -818,8 +1049,13 @@ def backup(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
 
 
 CRON_MACROS = {
-    "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
-    "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
 }
 MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -858,7 +1094,9 @@ def _cron_value(text: str, names: tuple[str, ...], low: int) -> int | None:
     return names.index(lowered) + low if lowered in names else None
 
 
-def _cron_span(span: str, has_step: bool, low: int, high: int, names: tuple[str, ...]) -> tuple[int, int, bool] | None:
+def _cron_span(
+    span: str, has_step: bool, low: int, high: int, names: tuple[str, ...]
+) -> tuple[int, int, bool] | None:
     """(first, last, includes Sunday as 7) of one `a`, `a-b`, `*` or `a/step` part (`a/step` runs to the end)."""
     if span in ("*", "?"):
         return low, high, False
@@ -898,7 +1136,7 @@ def parse_cron(schedule: str) -> CronSchedule | float | None:
     if text.startswith("@every "):
         from medlint.parsers.compose import parse_duration
 
-        return parse_duration(text[len("@every "):].strip())
+        return parse_duration(text[len("@every ") :].strip())
     fields = CRON_MACROS.get(text.lower(), text).split()
     if len(fields) != 5:
         return None
@@ -915,13 +1153,14 @@ def _zone(name: str | None) -> datetime.tzinfo:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(name)
-    except Exception:  # noqa: BLE001 - unknown zone or no tz database: judge in UTC
+    except Exception:
         return datetime.timezone.utc
 
 
 def _instants(day: datetime.date, minutes_of_day: list[int], zone: datetime.tzinfo) -> list[float]:
     return [
-        datetime.datetime(day.year, day.month, day.day, m // 60, m % 60, tzinfo=zone).timestamp() for m in minutes_of_day
+        datetime.datetime(day.year, day.month, day.day, m // 60, m % 60, tzinfo=zone).timestamp()
+        for m in minutes_of_day
     ]
 
 
@@ -943,7 +1182,7 @@ def largest_gap(schedule: str, time_zone: str | None, start: datetime.date) -> d
         return datetime.timedelta(seconds=parsed)
     zone = _zone(time_zone)
     times = sorted(h * 60 + m for h in parsed.hours.values for m in parsed.minutes.values)
-    same_day_gap = max((b - a for a, b in zip(times, times[1:])), default=0) * 60.0
+    same_day_gap = max((b - a for a, b in itertools.pairwise(times)), default=0) * 60.0
     largest, previous_last = 0.0, None
     for offset in range(WINDOW_DAYS):
         day = start + datetime.timedelta(days=offset)
@@ -951,7 +1190,7 @@ def largest_gap(schedule: str, time_zone: str | None, start: datetime.date) -> d
             continue
         if _changes_offset(day, zone):
             instants = _instants(day, times, zone)
-            largest = max([largest] + [b - a for a, b in zip(instants, instants[1:])])
+            largest = max([largest] + [b - a for a, b in itertools.pairwise(instants)])
         else:
             instants = _instants(day, [times[0], times[-1]], zone)
             largest = max(largest, same_day_gap)
@@ -973,8 +1212,9 @@ INTERACTIVE_RESOURCES = (("", "pods", "exec"), ("", "pods", "portforward"))
 RESTRICTIONS = ("users", "userGroups", "verbs", "namespaces", "resources", "nonResourceURLs")
 
 
-def rule_matches_resource(rule: Mapping[str, Any], group: str, resource: str, subresource: str = "",
-                          ignore_names: bool = True) -> bool:
+def rule_matches_resource(
+    rule: Mapping[str, Any], group: str, resource: str, subresource: str = "", ignore_names: bool = True
+) -> bool:
     """Can this audit rule match requests for group/resource[/subresource]? (apiserver's ruleMatchesResource)
 
     Users, verbs and namespaces are not looked at; `resourceNames` only when ignore_names is False.
@@ -1007,7 +1247,9 @@ def _resource_name_matches(name: str, resource: str, subresource: str) -> bool:
     return name == f"*/{subresource}" or (name.endswith("/*") and name[:-2] == resource)
 
 
-def _unrestricted_for(rule: Mapping[str, Any], group: str, resource: str, subresource: str = "", verb: str | None = None) -> bool:
+def _unrestricted_for(
+    rule: Mapping[str, Any], group: str, resource: str, subresource: str = "", verb: str | None = None
+) -> bool:
     """Does the rule match every request for the resource (any user, namespace and name; this verb or any)?"""
     if rule.get("users") or rule.get("userGroups") or rule.get("namespaces"):
         return False
@@ -1028,7 +1270,9 @@ def payload_rules(rules: list[Any], group: str, resource: str) -> Iterator[int]:
             return  # every later rule is shadowed for this resource
 
 
-def effective_level(rules: list[Any], group: str, resource: str, subresource: str, verb: str) -> tuple[str, int | None]:
+def effective_level(
+    rules: list[Any], group: str, resource: str, subresource: str, verb: str
+) -> tuple[str, int | None]:
     """The level of an ordinary request (any user, any namespace): the first rule matching all of them."""
     for index, rule in enumerate(rules):
         if isinstance(rule, Mapping) and _unrestricted_for(rule, group, resource, subresource, verb):
@@ -1047,23 +1291,38 @@ def _sensitive_payloads(policy: K8sObject, rules: list[Any]) -> Iterator[Violati
             by_rule.setdefault(index, []).append(resource)
     for index, resources in sorted(by_rule.items()):
         level = rules[index].get("level")
-        yield Violation(value_location(policy.path, policy.body["rules"], index),
-                        f"audit Policy rule {index + 1} logs {' and '.join(resources)} at {level}, "
-                        "which writes their values into the audit log; use Metadata",
-                        f"{policy.subject}/rules[{index}]/payload", _artifact(policy), variant="sensitive-payload")
+        yield Violation(
+            value_location(policy.path, policy.body["rules"], index),
+            f"audit Policy rule {index + 1} logs {' and '.join(resources)} at {level}, "
+            "which writes their values into the audit log; use Metadata",
+            f"{policy.subject}/rules[{index}]/payload",
+            _artifact(policy),
+            variant="sensitive-payload",
+        )
 
 
 def _catch_all(policy: K8sObject, rules: list[Any]) -> Iterator[Violation]:
-    rules_location = key_location(policy.path, policy.body, "rules") if "rules" in policy.body else policy.location
+    rules_location = (
+        key_location(policy.path, policy.body, "rules") if "rules" in policy.body else policy.location
+    )
     if not rules or not _is_catch_all(rules[-1]):
         where = value_location(policy.path, policy.body["rules"], len(rules) - 1) if rules else rules_location
-        yield Violation(where, "audit Policy does not end with a catch-all rule (no resource or verb restriction), "
-                        "so unlisted requests are not audited",
-                        f"{policy.subject}/catch-all", _artifact(policy), variant="no-catch-all")
+        yield Violation(
+            where,
+            "audit Policy does not end with a catch-all rule (no resource or verb restriction), "
+            "so unlisted requests are not audited",
+            f"{policy.subject}/catch-all",
+            _artifact(policy),
+            variant="no-catch-all",
+        )
     elif str(rules[-1].get("level")) == "None":
-        yield Violation(value_location(policy.path, policy.body["rules"], len(rules) - 1),
-                        "audit Policy ends with a catch-all rule at level None, so unlisted requests are not audited",
-                        f"{policy.subject}/catch-all", _artifact(policy), variant="no-catch-all")
+        yield Violation(
+            value_location(policy.path, policy.body["rules"], len(rules) - 1),
+            "audit Policy ends with a catch-all rule at level None, so unlisted requests are not audited",
+            f"{policy.subject}/catch-all",
+            _artifact(policy),
+            variant="no-catch-all",
+        )
 
 
 def _interactive_access(policy: K8sObject, rules: list[Any]) -> Iterator[Violation]:
@@ -1071,21 +1330,34 @@ def _interactive_access(policy: K8sObject, rules: list[Any]) -> Iterator[Violati
         level, index = effective_level(rules, group, resource, subresource, "create")
         if level != "None":
             continue
-        where = value_location(policy.path, policy.body["rules"], index) if index is not None else policy.location
+        where = (
+            value_location(policy.path, policy.body["rules"], index) if index is not None else policy.location
+        )
         reason = f"rule {index + 1} sets level None" if index is not None else "no rule matches it"
-        yield Violation(where, f"audit Policy does not log {resource}/{subresource} ({reason}), "
-                        "so interactive access to containers leaves no trace",
-                        f"{policy.subject}/{resource}/{subresource}", _artifact(policy), variant="interactive-access")
+        yield Violation(
+            where,
+            f"audit Policy does not log {resource}/{subresource} ({reason}), "
+            "so interactive access to containers leaves no trace",
+            f"{policy.subject}/{resource}/{subresource}",
+            _artifact(policy),
+            variant="interactive-access",
+        )
 
 
 def _omitted_request_received(policy: K8sObject, rules: list[Any]) -> Iterator[Violation]:
-    places = [(policy.body, "the Policy")] + [(rule, f"rule {i + 1}") for i, rule in enumerate(rules) if isinstance(rule, Mapping)]
+    places = [(policy.body, "the Policy")] + [
+        (rule, f"rule {i + 1}") for i, rule in enumerate(rules) if isinstance(rule, Mapping)
+    ]
     for mapping, what in places:
         stages = mapping.get("omitStages")
         if isinstance(stages, list) and "RequestReceived" in [str(s) for s in stages]:
-            yield Violation(key_location(policy.path, mapping, "omitStages"),
-                            f"{what} of the audit Policy omits the RequestReceived stage, so requests that never complete are not recorded",
-                            f"{policy.subject}/omitStages:{what}", _artifact(policy), variant="omit-stages")
+            yield Violation(
+                key_location(policy.path, mapping, "omitStages"),
+                f"{what} of the audit Policy omits the RequestReceived stage, so requests that never complete are not recorded",
+                f"{policy.subject}/omitStages:{what}",
+                _artifact(policy),
+                variant="omit-stages",
+            )
 
 
 def _first_location(project: Project) -> Location:
@@ -1107,8 +1379,12 @@ def audit_policy(project: Project, params: Mapping[str, Any]) -> Iterator[Violat
     """
     policies = audit_policies(project)
     if not policies and params.get("cluster_config_in_scope"):
-        yield Violation(_first_location(project), "no Kubernetes audit Policy (audit.k8s.io/v1) is in the scanned cluster configuration",
-                        "audit-policy", ArtifactKind.KUBERNETES)
+        yield Violation(
+            _first_location(project),
+            "no Kubernetes audit Policy (audit.k8s.io/v1) is in the scanned cluster configuration",
+            "audit-policy",
+            ArtifactKind.KUBERNETES,
+        )
     for policy in policies:
         rules = policy.body.get("rules")
         rules = rules if isinstance(rules, list) else []
@@ -1127,9 +1403,24 @@ LOG_SHIPPER_IMAGES = re.compile(
     r"(?i)(^|/)(fluentd[^/]*|fluent-bit|fluentbit|vector|promtail|filebeat|logstash|alloy|elastic-agent|"
     r"opentelemetry-collector[^/]*|otel-collector)$|^(datadog|grafana)/agent$"
 )
-LOG_SHIPPER_CONFIG_KEYS = ("fluent.conf", "fluentd.conf", "fluent-bit.conf", "fluent-bit.yaml", "vector.toml",
-                           "vector.yaml", "promtail.yaml", "config.alloy", "filebeat.yml", "logstash.conf")
-LOG_OPERATOR_APIS = ("logging.banzaicloud.io/", "fluentbit.fluent.io/", "fluentd.fluent.io/", "logging.kubesphere.io/")
+LOG_SHIPPER_CONFIG_KEYS = (
+    "fluent.conf",
+    "fluentd.conf",
+    "fluent-bit.conf",
+    "fluent-bit.yaml",
+    "vector.toml",
+    "vector.yaml",
+    "promtail.yaml",
+    "config.alloy",
+    "filebeat.yml",
+    "logstash.conf",
+)
+LOG_OPERATOR_APIS = (
+    "logging.banzaicloud.io/",
+    "fluentbit.fluent.io/",
+    "fluentd.fluent.io/",
+    "logging.kubesphere.io/",
+)
 
 
 def _monitor_namespaces(monitor: K8sObject) -> tuple[bool, set[str]]:
@@ -1157,33 +1448,50 @@ def _scraped(annotations: Mapping[str, str], keys: tuple[str, ...]) -> bool:
 
 def _service_workloads(service: K8sObject, workloads: list[Workload]) -> list[Workload]:
     spec = service.body.get("spec") if isinstance(service.body.get("spec"), Mapping) else {}
-    return [w for w in workloads if namespace_of(w) == namespace_of(service)
-            and map_selector_matches(spec.get("selector"), pod_labels(w))]
+    return [
+        w
+        for w in workloads
+        if namespace_of(w) == namespace_of(service)
+        and map_selector_matches(spec.get("selector"), pod_labels(w))
+    ]
 
 
 def _service_monitoring(project: Project, scrape_keys: tuple[str, ...]) -> Iterator[Violation]:
     service_monitors = list(_objects(project, "ServiceMonitor", MONITOR_API))
     pod_monitors = list(_objects(project, "PodMonitor", MONITOR_API))
     workloads = list(_k8s_workloads(project))
-    services = [s for s in _objects(project, "Service") if _mapping(s.body.get("spec")).get("type") != "ExternalName"]
+    services = [
+        s for s in _objects(project, "Service") if _mapping(s.body.get("spec")).get("type") != "ExternalName"
+    ]
 
     def service_monitored(service: K8sObject) -> bool:
         labels = {key: located.value for key, located in service.labels.items()}
         annotations = {key: located.value for key, located in service.annotations.items()}
         return _scraped(annotations, scrape_keys) or any(
-            _monitor_selects(m, namespace_of(service), labels) for m in service_monitors)
+            _monitor_selects(m, namespace_of(service), labels) for m in service_monitors
+        )
 
     monitored_pods = {
-        id(w) for w in workloads
+        id(w)
+        for w in workloads
         if _scraped(pod_annotations(w), scrape_keys)
         or any(_monitor_selects(m, namespace_of(w), pod_labels(w)) for m in pod_monitors)
     }
-    monitored_pods.update(id(w) for s in services if service_monitored(s) for w in _service_workloads(s, workloads))
+    monitored_pods.update(
+        id(w) for s in services if service_monitored(s) for w in _service_workloads(s, workloads)
+    )
     for service in services:
-        if service_monitored(service) or any(id(w) in monitored_pods for w in _service_workloads(service, workloads)):
+        if service_monitored(service) or any(
+            id(w) in monitored_pods for w in _service_workloads(service, workloads)
+        ):
             continue
-        yield Violation(service.location, f"{service.subject} has no ServiceMonitor, PodMonitor or scrape annotation, so nobody watches it",
-                        f"{service.subject}/monitoring", _artifact(service), variant="service-monitoring")
+        yield Violation(
+            service.location,
+            f"{service.subject} has no ServiceMonitor, PodMonitor or scrape annotation, so nobody watches it",
+            f"{service.subject}/monitoring",
+            _artifact(service),
+            variant="service-monitoring",
+        )
 
 
 def _log_shippers(project: Project) -> list[K8sObject]:
@@ -1192,14 +1500,17 @@ def _log_shippers(project: Project) -> list[K8sObject]:
     for obj in project.k8s_objects:
         if not isinstance(obj.body, Mapping):
             continue
-        if (obj.api_version or "").startswith(LOG_OPERATOR_APIS):
-            shippers.append(obj)
-        elif obj.kind == "ConfigMap" and isinstance(obj.body.get("data"), Mapping) and any(
-            key in obj.body["data"] for key in LOG_SHIPPER_CONFIG_KEYS
+        if (obj.api_version or "").startswith(LOG_OPERATOR_APIS) or (
+            obj.kind == "ConfigMap"
+            and isinstance(obj.body.get("data"), Mapping)
+            and any(key in obj.body["data"] for key in LOG_SHIPPER_CONFIG_KEYS)
         ):
             shippers.append(obj)
-    body_ids = {id(w.raw) for w in _k8s_workloads(project, ("DaemonSet", "Deployment", "StatefulSet"))
-                if any(c.image is not None and LOG_SHIPPER_IMAGES.search(c.image.repository) for c in w.containers)}
+    body_ids = {
+        id(w.raw)
+        for w in _k8s_workloads(project, ("DaemonSet", "Deployment", "StatefulSet"))
+        if any(c.image is not None and LOG_SHIPPER_IMAGES.search(c.image.repository) for c in w.containers)
+    }
     shippers.extend(obj for obj in project.k8s_objects if id(obj.body) in body_ids)
     return sorted(shippers, key=lambda obj: (obj.path, obj.location.line))
 
@@ -1214,18 +1525,30 @@ def _log_shipping(project: Project, params: Mapping[str, Any]) -> Iterator[Viola
     shippers = _log_shippers(project)
     if not shippers and not declared_shipping:
         first = workloads[0]
-        yield Violation(first.location, "no log shipper (fluentd, fluent-bit, vector, ...) is in the scanned manifests "
-                        "and no log shipping is declared, so logs stay on the nodes",
-                        "logging/shipping", first.artifact, variant="log-shipping")
+        yield Violation(
+            first.location,
+            "no log shipper (fluentd, fluent-bit, vector, ...) is in the scanned manifests "
+            "and no log shipping is declared, so logs stay on the nodes",
+            "logging/shipping",
+            first.artifact,
+            variant="log-shipping",
+        )
         return
-    if declared_retention or any(retention_key in obj.annotations and obj.annotations[retention_key].value.strip() for obj in shippers):
+    if declared_retention or any(
+        retention_key in obj.annotations and obj.annotations[retention_key].value.strip() for obj in shippers
+    ):
         return
     anchor = shippers[0] if shippers else None
     location = anchor.location if anchor else workloads[0].location
     artifact = _artifact(anchor) if anchor else workloads[0].artifact
-    yield Violation(location, f"logs are shipped{f' ({anchor.subject})' if anchor else ''}, but no log retention is declared "
-                    f"(configuration, or a {retention_key} annotation on the shipper)", "logging/retention", artifact,
-                    variant="log-shipping")
+    yield Violation(
+        location,
+        f"logs are shipped{f' ({anchor.subject})' if anchor else ''}, but no log retention is declared "
+        f"(configuration, or a {retention_key} annotation on the shipper)",
+        "logging/retention",
+        artifact,
+        variant="log-shipping",
+    )
 
 
 def _audit_trail_sinks(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -1234,8 +1557,13 @@ def _audit_trail_sinks(project: Project, params: Mapping[str, Any]) -> Iterator[
         annotations = labels_of(get_path(workload.raw, ("metadata", "annotations")))
         if annotations.get(key, "").strip() or pod_annotations(workload).get(key, "").strip():
             continue
-        yield Violation(workload.location, f"{workload.subject} keeps Part 11 records but declares no audit-trail sink ({key} annotation)",
-                        f"{workload.subject}/audit-trail", workload.artifact, variant="audit-trail-sink")
+        yield Violation(
+            workload.location,
+            f"{workload.subject} keeps Part 11 records but declares no audit-trail sink ({key} annotation)",
+            f"{workload.subject}/audit-trail",
+            workload.artifact,
+            variant="audit-trail-sink",
+        )
 
 
 def _compose_logging(project: Project) -> Iterator[Violation]:
@@ -1248,16 +1576,31 @@ def _compose_logging(project: Project) -> Iterator[Violation]:
             where = compose_value_location(logging, "driver")
             who, workload = f'service "{service.name}"', service.workload
             if isinstance(driver, InterpolatedText) and driver.unresolved:
-                yield Violation(where, f"{who} sets logging.driver: {driver}, which cannot be resolved",
-                                f"{workload.subject}/logging", workload.artifact, variant="unresolved")
+                yield Violation(
+                    where,
+                    f"{who} sets logging.driver: {driver}, which cannot be resolved",
+                    f"{workload.subject}/logging",
+                    workload.artifact,
+                    variant="unresolved",
+                )
             elif str(driver) == "none":
-                yield Violation(where, f"{who} disables logging (driver: none), so its events are lost",
-                                f"{workload.subject}/logging", workload.artifact, variant="logging-disabled")
+                yield Violation(
+                    where,
+                    f"{who} disables logging (driver: none), so its events are lost",
+                    f"{workload.subject}/logging",
+                    workload.artifact,
+                    variant="logging-disabled",
+                )
             elif str(driver) == "json-file":
                 options = logging.get("options")
                 if not isinstance(options, Mapping) or not options.get("max-size"):
-                    yield Violation(where, f"{who} logs to json-file without max-size, so logs can fill the disk",
-                                    f"{workload.subject}/logging", workload.artifact, variant="unbounded-json-file")
+                    yield Violation(
+                        where,
+                        f"{who} logs to json-file without max-size, so logs can fill the disk",
+                        f"{workload.subject}/logging",
+                        workload.artifact,
+                        variant="unbounded-json-file",
+                    )
 
 
 def monitoring_and_logging(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 #: Characters that are special in a regular expression but plain in a Docker pattern (patternmatcher's set).
 _ESCAPED = frozenset(".+()|{}$")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, Chart, Dockerfile, ImageRef, Located, Project, Workload
@@ -69,7 +70,11 @@ def image_uses(project: Project) -> Iterator[ImageUse]:
         for container in workload.containers:
             if container.image is not None:
                 usage = "service" if workload.artifact is ArtifactKind.COMPOSE else "container"
-                subject = workload.subject if usage == "service" else f"{workload.subject}/container:{container.name}"
+                subject = (
+                    workload.subject
+                    if usage == "service"
+                    else f"{workload.subject}/container:{container.name}"
+                )
                 yield ImageUse(container.image, workload.artifact, subject, usage, workload, container.raw)
 
 
@@ -85,18 +90,40 @@ def image_tag_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Vi
             continue  # MD102 covers these; MD101 is about the images that run or are built from
         image = use.image
         if image.unresolved:
-            yield Violation(image.location, f"image reference '{image.raw}' cannot be resolved (unset variable or ARG without default), so its version is unknown",
-                            use.subject, use.artifact, variant="unresolved")
+            yield Violation(
+                image.location,
+                f"image reference '{image.raw}' cannot be resolved (unset variable or ARG without default), so its version is unknown",
+                use.subject,
+                use.artifact,
+                variant="unresolved",
+            )
         elif image.tag is None and image.digest is None:
-            yield Violation(image.location, f"image '{image.raw}' has no tag, so it resolves to whatever 'latest' is at build or deploy time",
-                            use.subject, use.artifact)
+            yield Violation(
+                image.location,
+                f"image '{image.raw}' has no tag, so it resolves to whatever 'latest' is at build or deploy time",
+                use.subject,
+                use.artifact,
+            )
         elif image.tag is not None and image.tag.lower() in floating:
-            yield Violation(image.location, f"image '{image.raw}' uses the floating tag '{image.tag}'",
-                            use.subject, use.artifact)
+            yield Violation(
+                image.location,
+                f"image '{image.raw}' uses the floating tag '{image.tag}'",
+                use.subject,
+                use.artifact,
+            )
     for workload in project.workloads:
-        if workload.artifact is ArtifactKind.COMPOSE and _has_build(workload) and not workload.containers[0].image:
-            yield Violation(workload.location, f'service "{workload.name}" is built (build:) but has no versioned image: name, so the built image has no release identity',
-                            workload.subject, workload.artifact, variant="build-without-image")
+        if (
+            workload.artifact is ArtifactKind.COMPOSE
+            and _has_build(workload)
+            and not workload.containers[0].image
+        ):
+            yield Violation(
+                workload.location,
+                f'service "{workload.name}" is built (build:) but has no versioned image: name, so the built image has no release identity',
+                workload.subject,
+                workload.artifact,
+                variant="build-without-image",
+            )
 
 
 def _pull_policy_findings(use: ImageUse) -> Iterator[Violation]:
@@ -109,12 +136,21 @@ def _pull_policy_findings(use: ImageUse) -> Iterator[Violation]:
     from medlint.source import key_location
 
     if policy is None:
-        yield Violation(image.location, f"imagePullPolicy is implicit for '{image.raw}'; state it, so every node's behaviour is evident",
-                        use.subject, use.artifact, variant="pull-policy")
+        yield Violation(
+            image.location,
+            f"imagePullPolicy is implicit for '{image.raw}'; state it, so every node's behaviour is evident",
+            use.subject,
+            use.artifact,
+            variant="pull-policy",
+        )
     elif policy == "IfNotPresent" and mutable:
-        yield Violation(key_location(image.location.path, raw, "imagePullPolicy"),
-                        f"imagePullPolicy IfNotPresent with the mutable reference '{image.raw}' lets each node run a different image",
-                        use.subject, use.artifact, variant="pull-policy")
+        yield Violation(
+            key_location(image.location.path, raw, "imagePullPolicy"),
+            f"imagePullPolicy IfNotPresent with the mutable reference '{image.raw}' lets each node run a different image",
+            use.subject,
+            use.artifact,
+            variant="pull-policy",
+        )
 
 
 def image_digest_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -122,15 +158,27 @@ def image_digest_pinned(project: Project, params: Mapping[str, Any]) -> Iterator
     for use in image_uses(project):
         image = use.image
         if image.unresolved:
-            yield Violation(image.location, f"image reference '{image.raw}' cannot be resolved, so its digest cannot be verified",
-                            use.subject, use.artifact, variant="unresolved")
+            yield Violation(
+                image.location,
+                f"image reference '{image.raw}' cannot be resolved, so its digest cannot be verified",
+                use.subject,
+                use.artifact,
+                variant="unresolved",
+            )
         elif image.digest is None or not _DIGEST.match(image.digest):
             if use.artifact is ArtifactKind.COMPOSE and _has_build(use.workload):
                 continue  # the digest of a built image exists only after the build; its FROM lines are checked
-            what = {"syntax": "the Dockerfile frontend", "COPY --from": "the COPY --from image",
-                    "RUN --mount": "the RUN --mount image"}.get(use.usage, "image")
-            yield Violation(image.location, f"{what} '{image.raw}' is not pinned by digest (@sha256:...)",
-                            use.subject, use.artifact)
+            what = {
+                "syntax": "the Dockerfile frontend",
+                "COPY --from": "the COPY --from image",
+                "RUN --mount": "the RUN --mount image",
+            }.get(use.usage, "image")
+            yield Violation(
+                image.location,
+                f"{what} '{image.raw}' is not pinned by digest (@sha256:...)",
+                use.subject,
+                use.artifact,
+            )
         if use.usage == "container":
             yield from _pull_policy_findings(use)
 
@@ -151,7 +199,7 @@ def _locked_version(chart: Chart, name: str) -> str | None:
 
 
 def _repository_outside(chart: Chart, repository: str) -> bool:
-    target = repository[len("file://"):]
+    target = repository[len("file://") :]
     if target.startswith("/"):
         return True
     joined = posixpath.normpath(posixpath.join(chart.directory or ".", target))
@@ -171,24 +219,48 @@ def chart_dependency_pinned(project: Project, params: Mapping[str, Any]) -> Iter
                 shown = f"'{version.value}'" if version else "no version (any version)"
                 locked = _locked_version(chart, dependency.name)
                 if locked:
-                    yield Violation(where, f'chart "{chart_name}" declares dependency "{dependency.name}" as {shown}, a range; Chart.lock pins {locked}, but the declared constraint is the change-control point',
-                                    dep_subject, ArtifactKind.HELM, variant="locked-range")
+                    yield Violation(
+                        where,
+                        f'chart "{chart_name}" declares dependency "{dependency.name}" as {shown}, a range; Chart.lock pins {locked}, but the declared constraint is the change-control point',
+                        dep_subject,
+                        ArtifactKind.HELM,
+                        variant="locked-range",
+                    )
                 else:
-                    yield Violation(where, f'chart "{chart_name}" declares dependency "{dependency.name}" as {shown}, a range, not an exact version',
-                                    dep_subject, ArtifactKind.HELM)
+                    yield Violation(
+                        where,
+                        f'chart "{chart_name}" declares dependency "{dependency.name}" as {shown}, a range, not an exact version',
+                        dep_subject,
+                        ArtifactKind.HELM,
+                    )
             repository = dependency.repository
             if repository is None:
                 continue
             url = repository.value.strip()
             if url.startswith("http://"):
-                yield Violation(repository.location, f'dependency "{dependency.name}" is fetched over cleartext http://; use https:// or oci://',
-                                dep_subject, ArtifactKind.HELM, variant="insecure-repository")
+                yield Violation(
+                    repository.location,
+                    f'dependency "{dependency.name}" is fetched over cleartext http://; use https:// or oci://',
+                    dep_subject,
+                    ArtifactKind.HELM,
+                    variant="insecure-repository",
+                )
             elif url.startswith("file://") and _repository_outside(chart, url):
-                yield Violation(repository.location, f'dependency "{dependency.name}" comes from {url}, outside the repository, so it is not under change control',
-                                dep_subject, ArtifactKind.HELM, variant="repository-outside")
-            elif url.startswith("@") or url.startswith("alias:"):
-                yield Violation(repository.location, f'dependency "{dependency.name}" uses the repository alias {url}, which cannot be checked offline',
-                                dep_subject, ArtifactKind.HELM, variant="unresolved-repository")
+                yield Violation(
+                    repository.location,
+                    f'dependency "{dependency.name}" comes from {url}, outside the repository, so it is not under change control',
+                    dep_subject,
+                    ArtifactKind.HELM,
+                    variant="repository-outside",
+                )
+            elif url.startswith(("@", "alias:")):
+                yield Violation(
+                    repository.location,
+                    f'dependency "{dependency.name}" uses the repository alias {url}, which cannot be checked offline',
+                    dep_subject,
+                    ArtifactKind.HELM,
+                    variant="unresolved-repository",
+                )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -200,11 +272,23 @@ def _missing(labels: Mapping[str, Located[str]] | None, required: list[str]) -> 
     return [key for key in required if key not in present]
 
 
-def _label_violation(location: Location, what: str, missing: list[str], subject: str,
-                     artifact: ArtifactKind, variant: str | None = None) -> Violation:
+def _label_violation(
+    location: Location,
+    what: str,
+    missing: list[str],
+    subject: str,
+    artifact: ArtifactKind,
+    variant: str | None = None,
+) -> Violation:
     keys = ", ".join(missing)
     noun = "label" if len(missing) == 1 else "labels"
-    return Violation(location, f"{what} lacks the {'recommended' if variant else 'required'} {noun} {keys}", subject, artifact, variant=variant)
+    return Violation(
+        location,
+        f"{what} lacks the {'recommended' if variant else 'required'} {noun} {keys}",
+        subject,
+        artifact,
+        variant=variant,
+    )
 
 
 def regulatory_labels_present(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -218,7 +302,13 @@ def regulatory_labels_present(project: Project, params: Mapping[str, Any]) -> It
         if workload.artifact is ArtifactKind.DOCKERFILE:
             missing = _missing(workload.labels, image_keys)
             if missing:
-                yield _label_violation(anchor, f"the final stage of {workload.path}", missing, workload.subject, workload.artifact)
+                yield _label_violation(
+                    anchor,
+                    f"the final stage of {workload.path}",
+                    missing,
+                    workload.subject,
+                    workload.artifact,
+                )
         elif workload.artifact is ArtifactKind.COMPOSE:
             yield from _compose_labels(project, workload, image_keys)
         else:
@@ -228,18 +318,33 @@ def regulatory_labels_present(project: Project, params: Mapping[str, Any]) -> It
             for block, labels, where in blocks:
                 missing = _missing(labels, k8s_keys)
                 if missing:
-                    yield _label_violation(where, f"the {block} of {workload.subject}", missing, f"{workload.subject}/{block}", workload.artifact)
+                    yield _label_violation(
+                        where,
+                        f"the {block} of {workload.subject}",
+                        missing,
+                        f"{workload.subject}/{block}",
+                        workload.artifact,
+                    )
                 missing_recommended = _missing(labels, recommended)
                 if missing_recommended:
-                    yield _label_violation(where, f"the {block} of {workload.subject}", missing_recommended,
-                                           f"{workload.subject}/{block}", workload.artifact, variant="recommended")
+                    yield _label_violation(
+                        where,
+                        f"the {block} of {workload.subject}",
+                        missing_recommended,
+                        f"{workload.subject}/{block}",
+                        workload.artifact,
+                        variant="recommended",
+                    )
     for chart in project.charts:
         missing = [key for key in chart_keys if key not in chart.annotations]
         if missing:
             name = chart.name.value if chart.name else chart.directory
-            yield Violation(chart.annotations_anchor or chart.location,
-                            f'the annotations of chart "{name}" lack {", ".join(missing)}',
-                            f"chart:{chart.directory or '.'}", ArtifactKind.HELM)
+            yield Violation(
+                chart.annotations_anchor or chart.location,
+                f'the annotations of chart "{name}" lack {", ".join(missing)}',
+                f"chart:{chart.directory or '.'}",
+                ArtifactKind.HELM,
+            )
 
 
 def _compose_labels(project: Project, workload: Workload, required: list[str]) -> Iterator[Violation]:
@@ -247,11 +352,27 @@ def _compose_labels(project: Project, workload: Workload, required: list[str]) -
     missing = _missing(workload.labels, required)
     if not missing:
         return
-    dockerfile = project.dockerfile(service.dockerfile_path) if service is not None and service.build_context is not None else None
+    dockerfile = (
+        project.dockerfile(service.dockerfile_path)
+        if service is not None and service.build_context is not None
+        else None
+    )
     if dockerfile is not None:
-        image_workload = next((w for w in project.workloads if w.artifact is ArtifactKind.DOCKERFILE and w.path == dockerfile.path), None)
+        image_workload = next(
+            (
+                w
+                for w in project.workloads
+                if w.artifact is ArtifactKind.DOCKERFILE and w.path == dockerfile.path
+            ),
+            None,
+        )
         still_missing = _missing(image_workload.labels if image_workload else {}, missing)
         if not still_missing or image_workload is not None:
             return  # the Dockerfile's own MD110 finding reports what its final stage lacks
-    yield _label_violation(workload.labels_anchor or workload.location, f'service "{workload.name}"', missing,
-                           workload.subject, workload.artifact)
+    yield _label_violation(
+        workload.labels_anchor or workload.location,
+        f'service "{workload.name}"',
+        missing,
+        workload.subject,
+        workload.artifact,
+    )

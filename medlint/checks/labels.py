@@ -9,8 +9,9 @@ reaches the cluster. The OCI annotations link an image to its source revision an
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, K8sObject, Located, Project, Workload
@@ -66,7 +67,11 @@ def label_value_problem(value: str) -> str | None:
     if len(value) > LABEL_VALUE_MAX:
         return f"label values are at most {LABEL_VALUE_MAX} characters (this one has {len(value)})"
     if not _LABEL_VALUE.match(value):
-        hint = "; carry SemVer build metadata (+...) in the build-id label or an annotation" if "+" in value else ""
+        hint = (
+            "; carry SemVer build metadata (+...) in the build-id label or an annotation"
+            if "+" in value
+            else ""
+        )
         return f"label values may contain only letters, digits, '-', '_' and '.', and start and end with a letter or digit{hint}"
     return None
 
@@ -93,13 +98,20 @@ class ValueRules:
         return cls(
             class_keys=keys("iec62304_class_keys", ["regulatory.iec62304.class"]),
             fda_keys=keys("fda_class_keys", ["regulatory.fda.class"]),
-            version_keys=keys("version_keys", ["org.opencontainers.image.version", "app.kubernetes.io/version"]),
+            version_keys=keys(
+                "version_keys", ["org.opencontainers.image.version", "app.kubernetes.io/version"]
+            ),
             build_keys=keys("build_id_keys", ["regulatory.build"]),
             semver=re.compile(str(params.get("semver_regex") or _DEFAULT_SEMVER)),
         )
 
     def governs(self, key: str) -> bool:
-        return key in self.class_keys or key in self.fda_keys or key in self.version_keys or key in self.build_keys
+        return (
+            key in self.class_keys
+            or key in self.fda_keys
+            or key in self.version_keys
+            or key in self.build_keys
+        )
 
     def problem(self, key: str, value: str) -> str | None:
         """Why the value of a regulatory key is invalid, or None (also for keys without a rule)."""
@@ -122,20 +134,33 @@ def _unresolved(value: str) -> bool:
 # MD111 on Dockerfiles, Compose services and chart annotations (value rules only)
 
 
-def _value_violations(labels: Mapping[str, Located[str]], rules: ValueRules, what: str, subject: str,
-                      artifact: ArtifactKind, unresolved_keys: frozenset[str] | None = None,
-                      noun: str = "label") -> Iterator[Violation]:
+def _value_violations(
+    labels: Mapping[str, Located[str]],
+    rules: ValueRules,
+    what: str,
+    subject: str,
+    artifact: ArtifactKind,
+    unresolved_keys: frozenset[str] | None = None,
+    noun: str = "label",
+) -> Iterator[Violation]:
     for key, located in labels.items():
         if not rules.governs(key):
             continue
         is_unresolved = key in unresolved_keys if unresolved_keys is not None else _unresolved(located.value)
         if is_unresolved:
-            yield Violation(located.location, f"{what} sets {key} from an unresolved variable ('{_shown(located.value)}'), so its value cannot be checked",
-                            f"{subject}/label:{key}", artifact, variant="unresolved")
+            yield Violation(
+                located.location,
+                f"{what} sets {key} from an unresolved variable ('{_shown(located.value)}'), so its value cannot be checked",
+                f"{subject}/label:{key}",
+                artifact,
+                variant="unresolved",
+            )
             continue
         problem = rules.problem(key, located.value)
         if problem is not None:
-            yield Violation(located.location, f"{what}: {noun} {key}: {problem}", f"{subject}/{noun}:{key}", artifact)
+            yield Violation(
+                located.location, f"{what}: {noun} {key}: {problem}", f"{subject}/{noun}:{key}", artifact
+            )
 
 
 def _compose_unresolved_keys(workload: Workload) -> frozenset[str]:
@@ -143,26 +168,51 @@ def _compose_unresolved_keys(workload: Workload) -> frozenset[str]:
     raw = workload.raw.get("labels") if isinstance(workload.raw, dict) else None
     unresolved: set[str] = set()
     if isinstance(raw, dict):
-        unresolved = {str(key) for key, value in raw.items() if isinstance(value, InterpolatedText) and value.unresolved}
+        unresolved = {
+            str(key) for key, value in raw.items() if isinstance(value, InterpolatedText) and value.unresolved
+        }
     elif isinstance(raw, list):
-        unresolved = {str(item).partition("=")[0] for item in raw if isinstance(item, InterpolatedText) and item.unresolved}
+        unresolved = {
+            str(item).partition("=")[0]
+            for item in raw
+            if isinstance(item, InterpolatedText) and item.unresolved
+        }
     return frozenset(unresolved)
 
 
 def _workload_violations(project: Project, rules: ValueRules) -> Iterator[Violation]:
     for workload in project.workloads:
         if workload.artifact is ArtifactKind.DOCKERFILE:
-            yield from _value_violations(workload.labels, rules, f"the final stage of {workload.path}", workload.subject, workload.artifact)
+            yield from _value_violations(
+                workload.labels,
+                rules,
+                f"the final stage of {workload.path}",
+                workload.subject,
+                workload.artifact,
+            )
         elif workload.artifact is ArtifactKind.COMPOSE:
-            yield from _value_violations(workload.labels, rules, f'service "{workload.name}"', workload.subject,
-                                         workload.artifact, _compose_unresolved_keys(workload))
+            yield from _value_violations(
+                workload.labels,
+                rules,
+                f'service "{workload.name}"',
+                workload.subject,
+                workload.artifact,
+                _compose_unresolved_keys(workload),
+            )
 
 
 def _chart_violations(project: Project, rules: ValueRules) -> Iterator[Violation]:
     for chart in project.charts:
         name = chart.name.value if chart.name else chart.directory
-        yield from _value_violations(chart.annotations, rules, f'Chart.yaml of chart "{name}"',
-                                     f"chart:{chart.directory or '.'}", ArtifactKind.HELM, frozenset(), noun="annotation")
+        yield from _value_violations(
+            chart.annotations,
+            rules,
+            f'Chart.yaml of chart "{name}"',
+            f"chart:{chart.directory or '.'}",
+            ArtifactKind.HELM,
+            frozenset(),
+            noun="annotation",
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -198,7 +248,13 @@ def _metadata_blocks(body: YamlMap) -> Iterator[_Block]:
 def _type_problem(value: Any) -> str | None:
     if value is None or isinstance(value, str):
         return None
-    kind = "boolean" if isinstance(value, bool) else "number" if isinstance(value, (int, float)) else type(value).__name__
+    kind = (
+        "boolean"
+        if isinstance(value, bool)
+        else "number"
+        if isinstance(value, (int, float))
+        else type(value).__name__
+    )
     return f"the value is a YAML {kind}, not a string, and the API server rejects it; quote it"
 
 
@@ -210,9 +266,13 @@ class _ObjectContext:
     rules: ValueRules
 
     def where(self) -> str:
-        return self.obj.subject if self.block.name == "metadata" else f"{self.block.name} of {self.obj.subject}"
+        return (
+            self.obj.subject if self.block.name == "metadata" else f"{self.block.name} of {self.obj.subject}"
+        )
 
-    def violation(self, location: Location, message: str, key: str, table: str, variant: str | None = None) -> Violation:
+    def violation(
+        self, location: Location, message: str, key: str, table: str, variant: str | None = None
+    ) -> Violation:
         subject = f"{self.obj.subject}/{self.block.name}/{table}:{key}"
         return Violation(location, message, subject, self.artifact, variant=variant)
 
@@ -230,9 +290,13 @@ def _entry_problems(context: _ObjectContext, table: str, mapping: YamlMap, key: 
     if type_problem:
         problems.append(type_problem)
     elif _unresolved(text) and (table == "labels" or context.rules.governs(name)):
-        yield context.violation(value_location(path, mapping, key),
-                                f"{noun} {name} of {context.where()} comes from an unresolved variable ('{_shown(text)}'), so it cannot be checked",
-                                name, table, variant="unresolved")
+        yield context.violation(
+            value_location(path, mapping, key),
+            f"{noun} {name} of {context.where()} comes from an unresolved variable ('{_shown(text)}'), so it cannot be checked",
+            name,
+            table,
+            variant="unresolved",
+        )
         return
     elif table == "labels" and (value_problem := label_value_problem(text)):
         problems.append(f"'{_shown(text)}' is invalid: {value_problem}")
@@ -241,16 +305,25 @@ def _entry_problems(context: _ObjectContext, table: str, mapping: YamlMap, key: 
         problems.append(rule_problem)
     if problems:
         location = key_location(path, mapping, key) if key_problem else value_location(path, mapping, key)
-        yield context.violation(location, f"{noun} {name} of {context.where()}: {'; '.join(problems)}", name, table)
+        yield context.violation(
+            location, f"{noun} {name} of {context.where()}: {'; '.join(problems)}", name, table
+        )
 
 
 def _annotations_size_problem(context: _ObjectContext, annotations: YamlMap) -> Violation | None:
-    size = sum(len(str(key).encode()) + len(("" if value is None else str(value)).encode()) for key, value in annotations.items())
+    size = sum(
+        len(str(key).encode()) + len(("" if value is None else str(value)).encode())
+        for key, value in annotations.items()
+    )
     if size <= ANNOTATIONS_MAX_BYTES:
         return None
     location = key_location(context.obj.path, context.block.node, "annotations")
-    return context.violation(location, f"the annotations of {context.where()} total {size} bytes; the API server accepts at most 256 KiB",
-                             "(all)", "annotations")
+    return context.violation(
+        location,
+        f"the annotations of {context.where()} total {size} bytes; the API server accepts at most 256 KiB",
+        "(all)",
+        "annotations",
+    )
 
 
 def _object_violations(obj: K8sObject, rules: ValueRules) -> Iterator[Violation]:
@@ -294,6 +367,9 @@ def oci_provenance_labels(project: Project, params: Mapping[str, Any]) -> Iterat
         missing = [key for key in required if key not in workload.labels]
         if missing:
             noun = "label" if len(missing) == 1 else "labels"
-            yield Violation(workload.labels_anchor or workload.location,
-                            f"the final stage of {workload.path} lacks the OCI provenance {noun} {', '.join(missing)}",
-                            workload.subject, workload.artifact)
+            yield Violation(
+                workload.labels_anchor or workload.location,
+                f"the final stage of {workload.path} lacks the OCI provenance {noun} {', '.join(missing)}",
+                workload.subject,
+                workload.artifact,
+            )

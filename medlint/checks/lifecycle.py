@@ -11,8 +11,9 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from medlint.checks.charts import ConstraintError, parse_constraint
 from medlint.checks.identity import image_uses
@@ -132,22 +133,25 @@ def support_entries(table: Mapping[str, Any]) -> list[SupportEntry]:
         match = row.get("match") or {}
         charts = tuple(
             (str(chart.get("name", "")), _normal_url(str(chart.get("repository", ""))))
-            for chart in match.get("charts", []) if isinstance(chart, Mapping)
+            for chart in match.get("charts", [])
+            if isinstance(chart, Mapping)
         )
-        entries.append(SupportEntry(
-            id=str(row.get("id", "")),
-            product=str(row.get("product", "")),
-            cycle=str(row.get("cycle", "")),
-            end_of_support=date,
-            support_ending=str(row.get("support_ending", "end of support")),
-            repositories=tuple(name.lower() for name in _strings(match.get("repositories"))),
-            codenames=_strings(match.get("codenames")),
-            tag_markers=_strings(match.get("tag_markers")),
-            any_tag=bool(match.get("any_tag")),
-            charts=charts,
-            ingress_classes=_strings(match.get("ingress_classes")),
-            ingress_annotation_prefixes=_strings(match.get("ingress_annotation_prefixes")),
-        ))
+        entries.append(
+            SupportEntry(
+                id=str(row.get("id", "")),
+                product=str(row.get("product", "")),
+                cycle=str(row.get("cycle", "")),
+                end_of_support=date,
+                support_ending=str(row.get("support_ending", "end of support")),
+                repositories=tuple(name.lower() for name in _strings(match.get("repositories"))),
+                codenames=_strings(match.get("codenames")),
+                tag_markers=_strings(match.get("tag_markers")),
+                any_tag=bool(match.get("any_tag")),
+                charts=charts,
+                ingress_classes=_strings(match.get("ingress_classes")),
+                ingress_annotation_prefixes=_strings(match.get("ingress_annotation_prefixes")),
+            )
+        )
     return entries
 
 
@@ -161,12 +165,14 @@ def normalised_repository(image: ImageRef, mirror_prefixes: Iterable[str] = ()) 
     for prefix in mirror_prefixes:
         prefix = prefix.lower().rstrip("/") + "/"
         if name.startswith(prefix):
-            name = name[len(prefix):]
+            name = name[len(prefix) :]
             break
-    return name[len("library/"):] if name.startswith("library/") else name
+    return name[len("library/") :] if name.startswith("library/") else name
 
 
-def matching_entries(image: ImageRef, entries: list[SupportEntry], mirror_prefixes: Iterable[str] = ()) -> list[SupportEntry]:
+def matching_entries(
+    image: ImageRef, entries: list[SupportEntry], mirror_prefixes: Iterable[str] = ()
+) -> list[SupportEntry]:
     """Every table entry an image reference matches (`node:16-bullseye` matches Node.js 16 and Debian 11)."""
     repository = normalised_repository(image, mirror_prefixes)
     version = tag_version(image.tag)
@@ -207,7 +213,9 @@ def _is_built(workload: Workload | None) -> bool:
     return workload is not None and isinstance(workload.raw, dict) and "build" in workload.raw
 
 
-def _tracked(image: ImageRef, entries: list[SupportEntry], mirror_prefixes: Iterable[str]) -> list[SupportEntry]:
+def _tracked(
+    image: ImageRef, entries: list[SupportEntry], mirror_prefixes: Iterable[str]
+) -> list[SupportEntry]:
     repository = normalised_repository(image, mirror_prefixes)
     return [entry for entry in entries if repository in entry.repositories]
 
@@ -216,7 +224,9 @@ def _unresolved_name(image: ImageRef) -> bool:
     return "$" in image.name or "{{" in image.name
 
 
-def _image_findings(project: Project, entries: list[SupportEntry], timing: _Timing, mirrors: tuple[str, ...]) -> Iterator[Violation]:
+def _image_findings(
+    project: Project, entries: list[SupportEntry], timing: _Timing, mirrors: tuple[str, ...]
+) -> Iterator[Violation]:
     for use in image_uses(project):
         if use.usage not in _EOS_USAGES or (use.usage == "service" and _is_built(use.workload)):
             continue  # a built service's image: is its output; its FROM lines are checked on the Dockerfile
@@ -226,15 +236,23 @@ def _image_findings(project: Project, entries: list[SupportEntry], timing: _Timi
         matches = matching_entries(image, entries, mirrors)
         tracked = _tracked(image, entries, mirrors)
         if image.unresolved and not matches and tracked and tag_version(image.tag) is None:
-            yield Violation(image.location,
-                            f"image '{image.raw}' has an unresolved tag, so whether its {tracked[0].product} release is still supported cannot be evaluated",
-                            use.subject, use.artifact, variant="unresolved")
+            yield Violation(
+                image.location,
+                f"image '{image.raw}' has an unresolved tag, so whether its {tracked[0].product} release is still supported cannot be evaluated",
+                use.subject,
+                use.artifact,
+                variant="unresolved",
+            )
         for entry in matches:
             status = timing.status(entry)
             if status is not None:
-                yield Violation(image.location, f"image '{image.raw}': {timing.phrase(entry, status)}",
-                                f"{use.subject}/eos:{entry.id}", use.artifact,
-                                variant="horizon" if status == "horizon" else None)
+                yield Violation(
+                    image.location,
+                    f"image '{image.raw}': {timing.phrase(entry, status)}",
+                    f"{use.subject}/eos:{entry.id}",
+                    use.artifact,
+                    variant="horizon" if status == "horizon" else None,
+                )
 
 
 def _ingress_controller_hint(obj: K8sObject, entry: SupportEntry) -> tuple[Location, str] | None:
@@ -262,10 +280,14 @@ def _ingress_findings(project: Project, entries: list[SupportEntry], timing: _Ti
             hint = _ingress_controller_hint(obj, entry) if status else None
             if status and hint:
                 artifact = ArtifactKind.HELM if obj.rendered_from else ArtifactKind.KUBERNETES
-                yield Violation(hint[0],
-                                f"{obj.subject} uses {hint[1]}, which suggests the {timing.phrase(entry, status)}; plan the migration "
-                                "(Gateway API); other NGINX-based controllers use the same class name, so check which controller serves it",
-                                f"{obj.subject}/eos:{entry.id}", artifact, variant="ingress-class")
+                yield Violation(
+                    hint[0],
+                    f"{obj.subject} uses {hint[1]}, which suggests the {timing.phrase(entry, status)}; plan the migration "
+                    "(Gateway API); other NGINX-based controllers use the same class name, so check which controller serves it",
+                    f"{obj.subject}/eos:{entry.id}",
+                    artifact,
+                    variant="ingress-class",
+                )
 
 
 def _chart_findings(project: Project, entries: list[SupportEntry], timing: _Timing) -> Iterator[Violation]:
@@ -276,10 +298,13 @@ def _chart_findings(project: Project, entries: list[SupportEntry], timing: _Timi
                 status = timing.status(entry)
                 if status and (dependency.name, repository) in entry.charts:
                     chart_name = chart.name.value if chart.name else chart.directory
-                    yield Violation(dependency.location,
-                                    f'chart "{chart_name}" depends on "{dependency.name}" from {repository}: {timing.phrase(entry, status)}',
-                                    f"chart:{chart.directory or '.'}/dependency:{dependency.name}/eos:{entry.id}", ArtifactKind.HELM,
-                                    variant="horizon" if status == "horizon" else None)
+                    yield Violation(
+                        dependency.location,
+                        f'chart "{chart_name}" depends on "{dependency.name}" from {repository}: {timing.phrase(entry, status)}',
+                        f"chart:{chart.directory or '.'}/dependency:{dependency.name}/eos:{entry.id}",
+                        ArtifactKind.HELM,
+                        variant="horizon" if status == "horizon" else None,
+                    )
 
 
 def soup_end_of_support(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -324,17 +349,19 @@ def api_entries(table: Mapping[str, Any]) -> list[ApiEntry]:
         if row.get("verified") is False:
             continue
         scope = str(row.get("scope", "kubernetes"))
-        entries.append(ApiEntry(
-            api_version=str(row.get("api_version", "")),
-            kinds=_strings(row.get("kinds")),
-            scope=scope,
-            deprecated_in=minor_version(row.get("deprecated_in")) if scope == "kubernetes" else None,
-            removed_in=minor_version(row.get("removed_in")) if scope == "kubernetes" else None,
-            removed_in_text=str(row.get("removed_in", "")),
-            replacement=str(row.get("replacement") or ""),
-            operator=str(row.get("operator", "")),
-            note=str(row.get("note", "")),
-        ))
+        entries.append(
+            ApiEntry(
+                api_version=str(row.get("api_version", "")),
+                kinds=_strings(row.get("kinds")),
+                scope=scope,
+                deprecated_in=minor_version(row.get("deprecated_in")) if scope == "kubernetes" else None,
+                removed_in=minor_version(row.get("removed_in")) if scope == "kubernetes" else None,
+                removed_in_text=str(row.get("removed_in", "")),
+                replacement=str(row.get("replacement") or ""),
+                operator=str(row.get("operator", "")),
+                note=str(row.get("note", "")),
+            )
+        )
     return entries
 
 
@@ -367,7 +394,9 @@ def chart_target(chart: Chart | None) -> tuple[tuple[int, int] | None, str]:
     return upper, f"target {upper[0]}.{upper[1]}, the upper end of the chart's kubeVersion '{declared}'"
 
 
-def object_target(obj: K8sObject, project: Project, params: Mapping[str, Any], newest: tuple[int, int]) -> Target:
+def object_target(
+    obj: K8sObject, project: Project, params: Mapping[str, Any], newest: tuple[int, int]
+) -> Target:
     """Configuration first, then the rendering chart's kubeVersion, else the newest version in the table."""
     configured = minor_version(params.get("target_kube_version"))
     if configured is not None:
@@ -378,7 +407,10 @@ def object_target(obj: K8sObject, project: Project, params: Mapping[str, Any], n
         upper, why = chart_target(chart)
         if upper is not None:
             return Target(upper, why)
-    return Target(newest, f"{why}, so it was evaluated against {newest[0]}.{newest[1]}, the newest version in the API table")
+    return Target(
+        newest,
+        f"{why}, so it was evaluated against {newest[0]}.{newest[1]}, the newest version in the API table",
+    )
 
 
 def _api_message(obj: K8sObject, entry: ApiEntry, target: Target) -> str | None:
@@ -411,4 +443,9 @@ def deprecated_api_version(project: Project, params: Mapping[str, Any]) -> Itera
         message = _api_message(obj, entry, object_target(obj, project, params, newest))
         if message is not None:
             artifact = ArtifactKind.HELM if obj.rendered_from else ArtifactKind.KUBERNETES
-            yield Violation(value_location(obj.path, obj.body, "apiVersion"), message, f"{obj.subject}/apiVersion", artifact)
+            yield Violation(
+                value_location(obj.path, obj.body, "apiVersion"),
+                message,
+                f"{obj.subject}/apiVersion",
+                artifact,
+            )

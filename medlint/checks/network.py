@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 from medlint.checks.data import data_store_of_service, data_store_table
 from medlint.checks.network_selectors import (
@@ -83,8 +84,12 @@ def kubernetes_policy_directions(spec: Mapping[str, Any]) -> frozenset[str]:
 def _kubernetes_policy(obj: K8sObject) -> NetworkPolicyView:
     spec = spec_of(obj)
     pod_selector = spec.get("podSelector")
-    return NetworkPolicyView(obj, namespace_of(obj), kubernetes_policy_directions(spec),
-                             lambda labels: selector_matches(pod_selector, labels))
+    return NetworkPolicyView(
+        obj,
+        namespace_of(obj),
+        kubernetes_policy_directions(spec),
+        lambda labels: selector_matches(pod_selector, labels),
+    )
 
 
 def _cilium_policy(obj: K8sObject) -> Iterator[NetworkPolicyView]:
@@ -116,10 +121,14 @@ def _strip_cilium_prefixes(selector: Any) -> Any:
         return selector
     result = dict(selector)
     if isinstance(selector.get("matchLabels"), Mapping):
-        result["matchLabels"] = {re.sub(r"^(k8s|any):", "", str(k)): v for k, v in selector["matchLabels"].items()}
+        result["matchLabels"] = {
+            re.sub(r"^(k8s|any):", "", str(k)): v for k, v in selector["matchLabels"].items()
+        }
     if isinstance(selector.get("matchExpressions"), list):
         result["matchExpressions"] = [
-            {**item, "key": re.sub(r"^(k8s|any):", "", str(item.get("key")))} if isinstance(item, Mapping) else item
+            {**item, "key": re.sub(r"^(k8s|any):", "", str(item.get("key")))}
+            if isinstance(item, Mapping)
+            else item
             for item in selector["matchExpressions"]
         ]
     return result
@@ -132,8 +141,9 @@ def _calico_policy(obj: K8sObject) -> NetworkPolicyView:
     if directions is None:
         directions = frozenset({"Ingress", "Egress"} if spec.get("egress") else {"Ingress"})
     expression = spec.get("selector")
-    return NetworkPolicyView(obj, namespace_of(obj), directions,
-                             lambda labels: calico_selector_matches(expression, labels) is True)
+    return NetworkPolicyView(
+        obj, namespace_of(obj), directions, lambda labels: calico_selector_matches(expression, labels) is True
+    )
 
 
 def _is_calico(obj: K8sObject) -> bool:
@@ -223,8 +233,12 @@ def is_cluster_dns_rule(rule: Mapping[str, Any]) -> bool:
     """An egress rule that allows only DNS (port 53) and only to the cluster DNS pods."""
     ports, peers = rule.get("ports"), rule.get("to")
     return (
-        isinstance(ports, list) and bool(ports) and all(_is_dns_port(port) for port in ports)
-        and isinstance(peers, list) and bool(peers) and all(_targets_cluster_dns(peer) for peer in peers)
+        isinstance(ports, list)
+        and bool(ports)
+        and all(_is_dns_port(port) for port in ports)
+        and isinstance(peers, list)
+        and bool(peers)
+        and all(_targets_cluster_dns(peer) for peer in peers)
     )
 
 
@@ -233,7 +247,11 @@ def permissive_peer(peer: Any) -> str | None:
     if not isinstance(peer, Mapping):
         return None
     block = peer.get("ipBlock")
-    if isinstance(block, Mapping) and str(block.get("cidr", "")).strip() in OPEN_CIDRS and not block.get("except"):
+    if (
+        isinstance(block, Mapping)
+        and str(block.get("cidr", "")).strip() in OPEN_CIDRS
+        and not block.get("except")
+    ):
         return f"ipBlock {block.get('cidr')} without except"
     if peer.get("namespaceSelector") is not None and selects_everything(peer.get("namespaceSelector")):
         return "namespaceSelector: {} (every namespace)"
@@ -251,19 +269,26 @@ def _rule_section(policy: K8sObject, spec: Mapping[str, Any], direction: str) ->
         rule = rule if isinstance(rule, Mapping) else {}
         peers = rule.get(peers_key)
         if not peers:
-            yield Violation(value_location(policy.path, rules, index),
-                            f"{who} has an {section_key} rule without '{peers_key}', which allows traffic {word} anywhere",
-                            f"{policy.subject}/{section_key}[{index}]", artifact_of(policy), variant="permissive")
+            yield Violation(
+                value_location(policy.path, rules, index),
+                f"{who} has an {section_key} rule without '{peers_key}', which allows traffic {word} anywhere",
+                f"{policy.subject}/{section_key}[{index}]",
+                artifact_of(policy),
+                variant="permissive",
+            )
             continue
         if direction == "Egress" and is_cluster_dns_rule(rule):
             continue
         for peer_index, peer in enumerate(peers if isinstance(peers, list) else ()):
             reason = permissive_peer(peer)
             if reason:
-                yield Violation(value_location(policy.path, peers, peer_index),
-                                f"{who} allows {section_key} {word} {reason}",
-                                f"{policy.subject}/{section_key}[{index}]/{peer_index}", artifact_of(policy),
-                                variant="permissive")
+                yield Violation(
+                    value_location(policy.path, peers, peer_index),
+                    f"{who} allows {section_key} {word} {reason}",
+                    f"{policy.subject}/{section_key}[{index}]/{peer_index}",
+                    artifact_of(policy),
+                    variant="permissive",
+                )
 
 
 def _permissive_violations(project: Project) -> Iterator[Violation]:
@@ -323,28 +348,45 @@ def _ingress_tls_violations(obj: K8sObject, default_certificate: str) -> Iterato
     who, artifact = obj.subject, artifact_of(obj)
     entries = _tls_entries(spec)
     if not entries:
-        where = key_location(obj.path, spec, "tls") if "tls" in spec else key_location(obj.path, obj.body, "spec")
-        yield Violation(where, f"{who} has no spec.tls, so it serves its hosts over cleartext HTTP",
-                        f"{obj.subject}/tls", artifact)
+        where = (
+            key_location(obj.path, spec, "tls") if "tls" in spec else key_location(obj.path, obj.body, "spec")
+        )
+        yield Violation(
+            where,
+            f"{who} has no spec.tls, so it serves its hosts over cleartext HTTP",
+            f"{obj.subject}/tls",
+            artifact,
+        )
         return
-    tls_hosts = [str(host) for entry in entries if isinstance(entry, Mapping) for host in entry.get("hosts") or ()]
+    tls_hosts = [
+        str(host) for entry in entries if isinstance(entry, Mapping) for host in entry.get("hosts") or ()
+    ]
     for index, entry in enumerate(entries):
         if isinstance(entry, Mapping) and not entry.get("secretName") and not default_certificate:
-            yield Violation(value_location(obj.path, spec["tls"], index),
-                            f"{who} has a TLS entry without secretName and no default certificate is declared",
-                            f"{obj.subject}/tls[{index}]", artifact)
+            yield Violation(
+                value_location(obj.path, spec["tls"], index),
+                f"{who} has a TLS entry without secretName and no default certificate is declared",
+                f"{obj.subject}/tls[{index}]",
+                artifact,
+            )
     rules = spec.get("rules")
-    for index, rule in enumerate(rules if isinstance(rules, list) else ()):
+    for rule in rules if isinstance(rules, list) else ():
         host = rule.get("host") if isinstance(rule, Mapping) else None
         if host and not host_covered(str(host), tls_hosts):
-            yield Violation(value_location(obj.path, rule, "host"),
-                            f'{who} serves host "{host}", which no spec.tls[].hosts entry covers',
-                            f"{obj.subject}/host:{host}", artifact)
+            yield Violation(
+                value_location(obj.path, rule, "host"),
+                f'{who} serves host "{host}", which no spec.tls[].hosts entry covers',
+                f"{obj.subject}/host:{host}",
+                artifact,
+            )
     if not default_certificate:
         for location, what in _hostless_entries(obj, spec):
-            yield Violation(location,
-                            f"{who} serves {what} without a host name, which needs a declared default certificate",
-                            f"{obj.subject}/{what}", artifact)
+            yield Violation(
+                location,
+                f"{who} serves {what} without a host name, which needs a declared default certificate",
+                f"{obj.subject}/{what}",
+                artifact,
+            )
 
 
 def ingress_tls(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -362,7 +404,9 @@ def _is_false(value: Any) -> bool:
     return value is False or str(value).strip().lower() == "false"
 
 
-def _hsts_from_controller_config(project: Project, config_names: tuple[str, ...]) -> tuple[bool | None, Location | None]:
+def _hsts_from_controller_config(
+    project: Project, config_names: tuple[str, ...]
+) -> tuple[bool | None, Location | None]:
     """(HSTS on?, where) from an ingress controller ConfigMap in the bundle; (None, None) when there is none.
 
     ingress-nginx enables HSTS unless its ConfigMap sets `hsts: "false"`.
@@ -382,8 +426,11 @@ def _hsts_from_controller_config(project: Project, config_names: tuple[str, ...]
 
 
 def _hsts_in_snippet(obj: K8sObject) -> bool:
-    return any("strict-transport-security" in located.value.lower()
-               for key, located in obj.annotations.items() if key.endswith("-snippet"))
+    return any(
+        "strict-transport-security" in located.value.lower()
+        for key, located in obj.annotations.items()
+        if key.endswith("-snippet")
+    )
 
 
 def _redirect_annotations(params: Mapping[str, Any]) -> tuple[str, ...]:
@@ -397,17 +444,25 @@ def https_redirect(project: Project, params: Mapping[str, Any]) -> Iterator[Viol
     keys = _redirect_annotations(params)
     upstream = bool(params.get("tls_terminates_upstream"))
     hsts_declared = bool(params.get("hsts_declared"))
-    config_names = tuple(params.get("controller_config_names") or ("ingress-nginx-controller", "nginx-configuration"))
-    hsts, hsts_location = (True, None) if hsts_declared else _hsts_from_controller_config(project, config_names)
+    config_names = tuple(
+        params.get("controller_config_names") or ("ingress-nginx-controller", "nginx-configuration")
+    )
+    hsts, hsts_location = (
+        (True, None) if hsts_declared else _hsts_from_controller_config(project, config_names)
+    )
     for obj in objects_of_kind(project, "Ingress"):
         artifact = artifact_of(obj)
         for key in keys:
             annotation = obj.annotations.get(key)
             if annotation is not None and _is_false(annotation.value):
                 where = " where TLS terminates upstream of the controller" if upstream else ""
-                yield Violation(annotation.location,
-                                f'{obj.subject} sets {key}: "false", which serves plain HTTP without redirect{where}',
-                                f"{obj.subject}/{key}", artifact, variant="upstream-tls" if upstream else None)
+                yield Violation(
+                    annotation.location,
+                    f'{obj.subject} sets {key}: "false", which serves plain HTTP without redirect{where}',
+                    f"{obj.subject}/{key}",
+                    artifact,
+                    variant="upstream-tls" if upstream else None,
+                )
         if hsts is True or _hsts_in_snippet(obj):
             continue
         if hsts is False:
@@ -416,7 +471,9 @@ def https_redirect(project: Project, params: Mapping[str, Any]) -> Iterator[Viol
         else:
             message = f"{obj.subject} has no HSTS evidence: no ingress controller configuration in the bundle and no declaration"
             related = ()
-        yield Violation(obj.location, message, f"{obj.subject}/hsts", artifact, variant="hsts", related=related)
+        yield Violation(
+            obj.location, message, f"{obj.subject}/hsts", artifact, variant="hsts", related=related
+        )
 
 
 # ==================================================================================================
@@ -431,23 +488,38 @@ def _service_violations(obj: K8sObject, justification_key: str) -> Iterator[Viol
     if service_type in ("NodePort", "LoadBalancer"):
         justification = obj.annotations.get(justification_key)
         if justification is None or not justification.value.strip():
-            yield Violation(type_location,
-                            f"{who} is exposed as {service_type} without a {justification_key} annotation naming the interface",
-                            f"{obj.subject}/justification", artifact)
-    if service_type == "LoadBalancer" and not spec.get("loadBalancerSourceRanges") and not obj.annotations.get(
-        "service.beta.kubernetes.io/load-balancer-source-ranges"
+            yield Violation(
+                type_location,
+                f"{who} is exposed as {service_type} without a {justification_key} annotation naming the interface",
+                f"{obj.subject}/justification",
+                artifact,
+            )
+    if (
+        service_type == "LoadBalancer"
+        and not spec.get("loadBalancerSourceRanges")
+        and not obj.annotations.get("service.beta.kubernetes.io/load-balancer-source-ranges")
     ):
-        yield Violation(type_location, f"{who} is a LoadBalancer without loadBalancerSourceRanges, so any address can reach it",
-                        f"{obj.subject}/source-ranges", artifact)
+        yield Violation(
+            type_location,
+            f"{who} is a LoadBalancer without loadBalancerSourceRanges, so any address can reach it",
+            f"{obj.subject}/source-ranges",
+            artifact,
+        )
     if spec.get("externalIPs"):
-        yield Violation(key_location(obj.path, spec, "externalIPs"),
-                        f"{who} sets externalIPs, which lets it capture traffic to those addresses (CVE-2020-8554)",
-                        f"{obj.subject}/externalIPs", artifact, variant="external-ips")
+        yield Violation(
+            key_location(obj.path, spec, "externalIPs"),
+            f"{who} sets externalIPs, which lets it capture traffic to those addresses (CVE-2020-8554)",
+            f"{obj.subject}/externalIPs",
+            artifact,
+            variant="external-ips",
+        )
 
 
 def service_exposure(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD604: NodePort and LoadBalancer Services justified and restricted; no externalIPs."""
-    justification_key = str(params.get("justification_annotation") or "regulatory.network/exposure-justification")
+    justification_key = str(
+        params.get("justification_annotation") or "regulatory.network/exposure-justification"
+    )
     for obj in objects_of_kind(project, "Service"):
         yield from _service_violations(obj, justification_key)
 
@@ -535,12 +607,14 @@ def service_ports(service: ComposeService) -> Iterator[PublishedPort]:
             host_ip = str(item.get("host_ip") or "")
             target = _port_range(str(item.get("target", "")))
             protocol = str(item.get("protocol") or "tcp")
-            written = f"{host_ip + ':' if host_ip else ''}{item.get('published', '')}:{item.get('target', '')}"
+            written = (
+                f"{host_ip + ':' if host_ip else ''}{item.get('published', '')}:{item.get('target', '')}"
+            )
         else:
             text = str(item)
             host_ip, _, target_text, protocol = parse_short_port(text)
             target, written = _port_range(target_text), text
-        unresolved = isinstance(host_ip, InterpolatedText) and host_ip.unresolved or _has_variable(host_ip)
+        unresolved = (isinstance(host_ip, InterpolatedText) and host_ip.unresolved) or _has_variable(host_ip)
         yield PublishedPort(written, location, host_ip, target, protocol, unresolved_host_ip=unresolved)
 
 
@@ -569,17 +643,41 @@ def published_ports(project: Project, params: Mapping[str, Any]) -> Iterator[Vio
             subject = f"{workload.subject}/port:{port.written}"
             who = f'service "{service.name}"'
             if port.targets_any(database_ports) or store is not None:
-                what = f"database port {port.first_target}" if port.targets_any(database_ports) else f"a port of its {store} image"
-                interfaces = "on all interfaces" if port.all_interfaces and not port.unresolved_host_ip else f"on {port.host_ip}"
-                yield Violation(port.location, f"{who} publishes {what} to the host ({port.written}, {interfaces}); "
-                                "reach it over the Compose network instead", subject, workload.artifact, variant="database-port")
+                what = (
+                    f"database port {port.first_target}"
+                    if port.targets_any(database_ports)
+                    else f"a port of its {store} image"
+                )
+                interfaces = (
+                    "on all interfaces"
+                    if port.all_interfaces and not port.unresolved_host_ip
+                    else f"on {port.host_ip}"
+                )
+                yield Violation(
+                    port.location,
+                    f"{who} publishes {what} to the host ({port.written}, {interfaces}); "
+                    "reach it over the Compose network instead",
+                    subject,
+                    workload.artifact,
+                    variant="database-port",
+                )
             elif port.unresolved_host_ip:
-                yield Violation(port.location, f"{who} publishes {port.written}, whose host address cannot be resolved",
-                                subject, workload.artifact, variant="unresolved")
+                yield Violation(
+                    port.location,
+                    f"{who} publishes {port.written}, whose host address cannot be resolved",
+                    subject,
+                    workload.artifact,
+                    variant="unresolved",
+                )
             elif port.all_interfaces and service.name not in external:
-                yield Violation(port.location, f"{who} publishes {port.written} on all host interfaces; bind it to an address "
-                                "(\"127.0.0.1:...\") or declare the service external", subject, workload.artifact,
-                                variant="all-interfaces")
+                yield Violation(
+                    port.location,
+                    f"{who} publishes {port.written} on all host interfaces; bind it to an address "
+                    '("127.0.0.1:...") or declare the service external',
+                    subject,
+                    workload.artifact,
+                    variant="all-interfaces",
+                )
 
 
 # -- MD606
@@ -588,12 +686,28 @@ CERTIFICATE_PATH = re.compile(
     r"(?i)((^|[/_.-])(certs?|certificates?|ssl|tls|pki|letsencrypt|acme)([/_.-]|$)|\.(pem|crt|cer|key|p12|pfx|jks)$)"
 )
 TLS_VARIABLE = re.compile(r"(?i)(ssl|tls|https)")
-CLIENT_TLS_VARIABLE = re.compile(r"(?i)(insecure|skip|disable|verify|_ca(_|$)|proxy)")  # about the client side, or off
+CLIENT_TLS_VARIABLE = re.compile(
+    r"(?i)(insecure|skip|disable|verify|_ca(_|$)|proxy)"
+)  # about the client side, or off
 FALSE_WORDS = ("", "0", "false", "no", "off", "disable", "disabled", "none", "allow", "prefer")
-TLS_ARGUMENT = re.compile(r"(?i)(^-{1,2}(tls|ssl|https)|(^|[^a-z])ssl=(on|true|1)$|sslmode=(require|verify-ca|verify-full))")
+TLS_ARGUMENT = re.compile(
+    r"(?i)(^-{1,2}(tls|ssl|https)|(^|[^a-z])ssl=(on|true|1)$|sslmode=(require|verify-ca|verify-full))"
+)
 FRONTED_VARIABLES = ("LETSENCRYPT_HOST", "VIRTUAL_HOST")
-DEFAULT_PROXY_IMAGES = ("nginx", "*/nginx", "*nginx-proxy", "traefik", "*/traefik", "caddy", "*/caddy", "haproxy",
-                        "*/haproxy", "envoyproxy/envoy*", "*/swag", "openresty/*")
+DEFAULT_PROXY_IMAGES = (
+    "nginx",
+    "*/nginx",
+    "*nginx-proxy",
+    "traefik",
+    "*/traefik",
+    "caddy",
+    "*/caddy",
+    "haproxy",
+    "*/haproxy",
+    "envoyproxy/envoy*",
+    "*/swag",
+    "openresty/*",
+)
 
 
 def _mount_texts(raw: Mapping[str, Any]) -> Iterator[str]:
@@ -625,7 +739,11 @@ def tls_evidence(service: ComposeService, tls_variable: re.Pattern[str] = TLS_VA
         if CERTIFICATE_PATH.search(text.strip()):
             return f"certificate mount {text.strip()}"
     for name, value in _env_values(raw).items():
-        if tls_variable.search(name) and not CLIENT_TLS_VARIABLE.search(name) and value.strip().lower() not in FALSE_WORDS:
+        if (
+            tls_variable.search(name)
+            and not CLIENT_TLS_VARIABLE.search(name)
+            and value.strip().lower() not in FALSE_WORDS
+        ):
             return f"TLS variable {name}"
         if re.search(r"(?i)sslmode=(require|verify-ca|verify-full)", value):
             return f"{name} requires TLS"
@@ -643,10 +761,15 @@ def _routed_with_tls(service: ComposeService) -> bool:
             return True
         if key == "caddy" or key.startswith("caddy."):
             return True
-    return any(name in FRONTED_VARIABLES for name in _env_values(service.raw if isinstance(service.raw, Mapping) else {}))
+    return any(
+        name in FRONTED_VARIABLES
+        for name in _env_values(service.raw if isinstance(service.raw, Mapping) else {})
+    )
 
 
-def _fronting_proxies(compose: ComposeProject, service: ComposeService, proxy_images: tuple[str, ...]) -> Iterator[ComposeService]:
+def _fronting_proxies(
+    compose: ComposeProject, service: ComposeService, proxy_images: tuple[str, ...]
+) -> Iterator[ComposeService]:
     """Proxy services of the same project that depend on or link to this service."""
     for other in compose.services:
         if other is service or not isinstance(other.raw, Mapping):
@@ -661,8 +784,12 @@ def _fronting_proxies(compose: ComposeProject, service: ComposeService, proxy_im
             yield other
 
 
-def service_tls_evidence(compose: ComposeProject, service: ComposeService, proxy_images: tuple[str, ...] = DEFAULT_PROXY_IMAGES,
-                         tls_variable: re.Pattern[str] = TLS_VARIABLE) -> str | None:
+def service_tls_evidence(
+    compose: ComposeProject,
+    service: ComposeService,
+    proxy_images: tuple[str, ...] = DEFAULT_PROXY_IMAGES,
+    tls_variable: re.Pattern[str] = TLS_VARIABLE,
+) -> str | None:
     """Evidence that traffic to the service's published ports is encrypted, or None."""
     evidence = tls_evidence(service, tls_variable)
     if evidence:
@@ -682,7 +809,11 @@ def cleartext_ports(project: Project, params: Mapping[str, Any]) -> Iterator[Vio
     database_ports = _port_numbers(params.get("database_ports"))
     stores = data_store_table(params)
     proxy_images = tuple(str(p) for p in params.get("proxy_images") or DEFAULT_PROXY_IMAGES)
-    tls_variable = re.compile(str(params["tls_variable_pattern"])) if params.get("tls_variable_pattern") else TLS_VARIABLE
+    tls_variable = (
+        re.compile(str(params["tls_variable_pattern"]))
+        if params.get("tls_variable_pattern")
+        else TLS_VARIABLE
+    )
     for compose, service in _compose_services(project):
         ports = list(service_ports(service))
         store = data_store_of_service(project, service, stores)
@@ -691,8 +822,10 @@ def cleartext_ports(project: Project, params: Mapping[str, Any]) -> Iterator[Vio
             continue
         for port in candidates:
             kind = "HTTP-like" if port.targets_any(http_ports) else "database"
-            yield Violation(port.location,
-                            f'service "{service.name}" publishes {kind} port {port.written} with no evidence of TLS '
-                            "(no TLS proxy in front, certificate mount or TLS setting)",
-                            f"{service.workload.subject}/port:{port.written}", service.workload.artifact)
-
+            yield Violation(
+                port.location,
+                f'service "{service.name}" publishes {kind} port {port.written} with no evidence of TLS '
+                "(no TLS proxy in front, certificate mount or TLS setting)",
+                f"{service.workload.subject}/port:{port.written}",
+                service.workload.artifact,
+            )

@@ -10,7 +10,8 @@ server, so it selects nothing. Calico's selector expressions are supported in th
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from medlint.checks.selectors import as_label_map as labels_of
 from medlint.checks.selectors import label_selector_matches

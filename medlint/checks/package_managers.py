@@ -16,8 +16,8 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 from medlint.model import ShellCommand
 from medlint.parsers.shell import command_name, split_shell
@@ -44,15 +44,67 @@ _OS_REMOVE = {
 }
 #: Options whose value is the next word when written without `=` (`-o Dpkg::...`, `--virtual .deps`).
 _OS_VALUE_OPTIONS = {
-    "apt": {"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release", "-a",
-            "--host-architecture"},
-    "apk": {"-t", "--virtual", "-X", "--repository", "-p", "--root", "--arch", "--keys-dir", "--cache-dir",
-            "--repositories-file", "--cache-max-age", "--timeout"},
-    "yum": {"-c", "--config", "--enablerepo", "--disablerepo", "--repo", "--repoid", "--installroot",
-            "--releasever", "-x", "--exclude", "--setopt", "--repofrompath", "-d", "--debuglevel", "-e",
-            "--errorlevel", "--downloaddir", "--destdir", "--forcearch", "--rpmverbosity"},
-    "zypper": {"-t", "--type", "-r", "--repo", "--from", "-R", "--root", "-c", "--config", "--reposd-dir",
-               "--cache-dir", "--download"},
+    "apt": {
+        "-o",
+        "--option",
+        "-c",
+        "--config-file",
+        "-t",
+        "--target-release",
+        "--default-release",
+        "-a",
+        "--host-architecture",
+    },
+    "apk": {
+        "-t",
+        "--virtual",
+        "-X",
+        "--repository",
+        "-p",
+        "--root",
+        "--arch",
+        "--keys-dir",
+        "--cache-dir",
+        "--repositories-file",
+        "--cache-max-age",
+        "--timeout",
+    },
+    "yum": {
+        "-c",
+        "--config",
+        "--enablerepo",
+        "--disablerepo",
+        "--repo",
+        "--repoid",
+        "--installroot",
+        "--releasever",
+        "-x",
+        "--exclude",
+        "--setopt",
+        "--repofrompath",
+        "-d",
+        "--debuglevel",
+        "-e",
+        "--errorlevel",
+        "--downloaddir",
+        "--destdir",
+        "--forcearch",
+        "--rpmverbosity",
+    },
+    "zypper": {
+        "-t",
+        "--type",
+        "-r",
+        "--repo",
+        "--from",
+        "-R",
+        "--root",
+        "-c",
+        "--config",
+        "--reposd-dir",
+        "--cache-dir",
+        "--download",
+    },
 }
 _SIMULATE_OPTIONS = {
     "apt": {"-s", "--simulate", "--dry-run", "--just-print", "--no-act", "--recon"},
@@ -105,7 +157,7 @@ def _split_arguments(words: list[str], value_options: set[str]) -> tuple[list[st
     while index < len(words):
         word = words[index]
         if word == "--":
-            positional.extend(words[index + 1:])
+            positional.extend(words[index + 1 :])
             break
         if word.startswith("-") and len(word) > 1:
             if word in value_options and index + 1 < len(words):
@@ -119,8 +171,27 @@ def _split_arguments(words: list[str], value_options: set[str]) -> tuple[list[st
     return options, positional
 
 
-_XARGS_VALUE_OPTIONS = {"-n", "-I", "-i", "-P", "-d", "-a", "-L", "-l", "-s", "-E", "-e", "--max-args", "--max-procs",
-                        "--delimiter", "--arg-file", "--max-lines", "--max-chars", "--replace", "--eof"}
+_XARGS_VALUE_OPTIONS = {
+    "-n",
+    "-I",
+    "-i",
+    "-P",
+    "-d",
+    "-a",
+    "-L",
+    "-l",
+    "-s",
+    "-E",
+    "-e",
+    "--max-args",
+    "--max-procs",
+    "--delimiter",
+    "--arg-file",
+    "--max-lines",
+    "--max-chars",
+    "--replace",
+    "--eof",
+}
 
 
 def unwrap_xargs(words: tuple[str, ...] | list[str]) -> tuple[list[str], bool]:
@@ -142,7 +213,7 @@ def os_package_command(words: tuple[str, ...] | list[str]) -> OsPackageCommand |
     if program not in _OS_INSTALL:
         return None
     manager, install_verbs = _OS_INSTALL[program]
-    options, positional = _split_arguments(list(words[index + 1:]), _OS_VALUE_OPTIONS[manager])
+    options, positional = _split_arguments(list(words[index + 1 :]), _OS_VALUE_OPTIONS[manager])
     if not positional:
         return None
     verb, packages = positional[0], tuple(positional[1:])
@@ -163,10 +234,12 @@ def os_index_update(words: tuple[str, ...] | list[str]) -> str | None:
     """`apt-get update`, `apt update`, `apk update`, `yum makecache` / `dnf makecache`: the command, or None."""
     program, index = command_name(words)
     family = _OS_INSTALL.get(program, ("", ()))[0]
-    _, rest = _split_arguments(list(words[index + 1:]), _OS_VALUE_OPTIONS.get(family, set()))
+    _, rest = _split_arguments(list(words[index + 1 :]), _OS_VALUE_OPTIONS.get(family, set()))
     if not rest:
         return None
-    if (program in ("apt-get", "apt", "apk") and rest[0] == "update") or (program in ("yum", "dnf") and rest[0] == "makecache"):
+    if (program in ("apt-get", "apt", "apk") and rest[0] == "update") or (
+        program in ("yum", "dnf") and rest[0] == "makecache"
+    ):
         return f"{program} {rest[0]}"
     return None
 
@@ -174,9 +247,14 @@ def os_index_update(words: tuple[str, ...] | list[str]) -> str | None:
 def os_upgrade(words: tuple[str, ...] | list[str]) -> bool:
     """`apt-get upgrade`/`dist-upgrade`, `apk upgrade`, `yum update`: they consume the package index too."""
     program, index = command_name(words)
-    rest = [word for word in words[index + 1:] if not word.startswith("-")]
-    verbs = {"apt-get": ("upgrade", "dist-upgrade", "full-upgrade"), "apt": ("upgrade", "full-upgrade"),
-             "apk": ("upgrade",), "yum": ("update", "upgrade"), "dnf": ("update", "upgrade")}
+    rest = [word for word in words[index + 1 :] if not word.startswith("-")]
+    verbs = {
+        "apt-get": ("upgrade", "dist-upgrade", "full-upgrade"),
+        "apt": ("upgrade", "full-upgrade"),
+        "apk": ("upgrade",),
+        "yum": ("update", "upgrade"),
+        "dnf": ("update", "upgrade"),
+    }
     return bool(rest) and rest[0] in verbs.get(program, ())
 
 
@@ -245,24 +323,123 @@ class LanguageInstall:
 
 
 _PIP_VALUE_OPTIONS = {
-    "-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url", "--extra-index-url",
-    "-f", "--find-links", "-t", "--target", "--prefix", "--root", "--trusted-host", "--platform",
-    "--python-version", "--implementation", "--abi", "--src", "--upgrade-strategy", "--progress-bar",
-    "--cache-dir", "--log", "--proxy", "--retries", "--timeout", "--exists-action", "--cert", "--client-cert",
-    "--no-binary", "--only-binary", "-C", "--config-settings", "--global-option", "--install-option",
-    "--report", "--python", "--index", "--keyring-provider", "--root-user-action", "--use-feature",
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-e",
+    "--editable",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "--trusted-host",
+    "--platform",
+    "--python-version",
+    "--implementation",
+    "--abi",
+    "--src",
+    "--upgrade-strategy",
+    "--progress-bar",
+    "--cache-dir",
+    "--log",
+    "--proxy",
+    "--retries",
+    "--timeout",
+    "--exists-action",
+    "--cert",
+    "--client-cert",
+    "--no-binary",
+    "--only-binary",
+    "-C",
+    "--config-settings",
+    "--global-option",
+    "--install-option",
+    "--report",
+    "--python",
+    "--index",
+    "--keyring-provider",
+    "--root-user-action",
+    "--use-feature",
     "--use-deprecated",
 }
-_NPM_INSTALL_VERBS = {"install", "i", "add", "in", "ins", "inst", "insta", "instal", "isnt", "isnta", "isntal",
-                      "isntall", "install-test", "it"}
+_NPM_INSTALL_VERBS = {
+    "install",
+    "i",
+    "add",
+    "in",
+    "ins",
+    "inst",
+    "insta",
+    "instal",
+    "isnt",
+    "isnta",
+    "isntal",
+    "isntall",
+    "install-test",
+    "it",
+}
 _NPM_CI_VERBS = {"ci", "clean-install", "ic", "install-clean", "isntall-clean", "install-ci-test", "cit"}
-_NPM_VALUE_OPTIONS = {"--prefix", "--registry", "--cache", "--omit", "--include", "--only", "--loglevel", "-w",
-                      "--workspace", "--userconfig", "--tag", "--install-strategy", "-C"}
-_GEM_VALUE_OPTIONS = {"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "--source", "-s", "-p",
-                      "--http-proxy", "--platform", "--document", "-g", "--file"}
-_CARGO_VALUE_OPTIONS = {"--version", "--vers", "--git", "--branch", "--tag", "--rev", "--path", "--root",
-                        "--index", "--registry", "--bin", "--example", "--features", "-F", "--profile",
-                        "--target", "--target-dir", "-j", "--jobs", "--config", "-Z", "--color"}
+_NPM_VALUE_OPTIONS = {
+    "--prefix",
+    "--registry",
+    "--cache",
+    "--omit",
+    "--include",
+    "--only",
+    "--loglevel",
+    "-w",
+    "--workspace",
+    "--userconfig",
+    "--tag",
+    "--install-strategy",
+    "-C",
+}
+_GEM_VALUE_OPTIONS = {
+    "-v",
+    "--version",
+    "-i",
+    "--install-dir",
+    "-n",
+    "--bindir",
+    "--source",
+    "-s",
+    "-p",
+    "--http-proxy",
+    "--platform",
+    "--document",
+    "-g",
+    "--file",
+}
+_CARGO_VALUE_OPTIONS = {
+    "--version",
+    "--vers",
+    "--git",
+    "--branch",
+    "--tag",
+    "--rev",
+    "--path",
+    "--root",
+    "--index",
+    "--registry",
+    "--bin",
+    "--example",
+    "--features",
+    "-F",
+    "--profile",
+    "--target",
+    "--target-dir",
+    "-j",
+    "--jobs",
+    "--config",
+    "-Z",
+    "--color",
+}
 _EXACT_SEMVER = re.compile(r"^[=v]?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 
 
@@ -272,7 +449,7 @@ def _python_pip_index(words: list[str]) -> int | None:
     if re.fullmatch(r"pip(\d+(\.\d+)?)?", program):
         return index + 1
     if re.fullmatch(r"python(\d+(\.\d+)?)?", program):
-        rest = words[index + 1:]
+        rest = words[index + 1 :]
         for position, word in enumerate(rest[:-1]):
             if word == "-m" and rest[position + 1] == "pip":
                 return index + position + 3
@@ -288,7 +465,7 @@ def language_install(words: tuple[str, ...] | list[str]) -> LanguageInstall | No
     if pip_start is not None:
         return _verb_install("pip", words[pip_start:], _PIP_VALUE_OPTIONS, {"install"})
     program, index = command_name(words)
-    rest = words[index + 1:]
+    rest = words[index + 1 :]
     if program == "npm":
         return _verb_install("npm", rest, _NPM_VALUE_OPTIONS, _NPM_INSTALL_VERBS | _NPM_CI_VERBS)
     if program == "yarn":
@@ -296,14 +473,33 @@ def language_install(words: tuple[str, ...] | list[str]) -> LanguageInstall | No
     if program == "gem":
         return _verb_install("gem", rest, _GEM_VALUE_OPTIONS, {"install", "i"})
     if program == "go":
-        return _verb_install("go", rest, {"-o", "-p", "-C", "-mod", "-modfile", "-overlay", "-pkgdir", "-tags",
-                                          "-toolexec", "-gcflags", "-ldflags", "-asmflags"}, {"install"})
+        return _verb_install(
+            "go",
+            rest,
+            {
+                "-o",
+                "-p",
+                "-C",
+                "-mod",
+                "-modfile",
+                "-overlay",
+                "-pkgdir",
+                "-tags",
+                "-toolexec",
+                "-gcflags",
+                "-ldflags",
+                "-asmflags",
+            },
+            {"install"},
+        )
     if program == "cargo":
         return _verb_install("cargo", rest, _CARGO_VALUE_OPTIONS, {"install"})
     return None
 
 
-def _verb_install(tool: str, rest: list[str], value_options: set[str], verbs: set[str]) -> LanguageInstall | None:
+def _verb_install(
+    tool: str, rest: list[str], value_options: set[str], verbs: set[str]
+) -> LanguageInstall | None:
     options, positional = _split_arguments(rest, value_options)
     if not positional or positional[0] not in verbs:
         return None
@@ -315,8 +511,9 @@ def _verb_install(tool: str, rest: list[str], value_options: set[str], verbs: se
 
 def _yarn_install(rest: list[str]) -> LanguageInstall | None:
     """Bare `yarn` and `yarn install` install the lockfile; `yarn add` and `yarn global add` add packages."""
-    options, positional = _split_arguments(rest, {"--cwd", "--modules-folder", "--cache-folder", "--network-timeout",
-                                                  "--mutex", "--registry"})
+    options, positional = _split_arguments(
+        rest, {"--cwd", "--modules-folder", "--cache-folder", "--network-timeout", "--mutex", "--registry"}
+    )
     if not positional:
         if any(option in ("--version", "-v", "--help", "-h") for option in options):
             return None
@@ -334,8 +531,11 @@ def is_local_path(spec: str) -> bool:
     """A path in the build context or the image (`.`, `./pkg`, `/src/app`, `dist/x.whl`, `file:...`)."""
     if "://" in spec:
         return False
-    return (spec.startswith((".", "/", "~", "file:")) or spec.endswith((".whl", ".tar.gz", ".tgz", ".zip", ".gem"))
-            or spec == ".")
+    return (
+        spec.startswith((".", "/", "~", "file:"))
+        or spec.endswith((".whl", ".tar.gz", ".tgz", ".zip", ".gem"))
+        or spec == "."
+    )
 
 
 def pip_requirement_pinned(spec: str) -> bool:
@@ -362,7 +562,7 @@ def npm_package_pinned(spec: str) -> bool:
     at = spec.rfind("@")
     if at <= 0:
         return False
-    version = spec[at + 1:]
+    version = spec[at + 1 :]
     return _EXACT_SEMVER.match(version) is not None
 
 
@@ -396,12 +596,31 @@ def go_version_pinned(version: str) -> bool:
 #: How deep `-r`/`-c` lines inside requirement files are followed below the file named on the command line.
 MAX_REQUIREMENT_NESTING = 5
 
-_REQUIREMENT_FILE_OPTIONS = {"-r": "requirement", "--requirement": "requirement", "-c": "constraint",
-                             "--constraint": "constraint", "-e": "editable", "--editable": "editable"}
+_REQUIREMENT_FILE_OPTIONS = {
+    "-r": "requirement",
+    "--requirement": "requirement",
+    "-c": "constraint",
+    "--constraint": "constraint",
+    "-e": "editable",
+    "--editable": "editable",
+}
 #: Options of a requirements file that take a value (which is not a requirement).
-_REQUIREMENT_FILE_VALUE_OPTIONS = {"-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--trusted-host",
-                                   "--use-feature", "--no-binary", "--only-binary", "--config-settings", "-C",
-                                   "--global-option", "--install-option", "--hash"}
+_REQUIREMENT_FILE_VALUE_OPTIONS = {
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "--trusted-host",
+    "--use-feature",
+    "--no-binary",
+    "--only-binary",
+    "--config-settings",
+    "-C",
+    "--global-option",
+    "--install-option",
+    "--hash",
+}
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
 _DIGEST_FRAGMENT = re.compile(r"[#&](sha256|sha384|sha512)=[0-9a-fA-F]{32,}")
@@ -565,14 +784,19 @@ def requirement_problem(spec: str) -> str | None:
     """
     text = _split_marker(spec)
     _, url = _direct_reference(text)
-    if url.startswith("file:") or ("://" not in url and not url.startswith(_VCS_PREFIXES) and is_local_path(url)):
+    if url.startswith("file:") or (
+        "://" not in url and not url.startswith(_VCS_PREFIXES) and is_local_path(url)
+    ):
         return None
     if url.startswith(_VCS_PREFIXES):
         reference = _vcs_reference(url)
         if reference is None:
             return "names no VCS revision (pin it to a commit hash)"
-        if _COMMIT.fullmatch(reference) or _VERSION_TAG.fullmatch(reference) or (
-                url.startswith("svn+") and reference.isdigit()):
+        if (
+            _COMMIT.fullmatch(reference)
+            or _VERSION_TAG.fullmatch(reference)
+            or (url.startswith("svn+") and reference.isdigit())
+        ):
             return None
         return f'follows the VCS reference "@{reference}", which can move (pin it to a commit hash)'
     if "://" in url:
@@ -594,8 +818,9 @@ def requirement_file_key(written: str, including_key: str | None = None) -> str 
     return posixpath.normpath(written)
 
 
-def pip_file_arguments(words: tuple[str, ...] | list[str],
-                       verbs: tuple[str, ...] = ("install",)) -> list[tuple[str, str]]:
+def pip_file_arguments(
+    words: tuple[str, ...] | list[str], verbs: tuple[str, ...] = ("install",)
+) -> list[tuple[str, str]]:
     """("requirement" | "constraint", path as written) for each `-r`/`-c` of a `pip install` command (or of the
     other pip `verbs` given, such as `wheel` and `download`, which read the same files)."""
     words = list(words)
@@ -605,8 +830,9 @@ def pip_file_arguments(words: tuple[str, ...] | list[str],
     options, positional = _split_arguments(words[start:], _PIP_VALUE_OPTIONS)
     if not positional or positional[0] not in verbs:
         return []
-    return ([("requirement", value) for value in option_values(tuple(options), ("-r", "--requirement"))]
-            + [("constraint", value) for value in option_values(tuple(options), ("-c", "--constraint"))])
+    return [("requirement", value) for value in option_values(tuple(options), ("-r", "--requirement"))] + [
+        ("constraint", value) for value in option_values(tuple(options), ("-c", "--constraint"))
+    ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -614,22 +840,86 @@ def pip_file_arguments(words: tuple[str, ...] | list[str],
 
 _CURL_VALUE_LETTERS = set("oHduAexmwXCTKbcErYyzQt")
 _CURL_VALUE_OPTIONS = {
-    "--output", "--header", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--user", "--user-agent",
-    "--referer", "--proxy", "--max-time", "--write-out", "--request", "--continue-at", "--upload-file", "--config",
-    "--cookie", "--cookie-jar", "--cert", "--key", "--cacert", "--capath", "--retry", "--retry-delay",
-    "--retry-max-time", "--connect-timeout", "--proto", "--proto-redir", "--resolve", "--output-dir", "--range",
-    "--form", "--url", "--limit-rate", "--max-filesize", "--interface", "--dns-servers", "--tls-max", "--ciphers",
+    "--output",
+    "--header",
+    "--data",
+    "--data-raw",
+    "--data-binary",
+    "--data-urlencode",
+    "--user",
+    "--user-agent",
+    "--referer",
+    "--proxy",
+    "--max-time",
+    "--write-out",
+    "--request",
+    "--continue-at",
+    "--upload-file",
+    "--config",
+    "--cookie",
+    "--cookie-jar",
+    "--cert",
+    "--key",
+    "--cacert",
+    "--capath",
+    "--retry",
+    "--retry-delay",
+    "--retry-max-time",
+    "--connect-timeout",
+    "--proto",
+    "--proto-redir",
+    "--resolve",
+    "--output-dir",
+    "--range",
+    "--form",
+    "--url",
+    "--limit-rate",
+    "--max-filesize",
+    "--interface",
+    "--dns-servers",
+    "--tls-max",
+    "--ciphers",
 }
 _WGET_VALUE_LETTERS = set("OPoatTUeiYwlQ")
 _WGET_VALUE_OPTIONS = {
-    "--output-document", "--directory-prefix", "--output-file", "--append-output", "--tries", "--timeout",
-    "--user-agent", "--header", "--user", "--password", "--execute", "--input-file", "--progress", "--wait",
-    "--level", "--quota", "--post-data", "--post-file", "--method", "--body-data", "--ca-certificate",
-    "--certificate", "--private-key", "--load-cookies", "--save-cookies", "--referer", "--http-user",
-    "--http-password", "--ca-directory", "--dns-timeout", "--connect-timeout", "--read-timeout", "--limit-rate",
+    "--output-document",
+    "--directory-prefix",
+    "--output-file",
+    "--append-output",
+    "--tries",
+    "--timeout",
+    "--user-agent",
+    "--header",
+    "--user",
+    "--password",
+    "--execute",
+    "--input-file",
+    "--progress",
+    "--wait",
+    "--level",
+    "--quota",
+    "--post-data",
+    "--post-file",
+    "--method",
+    "--body-data",
+    "--ca-certificate",
+    "--certificate",
+    "--private-key",
+    "--load-cookies",
+    "--save-cookies",
+    "--referer",
+    "--http-user",
+    "--http-password",
+    "--ca-directory",
+    "--dns-timeout",
+    "--connect-timeout",
+    "--read-timeout",
+    "--limit-rate",
 }
 _STDOUT_PATHS = ("-", "/dev/stdout")
-_INTERPRETERS = re.compile(r"^(sh|bash|dash|ash|zsh|ksh|mksh|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node|nodejs|php[0-9.]*)$")
+_INTERPRETERS = re.compile(
+    r"^(sh|bash|dash|ash|zsh|ksh|mksh|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|node|nodejs|php[0-9.]*)$"
+)
 _SHELL_NAMES = re.compile(r"^(sh|bash|dash|ash|zsh|ksh|mksh)$")
 _INLINE_SCRIPT_OPTIONS = {"-c", "-e", "-E", "-r", "-p", "--eval", "--print", "-m"}
 _HASH_TOOLS = re.compile(r"^(sha(1|224|256|384|512)sum|md5sum|b2sum|shasum|cksum)$")
@@ -648,7 +938,9 @@ def _url_basename(url: str) -> str:
     return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
-def _option_words(arguments: list[str], value_letters: set[str], value_options: set[str]) -> Iterator[tuple[str, str]]:
+def _option_words(
+    arguments: list[str], value_letters: set[str], value_options: set[str]
+) -> Iterator[tuple[str, str]]:
     """(option, value) pairs and ("", positional) pairs of a curl/wget argument list, short groups unpacked."""
     index = 0
     while index < len(arguments):
@@ -663,7 +955,7 @@ def _option_words(arguments: list[str], value_letters: set[str], value_options: 
         elif word.startswith("-") and len(word) > 1:
             for position, letter in enumerate(word[1:], start=1):
                 if letter in value_letters:
-                    value = word[position + 1:]
+                    value = word[position + 1 :]
                     if not value and index < len(arguments):
                         value = arguments[index]
                         index += 1
@@ -679,9 +971,11 @@ def download_of(words: tuple[str, ...] | list[str]) -> list[Download]:
     program, index = command_name(words)
     if program not in ("curl", "wget"):
         return []
-    arguments = list(words[index + 1:])
+    arguments = list(words[index + 1 :])
     curl = program == "curl"
-    letters, options = (_CURL_VALUE_LETTERS, _CURL_VALUE_OPTIONS) if curl else (_WGET_VALUE_LETTERS, _WGET_VALUE_OPTIONS)
+    letters, options = (
+        (_CURL_VALUE_LETTERS, _CURL_VALUE_OPTIONS) if curl else (_WGET_VALUE_LETTERS, _WGET_VALUE_OPTIONS)
+    )
     urls: list[str] = []
     output: str | None = None
     remote_name = False
@@ -733,7 +1027,7 @@ def _substitution_download(word: str) -> Download | None:
 def _interpreter_arguments(words: tuple[str, ...] | list[str]) -> tuple[str, list[str]] | None:
     program, index = command_name(words)
     if _INTERPRETERS.match(program) or program in (".", "source", "eval"):
-        return program, list(words[index + 1:])
+        return program, list(words[index + 1 :])
     return None
 
 
@@ -744,12 +1038,15 @@ def _reads_stdin(program: str, arguments: list[str]) -> bool:
     for index, word in enumerate(arguments):
         if word == "-" or (word == "-s" and _SHELL_NAMES.match(program)):
             return True
-        if word in _INLINE_SCRIPT_OPTIONS or (word.startswith("-") and not word.startswith("--") and "c" in word
-                                              and _SHELL_NAMES.match(program)):
+        if word in _INLINE_SCRIPT_OPTIONS or (
+            word.startswith("-") and not word.startswith("--") and "c" in word and _SHELL_NAMES.match(program)
+        ):
             return False
         if word in ("-o", "+o", "-O", "+O", "-W", "-X"):
             continue
-        if not word.startswith(("-", "+")) and not (index and arguments[index - 1] in ("-o", "+o", "-O", "+O", "-W", "-X")):
+        if not word.startswith(("-", "+")) and not (
+            index and arguments[index - 1] in ("-o", "+o", "-O", "+O", "-W", "-X")
+        ):
             return False
     return True
 
@@ -799,7 +1096,9 @@ def executed_download(commands: Sequence[ShellCommand], index: int) -> str | Non
 def _same_file(word: str, path: str) -> bool:
     if word == path or word.removeprefix("./") == path.removeprefix("./"):
         return True
-    return not word.startswith("/") and "$" not in path and posixpath.basename(word) == posixpath.basename(path)
+    return (
+        not word.startswith("/") and "$" not in path and posixpath.basename(word) == posixpath.basename(path)
+    )
 
 
 def executed_file(words: tuple[str, ...] | list[str], path: str) -> str | None:
@@ -813,7 +1112,7 @@ def executed_file(words: tuple[str, ...] | list[str], path: str) -> str | None:
     interpreter = _interpreter_arguments(words)
     if interpreter is None:
         return None
-    program, arguments = interpreter
+    _program, arguments = interpreter
     for position, word in enumerate(arguments):
         if word.startswith("-"):
             if word in _INLINE_SCRIPT_OPTIONS:
@@ -829,10 +1128,13 @@ def is_verification(words: tuple[str, ...] | list[str]) -> bool:
     """A checksum or signature check that fails on a mismatch: `sha256sum -c`, `gpg --verify`, `gpgv`,
     `cosign verify-blob`, `minisign -V`, `openssl dgst -verify`, or a `[`/`test` comparison of a hash."""
     program, index = command_name(words)
-    arguments = list(words[index + 1:])
+    arguments = list(words[index + 1 :])
     if _HASH_TOOLS.match(program):
-        return any(word in ("-c", "--check") or re.fullmatch(r"-[a-zA-Z]*c[a-zA-Z]*", word) is not None
-                   for word in arguments if not word.startswith("--") or word == "--check")
+        return any(
+            word in ("-c", "--check") or re.fullmatch(r"-[a-zA-Z]*c[a-zA-Z]*", word) is not None
+            for word in arguments
+            if not word.startswith("--") or word == "--check"
+        )
     if program in ("gpg", "gpg2"):
         return any(word in ("--verify", "--verify-files") for word in arguments)
     if program in ("gpgv", "gpgv2"):
@@ -848,7 +1150,9 @@ def is_verification(words: tuple[str, ...] | list[str]) -> bool:
     if program in ("[", "[[", "test"):
         return any(op in arguments for op in ("=", "==", "!=")) and any(
             any(_computes_hash(inner.words) for inner in split_shell(word[2:-1]))
-            for word in arguments if word.startswith("$(") and word.endswith(")"))
+            for word in arguments
+            if word.startswith("$(") and word.endswith(")")
+        )
     return False
 
 
@@ -856,7 +1160,7 @@ def _computes_hash(words: list[str]) -> bool:
     """`sha256sum file`, `openssl sha512 -r`, `openssl dgst -sha256 file`: a digest to compare."""
     program, index = command_name(words)
     if program == "openssl":
-        return any(re.fullmatch(r"dgst|sha\d*|md5", word) for word in words[index + 1:index + 2])
+        return any(re.fullmatch(r"dgst|sha\d*|md5", word) for word in words[index + 1 : index + 2])
     return _HASH_TOOLS.match(program) is not None
 
 
@@ -911,11 +1215,15 @@ def chmod_command_problem(words: tuple[str, ...]) -> ChmodProblem | None:
     program, index = command_name(words)
     if program != "chmod":
         return None
-    arguments = list(words[index + 1:])
+    arguments = list(words[index + 1 :])
     if any(word.startswith("--reference") for word in arguments):
         return None
-    recursive = any(word == "--recursive" or re.fullmatch(r"-[RvcfHLP]*R[RvcfHLP]*", word) for word in arguments)
-    operands = [word for word in arguments if not word.startswith("--") and not re.fullmatch(r"-[RvcfHLP]+", word)]
+    recursive = any(
+        word == "--recursive" or re.fullmatch(r"-[RvcfHLP]*R[RvcfHLP]*", word) for word in arguments
+    )
+    operands = [
+        word for word in arguments if not word.startswith("--") and not re.fullmatch(r"-[RvcfHLP]+", word)
+    ]
     if not operands:
         return None
     problem = chmod_problem(operands[0], recursive)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from medlint.findings import RelatedLocation, Violation
 from medlint.model import ArtifactKind, ComposeProject, Container, Project, Workload
@@ -53,12 +54,19 @@ def _dockerfile_condition(workload: Workload, nonroot: list[str]) -> Iterator[Vi
     container = workload.containers[0]
     user = container.security.run_as_user
     if user is not None and "$" in str(user.value):
-        yield Violation(user.location, f"the final stage of {workload.path} sets USER {user.value}, which cannot be resolved",
-                        workload.subject, workload.artifact, variant="unresolved")
+        yield Violation(
+            user.location,
+            f"the final stage of {workload.path} sets USER {user.value}, which cannot be resolved",
+            workload.subject,
+            workload.artifact,
+            variant="unresolved",
+        )
         return
     root, reason, location = dockerfile_runs_as_root(workload, nonroot)
     if root:
-        yield Violation(location, f"the final stage of {workload.path} {reason}", workload.subject, workload.artifact)
+        yield Violation(
+            location, f"the final stage of {workload.path} {reason}", workload.subject, workload.artifact
+        )
 
 
 def _compose_condition(project: Project, workload: Workload, nonroot: list[str]) -> Iterator[Violation]:
@@ -68,31 +76,54 @@ def _compose_condition(project: Project, workload: Workload, nonroot: list[str])
     if user is not None:
         text = str(user.value)
         if "${" in text or "$" in text:
-            yield Violation(user.location, f'service "{workload.name}" sets user: {text}, which cannot be resolved',
-                            workload.subject, workload.artifact, variant="unresolved")
+            yield Violation(
+                user.location,
+                f'service "{workload.name}" sets user: {text}, which cannot be resolved',
+                workload.subject,
+                workload.artifact,
+                variant="unresolved",
+            )
         elif is_root_user(text):
-            yield Violation(user.location, f'service "{workload.name}" runs as root (user: {text})',
-                            workload.subject, workload.artifact, variant="explicit-root")
+            yield Violation(
+                user.location,
+                f'service "{workload.name}" runs as root (user: {text})',
+                workload.subject,
+                workload.artifact,
+                variant="explicit-root",
+            )
         return
     dockerfile_workload = None
     if service is not None and service.dockerfile_path is not None:
         dockerfile_workload = next(
-            (w for w in project.workloads if w.artifact is ArtifactKind.DOCKERFILE and w.path == service.dockerfile_path), None
+            (
+                w
+                for w in project.workloads
+                if w.artifact is ArtifactKind.DOCKERFILE and w.path == service.dockerfile_path
+            ),
+            None,
         )
     if dockerfile_workload is not None:
         root, reason, location = dockerfile_runs_as_root(dockerfile_workload, nonroot)
         if root:
-            yield Violation(workload.location,
-                            f'service "{workload.name}" sets no user: and its Dockerfile {dockerfile_workload.path} {reason}',
-                            workload.subject, workload.artifact, variant="root-dockerfile",
-                            related=(RelatedLocation(location, "the Dockerfile's final stage runs as root"),))
+            yield Violation(
+                workload.location,
+                f'service "{workload.name}" sets no user: and its Dockerfile {dockerfile_workload.path} {reason}',
+                workload.subject,
+                workload.artifact,
+                variant="root-dockerfile",
+                related=(RelatedLocation(location, "the Dockerfile's final stage runs as root"),),
+            )
         return
     image = container.image.raw if container.image else "its image"
     if container.image is not None and _image_known_non_root(container.image.raw, nonroot):
         return
-    yield Violation(workload.location,
-                    f'service "{workload.name}" sets no user:, so it runs as the default user of {image}, which is root unless the image says otherwise',
-                    workload.subject, workload.artifact, variant="external-image")
+    yield Violation(
+        workload.location,
+        f'service "{workload.name}" sets no user:, so it runs as the default user of {image}, which is root unless the image says otherwise',
+        workload.subject,
+        workload.artifact,
+        variant="external-image",
+    )
 
 
 def _kubernetes_container(workload: Workload, container: Container) -> Iterator[Violation]:
@@ -101,8 +132,13 @@ def _kubernetes_container(workload: Workload, container: Container) -> Iterator[
     subject = f"{workload.subject}/container:{container.name}"
     user = security.run_as_user
     if user is not None and user.value == 0:
-        yield Violation(user.location, f"{who} runs as UID 0 (runAsUser: 0 at {user.origin} level)",
-                        subject, workload.artifact, variant="explicit-root")
+        yield Violation(
+            user.location,
+            f"{who} runs as UID 0 (runAsUser: 0 at {user.origin} level)",
+            subject,
+            workload.artifact,
+            variant="explicit-root",
+        )
     non_root = security.run_as_non_root
     if non_root is None or non_root.value is not True:
         if non_root is not None:
@@ -117,10 +153,22 @@ def _kubernetes_container(workload: Workload, container: Container) -> Iterator[
         yield Violation(location, f"{who} may run as root: {reason}", subject, workload.artifact)
     for setting, what in ((security.run_as_group, "runAsGroup"), (security.fs_group, "fsGroup")):
         if setting is not None and setting.value == 0:
-            yield Violation(setting.location, f"{who} uses the root group ({what}: 0)", subject, workload.artifact, variant="root-group")
+            yield Violation(
+                setting.location,
+                f"{who} uses the root group ({what}: 0)",
+                subject,
+                workload.artifact,
+                variant="root-group",
+            )
     groups = security.supplemental_groups
     if groups is not None and 0 in groups.value:
-        yield Violation(groups.location, f"{who} adds the root group (supplementalGroups contains 0)", subject, workload.artifact, variant="root-group")
+        yield Violation(
+            groups.location,
+            f"{who} adds the root group (supplementalGroups contains 0)",
+            subject,
+            workload.artifact,
+            variant="root-group",
+        )
 
 
 def run_as_non_root(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -138,7 +186,11 @@ def run_as_non_root(project: Project, params: Mapping[str, Any]) -> Iterator[Vio
             for container in workload.containers:
                 for violation in _kubernetes_container(workload, container):
                     key = (violation.location.line, violation.location.column)
-                    if violation.variant == "root-group" or (violation.variant == "explicit-root" and container.security.run_as_user and container.security.run_as_user.origin == "pod"):
+                    if violation.variant == "root-group" or (
+                        violation.variant == "explicit-root"
+                        and container.security.run_as_user
+                        and container.security.run_as_user.origin == "pod"
+                    ):
                         if key in seen_pod_group:
                             continue
                         seen_pod_group.add(key)
@@ -149,9 +201,14 @@ def run_as_non_root(project: Project, params: Mapping[str, Any]) -> Iterator[Vio
 # Shared helpers for MD202-MD215: who runs where, and how to read raw manifests and Compose trees
 
 KUBERNETES_ARTIFACTS = (ArtifactKind.KUBERNETES, ArtifactKind.HELM)
-ROLE_NAMES: Mapping[str, str] = MappingProxyType({
-    "container": "container", "init": "init container", "sidecar": "sidecar container", "ephemeral": "ephemeral container",
-})
+ROLE_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "container": "container",
+        "init": "init container",
+        "sidecar": "sidecar container",
+        "ephemeral": "ephemeral container",
+    }
+)
 TRUE_WORDS = ("1", "t", "true")  # Docker parses security options with Go's strconv.ParseBool
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -269,7 +326,7 @@ def split_security_option(option: str) -> tuple[str, str | None]:
     if not separators:
         return option.strip().lower(), None
     split_at = min(separators)
-    return option[:split_at].strip().lower(), option[split_at + 1:].strip()
+    return option[:split_at].strip().lower(), option[split_at + 1 :].strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +347,11 @@ def compose_security_options(workload: Workload) -> list[SecurityOption]:
     for index, item in enumerate(as_items(items)):
         text = "" if item is None else str(item)
         name, value = split_security_option(text)
-        location = compose_value_location(items, index) if isinstance(items, list) else compose_value_location(raw, "security_opt")
+        location = (
+            compose_value_location(items, index)
+            if isinstance(items, list)
+            else compose_value_location(raw, "security_opt")
+        )
         options.append(SecurityOption(text, name, value, location, is_unresolved(item)))
     return options
 
@@ -339,7 +400,7 @@ def _split_short_volume(text: str) -> list[str]:
     parts: list[str] = []
     current, depth = "", 0
     for index, char in enumerate(text):
-        if char == "{" and text[index - 1:index] == "$":
+        if char == "{" and text[index - 1 : index] == "$":
             depth += 1
         elif char == "}" and depth:
             depth -= 1
@@ -354,7 +415,9 @@ def _split_short_volume(text: str) -> list[str]:
 
 def is_host_path(source: str) -> bool:
     """Short-syntax sources that are host paths: absolute, relative, home, a variable, or a drive."""
-    return source.startswith(("/", ".", "~", "$", "\\")) or (len(source) > 1 and source[1] == ":" and source[0].isalpha())
+    return source.startswith(("/", ".", "~", "$", "\\")) or (
+        len(source) > 1 and source[1] == ":" and source[0].isalpha()
+    )
 
 
 def _bind_device(volume: Any) -> str | None:
@@ -410,8 +473,14 @@ def compose_mounts(workload: Workload, compose: ComposeProject | None) -> list[C
 
 
 def compose_project_of(project: Project, workload: Workload) -> ComposeProject | None:
-    return next((compose for compose in project.compose_projects
-                 if any(service.workload is workload for service in compose.services)), None)
+    return next(
+        (
+            compose
+            for compose in project.compose_projects
+            if any(service.workload is workload for service in compose.services)
+        ),
+        None,
+    )
 
 
 def normalise_host_path(path: str) -> str:
@@ -424,7 +493,7 @@ def normalise_host_path(path: str) -> str:
         return text
     normalised = posixpath.normpath("/" + text.lstrip("/"))
     if normalised == "/var/run" or normalised.startswith("/var/run/"):
-        normalised = "/run" + normalised[len("/var/run"):]
+        normalised = "/run" + normalised[len("/var/run") :]
     return normalised
 
 
@@ -452,8 +521,10 @@ class PodSecurityStandards:
 
     def allows(self, field: str, value: str) -> bool:
         """Exact match, or a prefix pattern ending in `*` (`localhost/*`)."""
-        return any(value == entry or (entry.endswith("*") and value.startswith(entry[:-1]))
-                   for entry in self.allowed(field))
+        return any(
+            value == entry or (entry.endswith("*") and value.startswith(entry[:-1]))
+            for entry in self.allowed(field)
+        )
 
     def has_feature(self, name: str) -> bool:
         return name in self.allowed("policy-feature")
@@ -465,7 +536,11 @@ class PodSecurityStandards:
 
 def load_standards(params: Mapping[str, Any]) -> PodSecurityStandards:
     """The table rows active at `params["policy_version"]` (`latest` = the newest verified row)."""
-    rows = [row for row in params["tables"]["pod-security-standards"]["rows"] if row.get("verified", True) is not False]
+    rows = [
+        row
+        for row in params["tables"]["pod-security-standards"]["rows"]
+        if row.get("verified", True) is not False
+    ]
     dated = [(parse_policy_version(row["since"]) or (1, 0), row) for row in rows]
     version = parse_policy_version(params.get("policy_version", "latest")) or max(since for since, _ in dated)
     values: dict[str, set[str]] = {}
@@ -494,12 +569,21 @@ def _compose_no_new_privileges(workload: Workload) -> Iterator[Violation]:
     if named:
         option = named[-1]
         reason = "which cannot be resolved" if option.unresolved else "which leaves it off"
-        yield Violation(option.location, f'{who} sets security_opt "{option.text}", {reason}; use no-new-privileges:true',
-                        workload.subject, workload.artifact, variant="compose")
+        yield Violation(
+            option.location,
+            f'{who} sets security_opt "{option.text}", {reason}; use no-new-privileges:true',
+            workload.subject,
+            workload.artifact,
+            variant="compose",
+        )
         return
-    yield Violation(compose_key_or_service(workload, "security_opt"),
-                    f"{who} does not set security_opt no-new-privileges:true, so setuid binaries can gain privileges",
-                    workload.subject, workload.artifact, variant="compose")
+    yield Violation(
+        compose_key_or_service(workload, "security_opt"),
+        f"{who} does not set security_opt no-new-privileges:true, so setuid binaries can gain privileges",
+        workload.subject,
+        workload.artifact,
+        variant="compose",
+    )
 
 
 def implied_escalation(container: Container) -> str | None:
@@ -518,16 +602,29 @@ def _kubernetes_escalation(workload: Workload, container: Container) -> Iterator
     who, subject = describe_container(workload, container), container_subject(workload, container)
     implied = implied_escalation(container)
     if setting is not None and setting.value is True:
-        yield Violation(setting.location, f"{who} sets allowPrivilegeEscalation: true", subject, workload.artifact,
-                        variant="explicit-true")
+        yield Violation(
+            setting.location,
+            f"{who} sets allowPrivilegeEscalation: true",
+            subject,
+            workload.artifact,
+            variant="explicit-true",
+        )
     elif setting is not None and setting.value is False:
         if implied:
-            yield Violation(setting.location, f"{who} sets allowPrivilegeEscalation: false, but {implied} allows escalation "
-                            "anyway (the API rejects this combination)", subject, workload.artifact)
+            yield Violation(
+                setting.location,
+                f"{who} sets allowPrivilegeEscalation: false, but {implied} allows escalation "
+                "anyway (the API rejects this combination)",
+                subject,
+                workload.artifact,
+            )
     else:
         location = setting.location if setting is not None else container.security.anchor
-        reason = (f'sets allowPrivilegeEscalation: "{yaml_text(setting.value)}", which is not the boolean false' if setting is not None
-                  else "does not set allowPrivilegeEscalation: false")
+        reason = (
+            f'sets allowPrivilegeEscalation: "{yaml_text(setting.value)}", which is not the boolean false'
+            if setting is not None
+            else "does not set allowPrivilegeEscalation: false"
+        )
         extra = f"; {implied} allows escalation in any case" if implied else ""
         yield Violation(location, f"{who} {reason}{extra}", subject, workload.artifact)
 
@@ -555,10 +652,20 @@ def _compose_privileged(workload: Workload) -> Iterator[Violation]:
     location = compose_value_location(raw, "privileged")
     who = describe_service(workload)
     if is_unresolved(value):
-        yield Violation(location, f'{who} sets privileged: "{value}", which cannot be resolved', workload.subject,
-                        workload.artifact, variant="unresolved")
+        yield Violation(
+            location,
+            f'{who} sets privileged: "{value}", which cannot be resolved',
+            workload.subject,
+            workload.artifact,
+            variant="unresolved",
+        )
     elif compose_bool(value) is True:
-        yield Violation(location, f"{who} runs privileged (privileged: {yaml_text(value)})", workload.subject, workload.artifact)
+        yield Violation(
+            location,
+            f"{who} runs privileged (privileged: {yaml_text(value)})",
+            workload.subject,
+            workload.artifact,
+        )
 
 
 def no_privileged(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -569,36 +676,67 @@ def no_privileged(project: Project, params: Mapping[str, Any]) -> Iterator[Viola
         for container in workload.containers:
             setting = container.security.privileged
             if setting is not None and setting.value is True:
-                yield Violation(setting.location, f"{describe_container(workload, container)} runs privileged (privileged: true)",
-                                container_subject(workload, container), workload.artifact)
+                yield Violation(
+                    setting.location,
+                    f"{describe_container(workload, container)} runs privileged (privileged: true)",
+                    container_subject(workload, container),
+                    workload.artifact,
+                )
 
 
 # --------------------------------------------------------------------------------------------------
 # MD204 capabilities-dropped
 
 
-def _compose_capabilities(workload: Workload, allowlist: set[str], forbidden: set[str]) -> Iterator[Violation]:
+def _compose_capabilities(
+    workload: Workload, allowlist: set[str], forbidden: set[str]
+) -> Iterator[Violation]:
     raw = workload.raw if isinstance(workload.raw, dict) else {}
     who = describe_service(workload)
-    dropped = {normalise_capability(name) for name in as_items(raw.get("cap_drop")) if not is_unresolved(name)}
+    dropped = {
+        normalise_capability(name) for name in as_items(raw.get("cap_drop")) if not is_unresolved(name)
+    }
     if "ALL" not in dropped:
         listed = f" (cap_drop: [{', '.join(sorted(dropped))}])" if dropped else ""
-        yield Violation(compose_key_or_service(workload, "cap_drop"),
-                        f"{who} does not drop all capabilities{listed}; add cap_drop: [ALL]",
-                        workload.subject, workload.artifact, variant="compose-drop")
+        yield Violation(
+            compose_key_or_service(workload, "cap_drop"),
+            f"{who} does not drop all capabilities{listed}; add cap_drop: [ALL]",
+            workload.subject,
+            workload.artifact,
+            variant="compose-drop",
+        )
     added = raw.get("cap_add")
     for index, item in enumerate(as_items(added)):
         name = normalise_capability(item)
-        location = compose_value_location(added, index) if isinstance(added, list) else compose_value_location(raw, "cap_add")
+        location = (
+            compose_value_location(added, index)
+            if isinstance(added, list)
+            else compose_value_location(raw, "cap_add")
+        )
         if is_unresolved(item):
-            yield Violation(location, f'{who} adds capability "{item}", which cannot be resolved', workload.subject,
-                            workload.artifact, variant="compose-add")
+            yield Violation(
+                location,
+                f'{who} adds capability "{item}", which cannot be resolved',
+                workload.subject,
+                workload.artifact,
+                variant="compose-add",
+            )
         elif name in forbidden:
-            yield Violation(location, f'{who} adds capability "{item}"', workload.subject, workload.artifact,
-                            variant="compose-forbidden-add")
+            yield Violation(
+                location,
+                f'{who} adds capability "{item}"',
+                workload.subject,
+                workload.artifact,
+                variant="compose-forbidden-add",
+            )
         elif name not in allowlist:
-            yield Violation(location, f'{who} adds capability "{item}", beyond the allowlist ({", ".join(sorted(allowlist))})',
-                            workload.subject, workload.artifact, variant="compose-add")
+            yield Violation(
+                location,
+                f'{who} adds capability "{item}", beyond the allowlist ({", ".join(sorted(allowlist))})',
+                workload.subject,
+                workload.artifact,
+                variant="compose-add",
+            )
 
 
 def _capabilities_anchor(workload: Workload, container: Container, key: str) -> Location:
@@ -612,33 +750,61 @@ def _capabilities_anchor(workload: Workload, container: Container, key: str) -> 
     return container.security.anchor
 
 
-def _kubernetes_capabilities(workload: Workload, container: Container, standards: PodSecurityStandards) -> Iterator[Violation]:
+def _kubernetes_capabilities(
+    workload: Workload, container: Container, standards: PodSecurityStandards
+) -> Iterator[Violation]:
     who, subject = describe_container(workload, container), container_subject(workload, container)
     capabilities = fields_of(container_security_context(container), "capabilities")
     drop = capabilities.get("drop")
     dropped = {normalise_capability(name) for name in as_items(drop)}
     if "ALL" not in dropped:
-        reason = f"drops only [{', '.join(str(name) for name in as_items(drop))}]" if dropped else "does not drop capabilities"
-        yield Violation(_capabilities_anchor(workload, container, "drop"), f"{who} {reason}; set capabilities.drop: [ALL]",
-                        subject, workload.artifact)
+        reason = (
+            f"drops only [{', '.join(str(name) for name in as_items(drop))}]"
+            if dropped
+            else "does not drop capabilities"
+        )
+        yield Violation(
+            _capabilities_anchor(workload, container, "drop"),
+            f"{who} {reason}; set capabilities.drop: [ALL]",
+            subject,
+            workload.artifact,
+        )
     baseline = standards.allowed("baseline-capability")
     restricted = standards.allowed("restricted-capability")
     added = capabilities.get("add")
     for index, item in enumerate(as_items(added)):
         name = normalise_capability(item)
-        location = value_location(workload.path, added, index) if isinstance(added, list) else _capabilities_anchor(workload, container, "add")
+        location = (
+            value_location(workload.path, added, index)
+            if isinstance(added, list)
+            else _capabilities_anchor(workload, container, "add")
+        )
         if name not in baseline or name == "NET_RAW":
-            yield Violation(location, f'{who} adds capability "{item}", outside the Pod Security Standards Baseline set',
-                            subject, workload.artifact, variant="baseline-add")
+            yield Violation(
+                location,
+                f'{who} adds capability "{item}", outside the Pod Security Standards Baseline set',
+                subject,
+                workload.artifact,
+                variant="baseline-add",
+            )
         elif name not in restricted:
-            yield Violation(location, f'{who} adds capability "{item}"; Restricted allows adding only {", ".join(sorted(restricted))}',
-                            subject, workload.artifact)
+            yield Violation(
+                location,
+                f'{who} adds capability "{item}"; Restricted allows adding only {", ".join(sorted(restricted))}',
+                subject,
+                workload.artifact,
+            )
 
 
 def capabilities_dropped(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD204: drop ALL capabilities and add only what the allowlist (Compose) or PSS (Kubernetes) permits."""
-    allowlist = {normalise_capability(name) for name in params.get("compose_add_allowlist", ["NET_BIND_SERVICE"])}
-    forbidden = {normalise_capability(name) for name in params.get("compose_forbidden_add", ["SYS_ADMIN", "NET_ADMIN", "ALL"])}
+    allowlist = {
+        normalise_capability(name) for name in params.get("compose_add_allowlist", ["NET_BIND_SERVICE"])
+    }
+    forbidden = {
+        normalise_capability(name)
+        for name in params.get("compose_forbidden_add", ["SYS_ADMIN", "NET_ADMIN", "ALL"])
+    }
     for workload in compose_workloads(project):
         yield from _compose_capabilities(workload, allowlist, forbidden)
     standards = load_standards(params)
@@ -658,20 +824,34 @@ def _compose_read_only(project: Project, workload: Workload) -> Iterator[Violati
     who = describe_service(workload)
     value = raw.get("read_only")
     if "read_only" in raw and is_unresolved(value):
-        yield Violation(compose_value_location(raw, "read_only"), f'{who} sets read_only: "{value}", which cannot be resolved',
-                        workload.subject, workload.artifact, variant="unresolved")
+        yield Violation(
+            compose_value_location(raw, "read_only"),
+            f'{who} sets read_only: "{value}", which cannot be resolved',
+            workload.subject,
+            workload.artifact,
+            variant="unresolved",
+        )
         return
     if compose_bool(value) is not True:
         reason = f"sets read_only: {value}" if "read_only" in raw else "does not set read_only: true"
         location = compose_value_location(raw, "read_only") if "read_only" in raw else workload.location
-        yield Violation(location, f"{who} {reason}, so its root file system is writable", workload.subject, workload.artifact)
+        yield Violation(
+            location,
+            f"{who} {reason}, so its root file system is writable",
+            workload.subject,
+            workload.artifact,
+        )
         return
     for mount in compose_mounts(workload, compose_project_of(project, workload)):
         if mount.kind == "bind" and not mount.read_only:
             via = f' (named volume "{mount.via_volume}" binds it)' if mount.via_volume else ""
-            yield Violation(mount.location, f'{who} has read_only: true but bind-mounts host path "{mount.source}"{via} writable; '
-                            "mount it read-only (:ro) and use tmpfs mounts or named volumes for writable paths",
-                            workload.subject, workload.artifact)
+            yield Violation(
+                mount.location,
+                f'{who} has read_only: true but bind-mounts host path "{mount.source}"{via} writable; '
+                "mount it read-only (:ro) and use tmpfs mounts or named volumes for writable paths",
+                workload.subject,
+                workload.artifact,
+            )
 
 
 def _kubernetes_read_only(workload: Workload, container: Container) -> Iterator[Violation]:
@@ -680,9 +860,19 @@ def _kubernetes_read_only(workload: Workload, container: Container) -> Iterator[
         return
     who, subject = describe_container(workload, container), container_subject(workload, container)
     if setting is not None:
-        yield Violation(setting.location, f"{who} sets readOnlyRootFilesystem: {yaml_text(setting.value)}", subject, workload.artifact)
+        yield Violation(
+            setting.location,
+            f"{who} sets readOnlyRootFilesystem: {yaml_text(setting.value)}",
+            subject,
+            workload.artifact,
+        )
     else:
-        yield Violation(container.security.anchor, f"{who} does not set readOnlyRootFilesystem: true", subject, workload.artifact)
+        yield Violation(
+            container.security.anchor,
+            f"{who} does not set readOnlyRootFilesystem: true",
+            subject,
+            workload.artifact,
+        )
 
 
 def read_only_root_filesystem(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:

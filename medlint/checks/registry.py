@@ -8,8 +8,9 @@ passing silently.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 from medlint.checks.identity import ImageUse, image_uses
 from medlint.findings import Violation
@@ -36,7 +37,7 @@ def normal_image_prefix(entry: str) -> str:
     """An allowlist entry in the form of `image_full_name`: `library/node` and `bitnami` mean Docker Hub."""
     text = entry.strip().lower().rstrip("/")
     if text.startswith("index.docker.io"):
-        text = DOCKER_HUB + text[len("index.docker.io"):]
+        text = DOCKER_HUB + text[len("index.docker.io") :]
     first = text.split("/", 1)[0]
     if not _is_registry_host(first):
         text = f"{DOCKER_HUB}/{text}"
@@ -58,13 +59,20 @@ def _registry_unknown(image: ImageRef) -> bool:
 
 def _is_built_service(use: ImageUse) -> bool:
     workload = use.workload
-    return use.artifact is ArtifactKind.COMPOSE and workload is not None and isinstance(workload.raw, dict) and "build" in workload.raw
+    return (
+        use.artifact is ArtifactKind.COMPOSE
+        and workload is not None
+        and isinstance(workload.raw, dict)
+        and "build" in workload.raw
+    )
 
 
 def _checked_image_uses(project: Project) -> list[ImageUse]:
     """Every external image reference, in source order; a built Compose service's image: is its output."""
     uses = [use for use in image_uses(project) if not _is_built_service(use)]
-    return sorted(uses, key=lambda use: (use.image.location.path, use.image.location.line, use.image.location.column))
+    return sorted(
+        uses, key=lambda use: (use.image.location.path, use.image.location.line, use.image.location.column)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,18 +90,35 @@ def _chart_repository_uses(project: Project) -> list[_ChartRepositoryUse]:
     for chart in project.charts:
         for dependency in chart.dependencies:
             repository = dependency.repository
-            if repository is None or not repository.value.strip() or repository.value.strip().startswith("file://"):
+            if (
+                repository is None
+                or not repository.value.strip()
+                or repository.value.strip().startswith("file://")
+            ):
                 continue
-            uses.append(_ChartRepositoryUse(chart.name.value if chart.name else chart.directory,
-                                            f"chart:{chart.directory or '.'}/dependency:{dependency.name}",
-                                            dependency, repository.value.strip(), repository.location))
+            uses.append(
+                _ChartRepositoryUse(
+                    chart.name.value if chart.name else chart.directory,
+                    f"chart:{chart.directory or '.'}/dependency:{dependency.name}",
+                    dependency,
+                    repository.value.strip(),
+                    repository.location,
+                )
+            )
     return sorted(uses, key=lambda use: (use.location.path, use.location.line, use.location.column))
 
 
-def _no_allowlist(first: Location, subject: str, artifact: ArtifactKind, what: str, sources: list[str], parameter: str) -> Violation:
+def _no_allowlist(
+    first: Location, subject: str, artifact: ArtifactKind, what: str, sources: list[str], parameter: str
+) -> Violation:
     shown = ", ".join(sources[:8]) + (f" and {len(sources) - 8} more" if len(sources) > 8 else "")
-    return Violation(first, f"no {what} allowlist is configured ({parameter}), so the sources in use are unchecked: {shown}",
-                     subject, artifact, variant="no-allowlist")
+    return Violation(
+        first,
+        f"no {what} allowlist is configured ({parameter}), so the sources in use are unchecked: {shown}",
+        subject,
+        artifact,
+        variant="no-allowlist",
+    )
 
 
 def _image_violations(project: Project, allowlist: list[str]) -> Iterator[Violation]:
@@ -101,19 +126,36 @@ def _image_violations(project: Project, allowlist: list[str]) -> Iterator[Violat
     if not uses:
         return
     if not allowlist:
-        registries = sorted({image_full_name(use.image).split("/", 1)[0] for use in uses if not _registry_unknown(use.image)})
-        yield _no_allowlist(uses[0].image.location, "registry-allowlist/images", uses[0].artifact, "image registry",
-                            registries or ["(only unresolved references)"], "image_allowlist")
+        registries = sorted(
+            {image_full_name(use.image).split("/", 1)[0] for use in uses if not _registry_unknown(use.image)}
+        )
+        yield _no_allowlist(
+            uses[0].image.location,
+            "registry-allowlist/images",
+            uses[0].artifact,
+            "image registry",
+            registries or ["(only unresolved references)"],
+            "image_allowlist",
+        )
         return
     prefixes = [normal_image_prefix(entry) for entry in allowlist]
     for use in uses:
         image = use.image
         if _registry_unknown(image):
-            yield Violation(image.location, f"image reference '{image.raw}' names its registry through an unresolved variable, so the allowlist cannot be checked",
-                            use.subject, use.artifact, variant="unresolved")
+            yield Violation(
+                image.location,
+                f"image reference '{image.raw}' names its registry through an unresolved variable, so the allowlist cannot be checked",
+                use.subject,
+                use.artifact,
+                variant="unresolved",
+            )
         elif not _under(image_full_name(image), prefixes):
-            yield Violation(image.location, f"image '{image.raw}' ({image_full_name(image)}) is not from an allowed registry or repository",
-                            use.subject, use.artifact)
+            yield Violation(
+                image.location,
+                f"image '{image.raw}' ({image_full_name(image)}) is not from an allowed registry or repository",
+                use.subject,
+                use.artifact,
+            )
 
 
 def _chart_violations(project: Project, allowlist: list[str]) -> Iterator[Violation]:
@@ -121,20 +163,37 @@ def _chart_violations(project: Project, allowlist: list[str]) -> Iterator[Violat
     if not uses:
         return
     if not allowlist:
-        yield _no_allowlist(uses[0].location, "registry-allowlist/charts", ArtifactKind.HELM, "chart repository",
-                            sorted({use.url for use in uses}), "chart_repository_allowlist")
+        yield _no_allowlist(
+            uses[0].location,
+            "registry-allowlist/charts",
+            ArtifactKind.HELM,
+            "chart repository",
+            sorted({use.url for use in uses}),
+            "chart_repository_allowlist",
+        )
         return
     prefixes = [_normal_url(entry) for entry in allowlist]
     for use in uses:
         if use.url.startswith("@") or use.url.startswith("alias:"):
-            yield Violation(use.location, f'dependency "{use.dependency.name}" of chart "{use.chart_name}" uses the repository alias {use.url}, which cannot be checked against the allowlist offline',
-                            use.subject, ArtifactKind.HELM, variant="unresolved")
+            yield Violation(
+                use.location,
+                f'dependency "{use.dependency.name}" of chart "{use.chart_name}" uses the repository alias {use.url}, which cannot be checked against the allowlist offline',
+                use.subject,
+                ArtifactKind.HELM,
+                variant="unresolved",
+            )
         elif not _under(_normal_url(use.url), prefixes):
-            yield Violation(use.location, f'dependency "{use.dependency.name}" of chart "{use.chart_name}" comes from {use.url}, which is not an allowed chart repository',
-                            use.subject, ArtifactKind.HELM)
+            yield Violation(
+                use.location,
+                f'dependency "{use.dependency.name}" of chart "{use.chart_name}" comes from {use.url}, which is not an allowed chart repository',
+                use.subject,
+                ArtifactKind.HELM,
+            )
 
 
 def registry_allowlist(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD116: every image and chart dependency comes from an allowed source."""
     yield from _image_violations(project, [str(entry) for entry in params.get("image_allowlist") or []])
-    yield from _chart_violations(project, [str(entry) for entry in params.get("chart_repository_allowlist") or []])
+    yield from _chart_violations(
+        project, [str(entry) for entry in params.get("chart_repository_allowlist") or []]
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, Container, Project, Workload
@@ -16,14 +17,33 @@ def _compose(workload: Workload) -> Iterator[Violation]:
     anchor = resources.anchor if resources else workload.location
     who = f'service "{workload.name}"'
     if "memory" not in limits:
-        yield Violation(anchor, f"{who} has no memory limit (deploy.resources.limits.memory or mem_limit)", workload.subject, workload.artifact)
+        yield Violation(
+            anchor,
+            f"{who} has no memory limit (deploy.resources.limits.memory or mem_limit)",
+            workload.subject,
+            workload.artifact,
+        )
     if "cpu" not in limits and "cpus" not in limits:
-        yield Violation(anchor, f"{who} has no CPU limit (deploy.resources.limits.cpus or cpus)", workload.subject, workload.artifact, variant="cpu")
+        yield Violation(
+            anchor,
+            f"{who} has no CPU limit (deploy.resources.limits.cpus or cpus)",
+            workload.subject,
+            workload.artifact,
+            variant="cpu",
+        )
     if "pids" not in limits:
-        yield Violation(anchor, f"{who} has no PIDs limit (deploy.resources.limits.pids or pids_limit)", workload.subject, workload.artifact, variant="pids")
+        yield Violation(
+            anchor,
+            f"{who} has no PIDs limit (deploy.resources.limits.pids or pids_limit)",
+            workload.subject,
+            workload.artifact,
+            variant="pids",
+        )
 
 
-def _kubernetes_container(workload: Workload, container: Container, params: Mapping[str, Any]) -> Iterator[Violation]:
+def _kubernetes_container(
+    workload: Workload, container: Container, params: Mapping[str, Any]
+) -> Iterator[Violation]:
     resources = container.resources
     requests = resources.requests if resources else {}
     limits = resources.limits if resources else {}
@@ -32,21 +52,38 @@ def _kubernetes_container(workload: Workload, container: Container, params: Mapp
     subject = f"{workload.subject}/container:{container.name}"
     missing_requests = [name for name in ("cpu", "memory") if name not in requests]
     if missing_requests:
-        yield Violation(anchor, f"{who} has no {' or '.join(missing_requests)} request", subject, workload.artifact, variant="requests")
+        yield Violation(
+            anchor,
+            f"{who} has no {' or '.join(missing_requests)} request",
+            subject,
+            workload.artifact,
+            variant="requests",
+        )
     if "memory" not in limits:
         yield Violation(anchor, f"{who} has no memory limit", subject, workload.artifact)
     if "cpu" not in limits:
         yield Violation(anchor, f"{who} has no CPU limit", subject, workload.artifact, variant="cpu-limit")
     if params.get("require_ephemeral_storage") and "ephemeral-storage" not in limits:
-        yield Violation(anchor, f"{who} has no ephemeral-storage limit", subject, workload.artifact, variant="ephemeral-storage")
+        yield Violation(
+            anchor,
+            f"{who} has no ephemeral-storage limit",
+            subject,
+            workload.artifact,
+            variant="ephemeral-storage",
+        )
     for name, limit in limits.items():
         request = requests.get(name)
         if request is None:
             continue
         limit_value, request_value = parse_quantity(limit.value), parse_quantity(request.value)
         if limit_value is not None and request_value is not None and limit_value < request_value:
-            yield Violation(limit.location, f"{who} limits {name} to {limit.value}, below its request of {request.value}",
-                            subject, workload.artifact, variant="limit-below-request")
+            yield Violation(
+                limit.location,
+                f"{who} limits {name} to {limit.value}, below its request of {request.value}",
+                subject,
+                workload.artifact,
+                variant="limit-below-request",
+            )
 
 
 def resource_limits(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from medlint.rulepack import load_table
 
@@ -127,7 +128,11 @@ def credential_format(value: str, entropy_threshold: float = 4.5) -> str | None:
     for word in value.split():
         if _HEX_ONLY.match(word) or not _TOKEN_LIKE.match(word):
             continue  # digests, checksums and fingerprints are not secrets
-        has_mix = any(c.isupper() for c in word) and any(c.islower() for c in word) and any(c.isdigit() for c in word)
+        has_mix = (
+            any(c.isupper() for c in word)
+            and any(c.islower() for c in word)
+            and any(c.isdigit() for c in word)
+        )
         if has_mix and shannon_entropy(word) >= entropy_threshold:
             return "a high-entropy token"
     return None

@@ -13,8 +13,9 @@ import fnmatch
 import posixpath
 import re
 import shlex
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from medlint.checks.dockerignore_match import IgnoreMatcher, compile_ignore
 from medlint.checks.secret_patterns import (
@@ -30,8 +31,8 @@ from medlint.findings import RelatedLocation, Violation
 from medlint.model import (
     ArtifactKind,
     ComposeProject,
-    DockerIgnore,
     Dockerfile,
+    DockerIgnore,
     Instruction,
     K8sObject,
     Located,
@@ -65,7 +66,9 @@ def _key_value_pairs(instruction: Instruction) -> list[tuple[str, str | None]]:
     return pairs
 
 
-_PUBLIC_WORDS = frozenset({"pub", "public", "cert", "certs", "certificate", "chain", "fullchain", "ca", "bundle", "crt"})
+_PUBLIC_WORDS = frozenset(
+    {"pub", "public", "cert", "certs", "certificate", "chain", "fullchain", "ca", "bundle", "crt"}
+)
 _PRIVATE_WORDS = frozenset({"private", "priv", "key", "secret", "secrets"})
 
 
@@ -80,30 +83,51 @@ def _secret_file_patterns(params: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(params.get("secret_file_patterns") or patterns_for(params).image_secret_files)
 
 
-def _instruction_secret_findings(dockerfile: Dockerfile, instruction: Instruction, params: Mapping[str, Any]) -> Iterator[Violation]:
+def _instruction_secret_findings(
+    dockerfile: Dockerfile, instruction: Instruction, params: Mapping[str, Any]
+) -> Iterator[Violation]:
     pattern, pointers = params_pattern(params)
     subject = f"Dockerfile:{dockerfile.path}/stage:{instruction.stage_index}/{instruction.keyword}"
     where = instruction.location
     if instruction.keyword in ("ENV", "ARG", "LABEL"):
         for key, value in _key_value_pairs(instruction):
-            if is_secret_name(key, pattern, pointers) and (value is None or value == "" or is_literal_secret_value(value)):
+            if is_secret_name(key, pattern, pointers) and (
+                value is None or value == "" or is_literal_secret_value(value)
+            ):
                 if instruction.keyword == "LABEL" and not value:
                     continue
                 how = "declares" if value in (None, "") else "sets"
-                yield Violation(where, f"{instruction.keyword} {how} the secret-like variable {key}; its value is stored in the image config and build history",
-                                f"{subject}:{key}", ArtifactKind.DOCKERFILE)
+                yield Violation(
+                    where,
+                    f"{instruction.keyword} {how} the secret-like variable {key}; its value is stored in the image config and build history",
+                    f"{subject}:{key}",
+                    ArtifactKind.DOCKERFILE,
+                )
             elif value and credential_format(value, float(params.get("entropy_threshold", 4.5))):
                 kind = credential_format(value, float(params.get("entropy_threshold", 4.5)))
-                yield Violation(where, f"{instruction.keyword} {key} holds {kind}, which is baked into the image",
-                                f"{subject}:{key}", ArtifactKind.DOCKERFILE)
+                yield Violation(
+                    where,
+                    f"{instruction.keyword} {key} holds {kind}, which is baked into the image",
+                    f"{subject}:{key}",
+                    ArtifactKind.DOCKERFILE,
+                )
     elif instruction.keyword in ("COPY", "ADD"):
-        sources = list(instruction.json_arguments or ())[:-1] if instruction.json_arguments else \
-            [word for word in instruction.arguments.split()[:-1]]
+        sources = (
+            list(instruction.json_arguments or ())[:-1]
+            if instruction.json_arguments
+            else list(instruction.arguments.split()[:-1])
+        )
         for source in sources:
             name = posixpath.basename(source.rstrip("/"))
-            if any(fnmatch.fnmatch(name, pattern) for pattern in _secret_file_patterns(params)) and not is_public_material(name):
-                yield Violation(where, f"{instruction.keyword} copies the secret file {source} into the image",
-                                f"{subject}:{source}", ArtifactKind.DOCKERFILE)
+            if any(
+                fnmatch.fnmatch(name, pattern) for pattern in _secret_file_patterns(params)
+            ) and not is_public_material(name):
+                yield Violation(
+                    where,
+                    f"{instruction.keyword} copies the secret file {source} into the image",
+                    f"{subject}:{source}",
+                    ArtifactKind.DOCKERFILE,
+                )
     elif instruction.keyword == "RUN":
         mounts = instruction.flags.get("mount", "")
         for command in instruction.commands:
@@ -112,19 +136,31 @@ def _instruction_secret_findings(dockerfile: Dockerfile, instruction: Instructio
                 continue
             program = posixpath.basename(words[0])
             if program == "chpasswd":
-                yield Violation(where, "RUN sets a password with chpasswd, which is recorded in the build history",
-                                f"{subject}:chpasswd", ArtifactKind.DOCKERFILE)
+                yield Violation(
+                    where,
+                    "RUN sets a password with chpasswd, which is recorded in the build history",
+                    f"{subject}:chpasswd",
+                    ArtifactKind.DOCKERFILE,
+                )
             for index, word in enumerate(words):
                 if word in ("-u", "--user") and program in ("curl",) and index + 1 < len(words):
                     credential = words[index + 1]
-                    user, sep, password = credential.partition(":")
+                    _user, sep, password = credential.partition(":")
                     if sep and password and not password.startswith("$"):
-                        yield Violation(where, f"RUN passes an inline credential to {program} {word}; it is recorded in the build history",
-                                        f"{subject}:{program}-user", ArtifactKind.DOCKERFILE)
+                        yield Violation(
+                            where,
+                            f"RUN passes an inline credential to {program} {word}; it is recorded in the build history",
+                            f"{subject}:{program}-user",
+                            ArtifactKind.DOCKERFILE,
+                        )
                 match = _URL_CREDENTIALS.search(word)
                 if match and not match.group(1).startswith("$") and "type=secret" not in mounts:
-                    yield Violation(where, "RUN uses a URL with an embedded password; it is recorded in the build history",
-                                    f"{subject}:url-credentials", ArtifactKind.DOCKERFILE)
+                    yield Violation(
+                        where,
+                        "RUN uses a URL with an embedded password; it is recorded in the build history",
+                        f"{subject}:url-credentials",
+                        ArtifactKind.DOCKERFILE,
+                    )
 
 
 def secret_in_image(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -140,7 +176,9 @@ def secret_in_image(project: Project, params: Mapping[str, Any]) -> Iterator[Vio
 # MD302
 
 
-def _walk_values(node: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], YamlMap, str, Any]]:
+def _walk_values(
+    node: Any, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], YamlMap, str, Any]]:
     """(key path, parent mapping, key, scalar value) for every scalar under a values tree."""
     if isinstance(node, YamlMap):
         for key, value in node.items():
@@ -172,14 +210,25 @@ def plaintext_secret_value(project: Project, params: Mapping[str, Any]) -> Itera
                 if not is_secret_name(env.name, pattern, pointers):
                     continue
                 subject = f"{workload.subject}/container:{container.name}/env:{env.name}"
-                who = f'service "{workload.name}"' if workload.artifact is ArtifactKind.COMPOSE else \
-                    f'container "{container.name}" of {workload.subject}'
+                who = (
+                    f'service "{workload.name}"'
+                    if workload.artifact is ArtifactKind.COMPOSE
+                    else f'container "{container.name}" of {workload.subject}'
+                )
                 if env.source == "literal" and is_literal_secret_value(env.value):
-                    yield Violation(env.location, f"{who} sets {env.name} to a literal value; deliver it from a secret instead",
-                                    subject, workload.artifact)
+                    yield Violation(
+                        env.location,
+                        f"{who} sets {env.name} to a literal value; deliver it from a secret instead",
+                        subject,
+                        workload.artifact,
+                    )
                 elif env.default is not None and is_literal_secret_value(env.default):
-                    yield Violation(env.location, f"{who} gives {env.name} a literal default in ${{...:-...}}; the default ships to every site",
-                                    subject, workload.artifact)
+                    yield Violation(
+                        env.location,
+                        f"{who} gives {env.name} a literal default in ${{...:-...}}; the default ships to every site",
+                        subject,
+                        workload.artifact,
+                    )
     for chart in project.charts:
         for values_file in chart.values_files:
             for path, parent, key, value in _walk_values(values_file.values):
@@ -188,9 +237,12 @@ def plaintext_secret_value(project: Project, params: Mapping[str, Any]) -> Itera
                 if isinstance(value, (int, float)) or _has_existing_secret(parent):
                     continue
                 dotted = ".".join(path)
-                yield Violation(key_location(values_file.path, parent, key),
-                                f"values key {dotted} has a literal default; use an existingSecret reference with an empty default",
-                                f"chart:{chart.directory or '.'}/values:{values_file.path}:{dotted}", ArtifactKind.HELM)
+                yield Violation(
+                    key_location(values_file.path, parent, key),
+                    f"values key {dotted} has a literal default; use an existingSecret reference with an empty default",
+                    f"chart:{chart.directory or '.'}/values:{values_file.path}:{dotted}",
+                    ArtifactKind.HELM,
+                )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -210,14 +262,16 @@ def _decoded(value: Any, is_base64: bool) -> str | None:
 
 
 def _is_sops(obj: K8sObject) -> bool:
-    if "sops" in obj.body:
-        return True
-    return False
+    return "sops" in obj.body
 
 
 def _secret_entries(obj: K8sObject) -> Iterator[tuple[YamlMap, str, str | None]]:
     """Decoded entries: a Secret's `data` is base64, a ConfigMap's `data` is text and `binaryData` base64."""
-    sections = (("data", True), ("stringData", False)) if obj.kind == "Secret" else (("data", False), ("binaryData", True))
+    sections = (
+        (("data", True), ("stringData", False))
+        if obj.kind == "Secret"
+        else (("data", False), ("binaryData", True))
+    )
     for section, is_base64 in sections:
         table = obj.body.get(section)
         if isinstance(table, YamlMap):
@@ -241,23 +295,44 @@ def committed_secret_manifest(project: Project, params: Mapping[str, Any]) -> It
             subject = f"{obj.subject}/key:{key}"
             if obj.kind == "Secret":
                 if not matches_placeholder(value, placeholders):
-                    yield Violation(where, f'{obj.subject} commits a value for key "{key}"; base64 is an encoding, not encryption',
-                                    subject, artifact)
+                    yield Violation(
+                        where,
+                        f'{obj.subject} commits a value for key "{key}"; base64 is an encoding, not encryption',
+                        subject,
+                        artifact,
+                    )
             else:
                 if is_secret_name(key, pattern, pointers) and is_literal_secret_value(value):
-                    yield Violation(where, f'{obj.subject} holds the secret-like entry "{key}" in plain text',
-                                    subject, artifact)
+                    yield Violation(
+                        where,
+                        f'{obj.subject} holds the secret-like entry "{key}" in plain text',
+                        subject,
+                        artifact,
+                    )
                 else:
                     kind = credential_format(value, float(params.get("entropy_threshold", 4.5)))
                     if kind:
-                        yield Violation(where, f'{obj.subject} entry "{key}" contains {kind}', subject, artifact)
+                        yield Violation(
+                            where, f'{obj.subject} entry "{key}" contains {kind}', subject, artifact
+                        )
 
 
 # --------------------------------------------------------------------------------------------------
 # MD304
 
-SECRET_FLAGS = ("--requirepass", "--password", "--token", "--masterauth", "--api-key", "--apikey", "--secret",
-                "--client-secret", "--access-key", "--secret-key", "--pass")
+SECRET_FLAGS = (
+    "--requirepass",
+    "--password",
+    "--token",
+    "--masterauth",
+    "--api-key",
+    "--apikey",
+    "--secret",
+    "--client-secret",
+    "--access-key",
+    "--secret-key",
+    "--pass",
+)
 DB_CLIENTS = ("mysql", "mariadb", "mysqldump", "mysqladmin", "mariadb-dump")
 
 
@@ -274,7 +349,9 @@ def _starts_program(tokens: list[str], index: int) -> bool:
     return not previous or previous[-1] in _LAUNCHERS
 
 
-def _argv_problems(words: list[str], secret_env: set[str], pattern: str, pointers: tuple[str, ...]) -> Iterator[str]:
+def _argv_problems(
+    words: list[str], secret_env: set[str], pattern: str, pointers: tuple[str, ...]
+) -> Iterator[str]:
     """Why an argv exposes a secret (a short phrase), for each problem found. Never the value."""
     tokens: list[str] = []
     for word in words:
@@ -291,13 +368,17 @@ def _argv_problems(words: list[str], secret_env: set[str], pattern: str, pointer
             yield "redis-cli -a"
         elif program in DB_CLIENTS and token.startswith("-p") and len(token) > 2:
             yield f"{program} -p<password>"
-        elif token.startswith("PGPASSWORD=") or token.startswith("MYSQL_PWD="):
+        elif token.startswith(("PGPASSWORD=", "MYSQL_PWD=")):
             yield f"{token.split('=', 1)[0]}= on the command line"
         for name in re.findall(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)", token):
             if name in secret_env:
                 yield f"$({name}), an environment variable taken from a Secret"
         for name in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", token.replace("$$", "$")):
-            if is_secret_name(name, pattern, pointers) and name not in secret_env and f"$({name})" not in token:
+            if (
+                is_secret_name(name, pattern, pointers)
+                and name not in secret_env
+                and f"$({name})" not in token
+            ):
                 yield f"the secret-like variable {name} expanded into argv"
 
 
@@ -320,13 +401,22 @@ def secret_on_command_line(project: Project, params: Mapping[str, Any]) -> Itera
         for container_name, words, secret_env in _command_sets(workload):
             if not words:
                 continue
-            problems = list(dict.fromkeys(_argv_problems([w.value for w in words], secret_env, pattern, pointers)))
+            problems = list(
+                dict.fromkeys(_argv_problems([w.value for w in words], secret_env, pattern, pointers))
+            )
             if not problems:
                 continue
-            who = f'service "{workload.name}"' if workload.artifact is ArtifactKind.COMPOSE else \
-                f'container "{container_name}" of {workload.subject}'
-            yield Violation(words[0].location, f"{who} passes a secret on the command line ({'; '.join(problems)})",
-                            f"{workload.subject}/container:{container_name}/argv", workload.artifact)
+            who = (
+                f'service "{workload.name}"'
+                if workload.artifact is ArtifactKind.COMPOSE
+                else f'container "{container_name}" of {workload.subject}'
+            )
+            yield Violation(
+                words[0].location,
+                f"{who} passes a secret on the command line ({'; '.join(problems)})",
+                f"{workload.subject}/container:{container_name}/argv",
+                workload.artifact,
+            )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -346,15 +436,21 @@ def _kubernetes_env_secrets(workload: Workload) -> Iterator[Violation]:
         base = f"{workload.subject}/container:{container.name}"
         for env in container.env:
             if env.source == "secret":
-                yield Violation(env.location,
-                                f'{who} receives key "{env.secret_key}" of Secret "{env.secret_name}" as the environment '
-                                f"variable {env.name}; mount the Secret as a file instead",
-                                f"{base}/env:{env.name}", workload.artifact)
+                yield Violation(
+                    env.location,
+                    f'{who} receives key "{env.secret_key}" of Secret "{env.secret_name}" as the environment '
+                    f"variable {env.name}; mount the Secret as a file instead",
+                    f"{base}/env:{env.name}",
+                    workload.artifact,
+                )
         for source in container.env_from_secrets:
-            yield Violation(source.location,
-                            f'{who} loads every key of Secret "{source.value}" into its environment (envFrom.secretRef); '
-                            "mount the Secret as a file instead",
-                            f"{base}/envFrom:{source.value}", workload.artifact)
+            yield Violation(
+                source.location,
+                f'{who} loads every key of Secret "{source.value}" into its environment (envFrom.secretRef); '
+                "mount the Secret as a file instead",
+                f"{base}/envFrom:{source.value}",
+                workload.artifact,
+            )
 
 
 def _compose_env_secrets(workload: Workload, pattern: str, pointers: tuple[str, ...]) -> Iterator[Violation]:
@@ -363,12 +459,18 @@ def _compose_env_secrets(workload: Workload, pattern: str, pointers: tuple[str, 
     for env in container.env:
         if env.source not in ("interpolated", "unset") or not is_secret_name(env.name, pattern, pointers):
             continue
-        origin = ", ".join(f"${{{name}}}" for name in env.interpolated_names) if env.source == "interpolated" and \
-            env.interpolated_names != (env.name,) else f"the host variable {env.name}"
-        yield Violation(env.location,
-                        f'service "{workload.name}" takes the secret-like variable {env.name} from {origin}; '
-                        f"deliver it with `secrets:` and the variable {env.name}_FILE instead",
-                        f"{workload.subject}/env:{env.name}", workload.artifact)
+        origin = (
+            ", ".join(f"${{{name}}}" for name in env.interpolated_names)
+            if env.source == "interpolated" and env.interpolated_names != (env.name,)
+            else f"the host variable {env.name}"
+        )
+        yield Violation(
+            env.location,
+            f'service "{workload.name}" takes the secret-like variable {env.name} from {origin}; '
+            f"deliver it with `secrets:` and the variable {env.name}_FILE instead",
+            f"{workload.subject}/env:{env.name}",
+            workload.artifact,
+        )
 
 
 def secret_as_env_var(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -429,20 +531,23 @@ def _inside(path: str, directory: str) -> str | None:
     """`path` relative to `directory`, or None when it lies outside."""
     if directory == ".":
         return path
-    return path[len(directory) + 1:] if path.startswith(directory + "/") else None
+    return path[len(directory) + 1 :] if path.startswith(directory + "/") else None
 
 
 def _is_local_context(reference: str) -> bool:
     return not (_SCHEME.match(reference) or reference.startswith(("git@", "github.com/", "/")))
 
 
-def _ignore_for(project: Project, directory: str, dockerfile_path: str | None) -> tuple[DockerIgnore | None, bool]:
+def _ignore_for(
+    project: Project, directory: str, dockerfile_path: str | None
+) -> tuple[DockerIgnore | None, bool]:
     """The ignore file BuildKit uses for a context: `<Dockerfile>.dockerignore`, else `<context>/.dockerignore`.
 
     Returns (ignore file or None, whether that answer is known).
     """
-    candidates = ([dockerfile_path + ".dockerignore"] if dockerfile_path else []) + \
-        [posixpath.normpath(posixpath.join(directory, ".dockerignore"))]
+    candidates = ([dockerfile_path + ".dockerignore"] if dockerfile_path else []) + [
+        posixpath.normpath(posixpath.join(directory, ".dockerignore"))
+    ]
     listed = getattr(project, "dockerignore_files", None)
     if listed is not None:
         by_path = {item.path: item for item in listed}
@@ -466,27 +571,50 @@ def _compose_contexts(project: Project, compose: ComposeProject) -> Iterator[Bui
         owner = f'service "{service.name}" of {compose.path}'
         directory = _context_dir(service.build_context)
         ignore, known = _ignore_for(project, directory, service.dockerfile_path)
-        yield BuildContext(directory, owner, ArtifactKind.COMPOSE, anchor, project.dockerfile(service.dockerfile_path),
-                           ignore, known)
+        yield BuildContext(
+            directory,
+            owner,
+            ArtifactKind.COMPOSE,
+            anchor,
+            project.dockerfile(service.dockerfile_path),
+            ignore,
+            known,
+        )
         yield from _additional_contexts(project, raw, owner)
 
 
 def _additional_contexts(project: Project, raw: Mapping[str, Any], owner: str) -> Iterator[BuildContext]:
     """Local `build.additional_contexts` (mapping or `name=path` list), resolved against their Compose file."""
-    from medlint.parsers.compose import build_as_mapping, split_assignment  # loaded anyway when Compose exists
+    from medlint.parsers.compose import (
+        build_as_mapping,
+        split_assignment,
+    )  # loaded anyway when Compose exists
 
     build = build_as_mapping(raw) if isinstance(raw, SourcedMap) else None
     node = build.get("additional_contexts") if isinstance(build, Mapping) else None
-    entries = list(node.items()) if isinstance(node, Mapping) else \
-        [(index, split_assignment(item)[1]) for index, item in enumerate(node)] if isinstance(node, list) else []
+    entries = (
+        list(node.items())
+        if isinstance(node, Mapping)
+        else [(index, split_assignment(item)[1]) for index, item in enumerate(node)]
+        if isinstance(node, list)
+        else []
+    )
     for key, value in entries:
         if not value or not _is_local_context(str(value)):
             continue
         where = compose_value_location(node, key)
         directory = _context_dir(posixpath.join(posixpath.dirname(where.path), str(value)))
         ignore, known = _ignore_for(project, directory, None)
-        yield BuildContext(directory, f"{owner} (additional context)", ArtifactKind.COMPOSE, where, None, ignore,
-                           known, additional=True)
+        yield BuildContext(
+            directory,
+            f"{owner} (additional context)",
+            ArtifactKind.COMPOSE,
+            where,
+            None,
+            ignore,
+            known,
+            additional=True,
+        )
 
 
 def build_contexts(project: Project) -> list[BuildContext]:
@@ -501,11 +629,24 @@ def build_contexts(project: Project) -> list[BuildContext]:
             continue
         directory = _context_dir(posixpath.dirname(dockerfile.path))
         anchor = dockerfile.stages[0].from_instruction.location
-        contexts.append(BuildContext(directory, f"Dockerfile {dockerfile.path}", ArtifactKind.DOCKERFILE, anchor,
-                                     dockerfile, dockerfile.ignore_file, True))
+        contexts.append(
+            BuildContext(
+                directory,
+                f"Dockerfile {dockerfile.path}",
+                ArtifactKind.DOCKERFILE,
+                anchor,
+                dockerfile,
+                dockerfile.ignore_file,
+                True,
+            )
+        )
     unique: dict[tuple[str, str | None, bool], BuildContext] = {}
     for context in contexts:
-        key = (context.directory, context.dockerfile.path if context.dockerfile else context.owner, context.additional)
+        key = (
+            context.directory,
+            context.dockerfile.path if context.dockerfile else context.owner,
+            context.additional,
+        )
         unique.setdefault(key, context)
     return list(unique.values())
 
@@ -547,22 +688,39 @@ def _ignore_file_findings(context: BuildContext, params: Mapping[str, Any]) -> I
     artifact = ArtifactKind.DOCKERFILE
     copied = f"{copy.keyword} {' '.join(_copy_sources(copy))}"
     if not context.ignore_known:
-        yield Violation(copy.location, f"{dockerfile.path} copies its whole build context ({copied}) and medlint could "
-                        f"not read the .dockerignore of context {context.directory} ({context.owner})",
-                        subject, artifact, variant="unverified")
+        yield Violation(
+            copy.location,
+            f"{dockerfile.path} copies its whole build context ({copied}) and medlint could "
+            f"not read the .dockerignore of context {context.directory} ({context.owner})",
+            subject,
+            artifact,
+            variant="unverified",
+        )
         return
     if context.ignore is None:
-        yield Violation(copy.location, f"{dockerfile.path} copies its whole build context ({copied}) but context "
-                        f"{context.directory} has no .dockerignore, so .git, .env files and keys enter the build",
-                        subject, artifact)
+        yield Violation(
+            copy.location,
+            f"{dockerfile.path} copies its whole build context ({copied}) but context "
+            f"{context.directory} has no .dockerignore, so .git, .env files and keys enter the build",
+            subject,
+            artifact,
+        )
         return
     matcher = compile_ignore(context.ignore.patterns)
-    missing = [pattern for pattern, probes in _required_ignores(params)
-               if not all(matcher.excludes(probe) for probe in probes)]
+    missing = [
+        pattern
+        for pattern, probes in _required_ignores(params)
+        if not all(matcher.excludes(probe) for probe in probes)
+    ]
     if missing:
-        yield Violation(copy.location, f"{dockerfile.path} copies its whole build context ({copied}) but "
-                        f"{context.ignore.path} does not exclude {', '.join(missing)}",
-                        subject, artifact, related=(RelatedLocation(Location(context.ignore.path), "the ignore file"),))
+        yield Violation(
+            copy.location,
+            f"{dockerfile.path} copies its whole build context ({copied}) but "
+            f"{context.ignore.path} does not exclude {', '.join(missing)}",
+            subject,
+            artifact,
+            related=(RelatedLocation(Location(context.ignore.path), "the ignore file"),),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -574,13 +732,15 @@ class SecretFileMatcher:
     template_suffixes: tuple[str, ...]
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> "SecretFileMatcher":
+    def from_params(cls, params: Mapping[str, Any]) -> SecretFileMatcher:
         table = patterns_for(params)
         patterns = tuple(params.get("repository_secret_files") or table.repository_secret_files)
         suffixes = tuple(params.get("template_suffixes") or table.template_suffixes)
         return cls(
             name_patterns=tuple(pattern for pattern in patterns if "/" not in pattern),
-            path_patterns=tuple((pattern, compile_ignore([pattern])) for pattern in patterns if "/" in pattern),
+            path_patterns=tuple(
+                (pattern, compile_ignore([pattern])) for pattern in patterns if "/" in pattern
+            ),
             template_suffixes=suffixes,
         )
 
@@ -596,8 +756,10 @@ class SecretFileMatcher:
 
     def probes(self) -> tuple[str, ...]:
         """Paths that stand for every pattern, at the context root and one directory down."""
-        names = [pattern.replace("**/", "").replace("/**", f"/{_PROBE}") for pattern in
-                 self.name_patterns + tuple(pattern for pattern, _ in self.path_patterns)]
+        names = [
+            pattern.replace("**/", "").replace("/**", f"/{_PROBE}")
+            for pattern in self.name_patterns + tuple(pattern for pattern, _ in self.path_patterns)
+        ]
         stems = {name.replace("*", filler) for name in names for filler in ("", _PROBE)}
         return tuple(sorted(stems | {f"{_PROBE}-dir/{stem}" for stem in stems}))
 
@@ -607,7 +769,9 @@ def _is_env_file(path: str, secret_files: SecretFileMatcher) -> bool:
     return (name == ".env" or name.startswith(".env.")) and not name.endswith(secret_files.template_suffixes)
 
 
-def _unlisted_context_findings(contexts: list[BuildContext], secret_files: SecretFileMatcher) -> Iterator[Violation]:
+def _unlisted_context_findings(
+    contexts: list[BuildContext], secret_files: SecretFileMatcher
+) -> Iterator[Violation]:
     """No file listing at all: one W per context whose ignore file does not keep every secret pattern out."""
     probes = secret_files.probes()
     for context in contexts:
@@ -620,13 +784,19 @@ def _unlisted_context_findings(contexts: list[BuildContext], secret_files: Secre
         copy = whole_context_copy(context.dockerfile) if context.dockerfile is not None else None
         location = copy.location if copy is not None else context.anchor
         artifact = ArtifactKind.DOCKERFILE if copy is not None else context.artifact
-        yield Violation(location, f"medlint cannot tell which files of build context {context.directory} ({context.owner}) "
-                        "are tracked by git (no VCS metadata or file listing), so secret files in it were not checked",
-                        f"build-context:{context.directory}/{context.owner}/repository", artifact, variant="unverified")
+        yield Violation(
+            location,
+            f"medlint cannot tell which files of build context {context.directory} ({context.owner}) "
+            "are tracked by git (no VCS metadata or file listing), so secret files in it were not checked",
+            f"build-context:{context.directory}/{context.owner}/repository",
+            artifact,
+            variant="unverified",
+        )
 
 
-def _context_file_findings(contexts: list[BuildContext], files: tuple[str, ...], tracked: bool,
-                           secret_files: SecretFileMatcher) -> Iterator[Violation]:
+def _context_file_findings(
+    contexts: list[BuildContext], files: tuple[str, ...], tracked: bool, secret_files: SecretFileMatcher
+) -> Iterator[Violation]:
     """Secret files inside a context that its ignore file lets through, once per file."""
     candidates = [path for path in files if secret_files.match(path)]  # a superset of the per-context matches
     reported: set[str] = set()
@@ -640,20 +810,37 @@ def _context_file_findings(contexts: list[BuildContext], files: tuple[str, ...],
             if pattern is None:
                 continue
             reported.add(path)
-            yield _secret_file_violation(path, f"looks like a secret file ({pattern}) and lies in build context "
-                                         f"{context.directory} of {context.owner}, which does not exclude it",
-                                         tracked, context.artifact)
+            yield _secret_file_violation(
+                path,
+                f"looks like a secret file ({pattern}) and lies in build context "
+                f"{context.directory} of {context.owner}, which does not exclude it",
+                tracked,
+                context.artifact,
+            )
 
 
 def _secret_file_violation(path: str, what: str, tracked: bool, artifact: ArtifactKind) -> Violation:
     if tracked:
-        return Violation(Location(path), f"{path} is tracked by git and {what}; remove it from the repository, purge "
-                         "it from history and rotate what it holds", f"file:{path}", artifact, variant="tracked-secret-file")
-    return Violation(Location(path), f"{path} {what}; medlint cannot tell whether it is committed (no VCS metadata)",
-                     f"file:{path}", artifact, variant="unverified")
+        return Violation(
+            Location(path),
+            f"{path} is tracked by git and {what}; remove it from the repository, purge "
+            "it from history and rotate what it holds",
+            f"file:{path}",
+            artifact,
+            variant="tracked-secret-file",
+        )
+    return Violation(
+        Location(path),
+        f"{path} {what}; medlint cannot tell whether it is committed (no VCS metadata)",
+        f"file:{path}",
+        artifact,
+        variant="unverified",
+    )
 
 
-def _repository_findings(project: Project, contexts: list[BuildContext], params: Mapping[str, Any]) -> Iterator[Violation]:
+def _repository_findings(
+    project: Project, contexts: list[BuildContext], params: Mapping[str, Any]
+) -> Iterator[Violation]:
     """Part 2: secret files in build contexts, and committed `.env` files anywhere in the scanned paths."""
     secret_files = SecretFileMatcher.from_params(params)
     tracked_files = getattr(project, "repository_files", None)
@@ -672,9 +859,16 @@ def _repository_findings(project: Project, contexts: list[BuildContext], params:
     for path in files:
         if path in reported or path not in in_scope or not _is_env_file(path, secret_files):
             continue
-        artifact = ArtifactKind.COMPOSE if posixpath.dirname(path) in compose_dirs else ArtifactKind.DOCKERFILE
-        yield _secret_file_violation(path, "is an environment file (.env files hold deployment settings and "
-                                     "credentials; commit a .env.example instead)", tracked, artifact)
+        artifact = (
+            ArtifactKind.COMPOSE if posixpath.dirname(path) in compose_dirs else ArtifactKind.DOCKERFILE
+        )
+        yield _secret_file_violation(
+            path,
+            "is an environment file (.env files hold deployment settings and "
+            "credentials; commit a .env.example instead)",
+            tracked,
+            artifact,
+        )
 
 
 def build_context_secrets(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -726,7 +920,9 @@ def _entries_with_own_source(spec: Mapping[str, Any]) -> list[Mapping[str, Any]]
         items = spec.get(key)
         if isinstance(items, list):
             entries.extend(items)
-    if not entries or not all(isinstance(entry, Mapping) and isinstance(entry.get("sourceRef"), Mapping) for entry in entries):
+    if not entries or not all(
+        isinstance(entry, Mapping) and isinstance(entry.get("sourceRef"), Mapping) for entry in entries
+    ):
         return None
     return entries
 
@@ -734,18 +930,34 @@ def _entries_with_own_source(spec: Mapping[str, Any]) -> list[Mapping[str, Any]]
 def _refresh_findings(obj: K8sObject, spec: YamlMap, artifact: ArtifactKind) -> Iterator[Violation]:
     subject = f"{obj.subject}/refreshInterval"
     if "refreshInterval" not in spec or spec.get("refreshInterval") in (None, ""):
-        yield Violation(key_location(obj.path, obj.body, "spec"), f"{obj.subject} sets no refreshInterval; set it "
-                        "explicitly (e.g. 1h) so rotated secrets reach the cluster", subject, artifact,
-                        variant="refresh-interval")
+        yield Violation(
+            key_location(obj.path, obj.body, "spec"),
+            f"{obj.subject} sets no refreshInterval; set it "
+            "explicitly (e.g. 1h) so rotated secrets reach the cluster",
+            subject,
+            artifact,
+            variant="refresh-interval",
+        )
         return
     seconds = go_duration_seconds(spec["refreshInterval"])
     where = key_location(obj.path, spec, "refreshInterval")
     if seconds is None:
-        yield Violation(where, f'{obj.subject} has a refreshInterval that is not a duration ("{spec["refreshInterval"]}")',
-                        subject, artifact, variant="unresolved")
+        yield Violation(
+            where,
+            f'{obj.subject} has a refreshInterval that is not a duration ("{spec["refreshInterval"]}")',
+            subject,
+            artifact,
+            variant="unresolved",
+        )
     elif seconds <= 0:
-        yield Violation(where, f"{obj.subject} has refreshInterval {spec['refreshInterval']}, so the secret syncs once "
-                        "and rotations never arrive", subject, artifact, variant="refresh-interval")
+        yield Violation(
+            where,
+            f"{obj.subject} has refreshInterval {spec['refreshInterval']}, so the secret syncs once "
+            "and rotations never arrive",
+            subject,
+            artifact,
+            variant="refresh-interval",
+        )
 
 
 def _store_findings(obj: K8sObject, spec: YamlMap, artifact: ArtifactKind) -> Iterator[Violation]:
@@ -753,22 +965,38 @@ def _store_findings(obj: K8sObject, spec: YamlMap, artifact: ArtifactKind) -> It
     if "secretStoreRef" not in spec:
         entries = _entries_with_own_source(spec)
         if entries is None:
-            yield Violation(key_location(obj.path, obj.body, "spec"), f"{obj.subject} has no secretStoreRef, so it "
-                            "names no store to sync from", subject, artifact, variant="secret-store-ref")
+            yield Violation(
+                key_location(obj.path, obj.body, "spec"),
+                f"{obj.subject} has no secretStoreRef, so it names no store to sync from",
+                subject,
+                artifact,
+                variant="secret-store-ref",
+            )
             return
         for entry in entries:
             source = entry["sourceRef"]
             reference = source.get("storeRef") if "storeRef" in source else source.get("generatorRef")
             missing = _store_ref_problems(reference)
             if missing:
-                yield Violation(key_location(obj.path, entry, "sourceRef"), f"{obj.subject} has a sourceRef without "
-                                f"{' and '.join(missing)}", subject, artifact, variant="secret-store-ref")
+                yield Violation(
+                    key_location(obj.path, entry, "sourceRef"),
+                    f"{obj.subject} has a sourceRef without {' and '.join(missing)}",
+                    subject,
+                    artifact,
+                    variant="secret-store-ref",
+                )
         return
     missing = _store_ref_problems(spec["secretStoreRef"])
     if missing:
-        yield Violation(key_location(obj.path, spec, "secretStoreRef"), f"{obj.subject} has a secretStoreRef without "
-                        f"{' and '.join(missing)}; name the store and its kind (SecretStore or ClusterSecretStore) "
-                        "explicitly", subject, artifact, variant="secret-store-ref")
+        yield Violation(
+            key_location(obj.path, spec, "secretStoreRef"),
+            f"{obj.subject} has a secretStoreRef without "
+            f"{' and '.join(missing)}; name the store and its kind (SecretStore or ClusterSecretStore) "
+            "explicitly",
+            subject,
+            artifact,
+            variant="secret-store-ref",
+        )
 
 
 def external_secret_config(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:

@@ -8,7 +8,8 @@ compared as the text Kubernetes stores (YAML `true` becomes "true", `1` becomes 
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from medlint.model import K8sObject, Workload
 from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
@@ -82,7 +83,9 @@ def map_selector_matches(selector: Any, labels: LabelMap) -> bool:
     """A Service-style `selector: {key: value}`: every pair must match; empty or missing selects nothing."""
     if not isinstance(selector, Mapping) or not selector:
         return False
-    return all(str(key) in labels and labels[str(key)] == label_text(value) for key, value in selector.items())
+    return all(
+        str(key) in labels and labels[str(key)] == label_text(value) for key, value in selector.items()
+    )
 
 
 def namespaces_match(first: str | None, second: str | None) -> bool:

@@ -6,7 +6,8 @@ object is never silently treated as passing.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from medlint.checks.selectors import as_label_map, label_selector_matches
 from medlint.findings import Violation
@@ -25,7 +26,7 @@ def _artifact(obj: K8sObject) -> ArtifactKind:
 
 def _is_config_file(obj: K8sObject) -> bool:
     group = (obj.api_version or "").split("/")[0]
-    return any(group == g or group.endswith("." + g) or group.endswith(g) for g in CONFIG_API_GROUPS) or (
+    return any(group == g or group.endswith(("." + g, g)) for g in CONFIG_API_GROUPS) or (
         obj.kind == "Config" and obj.api_version == "v1"
     )
 
@@ -44,8 +45,12 @@ def _check_pod_spec(obj: K8sObject, pod_spec: Any, anchor: Any, anchor_key: str)
         return
     containers = pod_spec.get("containers")
     if not isinstance(containers, YamlList) or not containers:
-        yield _violation(obj, pod_spec, "containers" if "containers" in pod_spec else None,
-                         f"{obj.subject}: the pod spec has no containers")
+        yield _violation(
+            obj,
+            pod_spec,
+            "containers" if "containers" in pod_spec else None,
+            f"{obj.subject}: the pod spec has no containers",
+        )
     names: dict[str, int] = {}
     for list_key in ("initContainers", "containers", "ephemeralContainers"):
         items = pod_spec.get(list_key)
@@ -57,18 +62,33 @@ def _check_pod_spec(obj: K8sObject, pod_spec: Any, anchor: Any, anchor_key: str)
         for index, item in enumerate(items):
             where = value_location(obj.path, items, index)
             if not isinstance(item, YamlMap):
-                yield Violation(where, f"{obj.subject}: {list_key}[{index}] must be a mapping", obj.subject, _artifact(obj))
+                yield Violation(
+                    where,
+                    f"{obj.subject}: {list_key}[{index}] must be a mapping",
+                    obj.subject,
+                    _artifact(obj),
+                )
                 continue
             name = item.get("name")
             if not name:
-                yield Violation(where, f"{obj.subject}: {list_key}[{index}] has no name", obj.subject, _artifact(obj))
+                yield Violation(
+                    where, f"{obj.subject}: {list_key}[{index}] has no name", obj.subject, _artifact(obj)
+                )
             elif str(name) in names:
-                yield Violation(where, f'{obj.subject}: container name "{name}" is used twice', obj.subject, _artifact(obj))
+                yield Violation(
+                    where,
+                    f'{obj.subject}: container name "{name}" is used twice',
+                    obj.subject,
+                    _artifact(obj),
+                )
             else:
                 names[str(name)] = index
             if not item.get("image") and list_key != "ephemeralContainers":
                 yield Violation(
-                    where, f'{obj.subject}: container "{name or index}" has no image', obj.subject, _artifact(obj)
+                    where,
+                    f'{obj.subject}: container "{name or index}" has no image',
+                    obj.subject,
+                    _artifact(obj),
                 )
 
 
@@ -84,8 +104,12 @@ def _check_object(obj: K8sObject) -> Iterator[Violation]:
         yield _violation(obj, body, "metadata", f"{obj.subject}: metadata must be a mapping")
         return
     if not isinstance(metadata, YamlMap) or not (metadata.get("name") or metadata.get("generateName")):
-        yield _violation(obj, body, "metadata" if isinstance(metadata, YamlMap) else None,
-                         f"{obj.kind}: the object has no metadata.name")
+        yield _violation(
+            obj,
+            body,
+            "metadata" if isinstance(metadata, YamlMap) else None,
+            f"{obj.kind}: the object has no metadata.name",
+        )
     for key in ("labels", "annotations"):
         table = metadata.get(key) if isinstance(metadata, YamlMap) else None
         if table is not None and not isinstance(table, YamlMap):
@@ -94,16 +118,28 @@ def _check_object(obj: K8sObject) -> Iterator[Violation]:
     if obj.kind not in POD_SPEC_PATHS:
         return
     if not isinstance(spec, YamlMap):
-        yield _violation(obj, body, "spec" if "spec" in body else None, f"{obj.subject}: the {obj.kind} has no spec")
+        yield _violation(
+            obj, body, "spec" if "spec" in body else None, f"{obj.subject}: the {obj.kind} has no spec"
+        )
         return
     if obj.kind in CONTROLLER_KINDS:
         missing = [key for key in ("selector", "template") if not isinstance(spec.get(key), YamlMap)]
         for key in missing:
-            yield _violation(obj, body, "spec", f"{obj.subject}: spec.{key} is missing; the API server rejects a {obj.kind} without it")
+            yield _violation(
+                obj,
+                body,
+                "spec",
+                f"{obj.subject}: spec.{key} is missing; the API server rejects a {obj.kind} without it",
+            )
         if not missing:
             labels = get_path(spec, ("template", "metadata", "labels"))
             if not label_selector_matches(spec["selector"], as_label_map(labels)):
-                yield _violation(obj, spec, "selector", f"{obj.subject}: spec.selector does not match the pod template labels")
+                yield _violation(
+                    obj,
+                    spec,
+                    "selector",
+                    f"{obj.subject}: spec.selector does not match the pod template labels",
+                )
     elif obj.kind == "Job" and not isinstance(spec.get("template"), YamlMap):
         yield _violation(obj, body, "spec", f"{obj.subject}: spec.template is missing")
         return
@@ -143,30 +179,58 @@ def _duplicates(objects: tuple[K8sObject, ...]) -> Iterator[Violation]:
 def _compose_references(project: ComposeProject) -> Iterator[Violation]:
     services = {service.name for service in project.services}
     declared = {
-        section: set(project.top_level.get(section) or {}) if isinstance(project.top_level.get(section), dict) else set()
+        section: set(project.top_level.get(section) or {})
+        if isinstance(project.top_level.get(section), dict)
+        else set()
         for section in ("networks", "volumes", "secrets", "configs")
     }
     for service in project.services:
         raw = service.raw if isinstance(service.raw, YamlMap) else YamlMap()
         subject = service.workload.subject
         if "image" not in raw and "build" not in raw:
-            yield Violation(service.location, f'service "{service.name}" has neither image nor build',
-                            subject, ArtifactKind.COMPOSE)
+            yield Violation(
+                service.location,
+                f'service "{service.name}" has neither image nor build',
+                subject,
+                ArtifactKind.COMPOSE,
+            )
         depends = raw.get("depends_on")
         names = list(depends) if isinstance(depends, (list, dict)) else []
         for name in names:
             if isinstance(name, str) and name not in services:
-                where = key_location(project.path, depends, name) if isinstance(depends, YamlMap) else \
-                    value_location(project.path, depends, names.index(name))
-                yield Violation(where, f'service "{service.name}" depends on undefined service "{name}"',
-                                subject, ArtifactKind.COMPOSE)
+                where = (
+                    key_location(project.path, depends, name)
+                    if isinstance(depends, YamlMap)
+                    else value_location(project.path, depends, names.index(name))
+                )
+                yield Violation(
+                    where,
+                    f'service "{service.name}" depends on undefined service "{name}"',
+                    subject,
+                    ArtifactKind.COMPOSE,
+                )
         network_mode = raw.get("network_mode")
-        if isinstance(network_mode, str) and network_mode.startswith("service:") and network_mode[8:] not in services:
-            yield Violation(value_location(project.path, raw, "network_mode"),
-                            f'service "{service.name}" uses network_mode of undefined service "{network_mode[8:]}"',
-                            subject, ArtifactKind.COMPOSE)
+        if (
+            isinstance(network_mode, str)
+            and network_mode.startswith("service:")
+            and network_mode[8:] not in services
+        ):
+            yield Violation(
+                value_location(project.path, raw, "network_mode"),
+                f'service "{service.name}" uses network_mode of undefined service "{network_mode[8:]}"',
+                subject,
+                ArtifactKind.COMPOSE,
+            )
         for section in ("networks", "secrets", "configs"):
-            yield from _undeclared(project, service.name, subject, raw, section, declared[section], implicit={"default"} if section == "networks" else set())
+            yield from _undeclared(
+                project,
+                service.name,
+                subject,
+                raw,
+                section,
+                declared[section],
+                implicit={"default"} if section == "networks" else set(),
+            )
         yield from _undeclared_volumes(project, service.name, subject, raw, declared["volumes"])
 
 
@@ -184,17 +248,34 @@ def _reference_names(node: Any) -> list[tuple[str, int | str]]:
     return []
 
 
-def _undeclared(project: ComposeProject, service: str, subject: str, raw: YamlMap, section: str,
-                declared: set[str], implicit: set[str]) -> Iterator[Violation]:
+def _undeclared(
+    project: ComposeProject,
+    service: str,
+    subject: str,
+    raw: YamlMap,
+    section: str,
+    declared: set[str],
+    implicit: set[str],
+) -> Iterator[Violation]:
     node = raw.get(section)
     for name, key in _reference_names(node):
         if name not in declared and name not in implicit:
-            where = key_location(project.path, node, key) if isinstance(node, YamlMap) else value_location(project.path, node, key)
-            yield Violation(where, f'service "{service}" uses {section[:-1]} "{name}", which is not declared under top-level {section}',
-                            subject, ArtifactKind.COMPOSE)
+            where = (
+                key_location(project.path, node, key)
+                if isinstance(node, YamlMap)
+                else value_location(project.path, node, key)
+            )
+            yield Violation(
+                where,
+                f'service "{service}" uses {section[:-1]} "{name}", which is not declared under top-level {section}',
+                subject,
+                ArtifactKind.COMPOSE,
+            )
 
 
-def _undeclared_volumes(project: ComposeProject, service: str, subject: str, raw: YamlMap, declared: set[str]) -> Iterator[Violation]:
+def _undeclared_volumes(
+    project: ComposeProject, service: str, subject: str, raw: YamlMap, declared: set[str]
+) -> Iterator[Violation]:
     node = raw.get("volumes")
     if not isinstance(node, YamlList):
         return
@@ -211,9 +292,12 @@ def _undeclared_volumes(project: ComposeProject, service: str, subject: str, raw
         if source.startswith((".", "/", "~", "$")) or "/" in source or "\\" in source:
             continue  # a bind mount or an unresolved variable, not a named volume
         if source not in declared:
-            yield Violation(value_location(project.path, node, index),
-                            f'service "{service}" mounts volume "{source}", which is not declared under top-level volumes',
-                            subject, ArtifactKind.COMPOSE)
+            yield Violation(
+                value_location(project.path, node, index),
+                f'service "{service}" mounts volume "{source}", which is not declared under top-level volumes',
+                subject,
+                ArtifactKind.COMPOSE,
+            )
 
 
 def invalid_resource(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:

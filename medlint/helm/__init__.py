@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["render_chart_for_lint", "explain_findings", "render_command", "ValuesSet"]
+__all__ = ["ValuesSet", "explain_findings", "render_chart_for_lint", "render_command"]
 
 _LAZY = {
     "render_chart_for_lint": "medlint.helm.lint_renders",

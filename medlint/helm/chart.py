@@ -15,9 +15,10 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from medlint.helm.chart_files import (
     Budget,
@@ -27,7 +28,6 @@ from medlint.helm.chart_files import (
     read_archive_file,
     read_directory,
 )
-
 from medlint.helm.functions import FunctionError
 from medlint.helm.functions.semver import SemverError, parse_version
 from medlint.helm.functions.yamljson import load_yaml_like_helm
@@ -36,18 +36,18 @@ from medlint.helm.values import ValuesError, is_compatible_range, load_values_te
 
 __all__ = [
     "ChartError",
-    "ChartRequirement",
     "ChartMetadata",
+    "ChartRequirement",
     "ChartSource",
     "HelmChart",
     "LoadLimits",
     "MissingDependency",
+    "check_installable",
+    "display_path",
     "load_chart",
     "load_chart_bytes",
-    "resolve_dependencies",
-    "check_installable",
     "missing_dependencies",
-    "display_path",
+    "resolve_dependencies",
 ]
 
 
@@ -70,9 +70,15 @@ class ChartRequirement:
 
     def go_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name}
-        for key, value in (("version", self.version), ("repository", self.repository),
-                           ("condition", self.condition), ("tags", self.tags), ("enabled", self.enabled),
-                           ("import-values", self.import_values), ("alias", self.alias)):
+        for key, value in (
+            ("version", self.version),
+            ("repository", self.repository),
+            ("condition", self.condition),
+            ("tags", self.tags),
+            ("enabled", self.enabled),
+            ("import-values", self.import_values),
+            ("alias", self.alias),
+        ):
             if value:
                 data[key] = value
         return data
@@ -101,14 +107,27 @@ class ChartMetadata:
     tags: str = ""
 
     def copy(self) -> ChartMetadata:
-        return replace(self, dependencies=[replace(req, tags=list(req.tags), import_values=list(req.import_values))
-                                           for req in self.dependencies])
+        return replace(
+            self,
+            dependencies=[
+                replace(req, tags=list(req.tags), import_values=list(req.import_values))
+                for req in self.dependencies
+            ],
+        )
 
 
 _STRING_FIELDS = {
-    "apiVersion": "api_version", "name": "name", "version": "version", "kubeVersion": "kube_version",
-    "description": "description", "type": "type", "home": "home", "icon": "icon",
-    "appVersion": "app_version", "condition": "condition", "tags": "tags",
+    "apiVersion": "api_version",
+    "name": "name",
+    "version": "version",
+    "kubeVersion": "kube_version",
+    "description": "description",
+    "type": "type",
+    "home": "home",
+    "icon": "icon",
+    "appVersion": "app_version",
+    "condition": "condition",
+    "tags": "tags",
 }
 _STRING_LIST_FIELDS = {"keywords": "keywords", "sources": "sources"}
 _REQUIREMENT_STRINGS = ("name", "version", "repository", "condition", "alias")
@@ -178,8 +197,10 @@ def parse_metadata(data: Any, into: ChartMetadata | None = None) -> ChartMetadat
     if data is None:
         return metadata
     if not isinstance(data, dict):
-        raise ChartError("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
-                         f"{_json_kind(data)} into Go value of type chart.Metadata")
+        raise ChartError(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
+            f"{_json_kind(data)} into Go value of type chart.Metadata"
+        )
     for key, attribute in _STRING_FIELDS.items():
         if key in data:
             setattr(metadata, attribute, _string(data[key], "Metadata", key))
@@ -202,11 +223,18 @@ def parse_metadata(data: Any, into: ChartMetadata | None = None) -> ChartMetadat
         metadata.maintainers = []
         for entry in maintainers:
             if entry is None:
-                raise ChartError("validation: maintainers must not contain empty or null nodes", field_name="maintainers")
+                raise ChartError(
+                    "validation: maintainers must not contain empty or null nodes", field_name="maintainers"
+                )
             if not isinstance(entry, dict):
                 raise _unmarshal_error(entry, "Metadata", "maintainers", "chart.Maintainer")
-            metadata.maintainers.append({key: _string(entry.get(key), "Maintainer", key)
-                                         for key in ("name", "email", "url") if entry.get(key) is not None})
+            metadata.maintainers.append(
+                {
+                    key: _string(entry.get(key), "Maintainer", key)
+                    for key in ("name", "email", "url")
+                    if entry.get(key) is not None
+                }
+            )
     if "dependencies" in data and data["dependencies"] is not None:
         entries = data["dependencies"]
         if not isinstance(entries, list):
@@ -215,8 +243,9 @@ def parse_metadata(data: Any, into: ChartMetadata | None = None) -> ChartMetadat
         for entry in entries:
             requirement = _requirement(entry)
             if requirement is None:
-                raise ChartError("validation: dependencies must not contain empty or null nodes",
-                                 field_name="dependencies")
+                raise ChartError(
+                    "validation: dependencies must not contain empty or null nodes", field_name="dependencies"
+                )
             requirements.append(requirement)
         metadata.dependencies = requirements
     return metadata
@@ -224,6 +253,7 @@ def parse_metadata(data: Any, into: ChartMetadata | None = None) -> ChartMetadat
 
 def validate_metadata(metadata: ChartMetadata) -> None:
     """Helm's ``Metadata.Validate``, with its error texts (``validation: ...``)."""
+
     def fail(message: str, field_name: str) -> ChartError:
         return ChartError("validation: " + message, field_name=field_name)
 
@@ -244,7 +274,9 @@ def validate_metadata(metadata: ChartMetadata) -> None:
     seen: set[str] = set()
     for requirement in metadata.dependencies:
         if requirement.alias and not _ALIAS.match(requirement.alias):
-            raise fail(f'dependency "{requirement.name}" has disallowed characters in the alias', "dependencies")
+            raise fail(
+                f'dependency "{requirement.name}" has disallowed characters in the alias', "dependencies"
+            )
         key = requirement.alias or requirement.name
         if key in seen:
             raise fail(f'more than one dependency with name or alias "{key}"', "dependencies")
@@ -370,8 +402,9 @@ def dependency_line(chart_yaml: bytes, source: ChartSource, name: str) -> int:
     return chart_yaml_line(chart_yaml, source, "dependencies")
 
 
-def _load_files(files: list[tuple[str, bytes]], source: ChartSource, budget: Budget, depth: int,
-                warnings: list[str]) -> HelmChart:
+def _load_files(
+    files: list[tuple[str, bytes]], source: ChartSource, budget: Budget, depth: int, warnings: list[str]
+) -> HelmChart:
     by_name = dict(files)
     metadata: ChartMetadata | None = None
     chart = HelmChart(metadata=ChartMetadata(), source=source, warnings=warnings)
@@ -380,8 +413,11 @@ def _load_files(files: list[tuple[str, bytes]], source: ChartSource, budget: Bud
 
     def fail(error: ChartError, prefix: str, name: str) -> ChartError:
         path = source.file_path(name)
-        line = chart_yaml_line(by_name.get("Chart.yaml", b""), source, error.field_name) \
-            if name == "Chart.yaml" else error.line
+        line = (
+            chart_yaml_line(by_name.get("Chart.yaml", b""), source, error.field_name)
+            if name == "Chart.yaml"
+            else error.line
+        )
         return ChartError(prefix + error.message, path=path, line=line, field_name=error.field_name)
 
     requirements_text: bytes | None = None
@@ -416,7 +452,7 @@ def _load_files(files: list[tuple[str, bytes]], source: ChartSource, budget: Bud
             if name.endswith(".prov"):
                 chart.files[name] = data
                 continue
-            rest = name[len("charts/"):]
+            rest = name[len("charts/") :]
             subcharts.setdefault(rest.split("/", 1)[0], []).append((rest, data))
         else:
             chart.files[name] = data
@@ -428,8 +464,9 @@ def _load_files(files: list[tuple[str, bytes]], source: ChartSource, budget: Bud
             if isinstance(document, dict) and "dependencies" in document:
                 parse_metadata({"dependencies": document["dependencies"]}, metadata)
         except (FunctionError, ChartError) as error:
-            raise ChartError(f"cannot load requirements.yaml: {error}", path=source.file_path("requirements.yaml")) \
-                from None
+            raise ChartError(
+                f"cannot load requirements.yaml: {error}", path=source.file_path("requirements.yaml")
+            ) from None
         if metadata.api_version == "v1":
             chart.files["requirements.yaml"] = requirements_text
     chart.metadata = metadata
@@ -439,8 +476,9 @@ def _load_files(files: list[tuple[str, bytes]], source: ChartSource, budget: Bud
     except ChartError as error:
         raise fail(error, "", "Chart.yaml") from None
     if depth >= budget.limits.max_subchart_depth and subcharts:
-        raise ChartError(f"subcharts nested more than {budget.limits.max_subchart_depth} levels deep",
-                         path=chart_yaml_path)
+        raise ChartError(
+            f"subcharts nested more than {budget.limits.max_subchart_depth} levels deep", path=chart_yaml_path
+        )
     loaded: list[HelmChart] = []
     for directory_name in sorted(subcharts):
         members = subcharts[directory_name]
@@ -451,20 +489,31 @@ def _load_files(files: list[tuple[str, bytes]], source: ChartSource, budget: Bud
             if directory_name.endswith(".tgz"):
                 first_name, archive_data = members[0]
                 if first_name != directory_name:
-                    raise ChartError(f"error unpacking subchart tar in {metadata.name}: expected "
-                                     f"{directory_name}, got {first_name}", path=sub_display)
+                    raise ChartError(
+                        f"error unpacking subchart tar in {metadata.name}: expected "
+                        f"{directory_name}, got {first_name}",
+                        path=sub_display,
+                    )
                 sub_source = ChartSource(sub_display, is_archive=True)
-                subchart = _load_files(read_archive(archive_data, sub_display, budget), sub_source, budget,
-                                       depth + 1, warnings)
+                subchart = _load_files(
+                    read_archive(archive_data, sub_display, budget), sub_source, budget, depth + 1, warnings
+                )
             else:
                 inner = [(member.split("/", 1)[1], data) for member, data in members if "/" in member]
-                sub_source = ChartSource(sub_display, is_archive=source.is_archive,
-                                         directory=source.directory / "charts" / directory_name
-                                         if source.directory is not None else None)
+                sub_source = ChartSource(
+                    sub_display,
+                    is_archive=source.is_archive,
+                    directory=source.directory / "charts" / directory_name
+                    if source.directory is not None
+                    else None,
+                )
                 subchart = _load_files(inner, sub_source, budget, depth + 1, warnings)
         except ChartError as error:
-            raise ChartError(f"error unpacking subchart {directory_name} in {metadata.name}: {error.message}",
-                             path=error.path or sub_display, line=error.line) from None
+            raise ChartError(
+                f"error unpacking subchart {directory_name} in {metadata.name}: {error.message}",
+                path=error.path or sub_display,
+                line=error.line,
+            ) from None
         loaded.append(subchart)
     chart.set_dependencies(loaded)
     return chart
@@ -487,15 +536,19 @@ def load_chart_bytes(data: bytes, display: str, limits: LoadLimits = LoadLimits(
     """Load a chart from the bytes of a ``.tgz`` archive."""
     budget = Budget(limits)
     warnings: list[str] = []
-    return _load_files(read_archive(data, display, budget), ChartSource(display, is_archive=True), budget, 0,
-                       warnings)
+    return _load_files(
+        read_archive(data, display, budget), ChartSource(display, is_archive=True), budget, 0, warnings
+    )
 
 
 def check_installable(chart: HelmChart) -> None:
     """``CheckIfInstallable``: only application charts render on their own."""
     if chart.metadata.type not in ("", "application"):
-        raise ChartError(f"{chart.metadata.type} charts are not installable", path=chart.source.file_path("Chart.yaml"),
-                         line=1)
+        raise ChartError(
+            f"{chart.metadata.type} charts are not installable",
+            path=chart.source.file_path("Chart.yaml"),
+            line=1,
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -517,10 +570,12 @@ class MissingDependency:
     def message(self) -> str:
         where = f" from {self.repository}" if self.repository else ""
         version = f" {self.version}" if self.version else ""
-        return (f'dependency "{self.name}"{version}{where} is not vendored: it is found in Chart.yaml, but '
-                "missing in the charts/ directory (Helm refuses to render the chart without it). Run "
-                "`helm dependency build` in the chart directory to vendor it, or pass --chart-path DIR "
-                "pointing to a directory that holds it")
+        return (
+            f'dependency "{self.name}"{version}{where} is not vendored: it is found in Chart.yaml, but '
+            "missing in the charts/ directory (Helm refuses to render the chart without it). Run "
+            "`helm dependency build` in the chart directory to vendor it, or pass --chart-path DIR "
+            "pointing to a directory that holds it"
+        )
 
 
 def missing_dependencies(chart: HelmChart) -> list[ChartRequirement]:
@@ -544,8 +599,7 @@ def _candidates(name: str, search_dir: Path) -> Iterable[Path]:
     direct = search_dir / name
     if (direct / "Chart.yaml").is_file():
         yield direct
-    for archive in sorted(search_dir.glob(f"{glob_escape(name)}-*.tgz")):
-        yield archive
+    yield from sorted(search_dir.glob(f"{glob_escape(name)}-*.tgz"))
     if (search_dir / "Chart.yaml").is_file():
         yield search_dir
 
@@ -560,11 +614,14 @@ def _chart_name_of(path: Path) -> str | None:
         document = load_yaml_like_helm((path / "Chart.yaml").read_text(encoding="utf-8", errors="replace"))
     except (OSError, FunctionError):
         return None
-    return document.get("name") if isinstance(document, dict) and isinstance(document.get("name"), str) else None
+    return (
+        document.get("name") if isinstance(document, dict) and isinstance(document.get("name"), str) else None
+    )
 
 
-def resolve_dependencies(chart: HelmChart, chart_paths: Sequence[Path], root: Path,
-                         limits: LoadLimits = LoadLimits()) -> list[MissingDependency]:
+def resolve_dependencies(
+    chart: HelmChart, chart_paths: Sequence[Path], root: Path, limits: LoadLimits = LoadLimits()
+) -> list[MissingDependency]:
     """Add not-vendored dependencies found in ``file://`` repositories or ``chart_paths``; report the rest.
 
     Found charts become subcharts as if vendored (``<chart>/charts/<name>``), so template names match
@@ -582,18 +639,31 @@ def resolve_dependencies(chart: HelmChart, chart_paths: Sequence[Path], root: Pa
                 queue.extend(found.all_charts())  # its own dependencies may be missing too
                 continue
             line = dependency_line(current.chart_yaml, current.source, requirement.name)
-            missing.append(MissingDependency(
-                requirement.name, requirement.version, requirement.repository, requirement.condition,
-                tuple(requirement.tags), current.source.file_path("Chart.yaml"), line))
+            missing.append(
+                MissingDependency(
+                    requirement.name,
+                    requirement.version,
+                    requirement.repository,
+                    requirement.condition,
+                    tuple(requirement.tags),
+                    current.source.file_path("Chart.yaml"),
+                    line,
+                )
+            )
     return missing
 
 
-def _find_dependency(chart: HelmChart, requirement: ChartRequirement, chart_paths: Sequence[Path], root: Path,
-                     limits: LoadLimits) -> HelmChart | None:
+def _find_dependency(
+    chart: HelmChart,
+    requirement: ChartRequirement,
+    chart_paths: Sequence[Path],
+    root: Path,
+    limits: LoadLimits,
+) -> HelmChart | None:
     places: list[Path] = []
     repository = requirement.repository
     if repository.startswith("file://") and chart.source.directory is not None:
-        target = (chart.source.directory / repository[len("file://"):]).resolve()
+        target = (chart.source.directory / repository[len("file://") :]).resolve()
         allowed = [root.resolve(), *(path.resolve() for path in chart_paths)]
         if any(target == base or base in target.parents for base in allowed):
             places.append(target)
@@ -606,8 +676,10 @@ def _find_dependency(chart: HelmChart, requirement: ChartRequirement, chart_path
         try:
             candidate = load_chart(place, display_path(place, root), limits)
         except ChartError as error:
-            chart.warnings.append(f"{display_path(place, root)} could not be loaded as dependency "
-                                  f'"{requirement.name}": {error.message}')
+            chart.warnings.append(
+                f"{display_path(place, root)} could not be loaded as dependency "
+                f'"{requirement.name}": {error.message}'
+            )
             continue
         if candidate.name != requirement.name:
             continue
@@ -618,5 +690,6 @@ def _find_dependency(chart: HelmChart, requirement: ChartRequirement, chart_path
     if fallback is not None:
         chart.warnings.append(
             f'dependency "{requirement.name}" {requirement.version} not found; using version '
-            f"{fallback.metadata.version} from {fallback.source.display}")
+            f"{fallback.metadata.version} from {fallback.source.display}"
+        )
     return fallback

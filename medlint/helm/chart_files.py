@@ -22,7 +22,16 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LoadLimits", "ChartError", "IgnoreRules", "Budget", "read_directory", "read_archive", "read_archive_file"]
+__all__ = [
+    "Budget",
+    "ChartError",
+    "IgnoreRules",
+    "LoadLimits",
+    "read_archive",
+    "read_archive_file",
+    "read_directory",
+]
+
 
 @dataclass(frozen=True)
 class LoadLimits:
@@ -70,10 +79,10 @@ def _go_match(pattern: str, name: str) -> bool:
         elif ch == "?":
             regex.append("[^/]")
         elif ch == "[":
-            end = pattern.find("]", i + 2 if pattern[i + 1:i + 2] in ("^", "!") else i + 1)
+            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("^", "!") else i + 1)
             if end < 0:
                 return False
-            body = pattern[i + 1:end]
+            body = pattern[i + 1 : end]
             if body[:1] in ("^", "!"):
                 body = "^" + body[1:].replace("\\", "\\\\")
             else:
@@ -153,16 +162,21 @@ class Budget:
         self.files += 1
         self.bytes += size
         if size > self.limits.max_file_bytes:
-            raise ChartError(f'chart file "{name}" is larger than the maximum file size '
-                             f"{self.limits.max_file_bytes}", path=display)
+            raise ChartError(
+                f'chart file "{name}" is larger than the maximum file size {self.limits.max_file_bytes}',
+                path=display,
+            )
         if self.files > self.limits.max_files:
-            raise ChartError(f"chart has more than {self.limits.max_files} files; medlint stops reading it",
-                             path=display)
+            raise ChartError(
+                f"chart has more than {self.limits.max_files} files; medlint stops reading it", path=display
+            )
         if self.bytes > self.limits.max_chart_bytes:
             raise ChartError("decompression size limit reached", path=display)
 
 
-def read_directory(directory: Path, display: str, budget: Budget, warnings: list[str]) -> list[tuple[str, bytes]]:
+def read_directory(
+    directory: Path, display: str, budget: Budget, warnings: list[str]
+) -> list[tuple[str, bytes]]:
     """Helm's ``LoadDir`` walk: .helmignore applied, symlinks followed only inside the chart."""
     root_real = os.path.realpath(directory)
     ignore_file = directory / ".helmignore"
@@ -182,15 +196,18 @@ def read_directory(directory: Path, display: str, budget: Budget, warnings: list
         try:
             entries = sorted(os.scandir(current), key=lambda entry: entry.name)
         except OSError as error:
-            raise ChartError(f"error reading {prefix or '.'}: {error.strerror or error}", path=display) from None
+            raise ChartError(
+                f"error reading {prefix or '.'}: {error.strerror or error}", path=display
+            ) from None
         for entry in entries:
             name = f"{prefix}{entry.name}"
             real = os.path.realpath(entry.path)
-            if entry.is_symlink():
-                if not inside(real):
-                    warnings.append(f"{display}/{name} is a symbolic link to a file outside the chart; "
-                                    "medlint does not follow it (Helm would)")
-                    continue
+            if entry.is_symlink() and not inside(real):
+                warnings.append(
+                    f"{display}/{name} is a symbolic link to a file outside the chart; "
+                    "medlint does not follow it (Helm would)"
+                )
+                continue
             try:
                 info = os.stat(entry.path)
             except OSError:
@@ -207,14 +224,18 @@ def read_directory(directory: Path, display: str, budget: Budget, warnings: list
             if rules.ignore(name, False):
                 continue
             if not stat.S_ISREG(info.st_mode):
-                raise ChartError(f"cannot load irregular file {name} as it has file mode type bits set",
-                                 path=f"{display}/{name}")
+                raise ChartError(
+                    f"cannot load irregular file {name} as it has file mode type bits set",
+                    path=f"{display}/{name}",
+                )
             budget.add(name, info.st_size, f"{display}/{name}")
             try:
                 with open(entry.path, "rb") as handle:
                     data = handle.read(budget.limits.max_file_bytes + 1)
             except OSError as error:
-                raise ChartError(f"error reading {name}: {error.strerror or error}", path=f"{display}/{name}") from None
+                raise ChartError(
+                    f"error reading {name}: {error.strerror or error}", path=f"{display}/{name}"
+                ) from None
             files.append((name, data.removeprefix(b"\xef\xbb\xbf")))
 
     walk(directory, "")
@@ -242,7 +263,9 @@ def read_archive(data: bytes, display: str, budget: Budget) -> list[tuple[str, b
                     raise ChartError("chart illegally contains absolute paths", path=display)
                 name = posixpath.normpath(name) if name else name
                 if name in ("", "."):
-                    raise ChartError("chart illegally contains content outside the base directory", path=display)
+                    raise ChartError(
+                        "chart illegally contains content outside the base directory", path=display
+                    )
                 if name.startswith(".."):
                     raise ChartError("chart illegally references parent directory", path=display)
                 if _DRIVE.match(name):
@@ -251,8 +274,10 @@ def read_archive(data: bytes, display: str, budget: Budget) -> list[tuple[str, b
                     raise ChartError("chart yaml not in base directory", path=display)
                 if member.issym() or member.islnk():
                     if _link_escapes(member, parts[0]):
-                        raise ChartError(f"chart archive contains a link pointing outside the chart: {member.name}",
-                                         path=display)
+                        raise ChartError(
+                            f"chart archive contains a link pointing outside the chart: {member.name}",
+                            path=display,
+                        )
                     continue  # links inside the archive carry no content of their own
                 if not member.isfile():
                     continue
@@ -273,7 +298,9 @@ def _link_escapes(member: tarfile.TarInfo, base: str) -> bool:
     if posixpath.isabs(target) or _DRIVE.match(target):
         return True
     if member.issym():
-        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(member.name.replace("\\", "/")), target))
+        resolved = posixpath.normpath(
+            posixpath.join(posixpath.dirname(member.name.replace("\\", "/")), target)
+        )
     else:
         resolved = posixpath.normpath(target)
     return not resolved.startswith(base + "/")
@@ -283,7 +310,9 @@ def read_archive_file(path: Path, display: str, limits: LoadLimits) -> bytes:
     try:
         size = path.stat().st_size
         if size > limits.max_archive_bytes:
-            raise ChartError(f"chart archive larger than {limits.max_archive_bytes} bytes; not read", path=display)
+            raise ChartError(
+                f"chart archive larger than {limits.max_archive_bytes} bytes; not read", path=display
+            )
         return path.read_bytes()
     except OSError as error:
         raise ChartError(f"could not read {display}: {error.strerror or error}", path=display) from None

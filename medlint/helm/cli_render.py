@@ -23,19 +23,47 @@ def _split_api_versions(values: tuple[str, ...]) -> tuple[str, ...]:
 
 @click.command("render")
 @click.argument("chart", type=click.Path(exists=True, path_type=Path))
-@click.option("-f", "--values", "values_files", multiple=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A values file applied over the chart's values.yaml (repeatable; later files win).")
-@click.option("--set", "set_values", multiple=True, metavar="KEY=VALUE",
-              help="A value in Helm's --set syntax: a.b=c, list[0]=x, {a,b}, escape with \\, and \\. (repeatable).")
-@click.option("--kube-version", metavar="VERSION",
-              help="Kubernetes version for .Capabilities.KubeVersion (default v1.31.0, as Helm 3.16 binaries).")
-@click.option("--api-versions", multiple=True, metavar="GROUP/VERSION",
-              help="Extra API versions for .Capabilities.APIVersions (repeatable or comma-separated).")
-@click.option("--chart-path", "chart_paths", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A directory holding charts (NAME/ or NAME-VERSION.tgz) for dependencies that are not vendored.")
-def render_command(chart: Path, values_files: tuple[Path, ...], set_values: tuple[str, ...], kube_version: str | None,
-                   api_versions: tuple[str, ...], chart_paths: tuple[Path, ...]) -> None:
+@click.option(
+    "-f",
+    "--values",
+    "values_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A values file applied over the chart's values.yaml (repeatable; later files win).",
+)
+@click.option(
+    "--set",
+    "set_values",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A value in Helm's --set syntax: a.b=c, list[0]=x, {a,b}, escape with \\, and \\. (repeatable).",
+)
+@click.option(
+    "--kube-version",
+    metavar="VERSION",
+    help="Kubernetes version for .Capabilities.KubeVersion (default v1.31.0, as Helm 3.16 binaries).",
+)
+@click.option(
+    "--api-versions",
+    multiple=True,
+    metavar="GROUP/VERSION",
+    help="Extra API versions for .Capabilities.APIVersions (repeatable or comma-separated).",
+)
+@click.option(
+    "--chart-path",
+    "chart_paths",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A directory holding charts (NAME/ or NAME-VERSION.tgz) for dependencies that are not vendored.",
+)
+def render_command(
+    chart: Path,
+    values_files: tuple[Path, ...],
+    set_values: tuple[str, ...],
+    kube_version: str | None,
+    api_versions: tuple[str, ...],
+    chart_paths: tuple[Path, ...],
+) -> None:
     """Render CHART (a directory or .tgz) with release name "release-name" in namespace "default"."""
     from medlint.helm.chart import ChartError, check_installable, missing_dependencies
     from medlint.helm.lint_renders import ValuesSet, load_for_render, user_values
@@ -49,7 +77,7 @@ def render_command(chart: Path, values_files: tuple[Path, ...], set_values: tupl
         sys.exit(1)
 
     try:
-        loaded, missing = load_for_render(chart, root, chart_paths)
+        loaded, _missing = load_for_render(chart, root, chart_paths)
         check_installable(loaded)
     except ChartError as error:
         fail(error.message)
@@ -57,18 +85,22 @@ def render_command(chart: Path, values_files: tuple[Path, ...], set_values: tupl
     problems = 0
     absent = [req.name for chart_ in loaded.all_charts() for req in missing_dependencies(chart_)]
     if absent:
-        click.echo("Error: An error occurred while checking for chart dependencies. You may need to run "
-                   "`helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in "
-                   f"charts/ directory: {', '.join(absent)} (rendered without them; pass --chart-path DIR to use "
-                   "local copies)", err=True)
+        click.echo(
+            "Error: An error occurred while checking for chart dependencies. You may need to run "
+            "`helm dependency build` to fetch missing dependencies: found in Chart.yaml, but missing in "
+            f"charts/ directory: {', '.join(absent)} (rendered without them; pass --chart-path DIR to use "
+            "local copies)",
+            err=True,
+        )
         problems += 1
     try:
         values = user_values(ValuesSet("command line", tuple(values_files), tuple(set_values)), root)
     except ValuesError as error:
         fail(str(error))
         return
-    options = RenderOptions(kube_version=kube_version, api_versions=_split_api_versions(api_versions),
-                            keep_going=True)
+    options = RenderOptions(
+        kube_version=kube_version, api_versions=_split_api_versions(api_versions), keep_going=True
+    )
     try:
         result = render_chart(loaded, values, options)
     except (ChartError, RenderError) as error:

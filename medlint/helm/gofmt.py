@@ -36,16 +36,16 @@ import unicodedata
 from typing import Any
 
 __all__ = [
-    "sprintf",
-    "sprint",
-    "sprintln",
+    "format_float",
     "format_value",
-    "type_name",
+    "is_print",
+    "map_sort_key",
     "quote",
     "quote_rune",
-    "is_print",
-    "format_float",
-    "map_sort_key",
+    "sprint",
+    "sprintf",
+    "sprintln",
+    "type_name",
 ]
 
 _MAX_NUM = 1_000_000  # Go's tooLarge(): widths/precisions beyond this are rejected
@@ -311,17 +311,17 @@ class _Flags:
     """Per-verb formatting state, mirroring Go's fmtFlags plus width/precision."""
 
     __slots__ = (
-        "wid",
-        "prec",
-        "wid_present",
-        "prec_present",
         "minus",
         "plus",
-        "sharp",
-        "space",
-        "zero",
         "plus_v",
+        "prec",
+        "prec_present",
+        "sharp",
         "sharp_v",
+        "space",
+        "wid",
+        "wid_present",
+        "zero",
     )
 
     def __init__(self) -> None:
@@ -534,11 +534,7 @@ class _Printer:
             c = body[i]
             if c == ".":
                 has_point = True
-            elif c in "pP":
-                tail = body[i:]
-                body = body[:i]
-                break
-            elif c in "eE" and verb not in "xX":
+            elif c in "pP" or (c in "eE" and verb not in "xX"):
                 tail = body[i:]
                 body = body[:i]
                 break

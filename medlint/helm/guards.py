@@ -26,12 +26,13 @@ import re
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 import yaml
 
-__all__ = ["ResourceLimitError", "Guard", "guard_functions", "check_yaml_aliases", "MAX_ALIAS_NODES"]
+__all__ = ["MAX_ALIAS_NODES", "Guard", "ResourceLimitError", "check_yaml_aliases", "guard_functions"]
 
 #: Upper bound on the nodes a YAML text may expand to through aliases (as medlint.source allows).
 MAX_ALIAS_NODES = 2_000_000
@@ -102,7 +103,9 @@ def check_yaml_aliases(text: Any) -> None:
         elif isinstance(node, yaml.MappingNode):
             total += sum(size(key, depth + 1) + size(value, depth + 1) for key, value in node.value)
         if total > MAX_ALIAS_NODES:
-            raise ResourceLimitError(f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} nodes (alias bomb?)")
+            raise ResourceLimitError(
+                f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} nodes (alias bomb?)"
+            )
         sizes[id(node)] = total
         return total
 
@@ -114,11 +117,18 @@ def _pre_checks(max_chars: int, max_items: int) -> dict[str, Callable[..., str |
     """Per function: a check of the arguments returning a refusal reason, or None."""
 
     def chars(needed: int) -> str | None:
-        return f"the result would have {needed:,} characters (medlint's limit is {max_chars:,})" \
-            if needed > max_chars else None
+        return (
+            f"the result would have {needed:,} characters (medlint's limit is {max_chars:,})"
+            if needed > max_chars
+            else None
+        )
 
     def items(needed: int) -> str | None:
-        return f"the result would have {needed:,} items (medlint's limit is {max_items:,})" if needed > max_items else None
+        return (
+            f"the result would have {needed:,} items (medlint's limit is {max_items:,})"
+            if needed > max_items
+            else None
+        )
 
     def until(*args: Any) -> str | None:
         return items(abs(_int(args[0]) or 0)) if args else None
@@ -152,7 +162,7 @@ def _pre_checks(max_chars: int, max_items: int) -> dict[str, Callable[..., str |
         if args and isinstance(args[0], str):
             for width, precision in _FORMAT_WIDTH.findall(args[0]):
                 for number in (width, precision):
-                    if number and len(number) > 9 or number and int(number) > max_chars:
+                    if (number and len(number) > 9) or (number and int(number) > max_chars):
                         return chars(int(number))
         return None
 
@@ -174,13 +184,28 @@ def _pre_checks(max_chars: int, max_items: int) -> dict[str, Callable[..., str |
         return None
 
     return {
-        "until": until, "untilStep": until_step, "seq": seq,
-        "repeat": repeat, "indent": indent, "nindent": indent,
-        "randAlphaNum": sized, "randAlpha": sized, "randNumeric": sized, "randAscii": sized, "randBytes": sized,
-        "printf": formatted, "mustPrintf": formatted,
-        "replace": replace, "regexReplaceAll": regex_replace, "mustRegexReplaceAll": regex_replace,
-        "regexReplaceAllLiteral": regex_replace, "mustRegexReplaceAllLiteral": regex_replace,
-        "fromYaml": yaml_text, "fromYamlArray": yaml_text, "fromJson": yaml_text, "fromJsonArray": yaml_text,
+        "until": until,
+        "untilStep": until_step,
+        "seq": seq,
+        "repeat": repeat,
+        "indent": indent,
+        "nindent": indent,
+        "randAlphaNum": sized,
+        "randAlpha": sized,
+        "randNumeric": sized,
+        "randAscii": sized,
+        "randBytes": sized,
+        "printf": formatted,
+        "mustPrintf": formatted,
+        "replace": replace,
+        "regexReplaceAll": regex_replace,
+        "mustRegexReplaceAll": regex_replace,
+        "regexReplaceAllLiteral": regex_replace,
+        "mustRegexReplaceAllLiteral": regex_replace,
+        "fromYaml": yaml_text,
+        "fromYamlArray": yaml_text,
+        "fromJson": yaml_text,
+        "fromJsonArray": yaml_text,
         "mustFromJson": yaml_text,
     }
 
@@ -220,10 +245,14 @@ class Guard:
 
     def wrap_all(self, functions: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
         checks = _pre_checks(self.max_chars, self.max_items)
-        return {name: function if name in _UNWRAPPED else self._wrap(name, function, checks.get(name))
-                for name, function in functions.items()}
+        return {
+            name: function if name in _UNWRAPPED else self._wrap(name, function, checks.get(name))
+            for name, function in functions.items()
+        }
 
-    def _wrap(self, name: str, function: Callable[..., Any], pre: Callable[..., str | None] | None) -> Callable[..., Any]:
+    def _wrap(
+        self, name: str, function: Callable[..., Any], pre: Callable[..., str | None] | None
+    ) -> Callable[..., Any]:
         max_chars, max_items, deadline = self.max_chars, self.max_items, self.deadline
         is_regex = "egex" in name
 
@@ -242,16 +271,20 @@ class Guard:
                 result = function(*args)
             if isinstance(result, (str, bytes)):
                 if len(result) > max_chars:
-                    raise ResourceLimitError(f"the result has {len(result):,} characters "
-                                             f"(medlint's limit is {max_chars:,})")
+                    raise ResourceLimitError(
+                        f"the result has {len(result):,} characters (medlint's limit is {max_chars:,})"
+                    )
             elif isinstance(result, (list, tuple, dict)) and len(result) > max_items:
-                raise ResourceLimitError(f"the result has {len(result):,} items (medlint's limit is {max_items:,})")
+                raise ResourceLimitError(
+                    f"the result has {len(result):,} items (medlint's limit is {max_items:,})"
+                )
             return result
 
         return guarded
 
 
-def guard_functions(functions: Mapping[str, Callable[..., Any]], max_chars: int,
-                    max_items: int) -> dict[str, Callable[..., Any]]:
+def guard_functions(
+    functions: Mapping[str, Callable[..., Any]], max_chars: int, max_items: int
+) -> dict[str, Callable[..., Any]]:
     """The same functions, each refusing calls whose result would exceed the limits (no deadline)."""
     return Guard(max_chars, max_items).wrap_all(functions)

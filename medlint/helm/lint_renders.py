@@ -16,9 +16,10 @@ says which render produced it, and their line numbers carry the source map used 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from medlint.helm.chart import (
     ChartError,
@@ -31,10 +32,10 @@ from medlint.helm.chart import (
 )
 from medlint.helm.render import (
     Manifest,
+    RenderedTemplate,
     RenderError,
     RenderOptions,
     RenderResult,
-    RenderedTemplate,
     head_from_value,
     parse_chart_templates,
     read_head,
@@ -61,11 +62,11 @@ from medlint.parsers.kubernetes import expand_lists, object_from_document
 from medlint.source import Location, SourceError, YamlMap, load_yaml_documents
 
 __all__ = [
-    "ValuesSet",
     "K8sObject",
+    "ValuesSet",
     "default_values_sets",
-    "render_chart_for_lint",
     "load_for_render",
+    "render_chart_for_lint",
     "user_values",
 ]
 
@@ -90,8 +91,9 @@ def default_values_sets(chart_dir: Path) -> list[ValuesSet]:
     return sets
 
 
-def load_for_render(chart_dir: Path, root: Path, chart_paths: Sequence[Path] = (),
-                    limits: LoadLimits = LoadLimits()) -> tuple[HelmChart, list[MissingDependency]]:
+def load_for_render(
+    chart_dir: Path, root: Path, chart_paths: Sequence[Path] = (), limits: LoadLimits = LoadLimits()
+) -> tuple[HelmChart, list[MissingDependency]]:
     """Load a chart and the not-vendored dependencies found in ``chart_paths``; raises ChartError."""
     chart = load_chart(chart_dir, display_path(chart_dir, root), limits)
     missing = resolve_dependencies(chart, [Path(p) for p in chart_paths], root, limits)
@@ -149,8 +151,9 @@ def _owner_prefix(chart: HelmChart, missing: MissingDependency) -> tuple[str, ..
 # Objects from manifests
 
 
-def _values_sources(result: RenderResult, values_set: ValuesSet, root: Path,
-                    cache: dict[str, Any]) -> list[ValuesSource]:
+def _values_sources(
+    result: RenderResult, values_set: ValuesSet, root: Path, cache: dict[str, Any]
+) -> list[ValuesSource]:
     """Values files behind a render, highest precedence first, parsed with positions."""
 
     def tree(path: Path | None, display: str) -> Any:
@@ -166,7 +169,10 @@ def _values_sources(result: RenderResult, values_set: ValuesSet, root: Path,
         cache[display] = parsed
         return parsed
 
-    sources = [ValuesSource(display_path(p, root), (), tree(p, display_path(p, root))) for p in reversed(values_set.files)]
+    sources = [
+        ValuesSource(display_path(p, root), (), tree(p, display_path(p, root)))
+        for p in reversed(values_set.files)
+    ]
     for chart in result.chart.all_charts():
         directory = chart.source.directory
         if directory is None or chart.source.is_archive:
@@ -216,7 +222,8 @@ class _ObjectBuilder:
                 lines = [1] * len(lines)  # findings point at the archive itself
             self.line_maps[template.name] = lines
             self.source_map.templates[template.name] = TemplateRecord(
-                template.name, template.text, template.trace, template.reads)
+                template.name, template.text, template.trace, template.reads
+            )
         return lines
 
     def objects(self, manifest: Manifest, problems: list[ParseProblem]) -> list[K8sObject]:
@@ -224,14 +231,19 @@ class _ObjectBuilder:
         lines = self.line_map(template)
         base = template.text.count("\n", 0, manifest.start)
         body = self.documents.take(template.name, manifest.content)
-        if isinstance(body, SourceError) or body is not None and not isinstance(body, YamlMap):
+        if isinstance(body, SourceError) or (body is not None and not isinstance(body, YamlMap)):
             detail = body.message if isinstance(body, SourceError) else "the document is not a mapping"
             line_in_document = body.line if isinstance(body, SourceError) else 1
             line = lines[min(base + line_in_document - 1, len(lines) - 1)] if lines else 1
-            problems.append(ParseProblem(RULE_ID, Location(template.source_path, line),
-                                         f"{template.name}: rendered document {manifest.index + 1} is not a valid "
-                                         f"Kubernetes manifest ({self.source_map.values_set}): {detail}",
-                                         ArtifactKind.HELM))
+            problems.append(
+                ParseProblem(
+                    RULE_ID,
+                    Location(template.source_path, line),
+                    f"{template.name}: rendered document {manifest.index + 1} is not a valid "
+                    f"Kubernetes manifest ({self.source_map.values_set}): {detail}",
+                    ArtifactKind.HELM,
+                )
+            )
             return []
         if body is None:
             return []
@@ -240,8 +252,12 @@ class _ObjectBuilder:
             return self.source_map.origin(template.name, output_line)
 
         remap_tree(body, lines, base, origin)
-        return [object_from_document(template.source_path, item, index, self.chart_display, self.source_map.values_set)
-                for index, item in expand_lists(body, manifest.index)]
+        return [
+            object_from_document(
+                template.source_path, item, index, self.chart_display, self.source_map.values_set
+            )
+            for index, item in expand_lists(body, manifest.index)
+        ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -252,8 +268,9 @@ def _problem(path: str, line: int | None, message: str, column: int | None = Non
     return ParseProblem(RULE_ID, Location(path, line or 1, column or 1), message, ArtifactKind.HELM)
 
 
-def _render_problem(error: RenderError, result_chart: HelmChart, values_set: ValuesSet,
-                    missing: Sequence[str] = ()) -> ParseProblem:
+def _render_problem(
+    error: RenderError, result_chart: HelmChart, values_set: ValuesSet, missing: Sequence[str] = ()
+) -> ParseProblem:
     path = error.source_path or result_chart.source.file_path("Chart.yaml")
     line = error.line
     rendered = getattr(error, "rendered", None)
@@ -265,8 +282,10 @@ def _render_problem(error: RenderError, result_chart: HelmChart, values_set: Val
     if error.message.startswith("YAML parse error"):
         message += " (run `medlint render` to see the rendered output)"
     if missing:
-        message += (f" (the chart's dependencies {', '.join(missing)} are not vendored: their values and "
-                    "templates are missing, which may be the cause)")
+        message += (
+            f" (the chart's dependencies {', '.join(missing)} are not vendored: their values and "
+            "templates are missing, which may be the cause)"
+        )
     return _problem(path, line, message, error.column)
 
 
@@ -275,8 +294,13 @@ def _library_problems(chart: HelmChart) -> list[ParseProblem]:
     try:
         parse_chart_templates(chart)
     except RenderError as error:
-        return [_problem(error.source_path or chart.source.file_path("Chart.yaml"), error.line,
-                         f"library chart {chart.name}: {error.message}")]
+        return [
+            _problem(
+                error.source_path or chart.source.file_path("Chart.yaml"),
+                error.line,
+                f"library chart {chart.name}: {error.message}",
+            )
+        ]
     return []
 
 
@@ -299,13 +323,19 @@ def render_chart_for_lint(
     try:
         chart, missing = load_for_render(chart_dir, root, chart_paths)
     except ChartError as error:
-        return [], [_problem(error.path or f"{display}/Chart.yaml", error.line,
-                             f"chart {display} cannot be loaded: {error.message}")]
+        return [], [
+            _problem(
+                error.path or f"{display}/Chart.yaml",
+                error.line,
+                f"chart {display} cannot be loaded: {error.message}",
+            )
+        ]
     if chart.is_library:
         return [], _library_problems(chart)
     sets = list(values_sets) if values_sets is not None else default_values_sets(chart_dir)
-    options = RenderOptions(kube_version=kube_version, api_versions=tuple(api_versions), track_values=True,
-                            keep_going=True)
+    options = RenderOptions(
+        kube_version=kube_version, api_versions=tuple(api_versions), track_values=True, keep_going=True
+    )
     objects: list[K8sObject] = []
     problems: list[ParseProblem] = []
     reported_missing: dict[MissingDependency, list[str]] = {}
@@ -314,11 +344,22 @@ def render_chart_for_lint(
         try:
             values = user_values(values_set, root)
         except ValuesError as error:
-            path = next((display_path(file, root) for file in values_set.files
-                         if f"failed to parse {display_path(file, root)}:" in str(error)), f"{display}/values.yaml")
+            path = next(
+                (
+                    display_path(file, root)
+                    for file in values_set.files
+                    if f"failed to parse {display_path(file, root)}:" in str(error)
+                ),
+                f"{display}/values.yaml",
+            )
             found = re.search(r"yaml: line (\d+):", str(error))
-            problems.append(_problem(path, int(found.group(1)) if found else 1,
-                                     f"chart {chart.name} cannot be rendered with {values_set.name}: {error}"))
+            problems.append(
+                _problem(
+                    path,
+                    int(found.group(1)) if found else 1,
+                    f"chart {chart.name} cannot be rendered with {values_set.name}: {error}",
+                )
+            )
             continue
         missing_here: list[str] = []
         if missing:
@@ -339,8 +380,13 @@ def render_chart_for_lint(
         try:
             result = render_chart(chart, values, options, reads, documents.head)
         except ChartError as error:
-            problems.append(_problem(error.path or f"{display}/Chart.yaml", error.line,
-                                     f"chart {chart.name} cannot be rendered: {error.message}"))
+            problems.append(
+                _problem(
+                    error.path or f"{display}/Chart.yaml",
+                    error.line,
+                    f"chart {chart.name} cannot be rendered: {error.message}",
+                )
+            )
             break  # a chart that is not installable fails the same way for every values set
         except RenderError as error:
             problems.append(_render_problem(error, chart, values_set, missing_here))
@@ -351,7 +397,12 @@ def render_chart_for_lint(
         for manifest in result.manifests:
             objects.extend(builder.objects(manifest, problems))
     for dependency, set_names in reported_missing.items():
-        problems.append(_problem(dependency.chart_yaml, dependency.line,
-                                 f"{dependency.message()}; the objects of \"{dependency.name}\" are not linted "
-                                 f"(values sets: {', '.join(set_names)})"))
+        problems.append(
+            _problem(
+                dependency.chart_yaml,
+                dependency.line,
+                f'{dependency.message()}; the objects of "{dependency.name}" are not linted '
+                f"(values sets: {', '.join(set_names)})",
+            )
+        )
     return objects, problems

@@ -28,8 +28,9 @@ import json
 import re
 import time
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import yaml
 
@@ -61,16 +62,16 @@ from medlint.helm.values import ValuesError, coalesce_values, is_compatible_rang
 
 __all__ = [
     "DEFAULT_KUBE_VERSION",
-    "LINT_LIMITS",
-    "RenderOptions",
-    "RenderError",
-    "RenderedTemplate",
-    "Manifest",
-    "RenderResult",
-    "render_chart",
-    "format_manifests",
-    "split_manifests",
     "INSTALL_ORDER",
+    "LINT_LIMITS",
+    "Manifest",
+    "RenderError",
+    "RenderOptions",
+    "RenderResult",
+    "RenderedTemplate",
+    "format_manifests",
+    "render_chart",
+    "split_manifests",
 ]
 
 #: The Kubernetes version ``.Capabilities`` reports when none is given. Helm binaries report the
@@ -78,26 +79,72 @@ __all__ = [
 DEFAULT_KUBE_VERSION = "v1.31.0"
 
 #: Engine limits for untrusted charts: bounded work, output and nesting per template.
-LINT_LIMITS = Limits(max_depth=1000, max_steps=5_000_000, max_output=16 * 1024 * 1024,
-                     max_range_iterations=1_000_000, max_nesting=100)
+LINT_LIMITS = Limits(
+    max_depth=1000,
+    max_steps=5_000_000,
+    max_output=16 * 1024 * 1024,
+    max_range_iterations=1_000_000,
+    max_nesting=100,
+)
 
 #: Helm's releaseutil.InstallOrder.
 INSTALL_ORDER: tuple[str, ...] = (
-    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
-    "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
-    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList",
-    "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
-    "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
-    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
-    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+    "PriorityClass",
+    "Namespace",
+    "NetworkPolicy",
+    "ResourceQuota",
+    "LimitRange",
+    "PodSecurityPolicy",
+    "PodDisruptionBudget",
+    "ServiceAccount",
+    "Secret",
+    "SecretList",
+    "ConfigMap",
+    "StorageClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleList",
+    "ClusterRoleBinding",
+    "ClusterRoleBindingList",
+    "Role",
+    "RoleList",
+    "RoleBinding",
+    "RoleBindingList",
+    "Service",
+    "DaemonSet",
+    "Pod",
+    "ReplicationController",
+    "ReplicaSet",
+    "Deployment",
+    "HorizontalPodAutoscaler",
+    "StatefulSet",
+    "Job",
+    "CronJob",
+    "IngressClass",
+    "Ingress",
+    "APIService",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
 )
 _INSTALL_RANK = {kind: index for index, kind in enumerate(INSTALL_ORDER)}
 
 #: Hook events Helm knows; a manifest with any other ``helm.sh/hook`` value is dropped, as Helm does.
-HOOK_EVENTS = frozenset({
-    "pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade", "post-upgrade",
-    "pre-rollback", "post-rollback", "test", "test-success",
-})
+HOOK_EVENTS = frozenset(
+    {
+        "pre-install",
+        "post-install",
+        "pre-delete",
+        "post-delete",
+        "pre-upgrade",
+        "post-upgrade",
+        "pre-rollback",
+        "post-rollback",
+        "test",
+        "test-success",
+    }
+)
 HOOK_ANNOTATION = "helm.sh/hook"
 _RECURSION_MAX = 1000
 
@@ -125,8 +172,14 @@ class RenderOptions:
 class RenderError(Exception):
     """The chart cannot be rendered. ``message`` is Helm's text; ``template`` the template name, if any."""
 
-    def __init__(self, message: str, template: str | None = None, line: int | None = None,
-                 column: int | None = None, source_path: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        template: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        source_path: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.template = template
@@ -209,14 +262,29 @@ class ChartObject:
         self.Dependencies = [_Dependency(req) for req in meta.dependencies]
         self.Type = meta.type
         self.IsRoot = chart.is_root
-        self._json: dict[str, Any] = {key: value for key, value in (
-            ("name", meta.name), ("home", meta.home), ("sources", meta.sources), ("version", meta.version),
-            ("description", meta.description), ("keywords", meta.keywords),
-            ("maintainers", [m.go_json() for m in self.Maintainers]), ("icon", meta.icon),
-            ("apiVersion", meta.api_version), ("condition", meta.condition), ("tags", meta.tags),
-            ("appVersion", meta.app_version), ("deprecated", meta.deprecated), ("annotations", meta.annotations),
-            ("kubeVersion", meta.kube_version), ("dependencies", [req.go_json() for req in meta.dependencies]),
-            ("type", meta.type)) if value}
+        self._json: dict[str, Any] = {
+            key: value
+            for key, value in (
+                ("name", meta.name),
+                ("home", meta.home),
+                ("sources", meta.sources),
+                ("version", meta.version),
+                ("description", meta.description),
+                ("keywords", meta.keywords),
+                ("maintainers", [m.go_json() for m in self.Maintainers]),
+                ("icon", meta.icon),
+                ("apiVersion", meta.api_version),
+                ("condition", meta.condition),
+                ("tags", meta.tags),
+                ("appVersion", meta.app_version),
+                ("deprecated", meta.deprecated),
+                ("annotations", meta.annotations),
+                ("kubeVersion", meta.kube_version),
+                ("dependencies", [req.go_json() for req in meta.dependencies]),
+                ("type", meta.type),
+            )
+            if value
+        }
         self._json["IsRoot"] = chart.is_root
 
     def go_json(self) -> dict[str, Any]:
@@ -272,7 +340,9 @@ def _is_partial(name: str) -> bool:
     return name.rsplit("/", 1)[-1].startswith("_")
 
 
-def _collect_templates(chart: HelmChart, top: dict[str, Any], templates: dict[str, _Renderable]) -> dict[str, Any]:
+def _collect_templates(
+    chart: HelmChart, top: dict[str, Any], templates: dict[str, _Renderable]
+) -> dict[str, Any]:
     """Helm's recAllTpls: every template with its chart-scoped values (``.Values`` of the subchart)."""
     subcharts: dict[str, Any] = {}
     if chart.is_root:
@@ -295,8 +365,9 @@ def _collect_templates(chart: HelmChart, top: dict[str, Any], templates: dict[st
     for name, text in chart.templates:
         if chart.is_library and not _is_partial(name):
             continue
-        templates[f"{prefix}/{name}"] = _Renderable(text, scope, f"{prefix}/templates", chart.source.file_path(name),
-                                                    chart.source.is_archive)
+        templates[f"{prefix}/{name}"] = _Renderable(
+            text, scope, f"{prefix}/templates", chart.source.file_path(name), chart.source.is_archive
+        )
     return scope
 
 
@@ -376,7 +447,9 @@ def _validate_schema(chart: HelmChart, values: dict[str, Any], notes: list[str])
             validator_class = jsonschema.validators.validator_for(schema)
         validator = validator_class(schema, registry=Registry(retrieve=no_network))  # type: ignore[call-arg]
         problems = []
-        for problem in sorted(validator.iter_errors(_json_ready(values)), key=lambda e: list(e.absolute_path)):
+        for problem in sorted(
+            validator.iter_errors(_json_ready(values)), key=lambda e: list(e.absolute_path)
+        ):
             where = ".".join(str(part) for part in problem.absolute_path) or "(root)"
             problems.append(f"{where}: {problem.message}")
         return problems
@@ -388,8 +461,13 @@ def _validate_schema(chart: HelmChart, values: dict[str, Any], notes: list[str])
 HeadParser = Callable[[str, str], tuple[str, str, dict[str, str]]]
 
 
-def render_chart(loaded: HelmChart, user_values: dict[str, Any], options: RenderOptions = RenderOptions(),
-                 reads: ValueReads | None = None, head_parser: HeadParser | None = None) -> RenderResult:
+def render_chart(
+    loaded: HelmChart,
+    user_values: dict[str, Any],
+    options: RenderOptions = RenderOptions(),
+    reads: ValueReads | None = None,
+    head_parser: HeadParser | None = None,
+) -> RenderResult:
     """Render ``loaded`` with user values (already merged from -f files and --set), as ``helm template``.
 
     Raises :class:`RenderError` (or :class:`ChartError` for a chart that is not installable) with
@@ -415,19 +493,26 @@ def render_chart(loaded: HelmChart, user_values: dict[str, Any], options: Render
     if options.validate_schema:
         schema_report = _schema_errors(chart, values, notes)
         if schema_report:
-            raise RenderError("values don't meet the specifications of the schema(s) in the following chart(s):\n"
-                              + schema_report.rstrip("\n"), source_path=chart.source.file_path("values.schema.json"))
+            raise RenderError(
+                "values don't meet the specifications of the schema(s) in the following chart(s):\n"
+                + schema_report.rstrip("\n"),
+                source_path=chart.source.file_path("values.schema.json"),
+            )
     kube_constraint = chart.metadata.kube_version
     if kube_constraint and not is_compatible_range(kube_constraint, capabilities.KubeVersion.Version):
-        raise RenderError(f"chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes "
-                          f"{capabilities.KubeVersion.Version}", line=chart_yaml_line(chart.chart_yaml, chart.source,
-                                                                                      "kubeVersion"),
-                          source_path=chart.source.file_path("Chart.yaml"))
+        raise RenderError(
+            f"chart requires kubeVersion: {kube_constraint} which is incompatible with Kubernetes "
+            f"{capabilities.KubeVersion.Version}",
+            line=chart_yaml_line(chart.chart_yaml, chart.source, "kubeVersion"),
+            source_path=chart.source.file_path("Chart.yaml"),
+        )
     sections = [tuple(c.full_path().split("/charts/")[1:]) for c in chart.all_charts()]
     prepared = prepare_values(values, sections, reads)
     top = {
         "Capabilities": capabilities,
-        "Release": release_object(options.release_name, options.namespace, options.is_upgrade, options.revision),
+        "Release": release_object(
+            options.release_name, options.namespace, options.is_upgrade, options.revision
+        ),
         "Values": prepared,
     }
     renderables: dict[str, _Renderable] = {}
@@ -456,13 +541,15 @@ def parse_chart_templates(chart: HelmChart, options: RenderOptions = RenderOptio
         try:
             tset.parse(name, renderables[name].text)
         except TemplateParseError as error:
-            raise RenderError(_parse_error_message(name, error), name, error.line,
-                              source_path=renderables[name].source_path) from None
+            raise RenderError(
+                _parse_error_message(name, error), name, error.line, source_path=renderables[name].source_path
+            ) from None
 
 
 def _guard(options: RenderOptions) -> Guard:
-    return Guard(options.limits.max_output, options.limits.max_range_iterations,
-                 time.monotonic() + options.max_seconds)
+    return Guard(
+        options.limits.max_output, options.limits.max_range_iterations, time.monotonic() + options.max_seconds
+    )
 
 
 def _render_functions(guard: Guard) -> dict[str, Callable[..., Any]]:
@@ -473,15 +560,18 @@ def _render_functions(guard: Guard) -> dict[str, Callable[..., Any]]:
     return guard.wrap_all(functions)
 
 
-def _engine_functions(tset: TemplateSet, included: dict[str, int], guard: Guard) -> dict[str, Callable[..., Any]]:
+def _engine_functions(
+    tset: TemplateSet, included: dict[str, int], guard: Guard
+) -> dict[str, Callable[..., Any]]:
     """``include`` and ``tpl``, closed over a template set (Helm's engine functions), guarded."""
 
     def include(name: Any, data: Any) -> str:
         template = str(name)
         count = included.get(template, 0)
         if count > _RECURSION_MAX:
-            raise FunctionError(f"rendering template has a nested reference name: {template}: "
-                                "unable to execute template")
+            raise FunctionError(
+                f"rendering template has a nested reference name: {template}: unable to execute template"
+            )
         included[template] = count + 1
         try:
             return tset.execute(template, data)
@@ -506,14 +596,20 @@ def _engine_functions(tset: TemplateSet, included: dict[str, int], guard: Guard)
         except TemplateLimitError:
             raise
         except TemplateError as error:
-            raise FunctionError(f"error during tpl function execution for {quote(source)}: {error}") from error
+            raise FunctionError(
+                f"error during tpl function execution for {quote(source)}: {error}"
+            ) from error
         return output.replace("<no value>", "")
 
     return guard.wrap_all({"include": include, "tpl": tpl})
 
 
-def _execute(renderables: dict[str, _Renderable], options: RenderOptions, reads: ValueReads | None,
-             errors: list[RenderError]) -> dict[str, RenderedTemplate]:
+def _execute(
+    renderables: dict[str, _Renderable],
+    options: RenderOptions,
+    reads: ValueReads | None,
+    errors: list[RenderError],
+) -> dict[str, RenderedTemplate]:
     """Parse every template into one set, then execute the non-partial ones in Helm's order."""
 
     def failed(error: RenderError) -> None:
@@ -531,8 +627,14 @@ def _execute(renderables: dict[str, _Renderable], options: RenderOptions, reads:
         try:
             tset.parse(name, renderables[name].text)
         except TemplateParseError as error:
-            failed(RenderError(_parse_error_message(name, error), name, error.line,
-                               source_path=renderables[name].source_path))
+            failed(
+                RenderError(
+                    _parse_error_message(name, error),
+                    name,
+                    error.line,
+                    source_path=renderables[name].source_path,
+                )
+            )
             unparsed.add(name)
     rendered: dict[str, RenderedTemplate] = {}
     total = 0
@@ -540,8 +642,13 @@ def _execute(renderables: dict[str, _Renderable], options: RenderOptions, reads:
         if _is_partial(name) or name in unparsed:
             continue
         if guard.deadline is not None and time.monotonic() > guard.deadline:
-            failed(RenderError(f"rendering took too long (over {options.max_seconds:g} s); medlint stopped at {name}",
-                               name, source_path=renderables[name].source_path))
+            failed(
+                RenderError(
+                    f"rendering took too long (over {options.max_seconds:g} s); medlint stopped at {name}",
+                    name,
+                    source_path=renderables[name].source_path,
+                )
+            )
             break
         item = renderables[name]
         # The chart's scope map is shared by its templates and changed in place, as in Helm: a
@@ -556,21 +663,38 @@ def _execute(renderables: dict[str, _Renderable], options: RenderOptions, reads:
         except TemplateError as error:
             # Locate the error in the file Go names (a helper file, for a `template` call), never in tpl text.
             where = renderables.get(error.template_name)
-            failed(RenderError(_exec_error_message(name, error), name, error.line if where else None,
-                               (error.column or 0) + 1 if where and error.column is not None else None,
-                               source_path=where.source_path if where else item.source_path))
+            failed(
+                RenderError(
+                    _exec_error_message(name, error),
+                    name,
+                    error.line if where else None,
+                    (error.column or 0) + 1 if where and error.column is not None else None,
+                    source_path=where.source_path if where else item.source_path,
+                )
+            )
             continue
         finally:
             if reads is not None:
                 reads.end()
         total += len(output)
         if total > options.max_total_output:
-            failed(RenderError(f"rendered output exceeds {options.max_total_output} characters; medlint stopped "
-                               f"at {name}", name, source_path=item.source_path))
+            failed(
+                RenderError(
+                    f"rendered output exceeds {options.max_total_output} characters; medlint stopped "
+                    f"at {name}",
+                    name,
+                    source_path=item.source_path,
+                )
+            )
             break
-        rendered[name] = RenderedTemplate(name, item.source_path, output.replace("<no value>", ""), trace,
-                                          reads.by_template.get(name, []) if reads is not None else [],
-                                          item.from_archive)
+        rendered[name] = RenderedTemplate(
+            name,
+            item.source_path,
+            output.replace("<no value>", ""),
+            trace,
+            reads.by_template.get(name, []) if reads is not None else [],
+            item.from_archive,
+        )
     return rendered
 
 
@@ -578,8 +702,10 @@ def _execute(renderables: dict[str, _Renderable], options: RenderOptions, reads:
 # Manifests (pkg/releaseutil)
 
 _SEPARATOR = re.compile(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*")
-_GO_SPACE = " \t\n\r\v\f\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+_GO_SPACE = (
+    " \t\n\r\v\f\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
     "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def split_manifests(text: str) -> list[tuple[int, str]]:
@@ -608,8 +734,11 @@ _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _scalar(node: yaml.Node) -> Any:
     """The Go value of a scalar node as sigs.k8s.io/yaml reads it (plain scalars resolved like go-yaml v2)."""
-    if getattr(node, "style", None) is None and node.tag.startswith("tag:yaml.org,2002:") \
-            and not node.tag.endswith(":str"):
+    if (
+        getattr(node, "style", None) is None
+        and node.tag.startswith("tag:yaml.org,2002:")
+        and not node.tag.endswith(":str")
+    ):
         return go_yaml_resolve(node.value)
     return node.value
 
@@ -653,11 +782,14 @@ def read_head(document: str, name: str) -> tuple[str, str, dict[str, str]]:
         except FunctionError as error:
             raise RenderError(f"YAML parse error on {name}: {error}", name) from None
         raise RenderError(f"YAML parse error on {name}: error converting YAML to JSON", name) from None
-    if root is None or isinstance(root, yaml.ScalarNode) and _scalar(root) is None:
+    if root is None or (isinstance(root, yaml.ScalarNode) and _scalar(root) is None):
         return "", "", {}
     if not isinstance(root, yaml.MappingNode):
-        raise RenderError(f"YAML parse error on {name}: error unmarshaling JSON: while decoding JSON: json: "
-                          f"cannot unmarshal {_json_kind_of(root)} into Go value of type releaseutil.SimpleHead", name)
+        raise RenderError(
+            f"YAML parse error on {name}: error unmarshaling JSON: while decoding JSON: json: "
+            f"cannot unmarshal {_json_kind_of(root)} into Go value of type releaseutil.SimpleHead",
+            name,
+        )
 
     def string_field(node: yaml.Node | None, field_name: str) -> str:
         if node is None:
@@ -666,8 +798,11 @@ def read_head(document: str, name: str) -> tuple[str, str, dict[str, str]]:
         if kind == "null":
             return ""
         if kind != "string":
-            raise RenderError(f"YAML parse error on {name}: error unmarshaling JSON: while decoding JSON: json: "
-                              f"cannot unmarshal {kind} into Go struct field {field_name} of type string", name)
+            raise RenderError(
+                f"YAML parse error on {name}: error unmarshaling JSON: while decoding JSON: json: "
+                f"cannot unmarshal {kind} into Go struct field {field_name} of type string",
+                name,
+            )
         return str(_scalar(node))
 
     kind = string_field(_mapping_get(root, "kind"), "SimpleHead.kind")
@@ -679,7 +814,9 @@ def read_head(document: str, name: str) -> tuple[str, str, dict[str, str]]:
         raw = _mapping_get(metadata, "annotations")
         if isinstance(raw, yaml.MappingNode):
             for key_node, value_node in raw.value:
-                annotations[str(_scalar(key_node))] = string_field(value_node, "SimpleHead.metadata.annotations")
+                annotations[str(_scalar(key_node))] = string_field(
+                    value_node, "SimpleHead.metadata.annotations"
+                )
     return kind, object_name, annotations
 
 
@@ -700,16 +837,22 @@ def head_from_value(data: Any, name: str) -> tuple[str, str, dict[str, str]]:
         return "array" if isinstance(value, list) else "object"
 
     if not isinstance(data, dict):
-        raise RenderError(f"YAML parse error on {name}: error unmarshaling JSON: while decoding JSON: json: "
-                          f"cannot unmarshal {kind_of(data)} into Go value of type releaseutil.SimpleHead", name)
+        raise RenderError(
+            f"YAML parse error on {name}: error unmarshaling JSON: while decoding JSON: json: "
+            f"cannot unmarshal {kind_of(data)} into Go value of type releaseutil.SimpleHead",
+            name,
+        )
 
     def string_field(value: Any, field_name: str) -> str:
         kind = kind_of(value)
         if kind == "null":
             return ""
         if kind != "string":
-            raise RenderError(f"YAML parse error on {name}: error unmarshaling JSON: while decoding JSON: json: "
-                              f"cannot unmarshal {kind} into Go struct field {field_name} of type string", name)
+            raise RenderError(
+                f"YAML parse error on {name}: error unmarshaling JSON: while decoding JSON: json: "
+                f"cannot unmarshal {kind} into Go struct field {field_name} of type string",
+                name,
+            )
         return str(value)
 
     kind = string_field(data.get("kind"), "SimpleHead.kind")
@@ -720,8 +863,12 @@ def head_from_value(data: Any, name: str) -> tuple[str, str, dict[str, str]]:
         object_name = string_field(metadata.get("name"), "SimpleHead.metadata.name")
         raw = metadata.get("annotations")
         if isinstance(raw, dict):
-            annotations = {(("true" if k else "false") if isinstance(k, bool) else str(k)):
-                           string_field(v, "SimpleHead.metadata.annotations") for k, v in raw.items()}
+            annotations = {
+                (("true" if k else "false") if isinstance(k, bool) else str(k)): string_field(
+                    v, "SimpleHead.metadata.annotations"
+                )
+                for k, v in raw.items()
+            }
     return kind, object_name, annotations
 
 
@@ -730,8 +877,11 @@ def _kind_key(kind: str) -> tuple[int, str]:
     return (rank, "") if rank is not None else (len(_INSTALL_RANK), kind)
 
 
-def sort_manifests(templates: dict[str, RenderedTemplate], head_parser: HeadParser | None = None,
-                   errors: list[RenderError] | None = None) -> list[Manifest]:
+def sort_manifests(
+    templates: dict[str, RenderedTemplate],
+    head_parser: HeadParser | None = None,
+    errors: list[RenderError] | None = None,
+) -> list[Manifest]:
     """Helm's SortManifests: documents of every file (in path order), manifests then hooks, by kind.
 
     A document whose head cannot be read raises RenderError, or, when ``errors`` is given, is

@@ -29,8 +29,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from medlint.findings import Finding, RelatedLocation
 from medlint.helm.gofmt import format_value
@@ -38,21 +39,21 @@ from medlint.helm.gotemplate import TraceEntry
 from medlint.source import Location, YamlList, YamlMap
 
 __all__ = [
+    "LineOrigin",
+    "RenderSourceMap",
+    "TemplateLine",
+    "TemplateRecord",
+    "TrackedMap",
+    "TrackedValuesObject",
     "ValueRead",
     "ValueReads",
-    "TrackedMap",
     "ValuesObject",
-    "TrackedValuesObject",
     "ValuesSource",
-    "TemplateRecord",
-    "RenderSourceMap",
-    "LineOrigin",
-    "TemplateLine",
-    "prepare_values",
-    "template_line_map",
-    "remap_tree",
-    "values_behind_line",
     "explain_findings",
+    "prepare_values",
+    "remap_tree",
+    "template_line_map",
+    "values_behind_line",
 ]
 
 ValuesPath = tuple[Any, ...]  # keys (and list indexes) from the root chart's .Values
@@ -99,15 +100,15 @@ class _ValuesMethods:
     lets a ``chartutil.Values`` be passed wherever such a map is expected (``unset $.Values "x"``).
     """
 
-    def AsMap(self) -> dict:  # noqa: N802 - Go method names
+    def AsMap(self) -> dict:
         return self  # type: ignore[return-value]
 
-    def YAML(self) -> str:  # noqa: N802
+    def YAML(self) -> str:
         from medlint.helm.functions.yamljson import to_yaml
 
         return to_yaml(dict(self))  # type: ignore[call-overload]
 
-    def Table(self, name: Any) -> dict:  # noqa: N802
+    def Table(self, name: Any) -> dict:
         node: Any = self
         for part in str(name).split("."):
             if not isinstance(node, dict) or not isinstance(node.get(part), dict):
@@ -115,7 +116,7 @@ class _ValuesMethods:
             node = node[part]
         return node  # type: ignore[no-any-return]
 
-    def PathValue(self, path: Any) -> Any:  # noqa: N802
+    def PathValue(self, path: Any) -> Any:
         from medlint.helm.values import path_value
 
         try:
@@ -136,7 +137,7 @@ class ValuesObject(_ValuesMethods, dict):  # type: ignore[misc]
 class TrackedMap(dict):  # type: ignore[type-arg]
     """A values map that records each key a template reads through field access."""
 
-    __slots__ = ("_reads", "_path")
+    __slots__ = ("_path", "_reads")
 
     def __init__(self, items: Any, reads: ValueReads, path: ValuesPath) -> None:
         super().__init__(items)
@@ -166,7 +167,9 @@ class TrackedValuesObject(_ValuesMethods, TrackedMap):
     __slots__ = ()
 
 
-def prepare_values(values: dict[str, Any], subchart_sections: Sequence[ValuesPath], reads: ValueReads | None) -> dict:
+def prepare_values(
+    values: dict[str, Any], subchart_sections: Sequence[ValuesPath], reads: ValueReads | None
+) -> dict:
     """The render's values tree: chart sections become Values objects; with ``reads``, every map is tracked.
 
     ``subchart_sections`` are the root-relative paths of each (sub)chart's values (``()`` for the root),
@@ -349,7 +352,7 @@ class TemplateRecord:
         if not 0 <= index < len(starts):
             return ""
         end = starts[index + 1] - 1 if index + 1 < len(starts) else len(self.output)
-        return self.output[starts[index]:end]
+        return self.output[starts[index] : end]
 
 
 @dataclass
@@ -367,7 +370,9 @@ class RenderSourceMap:
 # --------------------------------------------------------------------------------------------------
 # Matching a rendered line with the values read for it
 
-_KEY_LINE = re.compile(r"""^\s*(?:-\s+)*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s:#'"][^:#]*?))\s*:(?:\s+(.*?))?\s*$""")
+_KEY_LINE = re.compile(
+    r"""^\s*(?:-\s+)*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s:#'"][^:#]*?))\s*:(?:\s+(.*?))?\s*$"""
+)
 _ITEM_LINE = re.compile(r"^\s*-\s+(.*?)\s*$")
 _MAX_SUBTREE_NODES = 5000
 
@@ -375,8 +380,13 @@ _MAX_SUBTREE_NODES = 5000
 def _line_key_value(text: str) -> tuple[str | None, str | None]:
     match = _KEY_LINE.match(text)
     if match:
-        key = match.group(1) if match.group(1) is not None else match.group(2) if match.group(2) is not None \
+        key = (
+            match.group(1)
+            if match.group(1) is not None
+            else match.group(2)
+            if match.group(2) is not None
             else match.group(3)
+        )
         return key, _unquote(match.group(4)) if match.group(4) else None
     item = _ITEM_LINE.match(text)
     if item:
@@ -397,7 +407,7 @@ def _scalar_text(value: Any) -> str | None:
         return None
     try:
         return format_value(value)
-    except Exception:  # noqa: BLE001 - an exotic value is simply not matched
+    except Exception:
         return None
 
 
@@ -410,7 +420,9 @@ def _matches(value: Any, line_value: str | None, line: str) -> bool:
     return len(text) >= 4 and text in line
 
 
-def _subtree_matches(node: Any, path: ValuesPath, key: str | None, line_value: str | None, line: str) -> list[ValuesPath]:
+def _subtree_matches(
+    node: Any, path: ValuesPath, key: str | None, line_value: str | None, line: str
+) -> list[ValuesPath]:
     """Paths inside a read map/list whose key is the line's key (and whose value agrees, when scalar)."""
     found: list[ValuesPath] = []
     budget = [_MAX_SUBTREE_NODES]
@@ -422,10 +434,17 @@ def _subtree_matches(node: Any, path: ValuesPath, key: str | None, line_value: s
         if isinstance(current, dict):
             for child_key, child in dict.items(current):
                 child_path = current_path + (child_key,)
-                if key is not None and str(child_key) == key:
-                    if isinstance(child, (dict, list)) or line_value is None or _matches(child, line_value, line):
-                        found.append(child_path)
-                        continue
+                if (
+                    key is not None
+                    and str(child_key) == key
+                    and (
+                        isinstance(child, (dict, list))
+                        or line_value is None
+                        or _matches(child, line_value, line)
+                    )
+                ):
+                    found.append(child_path)
+                    continue
                 walk(child, child_path)
         elif isinstance(current, list):
             for index, child in enumerate(current):
@@ -465,7 +484,9 @@ def values_behind_line(record: TemplateRecord, output_line: int) -> list[ValuesP
         if path not in unique:
             unique.append(path)
     # Prefer the most specific paths: drop any that is a prefix of another match.
-    return [path for path in unique if not any(other != path and other[:len(path)] == path for other in unique)]
+    return [
+        path for path in unique if not any(other != path and other[: len(path)] == path for other in unique)
+    ]
 
 
 def _key_name(key: Any) -> str:
@@ -503,16 +524,18 @@ def _candidate_paths(path: ValuesPath, prefix: ValuesPath) -> Iterator[ValuesPat
 
     A ``global`` key read in a subchart may come from the same key under ``global`` of any ancestor.
     """
-    if path[:len(prefix)] != prefix:
+    if path[: len(prefix)] != prefix:
         return
-    yield path[len(prefix):]
+    yield path[len(prefix) :]
     if "global" in path:
         index = path.index("global")
         if len(prefix) < index:
-            yield ("global",) + path[index + 1:]
+            yield ("global",) + path[index + 1 :]
 
 
-def locate_value(source_map: RenderSourceMap, path: ValuesPath) -> tuple[ValuesSource, ValuesPath, tuple[int, int]] | None:
+def locate_value(
+    source_map: RenderSourceMap, path: ValuesPath
+) -> tuple[ValuesSource, ValuesPath, tuple[int, int]] | None:
     """The values file (highest precedence first) and position that set ``path``."""
     for source in source_map.sources:
         if source.tree is None:

@@ -21,7 +21,8 @@ Charts are :class:`medlint.helm.chart.HelmChart` objects; only their ``values``,
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from medlint.helm.functions import FunctionError
 from medlint.helm.functions.semver import SemverError, check_constraint
@@ -32,18 +33,18 @@ if TYPE_CHECKING:
     from medlint.helm.chart import HelmChart
 
 __all__ = [
+    "GLOBAL_KEY",
     "ValuesError",
+    "apply_set_values",
+    "coalesce_tables",
+    "coalesce_values",
+    "deep_copy",
+    "is_compatible_range",
     "load_values_text",
     "merge_maps",
     "parse_set",
-    "apply_set_values",
-    "deep_copy",
-    "coalesce_values",
-    "coalesce_tables",
-    "process_dependencies",
     "path_value",
-    "is_compatible_range",
-    "GLOBAL_KEY",
+    "process_dependencies",
 ]
 
 GLOBAL_KEY = "global"
@@ -96,8 +97,13 @@ def load_values_text(text: str) -> dict[str, Any]:
         if loaded is None:
             continue
         if not isinstance(loaded, dict):
-            kind = "array" if isinstance(loaded, list) else "string" if isinstance(loaded, str) else (
-                "bool" if isinstance(loaded, bool) else "number")
+            kind = (
+                "array"
+                if isinstance(loaded, list)
+                else "string"
+                if isinstance(loaded, str)
+                else ("bool" if isinstance(loaded, bool) else "number")
+            )
             raise ValuesError(
                 "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
                 f"{kind} into Go value of type map[string]interface {{}}"
@@ -135,7 +141,7 @@ def deep_copy(value: Any) -> Any:
 class _Runes:
     """A rune reader with one rune of push-back, like Go's bytes.Buffer used by strvals."""
 
-    __slots__ = ("text", "pos")
+    __slots__ = ("pos", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -223,8 +229,10 @@ class _SetParser:
                 index = self.key_index()
                 existing = data.get(key, [])
                 if key in data and not isinstance(existing, list):
-                    raise ValuesError(f"unable to parse key: interface conversion: interface {{}} is "
-                                      f"{_go_type(existing)}, not []interface {{}}")
+                    raise ValuesError(
+                        f"unable to parse key: interface conversion: interface {{}} is "
+                        f"{_go_type(existing)}, not []interface {{}}"
+                    )
                 items = list(existing) if isinstance(existing, list) else []
                 try:
                     items = self.list_item(items, index, nesting)
@@ -250,11 +258,14 @@ class _SetParser:
             nesting += 1
             if nesting > MAX_SET_NESTING:
                 raise ValuesError(
-                    f"value name nested level is greater than maximum supported nested level of {MAX_SET_NESTING}")
+                    f"value name nested level is greater than maximum supported nested level of {MAX_SET_NESTING}"
+                )
             inner = data.get(key) if key in data else {}
             if not isinstance(inner, dict):
-                raise ValuesError(f"unable to parse key: interface conversion: interface {{}} is "
-                                  f"{_go_type(inner)}, not map[string]interface {{}}")
+                raise ValuesError(
+                    f"unable to parse key: interface conversion: interface {{}} is "
+                    f"{_go_type(inner)}, not map[string]interface {{}}"
+                )
             error: Exception | None = None
             try:
                 self.key(inner, nesting)
@@ -298,8 +309,10 @@ class _SetParser:
             current: list[Any] = []
             if len(items) > index and items[index] is not None:
                 if not isinstance(items[index], list):
-                    raise ValuesError("unable to parse key: interface conversion: interface {} is "
-                                      f"{_go_type(items[index])}, not []interface {{}}")
+                    raise ValuesError(
+                        "unable to parse key: interface conversion: interface {} is "
+                        f"{_go_type(items[index])}, not []interface {{}}"
+                    )
                 current = list(items[index])
             nested = self.list_item(current, next_index, nesting)
             return _set_index(items, index, nested)
@@ -582,8 +595,10 @@ def _process_enabled(chart: HelmChart, values: dict[str, Any], prefix: str) -> N
         return
     kept: list[HelmChart] = []
     for existing in chart.dependencies:
-        if not any(existing.name == req.name and is_compatible_range(req.version, existing.metadata.version)
-                   for req in requirements):
+        if not any(
+            existing.name == req.name and is_compatible_range(req.version, existing.metadata.version)
+            for req in requirements
+        ):
             kept.append(existing)
     for requirement in requirements:
         found = _aliased(chart.dependencies, requirement)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from medlint.model import (
     ArtifactKind,
@@ -80,7 +81,9 @@ def _put(target: SourcedMap, key: Any, value: Any, source: YamlMap) -> None:
             positions.pop(key, None)
         else:
             positions[key] = span
-    target.key_paths[key] = source.key_paths.get(key, source.path) if isinstance(source, SourcedMap) else target.path
+    target.key_paths[key] = (
+        source.key_paths.get(key, source.path) if isinstance(source, SourcedMap) else target.path
+    )
 
 
 def _remove(target: SourcedMap, key: Any) -> None:
@@ -361,7 +364,9 @@ def _merge_mappings(
     return result
 
 
-def _merge_lists(base: SourcedList, override: SourcedList, indexer: Callable[[Any], str | None] | None) -> SourcedList:
+def _merge_lists(
+    base: SourcedList, override: SourcedList, indexer: Callable[[Any], str | None] | None
+) -> SourcedList:
     """Append the override's items; an item with the same key as an earlier one replaces it in place."""
     result = SourcedList(override.path)
     result.line, result.column = override.line, override.column
@@ -501,7 +506,9 @@ def _is_remote(reference: str) -> bool:
 
 def _wrap_error(other_path: str, error: SourceError, at: Location) -> SourceError:
     """An error inside another file, reported at the line of this file that brought that file in."""
-    return SourceError(f"in {other_path} line {error.line} column {error.column}: {error.message}", at.line, at.column)
+    return SourceError(
+        f"in {other_path} line {error.line} column {error.column}: {error.message}", at.line, at.column
+    )
 
 
 @dataclass
@@ -560,8 +567,7 @@ class _ProjectLoader:
         if not isinstance(services, SourcedMap):
             at = compose_key_location(root, "services")
             raise SourceError(
-                "'services' must be a mapping of service names to definitions, not a "
-                f"{_kind_name(services)}",
+                f"'services' must be a mapping of service names to definitions, not a {_kind_name(services)}",
                 at.line,
                 at.column,
             )
@@ -603,7 +609,12 @@ class _ProjectLoader:
         return resolved
 
     def apply_extends(
-        self, path: str, services: SourcedMap, name: Any, definition: SourcedMap, stack: tuple[tuple[str, Any], ...]
+        self,
+        path: str,
+        services: SourcedMap,
+        name: Any,
+        definition: SourcedMap,
+        stack: tuple[tuple[str, Any], ...],
     ) -> SourcedMap:
         if "extends" not in definition:
             return definition
@@ -615,7 +626,9 @@ class _ProjectLoader:
         base_path = path if base_file is None else _resolve_path(path, base_file)
         if (base_path, base_name) in stack:
             chain = " -> ".join(str(item[1]) for item in stack[stack.index((base_path, base_name)) :])
-            raise SourceError(f"extends cycle: {chain} -> {base_name}; remove one of these extends", at.line, at.column)
+            raise SourceError(
+                f"extends cycle: {chain} -> {base_name}; remove one of these extends", at.line, at.column
+            )
         if base_path == path:
             base = self.base_in_same_file(path, services, name, base_name, stack, at)
         else:
@@ -686,7 +699,9 @@ class _ProjectLoader:
             return result
         if not isinstance(entries, SourcedList):
             at = compose_value_location(root, "include")
-            raise SourceError("'include' must be a list of paths or of mappings with 'path:'", at.line, at.column)
+            raise SourceError(
+                "'include' must be a list of paths or of mappings with 'path:'", at.line, at.column
+            )
         for index, entry in enumerate(entries):
             at = compose_value_location(entries, index)
             project = self.include(path, entry, at)
@@ -703,7 +718,9 @@ class _ProjectLoader:
             if included in self.include_stack or included == path:
                 chain = " -> ".join((*self.include_stack, path, included))
                 raise SourceError(f"include cycle: {chain}; remove one of these includes", at.line, at.column)
-        directory = _resolve_path(path, project_directory) if project_directory else posixpath.dirname(local[0])
+        directory = (
+            _resolve_path(path, project_directory) if project_directory else posixpath.dirname(local[0])
+        )
         env_paths = [_resolve_path(path, item) for item in env_files] or [posixpath.join(directory, ".env")]
         child = _ProjectLoader(
             self.read_file,
@@ -730,7 +747,9 @@ class _ProjectLoader:
             except (SourceError, OSError) as err:
                 if required:
                     raise SourceError(
-                        f"cannot read env_file {env_path!r} of include: {err}; fix the path", at.line, at.column
+                        f"cannot read env_file {env_path!r} of include: {err}; fix the path",
+                        at.line,
+                        at.column,
                     ) from None
         return variables
 
@@ -751,14 +770,20 @@ def _include_entry(entry: Any, at: Location) -> tuple[list[str], str | None, lis
         paths = entry.get("path")
         env_files = entry.get("env_file")
         project_directory = entry.get("project_directory")
-        path_list = [str(item) for item in paths] if isinstance(paths, list) else ([str(paths)] if paths else [])
+        path_list = (
+            [str(item) for item in paths] if isinstance(paths, list) else ([str(paths)] if paths else [])
+        )
         if path_list:
-            env_list = [str(item) for item in env_files] if isinstance(env_files, list) else (
-                [str(env_files)] if env_files else []
+            env_list = (
+                [str(item) for item in env_files]
+                if isinstance(env_files, list)
+                else ([str(env_files)] if env_files else [])
             )
             return path_list, (str(project_directory) if project_directory else None), env_list
     raise SourceError(
-        "an 'include' item must be a path or a mapping with 'path:' (a path or a list of paths)", at.line, at.column
+        "an 'include' item must be a path or a mapping with 'path:' (a path or a list of paths)",
+        at.line,
+        at.column,
     )
 
 
@@ -770,7 +795,9 @@ def _import_resources(project: SourcedMap, imported: SourcedMap, at: Location | 
         if not isinstance(incoming, SourcedMap) or not incoming:
             continue
         current = result.get(section)
-        merged = _copy_map(current) if isinstance(current, SourcedMap) else _new_map_like(incoming, incoming.path)
+        merged = (
+            _copy_map(current) if isinstance(current, SourcedMap) else _new_map_like(incoming, incoming.path)
+        )
         for name in incoming:
             if name in merged:
                 where = at or compose_key_location(merged, name)
@@ -818,7 +845,9 @@ def parse_compose(
     )
 
 
-def _service(project_path: str, services: SourcedMap, key: Any, variables: Mapping[str, str]) -> ComposeService:
+def _service(
+    project_path: str, services: SourcedMap, key: Any, variables: Mapping[str, str]
+) -> ComposeService:
     name = _text(key)
     definition = services[key] if isinstance(services.get(key), SourcedMap) else SourcedMap(project_path)
     location = compose_key_location(services, key)
@@ -884,7 +913,9 @@ def _image(definition: SourcedMap) -> ImageRef | None:
         return None
     record = interpolation_of(value)
     unresolved = record is not None and not record.resolved
-    return parse_image_reference(_text(value), compose_value_location(definition, "image"), unresolved=unresolved)
+    return parse_image_reference(
+        _text(value), compose_value_location(definition, "image"), unresolved=unresolved
+    )
 
 
 def _build_paths(definition: SourcedMap) -> tuple[str | None, str | None]:
@@ -897,7 +928,9 @@ def _build_paths(definition: SourcedMap) -> tuple[str | None, str | None]:
     context = _text(build_map.get("context")) or "."
     if _is_remote(context):
         return context, None
-    defining_file = compose_value_location(build_map, "context", compose_value_location(definition, "build")).path
+    defining_file = compose_value_location(
+        build_map, "context", compose_value_location(definition, "build")
+    ).path
     context_path = _resolve_path(defining_file, context)
     if "dockerfile_inline" in build_map and "dockerfile" not in build_map:
         return context_path, None
@@ -929,7 +962,11 @@ def _list_setting(definition: SourcedMap, key: str) -> Setting[tuple[str, ...]] 
     if key not in definition:
         return None
     value = definition[key]
-    items = tuple(_text(item) for item in value) if isinstance(value, list) else ((_text(value),) if value else ())
+    items = (
+        tuple(_text(item) for item in value)
+        if isinstance(value, list)
+        else ((_text(value),) if value else ())
+    )
     return Setting(items, compose_value_location(definition, key), f"compose {key}")
 
 
@@ -1044,14 +1081,18 @@ def _environment(definition: SourcedMap, variables: Mapping[str, str]) -> Iterat
             yield _env_var(name, value, compose_value_location(node, index), variables)
     elif isinstance(node, SourcedMap):
         for key, value in node.items():
-            location = compose_value_location(node, key) if value is not None else compose_key_location(node, key)
+            location = (
+                compose_value_location(node, key) if value is not None else compose_key_location(node, key)
+            )
             yield _env_var(str(key), None if value is None else value, location, variables)
 
 
 def _env_var(name: str, value: Any, location: Location, variables: Mapping[str, str]) -> EnvVar:
     if value is None:  # taken from the environment Compose runs in: only `.env` is known here
         if name in variables:
-            return EnvVar(name, location, value=variables[name], source="interpolated", interpolated_names=(name,))
+            return EnvVar(
+                name, location, value=variables[name], source="interpolated", interpolated_names=(name,)
+            )
         return EnvVar(name, location, value=None, source="unset")
     record = interpolation_of(value)
     if record is None:
@@ -1073,7 +1114,9 @@ def command_words(definition: SourcedMap, key: str) -> tuple[Located[str], ...]:
     """
     value = definition.get(key)
     if isinstance(value, list):
-        return tuple(Located(_text(word), compose_value_location(value, index)) for index, word in enumerate(value))
+        return tuple(
+            Located(_text(word), compose_value_location(value, index)) for index, word in enumerate(value)
+        )
     if value is None or isinstance(value, Mapping):
         return ()
     location = compose_value_location(definition, key)
@@ -1097,7 +1140,9 @@ def _labels(node: Any) -> dict[str, Located[str]]:
             labels[name] = Located(_text(value), compose_value_location(node, index))
     elif isinstance(node, SourcedMap):
         for key, value in node.items():
-            location = compose_value_location(node, key) if value is not None else compose_key_location(node, key)
+            location = (
+                compose_value_location(node, key) if value is not None else compose_key_location(node, key)
+            )
             labels[str(key)] = Located(_text(value), location)
     return labels
 

@@ -18,7 +18,7 @@ _Span = tuple[int, int, int, int]
 class SourcedMap(YamlMap):
     """A YamlMap whose keys may come from different files (after `extends`/`include` merging)."""
 
-    __slots__ = ("path", "key_paths")
+    __slots__ = ("key_paths", "path")
 
     def __init__(self, path: str = "") -> None:
         super().__init__()
@@ -29,7 +29,7 @@ class SourcedMap(YamlMap):
 class SourcedList(YamlList):
     """A YamlList whose items may come from different files."""
 
-    __slots__ = ("path", "item_paths")
+    __slots__ = ("item_paths", "path")
 
     def __init__(self, path: str = "") -> None:
         super().__init__()
@@ -51,7 +51,9 @@ def compose_node_location(node: Any, fallback: Location | None = None) -> Locati
 def compose_key_location(node: Any, key: Any, fallback: Location | None = None) -> Location:
     """Where `key` is written in a mapping of a Compose tree (the mapping itself when absent)."""
     if isinstance(node, SourcedMap):
-        return _location(node.key_paths.get(key, node.path), node.key_positions.get(key), compose_node_location(node))
+        return _location(
+            node.key_paths.get(key, node.path), node.key_positions.get(key), compose_node_location(node)
+        )
     return fallback or compose_node_location(node)
 
 

@@ -36,14 +36,14 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from medlint.model import (
     ArtifactKind,
     Container,
-    DockerIgnore,
     Dockerfile,
+    DockerIgnore,
     Heredoc,
     ImageRef,
     Instruction,
@@ -68,8 +68,24 @@ __all__ = [
 ]
 
 KNOWN_INSTRUCTIONS = (
-    "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",
-    "VOLUME", "USER", "WORKDIR", "ARG", "ONBUILD", "STOPSIGNAL", "HEALTHCHECK", "SHELL",
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "MAINTAINER",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
 )
 _KNOWN = frozenset(KNOWN_INSTRUCTIONS)
 
@@ -80,15 +96,27 @@ _FLAG_KINDS: dict[str, dict[str, str]] = {
     "FROM": {"platform": _STRING},
     "RUN": {"mount": _REPEATED, "network": _STRING, "security": _STRING, "device": _REPEATED},
     "COPY": {
-        "from": _STRING, "chown": _STRING, "chmod": _STRING, "link": _BOOL, "parents": _BOOL,
+        "from": _STRING,
+        "chown": _STRING,
+        "chmod": _STRING,
+        "link": _BOOL,
+        "parents": _BOOL,
         "exclude": _REPEATED,
     },
     "ADD": {
-        "chown": _STRING, "chmod": _STRING, "link": _BOOL, "checksum": _STRING, "keep-git-dir": _BOOL,
-        "exclude": _REPEATED, "unpack": _BOOL,
+        "chown": _STRING,
+        "chmod": _STRING,
+        "link": _BOOL,
+        "checksum": _STRING,
+        "keep-git-dir": _BOOL,
+        "exclude": _REPEATED,
+        "unpack": _BOOL,
     },
     "HEALTHCHECK": {
-        "interval": _STRING, "timeout": _STRING, "start-period": _STRING, "start-interval": _STRING,
+        "interval": _STRING,
+        "timeout": _STRING,
+        "start-period": _STRING,
+        "start-interval": _STRING,
         "retries": _STRING,
     },
 }
@@ -107,14 +135,25 @@ _HEREDOC = re.compile(r"(\d*)<<(-?)([^<]+)\Z")
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9_.-]*\Z")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 _PLAIN_RUNS = {"\\": re.compile(r"[^\\'\"$]+"), "`": re.compile(r"[^`'\"$]+")}
-_REFERENCE_PATH = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*\Z")
+_REFERENCE_PATH = re.compile(
+    r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*\Z"
+)
 _REFERENCE_TAG = re.compile(r"\w[\w.-]{0,127}\Z", re.ASCII)
 _REFERENCE_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
 _REFERENCE_DOMAIN = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
     r"|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?\Z"
 )
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION_UNITS = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "μs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "m": 60.0,
+    "h": 3600.0,
+}
 _JSON = json.JSONDecoder()
 
 
@@ -153,11 +192,11 @@ def parse_image_reference(raw: str, location: Location, unresolved: bool = False
     tag: str | None = None
     colon = name.rfind(":")
     if colon > name.rfind("/"):
-        name, tag = name[:colon], name[colon + 1:]
+        name, tag = name[:colon], name[colon + 1 :]
     if registry in ("docker.io", "index.docker.io"):
         registry = None
     if registry is None and name.startswith("library/"):
-        name = name[len("library/"):]
+        name = name[len("library/") :]
     valid = (
         _REFERENCE_PATH.match(name) is not None
         and (tag is None or _REFERENCE_TAG.match(tag) is not None)
@@ -246,7 +285,7 @@ def _pairs_of(text: str, escape: str) -> list[tuple[str, str]]:
 
 
 def _healthcheck_probe(instruction: Instruction) -> Probe:
-    kind, _, rest = instruction.arguments.partition(" ")
+    _kind, _, rest = instruction.arguments.partition(" ")
     if instruction.arguments.split(None, 1)[0].upper() == "NONE":
         return Probe(kind="healthcheck", location=instruction.location, disabled=True, command=("NONE",))
     if instruction.json_arguments is not None:
@@ -387,7 +426,7 @@ class _LineReader:
             raw = self.lines[self.index]
             self.index += 1
             if (raw.lstrip("\t") if strip_tabs else raw) == delimiter:
-                return self.lines[first:self.index - 1], first + 1, self.index
+                return self.lines[first : self.index - 1], first + 1, self.index
         self.index = first
         return None
 
@@ -461,7 +500,9 @@ def _raw_pairs(text: str, escape: str) -> list[tuple[str, str, int]]:
     for word, start, _ in words:
         key, equals, value = word.partition("=")
         if not equals:
-            raise _SyntaxProblem(f"can't find '=' in '{word}': write name=value (quote values with spaces)", start)
+            raise _SyntaxProblem(
+                f"can't find '=' in '{word}': write name=value (quote values with spaces)", start
+            )
         pairs.append((key, value, start))
     return pairs
 
@@ -497,15 +538,15 @@ class _Expander:
             char = text[position]
             if char == escape:
                 if keep_quotes:
-                    out.append(text[position:position + 2])
+                    out.append(text[position : position + 2])
                 else:
-                    out.append(text[position + 1:position + 2])
+                    out.append(text[position + 1 : position + 2])
                 position += 2
             elif char == "'":
                 end = text.find("'", position + 1)
                 if end < 0:
                     end = self._unterminated("single quote", length)
-                out.append(text[position:end + 1] if keep_quotes else text[position + 1:end])
+                out.append(text[position : end + 1] if keep_quotes else text[position + 1 : end])
                 position = end + 1
             elif char == '"':
                 position = self._double_quoted(text, position, out, keep_quotes)
@@ -534,8 +575,8 @@ class _Expander:
                 if keep_quotes:
                     out.append('"')
                 return position + 1
-            if char == escape and text[position + 1:position + 2] in ('"', "$", escape):
-                out.append(text[position:position + 2] if keep_quotes else text[position + 1])
+            if char == escape and text[position + 1 : position + 2] in ('"', "$", escape):
+                out.append(text[position : position + 2] if keep_quotes else text[position + 1])
                 position += 2
             elif char == "$":
                 position = self._variable(text, position, out)
@@ -552,13 +593,13 @@ class _Expander:
                     raise _SyntaxProblem("missing '}' in a ${...} variable reference")
                 out.append(text[position:])
                 return len(text)
-            out.append(self._braced(text[position + 2:end], text[position:end + 1]))
+            out.append(self._braced(text[position + 2 : end], text[position : end + 1]))
             return end + 1
         match = _NAME.match(text, position + 1)
         if match is None:
             out.append("$")
             return position + 1
-        out.append(self._lookup(match.group(), text[position:match.end()]))
+        out.append(self._lookup(match.group(), text[position : match.end()]))
         return match.end()
 
     def _lookup(self, name: str, original: str) -> str:
@@ -574,13 +615,13 @@ class _Expander:
         match = _NAME.match(inner)
         if match is None:
             return self._bad_substitution(original)
-        name, rest = match.group(), inner[match.end():]
+        name, rest = match.group(), inner[match.end() :]
         if not rest:
             return self._lookup(name, original)
         operator = next((op for op in _MODIFIERS if rest.startswith(op)), "")
         if not operator:
             return self._bad_substitution(original)
-        argument = rest[len(operator):]
+        argument = rest[len(operator) :]
         value = self.values.get(name)
         if operator in (":-", "-"):
             usable = value is not None and (value != "" or operator == "-")
@@ -771,14 +812,20 @@ class _Parser:
             return ()
         expander = _Expander({}, self.escape, strict=False)
         if draft.keyword == "ARG":
-            raw = [(word.partition("=")[0], word.partition("=")[2] if "=" in word else None, start)
-                   for word, start, _ in _docker_words(draft.arguments, self.escape)]
+            raw = [
+                (word.partition("=")[0], word.partition("=")[2] if "=" in word else None, start)
+                for word, start, _ in _docker_words(draft.arguments, self.escape)
+            ]
         else:
             try:
                 raw = list(_raw_pairs(draft.arguments, self.escape))
             except _SyntaxProblem:
                 return ()
-        resolved = _pairs_of(draft.resolved, self.escape) if draft.resolved is not None and draft.keyword != "ARG" else []
+        resolved = (
+            _pairs_of(draft.resolved, self.escape)
+            if draft.resolved is not None and draft.keyword != "ARG"
+            else []
+        )
         pairs = []
         for index, (key, value, start) in enumerate(raw):
             line, column = draft.logical.position(draft.arguments_offset + start)
@@ -811,7 +858,9 @@ class _Parser:
     # ---------------------------------------------------------------------------------------------
     # flags
 
-    def _flags(self, keyword: str, raw_flags: list[tuple[str, int]], scope: Mapping[str, str | None]) -> dict[str, str]:
+    def _flags(
+        self, keyword: str, raw_flags: list[tuple[str, int]], scope: Mapping[str, str | None]
+    ) -> dict[str, str]:
         """Check flags like BuildKit does (known name, value present) and substitute known variables."""
         kinds = _FLAG_KINDS.get(keyword, {})
         values: dict[str, str] = {}
@@ -819,12 +868,15 @@ class _Parser:
             name, equals, value = written[2:].partition("=")
             if not name or name.startswith("-"):
                 raise _SyntaxProblem(
-                    f"malformed flag '{written}': write flags as --name=value, without a space after '--'", offset
+                    f"malformed flag '{written}': write flags as --name=value, without a space after '--'",
+                    offset,
                 )
             kind = kinds.get(name)
             if kind is None:
                 accepted = ", ".join("--" + known for known in kinds) if kinds else "no flags"
-                raise _SyntaxProblem(f"unknown flag --{name} for {keyword}; {keyword} accepts {accepted}", offset)
+                raise _SyntaxProblem(
+                    f"unknown flag --{name} for {keyword}; {keyword} accepts {accepted}", offset
+                )
             if kind == _BOOL:
                 if equals and value.lower() not in ("true", "false"):
                     raise _SyntaxProblem(f"flag --{name} takes true or false, not '{value}'", offset)
@@ -846,7 +898,9 @@ class _Parser:
     def _from(self, draft: _Draft) -> None:
         words = _whitespace_words(draft.arguments)
         if not words:
-            raise _SyntaxProblem("FROM needs an image: write FROM <image>[:tag] [AS <name>]", draft.arguments_offset)
+            raise _SyntaxProblem(
+                "FROM needs an image: write FROM <image>[:tag] [AS <name>]", draft.arguments_offset
+            )
         if len(words) not in (1, 3) or (len(words) == 3 and words[1][0].lower() != "as"):
             raise _SyntaxProblem(
                 "FROM takes an image and optionally AS <name>: write FROM <image>[:tag] [AS <name>]",
@@ -890,14 +944,17 @@ class _Parser:
             )
         if any(stage.name == name for stage in self.stages):
             raise _SyntaxProblem(
-                f"duplicate stage name '{written}': give each stage its own AS name", draft.arguments_offset + offset
+                f"duplicate stage name '{written}': give each stage its own AS name",
+                draft.arguments_offset + offset,
             )
         return name
 
     def _arg(self, draft: _Draft) -> None:
         words = _docker_words(draft.arguments, self.escape)
         if not words:
-            raise _SyntaxProblem("ARG needs a name: write ARG NAME or ARG NAME=default", draft.arguments_offset)
+            raise _SyntaxProblem(
+                "ARG needs a name: write ARG NAME or ARG NAME=default", draft.arguments_offset
+            )
         self._substitute(draft)
         stage = self.stage
         target = self.global_values if stage is None else stage.args
@@ -941,7 +998,9 @@ class _Parser:
         for raw_key, raw_value, offset in raw_pairs:
             key = _Expander(scope, self.escape).word(raw_key)
             if not key:
-                raise _SyntaxProblem(f"{draft.keyword} names can not be blank", draft.arguments_offset + offset)
+                raise _SyntaxProblem(
+                    f"{draft.keyword} names can not be blank", draft.arguments_offset + offset
+                )
             expander = _Expander(scope, self.escape)
             value = expander.word(raw_value)
             pairs.append((key, value, not expander.missing))
@@ -968,7 +1027,7 @@ class _Parser:
         _Expander({}, self.escape).word(draft.resolved or "")  # unmatched quotes are an error here
 
     def _volume(self, draft: _Draft) -> None:
-        self._require_arguments(draft, "VOLUME <path>... or VOLUME [\"<path>\"]")
+        self._require_arguments(draft, 'VOLUME <path>... or VOLUME ["<path>"]')
         draft.json_arguments = self._json_form(draft, draft.arguments, draft.arguments_offset)
         self._substitute(draft)
 
@@ -988,7 +1047,8 @@ class _Parser:
             count = len(draft.json_arguments)
         if count < 2:
             raise _SyntaxProblem(
-                f"{keyword} needs a source and a destination: write {keyword} <src>... <dest>", draft.arguments_offset
+                f"{keyword} needs a source and a destination: write {keyword} <src>... <dest>",
+                draft.arguments_offset,
             )
         self._substitute(draft)
 
@@ -1001,7 +1061,7 @@ class _Parser:
             return
         draft.heredocs = self._heredocs(draft, draft.arguments, draft.arguments_offset)
         if not draft.arguments:
-            raise _SyntaxProblem("RUN needs a command: write RUN <command> or RUN [\"<executable>\", \"<arg>\"]")
+            raise _SyntaxProblem('RUN needs a command: write RUN <command> or RUN ["<executable>", "<arg>"]')
         draft.resolved = _Expander(stage.values(), self.escape, strict=False).substitute(draft.arguments)
         split = shell.split_shell(draft.arguments, stage.posix_shell)
         draft.commands = _line_commands(split, draft)
@@ -1032,7 +1092,9 @@ class _Parser:
         kind = words[0][0].upper()
         if kind == "NONE":
             if len(words) > 1:
-                raise _SyntaxProblem("HEALTHCHECK NONE takes no arguments", draft.arguments_offset + words[1][1])
+                raise _SyntaxProblem(
+                    "HEALTHCHECK NONE takes no arguments", draft.arguments_offset + words[1][1]
+                )
             draft.flags = {}  # Docker ignores flags on HEALTHCHECK NONE
             return
         if kind != "CMD":
@@ -1134,12 +1196,15 @@ class _Parser:
             body = self.reader.read_heredoc(delimiter, strip_tabs)
             if body is None:
                 raise _SyntaxProblem(
-                    f"unterminated heredoc: add a line containing only '{delimiter}' to end it", offset + start
+                    f"unterminated heredoc: add a line containing only '{delimiter}' to end it",
+                    offset + start,
                 )
             lines, first_line, terminator_line = body
             if strip_tabs:
                 lines = [line.lstrip("\t") for line in lines]
-            heredocs.append(Heredoc(delimiter=delimiter, body="".join(line + "\n" for line in lines), line=first_line))
+            heredocs.append(
+                Heredoc(delimiter=delimiter, body="".join(line + "\n" for line in lines), line=first_line)
+            )
             logical.end_line = terminator_line
             logical.end_column = len(self.reader.lines[terminator_line - 1]) + 1
         return heredocs
@@ -1228,7 +1293,9 @@ def _exec_commands(words: tuple[str, ...], line: int) -> list[ShellCommand]:
     script = shell.shell_c_script(words)
     if script:
         inner = shell.split_shell(script)
-        commands.extend(ShellCommand(tuple(item.words), line, item.operator_before) for item in inner if item.words)
+        commands.extend(
+            ShellCommand(tuple(item.words), line, item.operator_before) for item in inner if item.words
+        )
     return commands
 
 
@@ -1247,7 +1314,9 @@ def _body_commands(heredoc: Heredoc, posix: bool) -> list[ShellCommand]:
     body = heredoc.body
     newlines = [index for index, char in enumerate(body) if char == "\n"]
     return [
-        ShellCommand(tuple(item.words), heredoc.line + bisect_left(newlines, item.offset), item.operator_before)
+        ShellCommand(
+            tuple(item.words), heredoc.line + bisect_left(newlines, item.offset), item.operator_before
+        )
         for item in shell.split_shell(body, posix)
         if item.words
     ]

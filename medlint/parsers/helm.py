@@ -38,7 +38,9 @@ def _single_mapping(text: str, what: str, allow_empty: bool) -> YamlMap:
         raise SourceError(f"{what} must hold one YAML document, found {len(documents)}", documents[1].line)
     value = documents[0].value
     if not isinstance(value, YamlMap):
-        raise SourceError(f"{what} must be a mapping at the top level", documents[0].line, documents[0].column)
+        raise SourceError(
+            f"{what} must be a mapping at the top level", documents[0].line, documents[0].column
+        )
     return value
 
 
@@ -121,7 +123,9 @@ def archive_chart_yaml(data: bytes) -> str:
                     # unsafe names, links, directories and devices are passed over; before the next member
                     # is read (which decompresses this one), stop at the bounds
                     if seen >= ARCHIVE_MAX_MEMBERS or passed > ARCHIVE_MAX_BYTES:
-                        raise SourceError(f"no Chart.yaml within the first {seen} members; medlint stops reading")
+                        raise SourceError(
+                            f"no Chart.yaml within the first {seen} members; medlint stops reading"
+                        )
                     continue
                 if member.size > ARCHIVE_MAX_CHART_YAML_BYTES:
                     raise SourceError(f"{name} is larger than {ARCHIVE_MAX_CHART_YAML_BYTES} bytes")
@@ -169,7 +173,7 @@ def parse_values_schema(text: str) -> Any:
         return value
     try:
         documents = load_yaml_documents(text)
-    except Exception:  # noqa: BLE001 - positions are a convenience; the JSON value is what counts
+    except Exception:
         return value
     if len(documents) == 1 and documents[0].value == value:
         return documents[0].value
@@ -212,7 +216,9 @@ def parse_chart(
     annotations: dict[str, Located[str]] = {}
     if isinstance(annotations_node, YamlMap):
         annotations = {
-            str(key): Located("" if value is None else str(value), key_location(chart_yaml_path, annotations_node, key))
+            str(key): Located(
+                "" if value is None else str(value), key_location(chart_yaml_path, annotations_node, key)
+            )
             for key, value in annotations_node.items()
         }
     return Chart(
@@ -225,7 +231,9 @@ def parse_chart(
         app_version=_located_text(chart_yaml_path, meta, "appVersion"),
         chart_type=_located_text(chart_yaml_path, meta, "type"),
         dependencies=tuple(dependencies),
-        dependencies_anchor=key_location(chart_yaml_path, meta, "dependencies") if "dependencies" in meta else None,
+        dependencies_anchor=key_location(chart_yaml_path, meta, "dependencies")
+        if "dependencies" in meta
+        else None,
         annotations=annotations,
         annotations_anchor=(
             key_location(chart_yaml_path, meta, "annotations")

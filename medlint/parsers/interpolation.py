@@ -18,8 +18,8 @@ a trailing `$`) is kept as is, like Compose does; a malformed `${...}` is an err
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from medlint.source import Location
 
@@ -100,7 +100,9 @@ class InterpolatedText(str):
     interpolation: Interpolation
     location: Location | None
 
-    def __new__(cls, value: str, interpolation: Interpolation, location: Location | None = None) -> InterpolatedText:
+    def __new__(
+        cls, value: str, interpolation: Interpolation, location: Location | None = None
+    ) -> InterpolatedText:
         text = super().__new__(cls, value)
         text.interpolation = interpolation
         text.location = location
@@ -186,7 +188,7 @@ class _Parser:
         match = _NAME.match(template, index + 2)
         if "}" not in template[index + 2 :]:
             raise InterpolationError(
-                f"unterminated variable reference {template[index:index + 20]!r}: add the closing '}}', "
+                f"unterminated variable reference {template[index : index + 20]!r}: add the closing '}}', "
                 "or write '$$' for a literal '$'",
                 index,
             )

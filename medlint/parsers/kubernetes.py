@@ -7,7 +7,8 @@ Workloads get their containers with effective security settings resolved (contai
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from medlint.model import (
     ArtifactKind,
@@ -44,7 +45,11 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
-CONTAINER_LISTS = (("initContainers", "init"), ("containers", "container"), ("ephemeralContainers", "ephemeral"))
+CONTAINER_LISTS = (
+    ("initContainers", "init"),
+    ("containers", "container"),
+    ("ephemeralContainers", "ephemeral"),
+)
 PROBE_KEYS = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("startupProbe", "startup"))
 
 
@@ -110,8 +115,9 @@ def _located_strings(path: str, mapping: Any) -> dict[str, Located[str]]:
     }
 
 
-def object_from_document(path: str, body: YamlMap, index: int, rendered_from: str | None = None,
-                         values_set: str | None = None) -> K8sObject:
+def object_from_document(
+    path: str, body: YamlMap, index: int, rendered_from: str | None = None, values_set: str | None = None
+) -> K8sObject:
     """The model object for one document (the Helm renderer uses it for rendered documents too)."""
     metadata = body.get("metadata")
     metadata = metadata if isinstance(metadata, YamlMap) else None
@@ -170,7 +176,9 @@ def workload_from_object(obj: K8sObject) -> Workload | None:
         labels_anchor=_labels_anchor(obj.path, metadata, obj.location),
         pod_labels=None if obj.kind == "Pod" else _located_strings(obj.path, pod_labels_node),
         pod_labels_anchor=(
-            None if obj.kind == "Pod" else _labels_anchor(obj.path, template_metadata, node_location(obj.path, template))
+            None
+            if obj.kind == "Pod"
+            else _labels_anchor(obj.path, template_metadata, node_location(obj.path, template))
         ),
         replicas=replicas,
         raw=obj.body,
@@ -179,7 +187,9 @@ def workload_from_object(obj: K8sObject) -> Workload | None:
 
 def _labels_anchor(path: str, metadata: Any, fallback: Location) -> Location:
     if isinstance(metadata, YamlMap):
-        return key_location(path, metadata, "labels") if "labels" in metadata else node_location(path, metadata)
+        return (
+            key_location(path, metadata, "labels") if "labels" in metadata else node_location(path, metadata)
+        )
     return fallback
 
 
@@ -197,7 +207,9 @@ def _containers(obj: K8sObject, pod_spec: YamlMap) -> Iterator[Container]:
             yield _container(obj.path, item, value_location(obj.path, items, index), actual_role, pod_context)
 
 
-def _container(path: str, item: YamlMap, location: Location, role: str, pod_context: YamlMap | None) -> Container:
+def _container(
+    path: str, item: YamlMap, location: Location, role: str, pod_context: YamlMap | None
+) -> Container:
     name = str(item.get("name") or "")
     image_value = item.get("image")
     image = None
@@ -249,7 +261,9 @@ def resolve_security(
         for mapping, origin in ((own, "container"), (pod_context, "pod")):
             profile = mapping.get("seccompProfile") if mapping else None
             if isinstance(profile, YamlMap):
-                return Setting(str(profile.get("type") or ""), key_location(path, mapping, "seccompProfile"), origin)
+                return Setting(
+                    str(profile.get("type") or ""), key_location(path, mapping, "seccompProfile"), origin
+                )
         return None
 
     anchor = key_location(path, container, "securityContext") if own is not None else container_location
@@ -278,7 +292,9 @@ def resolve_security(
 def _resources(path: str, container: YamlMap, container_location: Location) -> Resources:
     node = container.get("resources")
     if not isinstance(node, YamlMap):
-        anchor = key_location(path, container, "resources") if "resources" in container else container_location
+        anchor = (
+            key_location(path, container, "resources") if "resources" in container else container_location
+        )
         return Resources(anchor=anchor)
 
     def quantities(key: str) -> dict[str, Located[str]]:
@@ -307,7 +323,7 @@ def _probes(path: str, container: YamlMap) -> Iterator[Probe]:
         command = exec_block.get("command") if isinstance(exec_block, YamlMap) else None
 
         def number(field: str) -> float | None:
-            value = probe.get(field)
+            value = probe.get(field)  # noqa: B023 - called within this iteration
             return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
         yield Probe(

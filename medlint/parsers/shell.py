@@ -28,9 +28,29 @@ from dataclasses import dataclass, field
 _PLAIN_RUN = re.compile(r"[^\s'\"\\$`;&|()<>]+")
 #: Operators, longest first so that `&&` wins over `&` and `<<-` over `<<`.
 _OPERATORS = (
-    ";;&", "&>>", "<<<", "<<-",
-    ";;", ";&", "&&", "||", "|&", "&>", "<<", "<&", "<>", ">>", ">&", ">|",
-    ";", "|", "&", "(", ")", "<", ">",
+    ";;&",
+    "&>>",
+    "<<<",
+    "<<-",
+    ";;",
+    ";&",
+    "&&",
+    "||",
+    "|&",
+    "&>",
+    "<<",
+    "<&",
+    "<>",
+    ">>",
+    ">&",
+    ">|",
+    ";",
+    "|",
+    "&",
+    "(",
+    ")",
+    "<",
+    ">",
 )
 _SEPARATORS = frozenset({";;&", ";;", ";&", "&&", "||", "|&", ";", "|", "&"})
 _CASE_ITEM_ENDS = frozenset({";;&", ";;", ";&"})
@@ -91,7 +111,7 @@ def shell_c_script(words: list[str] | tuple[str, ...]) -> str | None:
             if words[position] in ("-c", "--command"):
                 return words[position + 1]
             if words[position].startswith("--command="):
-                return words[position][len("--command="):]
+                return words[position][len("--command=") :]
         return None
     if name not in _SHELLS:
         return None
@@ -137,7 +157,9 @@ def _is_assignment(word: str) -> bool:
 class _Splitter:
     """One pass over a script. Offsets of commands are relative to `base` in the caller's text."""
 
-    def __init__(self, text: str, posix_escapes: bool, depth: int, base: int = 0, fixed: bool = False) -> None:
+    def __init__(
+        self, text: str, posix_escapes: bool, depth: int, base: int = 0, fixed: bool = False
+    ) -> None:
         self.text = text
         self.posix = posix_escapes
         self.depth = depth
@@ -174,7 +196,9 @@ class _Splitter:
                 self.pos = length if end < 0 else end
             elif char == "\\" and self.posix and text.startswith("\\\n", self.pos):
                 self.pos += 2
-            elif (char in ";&|<>" or (char in "()" and self.posix)) and not self._starts_process_substitution():
+            elif (
+                char in ";&|<>" or (char in "()" and self.posix)
+            ) and not self._starts_process_substitution():
                 self._operator()
             else:
                 self._word()
@@ -224,7 +248,7 @@ class _Splitter:
     def _word(self) -> None:
         start = self.pos
         word, quoted = self._read_word()
-        following = self.text[self.pos:self.pos + 1]
+        following = self.text[self.pos : self.pos + 1]
         if not quoted and word.isdigit() and following in ("<", ">"):
             return  # a file descriptor number: `2>&1`, `3<file`
         if self.start < 0:
@@ -251,7 +275,14 @@ class _Splitter:
         text, length = self.text, len(self.text)
         while self.pos < length and text[self.pos] in " \t\r\n;":
             self.pos += 1
-        if text.startswith("esac", self.pos) and text[self.pos + 4:self.pos + 5] in ("", " ", "\t", "\n", ";", ")"):
+        if text.startswith("esac", self.pos) and text[self.pos + 4 : self.pos + 5] in (
+            "",
+            " ",
+            "\t",
+            "\n",
+            ";",
+            ")",
+        ):
             self.pos += 4
             self.case_depth -= 1
             self.in_case_pattern = False
@@ -319,7 +350,7 @@ class _Splitter:
         if not self.posix:
             self.pos += 1
             return "\\"
-        following = self.text[self.pos + 1:self.pos + 2]
+        following = self.text[self.pos + 1 : self.pos + 2]
         self.pos += 2
         return "" if following == "\n" else following
 
@@ -333,7 +364,7 @@ class _Splitter:
                 self.pos += 1
                 break
             if char == "\\" and self.posix:
-                following = text[self.pos + 1:self.pos + 2]
+                following = text[self.pos + 1 : self.pos + 2]
                 if following in ('"', "\\", "$", "`", "\n"):
                     parts.append("" if following == "\n" else following)
                     self.pos += 2
@@ -348,13 +379,13 @@ class _Splitter:
                 end = self.pos + 1
                 while end < length and text[end] not in '"\\$`':
                     end += 1
-                parts.append(text[self.pos:end])
+                parts.append(text[self.pos : end])
                 self.pos = end
         return "".join(parts)
 
     def _dollar(self) -> str:
         """`$(...)`, `$((...))`, `${...}` and `$'...'` stay verbatim (the last one is unquoted)."""
-        following = self.text[self.pos + 1:self.pos + 2]
+        following = self.text[self.pos + 1 : self.pos + 2]
         if following == "(":
             self.pos += 1
             return "$" + self._command_substitution()
@@ -382,7 +413,7 @@ class _Splitter:
             end += 2 if text[end] == "\\" else 1
         self.pos = min(end + 1, length)
         self.substitutions.append((start + 1, min(end, length)))
-        return text[start:self.pos]
+        return text[start : self.pos]
 
     def _balanced(self, opening: str, closing: str) -> str:
         """Text from `pos` (an opening bracket) to its matching closing bracket, quotes respected."""
@@ -411,7 +442,7 @@ class _Splitter:
                     break
             position += 1
         self.pos = min(position, length)
-        return text[start:self.pos]
+        return text[start : self.pos]
 
     def _skip_double_quoted(self, position: int) -> int:
         text, length = self.text, len(self.text)
@@ -435,7 +466,7 @@ class _Splitter:
             while self.pos < len(text):
                 end = text.find("\n", self.pos)
                 end = len(text) if end < 0 else end
-                line = text[self.pos:end].rstrip("\r")
+                line = text[self.pos : end].rstrip("\r")
                 self.pos = end + 1
                 if (line.lstrip("\t") if strip_tabs else line) == delimiter:
                     break

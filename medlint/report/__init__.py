@@ -6,8 +6,9 @@ Output is deterministic (no timestamps, sorted findings), so the same input give
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from medlint import __version__
 from medlint.engine import RunResult

@@ -61,11 +61,17 @@ def annotation(finding: Finding, report: Report) -> str:
 
 def render_github(report: Report, step_summary_path: str | None = None) -> str:
     """The annotations and the plain summary lines; appends the Markdown summary when a path is given."""
-    shown = sorted((finding for finding in report.result.findings if finding.suppression is None), key=Finding.sort_key)
+    shown = sorted(
+        (finding for finding in report.result.findings if finding.suppression is None), key=Finding.sort_key
+    )
     lines = [annotation(finding, report) for finding in shown]
     for note in report.result.notifications:
-        properties = [("file", note.location.path), ("line", str(note.location.line))] if note.location else []
-        lines.append(workflow_command(COMMANDS[note.level], [*properties, ("title", "medlint")], note.message))
+        properties = (
+            [("file", note.location.path), ("line", str(note.location.line))] if note.location else []
+        )
+        lines.append(
+            workflow_command(COMMANDS[note.level], [*properties, ("title", "medlint")], note.message)
+        )
     # Plain log lines: a line break inside one (a file name can hold one) could start a forged command.
     lines.extend(line.replace("\r", " ").replace("\n", " ") for line in summary_lines(report))
     if step_summary_path:
@@ -81,14 +87,22 @@ def append_step_summary(report: Report, path: str) -> None:
 
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell: no line breaks, no column separators, no raw HTML."""
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\r", " ").replace("\n", " "))
+    return (
+        text.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
 
 
 def _status(finding: Finding) -> str:
     if finding.suppression is not None:
         return f"waived: {finding.suppression.justification}"
-    return finding.baseline_state or ""  # "new" with --baseline; findings in the baseline are not in the Report
+    return (
+        finding.baseline_state or ""
+    )  # "new" with --baseline; findings in the baseline are not in the Report
 
 
 def step_summary(report: Report) -> str:
@@ -118,10 +132,14 @@ def step_summary(report: Report) -> str:
     if findings:
         out += ["| level | rule | location | message | status |", "|---|---|---|---|---|"]
         for finding in findings[:SUMMARY_TABLE_LIMIT]:
-            out.append(f"| {finding.level.value} | {_cell(_title(finding, report))} | {_cell(str(finding.location))} "
-                       f"| {_cell(finding.message)} | {_cell(_status(finding))} |")
+            out.append(
+                f"| {finding.level.value} | {_cell(_title(finding, report))} | {_cell(str(finding.location))} "
+                f"| {_cell(finding.message)} | {_cell(_status(finding))} |"
+            )
         if len(findings) > SUMMARY_TABLE_LIMIT:
-            out.append(f"\n{len(findings) - SUMMARY_TABLE_LIMIT} more findings are in the job log and the other reports.")
+            out.append(
+                f"\n{len(findings) - SUMMARY_TABLE_LIMIT} more findings are in the job log and the other reports."
+            )
         out.append("")
     else:
         out += ["No findings.", ""]

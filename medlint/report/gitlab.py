@@ -23,17 +23,25 @@ from collections import Counter
 from typing import Any
 
 from medlint.findings import Finding
+from medlint.fingerprints import logical_fingerprint
 from medlint.model import Level
 from medlint.report import Report
-from medlint.fingerprints import logical_fingerprint
 
 SEVERITIES = {Level.NOTE: "info", Level.WARNING: "minor", Level.ERROR: "major"}
 CRITICAL_SECURITY_SEVERITY = 9.0
 #: A rule's tags give its Code Quality categories; a rule with none of these tags is a "Bug Risk".
 CATEGORY_BY_TAG = {
-    "security": "Security", "secrets": "Security", "supply-chain": "Security", "least-privilege": "Security",
-    "reliability": "Bug Risk", "availability": "Bug Risk", "resources": "Bug Risk", "correctness": "Bug Risk",
-    "tool": "Bug Risk", "traceability": "Clarity", "identification": "Clarity",
+    "security": "Security",
+    "secrets": "Security",
+    "supply-chain": "Security",
+    "least-privilege": "Security",
+    "reliability": "Bug Risk",
+    "availability": "Bug Risk",
+    "resources": "Bug Risk",
+    "correctness": "Bug Risk",
+    "tool": "Bug Risk",
+    "traceability": "Clarity",
+    "identification": "Clarity",
 }
 
 
@@ -60,10 +68,13 @@ def _hash(*parts: str) -> str:
 
 def unique_fingerprints(findings: list[Finding]) -> list[str]:
     """Line-independent fingerprints, one per finding and all distinct (in the order of `findings`)."""
-    logical = [finding.fingerprint("medlintLogical/v1") or logical_fingerprint(finding) for finding in findings]
+    logical = [
+        finding.fingerprint("medlintLogical/v1") or logical_fingerprint(finding) for finding in findings
+    ]
     shared = Counter(logical)
     refined = [
-        value if shared[value] == 1 else _hash(value, finding.message) for value, finding in zip(logical, findings)
+        value if shared[value] == 1 else _hash(value, finding.message)
+        for value, finding in zip(logical, findings)
     ]
     seen: Counter[str] = Counter()
     result = []
@@ -84,7 +95,10 @@ def code_quality_issues(report: Report) -> list[dict[str, Any]]:
             "categories": categories(finding, report),
             "location": {
                 "path": finding.location.path,
-                "lines": {"begin": finding.location.line, "end": max(finding.location.end_line, finding.location.line)},
+                "lines": {
+                    "begin": finding.location.line,
+                    "end": max(finding.location.end_line, finding.location.line),
+                },
             },
             "engine_name": "medlint",
             "type": "issue",

@@ -31,8 +31,13 @@ def report_dict(report: Report) -> dict[str, Any]:
         "not_artifacts": list(report.unrecognised),
         "rules_run": list(report.result.rules_run),
         "rules_disabled": list(report.result.rules_disabled),
-        "summary": {**report.level_counts(), "suppressed": report.suppressed_count(), "baselined": report.baselined,
-                    "failing": report.failing(), "fail_on": report.fail_on.value},
+        "summary": {
+            **report.level_counts(),
+            "suppressed": report.suppressed_count(),
+            "baselined": report.baselined,
+            "failing": report.failing(),
+            "fail_on": report.fail_on.value,
+        },
         "fixed_since_baseline": [
             {"rule_id": entry.rule_id, "path": entry.path, "subject": entry.subject, "message": entry.message}
             for entry in report.fixed
@@ -50,23 +55,32 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "variant": finding.variant,
                 "fingerprints": dict(finding.fingerprints),
                 "baseline_state": finding.baseline_state,
-                "suppression": None if finding.suppression is None else {
+                "suppression": None
+                if finding.suppression is None
+                else {
                     "kind": finding.suppression.kind,
                     "justification": finding.suppression.justification,
                     "until": finding.suppression.until,
                     "owner": finding.suppression.owner,
                     "risk": finding.suppression.risk,
-                    "location": _location(finding.suppression.location) if finding.suppression.location else None,
+                    "location": _location(finding.suppression.location)
+                    if finding.suppression.location
+                    else None,
                 },
                 "related": [
-                    {"message": related.message, "location": _location(related.location)} for related in finding.related
+                    {"message": related.message, "location": _location(related.location)}
+                    for related in finding.related
                 ],
             }
             for finding in report.result.findings
         ],
         "notifications": [
-            {"level": note.level.value, "message": note.message, "rule_id": note.rule_id,
-             "location": _location(note.location) if note.location else None}
+            {
+                "level": note.level.value,
+                "message": note.message,
+                "rule_id": note.rule_id,
+                "location": _location(note.location) if note.location else None,
+            }
             for note in report.result.notifications
         ],
     }

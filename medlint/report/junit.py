@@ -43,8 +43,10 @@ def unique_names(findings: list[Finding]) -> list[str]:
 
 
 def _failure_text(finding: Finding) -> str:
-    lines = [f"{finding.location}: {finding.level.value} {finding.rule_id} {finding.message}",
-             f"subject: {finding.subject}"]
+    lines = [
+        f"{finding.location}: {finding.level.value} {finding.rule_id} {finding.message}",
+        f"subject: {finding.subject}",
+    ]
     if finding.baseline_state:
         lines.append(f"baseline: {finding.baseline_state}")
     lines.extend(f"related: {related.location}: {related.message}" for related in finding.related)
@@ -52,17 +54,23 @@ def _failure_text(finding: Finding) -> str:
 
 
 def _finding_case(finding: Finding, name: str) -> ET.Element:
-    case = ET.Element("testcase", {
-        "classname": finding.rule_id,
-        "name": name,
-        "file": finding.location.path,
-        "line": str(finding.location.line),
-        "time": "0",
-    })
+    case = ET.Element(
+        "testcase",
+        {
+            "classname": finding.rule_id,
+            "name": name,
+            "file": finding.location.path,
+            "line": str(finding.location.line),
+            "time": "0",
+        },
+    )
     waiver = finding.suppression
     if waiver is not None:
-        details = [f"waiver: {waiver.kind}"] + [f"{label} {value}" for label, value in
-                                                (("until", waiver.until), ("owner", waiver.owner), ("risk", waiver.risk)) if value]
+        details = [f"waiver: {waiver.kind}"] + [
+            f"{label} {value}"
+            for label, value in (("until", waiver.until), ("owner", waiver.owner), ("risk", waiver.risk))
+            if value
+        ]
         skipped = ET.SubElement(case, "skipped", {"message": f"waived: {waiver.justification}"})
         skipped.text = _failure_text(finding) + "\n" + ", ".join(details)
     else:
@@ -79,11 +87,14 @@ def _passing_case(rule_id: str, report: Report) -> ET.Element:
 
 def _notification_case(note: Notification, index: int) -> ET.Element:
     where = f" {note.location}" if note.location else ""
-    case = ET.Element("testcase", {
-        "classname": note.rule_id or SUITE_NAME,
-        "name": f"medlint error {index}{where}",
-        "time": "0",
-    })
+    case = ET.Element(
+        "testcase",
+        {
+            "classname": note.rule_id or SUITE_NAME,
+            "name": f"medlint error {index}{where}",
+            "time": "0",
+        },
+    )
     if note.location:
         case.set("file", note.location.path)
         case.set("line", str(note.location.line))
@@ -96,8 +107,11 @@ def junit_tree(report: Report) -> ET.Element:
     findings = sorted(report.result.findings, key=Finding.sort_key)
     cases = [_finding_case(finding, name) for finding, name in zip(findings, unique_names(findings))]
     rules_with_findings = {finding.rule_id for finding in findings}
-    cases += [_passing_case(rule_id, report) for rule_id in sorted(report.result.rules_run)
-              if rule_id not in rules_with_findings]
+    cases += [
+        _passing_case(rule_id, report)
+        for rule_id in sorted(report.result.rules_run)
+        if rule_id not in rules_with_findings
+    ]
     errors = [note for note in report.result.notifications if note.level is Level.ERROR]
     cases += [_notification_case(note, index) for index, note in enumerate(errors, 1)]
     counts = {

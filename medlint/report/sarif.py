@@ -14,8 +14,8 @@ from typing import Any
 from medlint.findings import Finding
 from medlint.fingerprints import LOGICAL, logical_fingerprint
 from medlint.report import Report
-from medlint.rulepack import Rule
 from medlint.ruledocs import rule_markdown
+from medlint.rulepack import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/medlint/medlint"
@@ -30,8 +30,10 @@ def _rule_descriptor(rule: Rule, safety_class: str) -> dict[str, Any]:
         "shortDescription": {"text": rule.title + "."},
         "fullDescription": {"text": rule.rationale[:1024]},
         "help": {"text": rule.remediation, "markdown": rule_markdown(rule)},
-        "defaultConfiguration": {"level": default_level.value if default_level else "none",
-                                 "enabled": default_level is not None or rule.max_level(safety_class) is not None},
+        "defaultConfiguration": {
+            "level": default_level.value if default_level else "none",
+            "enabled": default_level is not None or rule.max_level(safety_class) is not None,
+        },
         "properties": {
             "tags": list(rule.tags)[:10],
             "precision": rule.precision,
@@ -50,7 +52,9 @@ def _physical(location: Any) -> dict[str, Any]:
             "startLine": location.line,
             "startColumn": location.column,
             "endLine": max(location.end_line, location.line),
-            "endColumn": max(location.end_column, location.column + 1) if location.end_line <= location.line else max(location.end_column, 1),
+            "endColumn": max(location.end_column, location.column + 1)
+            if location.end_line <= location.line
+            else max(location.end_column, 1),
         },
     }
 
@@ -70,12 +74,22 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         result["baselineState"] = finding.baseline_state
     if finding.suppression is not None:
         suppression = finding.suppression
-        entry: dict[str, Any] = {"kind": suppression.kind, "status": suppression.status,
-                                 "justification": suppression.justification}
+        entry: dict[str, Any] = {
+            "kind": suppression.kind,
+            "status": suppression.status,
+            "justification": suppression.justification,
+        }
         if suppression.location is not None and suppression.kind == "inSource":
             entry["location"] = {"physicalLocation": _physical(suppression.location)}
-        entry["properties"] = {key: value for key, value in (("until", suppression.until), ("owner", suppression.owner),
-                                                              ("risk", suppression.risk)) if value}
+        entry["properties"] = {
+            key: value
+            for key, value in (
+                ("until", suppression.until),
+                ("owner", suppression.owner),
+                ("risk", suppression.risk),
+            )
+            if value
+        }
         if not entry["properties"]:
             del entry["properties"]
         result["suppressions"] = [entry]
@@ -83,7 +97,11 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
         result["properties"]["variant"] = finding.variant
     if finding.related:
         result["relatedLocations"] = [
-            {"id": index, "message": {"text": related.message}, "physicalLocation": _physical(related.location)}
+            {
+                "id": index,
+                "message": {"text": related.message},
+                "physicalLocation": _physical(related.location),
+            }
             for index, related in enumerate(finding.related, 1)
         ]
     return result
@@ -93,7 +111,10 @@ def _provenance(report: Report) -> list[dict[str, Any]]:
     provenance = report.provenance
     if provenance is None or not provenance.repository_uri:
         return []
-    entry: dict[str, Any] = {"repositoryUri": provenance.repository_uri, "mappedTo": {"uriBaseId": "%SRCROOT%"}}
+    entry: dict[str, Any] = {
+        "repositoryUri": provenance.repository_uri,
+        "mappedTo": {"uriBaseId": "%SRCROOT%"},
+    }
     if provenance.revision_id:
         entry["revisionId"] = provenance.revision_id
     if provenance.branch:
@@ -111,7 +132,11 @@ def sarif_log(report: Report, omit_suppressed: bool = False) -> dict[str, Any]:
         {
             "level": note.level.value,
             "message": {"text": note.message if note.message.endswith(".") else note.message + "."},
-            **({"associatedRule": {"id": note.rule_id, "index": index_of[note.rule_id]}} if note.rule_id in index_of else {}),
+            **(
+                {"associatedRule": {"id": note.rule_id, "index": index_of[note.rule_id]}}
+                if note.rule_id in index_of
+                else {}
+            ),
             **({"locations": [{"physicalLocation": _physical(note.location)}]} if note.location else {}),
         }
         for note in report.result.notifications
@@ -138,8 +163,9 @@ def sarif_log(report: Report, omit_suppressed: bool = False) -> dict[str, Any]:
                 "rules": [_rule_descriptor(rule, safety_class.value) for rule in rules],
             }
         },
-
-        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The scanned project's root directory."}}},
+        "originalUriBaseIds": {
+            "%SRCROOT%": {"description": {"text": "The scanned project's root directory."}}
+        },
         "invocations": [invocation],
         "columnKind": "unicodeCodePoints",
         "results": [

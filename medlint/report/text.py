@@ -39,12 +39,18 @@ def summary_lines(report: Report) -> list[str]:
         shown = ", ".join(report.unrecognised[:5]) + (" ..." if len(report.unrecognised) > 5 else "")
         lines.append(f"Not an artifact medlint reads ({len(report.unrecognised)}): {shown}")
     if report.baselined or report.fixed:
-        lines.append(f"Baseline: {report.baselined} known finding(s) not shown; {len(report.fixed)} baseline entr"
-                     f"{'y' if len(report.fixed) == 1 else 'ies'} fixed since.")
+        lines.append(
+            f"Baseline: {report.baselined} known finding(s) not shown; {len(report.fixed)} baseline entr"
+            f"{'y' if len(report.fixed) == 1 else 'ies'} fixed since."
+        )
     lines.append(
         f"{_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}, {_plural(counts['note'], 'note')}"
         f", {report.suppressed_count()} suppressed, {report.baselined} baselined"
-        + (f", {_plural(len(report.result.notifications), 'tool notification')}" if report.result.notifications else "")
+        + (
+            f", {_plural(len(report.result.notifications), 'tool notification')}"
+            if report.result.notifications
+            else ""
+        )
         + (f"; failing at level {report.fail_on.value} or above." if report.failing() else "; passing.")
     )
     return lines

@@ -23,7 +23,7 @@ from medlint.checks.charts import (
 )
 from medlint.discover import discover
 from medlint.loader import load_project
-from medlint.model import Project, SourceFile, ArtifactKind
+from medlint.model import ArtifactKind, Project, SourceFile
 from medlint.parsers.helm import (
     archive_chart_yaml,
     parse_chart,
@@ -35,29 +35,60 @@ from medlint.parsers.helm import (
 from medlint.source import SourceError, load_yaml_documents
 
 
-@pytest.mark.parametrize("constraint, version, allowed", [
-    ("~1.2.3", "1.2.9", True), ("~1.2.3", "1.3.0", False), ("~1", "1.9.0", True),
-    ("^1.2", "1.9.0", True), ("^1.2", "2.0.0", False), ("^0.2.3", "0.2.9", True), ("^0.2.3", "0.3.0", False),
-    ("11.x.x", "11.9.13", True), ("11.x.x", "12.0.0", False), ("1.2", "1.2.7", True),
-    (">=1.2.0 <2.0.0", "1.5.0", True), (">=1.2.0, <2.0.0", "2.0.0", False), (">= 1.2, < 1.4", "1.3.1", True),
-    ("1.2 - 1.4.5", "1.4.5", True), ("1.2 - 1.4.5", "1.4.6", False),
-    ("*", "3.4.5", True), ("1.2.3", "1.2.3", True), ("1.2.3", "1.2.4", False), ("v1.2.3", "1.2.3", True),
-    ("!=1.2.x", "1.2.5", False), ("!=1.2.x", "1.3.0", True),
-    ("1.x || 3.1.x", "3.1.2", True), ("1.x || 3.1.x", "2.0.0", False),
-    (">1.2", "1.2.9", False), (">1.2", "1.3.0", True), ("<=1.2", "1.2.9", True), ("<=1.2", "1.3.0", False),
-    ("~1.2.3", "1.2.4-beta.1", False), (">=1.2.3-0", "1.2.4-beta.1", True),
-])
+@pytest.mark.parametrize(
+    "constraint, version, allowed",
+    [
+        ("~1.2.3", "1.2.9", True),
+        ("~1.2.3", "1.3.0", False),
+        ("~1", "1.9.0", True),
+        ("^1.2", "1.9.0", True),
+        ("^1.2", "2.0.0", False),
+        ("^0.2.3", "0.2.9", True),
+        ("^0.2.3", "0.3.0", False),
+        ("11.x.x", "11.9.13", True),
+        ("11.x.x", "12.0.0", False),
+        ("1.2", "1.2.7", True),
+        (">=1.2.0 <2.0.0", "1.5.0", True),
+        (">=1.2.0, <2.0.0", "2.0.0", False),
+        (">= 1.2, < 1.4", "1.3.1", True),
+        ("1.2 - 1.4.5", "1.4.5", True),
+        ("1.2 - 1.4.5", "1.4.6", False),
+        ("*", "3.4.5", True),
+        ("1.2.3", "1.2.3", True),
+        ("1.2.3", "1.2.4", False),
+        ("v1.2.3", "1.2.3", True),
+        ("!=1.2.x", "1.2.5", False),
+        ("!=1.2.x", "1.3.0", True),
+        ("1.x || 3.1.x", "3.1.2", True),
+        ("1.x || 3.1.x", "2.0.0", False),
+        (">1.2", "1.2.9", False),
+        (">1.2", "1.3.0", True),
+        ("<=1.2", "1.2.9", True),
+        ("<=1.2", "1.3.0", False),
+        ("~1.2.3", "1.2.4-beta.1", False),
+        (">=1.2.3-0", "1.2.4-beta.1", True),
+    ],
+)
 def test_constraints(constraint: str, version: str, allowed: bool) -> None:
     parsed = parse_version(version)
     assert parsed is not None
     assert parse_constraint(constraint).allows(parsed) is allowed
 
 
-@pytest.mark.parametrize("constraint, minor", [
-    (">=1.20.0 <1.25.0", (1, 24)), ("<=1.24.x", (1, 24)), ("~1.23.0", (1, 23)), ("1.24.x", (1, 24)),
-    (">=1.16.0-0 <1.30.0-0", (1, 29)), ("<1.25.3", (1, 25)), (">=1.21.0-0 <1.28.0-0 || 1.29.x", (1, 29)),
-    (">=1.19.0-0", None), ("^1.20", None),
-])
+@pytest.mark.parametrize(
+    "constraint, minor",
+    [
+        (">=1.20.0 <1.25.0", (1, 24)),
+        ("<=1.24.x", (1, 24)),
+        ("~1.23.0", (1, 23)),
+        ("1.24.x", (1, 24)),
+        (">=1.16.0-0 <1.30.0-0", (1, 29)),
+        ("<1.25.3", (1, 25)),
+        (">=1.21.0-0 <1.28.0-0 || 1.29.x", (1, 29)),
+        (">=1.19.0-0", None),
+        ("^1.20", None),
+    ],
+)
 def test_highest_minor(constraint: str, minor: tuple[int, int] | None) -> None:
     assert parse_constraint(constraint).highest_minor() == minor
 
@@ -68,9 +99,17 @@ def test_bad_constraints() -> None:
             parse_constraint(text)
 
 
-@pytest.mark.parametrize("text, strict", [
-    ("1.2.3", True), ("1.2.3-rc.1+build.7", True), ("v1.2.3", False), ("1.2", False), ("01.2.3", False), ("1.2.3-01", False),
-])
+@pytest.mark.parametrize(
+    "text, strict",
+    [
+        ("1.2.3", True),
+        ("1.2.3-rc.1+build.7", True),
+        ("v1.2.3", False),
+        ("1.2", False),
+        ("01.2.3", False),
+        ("1.2.3-01", False),
+    ],
+)
 def test_strict_semver(text: str, strict: bool) -> None:
     assert is_strict_semver(text) is strict
 
@@ -90,7 +129,9 @@ dependencies:
 
 def lock_findings(lock_text: str | None) -> list[Any]:
     lock = parse_chart_lock("api/Chart.lock", lock_text) if lock_text is not None else None
-    chart = parse_chart("api", "api/Chart.yaml", CHART, lock, "api/Chart.lock" if lock_text is not None else None)
+    chart = parse_chart(
+        "api", "api/Chart.yaml", CHART, lock, "api/Chart.lock" if lock_text is not None else None
+    )
     return list(chart_lock_present(Project(charts=(chart,)), {}))
 
 
@@ -121,7 +162,11 @@ def test_lock_out_of_sync() -> None:
 
 def metadata_findings(chart_yaml: str, with_schema: bool = True) -> list[tuple[str | None, int]]:
     chart = parse_chart("c", "c/Chart.yaml", chart_yaml)
-    files = (SourceFile("c/values.schema.json", ArtifactKind.HELM, role="values.schema.json"),) if with_schema else ()
+    files = (
+        (SourceFile("c/values.schema.json", ArtifactKind.HELM, role="values.schema.json"),)
+        if with_schema
+        else ()
+    )
     return [(f.variant, f.location.line) for f in chart_metadata(Project(files=files, charts=(chart,)), {})]
 
 
@@ -132,7 +177,7 @@ def test_app_version_quoting() -> None:
     assert metadata_findings(base + "appVersion: !!str 1.10\n") == []
     assert metadata_findings(base + "appVersion: 1.10\n") == [("app-version", 5)]
     assert metadata_findings(base + "appVersion: 1.4.2  # plain\n") == [("app-version", 5)]
-    assert metadata_findings(base + "appVersion: \"\"\n") == [("app-version", 1)]
+    assert metadata_findings(base + 'appVersion: ""\n') == [("app-version", 1)]
     assert metadata_findings(base) == [("app-version", 1)]
 
 
@@ -150,31 +195,52 @@ CORPUS_HELM = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" /
 def test_lock_digest_reproduces_helms_own_test_vector() -> None:
     # helm internal/resolver TestHashReq: the expected digest for alpine 0.1.0 on both sides
     entry = {"name": "alpine", "version": "0.1.0", "repository": "http://localhost:8879/charts"}
-    assert helm_lock_digests([entry], [entry]) == ("sha256:fb239e836325c5fa14b29d1540a13b7d3ba13151b67fe719f820e0ef6d66aaaf",)
+    assert helm_lock_digests([entry], [entry]) == (
+        "sha256:fb239e836325c5fa14b29d1540a13b7d3ba13151b67fe719f820e0ef6d66aaaf",
+    )
     ranged = dict(entry, version="^0.1.0")
     assert helm_lock_digests([ranged], [entry]) != helm_lock_digests([entry], [entry])
 
 
 def test_lock_digest_follows_go_json_encoding() -> None:
-    declared = [{"alias": "b", "import-values": ["d", {"parent": "p", "child": "c"}], "tags": ["t"], "enabled": True,
-                 "condition": "a.enabled", "repository": "https://x", "version": ">=1.0.0 <2.0.0", "name": "a",
-                 "unknown": "ignored"}]
+    declared = [
+        {
+            "alias": "b",
+            "import-values": ["d", {"parent": "p", "child": "c"}],
+            "tags": ["t"],
+            "enabled": True,
+            "condition": "a.enabled",
+            "repository": "https://x",
+            "version": ">=1.0.0 <2.0.0",
+            "name": "a",
+            "unknown": "ignored",
+        }
+    ]
     locked = [{"name": "a", "version": "1.2.3", "repository": "https://x", "condition": "", "enabled": False}]
     # struct field order, omitempty, Go's HTML escaping of < > &, map keys sorted, unknown keys dropped
-    expected = ('[[{"name":"a","version":"\\u003e=1.0.0 \\u003c2.0.0","repository":"https://x","condition":"a.enabled",'
-                '"tags":["t"],"enabled":true,"import-values":["d",{"child":"c","parent":"p"}],"alias":"b"}],'
-                '[{"name":"a","version":"1.2.3","repository":"https://x"}]]')
+    expected = (
+        '[[{"name":"a","version":"\\u003e=1.0.0 \\u003c2.0.0","repository":"https://x","condition":"a.enabled",'
+        '"tags":["t"],"enabled":true,"import-values":["d",{"child":"c","parent":"p"}],"alias":"b"}],'
+        '[{"name":"a","version":"1.2.3","repository":"https://x"}]]'
+    )
     assert helm_lock_digests(declared, locked) == ("sha256:" + hashlib.sha256(expected.encode()).hexdigest(),)
     # repository has no omitempty; a null is Go's zero value; keys match case-insensitively
     assert helm_lock_digests([{"Name": "a", "repository": None}], []) == (
-        "sha256:" + hashlib.sha256(b'[[{"name":"a","repository":""}],[]]').hexdigest(),)
+        "sha256:" + hashlib.sha256(b'[[{"name":"a","repository":""}],[]]').hexdigest(),
+    )
 
 
 def test_lock_digest_helm2_hash_for_v1_charts_and_unverifiable_values() -> None:
     entry = {"name": "a", "version": "1.0.0", "repository": "https://x"}
     digests = helm_lock_digests([entry], [entry], "v1")
     assert digests is not None and len(digests) == 2
-    assert digests[1] == "sha256:" + hashlib.sha256(b'{"dependencies":[{"name":"a","version":"1.0.0","repository":"https://x"}]}').hexdigest()
+    assert (
+        digests[1]
+        == "sha256:"
+        + hashlib.sha256(
+            b'{"dependencies":[{"name":"a","version":"1.0.0","repository":"https://x"}]}'
+        ).hexdigest()
+    )
     assert helm_lock_digests([dict(entry, version=1.1)], [entry]) is None  # Go would format the float itself
     assert helm_lock_digests([dict(entry, **{"export-values": ["x"]})], [entry]) is None
     assert helm_lock_digests(["not a mapping"], [entry]) is None
@@ -223,22 +289,26 @@ def _link(name: str, target: str, kind: bytes = tarfile.SYMTYPE) -> tuple[tarfil
 
 
 def test_archive_chart_yaml_skips_unsafe_members_and_links() -> None:
-    data = _tgz([
-        _file("/etc/Chart.yaml", "name: absolute"),
-        _file("../Chart.yaml", "name: parent"),
-        _file("redis/../Chart.yaml", "name: dotdot"),
-        _link("redis/Chart.yaml", "/etc/passwd"),
-        _link("redis/Chart.yaml", "redis/values.yaml", tarfile.LNKTYPE),
-        _file("redis/charts/common/Chart.yaml", "name: common"),
-        _file("redis/Chart.yaml", "apiVersion: v2\nname: redis\nversion: 17.3.4\n"),
-    ])
+    data = _tgz(
+        [
+            _file("/etc/Chart.yaml", "name: absolute"),
+            _file("../Chart.yaml", "name: parent"),
+            _file("redis/../Chart.yaml", "name: dotdot"),
+            _link("redis/Chart.yaml", "/etc/passwd"),
+            _link("redis/Chart.yaml", "redis/values.yaml", tarfile.LNKTYPE),
+            _file("redis/charts/common/Chart.yaml", "name: common"),
+            _file("redis/Chart.yaml", "apiVersion: v2\nname: redis\nversion: 17.3.4\n"),
+        ]
+    )
     assert "version: 17.3.4" in archive_chart_yaml(data)
 
 
 def test_archive_chart_yaml_refuses_damaged_and_empty_archives() -> None:
-    for data, reason in ((b"not an archive", "not a gzip-compressed tar archive"),
-                         (_tgz([_file("redis/values.yaml", "a: 1")]), "no <chart>/Chart.yaml"),
-                         (_tgz([_file("redis/Chart.yaml", "name: redis\n")])[:40], "")):
+    for data, reason in (
+        (b"not an archive", "not a gzip-compressed tar archive"),
+        (_tgz([_file("redis/values.yaml", "a: 1")]), "no <chart>/Chart.yaml"),
+        (_tgz([_file("redis/Chart.yaml", "name: redis\n")])[:40], ""),
+    ):
         with pytest.raises(SourceError) as error:
             archive_chart_yaml(data)
         assert reason in error.value.message
@@ -248,7 +318,10 @@ def test_archive_chart_yaml_stops_after_the_member_bound(monkeypatch: pytest.Mon
     import medlint.parsers.helm as helm_parser
 
     monkeypatch.setattr(helm_parser, "ARCHIVE_MAX_MEMBERS", 3)
-    data = _tgz([_file(f"redis/templates/t{index}.yaml", "") for index in range(5)] + [_file("redis/Chart.yaml", "name: redis")])
+    data = _tgz(
+        [_file(f"redis/templates/t{index}.yaml", "") for index in range(5)]
+        + [_file("redis/Chart.yaml", "name: redis")]
+    )
     with pytest.raises(SourceError) as error:
         archive_chart_yaml(data)
     assert "within the first 3 members" in error.value.message
@@ -285,7 +358,9 @@ def test_vendored_archives_against_the_lock(tmp_path: Path) -> None:
     assert _vendoring_project(tmp_path / "a", {"redis-17.3.4.tgz": good}, LOCK) == []
     (found,) = _vendoring_project(tmp_path / "b", {"redis-17.3.4.tgz": good, "redis-17.3.2.tgz": stale}, LOCK)
     assert (found.location.path, found.location.line) == ("api/Chart.lock", 2)
-    assert "redis 17.3.4, but the vendored archive charts/redis-17.3.2.tgz holds version 17.3.2" in found.message
+    assert (
+        "redis 17.3.4, but the vendored archive charts/redis-17.3.2.tgz holds version 17.3.2" in found.message
+    )
     assert found.related[0].location.path == "api/charts/redis-17.3.2.tgz"
     (damaged,) = _vendoring_project(tmp_path / "c", {"redis-17.3.4.tgz": good[:30]}, LOCK)
     assert (damaged.location.path, damaged.location.line) == ("api/charts/redis-17.3.4.tgz", 1)
@@ -298,15 +373,24 @@ def test_vendored_archives_against_the_lock(tmp_path: Path) -> None:
 def test_lock_digest_mismatch_is_located_at_the_digest() -> None:
     lock_text = LOCK + "digest: sha256:0000\n"
     parsed = read_chart_lock("api/Chart.lock", lock_text)
-    chart = parse_chart("api", "api/Chart.yaml", VENDORING_CHART, parsed.entries, "api/Chart.lock",
-                        lock_anchor=parsed.anchor, lock_digest=parsed.digest)
+    chart = parse_chart(
+        "api",
+        "api/Chart.yaml",
+        VENDORING_CHART,
+        parsed.entries,
+        "api/Chart.lock",
+        lock_anchor=parsed.anchor,
+        lock_digest=parsed.digest,
+    )
     (found,) = chart_lock_present(Project(charts=(chart,)), {})
     assert (found.location.line, found.subject) == (5, "chart:api/lock-digest")
     raw_chart = load_yaml_documents(VENDORING_CHART)[0].value
     good_digest = helm_lock_digests(raw_chart["dependencies"], [entry.raw for entry in parsed.entries])
     assert good_digest is not None
     parsed = read_chart_lock("api/Chart.lock", LOCK + f"digest: {good_digest[0]}\n")
-    chart = parse_chart("api", "api/Chart.yaml", VENDORING_CHART, parsed.entries, "api/Chart.lock", lock_digest=parsed.digest)
+    chart = parse_chart(
+        "api", "api/Chart.yaml", VENDORING_CHART, parsed.entries, "api/Chart.lock", lock_digest=parsed.digest
+    )
     assert list(chart_lock_present(Project(charts=(chart,)), {})) == []
 
 
@@ -316,16 +400,29 @@ def test_lock_digest_mismatch_is_located_at_the_digest() -> None:
 SCHEMA_CHART = 'apiVersion: v2\nname: c\nversion: 1.0.0\nappVersion: "1"\nkubeVersion: ">=1.29.0-0"\n'
 
 
-def schema_findings(values: str, schema: str, params: dict[str, Any] | None = None) -> list[tuple[str, int, str]]:
-    chart = parse_chart("c", "c/Chart.yaml", SCHEMA_CHART, values_files=(parse_values("c/values.yaml", values),),
-                        values_schema=parse_values_schema(schema), values_schema_path="c/values.schema.json")
+def schema_findings(
+    values: str, schema: str, params: dict[str, Any] | None = None
+) -> list[tuple[str, int, str]]:
+    chart = parse_chart(
+        "c",
+        "c/Chart.yaml",
+        SCHEMA_CHART,
+        values_files=(parse_values("c/values.yaml", values),),
+        values_schema=parse_values_schema(schema),
+        values_schema_path="c/values.schema.json",
+    )
     files = (SourceFile("c/values.schema.json", ArtifactKind.HELM, role="values.schema.json"),)
-    return [(f.subject.rsplit(":", 1)[-1], f.location.line, f.message)
-            for f in chart_metadata(Project(files=files, charts=(chart,)), params or {}) if f.variant == "schema-content"]
+    return [
+        (f.subject.rsplit(":", 1)[-1], f.location.line, f.message)
+        for f in chart_metadata(Project(files=files, charts=(chart,)), params or {})
+        if f.variant == "schema-content"
+    ]
 
 
 def test_schema_content_reports_each_unconstrained_value_at_its_property() -> None:
-    values = "replicaCount: 1\nresources: {}\ningress:\n  tls: []\ntls:\n  enabled: false\nimage:\n  tag: '1.0'\n"
+    values = (
+        "replicaCount: 1\nresources: {}\ningress:\n  tls: []\ntls:\n  enabled: false\nimage:\n  tag: '1.0'\n"
+    )
     schema = """{
   "type": "object",
   "required": ["resources"],
@@ -338,8 +435,13 @@ def test_schema_content_reports_each_unconstrained_value_at_its_property() -> No
 }"""
     found = schema_findings(values, schema)
     assert [(path, line) for path, line, _ in found] == [
-        ("replicaCount", 5), ("resources", 6), ("ingress.tls", 7), ("tls.enabled", 1), ("image", 8)]
-    messages = dict((path, message) for path, _, message in found)
+        ("replicaCount", 5),
+        ("resources", 6),
+        ("ingress.tls", 7),
+        ("tls.enabled", 1),
+        ("image", 8),
+    ]
+    messages = {path: message for path, _, message in found}
     assert "allows replicaCount below 1 (minimum 0)" in messages["replicaCount"]
     assert '"required": ["limits"]' in messages["resources"]
     assert '"minItems": 1' in messages["ingress.tls"] and '"const": true' in messages["tls.enabled"]
@@ -363,8 +465,11 @@ def test_schema_content_passes_constrained_values_and_skips_absent_keys() -> Non
 
 def test_schema_content_params_and_json_without_positions() -> None:
     params = {"schema_content": {"/server/replicaCount": "minimum 2", "image": "no-such-requirement"}}
-    found = schema_findings("server:\n  replicaCount: 1\n",
-                            '{"properties": {"server": {"properties": {\n"replicaCount": {"minimum": 1}}}}}', params)
+    found = schema_findings(
+        "server:\n  replicaCount: 1\n",
+        '{"properties": {"server": {"properties": {\n"replicaCount": {"minimum": 1}}}}}',
+        params,
+    )
     assert [(path, line) for path, line, _ in found] == [("/server/replicaCount", 2)]
     assert "below 2 (minimum 1)" in found[0][2]
     # 1e3 reads as a string in YAML 1.1, so the schema is kept as plain JSON: the finding falls back to line 1

@@ -16,20 +16,47 @@ from medlint.parsers.dockerfile import dockerfile_workload, parse_dockerfile
 from medlint.parsers.kubernetes import parse_manifest
 
 
-@pytest.mark.parametrize("key, valid", [
-    ("app", True), ("app.kubernetes.io/name", True), ("regulatory.fda.class", True), ("a", True),
-    ("example.com/" + "n" * 63, True), ("example.com/" + "n" * 64, False), ("a" * 254 + "/name", False),
-    ("Example.com/name", False), ("example.com/", False), ("/name", False), ("a/b/c", False),
-    ("-name", False), ("name-", False), ("na me", False), ("exa_mple.com/name", False), ("", False),
-])
+@pytest.mark.parametrize(
+    "key, valid",
+    [
+        ("app", True),
+        ("app.kubernetes.io/name", True),
+        ("regulatory.fda.class", True),
+        ("a", True),
+        ("example.com/" + "n" * 63, True),
+        ("example.com/" + "n" * 64, False),
+        ("a" * 254 + "/name", False),
+        ("Example.com/name", False),
+        ("example.com/", False),
+        ("/name", False),
+        ("a/b/c", False),
+        ("-name", False),
+        ("name-", False),
+        ("na me", False),
+        ("exa_mple.com/name", False),
+        ("", False),
+    ],
+)
 def test_qualified_names(key: str, valid: bool) -> None:
     assert (qualified_name_problem(key) is None) is valid
 
 
-@pytest.mark.parametrize("value, valid", [
-    ("", True), ("B", True), ("1.4.2", True), ("1.4.2-rc.1", True), ("a" * 63, True), ("a" * 64, False),
-    ("1.4.2+build.7", False), ("Class II", False), ("-x", False), ("x.", False), ("v1_2-3.x", True),
-])
+@pytest.mark.parametrize(
+    "value, valid",
+    [
+        ("", True),
+        ("B", True),
+        ("1.4.2", True),
+        ("1.4.2-rc.1", True),
+        ("a" * 63, True),
+        ("a" * 64, False),
+        ("1.4.2+build.7", False),
+        ("Class II", False),
+        ("-x", False),
+        ("x.", False),
+        ("v1_2-3.x", True),
+    ],
+)
 def test_label_values(value: str, valid: bool) -> None:
     assert (label_value_problem(value) is None) is valid
 
@@ -43,7 +70,9 @@ def test_value_rules_are_case_sensitive_and_configurable() -> None:
     assert rules.problem("app.kubernetes.io/version", "1.2.3-rc.1+build.7") is None
     assert rules.problem("regulatory.build", " ") is not None
     assert rules.problem("other", "anything") is None
-    loose = ValueRules.from_params({"semver_regex": r"^v?\d+\.\d+\.\d+$", "build_id_keys": ["example.com/build"]})
+    loose = ValueRules.from_params(
+        {"semver_regex": r"^v?\d+\.\d+\.\d+$", "build_id_keys": ["example.com/build"]}
+    )
     assert loose.problem("app.kubernetes.io/version", "v1.2.3") is None
     assert loose.problem("example.com/build", "") is not None
 
@@ -90,7 +119,7 @@ kind: ConfigMap
 metadata:
   name: c
   annotations:
-    example.com/blob: "{'x' * (256 * 1024)}"
+    example.com/blob: "{"x" * (256 * 1024)}"
 """
     assert k8s_lines(text) == [(5, None)]
 
@@ -98,8 +127,14 @@ metadata:
 def test_oci_labels_modes_and_md110_keys() -> None:
     dockerfile = parse_dockerfile("Dockerfile", "FROM alpine:3.22\nLABEL org.opencontainers.image.title=x\n")
     project = Project(dockerfiles=(dockerfile,), workloads=(dockerfile_workload(dockerfile),))
-    params = {"oci_labels": ["org.opencontainers.image.title", "org.opencontainers.image.version", "org.opencontainers.image.source"],
-              "reported_by_md110": ["org.opencontainers.image.version"]}
+    params = {
+        "oci_labels": [
+            "org.opencontainers.image.title",
+            "org.opencontainers.image.version",
+            "org.opencontainers.image.source",
+        ],
+        "reported_by_md110": ["org.opencontainers.image.version"],
+    }
     (finding,) = oci_provenance_labels(project, params)
     assert finding.message.endswith("label org.opencontainers.image.source")
     assert list(oci_provenance_labels(project, {**params, "mode": "ci"})) == []

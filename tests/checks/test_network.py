@@ -11,21 +11,28 @@ import pytest
 
 from medlint.api import lint
 from medlint.checks.data import largest_gap, parse_cron, redis_persistence_on, rule_matches_resource
-from medlint.checks.network import host_covered, kubernetes_policy_directions, parse_short_port, permissive_peer
-from medlint.checks.selectors import map_selector_matches
+from medlint.checks.network import (
+    host_covered,
+    kubernetes_policy_directions,
+    parse_short_port,
+    permissive_peer,
+)
 from medlint.checks.network_selectors import (
     calico_selector_matches,
     is_valid_selector,
     selector_matches,
     selects_everything,
 )
+from medlint.checks.selectors import map_selector_matches
 from medlint.config import Config
 from medlint.findings import Finding
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(tmp_path: Path, files: dict[str, str], rule: str, params: dict | None = None, safety_class: str = "C") -> list[Finding]:
+def _run(
+    tmp_path: Path, files: dict[str, str], rule: str, params: dict | None = None, safety_class: str = "C"
+) -> list[Finding]:
     """Lint the given files with one rule enabled and optional parameters for it."""
     for name, text in files.items():
         (tmp_path / name).write_text(textwrap.dedent(text), encoding="utf-8")
@@ -52,12 +59,20 @@ def _run(tmp_path: Path, files: dict[str, str], rule: str, params: dict | None =
         ({"matchLabels": {"version": 2}}, {"version": "2"}, True),
         ({"matchExpressions": [{"key": "app", "operator": "In", "values": ["a", "b"]}]}, {"app": "b"}, True),
         ({"matchExpressions": [{"key": "app", "operator": "In", "values": ["a"]}]}, {}, False),
-        ({"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["a"]}]}, {}, True),  # absent key
+        (
+            {"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["a"]}]},
+            {},
+            True,
+        ),  # absent key
         ({"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["a"]}]}, {"app": "a"}, False),
         ({"matchExpressions": [{"key": "app", "operator": "Exists"}]}, {"app": ""}, True),
         ({"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}, {"app": "x"}, False),
         # matchLabels AND matchExpressions
-        ({"matchLabels": {"team": "lab"}, "matchExpressions": [{"key": "app", "operator": "Exists"}]}, {"team": "lab"}, False),
+        (
+            {"matchLabels": {"team": "lab"}, "matchExpressions": [{"key": "app", "operator": "Exists"}]},
+            {"team": "lab"},
+            False,
+        ),
         # invalid selectors select nothing: the API server refuses them
         ({"matchExpressions": [{"key": "app", "operator": "In", "values": []}]}, {"app": "x"}, False),
         ({"matchExpressions": [{"key": "app", "operator": "Equals", "values": ["x"]}]}, {"app": "x"}, False),
@@ -70,7 +85,11 @@ def test_label_selector(selector: object, labels: dict[str, str], expected: bool
 
 
 def test_selector_helpers() -> None:
-    assert selects_everything({}) and selects_everything(None) and not selects_everything({"matchLabels": {"a": "b"}})
+    assert (
+        selects_everything({})
+        and selects_everything(None)
+        and not selects_everything({"matchLabels": {"a": "b"}})
+    )
     assert is_valid_selector(None) and not is_valid_selector("app=x")
     # Service selectors: an empty map selects no pods
     assert not map_selector_matches({}, {"app": "x"})
@@ -105,7 +124,10 @@ def test_calico_selector(expression: str, labels: dict[str, str], expected: bool
         ({"podSelector": {}}, {"Ingress"}),
         ({"podSelector": {}, "egress": []}, {"Ingress"}),  # an empty egress section adds nothing
         ({"podSelector": {}, "egress": [{}]}, {"Ingress", "Egress"}),
-        ({"podSelector": {}, "policyTypes": [], "egress": [{"to": []}]}, {"Ingress", "Egress"}),  # [] = omitted
+        (
+            {"podSelector": {}, "policyTypes": [], "egress": [{"to": []}]},
+            {"Ingress", "Egress"},
+        ),  # [] = omitted
         ({"podSelector": {}, "policyTypes": ["Egress"]}, {"Egress"}),
         ({"podSelector": {}, "policyTypes": ["Ingress"], "egress": [{}]}, {"Ingress"}),
     ],
@@ -139,24 +161,28 @@ def _policy(name: str, namespace: str, body: str) -> str:
 
 
 def test_default_deny_covers_every_workload_of_its_namespace_only(tmp_path: Path) -> None:
-    manifest = "---\n".join([
-        _policy("deny", "a", "podSelector: {}\npolicyTypes: [Ingress, Egress]\n"),
-        DEPLOYMENT.format(name="one", namespace="a"),
-        DEPLOYMENT.format(name="two", namespace="b"),
-    ])
+    manifest = "---\n".join(
+        [
+            _policy("deny", "a", "podSelector: {}\npolicyTypes: [Ingress, Egress]\n"),
+            DEPLOYMENT.format(name="one", namespace="a"),
+            DEPLOYMENT.format(name="two", namespace="b"),
+        ]
+    )
     findings = _run(tmp_path, {"all.yaml": manifest}, "MD601")
     assert [f.subject for f in findings] == ["Deployment/b/two/network-policy"]
     assert 'namespace "b" has no NetworkPolicy' in findings[0].message
 
 
 def test_directions_may_come_from_different_policies(tmp_path: Path) -> None:
-    manifest = "---\n".join([
-        _policy("in", "a", "podSelector: {matchLabels: {app: one}}\n"),  # Ingress only
-        _policy("out", "a", "podSelector: {matchLabels: {app: one}}\npolicyTypes: [Egress]\n"),
-        _policy("in-two", "a", "podSelector: {matchLabels: {app: two}}\n"),
-        DEPLOYMENT.format(name="one", namespace="a"),
-        DEPLOYMENT.format(name="two", namespace="a"),
-    ])
+    manifest = "---\n".join(
+        [
+            _policy("in", "a", "podSelector: {matchLabels: {app: one}}\n"),  # Ingress only
+            _policy("out", "a", "podSelector: {matchLabels: {app: one}}\npolicyTypes: [Egress]\n"),
+            _policy("in-two", "a", "podSelector: {matchLabels: {app: two}}\n"),
+            DEPLOYMENT.format(name="one", namespace="a"),
+            DEPLOYMENT.format(name="two", namespace="a"),
+        ]
+    )
     findings = _run(tmp_path, {"all.yaml": manifest}, "MD601")
     assert [f.subject for f in findings] == ["Deployment/a/two/network-policy"]
     assert "egress traffic" in findings[0].message and "ingress and" not in findings[0].message
@@ -226,7 +252,9 @@ def test_permissive_peers(peer: dict, permissive: bool) -> None:
 
 
 def test_permissive_rules_are_warnings_in_every_class(tmp_path: Path) -> None:
-    policy = _policy("open", "a", "podSelector: {}\npolicyTypes: [Ingress, Egress]\ningress: [{}]\negress: [{}]\n")
+    policy = _policy(
+        "open", "a", "podSelector: {}\npolicyTypes: [Ingress, Egress]\ningress: [{}]\negress: [{}]\n"
+    )
     for safety_class in ("A", "C"):
         findings = _run(tmp_path, {"p.yaml": policy}, "MD601", safety_class=safety_class)
         assert [(f.variant, f.level.value) for f in findings] == [("permissive", "warning")] * 2
@@ -337,7 +365,10 @@ def test_bundled_example_audit_policy_records_secret_values() -> None:
     ],
 )
 def test_audit_resource_matching(entry: dict, resource: str, subresource: str, matches: bool) -> None:
-    assert rule_matches_resource({"level": "Metadata", "resources": [entry]}, "", resource, subresource) is matches
+    assert (
+        rule_matches_resource({"level": "Metadata", "resources": [entry]}, "", resource, subresource)
+        is matches
+    )
 
 
 def test_part11_audit_trail_sink_needs_the_flag(tmp_path: Path) -> None:
@@ -359,7 +390,9 @@ def test_declared_log_shipping_and_retention(tmp_path: Path) -> None:
 
 def test_external_backups_and_rpo(tmp_path: Path) -> None:
     compose = "services:\n  db:\n    image: postgres:16\n    volumes: ['data:/var/lib/postgresql/data']\nvolumes:\n  data:\n"
-    assert [f.level.value for f in _run(tmp_path, {"compose.yaml": compose}, "MD702", safety_class="A")] == ["warning"]
+    assert [f.level.value for f in _run(tmp_path, {"compose.yaml": compose}, "MD702", safety_class="A")] == [
+        "warning"
+    ]
     assert _run(tmp_path, {"compose.yaml": compose}, "MD702", {"external_backups": ["db"]}) == []
 
 
@@ -402,11 +435,21 @@ def test_redis_persistence(words: list[str], on: bool) -> None:
 
 def test_extra_data_stores_extend_the_table(tmp_path: Path) -> None:
     compose = "services:\n  vault:\n    image: vendor/recordsdb:3\n    ports: ['7000:7000']\n"
-    params = {"extra_data_stores": [{"name": "RecordsDB", "images": ["vendor/recordsdb*"], "data_paths": ["/var/lib/recordsdb"]}]}
+    params = {
+        "extra_data_stores": [
+            {"name": "RecordsDB", "images": ["vendor/recordsdb*"], "data_paths": ["/var/lib/recordsdb"]}
+        ]
+    }
     assert _run(tmp_path, {"compose.yaml": compose}, "MD701") == []
     findings = _run(tmp_path, {"compose.yaml": compose}, "MD701", params)
-    assert len(findings) == 1 and "RecordsDB" in findings[0].message and "/var/lib/recordsdb" in findings[0].message
-    assert [f.variant for f in _run(tmp_path, {"compose.yaml": compose}, "MD605", params)] == ["database-port"]
+    assert (
+        len(findings) == 1
+        and "RecordsDB" in findings[0].message
+        and "/var/lib/recordsdb" in findings[0].message
+    )
+    assert [f.variant for f in _run(tmp_path, {"compose.yaml": compose}, "MD605", params)] == [
+        "database-port"
+    ]
 
 
 def test_rendered_helm_objects_are_checked_as_kubernetes_and_reported_as_helm() -> None:
@@ -416,11 +459,20 @@ def test_rendered_helm_objects_are_checked_as_kubernetes_and_reported_as_helm() 
     from medlint.parsers.kubernetes import parse_manifest, workload_from_object
 
     ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec:\n  rules: [{host: a.example.com}]\n"
-    service = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: NodePort, selector: {app: one}}\n"
+    service = (
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: NodePort, selector: {app: one}}\n"
+    )
     text = "---\n".join([DEPLOYMENT.format(name="one", namespace="a"), ingress, service])
     objects = parse_manifest("chart/templates/all.yaml", text, rendered_from="chart")
-    project = Project(k8s_objects=tuple(objects), workloads=tuple(w for o in objects if (w := workload_from_object(o))))
-    checks = (network.network_policy_coverage, network.ingress_tls, network.service_exposure, data.monitoring_and_logging)
+    project = Project(
+        k8s_objects=tuple(objects), workloads=tuple(w for o in objects if (w := workload_from_object(o)))
+    )
+    checks = (
+        network.network_policy_coverage,
+        network.ingress_tls,
+        network.service_exposure,
+        data.monitoring_and_logging,
+    )
     for check in checks:
         violations = list(check(project, {}))
         assert violations and {v.artifact for v in violations} == {ArtifactKind.HELM}, check.__name__

@@ -31,63 +31,113 @@ FIXTURES = REPO_ROOT / "fixtures"
 
 
 def _standards(version: str = "latest") -> privileges.PodSecurityStandards:
-    return load_standards({"tables": {"pod-security-standards": load_table("pod-security-standards")}, "policy_version": version})
+    return load_standards(
+        {
+            "tables": {"pod-security-standards": load_table("pod-security-standards")},
+            "policy_version": version,
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------------------
 # Names and paths
 
 
-@pytest.mark.parametrize("written, expected", [
-    ("SYS_ADMIN", "SYS_ADMIN"), ("cap_sys_admin", "SYS_ADMIN"), ("CAP_NET_RAW", "NET_RAW"), (" all ", "ALL"),
-    ("net_bind_service", "NET_BIND_SERVICE"),
-])
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("SYS_ADMIN", "SYS_ADMIN"),
+        ("cap_sys_admin", "SYS_ADMIN"),
+        ("CAP_NET_RAW", "NET_RAW"),
+        (" all ", "ALL"),
+        ("net_bind_service", "NET_BIND_SERVICE"),
+    ],
+)
 def test_capability_names_compare_without_case_or_prefix(written: str, expected: str) -> None:
     assert normalise_capability(written) == expected
 
 
-@pytest.mark.parametrize("option, expected", [
-    ("seccomp:unconfined", ("seccomp", "unconfined")),
-    ("seccomp=unconfined", ("seccomp", "unconfined")),
-    ("no-new-privileges", ("no-new-privileges", None)),
-    ("no-new-privileges=true", ("no-new-privileges", "true")),
-    ("label:type:svirt_apache_t", ("label", "type:svirt_apache_t")),
-    ("Apparmor=unconfined", ("apparmor", "unconfined")),
-])
+@pytest.mark.parametrize(
+    "option, expected",
+    [
+        ("seccomp:unconfined", ("seccomp", "unconfined")),
+        ("seccomp=unconfined", ("seccomp", "unconfined")),
+        ("no-new-privileges", ("no-new-privileges", None)),
+        ("no-new-privileges=true", ("no-new-privileges", "true")),
+        ("label:type:svirt_apache_t", ("label", "type:svirt_apache_t")),
+        ("Apparmor=unconfined", ("apparmor", "unconfined")),
+    ],
+)
 def test_security_options_accept_both_spellings(option: str, expected: tuple[str, str | None]) -> None:
     assert split_security_option(option) == expected
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/var/run/docker.sock", "/run/docker.sock"),
-    ("/run/docker.sock", "/run/docker.sock"),
-    ("//var/run/docker.sock", "/run/docker.sock"),
-    ("/var/run/../run/docker.sock/", "/run/docker.sock"),
-    ("/etc/ssl/certs/", "/etc/ssl/certs"),
-    ("/var/running", "/var/running"),
-    ("./data", "./data"),
-    ("~/cache", "~/cache"),
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/var/run/docker.sock", "/run/docker.sock"),
+        ("/run/docker.sock", "/run/docker.sock"),
+        ("//var/run/docker.sock", "/run/docker.sock"),
+        ("/var/run/../run/docker.sock/", "/run/docker.sock"),
+        ("/etc/ssl/certs/", "/etc/ssl/certs"),
+        ("/var/running", "/var/running"),
+        ("./data", "./data"),
+        ("~/cache", "~/cache"),
+    ],
+)
 def test_host_paths_have_one_canonical_form(path: str, expected: str) -> None:
     assert normalise_host_path(path) == expected
 
 
-SENSITIVE = ["/", "/etc", "/proc", "/sys", "/dev", "/boot", "/usr", "/lib", "/var/lib/docker", "/var/run/docker.sock"]
+SENSITIVE = [
+    "/",
+    "/etc",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/boot",
+    "/usr",
+    "/lib",
+    "/var/lib/docker",
+    "/var/run/docker.sock",
+]
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("/", "/"), ("/etc", "/etc"), ("/etc/ssl", "/etc"), ("/run/docker.sock", "/var/run/docker.sock"),
-    ("/var/run", "/var/run/docker.sock"), ("/var", "/var/lib/docker"), ("/var/lib/docker/volumes", "/var/lib/docker"),
-    ("/srv/app", None), ("/var/log", None), ("/home/user", None), ("/library", None), ("./etc", None),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("/", "/"),
+        ("/etc", "/etc"),
+        ("/etc/ssl", "/etc"),
+        ("/run/docker.sock", "/var/run/docker.sock"),
+        ("/var/run", "/var/run/docker.sock"),
+        ("/var", "/var/lib/docker"),
+        ("/var/lib/docker/volumes", "/var/lib/docker"),
+        ("/srv/app", None),
+        ("/var/log", None),
+        ("/home/user", None),
+        ("/library", None),
+        ("./etc", None),
+    ],
+)
 def test_sensitive_paths_match_themselves_children_and_parents(source: str, expected: str | None) -> None:
     assert isolation.sensitive_host_path(source, SENSITIVE) == expected
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("${DIR}", True), ("${DIR}/certs", True), ("/etc/${NAME}", True), ("/var/lib/dock${X}", True), ("/${X}", True),
-    ("./${DIR}", False), ("~/${DIR}", False), ("/srv/app-${NAME}", False), ("/home/${USER}/data", False),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("${DIR}", True),
+        ("${DIR}/certs", True),
+        ("/etc/${NAME}", True),
+        ("/var/lib/dock${X}", True),
+        ("/${X}", True),
+        ("./${DIR}", False),
+        ("~/${DIR}", False),
+        ("/srv/app-${NAME}", False),
+        ("/home/${USER}/data", False),
+    ],
+)
 def test_unresolved_mount_sources_that_could_name_a_listed_path(source: str, expected: bool) -> None:
     assert isolation.unresolved_may_expose(source, SENSITIVE) is expected
 
@@ -115,14 +165,19 @@ def test_table_matches_its_schema() -> None:
     import jsonschema
 
     schema = json.loads((REPO_ROOT / "schemas" / "table.schema.json").read_text(encoding="utf-8"))
-    table = yaml.safe_load((REPO_ROOT / "rules" / "data" / "pod-security-standards.yaml").read_text(encoding="utf-8"))
+    table = yaml.safe_load(
+        (REPO_ROOT / "rules" / "data" / "pod-security-standards.yaml").read_text(encoding="utf-8")
+    )
     jsonschema.validate(table, schema)
 
 
 def test_sysctl_safe_set_grows_with_the_policy_version() -> None:
     assert _standards("v1.26").allowed("safe-sysctl") == {
-        "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies",
-        "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start",
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_unprivileged_port_start",
     }
     assert "net.ipv4.ip_local_reserved_ports" in _standards("1.27").allowed("safe-sysctl")
     assert "net.ipv4.tcp_rmem" not in _standards("1.31").allowed("safe-sysctl")
@@ -153,7 +208,9 @@ def test_baseline_capabilities_exclude_net_raw() -> None:
 # Levels per class, artifact and variant (the fixture test runs class C only)
 
 
-def _levels(case: str, safety_class: str, rule: str, params: dict[str, Any] | None = None) -> list[tuple[int, str]]:
+def _levels(
+    case: str, safety_class: str, rule: str, params: dict[str, Any] | None = None
+) -> list[tuple[int, str]]:
     config = Config(params={rule: params or {}})
     report = lint([f"fixtures/{case}"], cwd=REPO_ROOT, safety_class=safety_class, config=config)
     return sorted((f.location.line, f.level.value) for f in report.result.findings if f.rule_id == rule)
@@ -170,7 +227,9 @@ def test_read_only_levels_differ_per_artifact() -> None:
     assert {level for _, level in _levels("MD205/fail/kubernetes.yaml", "C", "MD205")} == {"error"}
     compose_a = dict(_levels("MD205/fail/compose-read-only.yaml", "A", "MD205"))
     case = "MD205/fail/compose-read-only.yaml"
-    assert compose_a[_line(case, "writable:")] == "note" and compose_a[_line(case, "${READ_ONLY}")] == "warning"
+    assert (
+        compose_a[_line(case, "writable:")] == "note" and compose_a[_line(case, "${READ_ONLY}")] == "warning"
+    )
     assert {level for _, level in _levels("MD205/fail/compose-read-only.yaml", "C", "MD205")} == {"warning"}
 
 
@@ -179,7 +238,9 @@ def test_escalation_levels() -> None:
     levels = dict(_levels(case, "A", "MD202"))
     assert levels[_line(case, "allowPrivilegeEscalation: true")] == "error"
     assert levels[_line(case, "name: migrate")] == "warning"
-    assert {level for _, level in _levels("MD202/fail/compose-no-new-privileges.yaml", "C", "MD202")} == {"warning"}
+    assert {level for _, level in _levels("MD202/fail/compose-no-new-privileges.yaml", "C", "MD202")} == {
+        "warning"
+    }
 
 
 def test_capability_levels() -> None:
@@ -189,8 +250,13 @@ def test_capability_levels() -> None:
     assert compose[_line(case, "CAP_SYS_ADMIN")] == "error"
     case = "MD204/fail/kubernetes.yaml"
     kubernetes = dict(_levels(case, "A", "MD204"))
-    assert kubernetes[_line(case, "- SYS_ADMIN")] == "error" and kubernetes[_line(case, "- NET_RAW")] == "error"
-    assert kubernetes[_line(case, "- CHOWN")] == "warning" and kubernetes[_line(case, "drop: [NET_RAW]")] == "warning"
+    assert (
+        kubernetes[_line(case, "- SYS_ADMIN")] == "error" and kubernetes[_line(case, "- NET_RAW")] == "error"
+    )
+    assert (
+        kubernetes[_line(case, "- CHOWN")] == "warning"
+        and kubernetes[_line(case, "drop: [NET_RAW]")] == "warning"
+    )
 
 
 def test_pod_security_admission_levels_per_class() -> None:
@@ -210,7 +276,10 @@ def test_signature_audit_mode_matters_only_for_class_c() -> None:
 
 
 def test_init_containers_can_be_exempted_from_read_only() -> None:
-    lines = [line for line, _ in _levels("MD205/fail/kubernetes.yaml", "C", "MD205", {"exempt_init_containers": True})]
+    lines = [
+        line
+        for line, _ in _levels("MD205/fail/kubernetes.yaml", "C", "MD205", {"exempt_init_containers": True})
+    ]
     assert _line("MD205/fail/kubernetes.yaml", "init-permissions") not in lines and lines
 
 
@@ -259,11 +328,14 @@ def _rendered_project() -> Project:
     return Project(k8s_objects=tuple(objects), workloads=tuple(workloads))
 
 
-@pytest.mark.parametrize("check, params", [
-    (privileges.no_privilege_escalation, {}),
-    (privileges.no_privileged, {}),
-    (isolation.no_host_ports, {}),
-])
+@pytest.mark.parametrize(
+    "check, params",
+    [
+        (privileges.no_privilege_escalation, {}),
+        (privileges.no_privileged, {}),
+        (isolation.no_host_ports, {}),
+    ],
+)
 def test_rendered_objects_are_reported_as_helm(check: Any, params: dict[str, Any]) -> None:
     violations = list(check(_rendered_project(), params))
     assert violations and all(violation.artifact is ArtifactKind.HELM for violation in violations)
@@ -287,7 +359,9 @@ def test_compose_mounts_resolve_bind_volumes_and_unresolved_sources() -> None:
     compose = parse_compose("compose.yaml", text)
     mounts = privileges.compose_mounts(compose.services[0].workload, compose)
     assert [(m.kind, m.source, m.unresolved, m.via_volume) for m in mounts] == [
-        ("bind", "/etc", False, "host-etc"), ("bind", "${DIR}", True, None), ("volume", "cache", False, None),
+        ("bind", "/etc", False, "host-etc"),
+        ("bind", "${DIR}", True, None),
+        ("volume", "cache", False, None),
     ]
 
 
@@ -306,6 +380,9 @@ def test_medical_app_container_lacks_hardening() -> None:
     report = lint(["examples/medical-device"], cwd=REPO_ROOT)
     path = "examples/medical-device/k8s/deployment.yaml"
     line = _line("../examples/medical-device/k8s/deployment.yaml", "- name: medical-app")
-    found = {f.rule_id for f in report.result.findings
-             if f.location.path == path and f.location.line == line and '"medical-app"' in f.message}
+    found = {
+        f.rule_id
+        for f in report.result.findings
+        if f.location.path == path and f.location.line == line and '"medical-app"' in f.message
+    }
     assert {"MD202", "MD204", "MD205"} <= found

@@ -13,21 +13,29 @@ from medlint.parsers.helm import parse_chart
 from medlint.source import Location
 
 
-@pytest.mark.parametrize("reference, name", [
-    ("node:22", "docker.io/library/node"),
-    ("docker.io/library/node:22", "docker.io/library/node"),
-    ("index.docker.io/bitnami/redis:7", "docker.io/bitnami/redis"),
-    ("ghcr.io/Acme/app:1", "ghcr.io/acme/app"),
-    ("localhost:5000/app", "localhost:5000/app"),
-])
+@pytest.mark.parametrize(
+    "reference, name",
+    [
+        ("node:22", "docker.io/library/node"),
+        ("docker.io/library/node:22", "docker.io/library/node"),
+        ("index.docker.io/bitnami/redis:7", "docker.io/bitnami/redis"),
+        ("ghcr.io/Acme/app:1", "ghcr.io/acme/app"),
+        ("localhost:5000/app", "localhost:5000/app"),
+    ],
+)
 def test_full_names(reference: str, name: str) -> None:
     assert image_full_name(parse_image_reference(reference, Location("x"))) == name
 
 
-@pytest.mark.parametrize("entry, prefix", [
-    ("registry.example.com/", "registry.example.com"), ("library/node", "docker.io/library/node"),
-    ("bitnami", "docker.io/bitnami"), ("index.docker.io/library", "docker.io/library"),
-])
+@pytest.mark.parametrize(
+    "entry, prefix",
+    [
+        ("registry.example.com/", "registry.example.com"),
+        ("library/node", "docker.io/library/node"),
+        ("bitnami", "docker.io/bitnami"),
+        ("index.docker.io/library", "docker.io/library"),
+    ],
+)
 def test_allowlist_entries(entry: str, prefix: str) -> None:
     assert normal_image_prefix(entry) == prefix
 
@@ -45,7 +53,10 @@ COPY --from=build /a /a
 
 def project() -> Project:
     dockerfile = parse_dockerfile("Dockerfile", DOCKERFILE)
-    chart = parse_chart("c", "c/Chart.yaml", """apiVersion: v2
+    chart = parse_chart(
+        "c",
+        "c/Chart.yaml",
+        """apiVersion: v2
 name: c
 version: 1.0.0
 dependencies:
@@ -53,12 +64,15 @@ dependencies:
   - {name: b, version: 1.0.0, repository: "https://charts.example.org"}
   - {name: c, version: 1.0.0, repository: "@internal"}
   - {name: d, version: 1.0.0, repository: "file://../d"}
-""")
+""",
+    )
     return Project(dockerfiles=(dockerfile,), workloads=(dockerfile_workload(dockerfile),), charts=(chart,))
 
 
 def findings(**params: Any) -> list[tuple[str, int, str | None]]:
-    return sorted((f.location.path, f.location.line, f.variant) for f in registry_allowlist(project(), params))
+    return sorted(
+        (f.location.path, f.location.line, f.variant) for f in registry_allowlist(project(), params)
+    )
 
 
 def test_no_allowlist_is_one_note_per_list() -> None:
@@ -66,7 +80,14 @@ def test_no_allowlist_is_one_note_per_list() -> None:
 
 
 def test_allowlists() -> None:
-    found = findings(image_allowlist=["registry.example.com", "docker.io/docker/dockerfile"],
-                     chart_repository_allowlist=["oci://registry.example.com/charts/"])
-    assert found == [("Dockerfile", 3, None), ("Dockerfile", 5, None), ("Dockerfile", 6, "unresolved"),
-                     ("c/Chart.yaml", 6, None), ("c/Chart.yaml", 7, "unresolved")]
+    found = findings(
+        image_allowlist=["registry.example.com", "docker.io/docker/dockerfile"],
+        chart_repository_allowlist=["oci://registry.example.com/charts/"],
+    )
+    assert found == [
+        ("Dockerfile", 3, None),
+        ("Dockerfile", 5, None),
+        ("Dockerfile", 6, "unresolved"),
+        ("c/Chart.yaml", 6, None),
+        ("c/Chart.yaml", 7, "unresolved"),
+    ]

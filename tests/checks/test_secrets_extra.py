@@ -33,8 +33,10 @@ from medlint.rulepack import load_table
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MY_RULES = ("MD305", "MD306", "MD308", "MD402", "MD403", "MD404", "MD405")
-COMPLETE_IGNORE = ".git\n**/.env*\n!**/.env.example\n**/*.pem\n**/*.key\n**/id_rsa*\n**/*.p12\n**/.npmrc\n" \
+COMPLETE_IGNORE = (
+    ".git\n**/.env*\n!**/.env.example\n**/*.pem\n**/*.key\n**/id_rsa*\n**/*.p12\n**/.npmrc\n"
     "**/.pypirc\n**/credentials*\n**/secrets/**\n"
+)
 
 
 @dataclass(frozen=True)
@@ -72,13 +74,18 @@ def test_secret_patterns_table_is_valid_and_matches_the_former_defaults() -> Non
     patterns = secret_patterns.patterns_from_table(table)
     assert patterns == secret_patterns.BUILTIN_PATTERNS
     assert ".env" in DEFAULT_SECRET_FILES and "**/secrets/**" in patterns.repository_secret_files
-    assert secret_patterns.is_secret_name("postgresPassword") and not secret_patterns.is_secret_name("DB_PASSWORD_FILE")
+    assert secret_patterns.is_secret_name("postgresPassword") and not secret_patterns.is_secret_name(
+        "DB_PASSWORD_FILE"
+    )
     assert not secret_patterns.is_secret_name("existingSecret")
 
 
 def test_a_rule_can_receive_the_table_through_params() -> None:
     table = load_table("secret-patterns")
-    assert secret_patterns.patterns_for({"tables": {"secret-patterns": table}}) == secret_patterns.BUILTIN_PATTERNS
+    assert (
+        secret_patterns.patterns_for({"tables": {"secret-patterns": table}})
+        == secret_patterns.BUILTIN_PATTERNS
+    )
     assert secret_patterns.params_pattern({"pointer_words": ["x"]})[1] == ("x",)
 
 
@@ -94,7 +101,9 @@ def test_rule_files_validate(rule_id: str) -> None:
 
 
 def test_md305_rendered_objects_are_helm_and_messages_hold_no_values() -> None:
-    objects = parse_manifest("chart/templates/api.yaml", dedent("""
+    objects = parse_manifest(
+        "chart/templates/api.yaml",
+        dedent("""
         apiVersion: v1
         kind: Pod
         metadata: {name: api}
@@ -106,14 +115,18 @@ def test_md305_rendered_objects_are_helm_and_messages_hold_no_values() -> None:
                 - name: TOKEN
                   valueFrom: {secretKeyRef: {name: api, key: token}}
                 - {name: PLAIN, value: s3cr3t-literal}
-        """), rendered_from="chart")
+        """),
+        rendered_from="chart",
+    )
     project = Project(k8s_objects=tuple(objects), workloads=(workload_from_object(objects[0]),))  # type: ignore[arg-type]
     found = list(secret_as_env_var(project, {}))
     assert [(v.artifact, v.location.line) for v in found] == [(ArtifactKind.HELM, 9)]
 
 
 def test_md305_compose_host_values_of_secret_like_keys_only() -> None:
-    compose = parse_compose("compose.yaml", dedent("""
+    compose = parse_compose(
+        "compose.yaml",
+        dedent("""
         services:
           app:
             image: app:1
@@ -123,7 +136,9 @@ def test_md305_compose_host_values_of_secret_like_keys_only() -> None:
               LOG_LEVEL: ${LOG_LEVEL}
               DB_PASSWORD_FILE: /run/secrets/db
               SESSION_SECRET: fixed-literal
-        """), env_file_text="API_KEY=from-dotenv\n")
+        """),
+        env_file_text="API_KEY=from-dotenv\n",
+    )
     project = Project(compose_projects=(compose,), workloads=tuple(s.workload for s in compose.services))
     found = list(secret_as_env_var(project, {}))
     assert [v.location.line for v in found] == [5, 6]
@@ -153,34 +168,50 @@ def test_whole_context_copy_forms(text: str, whole: bool) -> None:
 
 
 def test_ignore_file_part_with_full_listing_reports_only_the_ignore_file() -> None:
-    listed = dict(repository_files=("app/Dockerfile", "app/src/main.py"), workspace_files=("app/Dockerfile",))
+    listed = {
+        "repository_files": ("app/Dockerfile", "app/src/main.py"),
+        "workspace_files": ("app/Dockerfile",),
+    }
     missing = ProjectWithFiles(dockerfiles=(dockerfile("app/Dockerfile", "FROM a\nCOPY . /app\n"),), **listed)
     assert [(v.location.line, v.variant) for v in run(missing)] == [(2, None)]
-    complete = ProjectWithFiles(dockerfiles=(dockerfile("app/Dockerfile", "FROM a\nCOPY . /app\n", COMPLETE_IGNORE),), **listed)
+    complete = ProjectWithFiles(
+        dockerfiles=(dockerfile("app/Dockerfile", "FROM a\nCOPY . /app\n", COMPLETE_IGNORE),), **listed
+    )
     assert run(complete) == []
-    no_copy = ProjectWithFiles(dockerfiles=(dockerfile("app/Dockerfile", "FROM a\nCOPY src/ /app\n"),), **listed)
+    no_copy = ProjectWithFiles(
+        dockerfiles=(dockerfile("app/Dockerfile", "FROM a\nCOPY src/ /app\n"),), **listed
+    )
     assert run(no_copy) == []  # no whole-context copy: no ignore file needed
 
 
 def test_required_patterns_are_configurable() -> None:
-    project = ProjectWithFiles(dockerfiles=(dockerfile("Dockerfile", "FROM a\nCOPY . /app\n", ".git\n"),), repository_files=())
+    project = ProjectWithFiles(
+        dockerfiles=(dockerfile("Dockerfile", "FROM a\nCOPY . /app\n", ".git\n"),), repository_files=()
+    )
     assert run(project, required_ignore_patterns=[{"pattern": ".git", "probes": [".git/HEAD"]}]) == []
     assert "does not exclude .env*" in run(project)[0].message
 
 
 def test_compose_context_uses_the_ignore_file_at_the_context_root() -> None:
-    compose = parse_compose("compose.yaml", dedent("""
+    compose = parse_compose(
+        "compose.yaml",
+        dedent("""
         services:
           api:
             build: {context: ., dockerfile: docker/Dockerfile}
-        """))
-    image = dockerfile("docker/Dockerfile", "FROM a\nCOPY . /app\n", COMPLETE_IGNORE)  # docker/.dockerignore: not used
-    base = dict(compose_projects=(compose,), dockerfiles=(image,), repository_files=())
+        """),
+    )
+    image = dockerfile(
+        "docker/Dockerfile", "FROM a\nCOPY . /app\n", COMPLETE_IGNORE
+    )  # docker/.dockerignore: not used
+    base = {"compose_projects": (compose,), "dockerfiles": (image,), "repository_files": ()}
     unknown = run(ProjectWithFiles(**base))
     assert [(v.location.path, v.variant) for v in unknown] == [("docker/Dockerfile", "unverified")]
     root_ignore = read_dockerignore(".dockerignore", COMPLETE_IGNORE)
     assert run(ProjectWithFiles(**base, dockerignore_files=(root_ignore,))) == []
-    assert [v.variant for v in run(ProjectWithFiles(**base, dockerignore_files=()))] == [None]  # known: none at the root
+    assert [v.variant for v in run(ProjectWithFiles(**base, dockerignore_files=()))] == [
+        None
+    ]  # known: none at the root
 
 
 # --------------------------------------------------------------------------------------------------
@@ -189,8 +220,15 @@ def test_compose_context_uses_the_ignore_file_at_the_context_root() -> None:
 
 def test_tracked_secret_files_in_a_context_unless_ignored() -> None:
     image = dockerfile("app/Dockerfile", "FROM a\nCOPY src/ /app\n", "certs/\n")
-    tracked = ("app/Dockerfile", "app/id_rsa", "app/certs/server.pem", "app/config/secrets/db.txt",
-               "app/src/credentials.py", "app/.env.example", "docs/server.key")
+    tracked = (
+        "app/Dockerfile",
+        "app/id_rsa",
+        "app/certs/server.pem",
+        "app/config/secrets/db.txt",
+        "app/src/credentials.py",
+        "app/.env.example",
+        "docs/server.key",
+    )
     found = run(ProjectWithFiles(dockerfiles=(image,), repository_files=tracked, workspace_files=tracked))
     assert sorted((v.location.path, v.location.line, v.variant) for v in found) == [
         ("app/config/secrets/db.txt", 1, "tracked-secret-file"),
@@ -201,23 +239,40 @@ def test_tracked_secret_files_in_a_context_unless_ignored() -> None:
 
 def test_untracked_files_are_not_reported_when_git_metadata_exists() -> None:
     image = dockerfile("Dockerfile", "FROM a\nCOPY src/ /app\n")
-    project = ProjectWithFiles(dockerfiles=(image,), repository_files=("Dockerfile",), workspace_files=("Dockerfile", ".env", "key.pem"))
+    project = ProjectWithFiles(
+        dockerfiles=(image,),
+        repository_files=("Dockerfile",),
+        workspace_files=("Dockerfile", ".env", "key.pem"),
+    )
     assert run(project) == []
 
 
 def test_without_vcs_metadata_present_files_are_warnings() -> None:
     image = dockerfile("Dockerfile", "FROM a\nCOPY src/ /app\n")
-    project = ProjectWithFiles(dockerfiles=(image,), repository_files=None, workspace_files=("Dockerfile", "key.pem", "deploy/.env"))
+    project = ProjectWithFiles(
+        dockerfiles=(image,), repository_files=None, workspace_files=("Dockerfile", "key.pem", "deploy/.env")
+    )
     found = run(project)
-    assert sorted((v.location.path, v.variant) for v in found) == [("deploy/.env", "unverified"), ("key.pem", "unverified")]
+    assert sorted((v.location.path, v.variant) for v in found) == [
+        ("deploy/.env", "unverified"),
+        ("key.pem", "unverified"),
+    ]
     assert all("cannot tell whether it is committed" in v.message for v in found)
 
 
 def test_committed_env_files_anywhere_in_the_scanned_paths() -> None:
     compose = parse_compose("deploy/compose.yaml", "services:\n  db:\n    image: postgres:16\n")
-    tracked = ("deploy/compose.yaml", "deploy/.env", "deploy/.env.sample", "other/.env.production", "outside/.env")
+    tracked = (
+        "deploy/compose.yaml",
+        "deploy/.env",
+        "deploy/.env.sample",
+        "other/.env.production",
+        "outside/.env",
+    )
     scanned = tracked[:4]
-    found = run(ProjectWithFiles(compose_projects=(compose,), repository_files=tracked, workspace_files=scanned))
+    found = run(
+        ProjectWithFiles(compose_projects=(compose,), repository_files=tracked, workspace_files=scanned)
+    )
     assert sorted((v.location.path, v.artifact) for v in found) == [
         ("deploy/.env", ArtifactKind.COMPOSE),
         ("other/.env.production", ArtifactKind.DOCKERFILE),
@@ -225,7 +280,9 @@ def test_committed_env_files_anywhere_in_the_scanned_paths() -> None:
 
 
 def test_additional_contexts_and_one_finding_per_file() -> None:
-    compose = parse_compose("compose.yaml", dedent("""
+    compose = parse_compose(
+        "compose.yaml",
+        dedent("""
         services:
           api:
             build:
@@ -235,12 +292,19 @@ def test_additional_contexts_and_one_finding_per_file() -> None:
                 base: docker-image://alpine:3.20
           worker:
             build: ./api
-        """))
+        """),
+    )
     tracked = ("api/Dockerfile", "api/server.key", "shared/secrets/token")
-    found = run(ProjectWithFiles(compose_projects=(compose,), repository_files=tracked, workspace_files=tracked))
+    found = run(
+        ProjectWithFiles(compose_projects=(compose,), repository_files=tracked, workspace_files=tracked)
+    )
     assert sorted(v.location.path for v in found) == ["api/server.key", "shared/secrets/token"]
     contexts = build_contexts(ProjectWithFiles(compose_projects=(compose,)))
-    assert sorted((c.directory, c.additional) for c in contexts) == [("api", False), ("api", False), ("shared", True)]
+    assert sorted((c.directory, c.additional) for c in contexts) == [
+        ("api", False),
+        ("api", False),
+        ("shared", True),
+    ]
 
 
 def test_without_any_file_listing_each_unprotected_context_is_one_warning() -> None:
@@ -250,7 +314,10 @@ def test_without_any_file_listing_each_unprotected_context_is_one_warning() -> N
     allowlisted = dockerfile("Dockerfile", "FROM a\nCOPY . /app\n", "*\n!src\n")
     assert run(Project(dockerfiles=(allowlisted,))) == []
     whole = dockerfile("Dockerfile", "FROM a\nCOPY . /app\n")
-    assert sorted((v.location.line, str(v.variant)) for v in run(Project(dockerfiles=(whole,)))) == [(2, "None"), (2, "unverified")]
+    assert sorted((v.location.line, str(v.variant)) for v in run(Project(dockerfiles=(whole,)))) == [
+        (2, "None"),
+        (2, "unverified"),
+    ]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -259,21 +326,39 @@ def test_without_any_file_listing_each_unprotected_context_is_one_warning() -> N
 
 @pytest.mark.parametrize(
     "value, seconds",
-    [("1h", 3600.0), ("15m", 900.0), ("1h30m", 5400.0), ("0", 0.0), ("0s", 0.0), ("0h0m", 0.0), (0, 0.0),
-     ("500ms", 0.5), ("-1m", -60.0), ("1d", None), ("{{ .Values.refresh }}", None), (3600, None), ("", None), (None, None)],
+    [
+        ("1h", 3600.0),
+        ("15m", 900.0),
+        ("1h30m", 5400.0),
+        ("0", 0.0),
+        ("0s", 0.0),
+        ("0h0m", 0.0),
+        (0, 0.0),
+        ("500ms", 0.5),
+        ("-1m", -60.0),
+        ("1d", None),
+        ("{{ .Values.refresh }}", None),
+        (3600, None),
+        ("", None),
+        (None, None),
+    ],
 )
 def test_go_duration(value: object, seconds: float | None) -> None:
     assert go_duration_seconds(value) == seconds
 
 
 def test_md308_rendered_external_secret_is_helm() -> None:
-    objects = parse_manifest("chart/templates/es.yaml", dedent("""
+    objects = parse_manifest(
+        "chart/templates/es.yaml",
+        dedent("""
         apiVersion: external-secrets.io/v1
         kind: ExternalSecret
         metadata: {name: db}
         spec:
           secretStoreRef: {kind: ClusterSecretStore}
-        """), rendered_from="chart")
+        """),
+        rendered_from="chart",
+    )
     found = list(external_secret_config(Project(k8s_objects=tuple(objects)), {}))
     assert sorted((v.variant, v.location.line, v.artifact.value) for v in found) == [
         ("refresh-interval", 4, "helm"),

@@ -50,12 +50,24 @@ def workload(project: Project, name: str) -> Workload:
         ({"matchExpressions": [{"key": "app", "operator": "Exists"}]}, True),
         ({"matchExpressions": [{"key": "canary", "operator": "DoesNotExist"}]}, True),
         ({"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}, False),
-        ({"matchLabels": {"app": "api"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["x"]}]}, False),
+        (
+            {
+                "matchLabels": {"app": "api"},
+                "matchExpressions": [{"key": "tier", "operator": "In", "values": ["x"]}],
+            },
+            False,
+        ),
         ({"matchLabels": {"version": 1}}, True),  # YAML numbers compare as the text Kubernetes stores
         ({}, True),  # an empty LabelSelector selects everything
         (None, False),  # no selector selects nothing
-        ({"matchExpressions": [{"key": "tier", "operator": "In", "values": []}]}, False),  # invalid: no values
-        ({"matchExpressions": [{"key": "tier", "operator": "Like", "values": ["b"]}]}, False),  # unknown operator
+        (
+            {"matchExpressions": [{"key": "tier", "operator": "In", "values": []}]},
+            False,
+        ),  # invalid: no values
+        (
+            {"matchExpressions": [{"key": "tier", "operator": "Like", "values": ["b"]}]},
+            False,
+        ),  # unknown operator
         ({"matchLabels": ["app"]}, False),
         ("app=api", False),
     ],
@@ -72,12 +84,18 @@ def test_map_selector_of_a_service() -> None:
 
 
 def test_label_values_as_kubernetes_stores_them() -> None:
-    assert as_label_map({"enabled": True, "replicas": 2, "empty": None}) == {"enabled": "true", "replicas": "2", "empty": ""}
+    assert as_label_map({"enabled": True, "replicas": 2, "empty": None}) == {
+        "enabled": "true",
+        "replicas": "2",
+        "empty": "",
+    }
     assert as_label_map(["not", "a", "mapping"]) == {}
 
 
 def test_namespaces_without_a_namespace_pair_with_any() -> None:
-    assert namespaces_match(None, "prod") and namespaces_match("prod", None) and namespaces_match("prod", "prod")
+    assert (
+        namespaces_match(None, "prod") and namespaces_match("prod", None) and namespaces_match("prod", "prod")
+    )
     assert not namespaces_match("prod", "staging")
 
 
@@ -173,8 +191,10 @@ def test_replica_scope_follows_the_class_threshold_and_the_marker() -> None:
     plain = project_of(DEPLOYMENT.replace("{labels}", "{}"), class_declarations=class_a.class_declarations)
     assert list(replicas(plain, {"class_threshold": "B"})) == []
     assert len(list(replicas(plain, {"class_threshold": "A"}))) == 1
-    marked = project_of(DEPLOYMENT.replace("{labels}", "{regulatory.availability: critical}"),
-                        class_declarations=class_a.class_declarations)
+    marked = project_of(
+        DEPLOYMENT.replace("{labels}", "{regulatory.availability: critical}"),
+        class_declarations=class_a.class_declarations,
+    )
     assert len(list(replicas(marked, {"class_threshold": "C"}))) == 1
     # An item's own lower class counts only with an rmf-ref; otherwise the system class (C) applies.
     unjustified = project_of(DEPLOYMENT.replace("{labels}", "{regulatory.iec62304.class: A}"))

@@ -30,8 +30,9 @@ def outcomes() -> dict[str, list[str]]:
     """Chart folder -> MD003 messages (empty when the chart rendered completely)."""
     results: dict[str, list[str]] = {}
     for chart in CHARTS:
-        objects, problems = render_chart_for_lint(chart, CORPUS, chart_paths=[chart.parent],
-                                                  values_sets=[ValuesSet("values.yaml")])
+        objects, problems = render_chart_for_lint(
+            chart, CORPUS, chart_paths=[chart.parent], values_sets=[ValuesSet("values.yaml")]
+        )
         assert all(problem.rule_id == "MD003" for problem in problems)
         assert all(not obj.path.startswith("/") for obj in objects)
         results[chart.relative_to(CORPUS / "helm").as_posix()] = [problem.message for problem in problems]
@@ -39,14 +40,18 @@ def outcomes() -> dict[str, list[str]]:
 
 
 def test_corpus_charts_render(outcomes: dict[str, list[str]], capsys: pytest.CaptureFixture[str]) -> None:
-    incomplete = {name: msgs for name, msgs in outcomes.items() if msgs and all(map(_needs_dependencies, msgs))}
+    incomplete = {
+        name: msgs for name, msgs in outcomes.items() if msgs and all(map(_needs_dependencies, msgs))
+    }
     failed = {name: msgs for name, msgs in outcomes.items() if msgs and name not in incomplete}
     renderable = len(outcomes) - len(incomplete)
     rate = (renderable - len(failed)) / renderable
     with capsys.disabled():
-        print(f"\nHelm corpus: {len(outcomes)} charts, {len(outcomes) - len(incomplete) - len(failed)} rendered "
-              f"completely; {len(incomplete)} need dependencies that are not vendored; {len(failed)} failed "
-              f"({rate:.1%} of the charts whose dependencies are available)")
+        print(
+            f"\nHelm corpus: {len(outcomes)} charts, {len(outcomes) - len(incomplete) - len(failed)} rendered "
+            f"completely; {len(incomplete)} need dependencies that are not vendored; {len(failed)} failed "
+            f"({rate:.1%} of the charts whose dependencies are available)"
+        )
         for name, messages in sorted({**incomplete, **failed}.items()):
             print(f"  {'needs dependencies' if name in incomplete else 'FAILED'}: {name}")
             for message in messages:

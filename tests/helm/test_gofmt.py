@@ -6,7 +6,16 @@ import math
 
 import pytest
 
-from medlint.helm.gofmt import format_float, format_value, quote, quote_rune, sprint, sprintf, sprintln, type_name
+from medlint.helm.gofmt import (
+    format_float,
+    format_value,
+    quote,
+    quote_rune,
+    sprint,
+    sprintf,
+    sprintln,
+    type_name,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,7 +42,7 @@ from medlint.helm.gofmt import format_float, format_value, quote, quote_rune, sp
         ("%O", (8,), "0o10"),
         ("%b", (5,), "101"),
         ("%c", (65,), "A"),
-        ("%c", (0x1F600,), "\U0001F600"),
+        ("%c", (0x1F600,), "\U0001f600"),
         ("%q", (65,), "'A'"),
         ("%q", (39,), "'\\''"),
         ("%U", (0x1F600,), "U+1F600"),
@@ -49,7 +58,7 @@ from medlint.helm.gofmt import format_float, format_value, quote, quote_rune, sp
         ("%.1s", ("\u00e9t\u00e9",), "\u00e9"),
         ("%5s|", ("\u00e9",), "    \u00e9|"),
         ("%q", ('a"b',), '"a\\"b"'),
-        ("%q", ("\x00\u00e9\U0001F600\n",), '"\\x00\u00e9\U0001F600\\n"'),
+        ("%q", ("\x00\u00e9\U0001f600\n",), '"\\x00\u00e9\U0001f600\\n"'),
         ("%+q", ("\u00e9",), '"\\u00e9"'),
         ("%#q", ("ab",), "`ab`"),
         ("%#q", ("a`b",), '"a`b"'),
@@ -247,7 +256,7 @@ def test_type_name_and_quoting_helpers() -> None:
     assert type_name(True) == "bool"
     assert type_name(1j) == "complex128"
     assert quote("tab\there\u2028") == '"tab\\there\\u2028"'
-    assert quote("\U000E0001") == '"\\U000e0001"'
+    assert quote("\U000e0001") == '"\\U000e0001"'
     assert quote("\u00e9", ascii_only=True) == '"\\u00e9"'
     assert quote_rune(ord("\n")) == "'\\n'"
     assert quote_rune(-1) == "'\ufffd'"

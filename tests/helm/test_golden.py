@@ -24,7 +24,9 @@ from medlint.helm.render import RenderOptions, format_manifests, render_chart
 GOLDEN = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "helm-golden"
 HELM_TEST_KUBE_VERSION = "1.20.0"
 
-pytestmark = pytest.mark.skipif(not (GOLDEN / "cases.tsv").is_file(), reason="helm-golden reference is not present")
+pytestmark = pytest.mark.skipif(
+    not (GOLDEN / "cases.tsv").is_file(), reason="helm-golden reference is not present"
+)
 
 
 def _cases() -> list[Any]:
@@ -59,7 +61,10 @@ def _options(arguments: str) -> tuple[ValuesSet, str, tuple[str, ...]] | None:
 def parse_output(text: str) -> list[tuple[str, list[Any]]]:
     """(# Source: file, parsed documents) for each document of `helm template` output."""
     parts = re.split(r"(?m)^---\n# Source: ", text)
-    return [(source, list(yaml.safe_load_all(body))) for source, _, body in (part.partition("\n") for part in parts[1:])]
+    return [
+        (source, list(yaml.safe_load_all(body)))
+        for source, _, body in (part.partition("\n") for part in parts[1:])
+    ]
 
 
 @pytest.mark.parametrize("golden, chart, arguments, expect", _cases())
@@ -70,8 +75,9 @@ def test_golden_case(golden: str, chart: str, arguments: str, expect: str) -> No
     values_set, kube_version, api_versions = options
     want = (GOLDEN / golden).read_text()
     chart_dir = GOLDEN / chart
-    objects, problems = render_chart_for_lint(chart_dir, GOLDEN, values_sets=[values_set], kube_version=kube_version,
-                                              api_versions=api_versions)
+    objects, problems = render_chart_for_lint(
+        chart_dir, GOLDEN, values_sets=[values_set], kube_version=kube_version, api_versions=api_versions
+    )
     if expect == "error":
         reason = want.splitlines()[0].removeprefix("Error: ")
         assert [p.rule_id for p in problems] == ["MD003"], problems
@@ -81,8 +87,11 @@ def test_golden_case(golden: str, chart: str, arguments: str, expect: str) -> No
     assert problems == []
     loaded, missing = load_for_render(chart_dir, GOLDEN)
     assert missing == []
-    result = render_chart(loaded, user_values(values_set, GOLDEN),
-                          RenderOptions(kube_version=kube_version, api_versions=api_versions))
+    result = render_chart(
+        loaded,
+        user_values(values_set, GOLDEN),
+        RenderOptions(kube_version=kube_version, api_versions=api_versions),
+    )
     assert parse_output(format_manifests(result.manifests)) == parse_output(want)
 
 

@@ -39,10 +39,10 @@ def call_error(src: str, data: Any = None) -> str:
         ('{{ printf "%v" nil }}', "<nil>"),
         ('{{ printf "%T %T %T" 1 1.5 "s" }}', "int float64 string"),
         ('{{ print 1 2 "a" "b" 3 }}', "1 2ab3"),
-        ('{{ print nil }}', "<nil>"),
-        ('{{ print .missing }}', "<nil>"),
+        ("{{ print nil }}", "<nil>"),
+        ("{{ print .missing }}", "<nil>"),
         ('{{ println 1 "a" }}', "1 a\n"),
-        ("{{ print (dict \"b\" 1 \"a\" 2) }}", "map[a:2 b:1]"),
+        ('{{ print (dict "b" 1 "a" 2) }}', "map[a:2 b:1]"),
     ],
 )
 def test_print_family(src: str, want: str) -> None:
@@ -153,14 +153,26 @@ def test_slice_errors(src: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("src", "want"),
     [
-        ("{{ not true }} {{ not 0 }} {{ not \"\" }} {{ not (list 1) }} {{ not .missing }}", "false true true false true"),
-        ("{{ eq 1 1 }} {{ eq 1 2 }} {{ eq 1 2 3 1 }} {{ eq \"a\" \"b\" \"a\" }}", "true false true true"),
-        ("{{ eq 1.5 1.5 }} {{ eq true true }} {{ eq nil nil }} {{ eq .missing nil }} {{ eq .n nil }}", "true true true true false"),
+        (
+            '{{ not true }} {{ not 0 }} {{ not "" }} {{ not (list 1) }} {{ not .missing }}',
+            "false true true false true",
+        ),
+        ('{{ eq 1 1 }} {{ eq 1 2 }} {{ eq 1 2 3 1 }} {{ eq "a" "b" "a" }}', "true false true true"),
+        (
+            "{{ eq 1.5 1.5 }} {{ eq true true }} {{ eq nil nil }} {{ eq .missing nil }} {{ eq .n nil }}",
+            "true true true true false",
+        ),
         ("{{ eq .missing 1 }} {{ eq .n .n }}", "false true"),
-        ("{{ ne 1 2 }} {{ ne \"a\" \"a\" }} {{ ne nil 1 }}", "true false true"),
-        ("{{ lt 1 2 }} {{ lt 2 1 }} {{ lt 1.5 2.5 }} {{ lt \"a\" \"b\" }} {{ lt \"B\" \"a\" }}", "true false true true true"),
-        ("{{ le 2 2 }} {{ le 3 2 }} {{ gt 2 1 }} {{ gt 1 1 }} {{ ge 1 1 }} {{ ge 0 1 }}", "true false true false true false"),
-        ("{{ lt -1 0 }} {{ gt \"b\" \"a\" }}", "true true"),
+        ('{{ ne 1 2 }} {{ ne "a" "a" }} {{ ne nil 1 }}', "true false true"),
+        (
+            '{{ lt 1 2 }} {{ lt 2 1 }} {{ lt 1.5 2.5 }} {{ lt "a" "b" }} {{ lt "B" "a" }}',
+            "true false true true true",
+        ),
+        (
+            "{{ le 2 2 }} {{ le 3 2 }} {{ gt 2 1 }} {{ gt 1 1 }} {{ ge 1 1 }} {{ ge 0 1 }}",
+            "true false true false true false",
+        ),
+        ('{{ lt -1 0 }} {{ gt "b" "a" }}', "true true"),
     ],
 )
 def test_logic_and_comparisons(src: str, want: str) -> None:
@@ -184,7 +196,7 @@ def test_logic_and_comparisons(src: str, want: str) -> None:
         ("{{ lt nil 1 }}", "error calling lt: invalid type for comparison"),
         ("{{ lt true false }}", "error calling lt: invalid type for comparison"),
         ("{{ lt (list) 1 }}", "error calling lt: invalid type for comparison"),
-        ("{{ gt 1 \"a\" }}", "error calling gt: incompatible types for comparison: int and string"),
+        ('{{ gt 1 "a" }}', "error calling gt: incompatible types for comparison: int and string"),
         ("{{ ne 1 }}", "wrong number of args for ne: want 2 got 1"),
         ("{{ not }}", "wrong number of args for not: want 1 got 0"),
         ("{{ and }}", "wrong number of args for and: want at least 1 got 0"),
@@ -203,14 +215,14 @@ def test_eq_stops_at_first_match_before_incompatible_operand() -> None:
     [
         ('{{ html "<a href=\'x\'>&\\"" }}', "&lt;a href=&#39;x&#39;&gt;&amp;&#34;"),
         ('{{ html "a\\x00b" }}', "a\ufffdb"),
-        ("{{ html 1 2 \"<\" }}", "1 2&lt;"),
+        ('{{ html 1 2 "<" }}', "1 2&lt;"),
         ("{{ html .missing }}", "&lt;no value&gt;"),
         ('{{ js "a\'b\\"c" }}', "a\\'b\\\"c"),
         ('{{ js "<>&=\\\\" }}', "\\u003C\\u003E\\u0026\\u003D\\\\"),
         ('{{ js "line\\nnext\\t" }}', "line\\u000Anext\\u0009"),
         ('{{ js "caf\u00e9 \u2028" }}', "caf\u00e9 \\u2028"),
         ('{{ urlquery "a b&c=d/\u00e9~_-." }}', "a+b%26c%3Dd%2F%C3%A9~_-."),
-        ("{{ urlquery \"x\" 1 }}", "x1"),
+        ('{{ urlquery "x" 1 }}', "x1"),
         ("{{ urlquery .missing }}", "%3Cno+value%3E"),
     ],
 )
@@ -221,7 +233,10 @@ def test_escapers(src: str, want: str) -> None:
 def test_call() -> None:
     data = {"add": lambda a, b: a + b, "n": 3, "fail": lambda: 1 / 0}
     assert render("{{ call .add 1 2 }}", data) == "3"
-    assert call_error("{{ call .add 1 }}", data) == "error calling call: wrong number of args for .add: got 1 want 2"
+    assert (
+        call_error("{{ call .add 1 }}", data)
+        == "error calling call: wrong number of args for .add: got 1 want 2"
+    )
     assert call_error("{{ call .n }}", data) == "error calling call: non-function .n of type int"
     assert call_error("{{ call .missing }}", data) == "error calling call: call of nil"
     assert call_error("{{ call .fail }}", data) == "error calling call: division by zero"

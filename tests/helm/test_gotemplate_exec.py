@@ -45,7 +45,10 @@ def test_print_uses_go_fmt_rules(data: Any, want: str) -> None:
 
 
 def test_text_is_copied_verbatim() -> None:
-    assert render("plain: text\n  with {braces} and }} and {", None) == "plain: text\n  with {braces} and }} and {"
+    assert (
+        render("plain: text\n  with {braces} and }} and {", None)
+        == "plain: text\n  with {braces} and }} and {"
+    )
 
 
 # -- fields and nil handling ----------------------------------------------------------------------
@@ -147,7 +150,7 @@ class Values(dict):
 def test_object_fields_and_methods() -> None:
     data = {"Release": Release(), "Capabilities": {"APIVersions": VersionSet(["v1", "apps/v1"])}}
     src = (
-        "{{ .Release.Name }}/{{ .Release.Namespace }} {{ .Release.Get \"a.txt\" }} "
+        '{{ .Release.Name }}/{{ .Release.Namespace }} {{ .Release.Get "a.txt" }} '
         '{{ .Capabilities.APIVersions.Has "apps/v1" }} {{ .Capabilities.APIVersions.Has "x" }} '
         "{{ if .Release.IsInstall }}install{{ end }}"
     )
@@ -156,20 +159,29 @@ def test_object_fields_and_methods() -> None:
 
 def test_method_result_piped_and_as_argument() -> None:
     data = {"Files": Release()}
-    assert render('{{ "x" | .Files.Get }}|{{ printf "%s!" (.Files.Get "y") }}', data) == "content of x|content of y!"
+    assert (
+        render('{{ "x" | .Files.Get }}|{{ printf "%s!" (.Files.Get "y") }}', data)
+        == "content of x|content of y!"
+    )
 
 
 def test_object_errors() -> None:
     data = {"Release": Release()}
     # Reached through a map, the receiver is an interface value; as dot it has its own type.
-    assert exec_error("{{ .Release.secret }}", data).message == "can't evaluate field secret in type interface {}"
+    assert (
+        exec_error("{{ .Release.secret }}", data).message
+        == "can't evaluate field secret in type interface {}"
+    )
     assert exec_error("{{ .secret }}", Release()).message == "can't evaluate field secret in type Release"
-    assert exec_error("{{ .__class__ }}", Release()).message == "can't evaluate field __class__ in type Release"
+    assert (
+        exec_error("{{ .__class__ }}", Release()).message == "can't evaluate field __class__ in type Release"
+    )
     assert exec_error("{{ .Missing }}", Release()).message == "can't evaluate field Missing in type Release"
     assert exec_error('{{ .Release.Get "boom" }}', data).message == "error calling Get: no such file"
     assert exec_error("{{ .Release.Get }}", data).message == "wrong number of args for Get: want 1 got 0"
     assert (
-        exec_error('{{ .Release.Name "x" }}', data).message == "Name has arguments but cannot be invoked as function"
+        exec_error('{{ .Release.Name "x" }}', data).message
+        == "Name has arguments but cannot be invoked as function"
     )
 
 
@@ -264,7 +276,10 @@ def test_with_sets_dot_and_else_with_chain() -> None:
 
 def test_range_over_list_map_and_ints() -> None:
     assert render("{{ range $i, $e := . }}{{ $i }}={{ $e }};{{ end }}", ["a", "b"]) == "0=a;1=b;"
-    assert render("{{ range $k, $v := . }}{{ $k }}={{ $v }};{{ end }}", {"b": 1, "a": 2, "C": 3}) == "C=3;a=2;b=1;"
+    assert (
+        render("{{ range $k, $v := . }}{{ $k }}={{ $v }};{{ end }}", {"b": 1, "a": 2, "C": 3})
+        == "C=3;a=2;b=1;"
+    )
     assert render("{{ range . }}{{ . }}{{ end }}", {"z": 1, "y": 2}) == "21"
     assert render("{{ range 4 }}{{ . }}{{ end }}") == "0123"
     assert render("{{ range $i := 3 }}<{{ $i }}>{{ end }}") == "<0><1><2>"
@@ -356,16 +371,23 @@ def test_pipeline_value_is_last_argument() -> None:
     funcs = {"join": lambda sep, *parts: sep.join(parts)}
     assert render('{{ "c" | join "-" "a" "b" }}', funcs=funcs) == "a-b-c"
     assert render('{{ .a | printf "%s-%s" "x" }}', {"a": "A"}) == "x-A"
-    assert render("{{ (.a).b }} {{ (index . \"a\").b }}", {"a": {"b": 5}}) == "5 5"
+    assert render('{{ (.a).b }} {{ (index . "a").b }}', {"a": {"b": 5}}) == "5 5"
 
 
 def test_function_wrong_arity_messages() -> None:
     funcs = {"two": lambda a, b: a, "atleast": lambda a, *rest: a}
     assert exec_error("{{ two 1 }}", funcs=funcs).message == "wrong number of args for two: want 2 got 1"
-    assert exec_error('{{ "x" | two 1 2 }}', funcs=funcs).message == "wrong number of args for two: want 2 got 3"
-    assert exec_error("{{ atleast }}", funcs=funcs).message == "wrong number of args for atleast: want at least 1 got 0"
+    assert (
+        exec_error('{{ "x" | two 1 2 }}', funcs=funcs).message == "wrong number of args for two: want 2 got 3"
+    )
+    assert (
+        exec_error("{{ atleast }}", funcs=funcs).message
+        == "wrong number of args for atleast: want at least 1 got 0"
+    )
     # A function used as an argument is called with no arguments.
-    assert exec_error("{{ print (two) }}", funcs=funcs).message == "wrong number of args for two: want 2 got 0"
+    assert (
+        exec_error("{{ print (two) }}", funcs=funcs).message == "wrong number of args for two: want 2 got 0"
+    )
     assert exec_error("{{ print two }}", funcs=funcs).message == "wrong number of args for two: want 2 got 0"
 
 
@@ -401,7 +423,7 @@ def test_and_or_short_circuit_and_return_deciding_operand() -> None:
     funcs = {"boom": boom}
     assert render("{{ and 0 (boom) }}|{{ or 1 (boom) }}", funcs=funcs) == "0|1"
     assert called == []
-    assert render('{{ and 1 "x" 2 }}|{{ or 0 "" }}|{{ or 0 3 }}|{{ and 1 "" 3 }}') == '2||3|'
+    assert render('{{ and 1 "x" 2 }}|{{ or 0 "" }}|{{ or 0 3 }}|{{ and 1 "" 3 }}') == "2||3|"
     assert render("{{ 0 | and 1 }}|{{ 5 | or 0 }}|{{ 0 | or 0 }}") == "0|5|0"
     assert render("{{ and .a.b }}", {"a": {"b": [1]}}) == "[1]"
 
@@ -422,10 +444,10 @@ def test_closures_reach_the_template_set_for_include_and_tpl() -> None:
     ts.parse(
         "cm.yaml",
         'name: {{ include "name" . | upper }}\n'
-        'tpl: {{ tpl .Values.text . }}\n'
+        "tpl: {{ tpl .Values.text . }}\n"
         'inner: {{ tpl "{{ define \\"x\\" }}X{{ end }}{{ template \\"x\\" }}" . }}',
     )
-    data = {"Release": {"Name": "rel"}, "Values": {"text": "{{ .Release.Name }} via {{ include \"name\" . }}"}}
+    data = {"Release": {"Name": "rel"}, "Values": {"text": '{{ .Release.Name }} via {{ include "name" . }}'}}
     assert ts.execute("cm.yaml", data) == "name: REL-APP\ntpl: rel via rel-app\ninner: X"
     assert "x" not in ts and "tpl-string" not in ts  # tpl parsed into a clone
 

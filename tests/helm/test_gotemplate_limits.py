@@ -30,8 +30,13 @@ def test_limits_defaults() -> None:
 
 
 def test_template_recursion_stops_at_max_depth() -> None:
-    err = limit_error('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}', Limits(max_depth=50))
-    assert str(err) == 'template: t:1:28: executing "r" at <{{template "r" .}}>: exceeded maximum template depth (50)'
+    err = limit_error(
+        '{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}', Limits(max_depth=50)
+    )
+    assert (
+        str(err)
+        == 'template: t:1:28: executing "r" at <{{template "r" .}}>: exceeded maximum template depth (50)'
+    )
 
 
 def test_unbounded_template_recursion_is_a_limit_error() -> None:
@@ -62,7 +67,9 @@ def test_unbounded_include_recursion_is_a_limit_error() -> None:
 
 
 def test_huge_range_over_int_stops_without_allocating() -> None:
-    err = limit_error("{{ range 100000000 }}{{ . }}{{ end }}", Limits(max_steps=200_000, max_range_iterations=10**9))
+    err = limit_error(
+        "{{ range 100000000 }}{{ . }}{{ end }}", Limits(max_steps=200_000, max_range_iterations=10**9)
+    )
     assert err.message == "exceeded maximum number of evaluation steps (200000)"
     err = limit_error("{{ range 100000000 }}{{ end }}", Limits(max_range_iterations=50_000))
     assert err.message == "exceeded maximum range iterations (50000)"
@@ -93,7 +100,10 @@ def test_output_limit() -> None:
 
 def test_limits_do_not_affect_normal_templates() -> None:
     ts = TemplateSet(limits=Limits(max_steps=1_000, max_output=1_000, max_depth=5))
-    ts.parse("t", '{{ define "a" }}{{ template "b" . }}{{ end }}{{ define "b" }}{{ . }}{{ end }}{{ template "a" 1 }}')
+    ts.parse(
+        "t",
+        '{{ define "a" }}{{ template "b" . }}{{ end }}{{ define "b" }}{{ . }}{{ end }}{{ template "a" 1 }}',
+    )
     assert ts.execute("t") == "1"
     assert ts.execute("t") == "1"  # counters are per execution
 

@@ -72,13 +72,16 @@ def test_comment_errors(src: str, want: str) -> None:
     ("src", "want"),
     [
         ('{{ "a\\tb\\n\\"q\\"\\\\" }}', 'a\tb\n"q"\\'),
-        ('{{ "\\u00e9\\U0001F600\\x41\\101" }}', "\u00e9\U0001F600AA"),
+        ('{{ "\\u00e9\\U0001F600\\x41\\101" }}', "\u00e9\U0001f600AA"),
         ("{{ `raw \\n {{ }}` }}", "raw \\n {{ }}"),
         ("{{ `a\r\nb` }}", "a\nb"),
         ("{{ 'a' }} {{ '\\n' }} {{ '\\'' }} {{ '\\x41' }} {{ '\u00e9' }}", "97 10 39 65 233"),
         ("{{ 42 }} {{ -5 }} {{ +7 }}", "42 -5 7"),
         ("{{ 0x1F }} {{ 0X1f }} {{ 0o17 }} {{ 017 }} {{ 0b101 }} {{ 1_000_000 }}", "31 31 15 15 5 1000000"),
-        ("{{ 1.0 }} {{ 1.5 }} {{ 1e3 }} {{ 2.5e-7 }} {{ .5 }} {{ 0x1p4 }} {{ 1e6 }}", "1 1.5 1000 2.5e-07 0.5 16 1e+06"),
+        (
+            "{{ 1.0 }} {{ 1.5 }} {{ 1e3 }} {{ 2.5e-7 }} {{ .5 }} {{ 0x1p4 }} {{ 1e6 }}",
+            "1 1.5 1000 2.5e-07 0.5 16 1e+06",
+        ),
         ("{{ 2i }} {{ 1+2i }}", "(0+2i) (1+2i)"),
         ("{{ true }} {{ false }}", "true false"),
         ("{{ print nil }}", "<nil>"),
@@ -90,9 +93,9 @@ def test_literals(src: str, want: str) -> None:
 
 def test_number_literal_kinds_follow_go_ideal_constants() -> None:
     funcs = {"kind": lambda v: type(v).__name__}
-    assert render("{{ kind 1 }} {{ kind 1.0 }} {{ kind 1e3 }} {{ kind 0x10 }} {{ kind 'a' }}", funcs=funcs) == (
-        "int float float int int"
-    )
+    assert render(
+        "{{ kind 1 }} {{ kind 1.0 }} {{ kind 1e3 }} {{ kind 0x10 }} {{ kind 'a' }}", funcs=funcs
+    ) == ("int float float int int")
 
 
 @pytest.mark.parametrize(
@@ -134,7 +137,10 @@ def test_literal_errors(src: str, want: str) -> None:
         ("{{ .a | . }}", "template: t:1: non executable command in pipeline stage 2"),
         ('{{ "a".b }}', 'template: t:1: unexpected . after term "\\"a\\""'),
         ("{{ $x }}", 'template: t:1: undefined variable "$x"'),
-        ("\n\n{{ $x := 1 }}{{ if true }}{{ $y := 2 }}{{ end }}{{ $y }}", 'template: t:3: undefined variable "$y"'),
+        (
+            "\n\n{{ $x := 1 }}{{ if true }}{{ $y := 2 }}{{ end }}{{ $y }}",
+            'template: t:3: undefined variable "$y"',
+        ),
         ("{{ break }}", "template: t:1: {{break}} outside {{range}}"),
         ("{{ range . }}{{ else }}{{ continue }}{{ end }}", "template: t:1: {{continue}} outside {{range}}"),
         ("{{ range . }}{{ break 1 }}{{ end }}", 'template: t:1: unexpected "1" in {{break}}'),
@@ -142,7 +148,7 @@ def test_literal_errors(src: str, want: str) -> None:
         ("{{ range $a, $b, $c := . }}{{ end }}", "template: t:1: too many declarations in range"),
         ("{{ range $a, 3 }}{{ end }}", "template: t:1: range can only initialize variables"),
         ("{{ define x }}{{ end }}", 'template: t:1: unexpected "x" in define clause'),
-        ("{{ if true }}{{ define \"x\" }}{{ end }}{{ end }}", "template: t:1: unexpected <define> in command"),
+        ('{{ if true }}{{ define "x" }}{{ end }}{{ end }}', "template: t:1: unexpected <define> in command"),
         ("{{ template x }}", 'template: t:1: unexpected "x" in template clause'),
         ("{{ if true }}a{{ else }}b{{ else }}c{{ end }}", "template: t:1: expected end; found {{else}}"),
         ("{{ .a := 3 }}", 'template: t:1: unexpected ":=" in operand'),
@@ -175,7 +181,7 @@ def test_unknown_function_checked_even_in_untaken_branch() -> None:
 
 
 def test_newlines_inside_actions_are_spaces() -> None:
-    assert render("{{ printf\n  \"%s-%s\"\n  \"a\"\n  \"b\" }}") == "a-b"
+    assert render('{{ printf\n  "%s-%s"\n  "a"\n  "b" }}') == "a-b"
 
 
 # -- AST details ---------------------------------------------------------------------------------

@@ -98,9 +98,7 @@ def test_to_yaml_quotes_strings_only_where_go_yaml_does(text: str, rendered: str
 
 def test_to_yaml_numbers_survive_the_json_round_trip_like_helm() -> None:
     values = {"a": 3.0, "b": 1000000.0, "c": 2.5, "d": 1e21, "e": 1e-7, "f": 1e20, "g": -0.0, "h": 7}
-    assert H["toYaml"](values) == (
-        "a: 3\nb: 1000000\nc: 2.5\nd: 1e+21\ne: 1e-07\nf: 1e+20\ng: 0\nh: 7"
-    )
+    assert H["toYaml"](values) == ("a: 3\nb: 1000000\nc: 2.5\nd: 1e+21\ne: 1e-07\nf: 1e+20\ng: 0\nh: 7")
 
 
 def test_to_yaml_multiline_strings_use_literal_blocks_with_chomping() -> None:
@@ -118,8 +116,7 @@ def test_to_yaml_blank_lines_in_literal_blocks_carry_no_indentation() -> None:
 
 
 def test_to_yaml_folds_long_plain_strings_at_column_80() -> None:
-    text = ("The API server is burning too much error budget. This alert fires when the error "
-            "rate is high.")
+    text = "The API server is burning too much error budget. This alert fires when the error rate is high."
     assert H["toYaml"]({"annotations": {"description": text}}) == (
         "annotations:\n"
         "  description: The API server is burning too much error budget. This alert fires when\n"
@@ -137,9 +134,17 @@ def test_to_yaml_folds_long_double_quoted_strings_with_escaped_continuation() ->
 
 def test_to_yaml_sorts_keys_in_go_yaml_natural_order() -> None:
     keys = ["key10", "key2", "Key1", "a-b", "ab", "a~b", "x:1", "x5"]
-    rendered = H["toYaml"]({k: 1 for k in keys})
+    rendered = H["toYaml"](dict.fromkeys(keys, 1))
     assert [line.split(":")[0].strip("'\"") for line in rendered.splitlines()] == [
-        "Key1", "a-b", "a~b", "ab", "key2", "key10", "x", "x5"]
+        "Key1",
+        "a-b",
+        "a~b",
+        "ab",
+        "key2",
+        "key10",
+        "x",
+        "x5",
+    ]
 
 
 def test_to_yaml_of_scalars_and_empties() -> None:
@@ -235,10 +240,12 @@ def test_from_json_returns_map_of_float64_or_error_entry() -> None:
     assert isinstance(H["fromJson"]('{"a": 1}')["a"], float)
     assert "Error" in H["fromJson"]("{bad")
     assert H["fromJson"]("[1]") == {
-        "Error": "json: cannot unmarshal array into Go value of type map[string]interface {}"}
+        "Error": "json: cannot unmarshal array into Go value of type map[string]interface {}"
+    }
     assert H["fromJsonArray"]("[1, {}]") == [1.0, {}]
     assert H["fromJsonArray"]('{"a":1}') == [
-        "json: cannot unmarshal object into Go value of type []interface {}"]
+        "json: cannot unmarshal object into Go value of type []interface {}"
+    ]
 
 
 def test_sprig_from_json_accepts_any_value_and_must_variant_raises() -> None:
@@ -254,17 +261,32 @@ def test_sprig_from_json_accepts_any_value_and_must_variant_raises() -> None:
 
 
 def test_from_yaml_resolves_scalars_like_go_yaml_v2() -> None:
-    text = "a: 1\nb: yes\nc: 0777\nd: 1e3\ne: 2001-12-14\nf: y\ng: 08\nh: ~\ni: '1'\nj: 1_000\nk: 0x10\n2: two\n"
+    text = (
+        "a: 1\nb: yes\nc: 0777\nd: 1e3\ne: 2001-12-14\nf: y\ng: 08\nh: ~\ni: '1'\nj: 1_000\nk: 0x10\n2: two\n"
+    )
     assert H["fromYaml"](text) == {
-        "a": 1.0, "b": True, "c": 511.0, "d": 1000.0, "e": "2001-12-14", "f": True, "g": 8.0, "h": None,
-        "i": "1", "j": 1000.0, "k": 16.0, "2": "two",
+        "a": 1.0,
+        "b": True,
+        "c": 511.0,
+        "d": 1000.0,
+        "e": "2001-12-14",
+        "f": True,
+        "g": 8.0,
+        "h": None,
+        "i": "1",
+        "j": 1000.0,
+        "k": 16.0,
+        "2": "two",
     }
 
 
 def test_from_yaml_errors_are_returned_in_the_error_key() -> None:
-    assert H["fromYaml"]("- a\n- b") == {"Error": (
-        "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value "
-        "of type map[string]interface {}")}
+    assert H["fromYaml"]("- a\n- b") == {
+        "Error": (
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value "
+            "of type map[string]interface {}"
+        )
+    }
     assert H["fromYaml"]("a: b: c")["Error"].startswith("error converting YAML to JSON: yaml: line 1:")
     assert H["fromYaml"]("") == {}
 
@@ -281,7 +303,9 @@ def test_from_yaml_keeps_go_yaml_v2s_boolean_keys() -> None:
 
 def test_from_yaml_array() -> None:
     assert H["fromYamlArray"]("- 1\n- a: b\n") == [1.0, {"a": "b"}]
-    assert H["fromYamlArray"]("a: 1")[0].endswith("cannot unmarshal object into Go value of type []interface {}")
+    assert H["fromYamlArray"]("a: 1")[0].endswith(
+        "cannot unmarshal object into Go value of type []interface {}"
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -341,13 +365,15 @@ def test_helm_map_drops_env_and_overrides_sprig_from_json() -> None:
 
 
 def _files() -> ChartFiles:
-    return ChartFiles({
-        "config/app.conf": b"a=1\nb=2\n",
-        "config/sub/x.ini": b"x",
-        "config/other.txt": b"o",
-        "README.md": b"# readme",
-        "empty.txt": b"",
-    })
+    return ChartFiles(
+        {
+            "config/app.conf": b"a=1\nb=2\n",
+            "config/sub/x.ini": b"x",
+            "config/other.txt": b"o",
+            "README.md": b"# readme",
+            "empty.txt": b"",
+        }
+    )
 
 
 def test_files_get_and_missing_files() -> None:
@@ -381,7 +407,11 @@ def test_files_lines_as_config_and_as_secrets() -> None:
 def test_capabilities_defaults_match_helm_template() -> None:
     caps = make_capabilities()
     assert DEFAULT_KUBE_VERSION == "v1.20.0"
-    assert (caps.KubeVersion.Version, caps.KubeVersion.Major, caps.KubeVersion.Minor) == ("v1.20.0", "1", "20")
+    assert (caps.KubeVersion.Version, caps.KubeVersion.Major, caps.KubeVersion.Minor) == (
+        "v1.20.0",
+        "1",
+        "20",
+    )
     assert caps.KubeVersion.GitVersion() == "v1.20.0"
     assert str(caps.KubeVersion) == "v1.20.0"
     assert caps.APIVersions.Has("apps/v1") and caps.APIVersions.Has("policy/v1")
@@ -398,11 +428,19 @@ def test_capabilities_are_configurable_like_helm_flags() -> None:
 
 
 def test_release_and_template_objects() -> None:
-    assert release_object() == {"Name": "release-name", "Namespace": "default", "IsUpgrade": False,
-                                "IsInstall": True, "Revision": 1, "Service": "Helm"}
+    assert release_object() == {
+        "Name": "release-name",
+        "Namespace": "default",
+        "IsUpgrade": False,
+        "IsInstall": True,
+        "Revision": 1,
+        "Service": "Helm",
+    }
     assert release_object(is_upgrade=True)["IsInstall"] is False
-    assert template_object("c/templates/a.yaml", "c/templates") == {"Name": "c/templates/a.yaml",
-                                                                    "BasePath": "c/templates"}
+    assert template_object("c/templates/a.yaml", "c/templates") == {
+        "Name": "c/templates/a.yaml",
+        "BasePath": "c/templates",
+    }
 
 
 def test_printf_type_of_typed_go_values() -> None:

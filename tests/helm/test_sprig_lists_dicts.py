@@ -94,14 +94,34 @@ def test_keys_values_pick_omit_pluck() -> None:
 
 
 def test_merge_fills_only_missing_or_empty_and_modifies_dst() -> None:
-    dst = {"default": "default", "overwrite": "me", "key": True, "empty": "", "zero": 0,
-           "nested": {"keep": 1, "blank": None}}
-    src = {"overwrite": "overwritten", "key": False, "empty": "filled", "zero": 5, "new": "x",
-           "nested": {"keep": 2, "blank": "b", "added": 3}, "nil": None}
+    dst = {
+        "default": "default",
+        "overwrite": "me",
+        "key": True,
+        "empty": "",
+        "zero": 0,
+        "nested": {"keep": 1, "blank": None},
+    }
+    src = {
+        "overwrite": "overwritten",
+        "key": False,
+        "empty": "filled",
+        "zero": 5,
+        "new": "x",
+        "nested": {"keep": 2, "blank": "b", "added": 3},
+        "nil": None,
+    }
     result = F["merge"](dst, src)
     assert result is dst
-    assert dst == {"default": "default", "overwrite": "me", "key": True, "empty": "filled", "zero": 5,
-                   "new": "x", "nested": {"keep": 1, "blank": "b", "added": 3}}
+    assert dst == {
+        "default": "default",
+        "overwrite": "me",
+        "key": True,
+        "empty": "filled",
+        "zero": 5,
+        "new": "x",
+        "nested": {"keep": 1, "blank": "b", "added": 3},
+    }
     assert "nil" not in dst
 
 
@@ -109,8 +129,13 @@ def test_merge_overwrite_replaces_even_with_empty_values() -> None:
     dst = {"default": "default", "overwrite": "me", "key": True, "nested": {"a": 1, "b": 2}, "gone": 1}
     src = {"overwrite": "overwritten", "key": False, "nested": {"a": 9}, "gone": None}
     result = F["mergeOverwrite"](dst, src)
-    assert result == {"default": "default", "overwrite": "overwritten", "key": False,
-                      "nested": {"a": 9, "b": 2}, "gone": None}
+    assert result == {
+        "default": "default",
+        "overwrite": "overwritten",
+        "key": False,
+        "nested": {"a": 9, "b": 2},
+        "gone": None,
+    }
 
 
 def test_merge_replaces_lists_instead_of_merging_them() -> None:

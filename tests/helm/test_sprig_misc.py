@@ -92,7 +92,9 @@ def test_base64_and_base32() -> None:
 
 
 def test_hashes() -> None:
-    assert F["sha256sum"]("Hello world!") == "c0535e4be2b79ffd93291305436bf889314e4a3faec05ecffcbb7df31ad9e51a"
+    assert (
+        F["sha256sum"]("Hello world!") == "c0535e4be2b79ffd93291305436bf889314e4a3faec05ecffcbb7df31ad9e51a"
+    )
     assert F["sha1sum"]("Hello world!") == "d3486ae9136e7856bc42212385ea797094475802"
     assert F["adler32sum"]("Hello world!") == "487130206"
     assert F["sha512sum"]("")[:16] == "cf83e1357eefb8bd"
@@ -121,7 +123,12 @@ def test_aes_round_trip_and_deterministic_iv() -> None:
 def test_random_strings_have_length_and_alphabet_and_replay_per_map() -> None:
     first, second = sprig_functions(), sprig_functions()
     a = [first["randAlphaNum"](16), first["randAlpha"](8), first["randNumeric"](6), first["randAscii"](10)]
-    b = [second["randAlphaNum"](16), second["randAlpha"](8), second["randNumeric"](6), second["randAscii"](10)]
+    b = [
+        second["randAlphaNum"](16),
+        second["randAlpha"](8),
+        second["randNumeric"](6),
+        second["randAscii"](10),
+    ]
     assert a == b
     assert re.fullmatch(r"[A-Za-z0-9]{16}", a[0])
     assert re.fullmatch(r"[A-Za-z]{8}", a[1])
@@ -265,11 +272,21 @@ def test_durations() -> None:
 
 def test_url_parse_and_join() -> None:
     parts = F["urlParse"]("proto://auth@host:80/path%20x?query#fragment")
-    assert parts == {"scheme": "proto", "host": "host:80", "hostname": "host", "path": "/path x",
-                     "query": "query", "opaque": "", "fragment": "fragment", "userinfo": "auth"}
+    assert parts == {
+        "scheme": "proto",
+        "host": "host:80",
+        "hostname": "host",
+        "path": "/path x",
+        "query": "query",
+        "opaque": "",
+        "fragment": "fragment",
+        "userinfo": "auth",
+    }
     assert F["urlJoin"](parts) == "proto://auth@host:80/path%20x?query#fragment"
     assert F["urlParse"]("mailto:someone@example.com")["opaque"] == "someone@example.com"
-    assert F["urlJoin"]({"host": "host:80", "path": "/path", "query": "q", "scheme": "http"}) == \
-        "http://host:80/path?q"
+    assert (
+        F["urlJoin"]({"host": "host:80", "path": "/path", "query": "q", "scheme": "http"})
+        == "http://host:80/path?q"
+    )
     with pytest.raises(FunctionError, match="must be of type string"):
         F["urlJoin"]({"host": 1.0})

@@ -12,9 +12,24 @@ F = sprig_functions()
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("42", 42), ("-7", -7), ("08", 0), ("010", 8), ("0x1F", 31), ("0b101", 5), ("1_000", 1000),
-        ("8.00", 8), ("8.5", 0), (" 8", 0), ("", 0), ("abc", 0), (3.99, 3), (-3.99, -3), (True, 1),
-        (None, 0), ([1], 0), ("9223372036854775808", 0),
+        ("42", 42),
+        ("-7", -7),
+        ("08", 0),
+        ("010", 8),
+        ("0x1F", 31),
+        ("0b101", 5),
+        ("1_000", 1000),
+        ("8.00", 8),
+        ("8.5", 0),
+        (" 8", 0),
+        ("", 0),
+        ("abc", 0),
+        (3.99, 3),
+        (-3.99, -3),
+        (True, 1),
+        (None, 0),
+        ([1], 0),
+        ("9223372036854775808", 0),
     ],
 )
 def test_int_and_int64_follow_cast(value: object, expected: int) -> None:
@@ -24,8 +39,17 @@ def test_int_and_int64_follow_cast(value: object, expected: int) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("1.5", 1.5), ("1e3", 1000.0), (" 1", 0.0), ("1_0", 0.0), ("0x1p-2", 0.25), (2, 2.0), (False, 0.0),
-     (None, 0.0), ("1e400", 0.0)],
+    [
+        ("1.5", 1.5),
+        ("1e3", 1000.0),
+        (" 1", 0.0),
+        ("1_0", 0.0),
+        ("0x1p-2", 0.25),
+        (2, 2.0),
+        (False, 0.0),
+        (None, 0.0),
+        ("1e400", 0.0),
+    ],
 )
 def test_float64_follows_cast(value: object, expected: float) -> None:
     assert F["float64"](value) == expected

@@ -46,7 +46,7 @@ F = sprig_functions()
         ("contains", ("cat", "catch"), True),
         ("hasPrefix", ("cat", "catch"), True),
         ("hasSuffix", ("cat", "catch"), False),
-        ("quote", ("a\"b\n",), '"a\\"b\\n"'),
+        ("quote", ('a"b\n',), '"a\\"b\\n"'),
         ("quote", (None,), ""),
         ("quote", ("a", None, 1.0, True), '"a" "1" "true"'),
         ("quote", ("é\u00a0",), '"é\\u00a0"'),
@@ -184,7 +184,10 @@ def test_regex_replace_all_expands_go_templates() -> None:
     assert F["regexReplaceAll"]("a(x*)b", "-ab-axxb-", "${1}W") == "-W-xxW-"
     assert F["regexReplaceAll"]("a(x*)b", "-ab-axxb-", "$1W") == "---"
     assert F["regexReplaceAll"]("a(x*)b", "-ab-axxb-", "$1") == "--xx-"
-    assert F["regexReplaceAll"]("(?P<first>\\w+) (?P<last>\\w+)", "John Smith", "${last}, $first") == "Smith, John"
+    assert (
+        F["regexReplaceAll"]("(?P<first>\\w+) (?P<last>\\w+)", "John Smith", "${last}, $first")
+        == "Smith, John"
+    )
     assert F["regexReplaceAll"]("a", "a", "$$") == "$"
     assert F["regexReplaceAll"]("x*", "abxd", "-") == "-a-b-d-"
 

@@ -19,12 +19,19 @@ from medlint.helm.values import (
 )
 
 
-def chart(name: str, values: dict | None = None, deps: list[HelmChart] | None = None,
-          requirements: list[ChartRequirement] | None = None, version: str = "1.0.0") -> HelmChart:
+def chart(
+    name: str,
+    values: dict | None = None,
+    deps: list[HelmChart] | None = None,
+    requirements: list[ChartRequirement] | None = None,
+    version: str = "1.0.0",
+) -> HelmChart:
     """A chart built in memory (no files needed for values logic)."""
-    result = HelmChart(ChartMetadata(api_version="v2", name=name, version=version,
-                                     dependencies=requirements or []),
-                       ChartSource(name), values=values or {})
+    result = HelmChart(
+        ChartMetadata(api_version="v2", name=name, version=version, dependencies=requirements or []),
+        ChartSource(name),
+        values=values or {},
+    )
     result.set_dependencies(deps or [])
     return result
 
@@ -81,34 +88,41 @@ def test_values_alias_bomb_is_refused() -> None:
 def test_merge_maps_later_file_wins_maps_merge_lists_replace() -> None:
     first = {"image": {"repository": "app", "tag": "1"}, "ports": [80], "keep": True}
     second = {"image": {"tag": "2"}, "ports": [443]}
-    assert merge_maps(first, second) == {"image": {"repository": "app", "tag": "2"}, "ports": [443], "keep": True}
+    assert merge_maps(first, second) == {
+        "image": {"repository": "app", "tag": "2"},
+        "ports": [443],
+        "keep": True,
+    }
 
 
 # -- --set ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("expression, expected", [
-    ("a=b", {"a": "b"}),
-    ("a.b.c=1", {"a": {"b": {"c": 1}}}),
-    ("a=1,b=2", {"a": 1, "b": 2}),
-    ("list[0]=x", {"list": ["x"]}),
-    ("list[2]=x", {"list": [None, None, "x"]}),
-    ("list[0].name=web", {"list": [{"name": "web"}]}),
-    ("list[0][1]=x", {"list": [[None, "x"]]}),
-    ("names={a,b,c}", {"names": ["a", "b", "c"]}),
-    ("name={}", {"name": [""]}),
-    (r"text=a\,b", {"text": "a,b"}),
-    (r"annotations.kubernetes\.io/role=web", {"annotations": {"kubernetes.io/role": "web"}}),
-    ("a=", {"a": ""}),
-    ("flag=true", {"flag": True}),
-    ("flag=FALSE", {"flag": False}),
-    ("gone=null", {"gone": None}),
-    ("zero=0", {"zero": 0}),
-    ("octal=0777", {"octal": "0777"}),
-    ("negative=-5", {"negative": -5}),
-    ("float=1.5", {"float": "1.5"}),
-    ("huge=99999999999999999999", {"huge": "99999999999999999999"}),
-])
+@pytest.mark.parametrize(
+    "expression, expected",
+    [
+        ("a=b", {"a": "b"}),
+        ("a.b.c=1", {"a": {"b": {"c": 1}}}),
+        ("a=1,b=2", {"a": 1, "b": 2}),
+        ("list[0]=x", {"list": ["x"]}),
+        ("list[2]=x", {"list": [None, None, "x"]}),
+        ("list[0].name=web", {"list": [{"name": "web"}]}),
+        ("list[0][1]=x", {"list": [[None, "x"]]}),
+        ("names={a,b,c}", {"names": ["a", "b", "c"]}),
+        ("name={}", {"name": [""]}),
+        (r"text=a\,b", {"text": "a,b"}),
+        (r"annotations.kubernetes\.io/role=web", {"annotations": {"kubernetes.io/role": "web"}}),
+        ("a=", {"a": ""}),
+        ("flag=true", {"flag": True}),
+        ("flag=FALSE", {"flag": False}),
+        ("gone=null", {"gone": None}),
+        ("zero=0", {"zero": 0}),
+        ("octal=0777", {"octal": "0777"}),
+        ("negative=-5", {"negative": -5}),
+        ("float=1.5", {"float": "1.5"}),
+        ("huge=99999999999999999999", {"huge": "99999999999999999999"}),
+    ],
+)
 def test_set_syntax_and_types_like_helm(expression: str, expected: dict) -> None:
     assert set_(expression) == expected
 
@@ -122,14 +136,17 @@ def test_set_merges_into_existing_values() -> None:
     assert set_("image.tag=2", base=base) == {"image": {"repository": "app", "tag": 2}}  # an int, as in Helm
 
 
-@pytest.mark.parametrize("expression, message", [
-    ("a", 'key "a" has no value'),
-    ("a,b=1", 'key "a" has no value (cannot end with ,)'),
-    ("a[-1]=x", "negative -1 index not allowed"),
-    ("a[70000]=x", "index of 70000 is greater than maximum supported index of 65536"),
-    ("a={b,c", "list must terminate with '}'"),
-    ("a[x]=1", "error parsing index"),
-])
+@pytest.mark.parametrize(
+    "expression, message",
+    [
+        ("a", 'key "a" has no value'),
+        ("a,b=1", 'key "a" has no value (cannot end with ,)'),
+        ("a[-1]=x", "negative -1 index not allowed"),
+        ("a[70000]=x", "index of 70000 is greater than maximum supported index of 65536"),
+        ("a={b,c", "list must terminate with '}'"),
+        ("a[x]=1", "error parsing index"),
+    ],
+)
 def test_set_errors_like_helm(expression: str, message: str) -> None:
     with pytest.raises(ValuesError, match=re.escape(message)):
         set_(expression)
@@ -156,7 +173,9 @@ def test_user_values_win_maps_merge() -> None:
 
 def test_user_null_deletes_a_default_key() -> None:
     root = chart("app", {"securityContext": {"runAsUser": 1000.0, "runAsNonRoot": True}})
-    assert coalesce_values(root, {"securityContext": {"runAsUser": None}}) == {"securityContext": {"runAsNonRoot": True}}
+    assert coalesce_values(root, {"securityContext": {"runAsUser": None}}) == {
+        "securityContext": {"runAsNonRoot": True}
+    }
     assert coalesce_values(root, {"securityContext": None}) == {}
 
 
@@ -175,8 +194,7 @@ def test_parent_values_override_subchart_defaults_and_globals_propagate() -> Non
     sub = chart("db", {"port": 5432.0, "global": {"registry": "docker.io"}, "auth": {"user": "x"}})
     root = chart("app", {"global": {"registry": "example.com"}, "db": {"port": 6432.0}}, [sub])
     values = coalesce_values(root, {"db": {"auth": {"user": "admin"}}})
-    assert values["db"] == {"port": 6432.0, "auth": {"user": "admin"},
-                            "global": {"registry": "example.com"}}
+    assert values["db"] == {"port": 6432.0, "auth": {"user": "admin"}, "global": {"registry": "example.com"}}
     assert values["global"] == {"registry": "example.com"}
 
 
@@ -201,8 +219,12 @@ def requirement(name: str, **fields: object) -> ChartRequirement:
 
 
 def test_condition_disables_a_dependency() -> None:
-    root = chart("app", {"db": {"enabled": False}}, [chart("db"), chart("cache")],
-                 [requirement("db", condition="db.enabled"), requirement("cache", condition="cache.enabled")])
+    root = chart(
+        "app",
+        {"db": {"enabled": False}},
+        [chart("db"), chart("cache")],
+        [requirement("db", condition="db.enabled"), requirement("cache", condition="cache.enabled")],
+    )
     process_dependencies(root, {})
     assert [dep.name for dep in root.dependencies] == ["cache"]
 
@@ -215,16 +237,25 @@ def test_condition_from_user_values_and_first_existing_path_wins() -> None:
 
 def test_tags_disable_unless_a_condition_says_otherwise() -> None:
     def build() -> HelmChart:
-        return chart("app", {}, [chart("db"), chart("ui")],
-                     [requirement("db", tags=["backend"]), requirement("ui", tags=["frontend"], condition="ui.on")])
+        return chart(
+            "app",
+            {},
+            [chart("db"), chart("ui")],
+            [requirement("db", tags=["backend"]), requirement("ui", tags=["frontend"], condition="ui.on")],
+        )
+
     root = build()
     process_dependencies(root, {"tags": {"backend": False, "frontend": False}, "ui": {"on": True}})
     assert [dep.name for dep in root.dependencies] == ["ui"]
 
 
 def test_alias_renames_the_subchart_and_its_values_section() -> None:
-    root = chart("app", {}, [chart("redis", {"port": 6379.0})],
-                 [requirement("redis", alias="cache"), requirement("redis", alias="queue")])
+    root = chart(
+        "app",
+        {},
+        [chart("redis", {"port": 6379.0})],
+        [requirement("redis", alias="cache"), requirement("redis", alias="queue")],
+    )
     process_dependencies(root, {"queue": {"port": 6380.0}})
     assert sorted(dep.name for dep in root.dependencies) == ["cache", "queue"]
     values = coalesce_values(root, {"queue": {"port": 6380.0}})
@@ -233,8 +264,12 @@ def test_alias_renames_the_subchart_and_its_values_section() -> None:
 
 def test_import_values_child_parent_and_exports() -> None:
     sub = chart("db", {"data": {"host": "db", "port": 5432.0}, "exports": {"conn": {"dsn": "postgres://db"}}})
-    root = chart("app", {"database": {"port": 1.0}}, [sub], [requirement(
-        "db", import_values=[{"child": "data", "parent": "database"}, "conn"])])
+    root = chart(
+        "app",
+        {"database": {"port": 1.0}},
+        [sub],
+        [requirement("db", import_values=[{"child": "data", "parent": "database"}, "conn"])],
+    )
     process_dependencies(root, {})
     values = coalesce_values(root, {})
     assert values["database"] == {"host": "db", "port": 1.0}  # the parent's own value wins

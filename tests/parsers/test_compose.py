@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -107,7 +107,7 @@ def test_unterminated_interpolation_points_at_the_dollar() -> None:
       web:
         image: "nginx:$${TAG}-${TAG"
     """
-    _, line, column = where(text, "${TAG\"")
+    _, line, column = where(text, '${TAG"')
     error = raises_at(text, line, column, "unterminated")
     assert "'}'" in error.message
 
@@ -177,7 +177,9 @@ def test_variables_come_only_from_the_env_text(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_resolved_image_is_not_marked_unresolved() -> None:
-    project = parse("services:\n  web:\n    image: nginx:${TAG:-1.25}\n  db:\n    image: postgres:${PG}\n", env="PG=16")
+    project = parse(
+        "services:\n  web:\n    image: nginx:${TAG:-1.25}\n  db:\n    image: postgres:${PG}\n", env="PG=16"
+    )
     web, db = container(project, "web").image, container(project, "db").image
     assert web is not None and (web.raw, web.unresolved) == ("nginx:1.25", False)
     assert db is not None and (db.raw, db.unresolved) == ("postgres:16", False)
@@ -273,7 +275,9 @@ def test_reset_and_override_in_extends() -> None:
 
 
 def test_reset_and_override_tags_without_extends_are_applied_to_the_file_itself() -> None:
-    project = parse("services:\n  web:\n    image: web\n    user: !reset root\n    ports: !override ['80:80']\n")
+    project = parse(
+        "services:\n  web:\n    image: web\n    user: !reset root\n    ports: !override ['80:80']\n"
+    )
     web = service(project, "web")
     assert "user" not in web.raw and web.user is None
     assert list(web.raw["ports"]) == ["80:80"]
@@ -324,7 +328,10 @@ def test_extends_in_file_follows_the_merge_rules() -> None:
     assert [word.value for word in box.args] == ["serve", "--web"]  # replaced, not appended
     assert web.raw["entrypoint"] == "/init"
     assert {env.name: env.value for env in box.env} == {"SHARED": "web", "ONLY_BASE": "1"}
-    assert {key: label.value for key, label in web.workload.labels.items()} == {"tier": "backend", "owner": "web"}
+    assert {key: label.value for key, label in web.workload.labels.items()} == {
+        "tier": "backend",
+        "owner": "web",
+    }
     assert list(web.raw["ports"]) == ["80:80", "9090:9090", "8443:443"]  # merged by key, no duplicate
     assert list(web.raw["volumes"]) == ["other:/data", "./conf:/etc/app"]  # same target: replaced in place
     assert {key: value.value for key, value in box.resources.limits.items()} == {"memory": "512M", "cpu": "1"}
@@ -417,7 +424,11 @@ def test_extends_file_problems_are_reported_at_the_extends() -> None:
     raises_at(text, 3, 14, "cannot read extends file 'deploy/missing.yaml'", files={})
     files = {"deploy/base.yaml": "services:\n  app:\n    image: ${oops\n"}
     error = raises_at(
-        "services:\n  web:\n    extends: {file: base.yaml, service: app}\n", 3, 14, "base.yaml line 3", files=files
+        "services:\n  web:\n    extends: {file: base.yaml, service: app}\n",
+        3,
+        14,
+        "base.yaml line 3",
+        files=files,
     )
     assert "unterminated" in error.message
     raises_at(
@@ -492,7 +503,9 @@ def test_include_is_ignored_without_read_file() -> None:
 def test_include_conflict_and_cycle_are_errors() -> None:
     files = {"deploy/other.yaml": "services:\n  web:\n    image: other\n"}
     # Reported at this file's own definition of the service.
-    raises_at("include: [other.yaml]\nservices:\n  web:\n    image: web\n", 3, 3, "defined both here", files=files)
+    raises_at(
+        "include: [other.yaml]\nservices:\n  web:\n    image: web\n", 3, 3, "defined both here", files=files
+    )
     twice = {**files, "deploy/again.yaml": "services:\n  web:\n    image: again\n"}
     raises_at("include: [other.yaml, again.yaml]\nservices: {}\n", 1, 23, "defined both here", files=twice)
     cyclic = {"deploy/a.yaml": "include: [compose.yaml]\nservices: {}\n"}
@@ -529,7 +542,9 @@ def test_labels_list_and_mapping_forms_with_exact_locations() -> None:
         "regulatory.iec62304.class": "B",
         "flag": "",
     }
-    assert start(listed.labels["regulatory.iec62304.class"].location) == where(text, "regulatory.iec62304.class=B")
+    assert start(listed.labels["regulatory.iec62304.class"].location) == where(
+        text, "regulatory.iec62304.class=B"
+    )
     assert {key: value.value for key, value in mapped.labels.items()} == {
         "com.example.team": "core",
         "regulatory.iec62304.class": "C",
@@ -564,7 +579,7 @@ def test_environment_list_and_mapping_forms() -> None:
     """
     project = parse(text, env="KNOWN=from-dotenv\n")
     listed = {env.name: env for env in container(project, "listed").env}
-    assert [name for name in listed] == ["LITERAL", "FROM_ENV", "DEFAULTED", "KNOWN", "UNKNOWN", "EQUALS"]
+    assert list(listed) == ["LITERAL", "FROM_ENV", "DEFAULTED", "KNOWN", "UNKNOWN", "EQUALS"]
     assert (listed["LITERAL"].source, listed["LITERAL"].value) == ("literal", "plain")
     assert (listed["FROM_ENV"].source, listed["FROM_ENV"].value) == ("interpolated", "${DB_PASSWORD}")
     assert listed["FROM_ENV"].interpolated_names == ("DB_PASSWORD",)
@@ -648,7 +663,11 @@ def test_workload_and_container_mapping() -> None:
     project = parse(FULL)
     api = service(project, "api")
     workload = api.workload
-    assert (workload.kind, workload.artifact, workload.name) == ("ComposeService", ArtifactKind.COMPOSE, "api")
+    assert (workload.kind, workload.artifact, workload.name) == (
+        "ComposeService",
+        ArtifactKind.COMPOSE,
+        "api",
+    )
     assert workload.subject == f"compose:{PATH}/services/api"
     assert start(workload.location) == where(FULL, "api:")
     assert workload.replicas is not None and workload.replicas.value == 2
@@ -680,7 +699,10 @@ def test_security_settings() -> None:
     assert security.read_only_root_filesystem is not None and security.read_only_root_filesystem.value is True
     assert security.capabilities_add is not None and security.capabilities_add.value == ("NET_BIND_SERVICE",)
     assert security.capabilities_drop is not None and security.capabilities_drop.value == ("ALL",)
-    assert [option.value for option in security.security_options] == ["no-new-privileges:true", "seccomp:default.json"]
+    assert [option.value for option in security.security_options] == [
+        "no-new-privileges:true",
+        "seccomp:default.json",
+    ]
     assert start(security.security_options[1].location) == where(FULL, "seccomp:default.json")
     plain = container(parse(FULL), "plain").security
     assert not plain.declared and plain.run_as_user is None and plain.privileged is None
@@ -696,13 +718,21 @@ def test_resources_from_deploy_and_legacy_keys() -> None:
     project = parse(FULL)
     api = container(project, "api").resources
     assert api is not None
-    assert {key: value.value for key, value in api.limits.items()} == {"memory": "512M", "cpu": "0.5", "pids": "100"}
+    assert {key: value.value for key, value in api.limits.items()} == {
+        "memory": "512M",
+        "cpu": "0.5",
+        "pids": "100",
+    }
     assert {key: value.value for key, value in api.requests.items()} == {"memory": "128M"}
     assert start(api.anchor) == where(FULL, "limits:")
     assert start(api.limits["pids"].location) == where(FULL, "100\n")
     legacy = container(project, "legacy").resources
     assert legacy is not None
-    assert {key: value.value for key, value in legacy.limits.items()} == {"memory": "1g", "cpu": "1.5", "pids": "50"}
+    assert {key: value.value for key, value in legacy.limits.items()} == {
+        "memory": "1g",
+        "cpu": "1.5",
+        "pids": "50",
+    }
     assert {key: value.value for key, value in legacy.requests.items()} == {"memory": "256m"}
     assert start(legacy.anchor) == where(FULL, "legacy:")
 
@@ -723,7 +753,15 @@ def test_healthchecks() -> None:
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("30s", 30.0), ("1m30s", 90.0), ("1h", 3600.0), ("250ms", 0.25), ("1.5s", 1.5), ("10", None), (None, None)],
+    [
+        ("30s", 30.0),
+        ("1m30s", 90.0),
+        ("1h", 3600.0),
+        ("250ms", 0.25),
+        ("1.5s", 1.5),
+        ("10", None),
+        (None, None),
+    ],
 )
 def test_durations(text: str | None, seconds: float | None) -> None:
     assert parse_duration(text) == seconds
@@ -753,7 +791,11 @@ def test_top_level_resources_and_references() -> None:
         ("build: ../services/api", "services/api", "services/api/Dockerfile"),
         ("build: {context: ../api, dockerfile: docker/Dockerfile.prod}", "api", "api/docker/Dockerfile.prod"),
         ("build: {dockerfile: ../Containerfile}", "deploy", "Containerfile"),
-        ("build: {context: https://github.com/acme/api.git#main}", "https://github.com/acme/api.git#main", None),
+        (
+            "build: {context: https://github.com/acme/api.git#main}",
+            "https://github.com/acme/api.git#main",
+            None,
+        ),
         ("build: {context: ., dockerfile_inline: 'FROM scratch'}", "deploy", None),
         ("image: only", None, None),
     ],
@@ -775,7 +817,7 @@ def test_entrypoint_words_are_available_from_raw() -> None:
 
 
 def test_command_string_and_list_forms() -> None:
-    text = "services:\n  a:\n    command: sh -c 'echo \"hi there\"'\n  b:\n    command: [\"x\", \"y z\"]\n"
+    text = 'services:\n  a:\n    command: sh -c \'echo "hi there"\'\n  b:\n    command: ["x", "y z"]\n'
     project = parse(text)
     assert [word.value for word in container(project, "a").args] == ["sh", "-c", 'echo "hi there"']
     assert all(start(word.location) == (PATH, 3, 14) for word in container(project, "a").args)

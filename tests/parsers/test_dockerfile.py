@@ -73,7 +73,10 @@ def test_keywords_are_case_insensitive_and_indented_instructions_keep_their_colu
 def test_stage_instructions_start_with_from_and_carry_their_stage_index() -> None:
     dockerfile = parse("ARG V=1\nFROM a\nRUN x\nFROM b\nCMD y\n")
     assert [(item.keyword, item.stage_index) for item in dockerfile.instructions()] == [
-        ("FROM", 0), ("RUN", 0), ("FROM", 1), ("CMD", 1),
+        ("FROM", 0),
+        ("RUN", 0),
+        ("FROM", 1),
+        ("CMD", 1),
     ]
     assert [(item.keyword, item.stage_index) for item in dockerfile.global_args] == [("ARG", -1)]
     assert dockerfile.final_stage.from_instruction is dockerfile.final_stage.instructions[0]
@@ -95,7 +98,9 @@ def test_escaped_escape_character_is_not_a_continuation() -> None:
 
 
 def test_directives_are_recorded_with_their_location() -> None:
-    dockerfile = parse("# syntax=docker/dockerfile:1.7\n#check=skip=JSONArgsRecommended\n# escape=`\nFROM a\n")
+    dockerfile = parse(
+        "# syntax=docker/dockerfile:1.7\n#check=skip=JSONArgsRecommended\n# escape=`\nFROM a\n"
+    )
     assert {name: item.value for name, item in dockerfile.directives.items()} == {
         "syntax": "docker/dockerfile:1.7",
         "check": "skip=JSONArgsRecommended",
@@ -146,7 +151,9 @@ def test_backtick_escape_for_windows_dockerfiles() -> None:
 
 
 def test_windows_base_image_scripts_keep_backslashes_without_a_directive() -> None:
-    run = instruction("FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN SETX /m path C:\\app;%path%\n", "RUN")
+    run = instruction(
+        "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN SETX /m path C:\\app;%path%\n", "RUN"
+    )
     assert commands(run) == [["SETX", "/m", "path", "C:\\app"], ["%path%"]]
 
 
@@ -172,7 +179,10 @@ def test_global_args_resolve_in_from_and_unresolved_ones_are_listed() -> None:
     assert stage.base.repository == "team/app"
     assert stage.base.unresolved
     assert stage.base.location == Location("app/Dockerfile", 3, 6, 3, 31)
-    assert [item.arguments for item in dockerfile.global_args] == ["REGISTRY=registry.example.com:5000", "TAG"]
+    assert [item.arguments for item in dockerfile.global_args] == [
+        "REGISTRY=registry.example.com:5000",
+        "TAG",
+    ]
 
 
 def test_global_args_are_visible_in_a_stage_only_after_redeclaration() -> None:
@@ -456,7 +466,7 @@ def test_label_forms_and_their_resolved_text() -> None:
 
 
 def test_env_forms() -> None:
-    text = "FROM a\nENV A=1 B=\"two words\" C\\ D=x\nENV LEGACY value with spaces\nENV P=$A:$LEGACY\n"
+    text = 'FROM a\nENV A=1 B="two words" C\\ D=x\nENV LEGACY value with spaces\nENV P=$A:$LEGACY\n'
     last = instruction(text, "ENV", 2)
     assert last.resolved == "P=1:value with spaces"
 
@@ -614,7 +624,14 @@ LOCATION = Location("x", 1, 1)
         ("library/busybox", None, "busybox", None, None, False),
         ("localhost:5000/app", "localhost:5000", "app", None, None, False),
         ("localhost/app:1", "localhost", "app", "1", None, False),
-        ("registry.example.com:5000/team/app:2.1", "registry.example.com:5000", "team/app", "2.1", None, False),
+        (
+            "registry.example.com:5000/team/app:2.1",
+            "registry.example.com:5000",
+            "team/app",
+            "2.1",
+            None,
+            False,
+        ),
         ("ghcr.io/org/img@sha256:" + "a" * 64, "ghcr.io", "org/img", None, "sha256:" + "a" * 64, False),
         ("img:1.0@sha256:" + "b" * 64, None, "img", "1.0", "sha256:" + "b" * 64, False),
         ("team/app", None, "team/app", None, None, False),
@@ -629,8 +646,18 @@ LOCATION = Location("x", 1, 1)
 )
 def test_parse_image_reference(raw, registry, repository, tag, digest, unresolved) -> None:
     reference = parse_image_reference(raw, LOCATION)
-    assert (reference.registry, reference.repository, reference.tag, reference.digest, reference.unresolved) == (
-        registry, repository, tag, digest, unresolved,
+    assert (
+        reference.registry,
+        reference.repository,
+        reference.tag,
+        reference.digest,
+        reference.unresolved,
+    ) == (
+        registry,
+        repository,
+        tag,
+        digest,
+        unresolved,
     )
     assert reference.raw == raw and reference.location == LOCATION
 
@@ -649,7 +676,9 @@ def test_parse_image_reference_keeps_the_callers_unresolved_mark_and_never_raise
 def test_read_dockerignore_keeps_patterns_and_negations_in_order() -> None:
     text = "# comment\n\n  .git  \n*.md\n!README.md\n/secrets/\n./build//out\n ! keep\n"
     ignore = read_dockerignore("app/.dockerignore", text)
-    assert ignore == DockerIgnore("app/.dockerignore", (".git", "*.md", "!README.md", "secrets", "build/out", "!keep"))
+    assert ignore == DockerIgnore(
+        "app/.dockerignore", (".git", "*.md", "!README.md", "secrets", "build/out", "!keep")
+    )
 
 
 def test_parse_dockerfile_keeps_the_ignore_file() -> None:

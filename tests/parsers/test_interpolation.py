@@ -63,7 +63,9 @@ VARIABLES = {"FOO": "first", "EMPTY": "", "PORT": "8080"}
         ("image:${FOO}-${MISSING}", "image:first-${MISSING}", False),
     ],
 )
-def test_each_form_resolves_like_compose_but_keeps_unknowns_visible(template: str, value: str, resolved: bool) -> None:
+def test_each_form_resolves_like_compose_but_keeps_unknowns_visible(
+    template: str, value: str, resolved: bool
+) -> None:
     result = interpolate(template, VARIABLES)
     assert result.value == value
     assert result.resolved is resolved
@@ -114,7 +116,9 @@ def test_text_without_dollar_has_no_references() -> None:
         ("$$ ${FOO/a/b}", 3, "expected '}'"),
     ],
 )
-def test_malformed_braces_raise_with_the_offset_of_their_dollar(template: str, offset: int, message: str) -> None:
+def test_malformed_braces_raise_with_the_offset_of_their_dollar(
+    template: str, offset: int, message: str
+) -> None:
     with pytest.raises(InterpolationError) as caught:
         interpolate(template, VARIABLES)
     assert caught.value.offset == offset

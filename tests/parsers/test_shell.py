@@ -33,7 +33,9 @@ def test_offsets_point_at_the_start_of_each_command() -> None:
 
 
 def test_quotes_and_escapes_are_removed() -> None:
-    assert words("""echo 'a b' "c \\"d\\" $HOME" e\\ f "" x""") == [["echo", "a b", 'c "d" $HOME', "e f", "", "x"]]
+    assert words("""echo 'a b' "c \\"d\\" $HOME" e\\ f "" x""") == [
+        ["echo", "a b", 'c "d" $HOME', "e f", "", "x"]
+    ]
 
 
 def test_backslash_newline_joins_lines_and_newline_separates_commands() -> None:
@@ -118,7 +120,9 @@ def test_heredoc_delimiters_are_recorded_on_their_command() -> None:
 
 
 def test_heredoc_bodies_inside_a_script_are_not_commands() -> None:
-    script = "cat <<EOF > /etc/app.conf\nrm -rf / && curl x\nEOF\n\tcat <<-X\n\tnot a command\n\tX\necho done\n"
+    script = (
+        "cat <<EOF > /etc/app.conf\nrm -rf / && curl x\nEOF\n\tcat <<-X\n\tnot a command\n\tX\necho done\n"
+    )
     assert words(script) == [["cat"], ["cat"], ["echo", "done"]]
     assert split_shell(script)[-1].offset == script.index("echo done")
 
@@ -129,7 +133,10 @@ def test_lone_heredoc_is_returned_without_words() -> None:
 
 
 def test_windows_scripts_keep_backslashes_and_parentheses() -> None:
-    assert words(r"SETX /m path C:\app;%path%", posix=False) == [["SETX", "/m", "path", r"C:\app"], ["%path%"]]
+    assert words(r"SETX /m path C:\app;%path%", posix=False) == [
+        ["SETX", "/m", "path", r"C:\app"],
+        ["%path%"],
+    ]
     assert words("$url = ('a {0}' -f ($env:V -replace 'x', '')); Write-Host $url", posix=False) == [
         ["$url", "=", "('a {0}' -f ($env:V -replace 'x', ''))"],
         ["Write-Host", "$url"],

@@ -38,7 +38,9 @@ def test_one_run_writes_several_formats_and_text_still_goes_to_stdout(tmp_path: 
 
 def test_plain_output_path_still_takes_the_format(tmp_path: Path) -> None:
     target = tmp_path / "out.xml"
-    result = invoke("--format", "junit", "--output", str(target), "-o", f"gitlab={tmp_path / 'gl.json'}", "--exit-zero")
+    result = invoke(
+        "--format", "junit", "--output", str(target), "-o", f"gitlab={tmp_path / 'gl.json'}", "--exit-zero"
+    )
     assert result.exit_code == 0
     assert ET.parse(target).getroot().tag == "testsuites"
     assert (tmp_path / "gl.json").is_file()
@@ -50,10 +52,13 @@ def test_format_to_stdout_alongside_files(tmp_path: Path) -> None:
     assert isinstance(json.loads(result.stdout), list)
 
 
-@pytest.mark.parametrize("value, message", [
-    ("xml=report.xml", "unknown format 'xml'"),
-    ("sarif=", "no path after 'sarif='"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("xml=report.xml", "unknown format 'xml'"),
+        ("sarif=", "no path after 'sarif='"),
+    ],
+)
 def test_bad_output_values_are_usage_errors(value: str, message: str) -> None:
     result = invoke("--output", value)
     assert result.exit_code == 2 and message in result.output
@@ -66,8 +71,14 @@ def test_same_path_twice_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_github_format_appends_the_step_summary_once(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
-    result = invoke("--format", "github", "-o", f"github={tmp_path / 'gh.txt'}", "--exit-zero",
-                    env={"GITHUB_STEP_SUMMARY": str(summary)})
+    result = invoke(
+        "--format",
+        "github",
+        "-o",
+        f"github={tmp_path / 'gh.txt'}",
+        "--exit-zero",
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
     assert result.exit_code == 0
     assert result.stdout.startswith("::")
     assert (tmp_path / "gh.txt").read_text(encoding="utf-8") == result.stdout

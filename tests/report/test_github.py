@@ -31,17 +31,19 @@ def test_annotation_line_for_a_one_line_span(example_report: Report) -> None:
         first(example_report, "MD201"),
         level=Level.ERROR,
         location=Location("k8s/deploy.yaml", 14, 13, 14, 17),
-        message="container \"web\": runs as root, 100%, see a:b",
+        message='container "web": runs as root, 100%, see a:b',
         related=(),
     )
     assert annotation(finding, example_report) == (
         "::error file=k8s/deploy.yaml,line=14,col=13,endColumn=17,title=MD201 run-as-non-root"
-        "::container \"web\": runs as root, 100%25, see a:b"
+        '::container "web": runs as root, 100%25, see a:b'
     )
 
 
 def test_multi_line_span_gives_end_line_and_no_columns(example_report: Report) -> None:
-    finding = dataclasses.replace(first(example_report, "MD102"), location=Location("a, b:c.yaml", 3, 5, 7, 2))
+    finding = dataclasses.replace(
+        first(example_report, "MD102"), location=Location("a, b:c.yaml", 3, 5, 7, 2)
+    )
     line = annotation(finding, example_report)
     assert ",endLine=7," in line and "col=" not in line and "endColumn=" not in line
     assert "file=a%2C b%3Ac.yaml," in line
@@ -53,7 +55,11 @@ def test_levels_map_to_commands_and_every_unwaived_finding_is_annotated(example_
     assert len(lines) == len(findings)
     expected = {"error": "::error ", "warning": "::warning ", "note": "::notice "}
     for level, prefix in expected.items():
-        assert sum(line.startswith(prefix) for line in lines) == sum(f.level.value == level for f in findings) > 0
+        assert (
+            sum(line.startswith(prefix) for line in lines)
+            == sum(f.level.value == level for f in findings)
+            > 0
+        )
 
 
 def test_waived_findings_are_not_annotated(example_report: Report) -> None:
@@ -100,13 +106,15 @@ def test_step_summary_is_appended_when_a_path_is_given(example_report: Report, t
 def test_summary_cells_cannot_break_the_table(example_report: Report) -> None:
     finding = dataclasses.replace(first(example_report, "MD102"), message="a | b\nc <img src=x>")
     text = step_summary(with_findings(example_report, [finding]))
-    row = next(line for line in text.splitlines() if line.startswith("| warning |") or line.startswith("| error |")
-               or line.startswith("| note |"))
+    row = next(
+        line for line in text.splitlines() if line.startswith(("| warning |", "| error |", "| note |"))
+    )
     assert "a \\| b c &lt;img src=x&gt;" in row
 
 
-def test_reporter_never_reads_the_environment(example_report: Report, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reporter_never_reads_the_environment(
+    example_report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     render(example_report, "github")
@@ -116,6 +124,9 @@ def test_reporter_never_reads_the_environment(example_report: Report, tmp_path: 
 def test_output_is_deterministic_and_holds_no_secret(example_report: Report) -> None:
     once = render(example_report, "github")
     assert once == render(example_report, "github")
-    assert render(with_findings(example_report, list(reversed(example_report.result.findings))), "github") == once
+    assert (
+        render(with_findings(example_report, list(reversed(example_report.result.findings))), "github")
+        == once
+    )
     assert_no_secret(once)
     assert_no_secret(step_summary(example_report))

@@ -8,14 +8,23 @@ import re
 
 from report_helpers import assert_no_secret, first, waive, with_findings
 
+from medlint.fingerprints import logical_fingerprint
 from medlint.model import Level
 from medlint.report import Report, render
 from medlint.report.gitlab import render_gitlab
-from medlint.fingerprints import logical_fingerprint
 from medlint.source import Location
 
 SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
-CATEGORIES = {"Bug Risk", "Clarity", "Compatibility", "Complexity", "Duplication", "Performance", "Security", "Style"}
+CATEGORIES = {
+    "Bug Risk",
+    "Clarity",
+    "Compatibility",
+    "Complexity",
+    "Duplication",
+    "Performance",
+    "Security",
+    "Style",
+}
 
 
 def issues(report: Report) -> list[dict]:
@@ -34,12 +43,16 @@ def test_every_issue_has_the_required_fields(example_report: Report) -> None:
         assert issue["severity"] in SEVERITIES
         assert issue["categories"] and set(issue["categories"]) <= CATEGORIES
         assert isinstance(issue["location"]["path"], str) and not issue["location"]["path"].startswith("/")
-        assert isinstance(issue["location"]["lines"]["begin"], int) and issue["location"]["lines"]["begin"] >= 1
+        assert (
+            isinstance(issue["location"]["lines"]["begin"], int) and issue["location"]["lines"]["begin"] >= 1
+        )
 
 
 def test_severity_mapping(example_report: Report) -> None:
     by_level: dict[tuple[bool, Level], set[str]] = {}
-    for finding, issue in zip(sorted(example_report.result.findings, key=lambda f: f.sort_key()), issues(example_report)):
+    for finding, issue in zip(
+        sorted(example_report.result.findings, key=lambda f: f.sort_key()), issues(example_report)
+    ):
         assert issue["check_name"] == finding.rule_id and issue["description"] == finding.message
         by_level.setdefault((finding.rule_id == "MD303", finding.level), set()).add(issue["severity"])
     assert by_level[(False, Level.NOTE)] == {"info"}
@@ -60,23 +73,32 @@ def test_fingerprints_are_unique_even_for_duplicate_findings(example_report: Rep
     one, other = (dataclasses.replace(f, fingerprints=shared) for f in example_report.result.findings[:2])
     assert len({issue["fingerprint"] for issue in issues(with_findings(example_report, [one, other]))}) == 2
     # ...and exact duplicates by their order.
-    assert len({issue["fingerprint"] for issue in issues(with_findings(example_report, [one, one, one]))}) == 3
+    assert (
+        len({issue["fingerprint"] for issue in issues(with_findings(example_report, [one, one, one]))}) == 3
+    )
 
 
 def test_fingerprint_is_the_logical_one_and_independent_of_lines(example_report: Report) -> None:
     finding = first(example_report, "MD303")
     [issue] = issues(with_findings(example_report, [finding]))
     assert issue["fingerprint"] == (finding.fingerprint("medlintLogical/v1") or logical_fingerprint(finding))
-    moved = dataclasses.replace(finding, location=Location(finding.location.path, finding.location.line + 40, 1))
+    moved = dataclasses.replace(
+        finding, location=Location(finding.location.path, finding.location.line + 40, 1)
+    )
     [moved_issue] = issues(with_findings(example_report, [moved]))
     assert moved_issue["fingerprint"] == issue["fingerprint"]
     assert moved_issue["location"]["lines"]["begin"] == finding.location.line + 40
 
 
 def test_fingerprint_computed_by_the_engine_is_used_when_present(example_report: Report) -> None:
-    finding = dataclasses.replace(first(example_report, "MD303"),
-                                  fingerprints=(("medlintLogical/v1", "0123456789abcdef0123456789abcdef"),))
-    assert issues(with_findings(example_report, [finding]))[0]["fingerprint"] == "0123456789abcdef0123456789abcdef"
+    finding = dataclasses.replace(
+        first(example_report, "MD303"),
+        fingerprints=(("medlintLogical/v1", "0123456789abcdef0123456789abcdef"),),
+    )
+    assert (
+        issues(with_findings(example_report, [finding]))[0]["fingerprint"]
+        == "0123456789abcdef0123456789abcdef"
+    )
 
 
 def test_waived_findings_are_left_out(example_report: Report) -> None:
@@ -93,5 +115,8 @@ def test_clean_report_is_an_empty_array(example_report: Report) -> None:
 def test_output_is_deterministic_and_holds_no_secret(example_report: Report) -> None:
     once = render(example_report, "gitlab")
     assert once == render(example_report, "gitlab")
-    assert render(with_findings(example_report, list(reversed(example_report.result.findings))), "gitlab") == once
+    assert (
+        render(with_findings(example_report, list(reversed(example_report.result.findings))), "gitlab")
+        == once
+    )
     assert_no_secret(once)

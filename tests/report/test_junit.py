@@ -36,7 +36,11 @@ def test_one_testcase_per_finding_plus_one_pass_per_clean_rule(example_report: R
 
 def test_failures_carry_rule_level_message_and_location(example_report: Report) -> None:
     finding = first(example_report, "MD303")
-    case = next(c for c in parse(example_report).iter("testcase") if c.get("name", "").startswith(f"MD303 {finding.location} "))
+    case = next(
+        c
+        for c in parse(example_report).iter("testcase")
+        if c.get("name", "").startswith(f"MD303 {finding.location} ")
+    )
     assert case.get("classname") == "MD303"
     assert case.get("file") == finding.location.path and case.get("line") == str(finding.location.line)
     failure = case.find("failure")
@@ -53,14 +57,19 @@ def test_testcase_names_are_unique_even_for_duplicate_findings(example_report: R
     # Two findings with the same rule, place, subject and sub-condition (GitLab keeps only the first of
     # several tests with one name).
     twice = dataclasses.replace(first(example_report, "MD303"), variant=None)
-    cases = parse(with_findings(example_report, [twice, dataclasses.replace(twice, message="another")])).iter("testcase")
+    cases = parse(with_findings(example_report, [twice, dataclasses.replace(twice, message="another")])).iter(
+        "testcase"
+    )
     md303 = [case.get("name") for case in cases if case.get("classname") == "MD303"]
     assert md303 == [f"MD303 {twice.location} {twice.subject}", f"MD303 {twice.location} {twice.subject} #2"]
 
 
 def test_waived_finding_is_skipped_with_its_justification(example_report: Report) -> None:
     target = first(example_report, "MD201")
-    findings = [waive(f, "runs as root by design, see RR-7") if f == target else f for f in example_report.result.findings]
+    findings = [
+        waive(f, "runs as root by design, see RR-7") if f == target else f
+        for f in example_report.result.findings
+    ]
     root = parse(with_findings(example_report, findings))
     skipped = [case for case in root.iter("testcase") if case.find("skipped") is not None]
     assert len(skipped) == 1
@@ -71,7 +80,7 @@ def test_waived_finding_is_skipped_with_its_justification(example_report: Report
 
 
 def test_escaping_keeps_the_document_valid(example_report: Report) -> None:
-    nasty = 'image "a<b>&c" ]]> \x01 is <failure/> \'quoted\''
+    nasty = "image \"a<b>&c\" ]]> \x01 is <failure/> 'quoted'"
     finding = dataclasses.replace(first(example_report, "MD102"), message=nasty, subject="Pod/x/<y>&z")
     root = parse(with_findings(example_report, [finding]))
     failure = root.find("testsuite/testcase/failure")
@@ -83,7 +92,9 @@ def test_escaping_keeps_the_document_valid(example_report: Report) -> None:
 
 def test_error_notification_becomes_an_error_testcase(example_report: Report) -> None:
     note = Notification(Level.ERROR, "internal error in check MD201; the rule did not run", rule_id="MD201")
-    report = dataclasses.replace(example_report, result=dataclasses.replace(example_report.result, notifications=(note,)))
+    report = dataclasses.replace(
+        example_report, result=dataclasses.replace(example_report.result, notifications=(note,))
+    )
     root = parse(report)
     errors = [case for case in root.iter("testcase") if case.find("error") is not None]
     assert len(errors) == 1 and errors[0].get("classname") == "MD201"

@@ -61,8 +61,9 @@ regex, all string/list/dict/math functions, YAML/JSON/TOML.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from medlint.helm.functions import (
     crypto,
@@ -90,21 +91,21 @@ from medlint.helm.functions.objects import (
 from medlint.helm.functions.reflect import FunctionError, arg_string
 
 __all__ = [
+    "HELM_FUNCTION_NAMES",
+    "SPRIG_FUNCTION_NAMES",
+    "Capabilities",
+    "Certificate",
+    "ChartFiles",
     "FunctionError",
     "HelmFailError",
-    "sprig_functions",
-    "helm_functions",
-    "template_functions",
-    "ChartFiles",
-    "Capabilities",
     "KubeVersion",
     "VersionSet",
-    "Certificate",
+    "helm_functions",
     "make_capabilities",
     "release_object",
+    "sprig_functions",
+    "template_functions",
     "template_object",
-    "SPRIG_FUNCTION_NAMES",
-    "HELM_FUNCTION_NAMES",
 ]
 
 FunctionMap = dict[str, Callable[..., Any]]
@@ -134,7 +135,7 @@ def expandenv(text: Any) -> str:
     while j < len(value):
         if value[j] == "$" and j + 1 < len(value):
             out.append(value[i:j])
-            rest = value[j + 1:]
+            rest = value[j + 1 :]
             if rest[0] == "{":
                 if len(rest) > 2 and _is_shell_special(rest[1]) and rest[2] == "}":
                     width = 3
@@ -145,7 +146,9 @@ def expandenv(text: Any) -> str:
                 width = 1
             else:
                 width = 0
-                while width < len(rest) and (rest[width].isascii() and rest[width].isalnum() or rest[width] == "_"):
+                while width < len(rest) and (
+                    (rest[width].isascii() and rest[width].isalnum()) or rest[width] == "_"
+                ):
                     width += 1
                 if width == 0:
                     out.append("$")
@@ -202,7 +205,7 @@ def helm_functions(lint_mode: bool = False) -> FunctionMap:
     def required(message: Any, value: Any) -> Any:
         """``required MSG V``: V, or an error with MSG when V is nil or ``""``."""
         text = arg_string(message)
-        if value is None or value == "" and isinstance(value, str):
+        if value is None or (value == "" and isinstance(value, str)):
             if lint_mode:
                 return ""
             raise HelmFailError(text)

@@ -37,20 +37,23 @@ buildCustomCert     decodes and checks PEM framing only (no X.509 parsing)
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import ipaddress
+import operator
 import struct
 import textwrap
 import uuid
 import zlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from medlint.helm import gofmt
 from medlint.helm.functions.encoding import go_b64decode
 from medlint.helm.functions.reflect import FunctionError, arg_int, arg_string, type_of
 
-__all__ = ["DeterministicRandom", "Certificate", "PLACEHOLDER_MARK", "functions"]
+__all__ = ["PLACEHOLDER_MARK", "Certificate", "DeterministicRandom", "functions"]
 
 PLACEHOLDER_MARK = "MEDLINT-PLACEHOLDER"
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -85,7 +88,7 @@ class DeterministicRandom:
         """``count`` characters drawn from ``alphabet``."""
         data = self.next_bytes(purpose, count * 2)
         return "".join(
-            alphabet[int.from_bytes(data[2 * i:2 * i + 2], "big") % len(alphabet)] for i in range(count)
+            alphabet[int.from_bytes(data[2 * i : 2 * i + 2], "big") % len(alphabet)] for i in range(count)
         )
 
     def below(self, purpose: str, bound: int) -> int:
@@ -107,7 +110,7 @@ class Certificate:
         """How encoding/json would marshal the struct."""
         return {"Cert": self.Cert, "Key": self.Key}
 
-    def String(self) -> str:  # noqa: N802 - Go's method name
+    def String(self) -> str:
         """Go's ``%v`` of the struct: ``{CERT KEY}``."""
         return "{" + self.Cert + " " + self.Key + "}"
 
@@ -152,11 +155,29 @@ def adler32sum(text: Any) -> str:
 
 _PASSWORD_TEMPLATES = {
     "maximum": ["anoxxxxxxxxxxxxxxxxx", "axxxxxxxxxxxxxxxxxno"],
-    "long": ["CvcvnoCvcvCvcv", "CvcvCvcvnoCvcv", "CvcvCvcvCvcvno", "CvccnoCvcvCvcv", "CvccCvcvnoCvcv",
-             "CvccCvcvCvcvno", "CvcvnoCvccCvcv", "CvcvCvccnoCvcv", "CvcvCvccCvcvno", "CvcvnoCvcvCvcc",
-             "CvcvCvcvnoCvcc", "CvcvCvcvCvccno", "CvccnoCvccCvcv", "CvccCvccnoCvcv", "CvccCvccCvcvno",
-             "CvcvnoCvccCvcc", "CvcvCvccnoCvcc", "CvcvCvccCvccno", "CvccnoCvcvCvcc", "CvccCvcvnoCvcc",
-             "CvccCvcvCvccno"],
+    "long": [
+        "CvcvnoCvcvCvcv",
+        "CvcvCvcvnoCvcv",
+        "CvcvCvcvCvcvno",
+        "CvccnoCvcvCvcv",
+        "CvccCvcvnoCvcv",
+        "CvccCvcvCvcvno",
+        "CvcvnoCvccCvcv",
+        "CvcvCvccnoCvcv",
+        "CvcvCvccCvcvno",
+        "CvcvnoCvcvCvcc",
+        "CvcvCvcvnoCvcc",
+        "CvcvCvcvCvccno",
+        "CvccnoCvccCvcv",
+        "CvccCvccnoCvcv",
+        "CvccCvccCvcvno",
+        "CvcvnoCvccCvcc",
+        "CvcvCvccnoCvcc",
+        "CvcvCvccCvccno",
+        "CvccnoCvcvCvcc",
+        "CvccCvcvnoCvcc",
+        "CvccCvcvCvccno",
+    ],
     "medium": ["CvcnoCvc", "CvcCvcno"],
     "short": ["Cvcn"],
     "basic": ["aaanaaan", "aannaaan", "aaannaaa"],
@@ -188,9 +209,12 @@ def derive_password(counter: Any, password_type: Any, password: Any, user: Any, 
     user_bytes = arg_string(user).encode()
     site_bytes = arg_string(site).encode()
     salt = _MASTER_PASSWORD_SEED + struct.pack(">I", len(user_bytes)) + user_bytes
-    key = hashlib.scrypt(arg_string(password).encode(), salt=salt, n=32768, r=8, p=2, dklen=64,
-                         maxmem=128 * 1024 * 1024)
-    message = _MASTER_PASSWORD_SEED + struct.pack(">I", len(site_bytes)) + site_bytes + struct.pack(">I", number)
+    key = hashlib.scrypt(
+        arg_string(password).encode(), salt=salt, n=32768, r=8, p=2, dklen=64, maxmem=128 * 1024 * 1024
+    )
+    message = (
+        _MASTER_PASSWORD_SEED + struct.pack(">I", len(site_bytes)) + site_bytes + struct.pack(">I", number)
+    )
     seed = hmac.new(key, message, hashlib.sha256).digest()
     template = templates[seed[0] % len(templates)]
     return "".join(
@@ -214,8 +238,13 @@ def _aes_tables() -> tuple[list[int], list[int]]:
         q &= 0xFF
         if q & 0x80:
             q ^= 0x09
-        x = q ^ ((q << 1 | q >> 7) & 0xFF) ^ ((q << 2 | q >> 6) & 0xFF) ^ ((q << 3 | q >> 5) & 0xFF) \
+        x = (
+            q
+            ^ ((q << 1 | q >> 7) & 0xFF)
+            ^ ((q << 2 | q >> 6) & 0xFF)
+            ^ ((q << 3 | q >> 5) & 0xFF)
             ^ ((q << 4 | q >> 4) & 0xFF)
+        )
         sbox[p] = x ^ 0x63
         if p == 1:
             break
@@ -244,7 +273,7 @@ def _gmul(a: int, b: int) -> int:
 
 
 def _expand_key(key: bytes) -> list[list[int]]:
-    words = [list(key[i:i + 4]) for i in range(0, 32, 4)]
+    words = [list(key[i : i + 4]) for i in range(0, 32, 4)]
     rcon = 1
     for i in range(8, 60):
         temp = list(words[i - 1])
@@ -255,7 +284,7 @@ def _expand_key(key: bytes) -> list[list[int]]:
         elif i % 8 == 4:
             temp = [_SBOX[b] for b in temp]
         words.append([a ^ b for a, b in zip(words[i - 8], temp)])
-    return [sum(words[r * 4:r * 4 + 4], []) for r in range(15)]
+    return [functools.reduce(operator.iadd, words[r * 4 : r * 4 + 4], []) for r in range(15)]
 
 
 def _add_round_key(state: list[int], round_key: list[int]) -> list[int]:
@@ -274,11 +303,13 @@ def _shift_rows(state: list[int], inverse: bool) -> list[int]:
 def _mix_columns(state: list[int], factors: tuple[int, int, int, int]) -> list[int]:
     out = []
     for col in range(4):
-        c = state[col * 4:col * 4 + 4]
+        c = state[col * 4 : col * 4 + 4]
         for row in range(4):
             out.append(
-                _gmul(c[0], factors[(0 - row) % 4]) ^ _gmul(c[1], factors[(1 - row) % 4])
-                ^ _gmul(c[2], factors[(2 - row) % 4]) ^ _gmul(c[3], factors[(3 - row) % 4])
+                _gmul(c[0], factors[(0 - row) % 4])
+                ^ _gmul(c[1], factors[(1 - row) % 4])
+                ^ _gmul(c[2], factors[(2 - row) % 4])
+                ^ _gmul(c[3], factors[(3 - row) % 4])
             )
     return out
 
@@ -313,7 +344,7 @@ def _cbc_encrypt(password: str, iv: bytes, data: bytes) -> bytes:
     previous = iv
     out = bytearray()
     for i in range(0, len(data), 16):
-        block = bytes(a ^ b for a, b in zip(data[i:i + 16], previous))
+        block = bytes(a ^ b for a, b in zip(data[i : i + 16], previous))
         previous = _encrypt_block(block, keys)
         out += previous
     return bytes(out)
@@ -324,7 +355,7 @@ def _cbc_decrypt(password: str, iv: bytes, data: bytes) -> bytes:
     previous = iv
     out = bytearray()
     for i in range(0, len(data), 16):
-        block = data[i:i + 16]
+        block = data[i : i + 16]
         out += bytes(a ^ b for a, b in zip(_decrypt_block(block, keys), previous))
         previous = block
     return bytes(out)
@@ -357,8 +388,13 @@ def decrypt_aes(password: Any, encrypted: Any) -> str:
 # Placeholder keys and certificates
 # ---------------------------------------------------------------------------
 
-_KEY_BLOCK_TYPES = {"": "RSA PRIVATE KEY", "rsa": "RSA PRIVATE KEY", "dsa": "DSA PRIVATE KEY",
-                    "ecdsa": "EC PRIVATE KEY", "ed25519": "PRIVATE KEY"}
+_KEY_BLOCK_TYPES = {
+    "": "RSA PRIVATE KEY",
+    "rsa": "RSA PRIVATE KEY",
+    "dsa": "DSA PRIVATE KEY",
+    "ecdsa": "EC PRIVATE KEY",
+    "ed25519": "PRIVATE KEY",
+}
 
 
 def _pem(block_type: str, description: str, filler: bytes) -> str:
@@ -375,7 +411,7 @@ def _pem_block_type(text: str) -> str | None:
     end = text.find("-----", start + 11)
     if end < 0:
         return None
-    block_type = text[start + 11:end]
+    block_type = text[start + 11 : end]
     if f"-----END {block_type}-----" not in text[end:]:
         return None
     return block_type
@@ -427,8 +463,9 @@ class _CertificateFactory:
         block = _KEY_BLOCK_TYPES[kind]
         return _pem(block, f"medlint placeholder {kind or 'rsa'} private key", self.rng.next_bytes("key", 48))
 
-    def _certificate(self, cn: str, ips: list[str], dns: list[str], days: int, issuer: str, is_ca: bool,
-                     key: str | None) -> Certificate:
+    def _certificate(
+        self, cn: str, ips: list[str], dns: list[str], days: int, issuer: str, is_ca: bool, key: str | None
+    ) -> Certificate:
         serial = self.rng.next_bytes("serial", 16).hex()
         description = (
             f"medlint placeholder certificate (not a real certificate); cn={cn}; ips={','.join(ips)}; "
@@ -436,7 +473,9 @@ class _CertificateFactory:
         )
         cert = _pem("CERTIFICATE", description, b"")
         if key is None:
-            key = _pem("RSA PRIVATE KEY", "medlint placeholder rsa private key", self.rng.next_bytes("key", 48))
+            key = _pem(
+                "RSA PRIVATE KEY", "medlint placeholder rsa private key", self.rng.next_bytes("key", 48)
+            )
         return Certificate(cert, key)
 
     def ca(self, cn: Any, days: Any) -> Certificate:
@@ -450,8 +489,9 @@ class _CertificateFactory:
 
     def self_signed(self, cn: Any, ips: Any, dns: Any, days: Any) -> Certificate:
         name = arg_string(cn)
-        return self._certificate(name, _string_list(ips, "ip"), _string_list(dns, "dns"), arg_int(days), name,
-                                 False, None)
+        return self._certificate(
+            name, _string_list(ips, "ip"), _string_list(dns, "dns"), arg_int(days), name, False, None
+        )
 
     def self_signed_with_key(self, cn: Any, ips: Any, dns: Any, days: Any, key: Any) -> Certificate:
         name, pem_key = arg_string(cn), arg_string(key)
@@ -532,6 +572,7 @@ def functions(rng: DeterministicRandom) -> dict[str, Callable[..., Any]]:
         def generate(count: Any) -> str:
             number = arg_int(count)
             return rng.choose(purpose, alphabet, number) if number > 0 else ""
+
         generate.__doc__ = f"``{purpose} N``: N deterministic characters (see module table)."
         return generate
 

@@ -20,26 +20,39 @@ seconds), and ``duration`` of a float is ``0s``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone, tzinfo
-from typing import Any, Callable
+from typing import Any
 
 from medlint.helm.functions.reflect import FunctionError, arg_string
 
 __all__ = [
     "DEFAULT_NOW",
     "GoTime",
-    "go_format_time",
-    "go_parse_time",
-    "go_parse_duration",
-    "go_format_duration",
     "functions",
+    "go_format_duration",
+    "go_format_time",
+    "go_parse_duration",
+    "go_parse_time",
 ]
 
 DEFAULT_NOW = datetime(2000, 1, 1, tzinfo=timezone.utc)
 _ZERO_TIME = datetime(1, 1, 1, tzinfo=timezone.utc)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_LONG_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                "October", "November", "December"]
+_LONG_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _LONG_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -56,76 +69,84 @@ class GoTime:
         self.nanosecond = moment.microsecond * 1000 if nanos is None else nanos
 
     # -- Go methods usable from templates ------------------------------------
-    def String(self) -> str:  # noqa: N802 - Go method names
+    def String(self) -> str:
         """Go's Time.String: ``2006-01-02 15:04:05.999999999 -0700 MST``."""
         return go_format_time(self, "2006-01-02 15:04:05.999999999 -0700 MST")
 
-    def Format(self, layout: Any) -> str:  # noqa: N802
+    def Format(self, layout: Any) -> str:
         return go_format_time(self, arg_string(layout))
 
-    def Unix(self) -> int:  # noqa: N802
+    def Unix(self) -> int:
         return int((self.moment.replace(microsecond=0) - _EPOCH).total_seconds() // 1)
 
-    def UnixMilli(self) -> int:  # noqa: N802
+    def UnixMilli(self) -> int:
         return self.Unix() * 1000 + self.nanosecond // 1_000_000
 
-    def UnixNano(self) -> int:  # noqa: N802
+    def UnixNano(self) -> int:
         return self.Unix() * 1_000_000_000 + self.nanosecond
 
-    def UTC(self) -> GoTime:  # noqa: N802
+    def UTC(self) -> GoTime:
         return GoTime(self.moment.astimezone(timezone.utc), self.nanosecond)
 
-    def Local(self) -> GoTime:  # noqa: N802 - Local is UTC in medlint
+    def Local(self) -> GoTime:
         return self.UTC()
 
-    def Year(self) -> int:  # noqa: N802
+    def Year(self) -> int:
         return self.moment.year
 
-    def Month(self) -> int:  # noqa: N802
+    def Month(self) -> int:
         return self.moment.month
 
-    def Day(self) -> int:  # noqa: N802
+    def Day(self) -> int:
         return self.moment.day
 
-    def Hour(self) -> int:  # noqa: N802
+    def Hour(self) -> int:
         return self.moment.hour
 
-    def Minute(self) -> int:  # noqa: N802
+    def Minute(self) -> int:
         return self.moment.minute
 
-    def Second(self) -> int:  # noqa: N802
+    def Second(self) -> int:
         return self.moment.second
 
-    def Nanosecond(self) -> int:  # noqa: N802
+    def Nanosecond(self) -> int:
         return self.nanosecond
 
-    def YearDay(self) -> int:  # noqa: N802
+    def YearDay(self) -> int:
         return self.moment.timetuple().tm_yday
 
-    def Weekday(self) -> str:  # noqa: N802
+    def Weekday(self) -> str:
         return _LONG_DAYS[self.moment.weekday()]
 
-    def IsZero(self) -> bool:  # noqa: N802
+    def IsZero(self) -> bool:
         return self.moment == _ZERO_TIME and self.nanosecond == 0
 
-    def Add(self, nanoseconds: Any) -> GoTime:  # noqa: N802
+    def Add(self, nanoseconds: Any) -> GoTime:
         return self.add_nanoseconds(int(nanoseconds))
 
-    def AddDate(self, years: Any, months: Any, days: Any) -> GoTime:  # noqa: N802
+    def AddDate(self, years: Any, months: Any, days: Any) -> GoTime:
         month_index = self.moment.month - 1 + int(months)
         year = self.moment.year + int(years) + month_index // 12
         month = month_index % 12 + 1
-        base = datetime(year, month, 1, self.moment.hour, self.moment.minute, self.moment.second,
-                        self.moment.microsecond, tzinfo=self.moment.tzinfo)
+        base = datetime(
+            year,
+            month,
+            1,
+            self.moment.hour,
+            self.moment.minute,
+            self.moment.second,
+            self.moment.microsecond,
+            tzinfo=self.moment.tzinfo,
+        )
         return GoTime(base + timedelta(days=self.moment.day - 1 + int(days)), self.nanosecond)
 
-    def Before(self, other: GoTime) -> bool:  # noqa: N802
+    def Before(self, other: GoTime) -> bool:
         return self._key() < other._key()
 
-    def After(self, other: GoTime) -> bool:  # noqa: N802
+    def After(self, other: GoTime) -> bool:
         return self._key() > other._key()
 
-    def Equal(self, other: GoTime) -> bool:  # noqa: N802
+    def Equal(self, other: GoTime) -> bool:
         return self._key() == other._key()
 
     # -- Python helpers --------------------------------------------------------
@@ -147,8 +168,11 @@ class GoTime:
         return go_format_time(self, "2006-01-02T15:04:05.999999999Z07:00")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, GoTime) and self._key() == other._key() and \
-            self.moment.utcoffset() == other.moment.utcoffset()
+        return (
+            isinstance(other, GoTime)
+            and self._key() == other._key()
+            and self.moment.utcoffset() == other.moment.utcoffset()
+        )
 
     def __hash__(self) -> int:
         return hash(self._key())
@@ -176,47 +200,47 @@ def _next_chunk(layout: str) -> tuple[str, str, str]:
         rest = layout[i:]
         if c == "J" and rest.startswith("Jan"):
             if rest.startswith("January"):
-                return layout[:i], "January", layout[i + 7:]
+                return layout[:i], "January", layout[i + 7 :]
             if not rest[3:4].islower():
-                return layout[:i], "Jan", layout[i + 3:]
+                return layout[:i], "Jan", layout[i + 3 :]
         elif c == "M":
             if rest.startswith("Mon"):
                 if rest.startswith("Monday"):
-                    return layout[:i], "Monday", layout[i + 6:]
+                    return layout[:i], "Monday", layout[i + 6 :]
                 if not rest[3:4].islower():
-                    return layout[:i], "Mon", layout[i + 3:]
+                    return layout[:i], "Mon", layout[i + 3 :]
             if rest.startswith("MST"):
-                return layout[:i], "MST", layout[i + 3:]
+                return layout[:i], "MST", layout[i + 3 :]
         elif c == "0":
             if n >= i + 2 and "1" <= layout[i + 1] <= "6":
-                return layout[:i], _STD_ZERO[layout[i + 1]], layout[i + 2:]
+                return layout[:i], _STD_ZERO[layout[i + 1]], layout[i + 2 :]
             if rest.startswith("002"):
-                return layout[:i], "002", layout[i + 3:]
+                return layout[:i], "002", layout[i + 3 :]
         elif c == "1":
             if rest.startswith("15"):
-                return layout[:i], "15", layout[i + 2:]
-            return layout[:i], "1", layout[i + 1:]
+                return layout[:i], "15", layout[i + 2 :]
+            return layout[:i], "1", layout[i + 1 :]
         elif c == "2":
             if rest.startswith("2006"):
-                return layout[:i], "2006", layout[i + 4:]
-            return layout[:i], "2", layout[i + 1:]
+                return layout[:i], "2006", layout[i + 4 :]
+            return layout[:i], "2", layout[i + 1 :]
         elif c == "_":
             if rest.startswith("_2"):
                 if rest.startswith("_2006"):
-                    return layout[:i + 1], "2006", layout[i + 5:]
-                return layout[:i], "_2", layout[i + 2:]
+                    return layout[: i + 1], "2006", layout[i + 5 :]
+                return layout[:i], "_2", layout[i + 2 :]
             if rest.startswith("__2"):
-                return layout[:i], "__2", layout[i + 3:]
+                return layout[:i], "__2", layout[i + 3 :]
         elif c in "345":
-            return layout[:i], c, layout[i + 1:]
+            return layout[:i], c, layout[i + 1 :]
         elif c == "P" and rest.startswith("PM"):
-            return layout[:i], "PM", layout[i + 2:]
+            return layout[:i], "PM", layout[i + 2 :]
         elif c == "p" and rest.startswith("pm"):
-            return layout[:i], "pm", layout[i + 2:]
+            return layout[:i], "pm", layout[i + 2 :]
         elif c in "-Z":
             for token in ("070000", "07:00:00", "0700", "07:00", "07"):
                 if rest.startswith(c + token):
-                    return layout[:i], c + token, layout[i + 1 + len(token):]
+                    return layout[:i], c + token, layout[i + 1 + len(token) :]
         elif c in ".," and i + 1 < n and layout[i + 1] in "09":
             digit = layout[i + 1]
             j = i + 1
@@ -334,7 +358,7 @@ def _take_number(value: str, minimum: int, maximum: int, fixed: bool) -> tuple[i
     match = re.match(r"\d{%d,%d}" % (minimum if fixed else 1, maximum), value)
     if not match:
         raise _ParseError
-    return int(match.group(0)), value[match.end():]
+    return int(match.group(0)), value[match.end() :]
 
 
 def go_parse_time(layout: str, value: str, default_zone: tzinfo = timezone.utc) -> GoTime:
@@ -349,12 +373,10 @@ def go_parse_time(layout: str, value: str, default_zone: tzinfo = timezone.utc) 
             prefix, token, layout = _next_chunk(layout)
             if not value.startswith(prefix):
                 raise _ParseError
-            value = value[len(prefix):]
+            value = value[len(prefix) :]
             if not token:
                 if value:
-                    raise FunctionError(
-                        f'parsing time "{original_value}": extra text: "{value}"'
-                    )
+                    raise FunctionError(f'parsing time "{original_value}": extra text: "{value}"')
                 break
             if token == "2006":
                 year, value = _take_number(value, 4, 4, True)
@@ -365,7 +387,7 @@ def go_parse_time(layout: str, value: str, default_zone: tzinfo = timezone.utc) 
                 names = _LONG_MONTHS if token == "January" else [m[:3] for m in _LONG_MONTHS]
                 for index, name in enumerate(names):
                     if value.lower().startswith(name.lower()):
-                        month, value = index + 1, value[len(name):]
+                        month, value = index + 1, value[len(name) :]
                         break
                 else:
                     raise _ParseError
@@ -375,7 +397,7 @@ def go_parse_time(layout: str, value: str, default_zone: tzinfo = timezone.utc) 
                 names = _LONG_DAYS if token == "Monday" else [d[:3] for d in _LONG_DAYS]
                 for name in names:
                     if value.lower().startswith(name.lower()):
-                        value = value[len(name):]
+                        value = value[len(name) :]
                         break
                 else:
                     raise _ParseError
@@ -397,7 +419,7 @@ def go_parse_time(layout: str, value: str, default_zone: tzinfo = timezone.utc) 
                 frac = re.match(r"[.,](\d+)", value)
                 if frac and not _next_chunk(layout)[1].startswith((".", ",")):
                     nanos = int(frac.group(1)[:9].ljust(9, "0"))
-                    value = value[frac.end():]
+                    value = value[frac.end() :]
             elif token in ("PM", "pm"):
                 marker = value[:2].upper()
                 if marker not in ("AM", "PM"):
@@ -409,7 +431,7 @@ def go_parse_time(layout: str, value: str, default_zone: tzinfo = timezone.utc) 
                     raise _ParseError
                 zone_utc = match.group(0) in ("UTC", "GMT")
                 offset = 0 if offset is None else offset
-                value = value[match.end():]
+                value = value[match.end() :]
             elif token[0] in "-Z":
                 if token[0] == "Z" and value.startswith("Z"):
                     offset, value = 0, value[1:]
@@ -418,16 +440,20 @@ def go_parse_time(layout: str, value: str, default_zone: tzinfo = timezone.utc) 
                 if not match:
                     raise _ParseError
                 sign = -1 if match.group(1) == "-" else 1
-                offset = sign * (int(match.group(2)) * 3600 + int(match.group(3) or 0) * 60 + int(match.group(4) or 0))
-                value = value[match.end():]
+                offset = sign * (
+                    int(match.group(2)) * 3600 + int(match.group(3) or 0) * 60 + int(match.group(4) or 0)
+                )
+                value = value[match.end() :]
             else:
-                match = re.match(r"[.,](\d+)" if token[1] == "9" else r"[.,](\d{%d})" % (len(token) - 1), value)
+                match = re.match(
+                    r"[.,](\d+)" if token[1] == "9" else r"[.,](\d{%d})" % (len(token) - 1), value
+                )
                 if not match:
                     if token[1] == "9":
                         continue
                     raise _ParseError
                 nanos = int(match.group(1)[:9].ljust(9, "0"))
-                value = value[match.end():]
+                value = value[match.end() :]
         if pm is not None:
             if hour > 12:
                 raise _ParseError
@@ -447,8 +473,16 @@ def go_parse_time(layout: str, value: str, default_zone: tzinfo = timezone.utc) 
 # Durations
 # ---------------------------------------------------------------------------
 
-_UNITS = {"ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
-          "m": 60_000_000_000, "h": 3_600_000_000_000}
+_UNITS = {
+    "ns": 1,
+    "us": 1_000,
+    "µs": 1_000,
+    "μs": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+}
 
 
 def go_parse_duration(text: str) -> int:
@@ -467,13 +501,16 @@ def go_parse_duration(text: str) -> int:
         whole, frac = match.group(1), match.group(2)
         if not whole and not frac:
             raise FunctionError(f'time: invalid duration "{original}"')
-        text = text[match.end():]
+        text = text[match.end() :]
         unit_match = re.match(r"ns|us|µs|μs|ms|s|m|h", text)
         if not unit_match:
-            raise FunctionError(f'time: missing unit in duration "{original}"' if not text or text[0].isdigit()
-                                else f'time: unknown unit "{re.match(r"[^0-9.]+", text).group(0)}" in duration "{original}"')
+            raise FunctionError(
+                f'time: missing unit in duration "{original}"'
+                if not text or text[0].isdigit()
+                else f'time: unknown unit "{re.match(r"[^0-9.]+", text).group(0)}" in duration "{original}"'
+            )
         unit = _UNITS[unit_match.group(0)]
-        text = text[unit_match.end():]
+        text = text[unit_match.end() :]
         total += int(whole or "0") * unit
         if frac:
             total += int(frac) * unit // 10 ** len(frac)
@@ -603,8 +640,14 @@ def functions(now: datetime | None = None) -> dict[str, Callable[..., Any]]:
             nanos = 0
         magnitude = abs(nanos)
         hour = 3_600_000_000_000
-        for unit, size in (("y", hour * 24 * 365), ("mo", hour * 24 * 30), ("d", hour * 24), ("h", hour),
-                           ("m", 60_000_000_000), ("s", 1_000_000_000)):
+        for unit, size in (
+            ("y", hour * 24 * 365),
+            ("mo", hour * 24 * 30),
+            ("d", hour * 24),
+            ("h", hour),
+            ("m", 60_000_000_000),
+            ("s", 1_000_000_000),
+        ):
             if magnitude > size:
                 return f"{magnitude // size}{unit}"
         return "0s"

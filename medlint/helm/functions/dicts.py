@@ -21,7 +21,8 @@ that need an order call ``sortAlpha`` anyway).
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from medlint.helm.functions.reflect import (
     FunctionError,
@@ -33,7 +34,7 @@ from medlint.helm.functions.reflect import (
 )
 from medlint.helm.functions.strings import strval
 
-__all__ = ["merge_maps", "functions"]
+__all__ = ["functions", "merge_maps"]
 
 
 def _read_map(value: Any) -> dict:
@@ -147,8 +148,10 @@ def _merge(overwrite: bool) -> Callable[..., Any]:
             if src is not None:
                 merge_maps(target, src, overwrite)
         return target
+
     merge.__doc__ = (
-        "``mergeOverwrite DST SRC ...``: deep merge, src values win." if overwrite
+        "``mergeOverwrite DST SRC ...``: deep merge, src values win."
+        if overwrite
         else "``merge DST SRC ...``: deep merge, dst values win unless empty."
     )
     return merge
@@ -167,7 +170,9 @@ def dig(*args: Any) -> Any:
     default = args[-2]
     path = args[:-2]
     if not _is_plain_map(mapping):
-        raise FunctionError(f"interface conversion: interface {{}} is {type_of(mapping)}, not map[string]interface {{}}")
+        raise FunctionError(
+            f"interface conversion: interface {{}} is {type_of(mapping)}, not map[string]interface {{}}"
+        )
     for key in path:
         if not isinstance(key, str):
             raise FunctionError(f"interface conversion: interface {{}} is {type_of(key)}, not string")

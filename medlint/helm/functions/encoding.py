@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from medlint.helm.functions.reflect import arg_string
 
-__all__ = ["go_b64decode", "functions"]
+__all__ = ["functions", "go_b64decode"]
 
 _B64_CHARS = re.compile(r"[A-Za-z0-9+/=]")
 _B32_CHARS = re.compile(r"[A-Z2-7=]")

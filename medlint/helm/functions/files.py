@@ -18,7 +18,8 @@ from __future__ import annotations
 import base64
 import posixpath
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from medlint.helm.functions.reflect import FunctionError, arg_string
 from medlint.helm.functions.yamljson import to_yaml
@@ -49,10 +50,10 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
                 out.append("[^/]")
                 pos += 1
             elif ch == "[":
-                end = text.find("]", pos + 2 if text[pos + 1:pos + 2] in ("!", "^") else pos + 1)
+                end = text.find("]", pos + 2 if text[pos + 1 : pos + 2] in ("!", "^") else pos + 1)
                 if end < 0:
                     raise ValueError("unclosed character class")
-                body = text[pos + 1:end]
+                body = text[pos + 1 : end]
                 negate = body[:1] in ("!", "^")
                 body = body[1:] if negate else body
                 escaped = body.replace("\\", "\\\\").replace("]", "\\]").replace("[", "\\[")
@@ -89,15 +90,15 @@ class ChartFiles(dict):
     def __init__(self, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]] = ()) -> None:
         super().__init__(files)
 
-    def GetBytes(self, name: Any) -> bytes:  # noqa: N802 - Go method names
+    def GetBytes(self, name: Any) -> bytes:
         """The file's bytes, or empty bytes when it is not in the chart."""
         return self.get(arg_string(name), b"")
 
-    def Get(self, name: Any) -> str:  # noqa: N802
+    def Get(self, name: Any) -> str:
         """The file's content as a string, or ``""`` when it is not in the chart."""
         return self.GetBytes(name).decode("utf-8", "replace")
 
-    def Glob(self, pattern: Any) -> ChartFiles:  # noqa: N802
+    def Glob(self, pattern: Any) -> ChartFiles:
         """The files whose chart-relative path matches the glob (an invalid glob matches all)."""
         try:
             matcher = glob_to_regex(arg_string(pattern))
@@ -105,7 +106,7 @@ class ChartFiles(dict):
             matcher = re.compile(".*", re.DOTALL)
         return ChartFiles((name, data) for name, data in self.items() if matcher.fullmatch(name))
 
-    def Lines(self, name: Any) -> list[str]:  # noqa: N802
+    def Lines(self, name: Any) -> list[str]:
         """The file split into lines (one trailing newline ignored); ``[]`` when missing."""
         path = arg_string(name)
         if path not in self:
@@ -117,11 +118,11 @@ class ChartFiles(dict):
             text = text[:-1]
         return text.split("\n")
 
-    def AsConfig(self) -> str:  # noqa: N802
+    def AsConfig(self) -> str:
         """A ConfigMap ``data`` body: base file name -> content, as toYaml."""
         return to_yaml({posixpath.basename(k): v.decode("utf-8", "replace") for k, v in self.items()})
 
-    def AsSecrets(self) -> str:  # noqa: N802
+    def AsSecrets(self) -> str:
         """A Secret ``data`` body: base file name -> base64 content, as toYaml."""
         return to_yaml({posixpath.basename(k): base64.b64encode(v).decode("ascii") for k, v in self.items()})
 

@@ -12,7 +12,8 @@ return an error; both become :class:`FunctionError` here.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from medlint.helm.functions.numeric import to_int
 from medlint.helm.functions.reflect import (
@@ -139,9 +140,13 @@ def chunk(size: Any, values: Any) -> list[list[Any]]:
     width = arg_int(size)
     items = _items(values, "chunk")
     if width <= 0:
-        raise FunctionError("runtime error: integer divide by zero" if width == 0 else "runtime error: makeslice: len out of range")
+        raise FunctionError(
+            "runtime error: integer divide by zero"
+            if width == 0
+            else "runtime error: makeslice: len out of range"
+        )
     count = int(math.floor((len(items) - 1) / width) + 1)
-    return [items[i * width:(i + 1) * width] for i in range(count)]
+    return [items[i * width : (i + 1) * width] for i in range(count)]
 
 
 def functions() -> dict[str, Callable[..., Any]]:
@@ -167,7 +172,21 @@ def functions() -> dict[str, Callable[..., Any]]:
     }
     # The must* variants return Go's error where the plain ones panic; both are
     # a FunctionError here, so they share the implementation.
-    for name in ("append", "push", "prepend", "first", "last", "rest", "initial", "reverse",
-                 "compact", "uniq", "without", "has", "slice", "chunk"):
+    for name in (
+        "append",
+        "push",
+        "prepend",
+        "first",
+        "last",
+        "rest",
+        "initial",
+        "reverse",
+        "compact",
+        "uniq",
+        "without",
+        "has",
+        "slice",
+        "chunk",
+    ):
         table["must" + name[0].upper() + name[1:]] = table[name]
     return table

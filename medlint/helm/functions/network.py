@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, unquote
 
 from medlint.helm.functions.reflect import FunctionError, arg_map, arg_string, kind_of
@@ -37,16 +38,24 @@ def _split(text: str) -> dict[str, str]:
     for i, ch in enumerate(rest):
         if ch.isascii() and ch.isalpha():
             continue
-        if i > 0 and (ch.isascii() and ch.isdigit() or ch in "+-."):
+        if i > 0 and ((ch.isascii() and ch.isdigit()) or ch in "+-."):
             continue
         if ch == ":" and i > 0:
-            scheme, rest = rest[:i].lower(), rest[i + 1:]
+            scheme, rest = rest[:i].lower(), rest[i + 1 :]
         elif ch == ":":
             raise FunctionError(f'unable to parse url: parse "{text}": missing protocol scheme')
         break
     rest, has_query, query = rest.partition("?")
-    fields = {"scheme": scheme, "host": "", "hostname": "", "path": "", "query": query if has_query else "",
-              "opaque": "", "fragment": unquote(fragment), "userinfo": ""}
+    fields = {
+        "scheme": scheme,
+        "host": "",
+        "hostname": "",
+        "path": "",
+        "query": query if has_query else "",
+        "opaque": "",
+        "fragment": unquote(fragment),
+        "userinfo": "",
+    }
     if scheme and not rest.startswith("/"):
         fields["opaque"] = rest
         return fields

@@ -15,20 +15,21 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Context, Decimal, DivisionByZero, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
 from medlint.helm import gofmt
 from medlint.helm.functions.reflect import FunctionError, GoIntSlice, arg_float, arg_int, arg_string
 
 __all__ = [
-    "go_parse_int",
-    "go_parse_float",
-    "wrap_int64",
-    "to_int64",
-    "to_int",
-    "to_float64",
     "functions",
+    "go_parse_float",
+    "go_parse_int",
+    "to_float64",
+    "to_int",
+    "to_int64",
+    "wrap_int64",
 ]
 
 _INT64_MIN = -(1 << 63)
@@ -56,7 +57,7 @@ def _underscores_ok(text: str) -> bool:
         hexa = text[1].lower() == "x"
     while i < len(text):
         ch = text[i]
-        if ch.isdigit() and ch.isascii() or hexa and ch.lower() in "abcdef":
+        if (ch.isdigit() and ch.isascii()) or (hexa and ch.lower() in "abcdef"):
             saw = "0"
         elif ch == "_":
             if saw != "0":
@@ -270,7 +271,7 @@ def min_(a: Any, *rest: Any) -> int:
 
 
 def _go_max(a: float, b: float) -> float:
-    if math.isinf(a) and a > 0 or math.isinf(b) and b > 0:
+    if (math.isinf(a) and a > 0) or (math.isinf(b) and b > 0):
         return math.inf
     if math.isnan(a) or math.isnan(b):
         return math.nan
@@ -280,7 +281,7 @@ def _go_max(a: float, b: float) -> float:
 
 
 def _go_min(a: float, b: float) -> float:
-    if math.isinf(a) and a < 0 or math.isinf(b) and b < 0:
+    if (math.isinf(a) and a < 0) or (math.isinf(b) and b < 0):
         return -math.inf
     if math.isnan(a) or math.isnan(b):
         return math.nan

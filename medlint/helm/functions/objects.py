@@ -24,18 +24,19 @@ field chain, as Go does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from medlint.helm.functions.semver import parse_version
 
 __all__ = [
-    "DEFAULT_KUBE_VERSION",
     "DEFAULT_API_VERSIONS",
+    "DEFAULT_KUBE_VERSION",
+    "Capabilities",
+    "HelmVersion",
     "KubeVersion",
     "VersionSet",
-    "HelmVersion",
-    "Capabilities",
     "make_capabilities",
     "release_object",
     "template_object",
@@ -113,11 +114,11 @@ class KubeVersion:
     go_type_name = "chartutil.KubeVersion"
     go_kind = "struct"
 
-    def GitVersion(self) -> str:  # noqa: N802 - Go method names
+    def GitVersion(self) -> str:
         """Deprecated alias of ``.Version`` that charts still use with semverCompare."""
         return self.Version
 
-    def String(self) -> str:  # noqa: N802
+    def String(self) -> str:
         return self.Version
 
     def go_json(self) -> dict[str, str]:
@@ -132,7 +133,7 @@ class VersionSet(list):
 
     go_type_name = "chartutil.VersionSet"
 
-    def Has(self, api_version: Any) -> bool:  # noqa: N802
+    def Has(self, api_version: Any) -> bool:
         """Exact membership, as Helm's VersionSet.Has."""
         return api_version in self
 
@@ -149,12 +150,16 @@ class HelmVersion:
     go_type_name = "version.BuildInfo"
     go_kind = "struct"
 
-    def String(self) -> str:  # noqa: N802
+    def String(self) -> str:
         return "{" + " ".join((self.Version, self.GitCommit, self.GitTreeState, self.GoVersion)) + "}"
 
     def go_json(self) -> dict[str, str]:
-        return {"version": self.Version, "git_commit": self.GitCommit, "git_tree_state": self.GitTreeState,
-                "go_version": self.GoVersion}
+        return {
+            "version": self.Version,
+            "git_commit": self.GitCommit,
+            "git_tree_state": self.GitTreeState,
+            "go_version": self.GoVersion,
+        }
 
 
 @dataclass(frozen=True)
@@ -169,8 +174,11 @@ class Capabilities:
     go_kind = "ptr"
 
     def go_json(self) -> dict[str, Any]:
-        return {"KubeVersion": self.KubeVersion.go_json(), "APIVersions": list(self.APIVersions),
-                "HelmVersion": self.HelmVersion.go_json()}
+        return {
+            "KubeVersion": self.KubeVersion.go_json(),
+            "APIVersions": list(self.APIVersions),
+            "HelmVersion": self.HelmVersion.go_json(),
+        }
 
 
 def parse_kube_version(version: str) -> KubeVersion:
@@ -179,9 +187,12 @@ def parse_kube_version(version: str) -> KubeVersion:
     return KubeVersion("v" + parsed.String(), str(parsed.major), str(parsed.minor))
 
 
-def make_capabilities(kube_version: str | None = None, api_versions: Iterable[str] = (),
-                      helm_version: HelmVersion | None = None,
-                      base_api_versions: Iterable[str] = DEFAULT_API_VERSIONS) -> Capabilities:
+def make_capabilities(
+    kube_version: str | None = None,
+    api_versions: Iterable[str] = (),
+    helm_version: HelmVersion | None = None,
+    base_api_versions: Iterable[str] = DEFAULT_API_VERSIONS,
+) -> Capabilities:
     """``.Capabilities`` as ``helm template [--kube-version V] [--api-versions X ...]`` builds it."""
     kube = parse_kube_version(kube_version or DEFAULT_KUBE_VERSION)
     versions = VersionSet(base_api_versions)
@@ -189,8 +200,9 @@ def make_capabilities(kube_version: str | None = None, api_versions: Iterable[st
     return Capabilities(kube, versions, helm_version or HelmVersion())
 
 
-def release_object(name: str = "release-name", namespace: str = "default", is_upgrade: bool = False,
-                   revision: int = 1) -> dict[str, Any]:
+def release_object(
+    name: str = "release-name", namespace: str = "default", is_upgrade: bool = False, revision: int = 1
+) -> dict[str, Any]:
     """``.Release`` as Helm's ToRenderValues builds it (a plain map)."""
     return {
         "Name": name,

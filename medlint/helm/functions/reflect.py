@@ -22,25 +22,26 @@ those checks so a chart that fails under Helm also fails under medlint.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from medlint.helm import gofmt
 
 __all__ = [
     "FunctionError",
-    "GoStringSlice",
     "GoIntSlice",
     "GoStringMap",
-    "type_of",
-    "kind_of",
-    "is_empty",
-    "deep_equal",
-    "arg_string",
-    "arg_int",
+    "GoStringSlice",
     "arg_bool",
     "arg_float",
+    "arg_int",
     "arg_map",
+    "arg_string",
+    "deep_equal",
     "functions",
+    "is_empty",
+    "kind_of",
+    "type_of",
 ]
 
 

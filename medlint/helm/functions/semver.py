@@ -15,11 +15,12 @@ depends on Masterminds' exact rules, reproduced here from semver v3.2:
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from medlint.helm.functions.reflect import FunctionError, arg_string
 
-__all__ = ["SemVersion", "SemverError", "parse_version", "check_constraint", "functions"]
+__all__ = ["SemVersion", "SemverError", "check_constraint", "functions", "parse_version"]
 
 _SEMVER = re.compile(
     r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?"
@@ -54,25 +55,25 @@ class SemVersion:
         self.pre, self.metadata, self.original = pre, metadata, original
 
     # Go methods
-    def Major(self) -> int:  # noqa: N802 - Go method names
+    def Major(self) -> int:
         return self.major
 
-    def Minor(self) -> int:  # noqa: N802
+    def Minor(self) -> int:
         return self.minor
 
-    def Patch(self) -> int:  # noqa: N802
+    def Patch(self) -> int:
         return self.patch
 
-    def Prerelease(self) -> str:  # noqa: N802
+    def Prerelease(self) -> str:
         return self.pre
 
-    def Metadata(self) -> str:  # noqa: N802
+    def Metadata(self) -> str:
         return self.metadata
 
-    def Original(self) -> str:  # noqa: N802
+    def Original(self) -> str:
         return self.original
 
-    def String(self) -> str:  # noqa: N802
+    def String(self) -> str:
         text = f"{self.major}.{self.minor}.{self.patch}"
         if self.pre:
             text += "-" + self.pre
@@ -80,16 +81,16 @@ class SemVersion:
             text += "+" + self.metadata
         return text
 
-    def Compare(self, other: SemVersion) -> int:  # noqa: N802
+    def Compare(self, other: SemVersion) -> int:
         return compare(self, other)
 
-    def LessThan(self, other: SemVersion) -> bool:  # noqa: N802
+    def LessThan(self, other: SemVersion) -> bool:
         return compare(self, other) < 0
 
-    def GreaterThan(self, other: SemVersion) -> bool:  # noqa: N802
+    def GreaterThan(self, other: SemVersion) -> bool:
         return compare(self, other) > 0
 
-    def Equal(self, other: SemVersion) -> bool:  # noqa: N802
+    def Equal(self, other: SemVersion) -> bool:
         return compare(self, other) == 0
 
     def go_json(self) -> str:
@@ -121,16 +122,22 @@ def parse_version(text: str) -> SemVersion:
     def segment(value: str | None) -> int:
         number = int(value.lstrip(".")) if value else 0
         if number >= 2**64:
-            raise SemverError(f'Error parsing version segment: strconv.ParseUint: parsing "{value}": value out of range')
+            raise SemverError(
+                f'Error parsing version segment: strconv.ParseUint: parsing "{value}": value out of range'
+            )
         return number
 
     pre = match.group(5) or ""
     metadata = match.group(8) or ""
-    version = SemVersion(segment(match.group(1)), segment(match.group(2)), segment(match.group(3)), pre,
-                         metadata, text)
+    version = SemVersion(
+        segment(match.group(1)), segment(match.group(2)), segment(match.group(3)), pre, metadata, text
+    )
     if pre and not _validate_identifiers(pre, True):
-        raise SemverError("Version segment starts with 0" if any(
-            p.isdigit() and len(p) > 1 and p[0] == "0" for p in pre.split(".")) else "Invalid Prerelease string")
+        raise SemverError(
+            "Version segment starts with 0"
+            if any(p.isdigit() and len(p) > 1 and p[0] == "0" for p in pre.split("."))
+            else "Invalid Prerelease string"
+        )
     if metadata and not _validate_identifiers(metadata, False):
         raise SemverError("Invalid Metadata string")
     return version
@@ -157,8 +164,9 @@ def _compare_pre_part(left: str, right: str) -> int:
 def _compare_prerelease(left: str, right: str) -> int:
     left_parts, right_parts = left.split("."), right.split(".")
     for i in range(max(len(left_parts), len(right_parts))):
-        result = _compare_pre_part(left_parts[i] if i < len(left_parts) else "",
-                                   right_parts[i] if i < len(right_parts) else "")
+        result = _compare_pre_part(
+            left_parts[i] if i < len(left_parts) else "", right_parts[i] if i < len(right_parts) else ""
+        )
         if result:
             return result
     return 0

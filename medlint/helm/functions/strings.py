@@ -24,7 +24,8 @@ from __future__ import annotations
 import posixpath
 import re
 import unicodedata
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from medlint.helm import gofmt
 from medlint.helm.functions.reflect import (
@@ -37,12 +38,12 @@ from medlint.helm.functions.reflect import (
 )
 
 __all__ = [
-    "strval",
-    "strslice",
-    "go_is_space",
-    "translate_go_regex",
     "compile_go_regex",
     "functions",
+    "go_is_space",
+    "strslice",
+    "strval",
+    "translate_go_regex",
 ]
 
 
@@ -75,8 +76,10 @@ def strslice(value: Any) -> GoStringSlice:
     return GoStringSlice([strval(value)])
 
 
-_GO_SPACES = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-                       "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_GO_SPACES = frozenset(
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def go_is_space(ch: str) -> bool:
@@ -216,7 +219,7 @@ def trunc(count: Any, text: Any) -> str:
     n = arg_int(count)
     data = arg_string(text).encode()
     if n < 0 and len(data) + n > 0:
-        return _utf8_cut(data[len(data) + n:])
+        return _utf8_cut(data[len(data) + n :])
     if n >= 0 and len(data) > n:
         return _utf8_cut(data[:n])
     return arg_string(text)
@@ -249,14 +252,14 @@ def _abbreviate_full(text: str, offset: int, max_width: int) -> str:
         return ""
     if offset + max_width - 3 < len(data):
         return marker + _abbreviate_full(_utf8_cut(data[offset:]), 0, max_width - 3)
-    return marker + _utf8_cut(data[len(data) - (max_width - 3):])
+    return marker + _utf8_cut(data[len(data) - (max_width - 3) :])
 
 
 def abbrevboth(left: Any, right: Any, text: Any) -> str:
     """``abbrevboth LEFT RIGHT S``: abbreviate on both sides."""
     offset, max_width = arg_int(left), arg_int(right)
     value = arg_string(text)
-    if max_width < 4 or offset > 0 and max_width < 7:
+    if max_width < 4 or (offset > 0 and max_width < 7):
         return value
     return _abbreviate_full(value, offset, max_width)
 
@@ -300,7 +303,7 @@ def _wrap_custom(text: str, wrap_length: int, newline: str, wrap_long_words: boo
     offset = 0
     out = bytearray()
     while length - offset > wrap_length:
-        if data[offset:offset + 1] == b" ":
+        if data[offset : offset + 1] == b" ":
             offset += 1
             continue
         end = wrap_length + offset + 1
@@ -309,7 +312,7 @@ def _wrap_custom(text: str, wrap_length: int, newline: str, wrap_long_words: boo
             out += data[offset:space] + nl
             offset = space + 1
         elif wrap_long_words:
-            out += data[offset:wrap_length + offset] + nl
+            out += data[offset : wrap_length + offset] + nl
             offset += wrap_length
         else:
             end = wrap_length + offset
@@ -393,7 +396,7 @@ def _go_split(text: str, sep: str, limit: int = -1) -> list[str]:
     if sep == "":
         chars = list(text)
         if limit > 0 and len(chars) > limit:
-            chars = chars[: limit - 1] + ["".join(chars[limit - 1:])]
+            chars = chars[: limit - 1] + ["".join(chars[limit - 1 :])]
         return chars
     if limit < 0:
         return text.split(sep)
@@ -740,13 +743,15 @@ class _RegexTranslator:
                 else:
                     op, end = ch, self.pos + 1
                 if last_atom_start is None:
-                    raise self.error("missing argument to repetition operator", src[self.pos:end])
+                    raise self.error("missing argument to repetition operator", src[self.pos : end])
                 self.pos = end
                 lazy = False
                 if self.pos < len(src) and src[self.pos] == "?":
                     lazy = True
                     self.pos += 1
-                if self.pos < len(src) and (src[self.pos] in "*+?" or (src[self.pos] == "{" and self.repeat_braces())):
+                if self.pos < len(src) and (
+                    src[self.pos] in "*+?" or (src[self.pos] == "{" and self.repeat_braces())
+                ):
                     raise self.error("invalid nested repetition operator", op + src[self.pos])
                 if "U" in flags:
                     lazy = not lazy
@@ -787,7 +792,7 @@ class _RegexTranslator:
             close = src.find(">", name_start)
             name = src[name_start:close] if close >= 0 else ""
             if close < 0 or not re.fullmatch(r"[A-Za-z0-9_]+", name):
-                raise self.error("invalid named capture", src[start:close + 1 if close >= 0 else len(src)])
+                raise self.error("invalid named capture", src[start : close + 1 if close >= 0 else len(src)])
             self.pos = close + 1
             inner = self.sequence(flags, depth + 1)
             self.expect_close(start)
@@ -796,10 +801,12 @@ class _RegexTranslator:
             match = re.compile(r"\?([imsU]*)(?:-([imsU]*))?([:)])").match(src, self.pos)
             if not match:
                 end = src.find(")", self.pos)
-                raise self.error("invalid or unsupported Perl syntax", src[start:self.pos + 2 if end < 0 else end])
+                raise self.error(
+                    "invalid or unsupported Perl syntax", src[start : self.pos + 2 if end < 0 else end]
+                )
             on, off, kind = match.group(1), match.group(2) or "", match.group(3)
-            if match.group(2) is not None and off == "" or not on and not off:
-                raise self.error("invalid or unsupported Perl syntax", src[start:match.end()])
+            if (match.group(2) is not None and off == "") or (not on and not off):
+                raise self.error("invalid or unsupported Perl syntax", src[start : match.end()])
             new_flags = (flags | set(on)) - set(off)
             self.pos = match.end()
             py_on = "".join(f for f in "ims" if f in new_flags)
@@ -860,7 +867,7 @@ class _RegexTranslator:
             return _SIMPLE_ESCAPES[code]
         if code == "Q" and not in_class:
             end = src.find("\\E", self.pos)
-            literal = src[self.pos:] if end < 0 else src[self.pos:end]
+            literal = src[self.pos :] if end < 0 else src[self.pos : end]
             self.pos = len(src) if end < 0 else end + 2
             return "(?:" + re.escape(literal) + ")" if literal else ""
         if code == "x":
@@ -884,10 +891,10 @@ class _RegexTranslator:
         if code in "pP":
             if self.pos < len(src) and src[self.pos] == "{":
                 end = src.find("}", self.pos)
-                name = src[self.pos + 1:end]
+                name = src[self.pos + 1 : end]
                 self.pos = end + 1
             else:
-                name = src[self.pos:self.pos + 1]
+                name = src[self.pos : self.pos + 1]
                 self.pos += 1
             negate = code == "P"
             if name.startswith("^"):
@@ -1011,7 +1018,7 @@ def expand_go_template(template: str, match: re.Match[str]) -> str:
             out.append(template[i:])
             break
         out.append(template[i:dollar])
-        rest = template[dollar + 1:]
+        rest = template[dollar + 1 :]
         if rest.startswith("$"):
             out.append("$")
             i = dollar + 2
@@ -1049,7 +1056,7 @@ def _replace_all(regex: re.Pattern[str], text: str, replace_with: Callable[[re.M
         match = regex.search(text, search_pos)
         if match is None:
             break
-        out.append(text[last_end:match.start()])
+        out.append(text[last_end : match.start()])
         if match.end() > last_match_end or match.start() == 0:
             out.append(replace_with(match))
         last_end = match.end()
@@ -1131,6 +1138,7 @@ def regex_quote_meta(text: Any) -> str:
 
 def _must(function: Callable[..., Any]) -> Callable[..., Any]:
     """The ``mustRegex*`` variants differ only in returning the compile error."""
+
     def call(*args: Any) -> Any:
         try:
             return function(*args)
@@ -1139,6 +1147,7 @@ def _must(function: Callable[..., Any]) -> Callable[..., Any]:
             if message.startswith("regexp: Compile("):
                 message = message.split("): ", 1)[1]
             raise FunctionError(message) from exc
+
     call.__doc__ = function.__doc__
     return call
 

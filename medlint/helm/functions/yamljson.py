@@ -34,7 +34,8 @@ import json
 import math
 import re
 import unicodedata
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import yaml
 
@@ -43,13 +44,13 @@ from medlint.helm.functions.numeric import go_parse_float, go_parse_int
 from medlint.helm.functions.reflect import FunctionError, arg_string
 
 __all__ = [
-    "go_json_value",
     "go_json_dumps",
-    "to_yaml",
-    "marshal_yaml",
+    "go_json_value",
     "go_yaml_dump",
-    "load_yaml_like_helm",
     "helm_yaml_functions",
+    "load_yaml_like_helm",
+    "marshal_yaml",
+    "to_yaml",
 ]
 
 
@@ -99,10 +100,10 @@ def _json_string(text: str, escape_html: bool) -> str:
         if ch in '"\\':
             out.append("\\" + ch)
         elif code < 0x20:
-            out.append({"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch, f"\\u{code:04x}"))
-        elif escape_html and ch in "<>&":
-            out.append(f"\\u{code:04x}")
-        elif ch in "\u2028\u2029":
+            out.append(
+                {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch, f"\\u{code:04x}")
+            )
+        elif (escape_html and ch in "<>&") or ch in "\u2028\u2029":
             out.append(f"\\u{code:04x}")
         elif 0xD800 <= code <= 0xDFFF:
             out.append("\\ufffd")
@@ -130,7 +131,8 @@ def _json_encode(value: Any, escape_html: bool, indent: str | None, level: int) 
             return "{}"
         keys = sorted(value, key=lambda k: k.encode("utf-8", "surrogatepass"))
         items = [
-            _json_string(k, escape_html) + (": " if indent is not None else ":")
+            _json_string(k, escape_html)
+            + (": " if indent is not None else ":")
             + _json_encode(value[k], escape_html, indent, level + 1)
             for k in keys
         ]
@@ -155,6 +157,7 @@ def go_json_dumps(value: Any, escape_html: bool = True, indent: str | None = Non
 
 def _json_decode(text: str) -> Any:
     """encoding/json Unmarshal into interface{}: every number becomes float64."""
+
     def reject_constant(name: str) -> Any:
         raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
 
@@ -165,7 +168,9 @@ def _json_decode(text: str) -> Any:
         return number
 
     try:
-        return json.loads(text, parse_int=parse_number, parse_float=parse_number, parse_constant=reject_constant)
+        return json.loads(
+            text, parse_int=parse_number, parse_float=parse_number, parse_constant=reject_constant
+        )
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()):
             raise _MarshalError("unexpected end of JSON input") from exc
@@ -303,12 +308,17 @@ def _resolves_to_string(text: str) -> bool:
 
 def _is_printable(ch: str) -> bool:
     code = ord(ch)
-    return (code == 0x0A or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF
-            or (0xE000 <= code <= 0xFFFD and code != 0xFEFF))
+    return (
+        code == 0x0A
+        or 0x20 <= code <= 0x7E
+        or 0xA0 <= code <= 0xD7FF
+        or (0xE000 <= code <= 0xFFFD and code != 0xFEFF)
+    )
 
 
 def _v2_key_less(a: str, b: str) -> bool:
     """go-yaml v2's keyList.Less for two string keys ("natural" order)."""
+
     def is_letter(ch: str) -> bool:
         return unicodedata.category(ch).startswith("L")
 
@@ -348,14 +358,16 @@ def _v2_key_less(a: str, b: str) -> bool:
 
 
 def _sorted_keys(mapping: dict) -> list[str]:
-    return sorted(mapping, key=functools.cmp_to_key(
-        lambda x, y: -1 if _v2_key_less(x, y) else (1 if _v2_key_less(y, x) else 0)))
+    return sorted(
+        mapping,
+        key=functools.cmp_to_key(lambda x, y: -1 if _v2_key_less(x, y) else (1 if _v2_key_less(y, x) else 0)),
+    )
 
 
 class _ScalarAnalysis:
     """yaml_emitter_analyze_scalar's verdict on one scalar."""
 
-    __slots__ = ("multiline", "flow_plain", "block_plain", "single_quoted", "block")
+    __slots__ = ("block", "block_plain", "flow_plain", "multiline", "single_quoted")
 
     def __init__(self, value: str) -> None:
         if not value:
@@ -430,8 +442,23 @@ class _ScalarAnalysis:
 
 
 _PLAIN, _SINGLE, _DOUBLE, _LITERAL = range(4)
-_DOUBLE_ESCAPES = {0x00: "0", 0x07: "a", 0x08: "b", 0x09: "t", 0x0A: "n", 0x0B: "v", 0x0C: "f", 0x0D: "r",
-                   0x1B: "e", 0x22: '"', 0x5C: "\\", 0x85: "N", 0xA0: "_", 0x2028: "L", 0x2029: "P"}
+_DOUBLE_ESCAPES = {
+    0x00: "0",
+    0x07: "a",
+    0x08: "b",
+    0x09: "t",
+    0x0A: "n",
+    0x0B: "v",
+    0x0C: "f",
+    0x0D: "r",
+    0x1B: "e",
+    0x22: '"',
+    0x5C: "\\",
+    0x85: "N",
+    0xA0: "_",
+    0x2028: "L",
+    0x2029: "P",
+}
 
 
 class _Emitter:
@@ -467,8 +494,9 @@ class _Emitter:
         self.whitespace = True
         self.indention = True
 
-    def write_indicator(self, indicator: str, need_whitespace: bool, is_whitespace: bool,
-                        is_indention: bool) -> None:
+    def write_indicator(
+        self, indicator: str, need_whitespace: bool, is_whitespace: bool, is_indention: bool
+    ) -> None:
         if need_whitespace and not self.whitespace:
             self.put(" ")
         self.put(indicator)
@@ -566,7 +594,9 @@ class _Emitter:
         if simple_key and analysis.multiline:
             style = _DOUBLE
         if style == _PLAIN:
-            if (self.flow_level and not analysis.flow_plain) or (not self.flow_level and not analysis.block_plain):
+            if (self.flow_level and not analysis.flow_plain) or (
+                not self.flow_level and not analysis.block_plain
+            ):
                 style = _SINGLE
             if not text and (self.flow_level or simple_key):
                 style = _SINGLE
@@ -602,7 +632,12 @@ class _Emitter:
         while i < len(text):
             ch = text[i]
             if ch == " ":
-                if allow_breaks and not spaces and self.column > self.best_width and text[i + 1:i + 2] != " ":
+                if (
+                    allow_breaks
+                    and not spaces
+                    and self.column > self.best_width
+                    and text[i + 1 : i + 2] != " "
+                ):
                     self.write_indent()
                 else:
                     self.put(ch)
@@ -628,8 +663,13 @@ class _Emitter:
         spaces = breaks = False
         for i, ch in enumerate(text):
             if ch == " ":
-                if (allow_breaks and not spaces and self.column > self.best_width and 0 < i < len(text) - 1
-                        and text[i + 1] != " "):
+                if (
+                    allow_breaks
+                    and not spaces
+                    and self.column > self.best_width
+                    and 0 < i < len(text) - 1
+                    and text[i + 1] != " "
+                ):
                     self.write_indent()
                 else:
                     self.put(ch)
@@ -684,7 +724,7 @@ class _Emitter:
 
     def write_literal(self, text: str) -> None:
         self.write_indicator("|", True, False, False)
-        if text[:1] == " " or text[:1] in _BREAKS and text:
+        if text[:1] == " " or (text[:1] in _BREAKS and text):
             self.write_indicator(str(self.best_indent), False, False, False)
         if not text or text[-1] not in _BREAKS:
             chomp = "-"
@@ -804,7 +844,8 @@ def _to_json_shape(value: Any) -> Any:
                 name = str(key)
             elif isinstance(key, float):
                 name = {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(
-                    gofmt.format_float(key, "g", -1), _float32_text(key))
+                    gofmt.format_float(key, "g", -1), _float32_text(key)
+                )
             else:
                 raise _MarshalError(f"unsupported map key of type: {gofmt.type_name(key)}, key: {key!r}")
             result[name] = _to_json_shape(item)
@@ -963,7 +1004,9 @@ def helm_from_json(text: Any) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        return {"Error": f"json: cannot unmarshal {_go_value_type(value)} into Go value of type map[string]interface {{}}"}
+        return {
+            "Error": f"json: cannot unmarshal {_go_value_type(value)} into Go value of type map[string]interface {{}}"
+        }
     return value
 
 
@@ -1012,7 +1055,9 @@ def _toml_is_table(value: Any) -> bool:
 
 
 def _toml_is_table_array(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value if v is not None)
+    return (
+        isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value if v is not None)
+    )
 
 
 def _toml_value(value: Any) -> str:
@@ -1033,8 +1078,11 @@ def _toml_value(value: Any) -> str:
         return "[" + ", ".join(_toml_value(v) for v in value if v is not None) + "]"
     if isinstance(value, dict):
         keys = sorted(value)
-        return "{" + ", ".join(f"{_toml_key(k)} = {_toml_value(value[k])}" for k in keys
-                               if value[k] is not None) + "}"
+        return (
+            "{"
+            + ", ".join(f"{_toml_key(k)} = {_toml_value(value[k])}" for k in keys if value[k] is not None)
+            + "}"
+        )
     raise _MarshalError(f"toml: cannot encode a value of type {gofmt.type_name(value)}")
 
 
@@ -1079,8 +1127,11 @@ class _TomlWriter:
 def to_toml(value: Any) -> str:
     """Helm ``toToml``: BurntSushi/toml's encoding; the error text on failure."""
     try:
-        normalised = go_json_value(value) if not isinstance(value, dict) else {
-            str(k): go_json_value(v) for k, v in value.items()}
+        normalised = (
+            go_json_value(value)
+            if not isinstance(value, dict)
+            else {str(k): go_json_value(v) for k, v in value.items()}
+        )
         if not isinstance(normalised, dict):
             return _toml_value(normalised)
         writer = _TomlWriter()

@@ -9,14 +9,15 @@ functions here only serve as identity markers and arity descriptions for them.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote_plus
 
 from medlint.helm.gofmt import is_print, sprint, sprintf, sprintln, type_name
 from medlint.helm.gotemplate.errors import FuncArgError
 from medlint.helm.gotemplate.values import eq, ge, go_len, gt, is_true, le, lt, ne
 
-__all__ = ["BUILTINS", "arity_of", "call_function", "and_", "or_", "call"]
+__all__ = ["BUILTINS", "and_", "arity_of", "call", "call_function", "or_"]
 
 
 def arity_of(fn: Callable[..., Any]) -> tuple[int, bool]:
@@ -84,7 +85,9 @@ def call_function(name: str, fn: Any, *args: Any) -> Any:
     fixed, variadic = arity_of(fn)
     if variadic:
         if len(args) < fixed:
-            raise ValueError("wrong number of args for %s: got %d want at least %d" % (name, len(args), fixed))
+            raise ValueError(
+                "wrong number of args for %s: got %d want at least %d" % (name, len(args), fixed)
+            )
     elif len(args) != fixed:
         raise ValueError("wrong number of args for %s: got %d want %d" % (name, len(args), fixed))
     return fn(*args)

@@ -13,14 +13,12 @@ name of the template being executed (a ``define`` name or the file name), and
 
 from __future__ import annotations
 
-from typing import Optional
-
 __all__ = [
+    "FuncArgError",
     "TemplateError",
-    "TemplateParseError",
     "TemplateExecError",
     "TemplateLimitError",
-    "FuncArgError",
+    "TemplateParseError",
 ]
 
 
@@ -45,8 +43,8 @@ class TemplateError(Exception):
         self,
         message: str,
         template_name: str = "",
-        line: Optional[int] = None,
-        column: Optional[int] = None,
+        line: int | None = None,
+        column: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -77,10 +75,10 @@ class TemplateExecError(TemplateError):
         self,
         message: str,
         template_name: str = "",
-        line: Optional[int] = None,
-        column: Optional[int] = None,
+        line: int | None = None,
+        column: int | None = None,
         executing: str = "",
-        context: Optional[str] = None,
+        context: str | None = None,
     ) -> None:
         super().__init__(message, template_name, line, column)
         self.executing = executing

@@ -55,12 +55,14 @@ Limits
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import threading
-from itertools import repeat
 from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
+from itertools import repeat
+from typing import Any, NamedTuple
 
 from medlint.helm.gofmt import format_value, map_sort_key, quote, type_name
 from medlint.helm.gotemplate import builtins as bi
@@ -99,7 +101,7 @@ from medlint.helm.gotemplate.parser import (
 )
 from medlint.helm.gotemplate.values import is_true
 
-__all__ = ["TemplateSet", "Limits", "TraceEntry", "line_origins", "MISSING_KEY_MODES"]
+__all__ = ["MISSING_KEY_MODES", "Limits", "TemplateSet", "TraceEntry", "line_origins"]
 
 MISSING_KEY_MODES = ("zero", "default", "invalid", "error")
 
@@ -132,7 +134,7 @@ class TraceEntry(NamedTuple):
     verbatim: bool
 
 
-def line_origins(output: str, trace: list[TraceEntry]) -> list[Optional[tuple[str, int]]]:
+def line_origins(output: str, trace: list[TraceEntry]) -> list[tuple[str, int] | None]:
     """Map each line of ``output`` to the (template, line) that produced it.
 
     A line is attributed to the source of its first non-blank character (or of
@@ -141,7 +143,7 @@ def line_origins(output: str, trace: list[TraceEntry]) -> list[Optional[tuple[st
     where no trace entry covers the line.
     """
     offsets = [entry.offset for entry in trace]
-    result: list[Optional[tuple[str, int]]] = []
+    result: list[tuple[str, int] | None] = []
     start = 0
     for line_text in output.split("\n"):
         stripped = len(line_text) - len(line_text.lstrip())
@@ -200,7 +202,7 @@ class _Continue(Exception):
 class _RunState:
     """Counters shared by a top-level execution and the executions nested in it."""
 
-    __slots__ = ("steps", "depth", "limits")
+    __slots__ = ("depth", "limits", "steps")
 
     def __init__(self, limits: Limits) -> None:
         self.steps = 0
@@ -219,14 +221,25 @@ def _exported(name: str) -> bool:
 class _Executor:
     """Walks one template tree, writing output; Go's ``state``."""
 
-    __slots__ = ("tset", "run", "tree", "node", "vars", "out", "out_len", "trace", "trace_key", "max_steps",
-                 "max_output")
+    __slots__ = (
+        "max_output",
+        "max_steps",
+        "node",
+        "out",
+        "out_len",
+        "run",
+        "trace",
+        "trace_key",
+        "tree",
+        "tset",
+        "vars",
+    )
 
-    def __init__(self, tset: "TemplateSet", run: _RunState, tree: Tree, trace: Optional[list]) -> None:
+    def __init__(self, tset: TemplateSet, run: _RunState, tree: Tree, trace: list | None) -> None:
         self.tset = tset
         self.run = run
         self.tree = tree
-        self.node: Optional[Node] = None
+        self.node: Node | None = None
         self.vars: list[list[Any]] = []
         self.out: list[str] = []
         self.out_len = 0
@@ -255,8 +268,9 @@ class _Executor:
         run = self.run
         run.steps += 1
         if run.steps > self.max_steps:
-            raise self.error("exceeded maximum number of evaluation steps (%d)" % self.max_steps,
-                             TemplateLimitError)
+            raise self.error(
+                "exceeded maximum number of evaluation steps (%d)" % self.max_steps, TemplateLimitError
+            )
 
     # -- output -------------------------------------------------------------------------
     def write(self, text: str, node: Node, verbatim: bool) -> None:
@@ -402,10 +416,8 @@ class _Executor:
                     variables[-1][1] = elem_value
                     if len(decl) > 1:
                         variables[-2][1] = key
-            try:
+            with contextlib.suppress(_Continue):
                 walk_list(body, elem_value)
-            except _Continue:
-                pass
             if len(variables) > mark:
                 del variables[mark:]
         return True
@@ -417,7 +429,9 @@ class _Executor:
             raise self.error("template %s not defined" % quote(node.name))
         run = self.run
         if run.depth >= run.limits.max_depth:
-            raise self.error("exceeded maximum template depth (%d)" % run.limits.max_depth, TemplateLimitError)
+            raise self.error(
+                "exceeded maximum template depth (%d)" % run.limits.max_depth, TemplateLimitError
+            )
         new_dot = self.eval_pipeline(dot, node.pipe)
         saved_vars, saved_tree = self.vars, self.tree
         self.vars = [["$", new_dot]]
@@ -444,7 +458,7 @@ class _Executor:
         raise self.error("undefined variable: %s" % name)
 
     # -- evaluation --------------------------------------------------------------------------------
-    def eval_pipeline(self, dot: Any, pipe: Optional[PipeNode]) -> Any:
+    def eval_pipeline(self, dot: Any, pipe: PipeNode | None) -> Any:
         if pipe is None:
             return None
         self.node = pipe
@@ -503,7 +517,7 @@ class _Executor:
             raise self.error(node.overflow)
         return node.value
 
-    def eval_variable_node(self, dot: Any, node: VariableNode, args: Optional[tuple], final: Any) -> Any:
+    def eval_variable_node(self, dot: Any, node: VariableNode, args: tuple | None, final: Any) -> Any:
         self.node = node
         value = self.var_value(node.ident[0])
         iface = False
@@ -516,7 +530,7 @@ class _Executor:
             return value
         return self.eval_field_chain(dot, value, iface, node, node.ident[1:], args, final)
 
-    def eval_chain_node(self, dot: Any, node: ChainNode, args: Optional[tuple], final: Any) -> Any:
+    def eval_chain_node(self, dot: Any, node: ChainNode, args: tuple | None, final: Any) -> Any:
         self.node = node
         if type(node.node) is NilNode:
             raise self.error("indirection through explicit nil in %s" % node_text(node))
@@ -530,17 +544,16 @@ class _Executor:
         iface: bool,
         node: Node,
         idents: tuple[str, ...],
-        args: Optional[tuple],
+        args: tuple | None,
         final: Any,
     ) -> Any:
         last = len(idents) - 1
         for i, name in enumerate(idents):
             # Fast path: a field of a plain map in the middle of a chain.
-            if i < last and type(receiver) is dict:
-                if name in receiver:
-                    receiver = receiver[name]
-                    iface = True
-                    continue
+            if i < last and type(receiver) is dict and name in receiver:
+                receiver = receiver[name]
+                iface = True
+                continue
             if i < last:
                 receiver, iface = self.eval_field(dot, name, node, None, _MISSING, receiver, iface)
             else:
@@ -552,7 +565,7 @@ class _Executor:
         dot: Any,
         name: str,
         node: Node,
-        args: Optional[tuple],
+        args: tuple | None,
         final: Any,
         receiver: Any,
         iface: bool,
@@ -610,7 +623,9 @@ class _Executor:
         except Exception:  # missing attribute, or a property that fails
             return _NO_ATTR
 
-    def eval_function(self, dot: Any, ident: IdentifierNode, cmd: Node, args: Optional[tuple], final: Any) -> Any:
+    def eval_function(
+        self, dot: Any, ident: IdentifierNode, cmd: Node, args: tuple | None, final: Any
+    ) -> Any:
         self.node = ident
         name = ident.ident
         fn = self.tset._funcs.get(name)
@@ -624,7 +639,7 @@ class _Executor:
         fn: Callable[..., Any],
         node: Node,
         name: str,
-        args: Optional[tuple],
+        args: tuple | None,
         final: Any,
     ) -> Any:
         """Go's evalCall: arity check, argument evaluation, invocation, error wrapping."""
@@ -736,8 +751,8 @@ class TemplateSet:
 
     def __init__(
         self,
-        funcs: Optional[Mapping[str, Callable[..., Any]]] = None,
-        limits: Optional[Limits] = None,
+        funcs: Mapping[str, Callable[..., Any]] | None = None,
+        limits: Limits | None = None,
         missing_key: str = "zero",
         name: str = "gotpl",
     ) -> None:
@@ -761,7 +776,7 @@ class TemplateSet:
     def has_function(self, name: str) -> bool:
         return name in self._funcs
 
-    def clone(self) -> "TemplateSet":
+    def clone(self) -> TemplateSet:
         """A copy sharing the parsed trees (copied map), functions (copied map) and run state.
 
         Helm's ``tpl`` parses into a clone so its ``define``s do not leak; the
@@ -785,10 +800,8 @@ class TemplateSet:
         except (KeyError, TypeError):
             pass
         result = bi.arity_of(fn)
-        try:
+        with contextlib.suppress(TypeError):
             cache[key] = result
-        except TypeError:
-            pass
         return result
 
     # -- templates ------------------------------------------------------------------------
@@ -808,14 +821,14 @@ class TemplateSet:
     def __contains__(self, name: object) -> bool:
         return name in self._trees
 
-    def lookup(self, name: str) -> Optional[Tree]:
+    def lookup(self, name: str) -> Tree | None:
         return self._trees.get(name)
 
     def template_names(self) -> list[str]:
         return sorted(self._trees)
 
     # -- execution ------------------------------------------------------------------------
-    def execute(self, name: str, data: Any = None, *, trace: Optional[list] = None) -> str:
+    def execute(self, name: str, data: Any = None, *, trace: list | None = None) -> str:
         """Execute template ``name`` with ``data`` as dot and ``$``; returns the output.
 
         Raises :class:`TemplateExecError` (or :class:`TemplateLimitError`).
@@ -826,7 +839,7 @@ class TemplateSet:
                 "no template %s associated with template %s" % (quote(name), quote(self.name))
             )
         active = self._active
-        run: Optional[_RunState] = getattr(active, "run", None)
+        run: _RunState | None = getattr(active, "run", None)
         outermost = run is None
         if run is None:
             run = _RunState(self.limits)

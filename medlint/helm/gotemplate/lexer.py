@@ -133,7 +133,7 @@ class Token(NamedTuple):
 class LineIndex:
     """Maps character offsets of a source text to 1-based line numbers and Go columns."""
 
-    __slots__ = ("text", "_starts")
+    __slots__ = ("_starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -335,7 +335,9 @@ class _Lexer:
                         if typ == IDENTIFIER:
                             if val == "true" or val == "false":
                                 typ = BOOL
-                        elif (typ == BREAK and not self.break_ok) or (typ == CONTINUE and not self.continue_ok):
+                        elif (typ == BREAK and not self.break_ok) or (
+                            typ == CONTINUE and not self.continue_ok
+                        ):
                             typ = IDENTIFIER
                     else:
                         typ = _FAST_KINDS[kind]

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional, Union
 
 from medlint.helm.gofmt import quote
 from medlint.helm.gotemplate import lexer as lx
@@ -26,32 +26,32 @@ from medlint.helm.gotemplate.errors import TemplateParseError
 from medlint.helm.gotemplate.lexer import LineIndex, Token, token_repr
 
 __all__ = [
-    "Node",
-    "TextNode",
-    "CommentNode",
     "ActionNode",
-    "PipeNode",
-    "CommandNode",
-    "IdentifierNode",
-    "VariableNode",
-    "DotNode",
-    "NilNode",
-    "FieldNode",
-    "ChainNode",
     "BoolNode",
-    "NumberNode",
-    "StringNode",
-    "ListNode",
-    "IfNode",
-    "RangeNode",
-    "WithNode",
-    "TemplateNode",
     "BreakNode",
+    "ChainNode",
+    "CommandNode",
+    "CommentNode",
     "ContinueNode",
+    "DotNode",
+    "FieldNode",
+    "IdentifierNode",
+    "IfNode",
+    "ListNode",
+    "NilNode",
+    "Node",
+    "NumberNode",
+    "PipeNode",
+    "RangeNode",
+    "StringNode",
+    "TemplateNode",
+    "TextNode",
     "Tree",
-    "parse_templates",
-    "node_text",
+    "VariableNode",
+    "WithNode",
     "is_empty_tree",
+    "node_text",
+    "parse_templates",
     "unquote",
 ]
 
@@ -127,8 +127,8 @@ class NumberNode(Node):
     """
 
     text: str
-    value: Union[int, float, complex, None]
-    overflow: Optional[str] = None
+    value: int | float | complex | None
+    overflow: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,27 +171,27 @@ class ListNode(Node):
 class IfNode(Node):
     pipe: PipeNode
     list: ListNode
-    else_list: Optional[ListNode]
+    else_list: ListNode | None
 
 
 @dataclass(frozen=True, slots=True)
 class RangeNode(Node):
     pipe: PipeNode
     list: ListNode
-    else_list: Optional[ListNode]
+    else_list: ListNode | None
 
 
 @dataclass(frozen=True, slots=True)
 class WithNode(Node):
     pipe: PipeNode
     list: ListNode
-    else_list: Optional[ListNode]
+    else_list: ListNode | None
 
 
 @dataclass(frozen=True, slots=True)
 class TemplateNode(Node):
     name: str
-    pipe: Optional[PipeNode]
+    pipe: PipeNode | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,7 +325,7 @@ def _write_node(node: Node, out: list[str]) -> None:
         out.append("{{else}}")
 
 
-def is_empty_tree(node: Optional[Node]) -> bool:
+def is_empty_tree(node: Node | None) -> bool:
     """Go's IsEmptyTree: only whitespace text and comments."""
     if node is None:
         return True
@@ -334,9 +334,7 @@ def is_empty_tree(node: Optional[Node]) -> bool:
         return all(is_empty_tree(child) for child in node.nodes)  # type: ignore[attr-defined]
     if t is TextNode:
         return node.text.strip(" \t\n\r\v\f\x85\xa0") == ""  # type: ignore[attr-defined]
-    if t is CommentNode:
-        return True
-    return False
+    return t is CommentNode
 
 
 # ---------------------------------------------------------------------------
@@ -434,7 +432,7 @@ _OCTAL_LEGACY = re.compile(r"[+-]?0[0-7_]+\Z")
 _INT_SYNTAX = re.compile(r"[+-]?(0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)\Z")
 
 
-def _parse_go_int(text: str) -> Optional[int]:
+def _parse_go_int(text: str) -> int | None:
     """strconv.ParseInt/ParseUint with base 0 (no range check); None if not an integer."""
     if not _INT_SYNTAX.match(text):
         return None
@@ -463,7 +461,7 @@ def _parse_go_int(text: str) -> Optional[int]:
     return -value if negative else value
 
 
-def _parse_go_float(text: str) -> Optional[float]:
+def _parse_go_float(text: str) -> float | None:
     body = text
     try:
         if re.match(r"[+-]?0[xX]", body):
@@ -488,7 +486,7 @@ _INT64_MAX = (1 << 63) - 1
 _UINT64_MAX = (1 << 64) - 1
 
 
-def _number_value(text: str, typ: int) -> tuple[Union[int, float, complex], Optional[str]]:
+def _number_value(text: str, typ: int) -> tuple[int | float | complex, str | None]:
     """Go's newNumber + idealConstant: the value a literal has at run time.
 
     Returns (value, overflow_message).  Raises _SyntaxError for malformed literals.
@@ -524,7 +522,7 @@ def _number_value(text: str, typ: int) -> tuple[Union[int, float, complex], Opti
     int_value = _parse_go_int(text)
     is_int = int_value is not None and _INT64_MIN <= int_value <= _INT64_MAX
     is_uint = int_value is not None and 0 <= int_value <= _UINT64_MAX
-    float_value: Optional[float] = None
+    float_value: float | None = None
     if is_int or is_uint:
         float_value = float(int_value)  # type: ignore[arg-type]
     else:
@@ -760,7 +758,7 @@ class _Parser:
         tok = self.expect(lx.RIGHT_DELIM, "else")
         return _ElseNode(tok.pos, tok.line)
 
-    def parse_control(self, context: str) -> tuple[int, int, PipeNode, ListNode, Optional[ListNode]]:
+    def parse_control(self, context: str) -> tuple[int, int, PipeNode, ListNode, ListNode | None]:
         saved_vars = len(self.vars)
         self.enter_nesting()
         try:
@@ -770,7 +768,7 @@ class _Parser:
             body, nxt = self.item_list()
             if context == "range":
                 self.range_depth -= 1
-            else_list: Optional[ListNode] = None
+            else_list: ListNode | None = None
             if isinstance(nxt, _ElseNode):
                 if context == "if" and self.peek().type == lx.IF:
                     self.next()
@@ -816,7 +814,7 @@ class _Parser:
         context = "template clause"
         tok = self.next()
         name = self.template_name(tok, context)
-        pipe: Optional[PipeNode] = None
+        pipe: PipeNode | None = None
         if self.next().type != lx.RIGHT_DELIM:
             self.backup()
             pipe = self.pipeline(context, lx.RIGHT_DELIM)
@@ -897,7 +895,7 @@ class _Parser:
             self.errorf("empty command")
         return CommandNode(first.pos, first.line, tuple(args))
 
-    def operand(self) -> Optional[Node]:
+    def operand(self) -> Node | None:
         node = self.term()
         if node is None:
             return None
@@ -919,7 +917,7 @@ class _Parser:
             return ChainNode(chain_tok.pos, chain_tok.line, node, tuple(fields))
         return node
 
-    def term(self) -> Optional[Node]:
+    def term(self) -> Node | None:
         tok = self.next()
         typ = tok.type
         if typ == lx.IDENTIFIER:

@@ -18,16 +18,16 @@ from typing import Any
 from medlint.helm.gofmt import sprintf, type_name
 
 __all__ = [
-    "is_true",
-    "type_name",
-    "go_len",
-    "eq",
-    "ne",
-    "lt",
-    "le",
-    "gt",
-    "ge",
     "ComparisonError",
+    "eq",
+    "ge",
+    "go_len",
+    "gt",
+    "is_true",
+    "le",
+    "lt",
+    "ne",
+    "type_name",
 ]
 
 # Basic kinds as in text/template/funcs.go.
@@ -135,7 +135,7 @@ def lt(arg1: Any, arg2: Any) -> bool:
         raise ComparisonError(
             "incompatible types for comparison: %s and %s" % (type_name(arg1), type_name(arg2))
         )
-    if k1 == _BOOL or k1 == _COMPLEX:
+    if k1 in (_BOOL, _COMPLEX):
         raise ComparisonError("invalid type for comparison")
     if k1 == _STRING:
         # Go compares strings bytewise; UTF-8 preserves code point order.
