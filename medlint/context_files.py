@@ -36,7 +36,7 @@ from medlint.checks.package_managers import (
     requirement_file_key,
 )
 from medlint.model import Dockerfile, DockerIgnore, Instruction, Stage
-from medlint.parsers.shell import command_name
+from medlint.model.shell import command_name
 from medlint.source import SourceError, decode_text
 
 #: Upper bound on the size of one requirement or constraints file that is read.

@@ -50,7 +50,7 @@ from medlint.checks.package_managers import (
 )
 from medlint.findings import RelatedLocation, Violation
 from medlint.model import ArtifactKind, Dockerfile, Instruction, Project, ShellCommand, Stage
-from medlint.parsers.shell import command_name
+from medlint.model.shell import command_name
 from medlint.source import Location
 
 DOCKERFILE = ArtifactKind.DOCKERFILE

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from medlint.model import ShellCommand
-from medlint.parsers.shell import command_name, split_shell
+from medlint.model.shell import command_name, split_shell
 
 # --------------------------------------------------------------------------------------------------
 # OS package managers

@@ -27,7 +27,7 @@ Model choices (documented here because checks depend on them):
   too (the shell would see them), CMD/ENTRYPOINT/HEALTHCHECK get ENV values only; for these, references
   the parser cannot know (shell variables, the base image's ENV) are left alone and not listed.
 * `Instruction.commands` holds the simple commands of shell-form and exec-form RUN, CMD, ENTRYPOINT and
-  HEALTHCHECK CMD (see medlint.parsers.shell); the words are not variable-substituted.
+  HEALTHCHECK CMD (see medlint.model.shell); the words are not variable-substituted.
 * ONBUILD keeps keyword "ONBUILD" and the wrapped instruction's text in `arguments`; it has no commands.
 """
 
@@ -55,7 +55,7 @@ from medlint.model import (
     Stage,
     Workload,
 )
-from medlint.parsers import shell
+from medlint.model import shell
 from medlint.parsers.dockerignore import read_dockerignore
 from medlint.source import Location, SourceError
 

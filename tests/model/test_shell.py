@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medlint.parsers.shell import (
+from medlint.model.shell import (
     command_name,
     is_shell,
     reads_script_from_stdin,
