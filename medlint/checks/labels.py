@@ -15,7 +15,7 @@ from typing import Any
 
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, K8sObject, Located, Project, Workload
-from medlint.parsers.interpolation import InterpolatedText
+from medlint.model.interpolation import InterpolatedText
 from medlint.source import Location, YamlList, YamlMap, key_location, value_location
 
 _PLACEHOLDER = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*)")

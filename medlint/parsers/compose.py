@@ -33,7 +33,7 @@ from medlint.model import (
     Workload,
 )
 from medlint.parsers.dockerfile import parse_image_reference
-from medlint.parsers.interpolation import (
+from medlint.model.interpolation import (
     InterpolatedText,
     InterpolationError,
     interpolate,

@@ -20,7 +20,7 @@ from medlint.parsers.compose import (
     parse_duration,
     resource_references,
 )
-from medlint.parsers.interpolation import InterpolatedText
+from medlint.model.interpolation import InterpolatedText
 from medlint.source import Location, SourceError, read_text
 
 PATH = "deploy/compose.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medlint.parsers.interpolation import (
+from medlint.model.interpolation import (
     InterpolatedText,
     Interpolation,
     InterpolationError,
