@@ -23,7 +23,7 @@ from medlint.checks.selectors import (
 )
 from medlint.findings import RelatedLocation, Violation
 from medlint.model import ArtifactKind, ComposeProject, ComposeService, K8sObject, Project, Workload
-from medlint.parsers.compose_positions import SourcedMap, compose_key_location, compose_value_location
+from medlint.model.compose_positions import SourcedMap, compose_key_location, compose_value_location
 from medlint.model.interpolation import interpolation_of
 from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
 from medlint.source import Location, YamlMap, key_location

@@ -37,7 +37,7 @@ from medlint.model import (
     Project,
     Workload,
 )
-from medlint.parsers.compose_positions import compose_value_location
+from medlint.model.compose_positions import compose_value_location
 from medlint.model.interpolation import InterpolatedText
 from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
 from medlint.source import Location, key_location, value_location

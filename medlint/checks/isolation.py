@@ -37,7 +37,7 @@ from medlint.checks.privileges import (
 )
 from medlint.findings import Violation
 from medlint.model import Container, Project, Workload
-from medlint.parsers.compose_positions import compose_value_location
+from medlint.model.compose_positions import compose_value_location
 from medlint.source import YamlMap, key_location, value_location
 
 COMPOSE_NAMESPACE_KEYS = ("network_mode", "pid", "ipc", "uts", "userns_mode")

@@ -24,7 +24,7 @@ from medlint.checks.network_selectors import (
 )
 from medlint.findings import RelatedLocation, Violation
 from medlint.model import ArtifactKind, ComposeProject, ComposeService, K8sObject, Project, Workload
-from medlint.parsers.compose_positions import compose_value_location
+from medlint.model.compose_positions import compose_value_location
 from medlint.model.interpolation import InterpolatedText
 from medlint.source import Location, key_location, value_location
 

@@ -39,7 +39,7 @@ from medlint.model import (
     Project,
     Workload,
 )
-from medlint.parsers.compose_positions import SourcedMap, compose_key_location, compose_value_location
+from medlint.model.compose_positions import SourcedMap, compose_key_location, compose_value_location
 from medlint.source import Location, YamlList, YamlMap, key_location
 
 DEFAULT_SECRET_FILES = BUILTIN_PATTERNS.image_secret_files  # rules/data/secret-patterns.yaml

@@ -52,9 +52,9 @@ _Span = tuple[int, int, int, int]
 
 
 # --------------------------------------------------------------------------------------------------
-# Trees that remember the file of each value: medlint.parsers.compose_positions (re-exported here)
+# Trees that remember the file of each value: medlint.model.compose_positions (re-exported here)
 
-from medlint.parsers.compose_positions import (  # noqa: E402  (kept importable from this module)
+from medlint.model.compose_positions import (  # noqa: E402  (kept importable from this module)
     SourcedList,
     SourcedMap,
     compose_key_location,
