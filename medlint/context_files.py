@@ -28,7 +28,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from medlint.checks.dockerignore_match import compile_ignore
+from medlint.model.dockerignore_match import compile_ignore
 from medlint.checks.package_managers import (
     MAX_REQUIREMENT_NESTING,
     parse_requirements,

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from medlint.checks.dockerignore_match import IgnoreMatcher, compile_ignore
+from medlint.model.dockerignore_match import IgnoreMatcher, compile_ignore
 from medlint.checks.secret_patterns import (
     BUILTIN_PATTERNS,
     credential_format,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from medlint.checks.dockerignore_match import compile_ignore, compile_pattern
+from medlint.model.dockerignore_match import compile_ignore, compile_pattern
 from medlint.parsers.dockerignore import read_dockerignore
 
 
