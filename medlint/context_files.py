@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from medlint.model.dockerignore_match import compile_ignore
-from medlint.checks.package_managers import (
+from medlint.model.package_managers import (
     MAX_REQUIREMENT_NESTING,
     parse_requirements,
     pip_file_arguments,

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from medlint.checks.package_managers import (
+from medlint.model.package_managers import (
     MAX_REQUIREMENT_NESTING,
     Download,
     LanguageInstall,

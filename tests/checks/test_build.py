@@ -13,7 +13,7 @@ import pytest
 from medlint.api import lint
 from medlint.checks import build
 from medlint.checks.build import expand, expand_partial, is_remote_source, run_steps
-from medlint.checks.package_managers import (
+from medlint.model.package_managers import (
     chmod_problem,
     download_of,
     gem_version_pinned,
