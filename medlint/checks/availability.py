@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from medlint.checks.selectors import (
+from medlint.model.selectors import (
     as_label_map,
     label_selector_matches,
     namespaces_match,

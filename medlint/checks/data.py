@@ -25,7 +25,7 @@ from medlint.checks.network_selectors import (
     pod_labels,
     selector_matches,
 )
-from medlint.checks.selectors import map_selector_matches
+from medlint.model.selectors import map_selector_matches
 from medlint.findings import RelatedLocation, Violation
 from medlint.model import (
     ArtifactKind,

@@ -1,7 +1,7 @@
 """Label selectors, as NetworkPolicies, Services and monitors use them, matched against pod or object labels.
 
 The network and data checks' view (MD601, MD701, MD702, MD704) over the shared matcher in
-medlint.checks.selectors. Kubernetes
+medlint.model.selectors. Kubernetes
 semantics matter here: an empty `LabelSelector` (`{}`) selects everything, a Service's empty `selector`
 map selects nothing, and an invalid selector (unknown operator, `In` without values) is rejected by the API
 server, so it selects nothing. Calico's selector expressions are supported in their common subset.
@@ -13,8 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from medlint.checks.selectors import as_label_map as labels_of
-from medlint.checks.selectors import label_selector_matches
+from medlint.model.selectors import as_label_map as labels_of
+from medlint.model.selectors import label_selector_matches
 from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
 
 Labels = Mapping[str, str]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from medlint.checks.selectors import as_label_map, label_selector_matches
+from medlint.model.selectors import as_label_map, label_selector_matches
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, ComposeProject, K8sObject, Project
 from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path

@@ -23,7 +23,7 @@ from medlint.checks.network_selectors import (
     selector_matches,
     selects_everything,
 )
-from medlint.checks.selectors import map_selector_matches
+from medlint.model.selectors import map_selector_matches
 from medlint.config import Config
 from medlint.findings import Finding
 

@@ -13,7 +13,7 @@ from medlint.checks.availability import (
     rollout_strategy,
     system_class,
 )
-from medlint.checks.selectors import (
+from medlint.model.selectors import (
     as_label_map,
     label_selector_matches,
     map_selector_matches,
