@@ -28,6 +28,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from medlint.model import Dockerfile, DockerIgnore, Instruction, Stage
 from medlint.model.dockerignore_match import compile_ignore
 from medlint.model.package_managers import (
     MAX_REQUIREMENT_NESTING,
@@ -35,7 +36,6 @@ from medlint.model.package_managers import (
     pip_file_arguments,
     requirement_file_key,
 )
-from medlint.model import Dockerfile, DockerIgnore, Instruction, Stage
 from medlint.model.shell import command_name
 from medlint.source import SourceError, decode_text
 

@@ -14,6 +14,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from medlint.findings import RelatedLocation, Violation
+from medlint.model import ArtifactKind, ComposeProject, ComposeService, K8sObject, Project, Workload
+from medlint.model.compose_positions import SourcedMap, compose_key_location, compose_value_location
+from medlint.model.interpolation import interpolation_of
 from medlint.model.selectors import (
     as_label_map,
     label_selector_matches,
@@ -21,10 +25,6 @@ from medlint.model.selectors import (
     pdb_selects,
     pod_template_labels,
 )
-from medlint.findings import RelatedLocation, Violation
-from medlint.model import ArtifactKind, ComposeProject, ComposeService, K8sObject, Project, Workload
-from medlint.model.compose_positions import SourcedMap, compose_key_location, compose_value_location
-from medlint.model.interpolation import interpolation_of
 from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
 from medlint.source import Location, YamlMap, key_location
 

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from medlint.findings import RelatedLocation, Violation
+from medlint.model import ArtifactKind, Dockerfile, Instruction, Project, ShellCommand, Stage
 from medlint.model.package_managers import (
     MAX_REQUIREMENT_NESTING,
     Download,
@@ -48,8 +50,6 @@ from medlint.model.package_managers import (
     requirement_problem,
     unwrap_xargs,
 )
-from medlint.findings import RelatedLocation, Violation
-from medlint.model import ArtifactKind, Dockerfile, Instruction, Project, ShellCommand, Stage
 from medlint.model.shell import command_name
 from medlint.source import Location
 

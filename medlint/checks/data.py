@@ -25,7 +25,6 @@ from medlint.checks.network_selectors import (
     pod_labels,
     selector_matches,
 )
-from medlint.model.selectors import map_selector_matches
 from medlint.findings import RelatedLocation, Violation
 from medlint.model import (
     ArtifactKind,
@@ -38,7 +37,9 @@ from medlint.model import (
     Workload,
 )
 from medlint.model.compose_positions import compose_value_location
+from medlint.model.durations import duration_seconds
 from medlint.model.interpolation import InterpolatedText
+from medlint.model.selectors import map_selector_matches
 from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
 from medlint.source import Location, key_location, value_location
 
@@ -1134,9 +1135,7 @@ def parse_cron(schedule: str) -> CronSchedule | float | None:
     """A 5-field schedule or macro; `@every <duration>` gives its period in seconds; None when unreadable."""
     text = re.sub(r"^(CRON_)?TZ=\S+\s+", "", schedule.strip())
     if text.startswith("@every "):
-        from medlint.parsers.compose import parse_duration
-
-        return parse_duration(text[len("@every ") :].strip())
+        return duration_seconds(text[len("@every ") :])
     fields = CRON_MACROS.get(text.lower(), text).split()
     if len(fields) != 5:
         return None

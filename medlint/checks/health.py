@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from medlint.model.selectors import map_selector_matches
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, Container, K8sObject, Project, Workload
+from medlint.model.selectors import map_selector_matches
 
 LONG_RUNNING_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 

@@ -17,7 +17,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from medlint.model.dockerignore_match import IgnoreMatcher, compile_ignore
 from medlint.checks.secret_patterns import (
     BUILTIN_PATTERNS,
     credential_format,
@@ -40,6 +39,8 @@ from medlint.model import (
     Workload,
 )
 from medlint.model.compose_positions import SourcedMap, compose_key_location, compose_value_location
+from medlint.model.dockerignore_match import IgnoreMatcher, compile_ignore
+from medlint.model.durations import parse_go_duration
 from medlint.source import Location, YamlList, YamlMap, key_location
 
 DEFAULT_SECRET_FILES = BUILTIN_PATTERNS.image_secret_files  # rules/data/secret-patterns.yaml
@@ -882,28 +883,14 @@ def build_context_secrets(project: Project, params: Mapping[str, Any]) -> Iterat
 # --------------------------------------------------------------------------------------------------
 # MD308
 
-_GO_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-
 
 def go_duration_seconds(value: Any) -> float | None:
-    """A Go duration string (`1h`, `15m`, `1h30m`, `0`) in seconds; None when it is not one."""
+    """A metav1.Duration (`1h`, `15m`, `1h30m`, `0`) in seconds; None when it is not one."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
         return 0.0 if value == 0 else None  # metav1.Duration is a string; only a bare 0 is harmless
-    text = str(value).strip().lstrip("+")
-    if text == "0":
-        return 0.0
-    sign = -1.0 if text.startswith("-") else 1.0
-    text = text.lstrip("-")
-    units = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-    total, position = 0.0, 0
-    for match in _GO_DURATION_PART.finditer(text):
-        if match.start() != position:
-            return None
-        total += float(match.group(1)) * units[match.group(2)]
-        position = match.end()
-    return sign * total if text and position == len(text) else None
+    return parse_go_duration(str(value).strip())
 
 
 def _store_ref_problems(reference: Any) -> list[str]:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from medlint.model.selectors import as_label_map, label_selector_matches
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, ComposeProject, K8sObject, Project
+from medlint.model.selectors import as_label_map, label_selector_matches
 from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
 from medlint.source import YamlList, YamlMap, key_location, node_location, value_location
 

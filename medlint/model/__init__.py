@@ -11,10 +11,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-#: Public name -> the submodule of medlint.model that defines it.
-_EXPORTS: dict[str, str] = {
-    name: "core"
-    for name in (
+#: Submodule of medlint.model -> the public names it defines (mirrored below for type checkers).
+_FAMILIES: dict[str, tuple[str, ...]] = {
+    "core": (
         "ArtifactKind",
         "Chart",
         "ChartDependency",
@@ -45,10 +44,9 @@ _EXPORTS: dict[str, str] = {
         "ValuesFile",
         "VendoredChart",
         "Workload",
-    )
+    ),
 }
-
-__all__ = sorted(_EXPORTS)
+_EXPORTS = {name: module for module, names in _FAMILIES.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:
@@ -65,35 +63,33 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from medlint.model.core import (
-        ArtifactKind,
-        Chart,
-        ChartDependency,
-        ClassDeclaration,
-        ComposeProject,
-        ComposeService,
-        Container,
-        Dockerfile,
-        DockerIgnore,
-        EnvVar,
-        Heredoc,
-        ImageRef,
-        Instruction,
-        K8sObject,
-        Labels,
-        Level,
-        Located,
-        LockedDependency,
-        ParseProblem,
-        Probe,
-        Project,
-        Resources,
-        SecurityContext,
-        Setting,
-        ShellCommand,
-        SourceFile,
-        Stage,
-        ValuesFile,
-        VendoredChart,
-        Workload,
-    )
+    from medlint.model.core import ArtifactKind as ArtifactKind
+    from medlint.model.core import Chart as Chart
+    from medlint.model.core import ChartDependency as ChartDependency
+    from medlint.model.core import ClassDeclaration as ClassDeclaration
+    from medlint.model.core import ComposeProject as ComposeProject
+    from medlint.model.core import ComposeService as ComposeService
+    from medlint.model.core import Container as Container
+    from medlint.model.core import Dockerfile as Dockerfile
+    from medlint.model.core import DockerIgnore as DockerIgnore
+    from medlint.model.core import EnvVar as EnvVar
+    from medlint.model.core import Heredoc as Heredoc
+    from medlint.model.core import ImageRef as ImageRef
+    from medlint.model.core import Instruction as Instruction
+    from medlint.model.core import K8sObject as K8sObject
+    from medlint.model.core import Labels as Labels
+    from medlint.model.core import Level as Level
+    from medlint.model.core import Located as Located
+    from medlint.model.core import LockedDependency as LockedDependency
+    from medlint.model.core import ParseProblem as ParseProblem
+    from medlint.model.core import Probe as Probe
+    from medlint.model.core import Project as Project
+    from medlint.model.core import Resources as Resources
+    from medlint.model.core import SecurityContext as SecurityContext
+    from medlint.model.core import Setting as Setting
+    from medlint.model.core import ShellCommand as ShellCommand
+    from medlint.model.core import SourceFile as SourceFile
+    from medlint.model.core import Stage as Stage
+    from medlint.model.core import ValuesFile as ValuesFile
+    from medlint.model.core import VendoredChart as VendoredChart
+    from medlint.model.core import Workload as Workload

@@ -32,7 +32,7 @@ from medlint.model import (
     Setting,
     Workload,
 )
-from medlint.parsers.dockerfile import parse_image_reference
+from medlint.model.durations import duration_seconds
 from medlint.model.interpolation import (
     InterpolatedText,
     InterpolationError,
@@ -40,6 +40,7 @@ from medlint.model.interpolation import (
     interpolation_of,
     parse_dotenv,
 )
+from medlint.parsers.dockerfile import parse_image_reference
 from medlint.source import Location, SourceError, TaggedValue, YamlList, YamlMap, load_yaml_documents
 
 ReadFile = Callable[[str], str]
@@ -1029,24 +1030,6 @@ def _quantities(node: Any, names: tuple[tuple[str, str], ...]) -> dict[str, Loca
     }
 
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-
-
-def parse_duration(value: Any) -> float | None:
-    """A Compose duration (`1m30s`, `500ms`, `10s`) in seconds; None when absent or not a duration."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    total, position = 0.0, 0
-    for match in _DURATION_PART.finditer(text):
-        if match.start() != position:
-            return None
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        position = match.end()
-    return total if position == len(text) and position > 0 else None
-
-
 def _probes(definition: SourcedMap) -> tuple[Probe, ...]:
     healthcheck = definition.get("healthcheck")
     if not isinstance(healthcheck, SourcedMap):
@@ -1065,9 +1048,9 @@ def _probes(definition: SourcedMap) -> tuple[Probe, ...]:
             location=compose_key_location(definition, "healthcheck"),
             disabled=disabled,
             command=command,
-            initial_delay_seconds=parse_duration(healthcheck.get("start_period")),
-            period_seconds=parse_duration(healthcheck.get("interval")),
-            timeout_seconds=parse_duration(healthcheck.get("timeout")),
+            initial_delay_seconds=duration_seconds(healthcheck.get("start_period")),
+            period_seconds=duration_seconds(healthcheck.get("interval")),
+            timeout_seconds=duration_seconds(healthcheck.get("timeout")),
         ),
     )
 

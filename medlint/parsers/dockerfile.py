@@ -54,8 +54,9 @@ from medlint.model import (
     ShellCommand,
     Stage,
     Workload,
+    shell,
 )
-from medlint.model import shell
+from medlint.model.durations import parse_go_duration
 from medlint.parsers.dockerignore import read_dockerignore
 from medlint.source import Location, SourceError
 
@@ -133,7 +134,6 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z")
 _HEREDOC = re.compile(r"(\d*)<<(-?)([^<]+)\Z")
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9_.-]*\Z")
-_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 _PLAIN_RUNS = {"\\": re.compile(r"[^\\'\"$]+"), "`": re.compile(r"[^`'\"$]+")}
 _REFERENCE_PATH = re.compile(
     r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*\Z"
@@ -144,16 +144,6 @@ _REFERENCE_DOMAIN = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
     r"|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?\Z"
 )
-_DURATION_UNITS = {
-    "ns": 1e-9,
-    "us": 1e-6,
-    "µs": 1e-6,
-    "μs": 1e-6,
-    "ms": 1e-3,
-    "s": 1.0,
-    "m": 60.0,
-    "h": 3600.0,
-}
 _JSON = json.JSONDecoder()
 
 
@@ -304,17 +294,8 @@ def _healthcheck_probe(instruction: Instruction) -> Probe:
 
 
 def _duration_seconds(text: str) -> float | None:
-    """A Go duration ("30s", "1m30s", "500ms") in seconds; None when empty or malformed."""
-    if not text:
-        return None
-    total, position = 0.0, 0
-    while position < len(text):
-        match = _DURATION_PART.match(text, position)
-        if match is None:
-            return None
-        total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        position = match.end()
-    return total
+    """A HEALTHCHECK duration flag in seconds; None when empty or not a Go duration."""
+    return parse_go_duration(text) if text else None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1111,7 +1092,8 @@ class _Parser:
     def _check_healthcheck_flags(self, draft: _Draft) -> None:
         for name in _HEALTHCHECK_DURATIONS:
             value = draft.flags.get(name)
-            if value is not None and value and _duration_seconds(value) is None:
+            seconds = _duration_seconds(value) if value else 0.0
+            if seconds is None or seconds < 0 or 0 < seconds < 0.001:  # Docker: 0, or at least 1ms
                 raise _SyntaxProblem(
                     f"invalid duration '{value}' for --{name}: use values such as 30s, 1m30s or 500ms", 0
                 )

@@ -13,6 +13,7 @@ import pytest
 from medlint.api import lint
 from medlint.checks import build
 from medlint.checks.build import expand, expand_partial, is_remote_source, run_steps
+from medlint.model import ArtifactKind, ComposeProject, ComposeService, Project, Workload
 from medlint.model.package_managers import (
     chmod_problem,
     download_of,
@@ -32,7 +33,6 @@ from medlint.model.package_managers import (
     requirement_problem,
     unwrap_xargs,
 )
-from medlint.model import ArtifactKind, ComposeProject, ComposeService, Project, Workload
 from medlint.parsers.dockerfile import parse_dockerfile
 from medlint.source import Location
 

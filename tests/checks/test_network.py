@@ -23,9 +23,9 @@ from medlint.checks.network_selectors import (
     selector_matches,
     selects_everything,
 )
-from medlint.model.selectors import map_selector_matches
 from medlint.config import Config
 from medlint.findings import Finding
+from medlint.model.selectors import map_selector_matches
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

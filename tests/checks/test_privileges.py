@@ -21,8 +21,8 @@ from medlint.checks.privileges import (
 )
 from medlint.config import Config
 from medlint.model import ArtifactKind, Project
-from medlint.parsers.compose import parse_compose
 from medlint.model.interpolation import InterpolatedText
+from medlint.parsers.compose import parse_compose
 from medlint.parsers.kubernetes import parse_manifest, workload_from_object
 from medlint.rulepack import load_table
 

@@ -13,6 +13,7 @@ from medlint.checks.availability import (
     rollout_strategy,
     system_class,
 )
+from medlint.model import ArtifactKind, ClassDeclaration, Project, Workload
 from medlint.model.selectors import (
     as_label_map,
     label_selector_matches,
@@ -21,7 +22,6 @@ from medlint.model.selectors import (
     pdb_selects,
     pod_template_labels,
 )
-from medlint.model import ArtifactKind, ClassDeclaration, Project, Workload
 from medlint.parsers.kubernetes import parse_manifest, workload_from_object
 from medlint.source import Location
 

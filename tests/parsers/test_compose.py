@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from medlint.model import ArtifactKind, ComposeProject, ComposeService, Container
+from medlint.model.durations import duration_seconds
+from medlint.model.interpolation import InterpolatedText
 from medlint.parsers.compose import (
     SourcedMap,
     command_words,
@@ -17,10 +19,8 @@ from medlint.parsers.compose import (
     compose_value_location,
     interpolated_values,
     parse_compose,
-    parse_duration,
     resource_references,
 )
-from medlint.model.interpolation import InterpolatedText
 from medlint.source import Location, SourceError, read_text
 
 PATH = "deploy/compose.yaml"
@@ -764,7 +764,7 @@ def test_healthchecks() -> None:
     ],
 )
 def test_durations(text: str | None, seconds: float | None) -> None:
-    assert parse_duration(text) == seconds
+    assert duration_seconds(text) == seconds
 
 
 def test_top_level_resources_and_references() -> None:
