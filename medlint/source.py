@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from medlint.model.location import Location
+
 try:  # The C loader is an order of magnitude faster; fall back quietly where libyaml is missing.
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
@@ -23,27 +25,6 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 MAX_EXPANDED_NODES = 2_000_000
 #: Upper bound on the size of one input file; larger files are reported, not read.
 MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class Location:
-    """A 1-based line/column span in a repository-relative file (POSIX separators)."""
-
-    path: str
-    line: int = 1
-    column: int = 1
-    end_line: int = 0
-    end_column: int = 0
-
-    def __post_init__(self) -> None:
-        # End positions may never precede the start (SARIF consumers reject that).
-        if self.end_line < self.line:
-            object.__setattr__(self, "end_line", self.line)
-        if self.end_line == self.line and self.end_column < self.column:
-            object.__setattr__(self, "end_column", self.column)
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
 
 
 class SourceError(Exception):

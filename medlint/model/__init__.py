@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 #: Submodule of medlint.model -> the public names it defines (mirrored below for type checkers).
 _FAMILIES: dict[str, tuple[str, ...]] = {
+    "location": ("Location",),
     "core": (
         "ArtifactKind",
         "Chart",
@@ -93,3 +94,4 @@ if TYPE_CHECKING:
     from medlint.model.core import ValuesFile as ValuesFile
     from medlint.model.core import VendoredChart as VendoredChart
     from medlint.model.core import Workload as Workload
+    from medlint.model.location import Location as Location

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Generic, TypeVar
 
-from medlint.source import Location
+from medlint.model.location import Location
 
 T = TypeVar("T")
 
