@@ -435,7 +435,7 @@ def _uncovered_images(project: Project, policies: list[SignaturePolicy]) -> Iter
         for container in workload.containers:
             if container.image is None:
                 continue
-            matching = [policy for policy in policies if covers(policy, container.image.raw)]
+            matching = [policy for policy in policies if covers(policy, container.image.written)]
             if any(not policy.needs_namespace_label or labelled for policy in matching):
                 continue
             who = describe_container(workload, container)
@@ -449,7 +449,7 @@ def _uncovered_images(project: Project, policies: list[SignaturePolicy]) -> Iter
                 reason = "is matched by no image-signature policy"
             yield Violation(
                 container.image.location,
-                f'{who} runs image "{container.image.raw}", which {reason}',
+                f'{who} runs image "{container.image.written}", which {reason}',
                 container_subject(workload, container),
                 workload.artifact,
             )

@@ -1111,7 +1111,7 @@ def minimal_final_image(project: Project, params: Mapping[str, Any]) -> Iterator
         ):
             yield Violation(
                 stages[0].from_instruction.location,
-                f"the final image is built FROM the SDK image {base.raw}, which ships a build toolchain",
+                f"the final image is built FROM the SDK image {base.written}, which ships a build toolchain",
                 _subject(dockerfile, stages[0], f"sdk-image:{base.name}"),
                 DOCKERFILE,
             )

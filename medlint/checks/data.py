@@ -181,7 +181,7 @@ def data_store_table(params: Mapping[str, Any]) -> Stores:
 
 def data_store_for_image(image: ImageRef | None, stores: Stores = DATA_STORES) -> DataStore | None:
     """The data store an image runs, by repository pattern; None for other images and unresolved references."""
-    if image is None or image.unresolved or image.is_stage or "$" in image.raw:
+    if image is None or image.unresolved or image.is_stage or "$" in image.written:
         return None
     repository = image.repository.lower().removeprefix("library/")
     return next(

@@ -33,7 +33,7 @@ class ImageUse:
 
 
 def _dockerfile_image_uses(dockerfile: Dockerfile) -> Iterator[ImageUse]:
-    from medlint.parsers.dockerfile import parse_image_reference
+    from medlint.model.images import parse_image_reference
 
     stage_names = {stage.name.lower() for stage in dockerfile.stages if stage.name}
     for stage in dockerfile.stages:
@@ -92,7 +92,7 @@ def image_tag_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Vi
         if image.unresolved:
             yield Violation(
                 image.location,
-                f"image reference '{image.raw}' cannot be resolved (unset variable or ARG without default), so its version is unknown",
+                f"image reference '{image.written}' cannot be resolved (unset variable or ARG without default), so its version is unknown",
                 use.subject,
                 use.artifact,
                 variant="unresolved",
@@ -100,14 +100,14 @@ def image_tag_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Vi
         elif image.tag is None and image.digest is None:
             yield Violation(
                 image.location,
-                f"image '{image.raw}' has no tag, so it resolves to whatever 'latest' is at build or deploy time",
+                f"image '{image.written}' has no tag, so it resolves to whatever 'latest' is at build or deploy time",
                 use.subject,
                 use.artifact,
             )
         elif image.tag is not None and image.tag.lower() in floating:
             yield Violation(
                 image.location,
-                f"image '{image.raw}' uses the floating tag '{image.tag}'",
+                f"image '{image.written}' uses the floating tag '{image.tag}'",
                 use.subject,
                 use.artifact,
             )
@@ -138,7 +138,7 @@ def _pull_policy_findings(use: ImageUse) -> Iterator[Violation]:
     if policy is None:
         yield Violation(
             image.location,
-            f"imagePullPolicy is implicit for '{image.raw}'; state it, so every node's behaviour is evident",
+            f"imagePullPolicy is implicit for '{image.written}'; state it, so every node's behaviour is evident",
             use.subject,
             use.artifact,
             variant="pull-policy",
@@ -146,7 +146,7 @@ def _pull_policy_findings(use: ImageUse) -> Iterator[Violation]:
     elif policy == "IfNotPresent" and mutable:
         yield Violation(
             key_location(image.location.path, raw, "imagePullPolicy"),
-            f"imagePullPolicy IfNotPresent with the mutable reference '{image.raw}' lets each node run a different image",
+            f"imagePullPolicy IfNotPresent with the mutable reference '{image.written}' lets each node run a different image",
             use.subject,
             use.artifact,
             variant="pull-policy",
@@ -160,7 +160,7 @@ def image_digest_pinned(project: Project, params: Mapping[str, Any]) -> Iterator
         if image.unresolved:
             yield Violation(
                 image.location,
-                f"image reference '{image.raw}' cannot be resolved, so its digest cannot be verified",
+                f"image reference '{image.written}' cannot be resolved, so its digest cannot be verified",
                 use.subject,
                 use.artifact,
                 variant="unresolved",
@@ -175,7 +175,7 @@ def image_digest_pinned(project: Project, params: Mapping[str, Any]) -> Iterator
             }.get(use.usage, "image")
             yield Violation(
                 image.location,
-                f"{what} '{image.raw}' is not pinned by digest (@sha256:...)",
+                f"{what} '{image.written}' is not pinned by digest (@sha256:...)",
                 use.subject,
                 use.artifact,
             )

@@ -238,7 +238,7 @@ def _image_findings(
         if image.unresolved and not matches and tracked and tag_version(image.tag) is None:
             yield Violation(
                 image.location,
-                f"image '{image.raw}' has an unresolved tag, so whether its {tracked[0].product} release is still supported cannot be evaluated",
+                f"image '{image.written}' has an unresolved tag, so whether its {tracked[0].product} release is still supported cannot be evaluated",
                 use.subject,
                 use.artifact,
                 variant="unresolved",
@@ -248,7 +248,7 @@ def _image_findings(
             if status is not None:
                 yield Violation(
                     image.location,
-                    f"image '{image.raw}': {timing.phrase(entry, status)}",
+                    f"image '{image.written}': {timing.phrase(entry, status)}",
                     f"{use.subject}/eos:{entry.id}",
                     use.artifact,
                     variant="horizon" if status == "horizon" else None,

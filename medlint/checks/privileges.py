@@ -41,7 +41,7 @@ def dockerfile_runs_as_root(workload: Workload, nonroot_images: list[str]) -> tu
     container = workload.containers[0]
     user = container.security.run_as_user
     if user is None:
-        base = container.image.raw if container.image else ""
+        base = container.image.written if container.image else ""
         if container.image is not None and _image_known_non_root(base, nonroot_images):
             return False, "", None
         return True, "has no USER instruction, so it runs as root", container.security.anchor
@@ -114,8 +114,8 @@ def _compose_condition(project: Project, workload: Workload, nonroot: list[str])
                 related=(RelatedLocation(location, "the Dockerfile's final stage runs as root"),),
             )
         return
-    image = container.image.raw if container.image else "its image"
-    if container.image is not None and _image_known_non_root(container.image.raw, nonroot):
+    image = container.image.written if container.image else "its image"
+    if container.image is not None and _image_known_non_root(container.image.written, nonroot):
         return
     yield Violation(
         workload.location,

@@ -15,26 +15,16 @@ from typing import Any
 from medlint.checks.identity import ImageUse, image_uses
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, ChartDependency, ImageRef, Project
+from medlint.model.images import DOCKER_HUB
 from medlint.source import Location
-
-DOCKER_HUB = "docker.io"
 
 
 def _is_registry_host(component: str) -> bool:
     return "." in component or ":" in component or component == "localhost"
 
 
-def image_full_name(image: ImageRef) -> str:
-    """`node` -> `docker.io/library/node`; `ghcr.io/org/app` stays; lower-case, no tag or digest."""
-    registry = (image.registry or DOCKER_HUB).lower()
-    repository = image.repository.lower()
-    if registry == DOCKER_HUB and "/" not in repository:
-        repository = f"library/{repository}"
-    return f"{registry}/{repository}"
-
-
 def normal_image_prefix(entry: str) -> str:
-    """An allowlist entry in the form of `image_full_name`: `library/node` and `bitnami` mean Docker Hub."""
+    """An allowlist entry in the form of `ImageRef.canonical_name`: `library/node` and `bitnami` mean Docker Hub."""
     text = entry.strip().lower().rstrip("/")
     if text.startswith("index.docker.io"):
         text = DOCKER_HUB + text[len("index.docker.io") :]
@@ -127,7 +117,7 @@ def _image_violations(project: Project, allowlist: list[str]) -> Iterator[Violat
         return
     if not allowlist:
         registries = sorted(
-            {image_full_name(use.image).split("/", 1)[0] for use in uses if not _registry_unknown(use.image)}
+            {use.image.canonical_name.split("/", 1)[0] for use in uses if not _registry_unknown(use.image)}
         )
         yield _no_allowlist(
             uses[0].image.location,
@@ -144,15 +134,15 @@ def _image_violations(project: Project, allowlist: list[str]) -> Iterator[Violat
         if _registry_unknown(image):
             yield Violation(
                 image.location,
-                f"image reference '{image.raw}' names its registry through an unresolved variable, so the allowlist cannot be checked",
+                f"image reference '{image.written}' names its registry through an unresolved variable, so the allowlist cannot be checked",
                 use.subject,
                 use.artifact,
                 variant="unresolved",
             )
-        elif not _under(image_full_name(image), prefixes):
+        elif not _under(image.canonical_name, prefixes):
             yield Violation(
                 image.location,
-                f"image '{image.raw}' ({image_full_name(image)}) is not from an allowed registry or repository",
+                f"image '{image.written}' ({image.canonical_name}) is not from an allowed registry or repository",
                 use.subject,
                 use.artifact,
             )

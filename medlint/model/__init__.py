@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 #: Submodule of medlint.model -> the public names it defines (mirrored below for type checkers).
 _FAMILIES: dict[str, tuple[str, ...]] = {
     "location": ("Location",),
+    "images": ("ImageRef",),
     "core": (
         "ArtifactKind",
         "Chart",
@@ -26,7 +27,6 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "Dockerfile",
         "EnvVar",
         "Heredoc",
-        "ImageRef",
         "Instruction",
         "K8sObject",
         "Labels",
@@ -75,7 +75,6 @@ if TYPE_CHECKING:
     from medlint.model.core import DockerIgnore as DockerIgnore
     from medlint.model.core import EnvVar as EnvVar
     from medlint.model.core import Heredoc as Heredoc
-    from medlint.model.core import ImageRef as ImageRef
     from medlint.model.core import Instruction as Instruction
     from medlint.model.core import K8sObject as K8sObject
     from medlint.model.core import Labels as Labels
@@ -94,4 +93,5 @@ if TYPE_CHECKING:
     from medlint.model.core import ValuesFile as ValuesFile
     from medlint.model.core import VendoredChart as VendoredChart
     from medlint.model.core import Workload as Workload
+    from medlint.model.images import ImageRef as ImageRef
     from medlint.model.location import Location as Location

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from medlint.model.location import Location
+
+if TYPE_CHECKING:
+    from medlint.model.images import ImageRef
 
 T = TypeVar("T")
 
@@ -60,33 +63,6 @@ Labels = Mapping[str, Located[str]]
 
 # --------------------------------------------------------------------------------------------------
 # Images
-
-
-@dataclass(frozen=True, slots=True)
-class ImageRef:
-    """An image reference split by the distribution reference grammar.
-
-    `registry` is None for Docker Hub short names; a registry port (`host:5000/app`) is never read as a tag.
-    `unresolved` is set when a variable in the reference could not be resolved (ARG without default, unset
-    Compose variable): rules then report W instead of passing.
-    """
-
-    raw: str
-    location: Location
-    registry: str | None = None
-    repository: str = ""
-    tag: str | None = None
-    digest: str | None = None
-    unresolved: bool = False
-    is_stage: bool = False  # a Dockerfile stage alias, not an external image
-
-    @property
-    def is_scratch(self) -> bool:
-        return self.repository == "scratch" and self.registry is None
-
-    @property
-    def name(self) -> str:
-        return f"{self.registry}/{self.repository}" if self.registry else self.repository
 
 
 # --------------------------------------------------------------------------------------------------

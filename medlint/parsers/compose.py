@@ -33,6 +33,7 @@ from medlint.model import (
     Workload,
 )
 from medlint.model.durations import duration_seconds
+from medlint.model.images import parse_image_reference
 from medlint.model.interpolation import (
     InterpolatedText,
     InterpolationError,
@@ -40,7 +41,6 @@ from medlint.model.interpolation import (
     interpolation_of,
     parse_dotenv,
 )
-from medlint.parsers.dockerfile import parse_image_reference
 from medlint.source import Location, SourceError, TaggedValue, YamlList, YamlMap, load_yaml_documents
 
 ReadFile = Callable[[str], str]

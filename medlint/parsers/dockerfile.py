@@ -57,6 +57,7 @@ from medlint.model import (
     shell,
 )
 from medlint.model.durations import parse_go_duration
+from medlint.model.images import parse_image_reference
 from medlint.parsers.dockerignore import read_dockerignore
 from medlint.source import Location, SourceError
 
@@ -64,7 +65,6 @@ __all__ = [
     "KNOWN_INSTRUCTIONS",
     "dockerfile_workload",
     "parse_dockerfile",
-    "parse_image_reference",
     "read_dockerignore",
 ]
 
@@ -135,15 +135,6 @@ _DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z")
 _HEREDOC = re.compile(r"(\d*)<<(-?)([^<]+)\Z")
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9_.-]*\Z")
 _PLAIN_RUNS = {"\\": re.compile(r"[^\\'\"$]+"), "`": re.compile(r"[^`'\"$]+")}
-_REFERENCE_PATH = re.compile(
-    r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*\Z"
-)
-_REFERENCE_TAG = re.compile(r"\w[\w.-]{0,127}\Z", re.ASCII)
-_REFERENCE_DIGEST = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}\Z")
-_REFERENCE_DOMAIN = re.compile(
-    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-    r"|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?\Z"
-)
 _JSON = json.JSONDecoder()
 
 
@@ -161,47 +152,6 @@ def parse_dockerfile(path: str, text: str, ignore_file: DockerIgnore | None = No
     parser = _Parser(path, escape, _LineReader(lines, escape))
     parser.parse()
     return parser.result(directives, ignore_file)
-
-
-def parse_image_reference(raw: str, location: Location, unresolved: bool = False) -> ImageRef:
-    """Split an image reference by the distribution grammar: `[registry[:port]/]path[:tag][@digest]`.
-
-    Never raises. The first component is a registry only if it has a '.' or ':', is 'localhost' or has
-    upper-case letters; `docker.io`/`index.docker.io` become registry None and Docker Hub's `library/`
-    prefix is dropped. References that do not fit the grammar, or that still contain `$` or `{{`, are
-    returned with `unresolved=True`.
-    """
-    text = raw.strip() if isinstance(raw, str) else ""
-    if not text:
-        return ImageRef(raw=raw if isinstance(raw, str) else "", location=location, unresolved=True)
-    name, at, digest = text.partition("@")
-    registry: str | None = None
-    first, slash, remainder = name.partition("/")
-    if slash and ("." in first or ":" in first or first == "localhost" or first != first.lower()):
-        registry, name = first, remainder
-    tag: str | None = None
-    colon = name.rfind(":")
-    if colon > name.rfind("/"):
-        name, tag = name[:colon], name[colon + 1 :]
-    if registry in ("docker.io", "index.docker.io"):
-        registry = None
-    if registry is None and name.startswith("library/"):
-        name = name[len("library/") :]
-    valid = (
-        _REFERENCE_PATH.match(name) is not None
-        and (tag is None or _REFERENCE_TAG.match(tag) is not None)
-        and (not at or _REFERENCE_DIGEST.match(digest) is not None)
-        and (registry is None or _REFERENCE_DOMAIN.match(registry) is not None)
-    )
-    return ImageRef(
-        raw=raw,
-        location=location,
-        registry=registry,
-        repository=name,
-        tag=tag,
-        digest=digest or None,
-        unresolved=unresolved or not valid or "$" in text or "{{" in text,
-    )
 
 
 def dockerfile_workload(dockerfile: Dockerfile) -> Workload:
@@ -895,7 +845,7 @@ class _Parser:
         location = self._span(draft, image_offset, image_offset + len(image_word))
         parent = next((stage.index for stage in self.stages if stage.name == image.lower()), None)
         if parent is not None and not expander.missing:
-            base = ImageRef(raw=image, location=location, repository=image.lower(), is_stage=True)
+            base = ImageRef(written=image, location=location, repository=image.lower(), is_stage=True)
         else:
             parent = None
             base = parse_image_reference(image, location, unresolved=bool(expander.missing))
@@ -1217,7 +1167,7 @@ class _Parser:
 
 def _windows_image(escape: str, base: ImageRef) -> bool:
     """Guess a Windows image (default shell `cmd`): backtick escape or a Windows base image name."""
-    raw = base.raw.lower()
+    raw = base.written.lower()
     return escape == "`" or any(marker in raw for marker in ("windows", "nanoserver", "servercore"))
 
 

@@ -22,7 +22,7 @@ from medlint.model import (
     Setting,
     Workload,
 )
-from medlint.parsers.dockerfile import parse_image_reference
+from medlint.model.images import parse_image_reference
 from medlint.source import (
     Location,
     SourceError,

@@ -20,7 +20,8 @@ from medlint.checks.lifecycle import (
     tag_version,
 )
 from medlint.model import ArtifactKind, Project
-from medlint.parsers.dockerfile import dockerfile_workload, parse_dockerfile, parse_image_reference
+from medlint.model.images import parse_image_reference
+from medlint.parsers.dockerfile import dockerfile_workload, parse_dockerfile
 from medlint.parsers.helm import parse_chart
 from medlint.parsers.kubernetes import parse_manifest, workload_from_object
 from medlint.rulepack import load_table

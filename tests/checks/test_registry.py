@@ -6,25 +6,10 @@ from typing import Any
 
 import pytest
 
-from medlint.checks.registry import image_full_name, normal_image_prefix, registry_allowlist
+from medlint.checks.registry import normal_image_prefix, registry_allowlist
 from medlint.model import Project
-from medlint.parsers.dockerfile import dockerfile_workload, parse_dockerfile, parse_image_reference
+from medlint.parsers.dockerfile import dockerfile_workload, parse_dockerfile
 from medlint.parsers.helm import parse_chart
-from medlint.source import Location
-
-
-@pytest.mark.parametrize(
-    "reference, name",
-    [
-        ("node:22", "docker.io/library/node"),
-        ("docker.io/library/node:22", "docker.io/library/node"),
-        ("index.docker.io/bitnami/redis:7", "docker.io/bitnami/redis"),
-        ("ghcr.io/Acme/app:1", "ghcr.io/acme/app"),
-        ("localhost:5000/app", "localhost:5000/app"),
-    ],
-)
-def test_full_names(reference: str, name: str) -> None:
-    assert image_full_name(parse_image_reference(reference, Location("x"))) == name
 
 
 @pytest.mark.parametrize(

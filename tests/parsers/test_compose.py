@@ -140,13 +140,13 @@ def test_unset_required_variable_is_unresolved_not_an_error() -> None:
     project = parse("services:\n  web:\n    image: ${IMAGE:?set IMAGE in .env}\n")
     image = container(project, "web").image
     assert image is not None and image.unresolved
-    assert image.raw == "${IMAGE:?set IMAGE in .env}"
+    assert image.written == "${IMAGE:?set IMAGE in .env}"
 
 
 def test_required_variable_with_an_empty_message_is_valid() -> None:
     text = "services:\n  web:\n    image: app:${TAG:?}\n"
     unset = container(parse(text), "web").image
-    assert unset is not None and unset.unresolved and unset.raw == "app:${TAG:?}"
+    assert unset is not None and unset.unresolved and unset.written == "app:${TAG:?}"
     set_ = container(parse(text, env="TAG=3"), "web").image
     assert set_ is not None and not set_.unresolved and set_.tag == "3"
 
@@ -172,7 +172,7 @@ def test_variables_come_only_from_the_env_text(monkeypatch: pytest.MonkeyPatch) 
     )
     image = container(project, "web").image
     assert image is not None
-    assert image.raw == "${REGISTRY}/app:1.2.3"
+    assert image.written == "${REGISTRY}/app:1.2.3"
     assert image.unresolved
 
 
@@ -181,8 +181,8 @@ def test_resolved_image_is_not_marked_unresolved() -> None:
         "services:\n  web:\n    image: nginx:${TAG:-1.25}\n  db:\n    image: postgres:${PG}\n", env="PG=16"
     )
     web, db = container(project, "web").image, container(project, "db").image
-    assert web is not None and (web.raw, web.unresolved) == ("nginx:1.25", False)
-    assert db is not None and (db.raw, db.unresolved) == ("postgres:16", False)
+    assert web is not None and (web.written, web.unresolved) == ("nginx:1.25", False)
+    assert db is not None and (db.written, db.unresolved) == ("postgres:16", False)
 
 
 def test_each_interpolated_value_records_names_resolution_and_location() -> None:
@@ -409,7 +409,7 @@ def test_extends_from_another_file() -> None:
     box = container(project, "web")
     # Relative paths of the base resolve against the base file's directory.
     assert (web.build_context, web.dockerfile_path) == ("common/src", "common/src/Dockerfile")
-    assert box.image is not None and box.image.raw == "registry.example.com/app:2.0"
+    assert box.image is not None and box.image.written == "registry.example.com/app:2.0"
     assert box.image.location.path == "common/base.yaml"
     assert web.user is not None and start(web.user.location) == where(base, '"0"', path="common/base.yaml")
     env = {item.name: item for item in box.env}
@@ -485,7 +485,7 @@ def test_include_imports_services_and_resources() -> None:
     project = parse(text, files=files)
     assert [item.name for item in project.services] == ["web", "db", "cache"]
     db = container(project, "db")
-    assert db.image is not None and db.image.raw == "postgres:16"  # the included project's own .env
+    assert db.image is not None and db.image.written == "postgres:16"  # the included project's own .env
     assert start(service(project, "db").location) == ("shared/db.yaml", 2, 3)
     assert "pgdata" in project.top_level["volumes"]
     cache = service(project, "cache")
@@ -677,7 +677,9 @@ def test_workload_and_container_mapping() -> None:
     # Compose `entrypoint` is the model's command and Compose `command` its args, as in Kubernetes.
     assert [word.value for word in box.command] == ["/tini", "--"]
     assert box.location == workload.location
-    assert box.image is not None and box.image.raw == "ghcr.io/acme/api:1.4.2" and not box.image.unresolved
+    assert (
+        box.image is not None and box.image.written == "ghcr.io/acme/api:1.4.2" and not box.image.unresolved
+    )
     assert (box.image.registry, box.image.repository, box.image.tag) == ("ghcr.io", "acme/api", "1.4.2")
     assert start(box.image.location) == where(FULL, "ghcr.io/acme/api")
     command_line = where(FULL, "command:")[1]

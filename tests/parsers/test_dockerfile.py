@@ -10,7 +10,6 @@ from medlint.model import ArtifactKind, DockerIgnore, Instruction
 from medlint.parsers.dockerfile import (
     dockerfile_workload,
     parse_dockerfile,
-    parse_image_reference,
     read_dockerignore,
 )
 from medlint.source import Location, SourceError
@@ -605,68 +604,6 @@ def test_workload_exec_form_healthcheck_and_no_healthcheck() -> None:
     with_check = parse('FROM a\nHEALTHCHECK CMD ["/bin/check", "--quick"]\n')
     assert dockerfile_workload(with_check).containers[0].probes[0].command == ("CMD", "/bin/check", "--quick")
     assert dockerfile_workload(parse("FROM a\n")).containers[0].probes == ()
-
-
-# --------------------------------------------------------------------------------------------------
-# Image references
-
-
-LOCATION = Location("x", 1, 1)
-
-
-@pytest.mark.parametrize(
-    ("raw", "registry", "repository", "tag", "digest", "unresolved"),
-    [
-        ("nginx", None, "nginx", None, None, False),
-        ("nginx:1.25-alpine", None, "nginx", "1.25-alpine", None, False),
-        ("docker.io/library/nginx:latest", None, "nginx", "latest", None, False),
-        ("index.docker.io/bitnami/redis", None, "bitnami/redis", None, None, False),
-        ("library/busybox", None, "busybox", None, None, False),
-        ("localhost:5000/app", "localhost:5000", "app", None, None, False),
-        ("localhost/app:1", "localhost", "app", "1", None, False),
-        (
-            "registry.example.com:5000/team/app:2.1",
-            "registry.example.com:5000",
-            "team/app",
-            "2.1",
-            None,
-            False,
-        ),
-        ("ghcr.io/org/img@sha256:" + "a" * 64, "ghcr.io", "org/img", None, "sha256:" + "a" * 64, False),
-        ("img:1.0@sha256:" + "b" * 64, None, "img", "1.0", "sha256:" + "b" * 64, False),
-        ("team/app", None, "team/app", None, None, False),
-        ("${REGISTRY}/app:1", "${REGISTRY}", "app", "1", None, True),
-        ("$IMAGE", None, "$IMAGE", None, None, True),
-        ("Nginx", None, "Nginx", None, None, True),
-        ("nginx:", None, "nginx", "", None, True),
-        ("nginx@sha256:short", None, "nginx", None, "sha256:short", True),
-        ("", None, "", None, None, True),
-        ("  ", None, "", None, None, True),
-    ],
-)
-def test_parse_image_reference(raw, registry, repository, tag, digest, unresolved) -> None:
-    reference = parse_image_reference(raw, LOCATION)
-    assert (
-        reference.registry,
-        reference.repository,
-        reference.tag,
-        reference.digest,
-        reference.unresolved,
-    ) == (
-        registry,
-        repository,
-        tag,
-        digest,
-        unresolved,
-    )
-    assert reference.raw == raw and reference.location == LOCATION
-
-
-def test_parse_image_reference_keeps_the_callers_unresolved_mark_and_never_raises() -> None:
-    assert parse_image_reference("nginx:1", LOCATION, unresolved=True).unresolved
-    for raw in ("@", ":", "/", "a//b", "a/:b", "::::", "host:5000", None):
-        parse_image_reference(raw, LOCATION)  # type: ignore[arg-type]
-    assert parse_image_reference("host:5000", LOCATION).tag == "5000"
 
 
 # --------------------------------------------------------------------------------------------------
