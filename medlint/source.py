@@ -15,6 +15,22 @@ from typing import Any
 import yaml
 
 from medlint.model.location import Location
+from medlint.model.tree import YamlList, YamlMap, key_location, node_location, value_location
+
+__all__ = [
+    "Location",
+    "SourceError",
+    "TaggedValue",
+    "YamlDocument",
+    "YamlList",
+    "YamlMap",
+    "decode_text",
+    "key_location",
+    "load_yaml_documents",
+    "node_location",
+    "read_text",
+    "value_location",
+]
 
 try:  # The C loader is an order of magnitude faster; fall back quietly where libyaml is missing.
     from yaml import CSafeLoader as _BaseLoader
@@ -66,33 +82,6 @@ def read_text(path: str) -> str:
 
 # --------------------------------------------------------------------------------------------------
 # YAML with positions
-
-
-class YamlMap(dict):  # type: ignore[type-arg]
-    """A mapping that remembers its own position and those of its keys and values (1-based)."""
-
-    __slots__ = ("column", "key_positions", "line", "tag", "value_positions")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.line = 1
-        self.column = 1
-        self.key_positions: dict[Any, tuple[int, int, int, int]] = {}
-        self.value_positions: dict[Any, tuple[int, int, int, int]] = {}
-        self.tag: str | None = None
-
-
-class YamlList(list):  # type: ignore[type-arg]
-    """A sequence that remembers its own position and that of each item (1-based)."""
-
-    __slots__ = ("column", "item_positions", "line", "tag")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.line = 1
-        self.column = 1
-        self.item_positions: list[tuple[int, int, int, int]] = []
-        self.tag: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,34 +264,3 @@ def load_yaml_documents(text: str, keep_tags: frozenset[str] = frozenset()) -> l
     except RecursionError:
         raise SourceError("YAML nesting too deep; not analysed") from None
     return documents
-
-
-def key_location(path: str, mapping: Any, key: Any) -> Location:
-    """Location of `key` inside `mapping`, or of the mapping itself when the key is absent."""
-    if isinstance(mapping, YamlMap):
-        span = mapping.key_positions.get(key)
-        if span is not None:
-            return Location(path, span[0], span[1], span[2], span[3])
-        return Location(path, mapping.line, mapping.column)
-    return Location(path)
-
-
-def value_location(path: str, container: Any, key: Any) -> Location:
-    """Location of the value under `key` (a mapping key or a list index), falling back to the container."""
-    if isinstance(container, YamlMap):
-        span = container.value_positions.get(key)
-        if span is not None:
-            return Location(path, span[0], span[1], span[2], span[3])
-    elif (
-        isinstance(container, YamlList) and isinstance(key, int) and 0 <= key < len(container.item_positions)
-    ):
-        span = container.item_positions[key]
-        return Location(path, span[0], span[1], span[2], span[3])
-    return node_location(path, container)
-
-
-def node_location(path: str, node: Any) -> Location:
-    """Location of a mapping or list node itself."""
-    if isinstance(node, (YamlMap, YamlList)):
-        return Location(path, node.line, node.column)
-    return Location(path)

@@ -9,8 +9,8 @@ at the file responsible: ``Chart.yaml`` for an invalid chart or a missing depend
 a values error, the template line for a template error.
 
 Objects carry their values set in their subject (``Deployment/web [values-prod.yaml]``), so a finding
-says which render produced it, and their line numbers carry the source map used by
-:func:`medlint.helm.sourcemap.explain_findings` to point at the values key behind a finding.
+says which render produced it, and their positions carry a HelmOrigin with the values keys behind each line,
+which :func:`medlint.helm.sourcemap.explain_findings` adds to findings as related locations.
 """
 
 from __future__ import annotations
@@ -42,11 +42,13 @@ from medlint.helm.render import (
     render_chart,
 )
 from medlint.helm.sourcemap import (
+    LineExplainer,
     RenderSourceMap,
     TemplateRecord,
     ValueReads,
     ValuesSource,
     remap_tree,
+    template_line_at,
     template_line_map,
 )
 from medlint.helm.values import (
@@ -58,6 +60,7 @@ from medlint.helm.values import (
     path_value,
 )
 from medlint.model import ArtifactKind, K8sObject, ParseProblem
+from medlint.model.location import HelmOrigin
 from medlint.parsers.kubernetes import expand_lists, object_from_document
 from medlint.source import Location, SourceError, YamlMap, load_yaml_documents
 
@@ -210,6 +213,7 @@ class _ObjectBuilder:
 
     def __init__(self, source_map: RenderSourceMap, chart_display: str, documents: _Documents) -> None:
         self.source_map = source_map
+        self.explainer = LineExplainer(source_map)
         self.chart_display = chart_display
         self.documents = documents
         self.line_maps: dict[str, list[int]] = {}
@@ -248,8 +252,10 @@ class _ObjectBuilder:
         if body is None:
             return []
 
-        def origin(output_line: int) -> Any:
-            return self.source_map.origin(template.name, output_line)
+        def origin(output_line: int) -> HelmOrigin:
+            return self.explainer.origin(
+                template.name, template.source_path, output_line, template_line_at(lines, output_line)
+            )
 
         remap_tree(body, lines, base, origin)
         return [

@@ -17,11 +17,11 @@ pieces make that possible:
    appears on the line, or a key of a map read (``toYaml .Values.securityContext``) equal to the
    line's own key.
 
-3. **Payload-carrying line numbers.** Positions of rendered objects use :class:`TemplateLine`, an
-   ``int`` that equals the template line and also remembers the rendered line it came from. It flows
-   unchanged through every check into ``Finding.location.line``; :func:`explain_findings` then adds a
-   related location at the values key (``values.yaml: securityContext.runAsUser``). Code that does
-   not know about it sees a plain line number.
+3. **Origins.** Every position of a rendered object is a template line and carries a
+   :class:`~medlint.model.location.HelmOrigin` (template, line, values set, values keys), computed
+   once per rendered line while the render's source map is at hand (:class:`LineExplainer`). The
+   source map is then dropped; :func:`explain_findings` turns a finding's origin into related
+   locations at the values keys (``values.yaml: securityContext.runAsUser``).
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ from typing import Any
 from medlint.findings import Finding, RelatedLocation
 from medlint.helm.gofmt import format_value
 from medlint.helm.gotemplate import TraceEntry
-from medlint.source import Location, YamlList, YamlMap
+from medlint.model.location import HelmOrigin, Location, ValuesKey
+from medlint.model.tree import YamlList, YamlMap
 
 __all__ = [
-    "LineOrigin",
+    "LineExplainer",
     "RenderSourceMap",
-    "TemplateLine",
     "TemplateRecord",
     "TrackedMap",
     "TrackedValuesObject",
@@ -195,29 +195,6 @@ def prepare_values(
 # Output lines to template lines
 
 
-@dataclass(frozen=True, slots=True)
-class LineOrigin:
-    """Where a position of a rendered object came from: the render, the template, the output line."""
-
-    source_map: RenderSourceMap
-    template: str
-    output_line: int  # 0-based index into the template's rendered lines
-
-
-class TemplateLine(int):
-    """A line number in a template file that also carries the rendered line behind it (``helm_origin``)."""
-
-    helm_origin: LineOrigin | None
-
-    def __new__(cls, value: int, origin: LineOrigin | None = None) -> TemplateLine:
-        instance = super().__new__(cls, value)
-        instance.helm_origin = origin
-        return instance
-
-    def __reduce__(self) -> Any:
-        return (int, (int(self),))
-
-
 def template_line_map(output: str, trace: Sequence[TraceEntry], template: str) -> list[int]:
     """For each output line, the line of ``template`` that produced it.
 
@@ -266,49 +243,60 @@ def template_line_map(output: str, trace: Sequence[TraceEntry], template: str) -
     return result
 
 
+def template_line_at(lines: Sequence[int], output_line: int) -> int:
+    """The template line of a 0-based output line (the last known one past the end; 1 when none)."""
+    if 0 <= output_line < len(lines):
+        return lines[output_line]
+    return lines[-1] if lines else 1
+
+
 def remap_tree(node: Any, lines: Sequence[int], base: int, origin_for: Any) -> None:
     """Rewrite the positions of a parsed document (YamlMap/YamlList) from document lines to template lines.
 
     ``base`` is the 0-based output line where the document starts; ``lines`` maps output lines to
-    template lines; ``origin_for(output_line)`` gives the LineOrigin to attach.
+    template lines; ``origin_for(output_line)`` gives the HelmOrigin attached to each position.
     """
     seen: set[int] = set()
-    cache: dict[int, TemplateLine] = {}
 
-    def line_of(document_line: int) -> int:
-        index = base + document_line - 1
-        cached = cache.get(index)
-        if cached is None:
-            value = lines[index] if 0 <= index < len(lines) else (lines[-1] if lines else 1)
-            cached = TemplateLine(value, origin_for(index))
-            cache[index] = cached
-        return cached
+    def index_of(document_line: int) -> int:
+        return base + document_line - 1
 
-    def end_of(document_line: int) -> int:
-        index = base + document_line - 1
-        return lines[index] if 0 <= index < len(lines) else (lines[-1] if lines else 1)
+    def line_at(index: int) -> int:
+        return template_line_at(lines, index)
 
-    def span(value: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-        start = line_of(value[0])
-        end = end_of(value[2])
+    def span(value: tuple[int, int, int, int]) -> tuple[tuple[int, int, int, int], HelmOrigin | None]:
+        start_index = index_of(value[0])
+        start = line_at(start_index)
+        end = line_at(index_of(value[2]))
+        origin = origin_for(start_index)
         if end != start or value[2] != value[0]:
             # A span over several output lines: keep it within the start line of the template.
-            return (start, value[1], start, value[1]) if end < start else (start, value[1], end, 1)
-        return (start, value[1], start, value[3])
+            return ((start, value[1], start, value[1]) if end < start else (start, value[1], end, 1)), origin
+        return (start, value[1], start, value[3]), origin
 
     def visit(current: Any) -> None:
         if id(current) in seen:
             return
         seen.add(id(current))
         if isinstance(current, YamlMap):
-            current.line = line_of(current.line)
-            current.key_positions = {key: span(value) for key, value in current.key_positions.items()}
-            current.value_positions = {key: span(value) for key, value in current.value_positions.items()}
+            index = index_of(current.line)
+            current.line, current.node_origin = line_at(index), origin_for(index)
+            origins: dict[Any, tuple[HelmOrigin | None, HelmOrigin | None]] = {}
+            for key, value in current.key_positions.items():
+                current.key_positions[key], key_origin = span(value)
+                origins[key] = (key_origin, None)
+            for key, value in current.value_positions.items():
+                current.value_positions[key], value_origin = span(value)
+                origins[key] = (origins.get(key, (None, None))[0], value_origin)
+            current.origins = origins
             for item in current.values():
                 visit(item)
         elif isinstance(current, YamlList):
-            current.line = line_of(current.line)
-            current.item_positions = [span(value) for value in current.item_positions]
+            index = index_of(current.line)
+            current.line, current.node_origin = line_at(index), origin_for(index)
+            spans = [span(value) for value in current.item_positions]
+            current.item_positions = [item[0] for item in spans]
+            current.origins = [item[1] for item in spans]
             for item in current:
                 visit(item)
 
@@ -337,6 +325,18 @@ class TemplateRecord:
     trace: list[TraceEntry]
     reads: list[ValueRead]
     _line_starts: list[int] = field(default_factory=list)
+    _trace_offsets: list[int] = field(default_factory=list)
+    _read_indexes: list[int] = field(default_factory=list)
+
+    def trace_offsets(self) -> list[int]:
+        if not self._trace_offsets and self.trace:
+            self._trace_offsets = [entry.offset for entry in self.trace]
+        return self._trace_offsets
+
+    def read_indexes(self) -> list[int]:
+        if not self._read_indexes and self.reads:
+            self._read_indexes = [read.trace_index for read in self.reads]
+        return self._read_indexes
 
     def line_starts(self) -> list[int]:
         if not self._line_starts:
@@ -362,9 +362,6 @@ class RenderSourceMap:
     values_set: str
     sources: list[ValuesSource]  # highest precedence first
     templates: dict[str, TemplateRecord] = field(default_factory=dict)
-
-    def origin(self, template: str, output_line: int) -> LineOrigin:
-        return LineOrigin(self, template, output_line)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -412,7 +409,10 @@ def _scalar_text(value: Any) -> str | None:
 
 
 def _matches(value: Any, line_value: str | None, line: str) -> bool:
-    text = _scalar_text(value)
+    return _text_matches(_scalar_text(value), line_value, line)
+
+
+def _text_matches(text: str | None, line_value: str | None, line: str) -> bool:
     if text is None or text == "":
         return False
     if line_value is not None and line_value == text:
@@ -457,32 +457,115 @@ def _subtree_matches(
     return found
 
 
-def values_behind_line(record: TemplateRecord, output_line: int) -> list[ValuesPath]:
-    """The values paths (root-relative) read while ``output_line`` was written and matching its content."""
+class _SubtreeIndex:
+    """The entries of one read map or list, so that many lines can be matched against it without walking it
+    again for each: what `_subtree_matches` finds, for subtrees within its node budget.
+
+    `by_key` lists, in walk order, each mapping entry by its key's text: (relative path, value text,
+    whether the value is a map or list, whether an enclosing entry has the same key). The walk stops at a
+    matching map or list, so an entry under one with the same key is never found ("shadowed").
+    `list_scalars` lists the scalar items of lists (relative path, text).
+    """
+
+    __slots__ = ("by_key", "list_scalars")
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, list[tuple[ValuesPath, str | None, bool, bool]]] = {}
+        self.list_scalars: list[tuple[ValuesPath, str | None]] = []
+
+    @classmethod
+    def build(cls, node: Any) -> _SubtreeIndex | None:
+        """The index, or None when the subtree has more nodes than the walk would visit."""
+        index = cls()
+        count = 1
+        enclosing: dict[str, int] = {}  # key texts of the entries above the current one
+        # Depth-first, in the walk's order: (children iterator, key text of the entry being entered).
+        stack: list[tuple[Iterator[tuple[Any, Any]], str | None]] = [(cls._children(node), None)]
+        while stack:
+            children, _ = stack[-1]
+            step = next(children, None)
+            if step is None:
+                _, entered = stack.pop()
+                if entered is not None:
+                    enclosing[entered] -= 1
+                continue
+            path, (is_entry, key_text, child) = step
+            count += 1
+            if count > _MAX_SUBTREE_NODES:
+                return None
+            container = isinstance(child, (dict, list))
+            text = None if container else _scalar_text(child)
+            if is_entry:
+                shadowed = enclosing.get(key_text, 0) > 0
+                index.by_key.setdefault(key_text, []).append((path, text, container, shadowed))
+            elif not container:
+                index.list_scalars.append((path, text))
+            if container:
+                if is_entry:
+                    enclosing[key_text] = enclosing.get(key_text, 0) + 1
+                stack.append((cls._children(child, path), key_text if is_entry else None))
+        return index
+
+    @staticmethod
+    def _children(node: Any, path: ValuesPath = ()) -> Iterator[tuple[Any, Any]]:
+        if isinstance(node, dict):
+            for key, child in dict.items(node):
+                yield path + (key,), (True, str(key), child)
+        elif isinstance(node, list):
+            for position, child in enumerate(node):
+                yield path + (position,), (False, None, child)
+
+    def matches(self, key: str | None, line_value: str | None, line: str) -> Iterator[ValuesPath]:
+        if key is not None:
+            for path, text, container, shadowed in self.by_key.get(key, ()):
+                if not shadowed and (
+                    container or line_value is None or _text_matches(text, line_value, line)
+                ):
+                    yield path
+        else:
+            for path, text in self.list_scalars:
+                if _text_matches(text, line_value, line):
+                    yield path
+
+
+def values_behind_line(
+    record: TemplateRecord, output_line: int, indexes: dict[int, _SubtreeIndex | None] | None = None
+) -> list[ValuesPath]:
+    """The values paths (root-relative) read while ``output_line`` was written and matching its content.
+
+    ``indexes`` caches the subtree index of each read map or list (by identity) across the lines of a render.
+    """
     starts = record.line_starts()
     if not 0 <= output_line < len(starts) or not record.reads:
         return []
     line = record.line_text(output_line)
     line_start = starts[output_line]
     line_end = line_start + len(line)
-    offsets = [entry.offset for entry in record.trace]
+    offsets = record.trace_offsets()
     first = max(bisect_right(offsets, line_start) - 1, 0)
     last = max(bisect_right(offsets, max(line_end - 1, line_start)) - 1, first)
-    indexes = [read.trace_index for read in record.reads]
-    low = bisect_left(indexes, first)
-    high = bisect_right(indexes, last + 1)
+    read_indexes = record.read_indexes()
+    low = bisect_left(read_indexes, first)
+    high = bisect_right(read_indexes, last + 1)
     candidates = record.reads[low:high]
+    if not candidates:
+        return []
     key, line_value = _line_key_value(line)
     matched: list[ValuesPath] = []
+    cache = {} if indexes is None else indexes
     for read in candidates:
         if isinstance(read.value, (dict, list)):
-            matched.extend(_subtree_matches(read.value, read.path, key, line_value, line))
+            identity = id(read.value)
+            if identity not in cache:
+                cache[identity] = _SubtreeIndex.build(read.value)
+            subtree = cache[identity]
+            if subtree is None:
+                matched.extend(_subtree_matches(read.value, read.path, key, line_value, line))
+            else:
+                matched.extend(read.path + path for path in subtree.matches(key, line_value, line))
         elif _matches(read.value, line_value, line):
             matched.append(read.path)
-    unique: list[ValuesPath] = []
-    for path in matched:
-        if path not in unique:
-            unique.append(path)
+    unique = list(dict.fromkeys(matched))
     # Prefer the most specific paths: drop any that is a prefix of another match.
     return [
         path for path in unique if not any(other != path and other[: len(path)] == path for other in unique)
@@ -553,28 +636,57 @@ def _dotted(path: ValuesPath) -> str:
     return ".".join(f"[{part}]" if isinstance(part, int) else str(part) for part in path).replace(".[", "[")
 
 
-def related_values(origin: LineOrigin) -> list[RelatedLocation]:
+def values_keys(
+    source_map: RenderSourceMap,
+    record: TemplateRecord,
+    output_line: int,
+    indexes: dict[int, _SubtreeIndex | None] | None = None,
+) -> tuple[ValuesKey, ...]:
+    """The values-file keys behind a rendered line (at most three, most specific first)."""
+    keys: list[ValuesKey] = []
+    for path in values_behind_line(record, output_line, indexes)[:3]:
+        found = locate_value(source_map, path)
+        if found is not None:
+            source, key_path, (line, column) = found
+            keys.append(ValuesKey(Location(source.display, line, column), _dotted(key_path)))
+    return tuple(keys)
+
+
+class LineExplainer:
+    """Gives each rendered line of one render its HelmOrigin, computed once per line."""
+
+    def __init__(self, source_map: RenderSourceMap) -> None:
+        self.source_map = source_map
+        self._origins: dict[tuple[str, int], HelmOrigin] = {}
+        self._indexes: dict[int, _SubtreeIndex | None] = {}
+
+    def origin(self, template: str, source_path: str, output_line: int, template_line: int) -> HelmOrigin:
+        known = self._origins.get((template, output_line))
+        if known is None:
+            record = self.source_map.templates.get(template)
+            keys = values_keys(self.source_map, record, output_line, self._indexes) if record else ()
+            known = HelmOrigin(source_path, template_line, self.source_map.values_set, keys)
+            self._origins[(template, output_line)] = known
+        return known
+
+
+def related_values(origin: HelmOrigin) -> list[RelatedLocation]:
     """Related locations at the values keys behind a rendered line."""
-    record = origin.source_map.templates.get(origin.template)
-    if record is None:
-        return []
-    related: list[RelatedLocation] = []
-    for path in values_behind_line(record, origin.output_line)[:3]:
-        found = locate_value(origin.source_map, path)
-        if found is None:
-            continue
-        source, key_path, (line, column) = found
-        message = f"{source.display.rsplit('/', 1)[-1]}: {_dotted(key_path)} (values set {origin.source_map.values_set})"
-        related.append(RelatedLocation(Location(source.display, line, column), message))
-    return related
+    return [
+        RelatedLocation(
+            key.location,
+            f"{key.location.path.rsplit('/', 1)[-1]}: {key.key} (values set {origin.values_set})",
+        )
+        for key in origin.values_keys
+    ]
 
 
 def explain_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
     """Add, to findings on rendered Helm objects, a related location at the values key behind them."""
     explained: list[Finding] = []
     for finding in findings:
-        origin = getattr(finding.location.line, "helm_origin", None)
-        if origin is None:
+        origin = finding.location.helm
+        if origin is None or not origin.values_keys:
             explained.append(finding)
             continue
         extra = tuple(item for item in related_values(origin) if item not in finding.related)

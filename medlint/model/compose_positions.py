@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from medlint.model import Located
-from medlint.source import Location, YamlList, YamlMap
-
-_Span = tuple[int, int, int, int]
+from medlint.model.core import Located
+from medlint.model.location import Location
+from medlint.model.tree import YamlList, YamlMap
 
 
 class SourcedMap(YamlMap):
@@ -25,6 +24,20 @@ class SourcedMap(YamlMap):
         self.path = path
         self.key_paths: dict[Any, str] = {}
 
+    def location(self, path: str = "") -> Location:
+        return Location(self.path, self.line, self.column)
+
+    def key_location(self, path: str, key: Any) -> Location:
+        """Where `key` is written, in the file that wrote it (the `path` argument is not used)."""
+        span = self.key_positions.get(key)
+        return Location(self.key_paths.get(key, self.path), *span) if span is not None else self.location()
+
+    def value_location(self, path: str, key: Any) -> Location:
+        span = self.value_positions.get(key)
+        if span is None:
+            return self.key_location(path, key)
+        return Location(self.key_paths.get(key, self.path), *span)
+
 
 class SourcedList(YamlList):
     """A YamlList whose items may come from different files."""
@@ -36,35 +49,35 @@ class SourcedList(YamlList):
         self.path = path
         self.item_paths: list[str] = []
 
+    def location(self, path: str = "") -> Location:
+        return Location(self.path, self.line, self.column)
 
-def _location(path: str, span: _Span | None, fallback: Location) -> Location:
-    return Location(path, *span) if span is not None else fallback
+    def value_location(self, path: str, index: Any) -> Location:
+        if isinstance(index, int) and 0 <= index < len(self.item_positions):
+            return Location(self.item_paths[index], *self.item_positions[index])
+        return self.location()
+
+    key_location = value_location
 
 
 def compose_node_location(node: Any, fallback: Location | None = None) -> Location:
     """Where a mapping or list of a Compose tree starts."""
     if isinstance(node, (SourcedMap, SourcedList)):
-        return Location(node.path, node.line, node.column)
+        return node.location()
     return fallback or Location("")
 
 
 def compose_key_location(node: Any, key: Any, fallback: Location | None = None) -> Location:
     """Where `key` is written in a mapping of a Compose tree (the mapping itself when absent)."""
     if isinstance(node, SourcedMap):
-        return _location(
-            node.key_paths.get(key, node.path), node.key_positions.get(key), compose_node_location(node)
-        )
+        return node.key_location(node.path, key)
     return fallback or compose_node_location(node)
 
 
 def compose_value_location(node: Any, key: Any, fallback: Location | None = None) -> Location:
     """Where the value under `key` (a mapping key or a list index) is written."""
-    if isinstance(node, SourcedMap):
-        return _location(
-            node.key_paths.get(key, node.path), node.value_positions.get(key), compose_key_location(node, key)
-        )
-    if isinstance(node, SourcedList) and isinstance(key, int) and 0 <= key < len(node.item_positions):
-        return Location(node.item_paths[key], *node.item_positions[key])
+    if isinstance(node, (SourcedMap, SourcedList)):
+        return node.value_location(node.path, key)
     return fallback or compose_node_location(node)
 
 

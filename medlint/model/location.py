@@ -1,19 +1,47 @@
-"""Source positions: the place in a file that a model value, and so a finding, points at."""
+"""Source positions: the place in a file that a model value, and so a finding, points at.
+
+A position in a rendered Helm chart is a line of a template file; it also carries its `HelmOrigin`: the
+values set of the render and the values-file keys read while that line was written, so a finding can say
+which values to change.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class ValuesKey:
+    """A key of a values file that fed a rendered line (`values-prod.yaml: securityContext.runAsUser`)."""
+
+    location: Location  # where the key is written in the values file
+    key: str  # the dotted path from the file's root, list indexes in brackets
+
+
+@dataclass(frozen=True, slots=True)
+class HelmOrigin:
+    """Where a position of a rendered chart came from: the template line, the values set and values keys."""
+
+    template: str  # repository-relative template file
+    line: int  # the line in that template
+    values_set: str  # the render: `values.yaml`, or `values-prod.yaml` applied on top of it
+    values_keys: tuple[ValuesKey, ...] = ()  # the values read while the line was written, most specific
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
-    """A 1-based line/column span in a repository-relative file (POSIX separators)."""
+    """A 1-based line/column span in a repository-relative file (POSIX separators).
+
+    `helm` is set on positions of rendered Helm objects; it does not take part in comparisons, so a finding
+    is identified by its place alone.
+    """
 
     path: str
     line: int = 1
     column: int = 1
     end_line: int = 0
     end_column: int = 0
+    helm: HelmOrigin | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # End positions may never precede the start (SARIF consumers reject that).

@@ -476,6 +476,15 @@ def test_findings_on_rendered_objects_point_at_templates_and_values_keys() -> No
         "tests/helm/data/medical-device/templates/deployment.yaml",
         33,
     )
+    origin = root_user[0].location.helm
+    assert origin is not None and (origin.template, origin.line, origin.values_set) == (
+        "tests/helm/data/medical-device/templates/deployment.yaml",
+        33,
+        "values-prod.yaml",
+    )
+    assert [(key.location.path, key.location.line, key.key) for key in origin.values_keys] == [
+        ("tests/helm/data/medical-device/values-prod.yaml", 13, "securityContext.runAsUser")
+    ]
     related = [(r.location.path, r.location.line, r.message) for r in root_user[0].related]
     assert related == [
         (

@@ -1,0 +1,370 @@
+"""Positioned YAML trees, and `Node`, the typed view checks read them through.
+
+The YAML loader (medlint.source) builds `YamlMap`/`YamlList`: plain `dict`/`list` subclasses that also
+remember where each key and item is written. The Compose parser builds their `Sourced` subclasses, whose
+values may come from several files, and the Helm renderer attaches to them the origin of every rendered line.
+Those details stay here: a check never touches the trees themselves. It reads typed model fields, and where
+a shape is open-ended (a custom resource, a policy document) it walks a `Node`: a value together with its
+place in the tree, whose accessors return typed values and exact `Location`s, and never raise on a missing
+or malformed part (a missing key gives an absent Node that points at the mapping that should hold it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from medlint.model.location import Location
+
+if TYPE_CHECKING:
+    from medlint.model.interpolation import Interpolation
+    from medlint.model.location import HelmOrigin
+
+#: A (start line, start column, end line, end column) span, 1-based.
+Span = tuple[int, int, int, int]
+
+
+def _at(path: str, span: Span, origin: HelmOrigin | None) -> Location:
+    if origin is None:
+        return Location(path, span[0], span[1], span[2], span[3])
+    return Location(path, span[0], span[1], span[2], span[3], helm=origin)
+
+
+class YamlMap(dict):  # type: ignore[type-arg]
+    """A mapping that remembers its own position and those of its keys and values (1-based).
+
+    `origins` (Helm renders only) holds, per key, the origins of the key's and the value's rendered lines;
+    `node_origin` that of the mapping's first line.
+    """
+
+    __slots__ = ("column", "key_positions", "line", "node_origin", "origins", "tag", "value_positions")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line = 1
+        self.column = 1
+        self.key_positions: dict[Any, Span] = {}
+        self.value_positions: dict[Any, Span] = {}
+        self.tag: str | None = None
+        self.origins: dict[Any, tuple[HelmOrigin | None, HelmOrigin | None]] | None = None
+        self.node_origin: HelmOrigin | None = None
+
+    def location(self, path: str) -> Location:
+        """Where the mapping itself starts."""
+        if self.node_origin is None:
+            return Location(path, self.line, self.column)
+        return Location(path, self.line, self.column, helm=self.node_origin)
+
+    def key_location(self, path: str, key: Any) -> Location:
+        """Where `key` is written; the mapping itself when the key is absent."""
+        span = self.key_positions.get(key)
+        if span is None:
+            return self.location(path)
+        return _at(path, span, self.origins[key][0] if self.origins and key in self.origins else None)
+
+    def value_location(self, path: str, key: Any) -> Location:
+        """Where the value under `key` is written; the mapping itself when the key is absent."""
+        span = self.value_positions.get(key)
+        if span is None:
+            return self.location(path)
+        return _at(path, span, self.origins[key][1] if self.origins and key in self.origins else None)
+
+
+class YamlList(list):  # type: ignore[type-arg]
+    """A sequence that remembers its own position and that of each item (1-based)."""
+
+    __slots__ = ("column", "item_positions", "line", "node_origin", "origins", "tag")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line = 1
+        self.column = 1
+        self.item_positions: list[Span] = []
+        self.tag: str | None = None
+        self.origins: list[HelmOrigin | None] | None = None
+        self.node_origin: HelmOrigin | None = None
+
+    def location(self, path: str) -> Location:
+        if self.node_origin is None:
+            return Location(path, self.line, self.column)
+        return Location(path, self.line, self.column, helm=self.node_origin)
+
+    def value_location(self, path: str, index: Any) -> Location:
+        """Where item `index` is written; the list itself for an index it does not have."""
+        if isinstance(index, int) and 0 <= index < len(self.item_positions):
+            origins = self.origins
+            return _at(path, self.item_positions[index], origins[index] if origins else None)
+        return self.location(path)
+
+    key_location = value_location
+
+
+def key_location(path: str, mapping: Any, key: Any) -> Location:
+    """Location of `key` inside `mapping`, or of the mapping itself when the key is absent."""
+    if isinstance(mapping, YamlMap):
+        return mapping.key_location(path, key)
+    return Location(path)
+
+
+def value_location(path: str, container: Any, key: Any) -> Location:
+    """Location of the value under `key` (a mapping key or a list index), falling back to the container."""
+    if isinstance(container, (YamlMap, YamlList)):
+        return container.value_location(path, key)
+    return Location(path)
+
+
+def node_location(path: str, node: Any) -> Location:
+    """Location of a mapping or list node itself."""
+    if isinstance(node, (YamlMap, YamlList)):
+        return node.location(path)
+    return Location(path)
+
+
+def label_text(value: Any) -> str:
+    """A scalar as Kubernetes stores a label or annotation value (booleans lower-case, None empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def yaml_text(value: Any) -> str:
+    """A value as YAML writes it, for messages: booleans lower-case, None as null."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else str(value)
+
+
+_ABSENT = object()
+
+
+class Node:
+    """One value of a positioned tree, seen with its place: the root of a document, a mapping entry, a list
+    item, or an absent key. Immutable; cheap to create; accessors never raise on unexpected shapes."""
+
+    __slots__ = ("_key", "_parent", "_path", "_value")
+
+    def __init__(self, value: Any, path: str, parent: Any = None, key: Any = None) -> None:
+        self._value = value
+        self._path = path
+        self._parent = parent
+        self._key = key
+
+    @classmethod
+    def root(cls, value: Any, path: str) -> Node:
+        """The view of a whole document (or of any subtree taken as a root)."""
+        return cls(value, path)
+
+    def __repr__(self) -> str:
+        shown = "<absent>" if self._value is _ABSENT else type(self._value).__name__
+        return f"Node({shown} at {self.location})"
+
+    # -- presence and shape
+
+    @property
+    def present(self) -> bool:
+        """The key exists (its value may still be null)."""
+        return self._value is not _ABSENT
+
+    @property
+    def is_map(self) -> bool:
+        return isinstance(self._value, dict)
+
+    @property
+    def is_list(self) -> bool:
+        return isinstance(self._value, list)
+
+    @property
+    def is_null(self) -> bool:
+        """Written, with no value (`key:` or `key: null`)."""
+        return self._value is None
+
+    def __bool__(self) -> bool:
+        """The value's truthiness, as YAML data reads it: absent, null, false, 0, "" and {} / [] are false."""
+        return self._value is not _ABSENT and bool(self._value)
+
+    def __len__(self) -> int:
+        return len(self._value) if isinstance(self._value, (dict, list)) else 0
+
+    def __contains__(self, key: Any) -> bool:
+        return isinstance(self._value, dict) and key in self._value
+
+    # -- scalars
+
+    @property
+    def scalar(self) -> Any:
+        """The scalar value (str, int, float, bool or None); None for mappings, lists and absent keys."""
+        value = self._value
+        return None if value is _ABSENT or isinstance(value, (dict, list)) else value
+
+    @property
+    def text(self) -> str | None:
+        """The scalar as `str()` writes it; None when absent, null, a mapping or a list."""
+        value = self.scalar
+        return None if value is None else str(value)
+
+    @property
+    def label_text(self) -> str:
+        """The scalar as Kubernetes stores a label value ("" when absent or null)."""
+        return label_text(self.scalar)
+
+    @property
+    def yaml_text(self) -> str:
+        """The scalar as YAML writes it (`true`, `null`), for messages."""
+        return yaml_text(self.scalar)
+
+    @property
+    def integer(self) -> int | None:
+        """The value when it is an integer (booleans are not)."""
+        value = self._value
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def is_true(self) -> bool:
+        return self._value is True
+
+    @property
+    def is_false(self) -> bool:
+        return self._value is False
+
+    @property
+    def interpolation(self) -> Interpolation | None:
+        """How a Compose value was interpolated from `.env` (None for literal values)."""
+        from medlint.model.interpolation import interpolation_of
+
+        return interpolation_of(self._value)
+
+    @property
+    def unresolved(self) -> bool:
+        """A Compose value with a variable that `.env` does not define and no default."""
+        record = self.interpolation
+        return record is not None and not record.resolved
+
+    @property
+    def tag(self) -> str | None:
+        """A local YAML tag on a mapping or list (`!reset`)."""
+        return getattr(self._value, "tag", None) if isinstance(self._value, (dict, list)) else None
+
+    # -- children
+
+    def get(self, key: Any) -> Node:
+        """The entry under `key` of a mapping; absent (pointing at this mapping) for anything else."""
+        value = self._value
+        if isinstance(value, dict) and key in value:
+            return Node(value[key], self._path, value, key)
+        return Node(_ABSENT, self._path, value if isinstance(value, (dict, list)) else None, key)
+
+    def at(self, *keys: Any) -> Node:
+        """`get` along a path of keys."""
+        node = self
+        for key in keys:
+            node = node.get(key)
+        return node
+
+    def keys(self) -> list[Any]:
+        return list(self._value) if isinstance(self._value, dict) else []
+
+    def items(self) -> Iterator[tuple[Any, Node]]:
+        """(key, value) of a mapping; nothing for other values."""
+        value = self._value
+        if isinstance(value, dict):
+            for key, item in value.items():
+                yield key, Node(item, self._path, value, key)
+
+    def elements(self) -> list[Node]:
+        """The items of a list; empty for other values."""
+        value = self._value
+        if not isinstance(value, list):
+            return []
+        return [Node(item, self._path, value, index) for index, item in enumerate(value)]
+
+    def as_list(self) -> list[Node]:
+        """A list's items; a single non-null value as a one-item list; nothing for null or absent.
+
+        Compose accepts `cap_add: NET_ADMIN` as well as `cap_add: [NET_ADMIN]`.
+        """
+        if isinstance(self._value, list):
+            return self.elements()
+        return [] if self._value is None or self._value is _ABSENT else [self]
+
+    def string_map(self) -> dict[str, str]:
+        """A mapping of labels or annotations as text pairs (Kubernetes storage form); {} otherwise."""
+        value = self._value
+        if not isinstance(value, dict):
+            return {}
+        return {str(key): label_text(item) for key, item in value.items()}
+
+    def plain(self) -> Any:
+        """A deep copy as plain dicts, lists and scalars, for computations over the data as written (digests)."""
+
+        def copy(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {key: copy(item) for key, item in value.items()}
+            if isinstance(value, list):
+                return [copy(item) for item in value]
+            return value
+
+        return None if self._value is _ABSENT else copy(self._value)
+
+    def same_value(self, other: Node) -> bool:
+        """Both present and equal as data (`livenessProbe` written the same as `readinessProbe`)."""
+        return self.present and other.present and self._value == other._value
+
+    def span(self) -> Span | None:
+        """The written span of this value (None for a root or an absent key)."""
+        parent = self._parent
+        if isinstance(parent, YamlMap) and self.present:
+            return parent.value_positions.get(self._key)
+        if isinstance(parent, YamlList) and self.present and isinstance(self._key, int):
+            return parent.item_positions[self._key] if self._key < len(parent.item_positions) else None
+        return None
+
+    # -- places
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    @property
+    def location(self) -> Location:
+        """Where the value is written; for an absent key, the mapping that should hold it."""
+        parent = self._parent
+        if self._value is _ABSENT:
+            return node_location(self._path, parent)
+        if parent is None:
+            return node_location(self._path, self._value)
+        return parent.value_location(self._path, self._key)  # type: ignore[no-any-return]
+
+    @property
+    def key_location(self) -> Location:
+        """Where the key (or the list item) is written; for an absent key, the mapping that should hold it."""
+        parent = self._parent
+        if self._value is _ABSENT:
+            return node_location(self._path, parent)
+        if parent is None:
+            return node_location(self._path, self._value)
+        return parent.key_location(self._path, self._key)  # type: ignore[no-any-return]
+
+    @property
+    def start(self) -> Location:
+        """Where a mapping or list itself starts (its first entry); else the same as `location`."""
+        if isinstance(self._value, (YamlMap, YamlList)):
+            return self._value.location(self._path)
+        return self.location
+
+    def location_of(self, key: Any) -> Location:
+        """`get(key).location`."""
+        return self.get(key).location
+
+    def key_location_of(self, key: Any) -> Location:
+        """`get(key).key_location`: where a key is written, or this mapping when it is absent."""
+        return self.get(key).key_location
+
+    def key_or(self, key: Any, fallback: Location) -> Location:
+        """Where `key` is written when present, else `fallback`."""
+        return self.get(key).key_location if key in self else fallback
+
+
+#: A Node for "nothing here" (no document, no such part), pointing at no position.
+ABSENT = Node(_ABSENT, "")
