@@ -354,7 +354,7 @@ def _lineage(dockerfile: Dockerfile, stage: Stage) -> list[Stage]:
 
 
 def _raw_text(instruction: Instruction) -> str:
-    return "\n".join([instruction.arguments, *(heredoc.body for heredoc in instruction.heredocs)])
+    return "\n".join([instruction.arguments, *(heredoc.content for heredoc in instruction.heredocs)])
 
 
 def requirement_files(dockerfile: Dockerfile, directory: Path, root: Path) -> dict[str, str]:

@@ -25,7 +25,7 @@ from medlint.model.selectors import (
     pdb_selects,
     pod_template_labels,
 )
-from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
+from medlint.model.kubernetes import POD_SPEC_PATHS, get_path
 from medlint.source import Location, YamlMap, key_location
 
 CLASS_ORDER = {"A": 1, "B": 2, "C": 3}

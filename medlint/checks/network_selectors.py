@@ -15,7 +15,7 @@ from typing import Any
 
 from medlint.model.selectors import as_label_map as labels_of
 from medlint.model.selectors import label_selector_matches
-from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
+from medlint.model.kubernetes import POD_SPEC_PATHS, get_path
 
 Labels = Mapping[str, str]
 

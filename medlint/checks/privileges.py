@@ -20,7 +20,7 @@ from medlint.findings import RelatedLocation, Violation
 from medlint.model import ArtifactKind, ComposeProject, Container, Project, Workload
 from medlint.model.compose_positions import compose_key_location, compose_value_location
 from medlint.model.interpolation import interpolation_of
-from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
+from medlint.model.kubernetes import POD_SPEC_PATHS, get_path
 from medlint.source import Location, YamlMap, key_location, value_location
 
 ROOT_NAMES = ("root", "0")

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 _FAMILIES: dict[str, tuple[str, ...]] = {
     "location": ("Location",),
     "images": ("ImageRef",),
+    "kubernetes": ("ContainerPort", "K8sObject", "PodSpec", "PodVolume", "VolumeMount"),
+    "tree": ("Node",),
     "core": (
         "ArtifactKind",
         "Chart",
@@ -28,7 +30,6 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "EnvVar",
         "Heredoc",
         "Instruction",
-        "K8sObject",
         "Labels",
         "Level",
         "Located",
@@ -76,7 +77,6 @@ if TYPE_CHECKING:
     from medlint.model.core import EnvVar as EnvVar
     from medlint.model.core import Heredoc as Heredoc
     from medlint.model.core import Instruction as Instruction
-    from medlint.model.core import K8sObject as K8sObject
     from medlint.model.core import Labels as Labels
     from medlint.model.core import Level as Level
     from medlint.model.core import Located as Located
@@ -94,4 +94,10 @@ if TYPE_CHECKING:
     from medlint.model.core import VendoredChart as VendoredChart
     from medlint.model.core import Workload as Workload
     from medlint.model.images import ImageRef as ImageRef
+    from medlint.model.kubernetes import ContainerPort as ContainerPort
+    from medlint.model.kubernetes import K8sObject as K8sObject
+    from medlint.model.kubernetes import PodSpec as PodSpec
+    from medlint.model.kubernetes import PodVolume as PodVolume
+    from medlint.model.kubernetes import VolumeMount as VolumeMount
     from medlint.model.location import Location as Location
+    from medlint.model.tree import Node as Node

@@ -13,9 +13,11 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from medlint.model.location import Location
+from medlint.model.tree import ABSENT, Node
 
 if TYPE_CHECKING:
     from medlint.model.images import ImageRef
+    from medlint.model.kubernetes import ContainerPort, K8sObject, PodSpec, VolumeMount
 
 T = TypeVar("T")
 
@@ -152,7 +154,14 @@ class Container:
     env_from_secrets: tuple[Located[str], ...] = ()
     command: tuple[Located[str], ...] = ()
     args: tuple[Located[str], ...] = ()
-    raw: Any = None
+    #: Kubernetes: the container as written, for fields without a typed view; Compose: the service.
+    definition: Node = ABSENT
+    ports: tuple[ContainerPort, ...] = ()  # Kubernetes `ports`
+    volume_mounts: tuple[VolumeMount, ...] = ()  # Kubernetes `volumeMounts` with a name and a path
+
+    @property
+    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
+        return self.definition._value
 
     def probe(self, kind: str) -> Probe | None:
         return next((probe for probe in self.probes if probe.kind == kind), None)
@@ -179,7 +188,23 @@ class Workload:
     pod_labels: Labels | None = None
     pod_labels_anchor: Location | None = None
     replicas: Located[Any] | None = None
-    raw: Any = None
+    #: Kubernetes: the workload object as written; Compose: the service definition; absent for images.
+    definition: Node = ABSENT
+    pod: PodSpec | None = None  # Kubernetes: the pod spec
+
+    @property
+    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
+        return self.definition._value
+
+    @property
+    def namespace_or_default(self) -> str:
+        """The namespace the workload lands in when applied as written (`default` when none is set)."""
+        return self.namespace or "default"
+
+    @property
+    def is_kubernetes(self) -> bool:
+        """A Kubernetes workload, written as a manifest or rendered from a Helm chart."""
+        return self.artifact in (ArtifactKind.KUBERNETES, ArtifactKind.HELM)
 
     def all_containers(self) -> Iterator[Container]:
         return iter(self.containers)
@@ -200,10 +225,10 @@ class ShellCommand:
 
 @dataclass(frozen=True, slots=True)
 class Heredoc:
-    """A heredoc body attached to an instruction (`RUN <<EOF ... EOF`)."""
+    """A heredoc attached to an instruction (`RUN <<EOF ... EOF`): its delimiter and content."""
 
     delimiter: str
-    body: str
+    content: str
     line: int
 
 
@@ -292,7 +317,11 @@ class ComposeService:
     build_context: str | None = None  # repository-relative directory
     dockerfile_path: str | None = None  # repository-relative Dockerfile of `build:`
     user: Located[str] | None = None
-    raw: Any = None
+    definition: Node = ABSENT  # the service after interpolation and merging, as a Compose tree
+
+    @property
+    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
+        return self.definition._value
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,38 +329,11 @@ class ComposeProject:
     path: str
     services: tuple[ComposeService, ...]
     top_level: Mapping[str, Any] = field(default_factory=dict)  # secrets, volumes, networks, configs
-    raw: Any = None
-
-
-# --------------------------------------------------------------------------------------------------
-# Kubernetes
-
-
-@dataclass(frozen=True, slots=True)
-class K8sObject:
-    """Any Kubernetes object (known kinds, custom resources and fragments alike), with its position."""
-
-    api_version: str | None
-    kind: str | None
-    name: str | None
-    namespace: str | None
-    path: str
-    document_index: int
-    location: Location
-    body: Any
-    labels: Labels = field(default_factory=dict)
-    annotations: Labels = field(default_factory=dict)
-    rendered_from: str | None = None  # Helm: the chart directory the object was rendered from
-    values_set: str | None = None  # Helm: the values file(s) of the render that produced it
+    definition: Node = ABSENT  # the whole project after interpolation and merging
 
     @property
-    def subject(self) -> str:
-        parts = [self.kind or "?"]
-        if self.namespace:
-            parts.append(self.namespace)
-        parts.append(self.name or f"#{self.document_index}")
-        subject = "/".join(parts)
-        return f"{subject} [{self.values_set}]" if self.values_set else subject
+    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
+        return self.definition._value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -354,7 +356,11 @@ class LockedDependency:
     version: str
     repository: str | None
     location: Location
-    raw: Any = None  # the entry's mapping as written in Chart.lock (for Helm's lock digest)
+    definition: Node = ABSENT  # the entry's mapping as written in Chart.lock (for Helm's lock digest)
+
+    @property
+    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
+        return self.definition._value
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,7 +409,11 @@ class Chart:
     #: The parsed values.schema.json (a YamlMap with key positions when the JSON also reads as YAML).
     values_schema: Any = None
     values_schema_path: str | None = None
-    raw: Any = None
+    definition: Node = ABSENT  # Chart.yaml as written
+
+    @property
+    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
+        return self.definition._value
 
 
 # --------------------------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from medlint.model import K8sObject, Workload
-from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
+from medlint.model.core import Workload
+from medlint.model.kubernetes import K8sObject
 
 LabelMap = Mapping[str, str]
 
@@ -99,12 +99,7 @@ def namespaces_match(first: str | None, second: str | None) -> bool:
 
 def pod_template_labels(workload: Workload) -> dict[str, str]:
     """The labels of the pods a workload creates (the pod template's, or a bare Pod's own)."""
-    spec_path = POD_SPEC_PATHS.get(workload.kind)
-    if spec_path is None:
-        return {}
-    if workload.kind == "Pod":
-        return as_label_map(get_path(workload.raw, ("metadata", "labels")))
-    return as_label_map(get_path(workload.raw, spec_path[:-1] + ("metadata", "labels")))
+    return dict(workload.pod.labels) if workload.pod is not None else {}
 
 
 def pdb_selects(pdb: K8sObject, workload: Workload) -> bool:
@@ -114,7 +109,7 @@ def pdb_selects(pdb: K8sObject, workload: Workload) -> bool:
     """
     if not namespaces_match(pdb.namespace, workload.namespace):
         return False
-    selector = get_path(pdb.body, ("spec", "selector"))
+    selector = pdb.spec.get("selector").plain()
     if isinstance(selector, Mapping) and not selector and (pdb.api_version or "").endswith("v1beta1"):
         return False
     return label_selector_matches(selector, pod_template_labels(workload))

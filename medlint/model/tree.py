@@ -136,7 +136,19 @@ def yaml_text(value: Any) -> str:
     return "null" if value is None else str(value)
 
 
-_ABSENT = object()
+class _Absent:
+    """The value of a key that is not there (one instance, also after pickling)."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "_ABSENT"
+
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+_ABSENT = _Absent()
 
 
 class Node:
@@ -157,7 +169,7 @@ class Node:
         return cls(value, path)
 
     def __repr__(self) -> str:
-        shown = "<absent>" if self._value is _ABSENT else type(self._value).__name__
+        shown = repr(_ABSENT) if self._value is _ABSENT else type(self._value).__name__
         return f"Node({shown} at {self.location})"
 
     # -- presence and shape
@@ -261,6 +273,10 @@ class Node:
         for key in keys:
             node = node.get(key)
         return node
+
+    def __iter__(self) -> Iterator[Any]:
+        """The keys of a mapping, as iterating a dict gives them; nothing for other values."""
+        return iter(list(self._value) if isinstance(self._value, dict) else ())
 
     def keys(self) -> list[Any]:
         return list(self._value) if isinstance(self._value, dict) else []

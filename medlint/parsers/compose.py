@@ -41,6 +41,7 @@ from medlint.model.interpolation import (
     interpolation_of,
     parse_dotenv,
 )
+from medlint.model.tree import Node
 from medlint.source import Location, SourceError, TaggedValue, YamlList, YamlMap, load_yaml_documents
 
 ReadFile = Callable[[str], str]
@@ -842,7 +843,7 @@ def parse_compose(
         path=path,
         services=tuple(_service(path, services, name, loader.variables) for name in services),
         top_level={key: project[key] for key in TOP_LEVEL_RESOURCES if key in project},
-        raw=project,
+        definition=Node.root(project, path),
     )
 
 
@@ -866,7 +867,7 @@ def _service(
         # As in Kubernetes: `command` is the entrypoint, `args` the command, so checks read one argv shape.
         command=command_words(definition, "entrypoint"),
         args=command_words(definition, "command"),
-        raw=definition,
+        definition=Node.root(definition, project_path),
     )
     labels_node = definition.get("labels")
     workload = Workload(
@@ -880,7 +881,7 @@ def _service(
         labels=_labels(labels_node),
         labels_anchor=compose_key_location(definition, "labels") if "labels" in definition else location,
         replicas=_replicas(definition),
-        raw=definition,
+        definition=Node.root(definition, project_path),
     )
     return ComposeService(
         name=name,
@@ -889,7 +890,7 @@ def _service(
         build_context=build_context,
         dockerfile_path=dockerfile_path,
         user=user,
-        raw=definition,
+        definition=Node.root(definition, project_path),
     )
 
 

@@ -1135,7 +1135,7 @@ class _Parser:
             if strip_tabs:
                 lines = [line.lstrip("\t") for line in lines]
             heredocs.append(
-                Heredoc(delimiter=delimiter, body="".join(line + "\n" for line in lines), line=first_line)
+                Heredoc(delimiter=delimiter, content="".join(line + "\n" for line in lines), line=first_line)
             )
             logical.end_line = terminator_line
             logical.end_column = len(self.reader.lines[terminator_line - 1]) + 1
@@ -1153,8 +1153,8 @@ class _Parser:
             is_script = whole_line_is_heredoc or (
                 owner is not None and bool(owner.words) and shell.reads_script_from_stdin(owner.words)
             )
-            if is_script and heredoc.body.startswith("#!"):
-                shebang = heredoc.body[2:].split("\n", 1)[0].split()
+            if is_script and heredoc.content.startswith("#!"):
+                shebang = heredoc.content[2:].split("\n", 1)[0].split()
                 is_script = shell.is_shell(shebang)
             if is_script:
                 commands.extend(_body_commands(heredoc, stage.posix_shell))
@@ -1243,7 +1243,7 @@ def _line_commands(split: list[shell.SplitCommand], draft: _Draft, base: int = 0
 
 
 def _body_commands(heredoc: Heredoc, posix: bool) -> list[ShellCommand]:
-    body = heredoc.body
+    body = heredoc.content
     newlines = [index for index, char in enumerate(body) if char == "\n"]
     return [
         ShellCommand(

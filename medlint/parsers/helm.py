@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from medlint.model import Chart, ChartDependency, Located, LockedDependency, ValuesFile, VendoredChart
+from medlint.model.tree import Node
 from medlint.source import (
     Location,
     SourceError,
@@ -77,7 +78,7 @@ def read_chart_lock(path: str, text: str) -> ChartLockFile:
                         version=str(entry.get("version") or ""),
                         repository=None if entry.get("repository") is None else str(entry.get("repository")),
                         location=value_location(path, entries, index),
-                        raw=entry,
+                        definition=Node(entry, path, entries, index),
                     )
                 )
     anchor = key_location(path, lock, "dependencies") if "dependencies" in lock else node_location(path, lock)
@@ -248,5 +249,5 @@ def parse_chart(
         vendored_charts=vendored_charts,
         values_schema=values_schema,
         values_schema_path=values_schema_path,
-        raw=meta,
+        definition=Node.root(meta, chart_yaml_path),
     )

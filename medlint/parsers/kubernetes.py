@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from medlint.model import (
-    ArtifactKind,
     Container,
     EnvVar,
     K8sObject,
@@ -23,6 +22,8 @@ from medlint.model import (
     Workload,
 )
 from medlint.model.images import parse_image_reference
+from medlint.model.kubernetes import ContainerPort, PodSpec, VolumeMount
+from medlint.model.tree import ABSENT, Node
 from medlint.source import (
     Location,
     SourceError,
@@ -31,35 +32,14 @@ from medlint.source import (
     key_location,
     load_yaml_documents,
     node_location,
-    value_location,
 )
 
-#: Where each workload kind keeps its pod spec, and its pod template metadata.
-POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
-    "Pod": ("spec",),
-    "Deployment": ("spec", "template", "spec"),
-    "ReplicaSet": ("spec", "template", "spec"),
-    "ReplicationController": ("spec", "template", "spec"),
-    "StatefulSet": ("spec", "template", "spec"),
-    "DaemonSet": ("spec", "template", "spec"),
-    "Job": ("spec", "template", "spec"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
-}
 CONTAINER_LISTS = (
     ("initContainers", "init"),
     ("containers", "container"),
     ("ephemeralContainers", "ephemeral"),
 )
 PROBE_KEYS = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("startupProbe", "startup"))
-
-
-def get_path(node: Any, path: tuple[str, ...]) -> Any:
-    """Follow mapping keys; None as soon as one is missing or not a mapping."""
-    for key in path:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
 
 
 def parse_manifest(path: str, text: str, rendered_from: str | None = None) -> list[K8sObject]:
@@ -133,7 +113,7 @@ def object_from_document(
         path=path,
         document_index=index,
         location=node_location(path, body),
-        body=body,
+        document=Node.root(body, path),
         labels=_located_strings(path, metadata.get("labels")) if metadata else {},
         annotations=_located_strings(path, metadata.get("annotations")) if metadata else {},
         rendered_from=rendered_from,
@@ -147,140 +127,146 @@ def object_from_document(
 
 def workload_from_object(obj: K8sObject) -> Workload | None:
     """The Workload view of a workload object; None for other kinds or when the pod spec is missing."""
-    spec_path = POD_SPEC_PATHS.get(obj.kind or "")
-    if spec_path is None or obj.api_version is None:
+    if obj.api_version is None:
         return None
-    pod_spec = get_path(obj.body, spec_path)
-    if not isinstance(pod_spec, YamlMap):
+    pod = PodSpec.of(obj.document, obj.kind or "")
+    if pod is None:
         return None  # MD002 reports the missing template
-    template = get_path(obj.body, spec_path[:-1]) if obj.kind != "Pod" else None
-    template_metadata = template.get("metadata") if isinstance(template, YamlMap) else None
-    metadata = obj.body.get("metadata")
-    artifact = ArtifactKind.HELM if obj.rendered_from else ArtifactKind.KUBERNETES
-    containers = tuple(_containers(obj, pod_spec))
-    pod_labels_node = template_metadata.get("labels") if isinstance(template_metadata, YamlMap) else None
+    metadata = obj.document.get("metadata")
+    template_metadata = pod.template.get("metadata")
+    spec = obj.document.get("spec")
     replicas = None
-    spec = obj.body.get("spec")
-    if isinstance(spec, YamlMap) and "replicas" in spec:
-        replicas = Located(spec["replicas"], key_location(obj.path, spec, "replicas"))
+    if spec.is_map and "replicas" in spec:
+        replicas = Located(spec.get("replicas").plain(), spec.key_location_of("replicas"))
     return Workload(
         kind=obj.kind or "",
         name=obj.name or "",
-        artifact=artifact,
+        artifact=obj.artifact,
         path=obj.path,
         location=obj.location,
         subject=obj.subject,
-        containers=containers,
+        containers=tuple(_containers(pod)),
         namespace=obj.namespace,
         labels=obj.labels,
-        labels_anchor=_labels_anchor(obj.path, metadata, obj.location),
-        pod_labels=None if obj.kind == "Pod" else _located_strings(obj.path, pod_labels_node),
+        labels_anchor=_labels_anchor(metadata, obj.location),
+        pod_labels=None if obj.kind == "Pod" else _located_strings_of(template_metadata.get("labels")),
         pod_labels_anchor=(
-            None
-            if obj.kind == "Pod"
-            else _labels_anchor(obj.path, template_metadata, node_location(obj.path, template))
+            None if obj.kind == "Pod" else _labels_anchor(template_metadata, pod.template.start)
         ),
         replicas=replicas,
-        raw=obj.body,
+        definition=obj.document,
+        pod=pod,
     )
 
 
-def _labels_anchor(path: str, metadata: Any, fallback: Location) -> Location:
-    if isinstance(metadata, YamlMap):
-        return (
-            key_location(path, metadata, "labels") if "labels" in metadata else node_location(path, metadata)
-        )
+def _located_strings_of(mapping: Node) -> dict[str, Located[str]]:
+    return {
+        str(key): Located("" if value.plain() is None else str(value.plain()), value.key_location)
+        for key, value in mapping.items()
+    }
+
+
+def _labels_anchor(metadata: Node, fallback: Location) -> Location:
+    if metadata.is_map:
+        return metadata.key_location_of("labels") if "labels" in metadata else metadata.start
     return fallback
 
 
-def _containers(obj: K8sObject, pod_spec: YamlMap) -> Iterator[Container]:
-    pod_context = pod_spec.get("securityContext")
-    pod_context = pod_context if isinstance(pod_context, YamlMap) else None
+def _containers(pod: PodSpec) -> Iterator[Container]:
+    pod_context = pod.node.get("securityContext")
     for list_key, role in CONTAINER_LISTS:
-        items = pod_spec.get(list_key)
-        if not isinstance(items, YamlList):
+        items = pod.node.get(list_key)
+        if not items.is_list:
             continue
-        for index, item in enumerate(items):
-            if not isinstance(item, YamlMap):
+        for item in items.elements():
+            if not item.is_map:
                 continue
-            actual_role = "sidecar" if role == "init" and item.get("restartPolicy") == "Always" else role
-            yield _container(obj.path, item, value_location(obj.path, items, index), actual_role, pod_context)
+            actual_role = (
+                "sidecar" if role == "init" and item.get("restartPolicy").scalar == "Always" else role
+            )
+            yield _container(item, actual_role, pod_context)
 
 
-def _container(
-    path: str, item: YamlMap, location: Location, role: str, pod_context: YamlMap | None
-) -> Container:
-    name = str(item.get("name") or "")
-    image_value = item.get("image")
+def _container(item: Node, role: str, pod_context: Node) -> Container:
+    name = str(item.get("name").plain() or "")
+    image_value = item.get("image").scalar
     image = None
     if isinstance(image_value, str) and image_value:
-        image = parse_image_reference(image_value, value_location(path, item, "image"))
+        image = parse_image_reference(image_value, item.location_of("image"))
+    location = item.location
     return Container(
         name=name,
         role=role,
         location=location,
         image=image,
-        security=resolve_security(path, item, location, pod_context),
-        resources=_resources(path, item, location),
-        probes=tuple(_probes(path, item)),
-        env=tuple(_env(path, item.get("env"))),
-        env_from_secrets=tuple(_env_from_secrets(path, item.get("envFrom"))),
-        command=_words(path, item.get("command")),
-        args=_words(path, item.get("args")),
-        raw=item,
+        security=resolve_security(item, location, pod_context),
+        resources=_resources(item, location),
+        probes=tuple(_probes(item)),
+        env=tuple(_env(item.get("env"))),
+        env_from_secrets=tuple(_env_from_secrets(item.get("envFrom"))),
+        command=_words(item.get("command")),
+        args=_words(item.get("args")),
+        definition=item,
+        ports=tuple(
+            ContainerPort(port.get("containerPort"), port.get("hostPort"), port)
+            for port in item.get("ports").elements()
+            if port.is_map
+        ),
+        volume_mounts=tuple(
+            VolumeMount(str(mount.get("name").scalar), str(mount.get("mountPath").scalar), mount.location)
+            for mount in item.get("volumeMounts").elements()
+            if mount.is_map and mount.get("mountPath") and mount.get("name")
+        ),
     )
 
 
-def _setting(path: str, mapping: YamlMap | None, key: str, origin: str) -> Setting[Any] | None:
-    if mapping is None or key not in mapping:
+def _setting(mapping: Node, key: str, origin: str) -> Setting[Any] | None:
+    if not mapping.is_map or key not in mapping:
         return None
-    return Setting(mapping[key], key_location(path, mapping, key), origin)
+    entry = mapping.get(key)
+    return Setting(entry.plain(), entry.key_location, origin)
 
 
-def resolve_security(
-    path: str, container: YamlMap, container_location: Location, pod_context: YamlMap | None
-) -> SecurityContext:
+def resolve_security(container: Node, container_location: Location, pod_context: Node) -> SecurityContext:
     """Effective settings: the container's securityContext wins over the pod's for shared fields."""
     own = container.get("securityContext")
-    own = own if isinstance(own, YamlMap) else None
+    own = own if own.is_map else ABSENT
+    pod_context = pod_context if pod_context.is_map else ABSENT
 
     def effective(key: str) -> Setting[Any] | None:
-        return _setting(path, own, key, "container") or _setting(path, pod_context, key, "pod")
+        return _setting(own, key, "container") or _setting(pod_context, key, "pod")
 
-    capabilities = own.get("capabilities") if own else None
-    capabilities = capabilities if isinstance(capabilities, YamlMap) else None
+    capabilities = own.get("capabilities")
 
     def capability_list(key: str) -> Setting[tuple[str, ...]] | None:
-        if capabilities is None or key not in capabilities:
+        if not capabilities.is_map or key not in capabilities:
             return None
-        values = capabilities[key]
-        names = tuple(str(v) for v in values) if isinstance(values, list) else ()
-        return Setting(names, key_location(path, capabilities, key), "container")
+        values = capabilities.get(key)
+        names = tuple(str(v.plain()) for v in values.elements()) if values.is_list else ()
+        return Setting(names, values.key_location, "container")
 
     def seccomp() -> Setting[str] | None:
         for mapping, origin in ((own, "container"), (pod_context, "pod")):
-            profile = mapping.get("seccompProfile") if mapping else None
-            if isinstance(profile, YamlMap):
-                return Setting(
-                    str(profile.get("type") or ""), key_location(path, mapping, "seccompProfile"), origin
-                )
+            profile = mapping.get("seccompProfile")
+            if profile.is_map:
+                return Setting(str(profile.get("type").plain() or ""), profile.key_location, origin)
         return None
 
-    anchor = key_location(path, container, "securityContext") if own is not None else container_location
-    supplemental = _setting(path, pod_context, "supplementalGroups", "pod")
+    anchor = container.key_location_of("securityContext") if own.present else container_location
+    supplemental = _setting(pod_context, "supplementalGroups", "pod")
     return SecurityContext(
         anchor=anchor,
-        declared=own is not None or pod_context is not None,
+        declared=own.present or pod_context.present,
         run_as_non_root=effective("runAsNonRoot"),
         run_as_user=effective("runAsUser"),
         run_as_group=effective("runAsGroup"),
-        privileged=_setting(path, own, "privileged", "container"),
-        allow_privilege_escalation=_setting(path, own, "allowPrivilegeEscalation", "container"),
-        read_only_root_filesystem=_setting(path, own, "readOnlyRootFilesystem", "container"),
+        privileged=_setting(own, "privileged", "container"),
+        allow_privilege_escalation=_setting(own, "allowPrivilegeEscalation", "container"),
+        read_only_root_filesystem=_setting(own, "readOnlyRootFilesystem", "container"),
         capabilities_add=capability_list("add"),
         capabilities_drop=capability_list("drop"),
         seccomp_profile=seccomp(),
-        fs_group=_setting(path, pod_context, "fsGroup", "pod"),
+        fs_group=_setting(pod_context, "fsGroup", "pod"),
         supplemental_groups=(
             Setting(tuple(supplemental.value), supplemental.location, "pod")
             if supplemental is not None and isinstance(supplemental.value, list)
@@ -289,71 +275,66 @@ def resolve_security(
     )
 
 
-def _resources(path: str, container: YamlMap, container_location: Location) -> Resources:
+def _resources(container: Node, container_location: Location) -> Resources:
     node = container.get("resources")
-    if not isinstance(node, YamlMap):
-        anchor = (
-            key_location(path, container, "resources") if "resources" in container else container_location
-        )
+    if not node.is_map:
+        anchor = container.key_location_of("resources") if "resources" in container else container_location
         return Resources(anchor=anchor)
 
     def quantities(key: str) -> dict[str, Located[str]]:
-        table = node.get(key)
-        if not isinstance(table, YamlMap):
-            return {}
         return {
-            str(name): Located(str(value), value_location(path, table, name))
-            for name, value in table.items()
-            if value is not None and value != ""
+            str(name): Located(str(value.plain()), value.location)
+            for name, value in node.get(key).items()
+            if value.plain() is not None and value.plain() != ""
         }
 
     return Resources(
-        anchor=key_location(path, container, "resources"),
+        anchor=container.key_location_of("resources"),
         requests=quantities("requests"),
         limits=quantities("limits"),
     )
 
 
-def _probes(path: str, container: YamlMap) -> Iterator[Probe]:
+def _probes(container: Node) -> Iterator[Probe]:
     for key, kind in PROBE_KEYS:
         probe = container.get(key)
-        if not isinstance(probe, YamlMap):
+        if not probe.is_map:
             continue
-        exec_block = probe.get("exec")
-        command = exec_block.get("command") if isinstance(exec_block, YamlMap) else None
+        command = probe.at("exec", "command")
 
         def number(field: str) -> float | None:
-            value = probe.get(field)  # noqa: B023 - called within this iteration
-            return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+            value = probe.get(field).integer  # noqa: B023 - called within this iteration
+            scalar = probe.get(field).scalar  # noqa: B023
+            if value is not None:
+                return float(value)
+            return float(scalar) if isinstance(scalar, float) else None
 
         yield Probe(
             kind=kind,
-            location=key_location(path, container, key),
-            command=tuple(str(word) for word in command) if isinstance(command, list) else (),
+            location=probe.key_location,
+            command=tuple(str(word.plain()) for word in command.elements()) if command.is_list else (),
             initial_delay_seconds=number("initialDelaySeconds"),
             period_seconds=number("periodSeconds"),
             timeout_seconds=number("timeoutSeconds"),
         )
 
 
-def _env(path: str, items: Any) -> Iterator[EnvVar]:
-    if not isinstance(items, YamlList):
-        return
-    for index, item in enumerate(items):
-        if not isinstance(item, YamlMap) or "name" not in item:
+def _env(items: Node) -> Iterator[EnvVar]:
+    for item in items.elements():
+        if not item.is_map or "name" not in item:
             continue
-        location = value_location(path, items, index)
-        name = str(item["name"])
+        location = item.location
+        name = str(item.get("name").plain())
         value_from = item.get("valueFrom")
-        if isinstance(value_from, YamlMap):
+        if value_from.is_map:
             secret_ref = value_from.get("secretKeyRef")
-            if isinstance(secret_ref, YamlMap):
+            if secret_ref.is_map:
                 yield EnvVar(
                     name,
                     location,
                     source="secret",
-                    secret_name=str(secret_ref.get("name") or ""),
-                    secret_key=str(secret_ref.get("key") or ""),
+                    secret_name=str(secret_ref.get("name").plain() or ""),
+                    secret_key=str(secret_ref.get("key").plain() or ""),
                 )
                 continue
             source = next(
@@ -373,24 +354,19 @@ def _env(path: str, items: Any) -> Iterator[EnvVar]:
         value = item.get("value")
         yield EnvVar(
             name,
-            key_location(path, item, "value") if "value" in item else location,
-            value=None if value is None else str(value),
+            value.key_location if value.present else location,
+            value=None if value.plain() is None else str(value.plain()),
             source="literal",
         )
 
 
-def _env_from_secrets(path: str, items: Any) -> Iterator[Located[str]]:
-    if not isinstance(items, YamlList):
-        return
-    for index, item in enumerate(items):
-        if isinstance(item, YamlMap) and isinstance(item.get("secretRef"), YamlMap):
-            yield Located(str(item["secretRef"].get("name") or ""), value_location(path, items, index))
+def _env_from_secrets(items: Node) -> Iterator[Located[str]]:
+    for item in items.elements():
+        if item.get("secretRef").is_map:
+            yield Located(str(item.at("secretRef", "name").plain() or ""), item.location)
 
 
-def _words(path: str, items: Any) -> tuple[Located[str], ...]:
-    if not isinstance(items, YamlList):
-        return ()
+def _words(items: Node) -> tuple[Located[str], ...]:
     return tuple(
-        Located("" if word is None else str(word), value_location(path, items, index))
-        for index, word in enumerate(items)
+        Located("" if word.plain() is None else str(word.plain()), word.location) for word in items.elements()
     )

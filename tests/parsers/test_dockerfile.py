@@ -367,7 +367,7 @@ def test_run_heredoc_body_is_split_as_a_script_and_belongs_to_the_instruction() 
     run, user = dockerfile.final_stage.instructions[1:]
     [heredoc] = run.heredocs
     assert (heredoc.delimiter, heredoc.line) == ("EOF", 3)
-    assert heredoc.body == "apt-get update\napt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+    assert heredoc.content == "apt-get update\napt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
     assert [(command.line, command.words) for command in run.commands] == [
         (3, ("apt-get", "update")),
         (4, ("apt-get", "install", "-y", "curl")),
@@ -381,7 +381,7 @@ def test_dash_heredoc_strips_leading_tabs_and_quoted_delimiters_are_unquoted() -
     text = 'FROM a\nRUN <<-"END"\n\tif true; then\n\t\techo hi\n\tfi\n\tEND\n'
     run = instruction(text, "RUN")
     assert run.heredocs[0].delimiter == "END"
-    assert run.heredocs[0].body == "if true; then\necho hi\nfi\n"
+    assert run.heredocs[0].content == "if true; then\necho hi\nfi\n"
     assert commands(run) == [["true"], ["echo", "hi"]]
 
 
@@ -413,7 +413,7 @@ def test_heredoc_for_another_interpreter_is_not_split() -> None:
     first, second = (item for item in parse(text).instructions() if item.keyword == "RUN")
     assert commands(first) == [["python3"]]
     assert commands(second) == []
-    assert second.heredocs[0].body.startswith("#!/usr/bin/env python3\n")
+    assert second.heredocs[0].content.startswith("#!/usr/bin/env python3\n")
 
 
 def test_heredoc_with_shell_shebang_is_split() -> None:
@@ -424,7 +424,7 @@ def test_heredoc_with_shell_shebang_is_split() -> None:
 def test_copy_heredoc_keeps_the_file_body() -> None:
     copy = instruction("FROM a\nCOPY <<EOF /etc/app.conf\nkey=value\nEOF\n", "COPY")
     assert copy.arguments == "<<EOF /etc/app.conf"
-    assert [(item.delimiter, item.body, item.line) for item in copy.heredocs] == [("EOF", "key=value\n", 3)]
+    assert [(item.delimiter, item.content, item.line) for item in copy.heredocs] == [("EOF", "key=value\n", 3)]
     assert copy.commands == ()
 
 
@@ -507,7 +507,7 @@ def test_onbuild_keeps_the_wrapped_instruction_text() -> None:
     first, second = (item for item in parse(text).instructions() if item.keyword == "ONBUILD")
     assert (first.arguments, first.flags, first.commands) == ("RUN --mount=type=cache,target=/c make", {}, ())
     assert second.arguments == "COPY <<EOF /x"
-    assert [item.body for item in second.heredocs] == ["body\n"]
+    assert [item.content for item in second.heredocs] == ["body\n"]
 
 
 def test_volume_and_expose_forms() -> None:
