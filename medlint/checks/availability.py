@@ -18,6 +18,7 @@ from medlint.findings import RelatedLocation, Violation
 from medlint.model import ArtifactKind, ComposeProject, ComposeService, K8sObject, Project, Workload
 from medlint.model.compose_positions import SourcedMap, compose_key_location, compose_value_location
 from medlint.model.interpolation import interpolation_of
+from medlint.model.kubernetes import POD_SPEC_PATHS, get_path
 from medlint.model.selectors import (
     as_label_map,
     label_selector_matches,
@@ -25,7 +26,6 @@ from medlint.model.selectors import (
     pdb_selects,
     pod_template_labels,
 )
-from medlint.model.kubernetes import POD_SPEC_PATHS, get_path
 from medlint.source import Location, YamlMap, key_location
 
 CLASS_ORDER = {"A": 1, "B": 2, "C": 3}

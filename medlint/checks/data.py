@@ -39,8 +39,8 @@ from medlint.model import (
 from medlint.model.compose_positions import compose_value_location
 from medlint.model.durations import duration_seconds
 from medlint.model.interpolation import InterpolatedText
-from medlint.model.selectors import map_selector_matches
 from medlint.model.kubernetes import POD_SPEC_PATHS, get_path
+from medlint.model.selectors import map_selector_matches
 from medlint.source import Location, key_location, value_location
 
 PERSISTENT_LABEL = ("regulatory.data", "persistent")

@@ -13,9 +13,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from medlint.model.kubernetes import POD_SPEC_PATHS, get_path
 from medlint.model.selectors import as_label_map as labels_of
 from medlint.model.selectors import label_selector_matches
-from medlint.model.kubernetes import POD_SPEC_PATHS, get_path
 
 Labels = Mapping[str, str]
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, ComposeProject, K8sObject, Project
-from medlint.model.selectors import as_label_map, label_selector_matches
 from medlint.model.kubernetes import POD_SPEC_PATHS, get_path
+from medlint.model.selectors import as_label_map, label_selector_matches
 from medlint.source import YamlList, YamlMap, key_location, node_location, value_location
 
 #: Config files that use apiVersion/kind but are never stored in the API server (no metadata.name).

@@ -17,13 +17,22 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
     "images": ("ImageRef",),
     "kubernetes": ("ContainerPort", "K8sObject", "PodSpec", "PodVolume", "VolumeMount"),
     "tree": ("Node",),
+    "compose": (
+        "BuildContextReference",
+        "ComposeMount",
+        "ComposeProject",
+        "ComposeService",
+        "MountKind",
+        "PublishedPort",
+        "SecurityOption",
+        "ServiceDependency",
+    ),
+    "index": ("FinalImage", "ImageUse", "ProjectIndex"),
     "core": (
         "ArtifactKind",
         "Chart",
         "ChartDependency",
         "ClassDeclaration",
-        "ComposeProject",
-        "ComposeService",
         "Container",
         "DockerIgnore",
         "Dockerfile",
@@ -65,12 +74,18 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from medlint.model.compose import BuildContextReference as BuildContextReference
+    from medlint.model.compose import ComposeMount as ComposeMount
+    from medlint.model.compose import ComposeProject as ComposeProject
+    from medlint.model.compose import ComposeService as ComposeService
+    from medlint.model.compose import MountKind as MountKind
+    from medlint.model.compose import PublishedPort as PublishedPort
+    from medlint.model.compose import SecurityOption as SecurityOption
+    from medlint.model.compose import ServiceDependency as ServiceDependency
     from medlint.model.core import ArtifactKind as ArtifactKind
     from medlint.model.core import Chart as Chart
     from medlint.model.core import ChartDependency as ChartDependency
     from medlint.model.core import ClassDeclaration as ClassDeclaration
-    from medlint.model.core import ComposeProject as ComposeProject
-    from medlint.model.core import ComposeService as ComposeService
     from medlint.model.core import Container as Container
     from medlint.model.core import Dockerfile as Dockerfile
     from medlint.model.core import DockerIgnore as DockerIgnore
@@ -94,6 +109,9 @@ if TYPE_CHECKING:
     from medlint.model.core import VendoredChart as VendoredChart
     from medlint.model.core import Workload as Workload
     from medlint.model.images import ImageRef as ImageRef
+    from medlint.model.index import FinalImage as FinalImage
+    from medlint.model.index import ImageUse as ImageUse
+    from medlint.model.index import ProjectIndex as ProjectIndex
     from medlint.model.kubernetes import ContainerPort as ContainerPort
     from medlint.model.kubernetes import K8sObject as K8sObject
     from medlint.model.kubernetes import PodSpec as PodSpec

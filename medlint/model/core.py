@@ -16,7 +16,9 @@ from medlint.model.location import Location
 from medlint.model.tree import ABSENT, Node
 
 if TYPE_CHECKING:
+    from medlint.model.compose import ComposeProject, SecurityOption
     from medlint.model.images import ImageRef
+    from medlint.model.index import ProjectIndex
     from medlint.model.kubernetes import ContainerPort, K8sObject, PodSpec, VolumeMount
 
 T = TypeVar("T")
@@ -92,7 +94,7 @@ class SecurityContext:
     seccomp_profile: Setting[str] | None = None
     fs_group: Setting[Any] | None = None
     supplemental_groups: Setting[tuple[Any, ...]] | None = None
-    security_options: tuple[Located[str], ...] = ()  # Compose security_opt
+    security_options: tuple[SecurityOption, ...] = ()  # Compose security_opt
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,39 +306,6 @@ class Dockerfile:
 
 
 # --------------------------------------------------------------------------------------------------
-# Compose
-
-
-@dataclass(frozen=True, slots=True)
-class ComposeService:
-    """A Compose service after interpolation and `extends`; its runtime view is `workload`."""
-
-    name: str
-    location: Location
-    workload: Workload
-    build_context: str | None = None  # repository-relative directory
-    dockerfile_path: str | None = None  # repository-relative Dockerfile of `build:`
-    user: Located[str] | None = None
-    definition: Node = ABSENT  # the service after interpolation and merging, as a Compose tree
-
-    @property
-    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
-        return self.definition._value
-
-
-@dataclass(frozen=True, slots=True)
-class ComposeProject:
-    path: str
-    services: tuple[ComposeService, ...]
-    top_level: Mapping[str, Any] = field(default_factory=dict)  # secrets, volumes, networks, configs
-    definition: Node = ABSENT  # the whole project after interpolation and merging
-
-    @property
-    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
-        return self.definition._value
-
-
-# --------------------------------------------------------------------------------------------------
 # Helm
 
 
@@ -469,8 +438,18 @@ class Project:
     #: The ignore files of every build context (`<context>/.dockerignore`, `<Dockerfile>.dockerignore`).
     dockerignore_files: tuple[DockerIgnore, ...] | None = None
 
+    #: The cross-object lookups, built on first use (`index`).
+    _index: ProjectIndex | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def index(self) -> ProjectIndex:
+        """The project index (medlint.model.index), built once, the first time a rule needs it."""
+        if self._index is None:
+            from medlint.model.index import build_index
+
+            object.__setattr__(self, "_index", build_index(self))
+        return self._index  # type: ignore[return-value]
+
     def dockerfile(self, path: str | None) -> Dockerfile | None:
         """The parsed Dockerfile at a repository-relative path, if it was scanned."""
-        if path is None:
-            return None
-        return next((item for item in self.dockerfiles if item.path == path), None)
+        return self.index.dockerfiles.get(path) if path is not None else None

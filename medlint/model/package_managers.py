@@ -19,7 +19,7 @@ import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from medlint.model import ShellCommand
+from medlint.model.core import ShellCommand
 from medlint.model.shell import command_name, split_shell
 
 # --------------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from medlint.model import (
     Setting,
     Workload,
 )
+from medlint.model.compose import BuildContextReference
 from medlint.model.durations import duration_seconds
 from medlint.model.images import parse_image_reference
 from medlint.model.interpolation import (
@@ -42,6 +43,7 @@ from medlint.model.interpolation import (
     parse_dotenv,
 )
 from medlint.model.tree import Node
+from medlint.parsers import compose_service as service_facts
 from medlint.source import Location, SourceError, TaggedValue, YamlList, YamlMap, load_yaml_documents
 
 ReadFile = Callable[[str], str]
@@ -841,14 +843,25 @@ def parse_compose(
     services = services if isinstance(services, SourcedMap) else SourcedMap(path)
     return ComposeProject(
         path=path,
-        services=tuple(_service(path, services, name, loader.variables) for name in services),
+        services=tuple(
+            _service(path, services, name, loader.variables, _top_level_volumes(project)) for name in services
+        ),
         top_level={key: project[key] for key in TOP_LEVEL_RESOURCES if key in project},
         definition=Node.root(project, path),
     )
 
 
+def _top_level_volumes(project: SourcedMap) -> Mapping[str, Any]:
+    volumes = project.get("volumes")
+    return volumes if isinstance(volumes, dict) else {}
+
+
 def _service(
-    project_path: str, services: SourcedMap, key: Any, variables: Mapping[str, str]
+    project_path: str,
+    services: SourcedMap,
+    key: Any,
+    variables: Mapping[str, str],
+    volumes: Mapping[str, Any],
 ) -> ComposeService:
     name = _text(key)
     definition = services[key] if isinstance(services.get(key), SourcedMap) else SourcedMap(project_path)
@@ -891,7 +904,24 @@ def _service(
         dockerfile_path=dockerfile_path,
         user=user,
         definition=Node.root(definition, project_path),
+        mounts=service_facts.mounts(definition, volumes),
+        ports=service_facts.ports(definition),
+        depends_on=service_facts.depends_on(definition),
+        build_contexts=_build_contexts(definition),
     )
+
+
+def _build_contexts(definition: SourcedMap) -> tuple[BuildContextReference, ...]:
+    """`build.context` (as written, at the `build` key) and each additional context."""
+    if "build" not in definition or definition["build"] is None:
+        return ()
+    build = build_as_mapping(definition)
+    if not isinstance(build, Mapping):
+        return ()
+    context = BuildContextReference(
+        _text(build.get("context")) or ".", compose_key_location(definition, "build")
+    )
+    return (context, *service_facts.additional_contexts(build))
 
 
 def _text(value: Any) -> str:
@@ -976,7 +1006,6 @@ _SECURITY_KEYS = ("user", "privileged", "cap_add", "cap_drop", "read_only", "sec
 
 
 def _security(definition: SourcedMap, location: Location, user: Located[str] | None) -> SecurityContext:
-    options = definition.get("security_opt")
     return SecurityContext(
         anchor=location,
         declared=any(key in definition for key in _SECURITY_KEYS),
@@ -985,11 +1014,7 @@ def _security(definition: SourcedMap, location: Location, user: Located[str] | N
         read_only_root_filesystem=_bool_setting(definition, "read_only"),
         capabilities_add=_list_setting(definition, "cap_add"),
         capabilities_drop=_list_setting(definition, "cap_drop"),
-        security_options=tuple(
-            Located(_text(item), compose_value_location(options, index)) for index, item in enumerate(options)
-        )
-        if isinstance(options, list)
-        else (),
+        security_options=service_facts.security_options(definition),
     )
 
 

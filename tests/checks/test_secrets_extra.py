@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
@@ -24,7 +23,7 @@ from medlint.checks.secrets import (
     whole_context_copy,
 )
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, DockerIgnore, Project
+from medlint.model import ArtifactKind, Project
 from medlint.parsers.compose import parse_compose
 from medlint.parsers.dockerfile import parse_dockerfile
 from medlint.parsers.dockerignore import read_dockerignore
@@ -37,15 +36,6 @@ COMPLETE_IGNORE = (
     ".git\n**/.env*\n!**/.env.example\n**/*.pem\n**/*.key\n**/id_rsa*\n**/*.p12\n**/.npmrc\n"
     "**/.pypirc\n**/credentials*\n**/secrets/**\n"
 )
-
-
-@dataclass(frozen=True)
-class ProjectWithFiles(Project):
-    """A Project as the loader will build it once it lists files (see the MD306 model request)."""
-
-    repository_files: tuple[str, ...] | None = None
-    workspace_files: tuple[str, ...] | None = None
-    dockerignore_files: tuple[DockerIgnore, ...] | None = None
 
 
 def dedent(text: str) -> str:
@@ -172,20 +162,20 @@ def test_ignore_file_part_with_full_listing_reports_only_the_ignore_file() -> No
         "repository_files": ("app/Dockerfile", "app/src/main.py"),
         "workspace_files": ("app/Dockerfile",),
     }
-    missing = ProjectWithFiles(dockerfiles=(dockerfile("app/Dockerfile", "FROM a\nCOPY . /app\n"),), **listed)
+    missing = Project(dockerfiles=(dockerfile("app/Dockerfile", "FROM a\nCOPY . /app\n"),), **listed)
     assert [(v.location.line, v.variant) for v in run(missing)] == [(2, None)]
-    complete = ProjectWithFiles(
+    complete = Project(
         dockerfiles=(dockerfile("app/Dockerfile", "FROM a\nCOPY . /app\n", COMPLETE_IGNORE),), **listed
     )
     assert run(complete) == []
-    no_copy = ProjectWithFiles(
+    no_copy = Project(
         dockerfiles=(dockerfile("app/Dockerfile", "FROM a\nCOPY src/ /app\n"),), **listed
     )
     assert run(no_copy) == []  # no whole-context copy: no ignore file needed
 
 
 def test_required_patterns_are_configurable() -> None:
-    project = ProjectWithFiles(
+    project = Project(
         dockerfiles=(dockerfile("Dockerfile", "FROM a\nCOPY . /app\n", ".git\n"),), repository_files=()
     )
     assert run(project, required_ignore_patterns=[{"pattern": ".git", "probes": [".git/HEAD"]}]) == []
@@ -205,11 +195,11 @@ def test_compose_context_uses_the_ignore_file_at_the_context_root() -> None:
         "docker/Dockerfile", "FROM a\nCOPY . /app\n", COMPLETE_IGNORE
     )  # docker/.dockerignore: not used
     base = {"compose_projects": (compose,), "dockerfiles": (image,), "repository_files": ()}
-    unknown = run(ProjectWithFiles(**base))
+    unknown = run(Project(**base))
     assert [(v.location.path, v.variant) for v in unknown] == [("docker/Dockerfile", "unverified")]
     root_ignore = read_dockerignore(".dockerignore", COMPLETE_IGNORE)
-    assert run(ProjectWithFiles(**base, dockerignore_files=(root_ignore,))) == []
-    assert [v.variant for v in run(ProjectWithFiles(**base, dockerignore_files=()))] == [
+    assert run(Project(**base, dockerignore_files=(root_ignore,))) == []
+    assert [v.variant for v in run(Project(**base, dockerignore_files=()))] == [
         None
     ]  # known: none at the root
 
@@ -229,7 +219,7 @@ def test_tracked_secret_files_in_a_context_unless_ignored() -> None:
         "app/.env.example",
         "docs/server.key",
     )
-    found = run(ProjectWithFiles(dockerfiles=(image,), repository_files=tracked, workspace_files=tracked))
+    found = run(Project(dockerfiles=(image,), repository_files=tracked, workspace_files=tracked))
     assert sorted((v.location.path, v.location.line, v.variant) for v in found) == [
         ("app/config/secrets/db.txt", 1, "tracked-secret-file"),
         ("app/id_rsa", 1, "tracked-secret-file"),
@@ -239,7 +229,7 @@ def test_tracked_secret_files_in_a_context_unless_ignored() -> None:
 
 def test_untracked_files_are_not_reported_when_git_metadata_exists() -> None:
     image = dockerfile("Dockerfile", "FROM a\nCOPY src/ /app\n")
-    project = ProjectWithFiles(
+    project = Project(
         dockerfiles=(image,),
         repository_files=("Dockerfile",),
         workspace_files=("Dockerfile", ".env", "key.pem"),
@@ -249,7 +239,7 @@ def test_untracked_files_are_not_reported_when_git_metadata_exists() -> None:
 
 def test_without_vcs_metadata_present_files_are_warnings() -> None:
     image = dockerfile("Dockerfile", "FROM a\nCOPY src/ /app\n")
-    project = ProjectWithFiles(
+    project = Project(
         dockerfiles=(image,), repository_files=None, workspace_files=("Dockerfile", "key.pem", "deploy/.env")
     )
     found = run(project)
@@ -271,7 +261,7 @@ def test_committed_env_files_anywhere_in_the_scanned_paths() -> None:
     )
     scanned = tracked[:4]
     found = run(
-        ProjectWithFiles(compose_projects=(compose,), repository_files=tracked, workspace_files=scanned)
+        Project(compose_projects=(compose,), repository_files=tracked, workspace_files=scanned)
     )
     assert sorted((v.location.path, v.artifact) for v in found) == [
         ("deploy/.env", ArtifactKind.COMPOSE),
@@ -296,10 +286,10 @@ def test_additional_contexts_and_one_finding_per_file() -> None:
     )
     tracked = ("api/Dockerfile", "api/server.key", "shared/secrets/token")
     found = run(
-        ProjectWithFiles(compose_projects=(compose,), repository_files=tracked, workspace_files=tracked)
+        Project(compose_projects=(compose,), repository_files=tracked, workspace_files=tracked)
     )
     assert sorted(v.location.path for v in found) == ["api/server.key", "shared/secrets/token"]
-    contexts = build_contexts(ProjectWithFiles(compose_projects=(compose,)))
+    contexts = build_contexts(Project(compose_projects=(compose,)))
     assert sorted((c.directory, c.additional) for c in contexts) == [
         ("api", False),
         ("api", False),

@@ -701,7 +701,7 @@ def test_security_settings() -> None:
     assert security.read_only_root_filesystem is not None and security.read_only_root_filesystem.value is True
     assert security.capabilities_add is not None and security.capabilities_add.value == ("NET_BIND_SERVICE",)
     assert security.capabilities_drop is not None and security.capabilities_drop.value == ("ALL",)
-    assert [option.value for option in security.security_options] == [
+    assert [option.text for option in security.security_options] == [
         "no-new-privileges:true",
         "seccomp:default.json",
     ]

@@ -1,0 +1,168 @@
+"""Docker Compose projects and services, with the facts rules read as typed fields.
+
+The Compose parser resolves interpolation, `extends` and `include`, then reads each service's mounts, ports,
+security options and dependencies once, into the types below, with the place each was written (a merged
+service can hold values from several files). `definition` keeps the merged service as a `Node` for the
+scalar options rules read directly (`privileged`, `network_mode`, `restart`...), whose `unresolved` tells when
+a variable without a value hides them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from medlint.model.location import Location
+from medlint.model.tree import ABSENT, Node
+
+if TYPE_CHECKING:
+    from medlint.model.core import Located, Workload
+
+#: Docker parses boolean security options with Go's strconv.ParseBool.
+TRUE_WORDS = ("1", "t", "true")
+
+
+class MountKind(str, Enum):
+    """What backs a service mount."""
+
+    BIND = "bind"  # a host path: short syntax path, `type: bind`, or a local volume with `o: bind`
+    VOLUME = "volume"  # a named volume
+    ANONYMOUS = "anonymous"  # a volume without a name (short syntax with a target only)
+    TMPFS = "tmpfs"  # `type: tmpfs`, the `tmpfs:` key, or a named volume whose driver_opts type is tmpfs
+    OTHER = "other"  # npipe, cluster, image, or a type Compose does not know
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeMount:
+    """One entry of a service's `volumes:` (short or long syntax) or `tmpfs:`.
+
+    `source` is the host path or volume name as written after interpolation (for a volume that binds a host
+    directory, that directory, and `via_volume` names the volume); `volume` is the top-level volume the
+    entry uses. `unresolved`: a variable without a value in the entry (short syntax) or its source (long
+    syntax); `target_unresolved`: in the target path.
+    """
+
+    kind: MountKind
+    type: str  # the Compose mount type as written or implied ("bind", "volume", "tmpfs", "npipe"...)
+    source: str
+    target: str
+    read_only: bool
+    location: Location
+    unresolved: bool = False
+    target_unresolved: bool = False
+    via_volume: str | None = None
+    volume: str | None = None
+
+    @property
+    def persistent(self) -> bool:
+        """Outlives the container: a host path or a named volume."""
+        return self.kind in (MountKind.BIND, MountKind.VOLUME)
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedPort:
+    """One `ports:` entry, in either syntax.
+
+    `host_ip` is "" when the port binds every interface; `target` is the container port range (first, last),
+    None when it cannot be read; `unresolved_host_ip` is set when a variable hides the address.
+    """
+
+    written: str
+    location: Location
+    host_ip: str
+    target: tuple[int, int] | None
+    protocol: str
+    unresolved_host_ip: bool = False
+
+    @property
+    def all_interfaces(self) -> bool:
+        return self.host_ip in ("", "0.0.0.0", "::", "[::]")
+
+    def targets_any(self, ports: set[int]) -> bool:
+        return self.target is not None and any(self.target[0] <= port <= self.target[1] for port in ports)
+
+    @property
+    def first_target(self) -> int | None:
+        return self.target[0] if self.target else None
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityOption:
+    """One `security_opt` entry split into name and value (`seccomp:unconfined`, `no-new-privileges`)."""
+
+    text: str
+    name: str
+    value: str | None
+    location: Location
+    unresolved: bool
+
+    @property
+    def enables_no_new_privileges(self) -> bool:
+        if self.name != "no-new-privileges" or self.unresolved:
+            return False
+        return self.value is None or self.value.strip().lower() in TRUE_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDependency:
+    """One `depends_on` entry: the service waited for, the condition (None in the short form), and where."""
+
+    service: str
+    condition: str | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class BuildContextReference:
+    """A directory a service's image is built from: `build.context`, or an `additional_contexts` entry."""
+
+    reference: str  # as written: a path relative to the Compose file, or a remote or `service:` reference
+    location: Location
+    additional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeService:
+    """A Compose service after interpolation and `extends`; its runtime view is `workload`."""
+
+    name: str
+    location: Location
+    workload: Workload
+    build_context: str | None = None  # repository-relative directory
+    dockerfile_path: str | None = None  # repository-relative Dockerfile of `build:`
+    user: Located[str] | None = None
+    #: The service after interpolation and merging, for scalar options without a typed field.
+    definition: Node = ABSENT
+    mounts: tuple[ComposeMount, ...] = ()
+    ports: tuple[PublishedPort, ...] = ()
+    depends_on: tuple[ServiceDependency, ...] = ()
+    build_contexts: tuple[BuildContextReference, ...] = ()
+
+    @property
+    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
+        return self.definition._value
+
+    @property
+    def has_build(self) -> bool:
+        """The service builds its image (`build:`), so its `image:` names the result, not a source."""
+        return "build" in self.definition
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeProject:
+    path: str
+    services: tuple[ComposeService, ...]
+    #: Top-level `secrets`, `configs`, `volumes` and `networks`, as written.
+    top_level: Mapping[str, Any] = field(default_factory=dict)
+    definition: Node = ABSENT  # the whole project after interpolation and merging
+
+    @property
+    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
+        return self.definition._value
+
+    def declared(self, section: str) -> set[str]:
+        """The names a top-level section declares (`volumes`, `networks`...)."""
+        node = self.definition.get(section)
+        return {str(name) for name in node} if node.is_map else set()
