@@ -12,42 +12,23 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from medlint.checks.privileges import (
-    EMPTY,
-    container_subject,
-    describe_container,
-    fields_of,
-    kubernetes_workloads,
-    mapping,
-    pod_metadata,
-    pod_spec,
-    pod_spec_location,
-    yaml_text,
-)
+from medlint.checks.describe import container_subject, describe_container
 from medlint.findings import RelatedLocation, Violation
-from medlint.model import ArtifactKind, K8sObject, Project, Workload
-from medlint.source import Location, key_location, node_location, value_location
+from medlint.model import ArtifactKind, K8sObject, Location, Node, Project, Workload
+from medlint.model.tree import yaml_text
 
 PSA_PREFIX = "pod-security.kubernetes.io/"
 PSA_LEVELS = ("privileged", "baseline", "restricted")
 SIGSTORE_INCLUDE_LABEL = "policy.sigstore.dev/include"
 
 
-def artifact_of(obj: K8sObject) -> ArtifactKind:
-    return ArtifactKind.HELM if obj.rendered_from else ArtifactKind.KUBERNETES
-
-
-def namespace_of(item: K8sObject | Workload) -> str:
-    """The namespace an object lands in when applied as written: `default` when none is set."""
-    return item.namespace or "default"
-
-
 def _annotation_value(workload: Workload, key: str) -> str | None:
     """An annotation of the workload object or of its pod template."""
-    for metadata in (mapping(workload.raw, "metadata"), pod_metadata(workload)):
-        annotations = fields_of(metadata, "annotations")
+    pod_metadata = workload.pod.metadata if workload.pod is not None else Node.root(None, workload.path)
+    for metadata in (workload.definition.get("metadata"), pod_metadata):
+        annotations = metadata.as_map().get("annotations").as_map()
         if key in annotations:
-            return yaml_text(annotations[key])
+            return annotations.get(key).yaml_text
     return None
 
 
@@ -55,31 +36,24 @@ def _annotation_value(workload: Workload, key: str) -> str | None:
 # MD211 service-account-token
 
 
-def _service_accounts(project: Project) -> dict[tuple[str, str], K8sObject]:
-    return {
-        (namespace_of(obj), obj.name or ""): obj
-        for obj in project.k8s_objects
-        if obj.kind == "ServiceAccount"
-    }
-
-
-def account_name(spec: Mapping[str, Any]) -> str:
-    """`serviceAccountName`, its deprecated alias `serviceAccount`, else `default`."""
-    return str(spec.get("serviceAccountName") or spec.get("serviceAccount") or "default")
-
-
 def _account_note(account: K8sObject | None, name: str) -> tuple[RelatedLocation, ...]:
     """Point at the ServiceAccount's setting (or the ServiceAccount) when it is in the bundle."""
     if account is None:
         return ()
     key = "automountServiceAccountToken"
-    where = key_location(account.path, account.body, key) if key in account.body else account.location
-    return (RelatedLocation(where, f'ServiceAccount "{name}" ({key}: {yaml_text(account.body.get(key))})'),)
+    where = account.document.key_location_of(key) if key in account.document else account.location
+    return (
+        RelatedLocation(where, f'ServiceAccount "{name}" ({key}: {account.document.get(key).yaml_text})'),
+    )
 
 
-def _token_violation(workload: Workload, spec: Any, account: K8sObject | None, name: str) -> Violation | None:
-    pod_value = spec.get("automountServiceAccountToken")
-    account_value = account.body.get("automountServiceAccountToken") if account is not None else None
+def _token_violation(workload: Workload, account: K8sObject | None, name: str) -> Violation | None:
+    assert workload.pod is not None
+    spec = workload.pod.node
+    pod_value = spec.get("automountServiceAccountToken").plain()
+    account_value = (
+        account.document.get("automountServiceAccountToken").plain() if account is not None else None
+    )
     if pod_value is False or (pod_value is None and account_value is False):
         return None
     related = _account_note(account, name)
@@ -88,7 +62,7 @@ def _token_violation(workload: Workload, spec: Any, account: K8sObject | None, n
         if account_value is False:
             reason += f', which overrides automountServiceAccountToken: false on ServiceAccount "{name}"'
         return Violation(
-            key_location(workload.path, spec, "automountServiceAccountToken"),
+            spec.key_location_of("automountServiceAccountToken"),
             f"{workload.subject} {reason}",
             workload.subject,
             workload.artifact,
@@ -99,7 +73,7 @@ def _token_violation(workload: Workload, spec: Any, account: K8sObject | None, n
     else:
         reason = f'neither the pod nor ServiceAccount "{name}" sets automountServiceAccountToken: false'
     return Violation(
-        pod_spec_location(workload),
+        workload.pod.location,
         f"{workload.subject} mounts a service-account token: {reason}",
         workload.subject,
         workload.artifact,
@@ -110,13 +84,12 @@ def _token_violation(workload: Workload, spec: Any, account: K8sObject | None, n
 def service_account_token(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD211: no API token in pods that do not need one (pod value overrides the ServiceAccount's)."""
     annotation = str(params.get("api_access_annotation", ""))
-    accounts = _service_accounts(project)
-    for workload in kubernetes_workloads(project):
-        spec = pod_spec(workload)
-        if spec is None or (annotation and _annotation_value(workload, annotation) == "true"):
+    for workload in project.index.kubernetes_workloads:
+        if workload.pod is None or (annotation and _annotation_value(workload, annotation) == "true"):
             continue
-        name = account_name(spec)
-        violation = _token_violation(workload, spec, accounts.get((namespace_of(workload), name)), name)
+        name = workload.pod.service_account
+        account = project.index.named("ServiceAccount", workload.namespace_or_default, name)
+        violation = _token_violation(workload, account, name)
         if violation is not None:
             yield violation
 
@@ -125,18 +98,13 @@ def service_account_token(project: Project, params: Mapping[str, Any]) -> Iterat
 # MD212 namespace-isolation
 
 
-def _api_group(obj: K8sObject) -> str:
-    version = obj.api_version or ""
-    return version.split("/")[0] if "/" in version else ""
-
-
 def _cluster_scoped_from_crds(project: Project) -> set[str]:
     """Kinds that a CustomResourceDefinition in the bundle declares with `scope: Cluster`."""
     kinds = set()
-    for obj in project.k8s_objects:
-        spec = mapping(obj.body, "spec") if obj.kind == "CustomResourceDefinition" else None
-        if spec is not None and str(spec.get("scope")) == "Cluster":
-            kinds.add(str(fields_of(spec, "names").get("kind")))
+    for obj in project.index.objects("CustomResourceDefinition"):
+        spec = obj.spec
+        if spec.is_map and str(spec.get("scope").plain()) == "Cluster":
+            kinds.add(str(spec.get("names").as_map().get("kind").plain()))
     return kinds
 
 
@@ -144,7 +112,7 @@ def _is_namespaced(obj: K8sObject, cluster_kinds: set[str], tool_groups: set[str
     """Namespaced API objects only: no cluster-scoped kinds, no tool configuration files that borrow kind/apiVersion."""
     if not obj.kind or not obj.api_version or not obj.name:
         return False  # MD002 reports the fragment; a config file without metadata is no API object
-    group = _api_group(obj)
+    group = obj.api_group
     if group in tool_groups or any(group.endswith("." + tool) for tool in tool_groups):
         return False
     if obj.kind == "Config" and obj.api_version == "v1":
@@ -153,17 +121,17 @@ def _is_namespaced(obj: K8sObject, cluster_kinds: set[str], tool_groups: set[str
 
 
 def _namespace_violation(obj: K8sObject) -> Violation | None:
-    metadata = mapping(obj.body, "metadata")
-    artifact = artifact_of(obj)
+    metadata = obj.metadata
+    artifact = obj.artifact
     if obj.namespace == "default":
         return Violation(
-            value_location(obj.path, metadata, "namespace"),
+            metadata.location_of("namespace"),
             f"{obj.subject} is placed in the default namespace",
             obj.subject,
             artifact,
         )
     if obj.namespace is None and artifact is ArtifactKind.KUBERNETES:
-        where = key_location(obj.path, obj.body, "metadata") if metadata is not None else obj.location
+        where = obj.document.key_location_of("metadata") if metadata.is_map else obj.location
         return Violation(
             where,
             f"{obj.subject} sets no metadata.namespace, so it lands in whatever namespace the "
@@ -175,14 +143,12 @@ def _namespace_violation(obj: K8sObject) -> Violation | None:
 
 
 def _service_account_violation(workload: Workload) -> Violation | None:
-    spec = pod_spec(workload)
-    if spec is None:
+    pod = workload.pod
+    if pod is None or pod.service_account != "default":
         return None
-    name = account_name(spec)
-    if name != "default":
-        return None
+    spec = pod.node
     key = "serviceAccountName" if "serviceAccountName" in spec else "serviceAccount"
-    location = key_location(workload.path, spec, key) if key in spec else pod_spec_location(workload)
+    location = spec.key_location_of(key) if key in spec else pod.location
     reason = f"{key}: default" if key in spec else "no serviceAccountName"
     return Violation(
         location,
@@ -202,7 +168,7 @@ def namespace_isolation(project: Project, params: Mapping[str, Any]) -> Iterator
             violation = _namespace_violation(obj)
             if violation is not None:
                 yield violation
-    for workload in kubernetes_workloads(project):
+    for workload in project.index.kubernetes_workloads:
         violation = _service_account_violation(workload)
         if violation is not None:
             yield violation
@@ -215,17 +181,19 @@ def namespace_isolation(project: Project, params: Mapping[str, Any]) -> Iterator
 def _namespaces_with_workloads(project: Project) -> dict[str, Workload]:
     """Each explicitly named namespace that workloads use, with the first workload (by position) using it."""
     used: dict[str, Workload] = {}
-    for workload in sorted(kubernetes_workloads(project), key=lambda item: (item.path, item.location.line)):
+    for workload in sorted(
+        project.index.kubernetes_workloads, key=lambda item: (item.path, item.location.line)
+    ):
         if workload.namespace:
             used.setdefault(workload.namespace, workload)
     return used
 
 
 def _labels_anchor(obj: K8sObject) -> Location:
-    metadata = mapping(obj.body, "metadata")
-    if metadata is not None and "labels" in metadata:
-        return key_location(obj.path, metadata, "labels")
-    return key_location(obj.path, obj.body, "metadata") if metadata is not None else obj.location
+    metadata = obj.metadata
+    if metadata.is_map and "labels" in metadata:
+        return metadata.key_location_of("labels")
+    return obj.document.key_location_of("metadata") if metadata.is_map else obj.location
 
 
 def _level_violations(
@@ -253,7 +221,7 @@ def _level_violations(
 
 
 def _namespace_labels(obj: K8sObject) -> Iterator[Violation]:
-    who, artifact = f"Namespace {obj.name}", artifact_of(obj)
+    who, artifact = f"Namespace {obj.name}", obj.artifact
     enforce = obj.labels.get(PSA_PREFIX + "enforce")
     if enforce is None:
         others = sorted(key for key in obj.labels if key.startswith(PSA_PREFIX))
@@ -283,14 +251,14 @@ def _namespace_labels(obj: K8sObject) -> Iterator[Violation]:
 
 def pod_security_admission(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD214: every namespace that holds workloads enforces a Pod Security level (baseline, restricted for C)."""
-    external = {str(name): str(level) for name, level in (params.get("external_namespaces") or EMPTY).items()}
-    namespaces = {obj.name: obj for obj in project.k8s_objects if obj.kind == "Namespace" and obj.name}
+    external = {str(name): str(level) for name, level in (params.get("external_namespaces") or {}).items()}
+    namespaces = {obj.name: obj for obj in project.index.objects("Namespace") if obj.name}
     for name, workload in sorted(_namespaces_with_workloads(project).items()):
         obj = namespaces.get(name)
         if obj is not None:
             yield from _namespace_labels(obj)
             continue
-        where = value_location(workload.path, mapping(workload.raw, "metadata"), "namespace")
+        where = workload.definition.get("metadata").as_map().location_of("namespace")
         if name in external:
             yield from _level_violations(
                 external[name],
@@ -325,71 +293,57 @@ class SignaturePolicy:
     needs_namespace_label: bool  # Sigstore: enforced only in namespaces labelled policy.sigstore.dev/include
 
 
-def _kyverno_mode(
-    spec: Mapping[str, Any], rule: Mapping[str, Any], check: Mapping[str, Any], path: str
-) -> tuple[bool, Location, str]:
+def _kyverno_mode(spec: Node, rule: Node, check: Node) -> tuple[bool, Location, str]:
     """Kyverno's failure action: verifyImages[].failureAction, rule validate.failureAction, else
     spec.validationFailureAction, which defaults to Audit."""
-    validate = fields_of(rule, "validate")
+    validate = rule.get("validate").as_map()
     for node, key in (
         (check, "failureAction"),
         (validate, "failureAction"),
         (spec, "validationFailureAction"),
     ):
-        if node.get(key) is not None:
-            text = str(node.get(key))
-            return text.lower() == "enforce", value_location(path, node, key), f"{key}: {text}"
-    return False, key_location(path, spec, "rules"), "no validationFailureAction (Kyverno defaults to Audit)"
+        if node.get(key).plain() is not None:
+            text = str(node.get(key).plain())
+            return text.lower() == "enforce", node.location_of(key), f"{key}: {text}"
+    return False, spec.key_location_of("rules"), "no validationFailureAction (Kyverno defaults to Audit)"
+
+
+def _globs(items: Node) -> tuple[str, ...]:
+    """The `glob` of each entry of a list of `{glob: ...}` mappings."""
+    return tuple(
+        str(item.get("glob").plain()) for item in items.elements() if item.is_map and item.get("glob")
+    )
 
 
 def _kyverno_policies(obj: K8sObject) -> Iterator[SignaturePolicy]:
-    spec = fields_of(obj.body, "spec")
-    rules = spec.get("rules")
-    for rule in rules if isinstance(rules, list) else []:
-        checks = rule.get("verifyImages") if isinstance(rule, dict) else None
-        for check in checks if isinstance(checks, list) else []:
-            if not isinstance(check, dict):
+    spec = obj.spec.as_map()
+    for rule in spec.get("rules").elements():
+        for check in rule.get("verifyImages").elements():
+            if not check.is_map:
                 continue
-            references = check.get("imageReferences") or check.get("image") or []
-            patterns = tuple(
-                str(item) for item in (references if isinstance(references, list) else [references])
-            )
-            enforcing, where, text = _kyverno_mode(spec, rule, check, obj.path)
+            references = check.get("imageReferences") if check.get("imageReferences") else check.get("image")
+            written = (references.elements() if references.is_list else [references]) if references else []
+            patterns = tuple(str(item.plain()) for item in written)
+            enforcing, where, text = _kyverno_mode(spec, rule, check)
             yield SignaturePolicy(obj, patterns, enforcing, where, text, False)
 
 
 def _image_validating_policy(obj: K8sObject) -> Iterator[SignaturePolicy]:
     """Kyverno's newer ImageValidatingPolicy: matchImageReferences globs and validationActions."""
-    spec = fields_of(obj.body, "spec")
-    references = spec.get("matchImageReferences")
-    patterns = (
-        tuple(str(item.get("glob")) for item in references if isinstance(item, dict) and item.get("glob"))
-        if isinstance(references, list)
-        else ()
-    )
-    actions = (
-        [str(action).lower() for action in spec.get("validationActions") or []]
-        if isinstance(spec.get("validationActions"), list)
-        else []
-    )
-    where = (
-        value_location(obj.path, spec, "validationActions") if "validationActions" in spec else obj.location
-    )
+    spec = obj.spec.as_map()
+    patterns = _globs(spec.get("matchImageReferences"))
+    actions = [str(action.plain()).lower() for action in spec.get("validationActions").elements()]
+    where = spec.location_of("validationActions") if "validationActions" in spec else obj.location
     yield SignaturePolicy(
         obj, patterns or ("*",), "deny" in actions, where, f"validationActions: {actions}", False
     )
 
 
 def _sigstore_policy(obj: K8sObject) -> Iterator[SignaturePolicy]:
-    spec = fields_of(obj.body, "spec")
-    images = spec.get("images")
-    patterns = (
-        tuple(str(item.get("glob")) for item in images if isinstance(item, dict) and item.get("glob"))
-        if isinstance(images, list)
-        else ()
-    )
-    mode = str(spec.get("mode") or "enforce")
-    where = value_location(obj.path, spec, "mode") if "mode" in spec else obj.location
+    spec = obj.spec.as_map()
+    patterns = _globs(spec.get("images"))
+    mode = str(spec.get("mode").plain() or "enforce")
+    where = spec.location_of("mode") if "mode" in spec else obj.location
     yield SignaturePolicy(obj, patterns, mode.lower() == "enforce", where, f"mode: {mode}", True)
 
 
@@ -429,8 +383,8 @@ def _labelled_for_sigstore(namespaces: Mapping[str, K8sObject], workload: Worklo
 
 
 def _uncovered_images(project: Project, policies: list[SignaturePolicy]) -> Iterator[Violation]:
-    namespaces = {obj.name or "": obj for obj in project.k8s_objects if obj.kind == "Namespace"}
-    for workload in kubernetes_workloads(project):
+    namespaces = {obj.name or "": obj for obj in project.index.objects("Namespace")}
+    for workload in project.index.kubernetes_workloads:
         labelled = _labelled_for_sigstore(namespaces, workload)
         for container in workload.containers:
             if container.image is None:
@@ -466,7 +420,7 @@ def _audit_mode(policies: Iterable[SignaturePolicy]) -> Iterator[Violation]:
             f"{policy.obj.subject} verifies image signatures only in warn/audit mode "
             f"({policy.mode_text}), so unsigned images still run",
             policy.obj.subject,
-            artifact_of(policy.obj),
+            policy.obj.artifact,
             variant="audit-mode",
         )
 
@@ -475,14 +429,14 @@ def image_signature_enforcement(project: Project, params: Mapping[str, Any]) -> 
     """MD215: the bundle enforces image signatures (Kyverno verifyImages or Sigstore with labelled namespaces)."""
     if not params.get("cyber_device", True) or params.get("declared_enforcement"):
         return
-    workloads = sorted(kubernetes_workloads(project), key=lambda item: (item.path, item.location.line))
+    workloads = sorted(project.index.kubernetes_workloads, key=lambda item: (item.path, item.location.line))
     if not workloads:
         return
     policies = signature_policies(project)
     if not policies:
         first = workloads[0]
         yield Violation(
-            node_location(first.path, first.raw) if first.raw is not None else first.location,
+            first.definition.start if first.definition.present else first.location,
             f"the scanned Kubernetes objects run {len(workloads)} workload(s) but contain no image-signature "
             "enforcement (a Kyverno verifyImages rule, or a Sigstore ClusterImagePolicy with labelled namespaces)",
             "bundle/image-signature-enforcement",

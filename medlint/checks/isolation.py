@@ -1,8 +1,8 @@
 """Isolation from the host: MD206 no-host-namespaces, MD207 no-host-mounts, MD208 no-host-ports,
 MD209 seccomp-profile, MD210 pod-security-standard-fields.
 
-Kubernetes conditions read the raw pod spec (with positions), because several of them (pod-level
-Unconfined overridden by a container, sysctls, volumes) are not part of the resolved SecurityContext.
+Kubernetes conditions read the pod spec (with positions), because several of them (pod-level Unconfined
+overridden by a container, sysctls, volumes) are not part of the resolved SecurityContext.
 """
 
 from __future__ import annotations
@@ -11,34 +11,13 @@ import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from medlint.checks.privileges import (
-    ComposeMount,
-    PodSecurityStandards,
-    as_items,
-    compose_mounts,
-    compose_project_of,
-    compose_security_options,
-    compose_workloads,
-    container_security_context,
-    container_subject,
-    describe_container,
-    describe_service,
-    fields_of,
-    is_unresolved,
-    is_windows_pod,
-    kubernetes_workloads,
-    load_standards,
-    mapping,
-    may_resolve_to,
-    normalise_host_path,
-    pod_metadata,
-    pod_spec,
-    yaml_text,
-)
+from medlint.checks.describe import container_subject, describe_container, describe_service
+from medlint.checks.pod_security import PodSecurityStandards, load_standards
 from medlint.findings import Violation
-from medlint.model import Container, Project, Workload
-from medlint.model.compose_positions import compose_value_location
-from medlint.source import YamlMap, key_location, value_location
+from medlint.model import ComposeMount, Container, MountKind, Node, Project, Workload
+from medlint.model.compose import may_resolve_to
+from medlint.model.kubernetes import PodSpec
+from medlint.model.tree import yaml_text
 
 COMPOSE_NAMESPACE_KEYS = ("network_mode", "pid", "ipc", "uts", "userns_mode")
 POD_NAMESPACE_KEYS = ("hostNetwork", "hostPID", "hostIPC")
@@ -60,15 +39,25 @@ UNCONFINED_SPELLINGS = tuple(
 # MD206 no-host-namespaces
 
 
+def _map(node: Node, key: str) -> Node | None:
+    """`node[key]` when it is a mapping, else None (absent keys and wrong types alike)."""
+    value = node.get(key)
+    return value if value.is_map else None
+
+
+def _windows(workload: Workload) -> bool:
+    return workload.pod is not None and workload.pod.is_windows
+
+
 def _compose_host_namespaces(workload: Workload) -> Iterator[Violation]:
-    raw = workload.raw if isinstance(workload.raw, dict) else {}
     who = describe_service(workload)
     for key in COMPOSE_NAMESPACE_KEYS:
-        if key not in raw:
+        option = workload.definition.get(key)
+        if not option.present:
             continue
-        value = raw[key]
-        location = compose_value_location(raw, key)
-        if is_unresolved(value):
+        value = option.plain()
+        location = option.location
+        if option.unresolved:
             if may_resolve_to(value, "host"):
                 yield Violation(
                     location,
@@ -87,11 +76,11 @@ def _compose_host_namespaces(workload: Workload) -> Iterator[Violation]:
 
 
 def _pod_host_namespaces(workload: Workload) -> Iterator[Violation]:
-    spec = pod_spec(workload)
+    spec = workload.pod.node if workload.pod is not None else None
     for key in POD_NAMESPACE_KEYS:
-        if spec is not None and spec.get(key) is True:
+        if spec is not None and spec.get(key).is_true:
             yield Violation(
-                key_location(workload.path, spec, key),
+                spec.key_location_of(key),
                 f"{workload.subject} shares the node's namespace ({key}: true)",
                 f"{workload.subject}/{key}",
                 workload.artifact,
@@ -100,14 +89,28 @@ def _pod_host_namespaces(workload: Workload) -> Iterator[Violation]:
 
 def no_host_namespaces(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD206: no host network, PID, IPC, UTS or user namespace; sharing with another container is fine."""
-    for workload in compose_workloads(project):
+    for workload in project.index.compose_workloads:
         yield from _compose_host_namespaces(workload)
-    for workload in kubernetes_workloads(project):
+    for workload in project.index.kubernetes_workloads:
         yield from _pod_host_namespaces(workload)
 
 
 # --------------------------------------------------------------------------------------------------
 # MD207 no-host-mounts
+
+
+def normalise_host_path(path: str) -> str:
+    """`//var/run/../run/docker.sock/` -> `/run/docker.sock`: one canonical form, `/var/run` spelled `/run`.
+
+    Relative and home paths are returned unchanged: they never name a system directory on their own.
+    """
+    text = path.strip()
+    if not text.startswith("/"):
+        return text
+    normalised = posixpath.normpath("/" + text.lstrip("/"))
+    if normalised == "/var/run" or normalised.startswith("/var/run/"):
+        normalised = "/run" + normalised[len("/var/run") :]
+    return normalised
 
 
 def sensitive_host_path(source: str, sensitive: list[str]) -> str | None:
@@ -157,8 +160,9 @@ def _compose_host_mounts(
     project: Project, workload: Workload, sensitive: list[str], exceptions: list[str]
 ) -> Iterator[Violation]:
     who = describe_service(workload)
-    for mount in compose_mounts(workload, compose_project_of(project, workload)):
-        if mount.kind != "bind":
+    service = project.index.compose_service(workload)
+    for mount in service.mounts if service is not None else ():
+        if mount.kind is not MountKind.BIND:
             continue
         if mount.unresolved:
             if unresolved_may_expose(mount.source, sensitive):
@@ -189,17 +193,10 @@ def _compose_host_mounts(
 
 
 def _compose_devices(workload: Workload) -> Iterator[Violation]:
-    raw = workload.raw if isinstance(workload.raw, dict) else {}
-    devices = raw.get("devices")
-    for index, item in enumerate(as_items(devices)):
-        text = item.get("source", item) if isinstance(item, dict) else item
-        location = (
-            compose_value_location(devices, index)
-            if isinstance(devices, list)
-            else compose_value_location(raw, "devices")
-        )
+    for item in workload.definition.get("devices").as_list():
+        text = item.get("source").plain() if item.is_map and "source" in item else item.plain()
         yield Violation(
-            location,
+            item.location,
             f'{describe_service(workload)} maps host device "{text}"',
             workload.subject,
             workload.artifact,
@@ -208,17 +205,15 @@ def _compose_devices(workload: Workload) -> Iterator[Violation]:
 
 
 def _host_path_volumes(workload: Workload) -> Iterator[Violation]:
-    spec = pod_spec(workload)
-    volumes = spec.get("volumes") if spec is not None else None
-    for volume in volumes if isinstance(volumes, list) else []:
-        host_path = mapping(volume, "hostPath")
+    for volume in workload.pod.volumes if workload.pod is not None else ():
+        host_path = _map(volume.node, "hostPath")
         if host_path is None:
             continue
-        name = volume.get("name")
-        kind = f", type {host_path.get('type')}" if host_path.get("type") else ""
+        name = volume.node.get("name").plain()
+        kind = f", type {host_path.get('type').plain()}" if host_path.get("type") else ""
         yield Violation(
-            key_location(workload.path, volume, "hostPath"),
-            f'{workload.subject} mounts host path "{host_path.get("path")}" (volume "{name}"{kind})',
+            volume.node.key_location_of("hostPath"),
+            f'{workload.subject} mounts host path "{host_path.get("path").plain()}" (volume "{name}"{kind})',
             f"{workload.subject}/volume:{name}",
             workload.artifact,
         )
@@ -228,10 +223,10 @@ def no_host_mounts(project: Project, params: Mapping[str, Any]) -> Iterator[Viol
     """MD207: no bind mount of system directories or the Docker socket, no devices, no hostPath volumes."""
     sensitive = [str(path) for path in params.get("compose_sensitive_paths", [])]
     exceptions = [str(entry) for entry in params.get("allowed_host_paths", [])]
-    for workload in compose_workloads(project):
+    for workload in project.index.compose_workloads:
         yield from _compose_host_mounts(project, workload, sensitive, exceptions)
         yield from _compose_devices(workload)
-    for workload in kubernetes_workloads(project):
+    for workload in project.index.kubernetes_workloads:
         yield from _host_path_volumes(workload)
 
 
@@ -249,15 +244,14 @@ def _host_port(value: Any) -> bool:
 
 def no_host_ports(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD208: no container port with a non-zero hostPort (hostNetwork is MD206)."""
-    for workload in kubernetes_workloads(project):
+    for workload in project.index.kubernetes_workloads:
         for container in workload.containers:
-            ports = container.raw.get("ports") if isinstance(container.raw, dict) else None
-            for port in ports if isinstance(ports, list) else []:
-                if isinstance(port, dict) and _host_port(port.get("hostPort")):
+            for port in container.ports:
+                if _host_port(port.host_port.plain()):
                     yield Violation(
-                        key_location(workload.path, port, "hostPort"),
-                        f"{describe_container(workload, container)} binds host port {port.get('hostPort')} "
-                        f"(containerPort {port.get('containerPort')})",
+                        port.node.key_location_of("hostPort"),
+                        f"{describe_container(workload, container)} binds host port {port.host_port.plain()} "
+                        f"(containerPort {port.container_port.plain()})",
                         container_subject(workload, container),
                         workload.artifact,
                     )
@@ -269,7 +263,7 @@ def no_host_ports(project: Project, params: Mapping[str, Any]) -> Iterator[Viola
 
 def _compose_confinement(workload: Workload) -> Iterator[Violation]:
     who = describe_service(workload)
-    for option in compose_security_options(workload):
+    for option in workload.containers[0].security.security_options:
         if option.unresolved:
             if any(may_resolve_to(option.text, unconfined) for unconfined in UNCONFINED_SPELLINGS):
                 yield Violation(
@@ -290,11 +284,11 @@ def _compose_confinement(workload: Workload) -> Iterator[Violation]:
             )
 
 
-def _profile_problem(profile: YamlMap | None, origin: str, standards: PodSecurityStandards) -> str | None:
+def _profile_problem(profile: Node | None, origin: str, standards: PodSecurityStandards) -> str | None:
     """Why a seccompProfile does not confine the container; None when it is RuntimeDefault or Localhost."""
     if profile is None:
         return "sets no seccompProfile, neither on the container nor at pod level"
-    kind = profile.get("type")
+    kind = profile.get("type").plain()
     if kind == "Localhost" and not profile.get("localhostProfile"):
         return f"uses seccompProfile type Localhost at {origin} level without localhostProfile"
     if str(kind) not in standards.allowed("seccomp-type"):
@@ -304,31 +298,33 @@ def _profile_problem(profile: YamlMap | None, origin: str, standards: PodSecurit
     return None
 
 
-def _legacy_annotation_note(workload: Workload) -> str:
-    annotations = fields_of(pod_metadata(workload), "annotations")
-    if any(str(key).startswith(SECCOMP_ANNOTATION_KEYS) for key in annotations):
+def _legacy_annotation_note(pod: PodSpec) -> str:
+    if any(str(key).startswith(SECCOMP_ANNOTATION_KEYS) for key in pod.metadata.get("annotations")):
         return "; the deprecated seccomp annotations are not honoured by current Kubernetes, use the seccompProfile field"
     return ""
 
 
-def _kubernetes_seccomp(workload: Workload, standards: PodSecurityStandards) -> Iterator[Violation]:
-    pod_context = mapping(pod_spec(workload), "securityContext")
-    pod_profile = mapping(pod_context, "seccompProfile")
-    if pod_profile is not None and pod_profile.get("type") == "Unconfined":
+def _kubernetes_seccomp(
+    workload: Workload, pod: PodSpec, standards: PodSecurityStandards
+) -> Iterator[Violation]:
+    pod_context = _map(pod.node, "securityContext")
+    pod_profile = _map(pod_context, "seccompProfile") if pod_context is not None else None
+    if pod_profile is not None and pod_profile.get("type").plain() == "Unconfined":
         yield Violation(
-            key_location(workload.path, pod_profile, "type"),
+            pod_profile.key_location_of("type"),
             f"{workload.subject} runs its pod Unconfined (seccompProfile.type: Unconfined)",
             f"{workload.subject}/pod",
             workload.artifact,
             variant="unconfined",
         )
-    note = _legacy_annotation_note(workload)
+    note = _legacy_annotation_note(pod)
     for container in workload.containers:
-        own = mapping(container_security_context(container), "seccompProfile")
+        context = _map(container.definition, "securityContext")
+        own = _map(context, "seccompProfile") if context is not None else None
         who, subject = describe_container(workload, container), container_subject(workload, container)
-        if own is not None and own.get("type") == "Unconfined":
+        if own is not None and own.get("type").plain() == "Unconfined":
             yield Violation(
-                key_location(workload.path, own, "type"),
+                own.key_location_of("type"),
                 f"{who} runs Unconfined (seccompProfile.type: Unconfined)",
                 subject,
                 workload.artifact,
@@ -336,13 +332,13 @@ def _kubernetes_seccomp(workload: Workload, standards: PodSecurityStandards) -> 
             )
             continue
         profile, origin = (own, "container") if own is not None else (pod_profile, "pod")
-        if profile is not None and profile.get("type") == "Unconfined":
+        if profile is not None and profile.get("type").plain() == "Unconfined":
             continue  # reported once at pod level
         problem = _profile_problem(profile, origin, standards)
         if problem:
             location = (
-                key_location(workload.path, container_security_context(container), "seccompProfile")
-                if own is not None
+                context.key_location_of("seccompProfile")
+                if own is not None and context is not None
                 else container.security.anchor
             )
             yield Violation(location, f"{who} {problem}{note}", subject, workload.artifact)
@@ -350,12 +346,12 @@ def _kubernetes_seccomp(workload: Workload, standards: PodSecurityStandards) -> 
 
 def seccomp_profile(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD209: no unconfined Compose options; an explicit RuntimeDefault/Localhost profile on every Kubernetes container."""
-    for workload in compose_workloads(project):
+    for workload in project.index.compose_workloads:
         yield from _compose_confinement(workload)
     standards = load_standards(params)
-    for workload in kubernetes_workloads(project):
-        if not is_windows_pod(workload):  # seccomp is Linux-only; the API rejects it on Windows pods
-            yield from _kubernetes_seccomp(workload, standards)
+    for workload in project.index.kubernetes_workloads:
+        if workload.pod is not None and not workload.pod.is_windows:  # seccomp is Linux-only
+            yield from _kubernetes_seccomp(workload, workload.pod, standards)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -371,19 +367,13 @@ class _Fields:
         self.baseline_profile = baseline_profile
 
     def violation(
-        self, node: Any, key: str, message: str, subject: str, variant: str | None = None
+        self, node: Node, key: str, message: str, subject: str, variant: str | None = None
     ) -> Violation:
-        return Violation(
-            key_location(self.workload.path, node, key),
-            message,
-            subject,
-            self.workload.artifact,
-            variant=variant,
-        )
+        return Violation(node.key_location_of(key), message, subject, self.workload.artifact, variant=variant)
 
-    def host_process(self, context: YamlMap | None, who: str, subject: str) -> Iterator[Violation]:
-        options = mapping(context, "windowsOptions")
-        if options is not None and options.get("hostProcess") is True:
+    def host_process(self, context: Node | None, who: str, subject: str) -> Iterator[Violation]:
+        options = _map(context, "windowsOptions") if context is not None else None
+        if options is not None and options.get("hostProcess").is_true:
             yield self.violation(
                 options,
                 "hostProcess",
@@ -391,11 +381,11 @@ class _Fields:
                 subject,
             )
 
-    def selinux(self, context: YamlMap | None, who: str, subject: str) -> Iterator[Violation]:
-        options = mapping(context, "seLinuxOptions")
+    def selinux(self, context: Node | None, who: str, subject: str) -> Iterator[Violation]:
+        options = _map(context, "seLinuxOptions") if context is not None else None
         if options is None:
             return
-        kind = "" if options.get("type") is None else str(options.get("type"))
+        kind = "" if options.get("type").plain() is None else str(options.get("type").plain())
         if not self.standards.allows("selinux-type", kind):
             yield self.violation(
                 options,
@@ -406,40 +396,42 @@ class _Fields:
         for key in ("user", "role"):
             if options.get(key):
                 yield self.violation(
-                    options, key, f'{who} sets seLinuxOptions.{key} "{options.get(key)}"', subject
+                    options, key, f'{who} sets seLinuxOptions.{key} "{options.get(key).plain()}"', subject
                 )
 
-    def apparmor(self, context: YamlMap | None, who: str, subject: str) -> Iterator[Violation]:
-        profile = mapping(context, "appArmorProfile")
-        if profile is not None and not self.standards.allows("apparmor-type", str(profile.get("type"))):
+    def apparmor(self, context: Node | None, who: str, subject: str) -> Iterator[Violation]:
+        profile = _map(context, "appArmorProfile") if context is not None else None
+        if profile is not None and not self.standards.allows(
+            "apparmor-type", str(profile.get("type").plain())
+        ):
             yield self.violation(
                 profile,
                 "type",
-                f'{who} sets appArmorProfile.type "{yaml_text(profile.get("type"))}"',
+                f'{who} sets appArmorProfile.type "{profile.get("type").yaml_text}"',
                 subject,
             )
 
-    def pod_level(self, spec: YamlMap) -> Iterator[Violation]:
-        context = mapping(spec, "securityContext")
+    def pod_level(self, spec: Node) -> Iterator[Violation]:
+        context = _map(spec, "securityContext")
         who, subject = f"the pod of {self.workload.subject}", f"{self.workload.subject}/pod"
         yield from self.host_process(context, who, subject)
         yield from self.selinux(context, who, subject)
         yield from self.apparmor(context, who, subject)
         sysctls = context.get("sysctls") if context is not None else None
-        for index, item in enumerate(sysctls if isinstance(sysctls, list) else []):
-            name = str(item.get("name")) if isinstance(item, dict) else str(item)
+        for item in sysctls.elements() if sysctls is not None else []:
+            name = str(item.get("name").plain()) if item.is_map else str(item.plain())
             if not self.standards.allows("safe-sysctl", name):
                 yield Violation(
-                    value_location(self.workload.path, sysctls, index),
+                    item.location,
                     f'{who} sets sysctl "{name}", outside the safe set of policy {self.standards.version_text}',
                     subject,
                     self.workload.artifact,
                 )
 
-    def annotations(self) -> Iterator[Violation]:
-        annotations = fields_of(pod_metadata(self.workload), "annotations")
+    def annotations(self, pod: PodSpec) -> Iterator[Violation]:
+        annotations = pod.metadata.get("annotations")
         for key, value in annotations.items():
-            text = "" if value is None else str(value)
+            text = "" if value.plain() is None else str(value.plain())
             if str(key).startswith(APPARMOR_ANNOTATION_PREFIX) and not self.standards.allows(
                 "apparmor-annotation", text
             ):
@@ -451,15 +443,13 @@ class _Fields:
                     f"{self.workload.subject}/container:{container}",
                 )
 
-    def proc_mount(
-        self, spec: YamlMap, context: YamlMap | None, who: str, subject: str
-    ) -> Iterator[Violation]:
-        if context is None or context.get("procMount") is None:
+    def proc_mount(self, spec: Node, context: Node | None, who: str, subject: str) -> Iterator[Violation]:
+        if context is None or context.get("procMount").plain() is None:
             return
-        value = str(context.get("procMount"))
+        value = str(context.get("procMount").plain())
         relaxed = (
             self.baseline_profile
-            and spec.get("hostUsers") is False
+            and spec.get("hostUsers").is_false
             and self.standards.has_feature("baseline-procmount-user-namespace")
         )
         if not self.standards.allows("proc-mount", value) and not relaxed:
@@ -468,23 +458,26 @@ class _Fields:
     def handler_hosts(self, container: Container, who: str, subject: str) -> Iterator[Violation]:
         if not self.standards.has_feature("host-probes-and-lifecycle"):
             return
-        raw = container.raw if isinstance(container.raw, dict) else {}
-        lifecycle = mapping(raw, "lifecycle")
-        handlers = [(key, mapping(raw, key)) for key in PROBE_KEYS]
-        handlers += [(f"lifecycle.{key}", mapping(lifecycle, key)) for key in LIFECYCLE_KEYS]
+        definition = container.definition
+        lifecycle = _map(definition, "lifecycle")
+        handlers = [(key, _map(definition, key)) for key in PROBE_KEYS]
+        handlers += [
+            (f"lifecycle.{key}", _map(lifecycle, key) if lifecycle is not None else None)
+            for key in LIFECYCLE_KEYS
+        ]
         for name, handler in handlers:
             for kind in HANDLER_KEYS:
-                action = mapping(handler, kind)
+                action = _map(handler, kind) if handler is not None else None
                 if action is not None and action.get("host"):
                     yield self.violation(
                         action,
                         "host",
-                        f'{who} sends its {name}.{kind} to host "{action.get("host")}"',
+                        f'{who} sends its {name}.{kind} to host "{action.get("host").plain()}"',
                         subject,
                     )
 
-    def container(self, spec: YamlMap, container: Container) -> Iterator[Violation]:
-        context = container_security_context(container)
+    def container(self, spec: Node, container: Container) -> Iterator[Violation]:
+        context = _map(container.definition, "securityContext")
         who, subject = (
             describe_container(self.workload, container),
             container_subject(self.workload, container),
@@ -495,21 +488,19 @@ class _Fields:
         yield from self.apparmor(context, who, subject)
         yield from self.handler_hosts(container, who, subject)
 
-    def volumes(self, spec: YamlMap) -> Iterator[Violation]:
-        volumes = spec.get("volumes")
-        for volume in volumes if isinstance(volumes, list) else []:
-            if not isinstance(volume, dict):
-                continue
-            kinds = [str(key) for key in volume if key != "name"]
+    def volumes(self, pod: PodSpec) -> Iterator[Violation]:
+        for volume in pod.volumes:
+            kinds = list(volume.sources)
             if not kinds or "hostPath" in kinds:
                 continue  # no source defaults to emptyDir; hostPath is MD207's
             if not any(kind in self.standards.allowed("restricted-volume-type") for kind in kinds):
+                name = volume.node.get("name").plain()
                 yield self.violation(
-                    volume,
+                    volume.node,
                     kinds[0],
-                    f'{self.workload.subject} uses volume "{volume.get("name")}" of type {kinds[0]}, '
+                    f'{self.workload.subject} uses volume "{name}" of type {kinds[0]}, '
                     "outside the Restricted volume types",
-                    f"{self.workload.subject}/volume:{volume.get('name')}",
+                    f"{self.workload.subject}/volume:{name}",
                     variant="volume-type",
                 )
 
@@ -519,13 +510,13 @@ def pod_security_standard_fields(project: Project, params: Mapping[str, Any]) ->
     and the Restricted volume types, at the configured policy version."""
     standards = load_standards(params)
     baseline_profile = str(params.get("profile", "restricted")) == "baseline"
-    for workload in kubernetes_workloads(project):
-        spec = pod_spec(workload)
-        if spec is None:
+    for workload in project.index.kubernetes_workloads:
+        pod = workload.pod
+        if pod is None:
             continue
         fields = _Fields(workload, standards, baseline_profile)
-        yield from fields.pod_level(spec)
-        yield from fields.annotations()
+        yield from fields.pod_level(pod.node)
+        yield from fields.annotations(pod)
         for container in workload.containers:
-            yield from fields.container(spec, container)
-        yield from fields.volumes(spec)
+            yield from fields.container(pod.node, container)
+        yield from fields.volumes(pod)

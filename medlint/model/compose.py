@@ -9,11 +9,13 @@ a variable without a value hides them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from medlint.model.interpolation import interpolation_of
 from medlint.model.location import Location
 from medlint.model.tree import ABSENT, Node
 
@@ -22,6 +24,35 @@ if TYPE_CHECKING:
 
 #: Docker parses boolean security options with Go's strconv.ParseBool.
 TRUE_WORDS = ("1", "t", "true")
+_REFERENCE = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+
+
+def is_unresolved(value: Any) -> bool:
+    """A Compose value with a variable that `.env` does not define and no default (catalog 3.3: W)."""
+    record = interpolation_of(value)
+    return record is not None and not record.resolved
+
+
+def may_resolve_to(value: Any, candidate: str) -> bool:
+    """Whether a Compose value with unresolved variables could become `candidate` once they are set.
+
+    `container:${NAME}` can never be `host`; `${MODE}` or `ho${X}` can.
+    """
+    literals = _REFERENCE.split(str(value))  # resolved parts are substituted, unresolved ones kept as written
+    pattern = ".*".join(re.escape(literal) for literal in literals)
+    return re.fullmatch(pattern, candidate, flags=re.IGNORECASE | re.DOTALL) is not None
+
+
+def compose_bool(value: Any) -> bool | None:
+    """A Compose boolean (`true`, "yes", "on", "1" ...); None when it is neither (or unresolved)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1", "y"):
+        return True
+    if text in ("false", "no", "off", "0", "n"):
+        return False
+    return None
 
 
 class MountKind(str, Enum):

@@ -88,9 +88,10 @@ class ProjectIndex:
         return tuple(obj for obj in found if (obj.api_version or "").startswith(api_prefix))
 
     def named(self, kind: str, namespace: str, name: str) -> K8sObject | None:
-        """The first object of a kind with this name in this namespace (as applied), if any."""
+        """The object of a kind with this name in this namespace (as applied); of several, the last, which
+        replaces the others when the manifests are applied in order."""
         found = self.objects_by_name.get((kind, namespace, name))
-        return found[0] if found else None
+        return found[-1] if found else None
 
     def compose_service(self, workload: Workload) -> ComposeService | None:
         return self.compose_services.get(workload.subject)

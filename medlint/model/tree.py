@@ -267,6 +267,11 @@ class Node:
             return Node(value[key], self._path, value, key)
         return Node(_ABSENT, self._path, value if isinstance(value, (dict, list)) else None, key)
 
+    def as_map(self) -> Node:
+        """This node when it is a mapping, else an absent one: for reading optional fields of a block that
+        may be missing or malformed."""
+        return self if isinstance(self._value, dict) else Node(_ABSENT, self._path)
+
     def at(self, *keys: Any) -> Node:
         """`get` along a path of keys."""
         node = self

@@ -14,13 +14,15 @@ from medlint.model.compose import (
     PublishedPort,
     SecurityOption,
     ServiceDependency,
+    compose_bool,
+    is_unresolved,
 )
 from medlint.model.compose_positions import (
     SourcedMap,
     compose_key_location,
     compose_value_location,
 )
-from medlint.model.interpolation import InterpolatedText, interpolation_of
+from medlint.model.interpolation import InterpolatedText
 from medlint.model.location import Location
 
 _MOUNT_TYPES = {"bind": MountKind.BIND, "volume": MountKind.VOLUME, "tmpfs": MountKind.TMPFS}
@@ -33,24 +35,6 @@ def text_of(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def is_unresolved(value: Any) -> bool:
-    """A value with a variable that `.env` does not define and no default."""
-    record = interpolation_of(value)
-    return record is not None and not record.resolved
-
-
-def compose_bool(value: Any) -> bool | None:
-    """A Compose boolean (`true`, "yes", "on", "1" ...); None when it is neither (or unresolved)."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "on", "1", "y"):
-        return True
-    if text in ("false", "no", "off", "0", "n"):
-        return False
-    return None
 
 
 def as_items(value: Any) -> list[Any]:

@@ -1,42 +1,22 @@
-"""Unit tests for the MD202-MD215 helpers (names, paths, PSS sets) and for what fixtures cannot show:
-levels per class and artifact, rule parameters, and rendered Helm objects (artifact HELM)."""
+"""MD201-MD215: capability names, and what fixtures cannot show: levels per class and artifact, rule parameters,
+and rendered Helm objects (artifact HELM)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from medlint.api import lint
 from medlint.checks import admission, isolation, privileges
-from medlint.checks.privileges import (
-    load_standards,
-    may_resolve_to,
-    normalise_capability,
-    normalise_host_path,
-    split_security_option,
-)
+from medlint.checks.privileges import normalise_capability
 from medlint.config import Config
 from medlint.model import ArtifactKind, Project
-from medlint.model.interpolation import InterpolatedText
-from medlint.parsers.compose import parse_compose
 from medlint.parsers.kubernetes import parse_manifest, workload_from_object
-from medlint.rulepack import load_table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURES = REPO_ROOT / "fixtures"
-
-
-def _standards(version: str = "latest") -> privileges.PodSecurityStandards:
-    return load_standards(
-        {
-            "tables": {"pod-security-standards": load_table("pod-security-standards")},
-            "policy_version": version,
-        }
-    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -55,153 +35,6 @@ def _standards(version: str = "latest") -> privileges.PodSecurityStandards:
 )
 def test_capability_names_compare_without_case_or_prefix(written: str, expected: str) -> None:
     assert normalise_capability(written) == expected
-
-
-@pytest.mark.parametrize(
-    "option, expected",
-    [
-        ("seccomp:unconfined", ("seccomp", "unconfined")),
-        ("seccomp=unconfined", ("seccomp", "unconfined")),
-        ("no-new-privileges", ("no-new-privileges", None)),
-        ("no-new-privileges=true", ("no-new-privileges", "true")),
-        ("label:type:svirt_apache_t", ("label", "type:svirt_apache_t")),
-        ("Apparmor=unconfined", ("apparmor", "unconfined")),
-    ],
-)
-def test_security_options_accept_both_spellings(option: str, expected: tuple[str, str | None]) -> None:
-    assert split_security_option(option) == expected
-
-
-@pytest.mark.parametrize(
-    "path, expected",
-    [
-        ("/var/run/docker.sock", "/run/docker.sock"),
-        ("/run/docker.sock", "/run/docker.sock"),
-        ("//var/run/docker.sock", "/run/docker.sock"),
-        ("/var/run/../run/docker.sock/", "/run/docker.sock"),
-        ("/etc/ssl/certs/", "/etc/ssl/certs"),
-        ("/var/running", "/var/running"),
-        ("./data", "./data"),
-        ("~/cache", "~/cache"),
-    ],
-)
-def test_host_paths_have_one_canonical_form(path: str, expected: str) -> None:
-    assert normalise_host_path(path) == expected
-
-
-SENSITIVE = [
-    "/",
-    "/etc",
-    "/proc",
-    "/sys",
-    "/dev",
-    "/boot",
-    "/usr",
-    "/lib",
-    "/var/lib/docker",
-    "/var/run/docker.sock",
-]
-
-
-@pytest.mark.parametrize(
-    "source, expected",
-    [
-        ("/", "/"),
-        ("/etc", "/etc"),
-        ("/etc/ssl", "/etc"),
-        ("/run/docker.sock", "/var/run/docker.sock"),
-        ("/var/run", "/var/run/docker.sock"),
-        ("/var", "/var/lib/docker"),
-        ("/var/lib/docker/volumes", "/var/lib/docker"),
-        ("/srv/app", None),
-        ("/var/log", None),
-        ("/home/user", None),
-        ("/library", None),
-        ("./etc", None),
-    ],
-)
-def test_sensitive_paths_match_themselves_children_and_parents(source: str, expected: str | None) -> None:
-    assert isolation.sensitive_host_path(source, SENSITIVE) == expected
-
-
-@pytest.mark.parametrize(
-    "source, expected",
-    [
-        ("${DIR}", True),
-        ("${DIR}/certs", True),
-        ("/etc/${NAME}", True),
-        ("/var/lib/dock${X}", True),
-        ("/${X}", True),
-        ("./${DIR}", False),
-        ("~/${DIR}", False),
-        ("/srv/app-${NAME}", False),
-        ("/home/${USER}/data", False),
-    ],
-)
-def test_unresolved_mount_sources_that_could_name_a_listed_path(source: str, expected: bool) -> None:
-    assert isolation.unresolved_may_expose(source, SENSITIVE) is expected
-
-
-def test_short_volume_syntax_splits_outside_variables_and_drive_letters() -> None:
-    split = privileges._split_short_volume
-    assert split("/a:/b:ro") == ["/a", "/b", "ro"]
-    assert split("${DIR:-/x}:/data") == ["${DIR:-/x}", "/data"]
-    assert split("C:\\data:/data") == ["C:\\data", "/data"]
-    assert split("named") == ["named"]
-
-
-def test_unresolved_values_that_cannot_become_host_are_not_host() -> None:
-    assert may_resolve_to("${MODE}", "host")
-    assert may_resolve_to("ho${SUFFIX}", "host")
-    assert not may_resolve_to("container:${NAME}", "host")
-    assert not may_resolve_to("service:${NAME}", "host")
-
-
-# --------------------------------------------------------------------------------------------------
-# Pod Security Standards table
-
-
-def test_table_matches_its_schema() -> None:
-    import jsonschema
-
-    schema = json.loads((REPO_ROOT / "schemas" / "table.schema.json").read_text(encoding="utf-8"))
-    table = yaml.safe_load(
-        (REPO_ROOT / "rules" / "data" / "pod-security-standards.yaml").read_text(encoding="utf-8")
-    )
-    jsonschema.validate(table, schema)
-
-
-def test_sysctl_safe_set_grows_with_the_policy_version() -> None:
-    assert _standards("v1.26").allowed("safe-sysctl") == {
-        "kernel.shm_rmid_forced",
-        "net.ipv4.ip_local_port_range",
-        "net.ipv4.tcp_syncookies",
-        "net.ipv4.ping_group_range",
-        "net.ipv4.ip_unprivileged_port_start",
-    }
-    assert "net.ipv4.ip_local_reserved_ports" in _standards("1.27").allowed("safe-sysctl")
-    assert "net.ipv4.tcp_rmem" not in _standards("1.31").allowed("safe-sysctl")
-    assert len(_standards("1.32").allowed("safe-sysctl")) == 12
-
-
-def test_latest_uses_only_verified_rows() -> None:
-    latest = _standards("latest")
-    assert latest.version == (1, 35)
-    assert "net.ipv4.tcp_slow_start_after_idle" not in latest.allowed("safe-sysctl")
-
-
-def test_version_gated_checks() -> None:
-    assert not _standards("1.33").has_feature("host-probes-and-lifecycle")
-    assert _standards("1.34").has_feature("host-probes-and-lifecycle")
-    assert "container_engine_t" not in _standards("1.30").allowed("selinux-type")
-    assert _standards("1.31").allows("selinux-type", "container_engine_t")
-    assert _standards().allows("apparmor-annotation", "localhost/k8s-app")
-    assert not _standards().allows("apparmor-annotation", "unconfined")
-
-
-def test_baseline_capabilities_exclude_net_raw() -> None:
-    baseline = _standards().allowed("baseline-capability")
-    assert len(baseline) == 13 and "NET_RAW" not in baseline and "NET_BIND_SERVICE" in baseline
 
 
 # --------------------------------------------------------------------------------------------------
@@ -345,30 +178,6 @@ def test_rendered_namespace_default_is_hard_coded_but_missing_is_the_release_nam
     params: dict[str, list[str]] = {"cluster_scoped_kinds": [], "tool_config_api_groups": []}
     violations = [v for v in admission.namespace_isolation(_rendered_project(), params) if v.variant is None]
     assert [(v.location.line, v.artifact) for v in violations] == [(5, ArtifactKind.HELM)]
-
-
-# --------------------------------------------------------------------------------------------------
-# Compose model details the checks rely on
-
-
-def test_compose_mounts_resolve_bind_volumes_and_unresolved_sources() -> None:
-    text = (
-        "services:\n  app:\n    image: x\n    volumes:\n      - host-etc:/mnt\n      - ${DIR}:/data\n"
-        "      - cache:/cache\nvolumes:\n  cache: {}\n  host-etc:\n    driver_opts: {o: bind, device: /etc}\n"
-    )
-    compose = parse_compose("compose.yaml", text)
-    mounts = privileges.compose_mounts(compose.services[0].workload, compose)
-    assert [(m.kind, m.source, m.unresolved, m.via_volume) for m in mounts] == [
-        ("bind", "/etc", False, "host-etc"),
-        ("bind", "${DIR}", True, None),
-        ("volume", "cache", False, None),
-    ]
-
-
-def test_interpolated_values_keep_unresolved_references_visible() -> None:
-    compose = parse_compose("compose.yaml", "services:\n  app:\n    image: x\n    ipc: container:${EXT}\n")
-    value = compose.services[0].raw["ipc"]
-    assert isinstance(value, InterpolatedText) and privileges.is_unresolved(value)
 
 
 # --------------------------------------------------------------------------------------------------

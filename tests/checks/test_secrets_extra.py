@@ -168,9 +168,7 @@ def test_ignore_file_part_with_full_listing_reports_only_the_ignore_file() -> No
         dockerfiles=(dockerfile("app/Dockerfile", "FROM a\nCOPY . /app\n", COMPLETE_IGNORE),), **listed
     )
     assert run(complete) == []
-    no_copy = Project(
-        dockerfiles=(dockerfile("app/Dockerfile", "FROM a\nCOPY src/ /app\n"),), **listed
-    )
+    no_copy = Project(dockerfiles=(dockerfile("app/Dockerfile", "FROM a\nCOPY src/ /app\n"),), **listed)
     assert run(no_copy) == []  # no whole-context copy: no ignore file needed
 
 
@@ -260,9 +258,7 @@ def test_committed_env_files_anywhere_in_the_scanned_paths() -> None:
         "outside/.env",
     )
     scanned = tracked[:4]
-    found = run(
-        Project(compose_projects=(compose,), repository_files=tracked, workspace_files=scanned)
-    )
+    found = run(Project(compose_projects=(compose,), repository_files=tracked, workspace_files=scanned))
     assert sorted((v.location.path, v.artifact) for v in found) == [
         ("deploy/.env", ArtifactKind.COMPOSE),
         ("other/.env.production", ArtifactKind.DOCKERFILE),
@@ -285,9 +281,7 @@ def test_additional_contexts_and_one_finding_per_file() -> None:
         """),
     )
     tracked = ("api/Dockerfile", "api/server.key", "shared/secrets/token")
-    found = run(
-        Project(compose_projects=(compose,), repository_files=tracked, workspace_files=tracked)
-    )
+    found = run(Project(compose_projects=(compose,), repository_files=tracked, workspace_files=tracked))
     assert sorted(v.location.path for v in found) == ["api/server.key", "shared/secrets/token"]
     contexts = build_contexts(Project(compose_projects=(compose,)))
     assert sorted((c.directory, c.additional) for c in contexts) == [

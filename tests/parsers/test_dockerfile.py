@@ -424,7 +424,9 @@ def test_heredoc_with_shell_shebang_is_split() -> None:
 def test_copy_heredoc_keeps_the_file_body() -> None:
     copy = instruction("FROM a\nCOPY <<EOF /etc/app.conf\nkey=value\nEOF\n", "COPY")
     assert copy.arguments == "<<EOF /etc/app.conf"
-    assert [(item.delimiter, item.content, item.line) for item in copy.heredocs] == [("EOF", "key=value\n", 3)]
+    assert [(item.delimiter, item.content, item.line) for item in copy.heredocs] == [
+        ("EOF", "key=value\n", 3)
+    ]
     assert copy.commands == ()
 
 
