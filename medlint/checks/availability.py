@@ -8,6 +8,7 @@ after a crash and start only once its dependencies are healthy. Values that cann
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -15,18 +16,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from medlint.findings import RelatedLocation, Violation
-from medlint.model import ArtifactKind, ComposeProject, ComposeService, K8sObject, Project, Workload
-from medlint.model.compose_positions import SourcedMap, compose_key_location, compose_value_location
-from medlint.model.interpolation import interpolation_of
-from medlint.model.kubernetes import POD_SPEC_PATHS, get_path
-from medlint.model.selectors import (
-    as_label_map,
-    label_selector_matches,
-    namespaces_match,
-    pdb_selects,
-    pod_template_labels,
+from medlint.model import (
+    ArtifactKind,
+    ComposeProject,
+    ComposeService,
+    K8sObject,
+    Location,
+    Node,
+    Project,
+    Workload,
 )
-from medlint.source import Location, YamlMap, key_location
+from medlint.model.selectors import label_selector_matches, namespaces_match, pdb_selects, required_pairs
 
 CLASS_ORDER = {"A": 1, "B": 2, "C": 3}
 CLASS_LABEL = "regulatory.iec62304.class"
@@ -35,32 +35,6 @@ HPA_KIND = "HorizontalPodAutoscaler"
 PDB_KIND = "PodDisruptionBudget"
 REPLICATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet")
 _PERCENT = re.compile(r"^\s*(\d+)%\s*$")
-
-
-def _artifact(obj: K8sObject | Workload) -> ArtifactKind:
-    if isinstance(obj, Workload):
-        return obj.artifact
-    return ArtifactKind.HELM if obj.rendered_from else ArtifactKind.KUBERNETES
-
-
-def _is_kubernetes(workload: Workload) -> bool:
-    return workload.artifact in (ArtifactKind.KUBERNETES, ArtifactKind.HELM)
-
-
-def _spec(body: Any) -> Mapping[str, Any]:
-    spec = body.get("spec") if isinstance(body, Mapping) else None
-    return spec if isinstance(spec, Mapping) else {}
-
-
-def _mapping_at(node: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    """`node[key]` when it is a mapping, else an empty one (a missing or malformed block)."""
-    value = node.get(key)
-    return value if isinstance(value, Mapping) else YamlMap()
-
-
-def _spec_anchor(path: str, body: Any) -> Location:
-    """Where a missing `spec.*` field belongs: the `spec:` key (or the object when it has none)."""
-    return key_location(path, body, "spec")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -77,15 +51,19 @@ class Count:
     text: str = ""
 
 
-def _count_from(path: str, spec: Mapping[str, Any], key: str, anchor: Location) -> Count:
+def _count_from(spec: Node, key: str, anchor: Location) -> Count:
     """`spec[key]` as a replica count; absent means 1 (the API default for replicas and minReplicas)."""
-    if key not in spec or spec.get(key) is None:
+    entry = spec.get(key)
+    if entry.plain() is None:
         return Count(1, False, anchor)
-    value = spec[key]
-    location = key_location(path, spec, key)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Count(value, True, location, str(value))
-    return Count(None, True, location, str(value))
+    value = entry.plain()
+    if entry.integer is not None:
+        return Count(entry.integer, True, entry.key_location, str(value))
+    return Count(None, True, entry.key_location, str(value))
+
+
+def _spec(document: Node) -> Node:
+    return document.get("spec").as_map()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,46 +75,44 @@ class Scaling:
     hpa: K8sObject | None = None
 
 
-def _hpa_target(hpa: K8sObject, workloads: list[Workload]) -> Workload | None:
-    reference = get_path(hpa.body, ("spec", "scaleTargetRef"))
-    if not isinstance(reference, Mapping):
+def _hpa_target(project: Project, hpa: K8sObject, kinds: tuple[str, ...] | None = None) -> Workload | None:
+    """The workload an HPA's scaleTargetRef names (of `kinds`, when given), first in project order."""
+    reference = hpa.spec.get("scaleTargetRef")
+    kind, name = reference.get("kind").plain(), reference.get("name").plain()
+    if not reference.is_map or not isinstance(kind, str) or not isinstance(name, str):
         return None
-    for workload in workloads:
-        if (
-            workload.kind == reference.get("kind")
-            and workload.name == reference.get("name")
-            and namespaces_match(workload.namespace, hpa.namespace)
-        ):
+    if kinds is not None and kind not in kinds:
+        return None
+    for workload in project.index.workloads_by_name.get((kind, name), ()):
+        if namespaces_match(workload.namespace, hpa.namespace):
             return workload
     return None
 
 
 def _hpas(project: Project) -> list[K8sObject]:
-    return [obj for obj in project.k8s_objects if obj.kind == HPA_KIND and isinstance(obj.body, Mapping)]
+    return [obj for obj in project.index.objects(HPA_KIND) if obj.document.is_map]
 
 
 def _hpa_min(hpa: K8sObject) -> Count:
-    return _count_from(hpa.path, _spec(hpa.body), "minReplicas", _spec_anchor(hpa.path, hpa.body))
+    return _count_from(_spec(hpa.document), "minReplicas", hpa.spec_anchor)
+
+
+def _replicas_of(workload: Workload) -> Count:
+    return _count_from(_spec(workload.definition), "replicas", workload.definition.key_location_of("spec"))
 
 
 def scaling_of(project: Project) -> list[Scaling]:
     """The minimum scale of every Deployment, StatefulSet and ReplicaSet."""
-    workloads = [w for w in project.workloads if _is_kubernetes(w) and w.kind in REPLICATED_KINDS]
+    workloads = [w for w in project.index.kubernetes_workloads if w.kind in REPLICATED_KINDS]
     by_target: dict[int, K8sObject] = {}
     for hpa in _hpas(project):
-        target = _hpa_target(hpa, workloads)
+        target = _hpa_target(project, hpa, REPLICATED_KINDS)
         if target is not None:
             by_target.setdefault(id(target), hpa)
     result = []
     for workload in workloads:
         target_hpa = by_target.get(id(workload))
-        count = (
-            _hpa_min(target_hpa)
-            if target_hpa is not None
-            else _count_from(
-                workload.path, _spec(workload.raw), "replicas", _spec_anchor(workload.path, workload.raw)
-            )
-        )
+        count = _hpa_min(target_hpa) if target_hpa is not None else _replicas_of(workload)
         result.append(Scaling(workload, count, target_hpa))
     return result
 
@@ -145,12 +121,16 @@ def scaling_of(project: Project) -> list[Scaling]:
 # Markers and classes
 
 
-def _markers(body: Any, template_labels: Mapping[str, str] | None = None) -> dict[str, str]:
+def _markers(document: Node, template_labels: Mapping[str, str] | None = None) -> dict[str, str]:
     """Labels and annotations of an object, plus its pod template's labels, for marker and class lookups."""
     found = dict(template_labels or {})
-    found.update(as_label_map(get_path(body, ("metadata", "annotations"))))
-    found.update(as_label_map(get_path(body, ("metadata", "labels"))))
+    found.update(document.at("metadata", "annotations").string_map())
+    found.update(document.at("metadata", "labels").string_map())
     return found
+
+
+def _workload_markers(workload: Workload) -> dict[str, str]:
+    return _markers(workload.definition, workload.pod.labels if workload.pod is not None else {})
 
 
 def _has_marker(markers: Mapping[str, str], key: str, values: tuple[str, ...]) -> bool:
@@ -221,35 +201,27 @@ def _replica_violation(
 def replicas(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD402: availability-critical (or high-class) Deployments and StatefulSets need at least 2 replicas."""
     default_class = system_class(project, params)
-    workloads = [
-        w for w in project.workloads if _is_kubernetes(w) and w.kind in ("Deployment", "StatefulSet")
-    ]
+    workloads = [w for w in project.index.kubernetes_workloads if w.kind in ("Deployment", "StatefulSet")]
     targeted: set[int] = set()
     for hpa in _hpas(project):
-        target = _hpa_target(hpa, [w for w in project.workloads if _is_kubernetes(w)])
+        target = _hpa_target(project, hpa)
         if target is not None:
             targeted.add(id(target))
-        markers = (
-            _markers(target.raw, pod_template_labels(target)) if target is not None else _markers(hpa.body)
-        )
+        markers = _workload_markers(target) if target is not None else _markers(hpa.document)
         if not _in_replica_scope(markers, params, default_class):
             continue
         scaled = f"{hpa.subject} (scaling {target.subject})" if target is not None else hpa.subject
         violation = _replica_violation(
-            scaled, _hpa_min(hpa), "minReplicas", f"{hpa.subject}/minReplicas", _artifact(hpa)
+            scaled, _hpa_min(hpa), "minReplicas", f"{hpa.subject}/minReplicas", hpa.artifact
         )
         if violation is not None:
             yield violation
     for workload in workloads:
         if id(workload) in targeted:
             continue  # its HPA's minReplicas decides, checked above
-        if not _in_replica_scope(
-            _markers(workload.raw, pod_template_labels(workload)), params, default_class
-        ):
+        if not _in_replica_scope(_workload_markers(workload), params, default_class):
             continue
-        count = _count_from(
-            workload.path, _spec(workload.raw), "replicas", _spec_anchor(workload.path, workload.raw)
-        )
+        count = _replicas_of(workload)
         violation = _replica_violation(
             workload.subject, count, "replicas", f"{workload.subject}/replicas", workload.artifact
         )
@@ -283,36 +255,52 @@ def int_or_percent(value: Any) -> IntOrPercent | None:
     return IntOrPercent(int(match.group(1)), True) if match else None
 
 
-def _pdb_total(pdb: K8sObject, scalings: list[Scaling]) -> int | None:
+def _pdb_selections(project: Project, pdbs: list[K8sObject]) -> list[frozenset[int]]:
+    """For each PDB, the ids of the Kubernetes workloads whose pods it covers. PDBs with the same namespace,
+    API version and selector cover the same pods, so each such group is matched once, through the index."""
+    groups: dict[tuple[Any, ...], frozenset[int]] = {}
+    selections = []
+    for pdb in pdbs:
+        selector = pdb.spec.get("selector").plain()
+        key = (pdb.namespace, pdb.api_version, json.dumps(selector, sort_keys=True, default=str))
+        if key not in groups:
+            candidates = project.index.selector_candidates(required_pairs(selector))
+            groups[key] = frozenset(id(w) for w in candidates if pdb_selects(pdb, w))
+        selections.append(groups[key])
+    return selections
+
+
+def _pdb_total(selected: frozenset[int], scalings: list[Scaling]) -> int | None:
     """The minimum number of pods a PDB covers, when every workload it selects has a resolvable count."""
-    selected = [s for s in scalings if pdb_selects(pdb, s.workload)]
-    if not selected or any(s.count.value is None for s in selected):
+    covered = [s for s in scalings if id(s.workload) in selected]
+    if not covered or any(s.count.value is None for s in covered):
         return None
-    return sum(s.count.value or 0 for s in selected)
+    return sum(s.count.value or 0 for s in covered)
 
 
 def _pdb_findings(pdb: K8sObject, total: int | None) -> Iterator[Violation]:
-    spec = _spec(pdb.body)
+    spec = _spec(pdb.document)
     subject = f"{pdb.subject}/budget"
     for key in ("minAvailable", "maxUnavailable"):
         if key not in spec:
             continue
-        where = key_location(pdb.path, spec, key)
-        bound = int_or_percent(spec[key])
+        where = spec.key_location_of(key)
+        written = spec.get(key).plain()
+        bound = int_or_percent(written)
         if bound is None:
             yield Violation(
                 where,
-                f'{pdb.subject} has a {key} that cannot be resolved ("{spec[key]}")',
+                f'{pdb.subject} has a {key} that cannot be resolved ("{written}")',
                 subject,
-                _artifact(pdb),
+                pdb.artifact,
                 variant="unresolved",
             )
         elif key == "minAvailable" and bound.number == 0:
             yield Violation(
                 where,
-                f"{pdb.subject} sets minAvailable: {spec[key]}, so it allows evicting every pod",
+                f"{pdb.subject} sets minAvailable: {written}, so it allows evicting every pod",
                 subject,
-                _artifact(pdb),
+                pdb.artifact,
             )
         elif key == "maxUnavailable" and (
             (bound.percent and bound.number >= 100)
@@ -321,9 +309,9 @@ def _pdb_findings(pdb: K8sObject, total: int | None) -> Iterator[Violation]:
             of = "" if bound.percent and bound.number >= 100 else f" of {total} replica(s)"
             yield Violation(
                 where,
-                f"{pdb.subject} sets maxUnavailable: {spec[key]}{of}, so it allows evicting every pod",
+                f"{pdb.subject} sets maxUnavailable: {written}{of}, so it allows evicting every pod",
                 subject,
-                _artifact(pdb),
+                pdb.artifact,
             )
 
 
@@ -334,50 +322,43 @@ def _spread_keys(params: Mapping[str, Any]) -> tuple[str, ...]:
     )
 
 
-def _term_spreads_own_pods(term: Any, own_labels: Mapping[str, str], keys: tuple[str, ...]) -> bool:
+def _term_spreads_own_pods(term: Node, own_labels: Mapping[str, str], keys: tuple[str, ...]) -> bool:
     """A spread constraint or anti-affinity term on an allowed topology key that selects the workload's pods."""
-    if not isinstance(term, Mapping) or term.get("topologyKey") not in keys:
+    if not term.is_map or term.get("topologyKey").plain() not in keys:
         return False
-    if term.get("labelSelector") is None:
+    selector = term.get("labelSelector").plain()
+    if selector is None:
         return bool(term.get("matchLabelKeys"))  # pods sharing the listed label values: the workload's own
-    return label_selector_matches(term.get("labelSelector"), own_labels)
+    return label_selector_matches(selector, own_labels)
 
 
 def spreads_pods(workload: Workload, keys: tuple[str, ...]) -> bool:
     """topologySpreadConstraints, or required or preferred podAntiAffinity, across nodes (or zones)."""
-    pod_spec = get_path(workload.raw, POD_SPEC_PATHS[workload.kind])
-    if not isinstance(pod_spec, Mapping):
+    if workload.pod is None:
         return True  # MD002 reports the missing template
-    own = pod_template_labels(workload)
-    constraints = pod_spec.get("topologySpreadConstraints")
-    if isinstance(constraints, list) and any(_term_spreads_own_pods(c, own, keys) for c in constraints):
+    pod_spec, own = workload.pod.node, workload.pod.labels
+    if any(
+        _term_spreads_own_pods(c, own, keys) for c in pod_spec.get("topologySpreadConstraints").elements()
+    ):
         return True
-    anti = get_path(pod_spec, ("affinity", "podAntiAffinity"))
-    if not isinstance(anti, Mapping):
+    anti = pod_spec.at("affinity", "podAntiAffinity")
+    if not anti.is_map:
         return False
-    required = anti.get("requiredDuringSchedulingIgnoredDuringExecution")
-    preferred = anti.get("preferredDuringSchedulingIgnoredDuringExecution")
-    terms = list(required) if isinstance(required, list) else []
-    terms += (
-        [item.get("podAffinityTerm") for item in preferred if isinstance(item, Mapping)]
-        if isinstance(preferred, list)
-        else []
-    )
+    terms = anti.get("requiredDuringSchedulingIgnoredDuringExecution").elements()
+    terms += [
+        item.get("podAffinityTerm")
+        for item in anti.get("preferredDuringSchedulingIgnoredDuringExecution").elements()
+        if item.is_map
+    ]
     return any(_term_spreads_own_pods(term, own, keys) for term in terms)
 
 
 def _pod_spec_anchor(workload: Workload) -> Location:
-    template = get_path(workload.raw, POD_SPEC_PATHS[workload.kind][:-1])
-    return (
-        key_location(workload.path, template, "spec") if isinstance(template, YamlMap) else workload.location
-    )
+    return workload.pod.location if workload.pod is not None else workload.location
 
 
-def _workload_findings(
-    scaling: Scaling, pdbs: list[K8sObject], params: Mapping[str, Any]
-) -> Iterator[Violation]:
+def _workload_findings(scaling: Scaling, covered: bool, params: Mapping[str, Any]) -> Iterator[Violation]:
     workload, count = scaling.workload, scaling.count
-    covered = any(pdb_selects(pdb, workload) for pdb in pdbs)
     if count.value is None:
         if not covered:
             yield Violation(
@@ -416,11 +397,13 @@ def _workload_findings(
 def disruption_tolerance(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD403: multi-replica workloads need a PDB and spreading; a PDB must not allow evicting every pod."""
     scalings = scaling_of(project)
-    pdbs = [obj for obj in project.k8s_objects if obj.kind == PDB_KIND and isinstance(obj.body, Mapping)]
+    pdbs = [obj for obj in project.index.objects(PDB_KIND) if obj.document.is_map]
+    selections = _pdb_selections(project, pdbs)
+    covered = frozenset().union(*selections)
     for scaling in scalings:
-        yield from _workload_findings(scaling, pdbs, params)
-    for pdb in pdbs:
-        yield from _pdb_findings(pdb, _pdb_total(pdb, scalings))
+        yield from _workload_findings(scaling, id(scaling.workload) in covered, params)
+    for pdb, selected in zip(pdbs, selections):
+        yield from _pdb_findings(pdb, _pdb_total(selected, scalings))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -433,24 +416,21 @@ def _is_stateless(workload: Workload, params: Mapping[str, Any]) -> bool:
     """No PVC volume, no volumeClaimTemplates, no persistent-data marker (catalog decision)."""
     key = str(params.get("persistent_marker_key") or "regulatory.data")
     values = tuple(str(v).lower() for v in params.get("persistent_marker_values") or ("persistent",))
-    if _has_marker(_markers(workload.raw, pod_template_labels(workload)), key, values):
+    if _has_marker(_workload_markers(workload), key, values):
         return False
-    if _spec(workload.raw).get("volumeClaimTemplates"):
+    if _spec(workload.definition).get("volumeClaimTemplates"):
         return False
-    volumes = get_path(workload.raw, POD_SPEC_PATHS[workload.kind] + ("volumes",))
-    return not (
-        isinstance(volumes, list)
-        and any(isinstance(v, Mapping) and "persistentVolumeClaim" in v for v in volumes)
-    )
+    volumes = workload.pod.volumes if workload.pod is not None else ()
+    return not any("persistentVolumeClaim" in volume.sources for volume in volumes)
 
 
 def _max_unavailable_findings(
-    workload: Workload, rolling: Mapping[str, Any], replicas: Count, round_up: bool
+    workload: Workload, rolling: Node, replicas: Count, round_up: bool
 ) -> Iterator[Violation]:
     """`maxUnavailable` that lets every pod go down at once, and the invalid 0/0 surge combination."""
     subject = f"{workload.subject}/maxUnavailable"
-    unavailable_raw, surge_raw = rolling.get("maxUnavailable"), rolling.get("maxSurge")
-    where = key_location(workload.path, rolling, "maxUnavailable")
+    unavailable_raw, surge_raw = rolling.get("maxUnavailable").plain(), rolling.get("maxSurge").plain()
+    where = rolling.key_location_of("maxUnavailable")
     unavailable = DEPLOYMENT_DEFAULT_BOUND if unavailable_raw is None else int_or_percent(unavailable_raw)
     surge = DEPLOYMENT_DEFAULT_BOUND if surge_raw is None else int_or_percent(surge_raw)
     if unavailable is None:
@@ -488,7 +468,7 @@ def _max_unavailable_findings(
         )
 
 
-def _progress_findings(workload: Workload, spec: Mapping[str, Any]) -> Iterator[Violation]:
+def _progress_findings(workload: Workload, spec: Node) -> Iterator[Violation]:
     missing = []
     if not spec.get("minReadySeconds"):
         missing.append("minReadySeconds")
@@ -496,7 +476,7 @@ def _progress_findings(workload: Workload, spec: Mapping[str, Any]) -> Iterator[
         missing.append("progressDeadlineSeconds")
     if missing:
         yield Violation(
-            _spec_anchor(workload.path, workload.raw),
+            workload.definition.key_location_of("spec"),
             f"{workload.subject} sets no {' and no '.join(missing)}, "
             "so a crashing new version may count as ready and a stuck rollout is not reported",
             f"{workload.subject}/progress",
@@ -508,29 +488,29 @@ def _progress_findings(workload: Workload, spec: Mapping[str, Any]) -> Iterator[
 def _deployment_findings(
     workload: Workload, replicas: Count, params: Mapping[str, Any]
 ) -> Iterator[Violation]:
-    spec = _spec(workload.raw)
-    strategy = _mapping_at(spec, "strategy")
-    kind = strategy.get("type") or "RollingUpdate"
+    spec = _spec(workload.definition)
+    strategy = spec.get("strategy").as_map()
+    kind = strategy.get("type").plain() or "RollingUpdate"
     if kind == "Recreate":
         if _is_stateless(workload, params):
             yield Violation(
-                key_location(workload.path, strategy, "type"),
+                strategy.key_location_of("type"),
                 f"{workload.subject} uses strategy Recreate "
                 "although it keeps no persistent volume, so every update stops the service",
                 f"{workload.subject}/strategy",
                 workload.artifact,
             )
     else:
-        rolling = _mapping_at(strategy, "rollingUpdate")
+        rolling = strategy.get("rollingUpdate").as_map()
         yield from _max_unavailable_findings(workload, rolling, replicas, round_up=False)
 
 
 def _statefulset_findings(workload: Workload, replicas: Count) -> Iterator[Violation]:
-    spec = _spec(workload.raw)
-    strategy = _mapping_at(spec, "updateStrategy")
-    if strategy.get("type") == "OnDelete":
+    spec = _spec(workload.definition)
+    strategy = spec.get("updateStrategy").as_map()
+    if strategy.get("type").plain() == "OnDelete":
         yield Violation(
-            key_location(workload.path, strategy, "type"),
+            strategy.key_location_of("type"),
             f"{workload.subject} uses updateStrategy OnDelete, so updates wait for manual pod deletion",
             f"{workload.subject}/strategy",
             workload.artifact,
@@ -538,7 +518,7 @@ def _statefulset_findings(workload: Workload, replicas: Count) -> Iterator[Viola
         )
         return
     rolling = strategy.get("rollingUpdate")
-    if isinstance(rolling, Mapping) and "maxUnavailable" in rolling:
+    if rolling.is_map and "maxUnavailable" in rolling:
         yield from _max_unavailable_findings(workload, rolling, replicas, round_up=True)
 
 
@@ -552,7 +532,7 @@ def rollout_strategy(project: Project, params: Mapping[str, Any]) -> Iterator[Vi
             yield from _statefulset_findings(workload, scaling.count)
         else:
             continue
-        yield from _progress_findings(workload, _spec(workload.raw))
+        yield from _progress_findings(workload, _spec(workload.definition))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -568,56 +548,37 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _depends_on_entries(raw: Mapping[str, Any]) -> Iterator[tuple[str, str | None, Location]]:
-    """(service name, condition, location) of each `depends_on` entry, short or long form."""
-    node = raw.get("depends_on")
-    if isinstance(node, list):
-        for index, item in enumerate(node):
-            yield _text(item), None, compose_value_location(node, index)
-    elif isinstance(node, Mapping):
-        for name, entry in node.items():
-            has_condition = isinstance(entry, Mapping) and "condition" in entry
-            condition = _text(entry.get("condition")) if has_condition else None
-            where = (
-                compose_key_location(entry, "condition")
-                if has_condition
-                else compose_key_location(node, name)
-            )
-            yield _text(name), condition or None, where
-
-
 def _completed_dependencies(compose: ComposeProject) -> set[str]:
     """Services some other service waits for with `service_completed_successfully`: one-shot by design."""
     return {
-        name
+        dependency.service
         for service in compose.services
-        for name, condition, _ in _depends_on_entries(service.raw if isinstance(service.raw, Mapping) else {})
-        if condition == "service_completed_successfully"
+        for dependency in service.depends_on
+        if dependency.condition == "service_completed_successfully"
     }
 
 
 def _restart_problem(service: ComposeService) -> tuple[Location, str] | None:
     """Where and why a service will not be restarted; None when `restart` or `deploy.restart_policy` covers it."""
-    raw = service.raw if isinstance(service.raw, SourcedMap) else SourcedMap()
-    if "restart" in raw:
-        value = raw["restart"]
-        record = interpolation_of(value)
-        text = _text(value).lower()
+    definition = service.definition
+    if "restart" in definition:
+        restart = definition.get("restart")
+        record = restart.interpolation
+        text = _text(restart.plain()).lower()
         if record is not None and not record.resolved:
-            return compose_key_location(
-                raw, "restart"
-            ), f"sets restart from unset variable(s) {', '.join(record.unresolved_names)}"
+            return (
+                restart.key_location,
+                f"sets restart from unset variable(s) {', '.join(record.unresolved_names)}",
+            )
         if text.split(":")[0] in _RESTARTING:
             return None
-        return compose_key_location(raw, "restart"), f'sets restart: "{text or "no"}"'
-    policy = get_path(raw, ("deploy", "restart_policy"))
-    if isinstance(policy, Mapping):
-        condition = _text(policy.get("condition")).lower() or "any"
+        return restart.key_location, f'sets restart: "{text or "no"}"'
+    policy = definition.at("deploy", "restart_policy")
+    if policy.is_map:
+        condition = _text(policy.get("condition").plain()).lower() or "any"
         if condition in ("any", "on-failure"):
             return None
-        return compose_key_location(
-            policy, "condition"
-        ), f'sets deploy.restart_policy.condition: "{condition}"'
+        return policy.key_location_of("condition"), f'sets deploy.restart_policy.condition: "{condition}"'
     return service.location, "sets no restart policy"
 
 
@@ -653,15 +614,19 @@ def _exits_by_itself(service: ComposeService) -> bool:
 
 def _declared_one_shot(service: ComposeService, params: Mapping[str, Any]) -> bool:
     """The one-shot label, a Compose job mode, or an on-demand (profile-only) service that opts out of restarts."""
-    raw = service.raw if isinstance(service.raw, Mapping) else {}
+    definition = service.definition
     key = str(params.get("one_shot_marker_key") or "regulatory.lifecycle")
     values = tuple(str(v).lower() for v in params.get("one_shot_marker_values") or ("one-shot",))
     labels = {name: located.value for name, located in service.workload.labels.items()}
     if _has_marker(labels, key, values):
         return True
-    if _text(get_path(raw, ("deploy", "mode"))) in ("replicated-job", "global-job"):
+    if _text(definition.at("deploy", "mode").plain()) in ("replicated-job", "global-job"):
         return True
-    return bool(raw.get("profiles")) and "restart" in raw and _text(raw["restart"]).lower() == "no"
+    return (
+        bool(definition.get("profiles"))
+        and "restart" in definition
+        and _text(definition.get("restart").plain()).lower() == "no"
+    )
 
 
 def _one_shot(service: ComposeService, completed: set[str], params: Mapping[str, Any]) -> bool:
@@ -684,8 +649,8 @@ def _service_findings(
                 ArtifactKind.COMPOSE,
                 variant="restart",
             )
-    raw = service.raw if isinstance(service.raw, Mapping) else {}
-    for name, condition, where in _depends_on_entries(raw):
+    for dependency in service.depends_on:
+        name, condition, where = dependency.service, dependency.condition, dependency.location
         if condition in _SAFE_CONDITIONS:
             continue
         how = f"condition {condition}" if condition else "no condition"

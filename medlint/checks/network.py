@@ -2,51 +2,47 @@
 MD604 service-exposure, MD605 published-ports, MD606 cleartext-ports.
 
 Kubernetes rules read `project.k8s_objects` (rendered Helm objects are the same objects with `rendered_from`
-set, reported as Helm). Compose rules read each service's `raw` tree, whose values remember their file.
+set, reported as Helm); policies are matched against the pods the project index files by label. Compose rules
+read each service's published ports, mounts and environment.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from medlint.checks.data import data_store_of_service, data_store_table
-from medlint.checks.network_selectors import (
+from medlint.checks.data.stores import data_store_of_service, data_store_table
+from medlint.findings import RelatedLocation, Violation
+from medlint.model import (
+    ComposeProject,
+    ComposeService,
+    K8sObject,
+    Location,
+    Node,
+    Project,
+    Workload,
+)
+from medlint.model.selectors import (
     calico_selector_matches,
     is_valid_selector,
-    namespace_of,
-    pod_labels,
+    required_pairs,
     selector_matches,
     selects_everything,
 )
-from medlint.findings import RelatedLocation, Violation
-from medlint.model import ArtifactKind, ComposeProject, ComposeService, K8sObject, Project, Workload
-from medlint.model.compose_positions import compose_value_location
-from medlint.model.interpolation import InterpolatedText
-from medlint.source import Location, key_location, value_location
 
 DIRECTIONS = ("Ingress", "Egress")
 
 
-def artifact_of(obj: K8sObject) -> ArtifactKind:
-    """Rendered Helm objects are reported as Helm, everything else as Kubernetes."""
-    return ArtifactKind.HELM if obj.rendered_from else ArtifactKind.KUBERNETES
+def objects_of_kind(project: Project, kind: str) -> list[K8sObject]:
+    return [obj for obj in project.index.objects(kind) if obj.document.is_map]
 
 
-def objects_of_kind(project: Project, kind: str) -> Iterator[K8sObject]:
-    return (obj for obj in project.k8s_objects if obj.kind == kind and isinstance(obj.body, Mapping))
-
-
-def spec_of(obj: K8sObject) -> Mapping[str, Any]:
-    spec = obj.body.get("spec")
-    return spec if isinstance(spec, Mapping) else {}
-
-
-def _k8s_workloads(project: Project) -> Iterator[Workload]:
-    return (w for w in project.workloads if w.artifact in (ArtifactKind.KUBERNETES, ArtifactKind.HELM))
+def spec_of(obj: K8sObject) -> Node:
+    return obj.spec.as_map()
 
 
 # ==================================================================================================
@@ -55,64 +51,67 @@ def _k8s_workloads(project: Project) -> Iterator[Workload]:
 
 @dataclass(frozen=True, slots=True)
 class NetworkPolicyView:
-    """A network policy reduced to what coverage needs: its namespace, whom it selects, which directions."""
+    """A network policy reduced to what coverage needs: its namespace, whom it selects, which directions.
+
+    `selector` is the pod selector as written (a LabelSelector, or a Calico expression when `calico`)."""
 
     obj: K8sObject
     namespace: str
     directions: frozenset[str]
-    selects: Callable[[Mapping[str, str]], bool]
+    selector: Any
+    calico: bool = False
+
+    def selects(self, labels: Mapping[str, str]) -> bool:
+        if self.calico:
+            return calico_selector_matches(self.selector, labels) is True
+        return selector_matches(self.selector, labels)
+
+    def required_pairs(self) -> list[tuple[str, str]]:
+        """Label pairs every selected pod carries (none known for Calico expressions)."""
+        return [] if self.calico else required_pairs(self.selector)
 
 
-def _policy_types(spec: Mapping[str, Any], types_key: str) -> frozenset[str] | None:
+def _policy_types(spec: Node, types_key: str) -> frozenset[str] | None:
     """Explicit policy types, or None when omitted (an empty list counts as omitted, as in Kubernetes)."""
     types = spec.get(types_key)
-    if not isinstance(types, list) or not types:
+    if not types.is_list or not types:
         return None
-    return frozenset(str(item) for item in types) & frozenset(DIRECTIONS)  # case-sensitive, as the API
+    return frozenset(str(item.plain()) for item in types.elements()) & frozenset(DIRECTIONS)  # case-sensitive
 
 
-def kubernetes_policy_directions(spec: Mapping[str, Any]) -> frozenset[str]:
+def kubernetes_policy_directions(spec: Node) -> frozenset[str]:
     """The directions a NetworkPolicy isolates. Without `policyTypes` it covers Ingress, and Egress only
     when it has egress rules (Kubernetes defaulting: an empty `egress: []` adds nothing)."""
     explicit = _policy_types(spec, "policyTypes")
     if explicit is not None:
         return explicit
     egress = spec.get("egress")
-    return frozenset({"Ingress", "Egress"} if isinstance(egress, list) and egress else {"Ingress"})
+    return frozenset({"Ingress", "Egress"} if egress.is_list and egress else {"Ingress"})
 
 
 def _kubernetes_policy(obj: K8sObject) -> NetworkPolicyView:
     spec = spec_of(obj)
-    pod_selector = spec.get("podSelector")
     return NetworkPolicyView(
-        obj,
-        namespace_of(obj),
-        kubernetes_policy_directions(spec),
-        lambda labels: selector_matches(pod_selector, labels),
+        obj, obj.namespace_or_default, kubernetes_policy_directions(spec), spec.get("podSelector").plain()
     )
 
 
 def _cilium_policy(obj: K8sObject) -> Iterator[NetworkPolicyView]:
     """CiliumNetworkPolicy: a direction is isolated as soon as a rule section for it exists (even `[{}]`),
     unless `enableDefaultDeny` turns that off. Host policies (`nodeSelector`) select no pods."""
-    specs = [spec_of(obj)] + [item for item in obj.body.get("specs") or () if isinstance(item, Mapping)]
+    specs = [spec_of(obj)] + [item for item in obj.document.get("specs").elements() if item.is_map]
     for spec in specs:
         if "endpointSelector" not in spec:
             continue
-        selector = _strip_cilium_prefixes(spec["endpointSelector"])
-        default_deny = spec.get("enableDefaultDeny")
-        default_deny = default_deny if isinstance(default_deny, Mapping) else {}
+        selector = _strip_cilium_prefixes(spec.get("endpointSelector").plain())
+        default_deny = spec.get("enableDefaultDeny").as_map()
         directions = {
             direction
             for direction in DIRECTIONS
             if any(spec.get(key) for key in (direction.lower(), direction.lower() + "Deny"))
-            and default_deny.get(direction.lower()) is not False
+            and not default_deny.get(direction.lower()).is_false
         }
-        yield NetworkPolicyView(obj, namespace_of(obj), frozenset(directions), _selector_function(selector))
-
-
-def _selector_function(selector: Any) -> Callable[[Mapping[str, str]], bool]:
-    return lambda labels: selector_matches(selector, labels)
+        yield NetworkPolicyView(obj, obj.namespace_or_default, frozenset(directions), selector)
 
 
 def _strip_cilium_prefixes(selector: Any) -> Any:
@@ -140,9 +139,8 @@ def _calico_policy(obj: K8sObject) -> NetworkPolicyView:
     directions = _policy_types(spec, "types")
     if directions is None:
         directions = frozenset({"Ingress", "Egress"} if spec.get("egress") else {"Ingress"})
-    expression = spec.get("selector")
     return NetworkPolicyView(
-        obj, namespace_of(obj), directions, lambda labels: calico_selector_matches(expression, labels) is True
+        obj, obj.namespace_or_default, directions, spec.get("selector").plain(), calico=True
     )
 
 
@@ -155,7 +153,7 @@ def network_policies(project: Project, cni_policies: tuple[str, ...]) -> list[Ne
     policy resources when the configuration names those CNIs."""
     views: list[NetworkPolicyView] = []
     for obj in project.k8s_objects:
-        if not isinstance(obj.body, Mapping):
+        if not obj.document.is_map:
             continue
         if obj.kind == "NetworkPolicy" and _is_calico(obj):
             if "calico" in cni_policies:
@@ -167,25 +165,36 @@ def network_policies(project: Project, cni_policies: tuple[str, ...]) -> list[Ne
     return views
 
 
-def uncovered_directions(workload: Workload, policies: list[NetworkPolicyView]) -> list[str]:
-    """The directions in which no policy of the workload's namespace selects its pods."""
-    labels = pod_labels(workload)
-    namespace = namespace_of(workload)
-    in_namespace = [policy for policy in policies if policy.namespace == namespace]
-    return [
-        direction
-        for direction in DIRECTIONS
-        if not any(direction in policy.directions and policy.selects(labels) for policy in in_namespace)
-    ]
+def covered_directions(project: Project, policies: list[NetworkPolicyView]) -> dict[int, set[str]]:
+    """The directions some policy of its namespace isolates, for each Kubernetes workload (by id).
+
+    Policies alike in namespace, selector and directions are matched once; each only against the workloads
+    that carry its `matchLabels` pairs (the index's postings), never against every workload in turn."""
+    groups: dict[tuple[Any, ...], NetworkPolicyView] = {}
+    for policy in policies:
+        key = (policy.namespace, policy.calico, json.dumps(policy.selector, sort_keys=True, default=str))
+        key += (tuple(sorted(policy.directions)),)
+        groups.setdefault(key, policy)
+    covered: dict[int, set[str]] = {}
+    for policy in groups.values():
+        for workload in project.index.selector_candidates(policy.required_pairs()):
+            if workload.namespace_or_default == policy.namespace and policy.selects(_pod_labels(workload)):
+                covered.setdefault(id(workload), set()).update(policy.directions)
+    return covered
+
+
+def _pod_labels(workload: Workload) -> Mapping[str, str]:
+    return workload.pod.labels if workload.pod is not None else {}
 
 
 def _coverage_violations(project: Project, policies: list[NetworkPolicyView]) -> Iterator[Violation]:
     namespaces_with_policies = {policy.namespace for policy in policies}
-    for workload in _k8s_workloads(project):
-        missing = uncovered_directions(workload, policies)
+    covered = covered_directions(project, policies)
+    for workload in project.index.kubernetes_workloads:
+        missing = [direction for direction in DIRECTIONS if direction not in covered.get(id(workload), ())]
         if not missing:
             continue
-        namespace = namespace_of(workload)
+        namespace = workload.namespace_or_default
         if namespace not in namespaces_with_policies:
             reason = f'namespace "{namespace}" has no NetworkPolicy at all'
         else:
@@ -213,80 +222,78 @@ DNS_PORT_NAMES = ("dns", "dns-tcp", "dns-udp", "domain")
 OPEN_CIDRS = ("0.0.0.0/0", "::/0")
 
 
-def _is_dns_port(port: Any) -> bool:
-    if not isinstance(port, Mapping):
+def _is_dns_port(port: Node) -> bool:
+    if not port.is_map:
         return False
-    value = port.get("port")
+    value = port.get("port").plain()
     return str(value) == "53" or str(value).lower() in DNS_PORT_NAMES
 
 
-def _targets_cluster_dns(peer: Any) -> bool:
-    if not isinstance(peer, Mapping) or "ipBlock" in peer:
+def _targets_cluster_dns(peer: Node) -> bool:
+    if not peer.is_map or "ipBlock" in peer:
         return False
-    selector = peer.get("podSelector")
+    selector = peer.get("podSelector").plain()
     if selects_everything(selector) or not is_valid_selector(selector):
         return False
     return any(selector_matches(selector, labels) for labels in CLUSTER_DNS_POD_LABELS)
 
 
-def is_cluster_dns_rule(rule: Mapping[str, Any]) -> bool:
+def is_cluster_dns_rule(rule: Node) -> bool:
     """An egress rule that allows only DNS (port 53) and only to the cluster DNS pods."""
     ports, peers = rule.get("ports"), rule.get("to")
     return (
-        isinstance(ports, list)
+        ports.is_list
         and bool(ports)
-        and all(_is_dns_port(port) for port in ports)
-        and isinstance(peers, list)
+        and all(_is_dns_port(port) for port in ports.elements())
+        and peers.is_list
         and bool(peers)
-        and all(_targets_cluster_dns(peer) for peer in peers)
+        and all(_targets_cluster_dns(peer) for peer in peers.elements())
     )
 
 
-def permissive_peer(peer: Any) -> str | None:
+def permissive_peer(peer: Node) -> str | None:
     """Why a `from`/`to` peer opens the policy wide, or None."""
-    if not isinstance(peer, Mapping):
+    if not peer.is_map:
         return None
     block = peer.get("ipBlock")
-    if (
-        isinstance(block, Mapping)
-        and str(block.get("cidr", "")).strip() in OPEN_CIDRS
-        and not block.get("except")
-    ):
-        return f"ipBlock {block.get('cidr')} without except"
-    if peer.get("namespaceSelector") is not None and selects_everything(peer.get("namespaceSelector")):
+    cidr = block.get("cidr").plain() if "cidr" in block else ""
+    if block.is_map and str(cidr).strip() in OPEN_CIDRS and not block.get("except"):
+        return f"ipBlock {block.get('cidr').plain()} without except"
+    selector = peer.get("namespaceSelector").plain()
+    if selector is not None and selects_everything(selector):
         return "namespaceSelector: {} (every namespace)"
     return None
 
 
-def _rule_section(policy: K8sObject, spec: Mapping[str, Any], direction: str) -> Iterator[Violation]:
+def _rule_section(policy: K8sObject, spec: Node, direction: str) -> Iterator[Violation]:
     section_key, peers_key = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
     rules = spec.get(section_key)
-    if not isinstance(rules, list):
+    if not rules.is_list:
         return
     who = policy.subject
     word = "from" if direction == "Ingress" else "to"
-    for index, rule in enumerate(rules):
-        rule = rule if isinstance(rule, Mapping) else {}
+    for index, rule_node in enumerate(rules.elements()):
+        rule = rule_node.as_map()
         peers = rule.get(peers_key)
         if not peers:
             yield Violation(
-                value_location(policy.path, rules, index),
+                rule_node.location,
                 f"{who} has an {section_key} rule without '{peers_key}', which allows traffic {word} anywhere",
                 f"{policy.subject}/{section_key}[{index}]",
-                artifact_of(policy),
+                policy.artifact,
                 variant="permissive",
             )
             continue
         if direction == "Egress" and is_cluster_dns_rule(rule):
             continue
-        for peer_index, peer in enumerate(peers if isinstance(peers, list) else ()):
+        for peer_index, peer in enumerate(peers.elements()):
             reason = permissive_peer(peer)
             if reason:
                 yield Violation(
-                    value_location(policy.path, peers, peer_index),
+                    peer.location,
                     f"{who} allows {section_key} {word} {reason}",
                     f"{policy.subject}/{section_key}[{index}]/{peer_index}",
-                    artifact_of(policy),
+                    policy.artifact,
                     variant="permissive",
                 )
 
@@ -327,30 +334,22 @@ def host_covered(host: str, tls_hosts: list[str]) -> bool:
     return False
 
 
-def _tls_entries(spec: Mapping[str, Any]) -> list[Any]:
-    tls = spec.get("tls")
-    return tls if isinstance(tls, list) else []
-
-
-def _hostless_entries(obj: K8sObject, spec: Mapping[str, Any]) -> Iterator[tuple[Location, str]]:
+def _hostless_entries(spec: Node) -> Iterator[tuple[Location, str]]:
     """Places that serve requests without a host name: host-less rules and the default backend."""
     for key in ("defaultBackend", "backend"):
         if spec.get(key):
-            yield key_location(obj.path, spec, key), f"spec.{key}"
-    rules = spec.get("rules")
-    for index, rule in enumerate(rules if isinstance(rules, list) else ()):
-        if isinstance(rule, Mapping) and not rule.get("host"):
-            yield value_location(obj.path, rules, index), f"rules[{index}] (no host)"
+            yield spec.key_location_of(key), f"spec.{key}"
+    for index, rule in enumerate(spec.get("rules").elements()):
+        if rule.is_map and not rule.get("host"):
+            yield rule.location, f"rules[{index}] (no host)"
 
 
 def _ingress_tls_violations(obj: K8sObject, default_certificate: str) -> Iterator[Violation]:
     spec = spec_of(obj)
-    who, artifact = obj.subject, artifact_of(obj)
-    entries = _tls_entries(spec)
+    who, artifact = obj.subject, obj.artifact
+    entries = spec.get("tls").elements()
     if not entries:
-        where = (
-            key_location(obj.path, spec, "tls") if "tls" in spec else key_location(obj.path, obj.body, "spec")
-        )
+        where = spec.key_location_of("tls") if "tls" in spec else obj.document.key_location_of("spec")
         yield Violation(
             where,
             f"{who} has no spec.tls, so it serves its hosts over cleartext HTTP",
@@ -358,29 +357,26 @@ def _ingress_tls_violations(obj: K8sObject, default_certificate: str) -> Iterato
             artifact,
         )
         return
-    tls_hosts = [
-        str(host) for entry in entries if isinstance(entry, Mapping) for host in entry.get("hosts") or ()
-    ]
+    tls_hosts = [str(host) for entry in entries if entry.is_map for host in entry.get("hosts").plain() or ()]
     for index, entry in enumerate(entries):
-        if isinstance(entry, Mapping) and not entry.get("secretName") and not default_certificate:
+        if entry.is_map and not entry.get("secretName") and not default_certificate:
             yield Violation(
-                value_location(obj.path, spec["tls"], index),
+                entry.location,
                 f"{who} has a TLS entry without secretName and no default certificate is declared",
                 f"{obj.subject}/tls[{index}]",
                 artifact,
             )
-    rules = spec.get("rules")
-    for rule in rules if isinstance(rules, list) else ():
-        host = rule.get("host") if isinstance(rule, Mapping) else None
+    for rule in spec.get("rules").elements():
+        host = rule.get("host").plain() if rule.is_map else None
         if host and not host_covered(str(host), tls_hosts):
             yield Violation(
-                value_location(obj.path, rule, "host"),
+                rule.location_of("host"),
                 f'{who} serves host "{host}", which no spec.tls[].hosts entry covers',
                 f"{obj.subject}/host:{host}",
                 artifact,
             )
     if not default_certificate:
-        for location, what in _hostless_entries(obj, spec):
+        for location, what in _hostless_entries(spec):
             yield Violation(
                 location,
                 f"{who} serves {what} without a host name, which needs a declared default certificate",
@@ -413,13 +409,12 @@ def _hsts_from_controller_config(
     """
     found: tuple[bool | None, Location | None] = (None, None)
     for obj in objects_of_kind(project, "ConfigMap"):
-        data = obj.body.get("data")
-        data = data if isinstance(data, Mapping) else {}
+        data = obj.document.get("data").as_map()
         if "hsts" in data:
-            if _is_false(data["hsts"]):
-                found = (False, key_location(obj.path, data, "hsts"))
+            if _is_false(data.get("hsts").plain()):
+                found = (False, data.key_location_of("hsts"))
             else:
-                return True, key_location(obj.path, data, "hsts")
+                return True, data.key_location_of("hsts")
         elif any(name in (obj.name or "") for name in config_names):
             return True, obj.location
     return found
@@ -451,7 +446,7 @@ def https_redirect(project: Project, params: Mapping[str, Any]) -> Iterator[Viol
         (True, None) if hsts_declared else _hsts_from_controller_config(project, config_names)
     )
     for obj in objects_of_kind(project, "Ingress"):
-        artifact = artifact_of(obj)
+        artifact = obj.artifact
         for key in keys:
             annotation = obj.annotations.get(key)
             if annotation is not None and _is_false(annotation.value):
@@ -482,9 +477,9 @@ def https_redirect(project: Project, params: Mapping[str, Any]) -> Iterator[Viol
 
 def _service_violations(obj: K8sObject, justification_key: str) -> Iterator[Violation]:
     spec = spec_of(obj)
-    who, artifact = obj.subject, artifact_of(obj)
-    service_type = str(spec.get("type") or "ClusterIP")
-    type_location = value_location(obj.path, spec, "type") if "type" in spec else obj.location
+    who, artifact = obj.subject, obj.artifact
+    service_type = str(spec.get("type").plain() or "ClusterIP")
+    type_location = spec.location_of("type") if "type" in spec else obj.location
     if service_type in ("NodePort", "LoadBalancer"):
         justification = obj.annotations.get(justification_key)
         if justification is None or not justification.value.strip():
@@ -507,7 +502,7 @@ def _service_violations(obj: K8sObject, justification_key: str) -> Iterator[Viol
         )
     if spec.get("externalIPs"):
         yield Violation(
-            key_location(obj.path, spec, "externalIPs"),
+            spec.key_location_of("externalIPs"),
             f"{who} sets externalIPs, which lets it capture traffic to those addresses (CVE-2020-8554)",
             f"{obj.subject}/externalIPs",
             artifact,
@@ -526,96 +521,6 @@ def service_exposure(project: Project, params: Mapping[str, Any]) -> Iterator[Vi
 
 # ==================================================================================================
 # Compose published ports (MD605, MD606)
-
-
-ALL_INTERFACES = ("", "0.0.0.0", "::", "[::]")
-
-
-@dataclass(frozen=True, slots=True)
-class PublishedPort:
-    """One `ports:` entry of a Compose service, in either syntax.
-
-    `host_ip` is "" when the port binds every interface; `target` is the container port range (first, last),
-    None when it cannot be read; `unresolved_host_ip` is set when a variable hides the address.
-    """
-
-    written: str
-    location: Location
-    host_ip: str
-    target: tuple[int, int] | None
-    protocol: str
-    unresolved_host_ip: bool = False
-
-    @property
-    def all_interfaces(self) -> bool:
-        return self.host_ip in ALL_INTERFACES
-
-    def targets_any(self, ports: set[int]) -> bool:
-        return self.target is not None and any(self.target[0] <= port <= self.target[1] for port in ports)
-
-    @property
-    def first_target(self) -> int | None:
-        return self.target[0] if self.target else None
-
-
-def _port_range(text: str) -> tuple[int, int] | None:
-    first, _, last = text.strip().partition("-")
-    if not first.isdigit() or (last and not last.isdigit()):
-        return None
-    return int(first), int(last or first)
-
-
-def _split_colons(text: str) -> list[str]:
-    """Split at `:` outside `${...}` and outside `[...]` (IPv6 addresses)."""
-    parts, current, depth = [], "", 0
-    for char in text:
-        if char in "{[":
-            depth += 1
-        elif char in "}]":
-            depth -= 1
-        if char == ":" and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    return parts + [current]
-
-
-def parse_short_port(text: str) -> tuple[str, str, str, str]:
-    """(host_ip, published, target, protocol) of a short-syntax port: `80`, `8080:80`, `127.0.0.1:8080:80/udp`,
-    `127.0.0.1::80`, `[::1]:8080:80`, ranges. An unbracketed IPv6 address is everything before the last two parts."""
-    body, _, protocol = text.strip().partition("/")
-    parts = _split_colons(body)
-    if len(parts) == 1:
-        return "", "", parts[0], protocol or "tcp"
-    if len(parts) == 2:
-        return "", parts[0], parts[1], protocol or "tcp"
-    host_ip = ":".join(parts[:-2]).strip("[]")
-    return host_ip, parts[-2], parts[-1], protocol or "tcp"
-
-
-def _has_variable(text: str) -> bool:
-    return "$" in text
-
-
-def service_ports(service: ComposeService) -> Iterator[PublishedPort]:
-    """Every entry of a service's `ports:` list."""
-    ports = service.raw.get("ports") if isinstance(service.raw, Mapping) else None
-    for index, item in enumerate(ports if isinstance(ports, list) else ()):
-        location = compose_value_location(ports, index)
-        if isinstance(item, Mapping):
-            host_ip = str(item.get("host_ip") or "")
-            target = _port_range(str(item.get("target", "")))
-            protocol = str(item.get("protocol") or "tcp")
-            written = (
-                f"{host_ip + ':' if host_ip else ''}{item.get('published', '')}:{item.get('target', '')}"
-            )
-        else:
-            text = str(item)
-            host_ip, _, target_text, protocol = parse_short_port(text)
-            target, written = _port_range(target_text), text
-        unresolved = (isinstance(host_ip, InterpolatedText) and host_ip.unresolved) or _has_variable(host_ip)
-        yield PublishedPort(written, location, host_ip, target, protocol, unresolved_host_ip=unresolved)
 
 
 def _compose_services(project: Project) -> Iterator[tuple[ComposeProject, ComposeService]]:
@@ -639,7 +544,7 @@ def published_ports(project: Project, params: Mapping[str, Any]) -> Iterator[Vio
     for _, service in _compose_services(project):
         workload = service.workload
         store = data_store_of_service(project, service, stores)
-        for port in service_ports(service):
+        for port in service.ports:
             subject = f"{workload.subject}/port:{port.written}"
             who = f'service "{service.name}"'
             if port.targets_any(database_ports) or store is not None:
@@ -710,35 +615,31 @@ DEFAULT_PROXY_IMAGES = (
 )
 
 
-def _mount_texts(raw: Mapping[str, Any]) -> Iterator[str]:
+def _mount_texts(service: ComposeService) -> Iterator[str]:
     """Sources and targets of volumes, secrets and configs, for certificate evidence."""
-    for key in ("volumes", "secrets", "configs"):
-        items = raw.get(key)
-        for item in items if isinstance(items, list) else ():
-            if isinstance(item, Mapping):
-                yield from (str(item.get(field) or "") for field in ("source", "target"))
+    for mount in service.mounts:
+        if mount.declared_in == "volumes":
+            yield mount.via_volume or mount.source
+            yield mount.target
+    for key in ("secrets", "configs"):
+        for item in service.definition.get(key).elements():
+            if item.is_map:
+                yield from (str(item.get(field).plain() or "") for field in ("source", "target"))
             else:
-                yield from str(item).split(":")
+                yield from str(item.plain()).split(":")
 
 
-def _env_values(raw: Mapping[str, Any]) -> dict[str, str]:
-    environment = raw.get("environment")
-    if isinstance(environment, Mapping):
-        return {str(k): "" if v is None else str(v) for k, v in environment.items()}
-    result = {}
-    for item in environment if isinstance(environment, list) else ():
-        name, _, value = str(item).partition("=")
-        result[name] = value
-    return result
+def _env_values(service: ComposeService) -> dict[str, str]:
+    """The service's environment, as text (a variable without a value counts as empty)."""
+    return {env.name: env.value or "" for env in service.workload.containers[0].env}
 
 
 def tls_evidence(service: ComposeService, tls_variable: re.Pattern[str] = TLS_VARIABLE) -> str | None:
     """What shows that a service speaks TLS itself: a certificate mount or secret, a TLS variable or flag."""
-    raw = service.raw if isinstance(service.raw, Mapping) else {}
-    for text in _mount_texts(raw):
+    for text in _mount_texts(service):
         if CERTIFICATE_PATH.search(text.strip()):
             return f"certificate mount {text.strip()}"
-    for name, value in _env_values(raw).items():
+    for name, value in _env_values(service).items():
         if (
             tls_variable.search(name)
             and not CLIENT_TLS_VARIABLE.search(name)
@@ -761,10 +662,7 @@ def _routed_with_tls(service: ComposeService) -> bool:
             return True
         if key == "caddy" or key.startswith("caddy."):
             return True
-    return any(
-        name in FRONTED_VARIABLES
-        for name in _env_values(service.raw if isinstance(service.raw, Mapping) else {})
-    )
+    return any(env.name in FRONTED_VARIABLES for env in service.workload.containers[0].env)
 
 
 def _fronting_proxies(
@@ -772,15 +670,15 @@ def _fronting_proxies(
 ) -> Iterator[ComposeService]:
     """Proxy services of the same project that depend on or link to this service."""
     for other in compose.services:
-        if other is service or not isinstance(other.raw, Mapping):
+        if other is service:
             continue
         image = other.workload.containers[0].image
         repository = image.repository.lower().removeprefix("library/") if image else ""
         if not any(fnmatch.fnmatchcase(repository, pattern) for pattern in proxy_images):
             continue
-        depends = other.raw.get("depends_on")
-        links = [str(link).split(":")[0] for link in other.raw.get("links") or ()]
-        if service.name in (depends or ()) or service.name in links:
+        depends = [dependency.service for dependency in other.depends_on]
+        links = [str(link).split(":")[0] for link in other.definition.get("links").plain() or ()]
+        if service.name in depends or service.name in links:
             yield other
 
 
@@ -815,7 +713,7 @@ def cleartext_ports(project: Project, params: Mapping[str, Any]) -> Iterator[Vio
         else TLS_VARIABLE
     )
     for compose, service in _compose_services(project):
-        ports = list(service_ports(service))
+        ports = list(service.ports)
         store = data_store_of_service(project, service, stores)
         candidates = [p for p in ports if p.targets_any(http_ports | database_ports) or (store and p.target)]
         if not candidates or service_tls_evidence(compose, service, proxy_images, tls_variable):

@@ -85,6 +85,7 @@ class ComposeMount:
     target_unresolved: bool = False
     via_volume: str | None = None
     volume: str | None = None
+    declared_in: str = "volumes"  # the service key that declares it: `volumes` or `tmpfs`
 
     @property
     def persistent(self) -> bool:

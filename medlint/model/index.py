@@ -102,6 +102,12 @@ class ProjectIndex:
     def final_image(self, dockerfile_path: str | None) -> FinalImage | None:
         return self.final_images.get(dockerfile_path) if dockerfile_path is not None else None
 
+    def selector_candidates(self, pairs: Iterable[LabelPair]) -> tuple[Workload, ...]:
+        """The Kubernetes workloads a selector requiring these label pairs can select: those carrying every
+        pair, or all of them when it requires none. The caller still applies the full selector."""
+        narrowed = self.pods_with_labels(pairs)
+        return self.kubernetes_workloads if narrowed is None else narrowed
+
     def pods_with_labels(self, pairs: Iterable[LabelPair]) -> tuple[Workload, ...] | None:
         """Workloads whose pods carry every label pair (None when no pair is given: no narrowing)."""
         pairs = list(pairs)

@@ -261,9 +261,12 @@ class Node:
     # -- children
 
     def get(self, key: Any) -> Node:
-        """The entry under `key` of a mapping; absent (pointing at this mapping) for anything else."""
+        """The entry under `key` of a mapping, or item `key` (an int) of a list; absent (pointing at this
+        mapping or list) for anything else."""
         value = self._value
         if isinstance(value, dict) and key in value:
+            return Node(value[key], self._path, value, key)
+        if isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(value):
             return Node(value[key], self._path, value, key)
         return Node(_ABSENT, self._path, value if isinstance(value, (dict, list)) else None, key)
 

@@ -185,7 +185,11 @@ def mounts(service: SourcedMap, volumes: Mapping[str, Any]) -> tuple[ComposeMoun
             if isinstance(tmpfs, list)
             else compose_value_location(service, "tmpfs")
         )
-        found.append(ComposeMount(MountKind.TMPFS, "tmpfs", "", str(item).split(":")[0], False, location))
+        found.append(
+            ComposeMount(
+                MountKind.TMPFS, "tmpfs", "", str(item).split(":")[0], False, location, declared_in="tmpfs"
+            )
+        )
     return tuple(found)
 
 

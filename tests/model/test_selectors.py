@@ -16,11 +16,15 @@ from medlint.checks.availability import (
 from medlint.model import ArtifactKind, ClassDeclaration, Project, Workload
 from medlint.model.selectors import (
     as_label_map,
+    calico_selector_matches,
+    is_valid_selector,
     label_selector_matches,
     map_selector_matches,
     namespaces_match,
     pdb_selects,
     pod_template_labels,
+    selector_matches,
+    selects_everything,
 )
 from medlint.parsers.kubernetes import parse_manifest, workload_from_object
 from medlint.source import Location
@@ -255,3 +259,75 @@ def test_zone_only_spreading_when_configured() -> None:
     assert list(disruption_tolerance(project, {})) == []
     zone_only = list(disruption_tolerance(project, {"spread_topology_keys": ["topology.kubernetes.io/zone"]}))
     assert [v.variant for v in zone_only] == ["spreading"]
+
+
+# --------------------------------------------------------------------------------------------------
+# NetworkPolicy and monitor conventions
+
+
+@pytest.mark.parametrize(
+    "selector, labels, expected",
+    [
+        ({}, {}, True),  # empty selects everything
+        (None, {"app": "x"}, True),
+        ({"matchLabels": {}}, {"app": "x"}, True),
+        ({"matchLabels": {"app": "api"}}, {"app": "api", "tier": "web"}, True),
+        ({"matchLabels": {"app": "api"}}, {"app": "web"}, False),
+        ({"matchLabels": {"app": "api", "tier": "web"}}, {"app": "api"}, False),
+        ({"matchLabels": {"enabled": True}}, {"enabled": "true"}, True),  # YAML booleans read as text
+        ({"matchLabels": {"version": 2}}, {"version": "2"}, True),
+        ({"matchExpressions": [{"key": "app", "operator": "In", "values": ["a", "b"]}]}, {"app": "b"}, True),
+        ({"matchExpressions": [{"key": "app", "operator": "In", "values": ["a"]}]}, {}, False),
+        (
+            {"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["a"]}]},
+            {},
+            True,
+        ),  # absent key
+        ({"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["a"]}]}, {"app": "a"}, False),
+        ({"matchExpressions": [{"key": "app", "operator": "Exists"}]}, {"app": ""}, True),
+        ({"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}, {"app": "x"}, False),
+        # matchLabels AND matchExpressions
+        (
+            {"matchLabels": {"team": "lab"}, "matchExpressions": [{"key": "app", "operator": "Exists"}]},
+            {"team": "lab"},
+            False,
+        ),
+        # invalid selectors select nothing: the API server refuses them
+        ({"matchExpressions": [{"key": "app", "operator": "In", "values": []}]}, {"app": "x"}, False),
+        ({"matchExpressions": [{"key": "app", "operator": "Equals", "values": ["x"]}]}, {"app": "x"}, False),
+        ({"matchExpressions": [{"key": "app", "operator": "Exists", "values": ["x"]}]}, {"app": "x"}, False),
+        ({"matchLabels": ["app"]}, {"app": "x"}, False),
+    ],
+)
+def test_network_policy_selector_convention(selector: object, labels: dict[str, str], expected: bool) -> None:
+    assert selector_matches(selector, labels) is expected
+
+
+def test_selector_helpers() -> None:
+    assert (
+        selects_everything({})
+        and selects_everything(None)
+        and not selects_everything({"matchLabels": {"a": "b"}})
+    )
+    assert is_valid_selector(None) and not is_valid_selector("app=x")
+    # Service selectors: an empty map selects no pods
+    assert not map_selector_matches({}, {"app": "x"})
+    assert map_selector_matches({"app": "x"}, {"app": "x", "tier": "y"})
+
+
+@pytest.mark.parametrize(
+    "expression, labels, expected",
+    [
+        ("", {}, True),
+        ("all()", {"app": "x"}, True),
+        ("app == 'api'", {"app": "api"}, True),
+        ("app == 'api' && has(tier)", {"app": "api"}, False),
+        ("app != 'api'", {}, True),
+        ("!has(debug)", {"debug": "1"}, False),
+        ("app in {'a', 'b'}", {"app": "b"}, True),
+        ("app not in {'a', 'b'}", {"app": "c"}, True),
+        ("app == 'a' || app == 'b'", {"app": "a"}, None),  # not understood: the caller selects nothing
+    ],
+)
+def test_calico_selector(expression: str, labels: dict[str, str], expected: bool | None) -> None:
+    assert calico_selector_matches(expression, labels) is expected

@@ -6,7 +6,7 @@ import pytest
 
 from medlint.model import MountKind
 from medlint.parsers.compose import parse_compose
-from medlint.parsers.compose_service import split_security_option, split_short_volume
+from medlint.parsers.compose_service import parse_short_port, split_security_option, split_short_volume
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,20 @@ def test_mounts_resolve_bind_volumes_and_unresolved_sources() -> None:
     ]
     assert [m.persistent for m in mounts] == [True, True, True, False, False, False, False]
     assert [m.location.line for m in mounts] == [5, 6, 7, 8, 9, 10, 11]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("80", ("", "", "80", "tcp")),
+        ("8080:80", ("", "8080", "80", "tcp")),
+        ("127.0.0.1:8080:80/udp", ("127.0.0.1", "8080", "80", "udp")),
+        ("127.0.0.1::80", ("127.0.0.1", "", "80", "tcp")),
+        ("[::1]:8080:80", ("::1", "8080", "80", "tcp")),
+        ("::1:8080:80", ("::1", "8080", "80", "tcp")),
+        ("8000-8010:8000-8010", ("", "8000-8010", "8000-8010", "tcp")),
+        ("${IP:-127.0.0.1}:5432:5432", ("${IP:-127.0.0.1}", "5432", "5432", "tcp")),
+    ],
+)
+def test_short_port_syntax(text: str, expected: tuple[str, str, str, str]) -> None:
+    assert parse_short_port(text) == expected
