@@ -792,13 +792,13 @@ def _values_at(values_files: Any, segments: list[str]) -> tuple[bool, Any]:
         key=lambda item: (item.path.rsplit("/", 1)[-1] not in ("values.yaml", "values.yml"), item.path),
     )
     for values_file in ordered:
-        node: Any = values_file.values
+        node = values_file.values
         for segment in segments:
-            if not isinstance(node, Mapping) or segment not in node:
+            if not node.is_map or segment not in node:
                 break
-            node = node[segment]
+            node = node.get(segment)
         else:
-            return True, node
+            return True, node.plain()
     return False, None
 
 

@@ -350,7 +350,7 @@ class VendoredChart:
 @dataclass(frozen=True, slots=True)
 class ValuesFile:
     path: str
-    values: Any
+    values: Node  # the values file as written
 
 
 @dataclass(frozen=True, slots=True)

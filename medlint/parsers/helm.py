@@ -53,7 +53,7 @@ def _located_text(path: str, mapping: YamlMap, key: str) -> Located[str] | None:
 
 def parse_values(path: str, text: str) -> ValuesFile:
     """A values file: one mapping (an empty file is an empty mapping, as Helm reads it)."""
-    return ValuesFile(path=path, values=_single_mapping(text, "a values file", allow_empty=True))
+    return ValuesFile(path=path, values=Node.root(_single_mapping(text, "a values file", allow_empty=True), path))
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,18 +12,14 @@ import jsonschema
 import pytest
 import yaml
 
-from medlint.checks import secret_patterns
-from medlint.checks.secrets import (
-    DEFAULT_SECRET_FILES,
-    build_context_secrets,
-    build_contexts,
-    external_secret_config,
-    go_duration_seconds,
-    secret_as_env_var,
-    whole_context_copy,
-)
+from medlint.checks.secrets import build_context_secrets, external_secret_config, secret_as_env_var
+from medlint.checks.secrets import patterns as secret_patterns
+from medlint.checks.secrets.contexts import whole_context_copy
+from medlint.checks.secrets.external import go_duration_seconds
+from medlint.checks.secrets.image import DEFAULT_SECRET_FILES
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, Project
+from medlint.model.contexts import build_contexts
 from medlint.parsers.compose import parse_compose
 from medlint.parsers.dockerfile import parse_dockerfile
 from medlint.parsers.dockerignore import read_dockerignore
