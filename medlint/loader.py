@@ -364,8 +364,8 @@ def _list_files(directories: list[Path], root: Path) -> tuple[str, ...]:
 
 def _build_context_facts(project: Project, discovery: Discovery) -> Project:
     """What MD306's repository part needs: tracked files, files on disk, each build context's ignore file."""
-    from medlint.model.contexts import build_contexts
     from medlint.gitindex import read_tracked_files
+    from medlint.model.contexts import build_contexts
     from medlint.parsers.dockerignore import read_dockerignore
 
     root = discovery.root

@@ -51,7 +51,7 @@ from medlint.model.package_managers import (
     unwrap_xargs,
 )
 from medlint.model.shell import command_name
-from medlint.source import Location
+from medlint.model.location import Location
 
 DOCKERFILE = ArtifactKind.DOCKERFILE
 _SPECIAL_BUILTINS = {"set", ":", "export", "readonly", "local", "declare"}

@@ -6,8 +6,8 @@ vendored copies in charts/ it must agree with), and values.schema.json keeps sit
 bounds (a heuristic over configurable values paths). These checks read chart files only; rendered objects are
 checked by the Kubernetes rules.
 
-The module also holds a small reader of Helm's version constraints (Masterminds/semver v3 syntax), used
-here for "a locked version outside the Chart.yaml constraint" and by MD115 for a chart's `kubeVersion`.
+Version constraints ("a locked version outside the Chart.yaml constraint") are judged by Helm's own engine,
+through medlint.model.versions.
 """
 
 from __future__ import annotations
@@ -21,262 +21,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from medlint.findings import RelatedLocation, Violation
-from medlint.model import ArtifactKind, Chart, ChartDependency, LockedDependency, Project
-from medlint.source import Location, YamlMap, key_location, value_location
-
-# --------------------------------------------------------------------------------------------------
-# Versions and constraints (Masterminds/semver v3, as Helm uses them)
+from medlint.model import ArtifactKind, Chart, ChartDependency, Location, LockedDependency, Node, Project
+from medlint.model.versions import ConstraintError, is_version, satisfies
 
 _STRICT_SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
     r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
 )
-_LOOSE_VERSION = re.compile(r"^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
-_PARTIAL = re.compile(
-    r"^v?([0-9xX*]+)(?:\.([0-9xX*]+))?(?:\.([0-9xX*]+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$"
-)
-_OPERATOR = r"!=|>=|=>|<=|=<|~>|=|>|<|~|\^"
-_COMPARATOR = re.compile(rf"^({_OPERATOR})?\s*(\S+)$")
-_HYPHEN_RANGE = re.compile(r"(\S+)\s+-\s+(\S+)")
-_WILDCARDS = ("x", "X", "*")
 
 
 def is_strict_semver(text: str) -> bool:
     """SemVer 2.0.0 exactly: no leading `v`, no missing parts, no leading zeros."""
     return bool(_STRICT_SEMVER.match(text))
-
-
-@dataclass(frozen=True, slots=True)
-class Version:
-    """A release version; `pre` is empty for a release (which sorts after its prereleases)."""
-
-    major: int
-    minor: int
-    patch: int
-    pre: tuple[tuple[int, Any], ...] = ()
-
-    @property
-    def is_prerelease(self) -> bool:
-        return bool(self.pre)
-
-    def key(self) -> tuple[int, int, int, int, tuple[tuple[int, Any], ...]]:
-        return (self.major, self.minor, self.patch, 0 if self.pre else 1, self.pre)
-
-
-def _prerelease_key(text: str | None) -> tuple[tuple[int, Any], ...]:
-    if not text:
-        return ()
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in text.split("."))
-
-
-def parse_version(text: str) -> Version | None:
-    """A version as Helm coerces it (`v1.2` is 1.2.0); None when it is not a version."""
-    match = _LOOSE_VERSION.match(text.strip())
-    if match is None:
-        return None
-    major, minor, patch, pre = match.groups()
-    return Version(int(major), int(minor or 0), int(patch or 0), _prerelease_key(pre))
-
-
-@dataclass(frozen=True, slots=True)
-class _Bound:
-    version: Version
-    inclusive: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Interval:
-    """One AND-group of comparators as an interval, plus excluded versions (`!=`)."""
-
-    lower: _Bound | None
-    upper: _Bound | None
-    excluded: tuple[tuple[Version, int], ...] = ()  # (version, number of given parts)
-    allows_prerelease: bool = False
-
-    def contains(self, version: Version) -> bool:
-        if version.is_prerelease and not self.allows_prerelease:
-            return False
-        key = version.key()
-        if self.lower is not None:
-            low = self.lower.version.key()
-            if key < low or (key == low and not self.lower.inclusive):
-                return False
-        if self.upper is not None:
-            high = self.upper.version.key()
-            if key > high or (key == high and not self.upper.inclusive):
-                return False
-        return not any(_same_prefix(version, excluded, parts) for excluded, parts in self.excluded)
-
-
-def _same_prefix(version: Version, other: Version, parts: int) -> bool:
-    return (version.major, version.minor, version.patch)[:parts] == (other.major, other.minor, other.patch)[
-        :parts
-    ]
-
-
-class ConstraintError(ValueError):
-    """A version constraint Helm would refuse."""
-
-
-def _partial(text: str) -> tuple[list[int | None], str | None]:
-    """`1.2.x` -> ([1, 2, None], None); missing or wildcard parts are None."""
-    match = _PARTIAL.match(text)
-    if match is None:
-        raise ConstraintError(f"'{text}' is not a version")
-    parts: list[int | None] = []
-    for group in match.groups()[:3]:
-        parts.append(None if group is None or group in _WILDCARDS else int(group))
-    for index, part in enumerate(parts):  # after a wildcard every part is a wildcard
-        if part is None:
-            parts[index:] = [None] * (3 - index)
-            break
-    return parts, match.group(4)
-
-
-def _floor(parts: list[int | None], pre: str | None) -> Version:
-    return Version(parts[0] or 0, parts[1] or 0, parts[2] or 0, _prerelease_key(pre))
-
-
-def _bump(parts: list[int | None], position: int) -> Version:
-    """The first version past the given prefix: bump the part at `position`, zero the rest."""
-    numbers = [part or 0 for part in parts]
-    numbers[position] += 1
-    numbers[position + 1 :] = [0] * (2 - position)
-    return Version(numbers[0], numbers[1], numbers[2], ((0, 0),))  # `-0`: below every real release
-
-
-def _given(parts: list[int | None]) -> int:
-    return sum(1 for part in parts if part is not None)
-
-
-def _comparator(operator: str, text: str) -> _Interval:
-    parts, pre = _partial(text)
-    given = _given(parts)
-    low = _floor(parts, pre)
-    allows_pre = bool(pre)
-    if given == 0:  # `*`, `x`: any release
-        return (
-            _Interval(None, None, allows_prerelease=allows_pre)
-            if operator not in ("<", "!=")
-            else _Interval(None, _Bound(Version(0, 0, 0, ((0, 0),)), False))
-        )
-    past_prefix = _bump(parts, given - 1)
-    if operator in ("", "="):
-        if given == 3:
-            return _Interval(_Bound(low, True), _Bound(low, True), allows_prerelease=allows_pre)
-        return _Interval(_Bound(low, True), _Bound(past_prefix, False), allows_prerelease=allows_pre)
-    if operator == "!=":
-        return _Interval(None, None, ((low, given),), allows_prerelease=allows_pre)
-    if operator == ">":
-        return _Interval(
-            _Bound(low, False) if given == 3 else _Bound(past_prefix, True),
-            None,
-            allows_prerelease=allows_pre,
-        )
-    if operator in (">=", "=>"):
-        return _Interval(_Bound(low, True), None, allows_prerelease=allows_pre)
-    if operator == "<":
-        return _Interval(None, _Bound(low, False), allows_prerelease=allows_pre)
-    if operator in ("<=", "=<"):
-        return _Interval(
-            None,
-            _Bound(low, True) if given == 3 else _Bound(past_prefix, False),
-            allows_prerelease=allows_pre,
-        )
-    if operator in ("~", "~>"):
-        position = 0 if given == 1 else 1
-        return _Interval(
-            _Bound(low, True), _Bound(_bump(parts, position), False), allows_prerelease=allows_pre
-        )
-    # caret: the left-most non-zero part may not change
-    numbers = [part or 0 for part in parts]
-    if numbers[0] > 0 or given == 1:
-        position = 0
-    elif numbers[1] > 0 or given == 2:
-        position = 1
-    else:
-        position = 2
-    return _Interval(_Bound(low, True), _Bound(_bump(parts, position), False), allows_prerelease=allows_pre)
-
-
-def _intersect(intervals: list[_Interval]) -> _Interval:
-    lower: _Bound | None = None
-    upper: _Bound | None = None
-    for item in intervals:
-        if item.lower is not None and (
-            lower is None
-            or (item.lower.version.key(), not item.lower.inclusive)
-            > (lower.version.key(), not lower.inclusive)
-        ):
-            lower = item.lower
-        if item.upper is not None and (
-            upper is None
-            or (item.upper.version.key(), item.upper.inclusive) < (upper.version.key(), upper.inclusive)
-        ):
-            upper = item.upper
-    excluded = tuple(pair for item in intervals for pair in item.excluded)
-    return _Interval(lower, upper, excluded, any(item.allows_prerelease for item in intervals))
-
-
-@dataclass(frozen=True, slots=True)
-class VersionConstraint:
-    """A parsed Helm version constraint: OR-groups of AND-ed comparators."""
-
-    text: str
-    groups: tuple[_Interval, ...]
-
-    def allows(self, version: Version) -> bool:
-        return any(group.contains(version) for group in self.groups)
-
-    def highest_minor(self) -> tuple[int, int] | None:
-        """The newest (major, minor) the constraint admits; None when it is open-ended upwards."""
-        best: tuple[int, int] | None = None
-        for group in self.groups:
-            if group.upper is None:
-                return None
-            candidate = _minor_below(group.upper)
-            if candidate is None:
-                return None
-            best = candidate if best is None else max(best, candidate)
-        return best
-
-
-def _minor_below(bound: _Bound) -> tuple[int, int] | None:
-    version = bound.version
-    if bound.inclusive or version.patch > 0 or (version.pre and version.pre != ((0, 0),)):
-        return (version.major, version.minor)
-    if version.minor > 0:
-        return (version.major, version.minor - 1)
-    return None  # `< 2.0.0`: every 1.x, so no usable upper end
-
-
-def parse_constraint(text: str) -> VersionConstraint:
-    """Read a constraint such as `~1.2.3`, `>=1.19.0-0 <1.30.0`, `1.x || 2.1.x`; raise ConstraintError."""
-    groups: list[_Interval] = []
-    for alternative in str(text).split("||"):
-        alternative = _HYPHEN_RANGE.sub(lambda m: f">={m.group(1)} <={m.group(2)}", alternative.strip())
-        words = [word for word in re.split(r"[\s,]+", alternative) if word]
-        merged: list[str] = []
-        for word in words:  # `>= 1.2` written with a space: join the operator to its version
-            if merged and re.fullmatch(_OPERATOR, merged[-1]):
-                merged[-1] += word
-            else:
-                merged.append(word)
-        if not merged:
-            raise ConstraintError(f"empty constraint in '{text}'")
-        comparators = []
-        for word in merged:
-            match = _COMPARATOR.match(word)
-            if match is None:
-                raise ConstraintError(f"'{word}' is not a version comparator")
-            comparators.append(_comparator(match.group(1) or "", match.group(2)))
-        groups.append(_intersect(comparators))
-    return VersionConstraint(str(text), tuple(groups))
-
-
-# --------------------------------------------------------------------------------------------------
-# MD106 chart-lock-present
 
 
 def _chart_name(chart: Chart) -> str:
@@ -321,13 +78,12 @@ def _version_outside(dependency: ChartDependency, entry: LockedDependency) -> st
     if not (entry.repository or "").strip() and entry.version.strip() == dependency.version.value.strip():
         return None  # a sub-chart vendored in charts/: Helm locks its declared constraint as written
     try:
-        constraint = parse_constraint(dependency.version.value)
+        allowed = satisfies(dependency.version.value, entry.version)
     except ConstraintError:
         return None  # Helm itself refuses the constraint; MD105 reports the declaration
-    version = parse_version(entry.version)
-    if version is None:
+    if not is_version(entry.version):
         return f"Chart.lock records '{entry.version}', which is not a version"
-    if constraint.allows(version):
+    if allowed:
         return None
     return f"Chart.lock records {entry.version}, outside the declared constraint '{dependency.version.value}'"
 
@@ -482,14 +238,14 @@ def helm_lock_digests(declared: Any, locked: Any, api_version: str | None = None
 
 def _digest_mismatch(chart: Chart, lock: tuple[LockedDependency, ...]) -> Iterator[Violation]:
     recorded = chart.lock_digest
-    raw = chart.raw if isinstance(chart.raw, YamlMap) else None
-    if recorded is None or raw is None or not isinstance(raw.get("dependencies"), list):
+    declared = chart.definition.get("dependencies")
+    if recorded is None or not chart.definition.is_map or not declared.is_list:
         return  # no digest recorded, or dependencies written in a form Helm would refuse: nothing to compare
-    if any(entry.raw is None for entry in lock):
+    if any(not entry.definition.present for entry in lock):
         return
     digests = helm_lock_digests(
-        raw["dependencies"],
-        [entry.raw for entry in lock],
+        declared.plain(),
+        [entry.definition.plain() for entry in lock],
         chart.api_version.value if chart.api_version else None,
     )
     if digests is None or recorded.value.strip() in digests:
@@ -509,11 +265,10 @@ def _vendored_version_matches(version: str, locked_version: str) -> bool:
     declared constraint, one the constraint allows)."""
     if version.strip() == locked_version.strip() or not locked_version.strip():
         return True
-    parsed = parse_version(version)
-    if parsed is None:
+    if not is_version(version):
         return False
     try:
-        return parse_constraint(locked_version).allows(parsed)
+        return satisfies(locked_version, version)
     except ConstraintError:
         return False
 
@@ -610,9 +365,8 @@ def chart_lock_present(project: Project, params: Mapping[str, Any]) -> Iterator[
 
 
 def _value_or_anchor(chart: Chart, key: str) -> Location:
-    raw = chart.raw
-    if isinstance(raw, YamlMap) and key in raw:
-        return value_location(chart.path, raw, key)
+    if key in chart.definition:
+        return chart.definition.location_of(key)
     return chart.location
 
 
@@ -649,12 +403,12 @@ def _identity_problems(chart: Chart, dependency_names: frozenset[str]) -> Iterat
         yield chart.chart_type.location, f'chart "{name}" has type: {chart.chart_type.value}; {what}'
 
 
-def _is_plain_scalar(raw: YamlMap, key: str) -> bool:
+def _is_plain_scalar(entry: Node) -> bool:
     """Whether a string value was written without quotes: a plain scalar spans exactly its text on one line."""
-    value = raw[key]
+    value = entry.plain()
     if not isinstance(value, str):
         return True  # a number, boolean or date: YAML read the unquoted token as another type
-    span = raw.value_positions.get(key)
+    span = entry.span()
     if span is None:
         return False
     start_line, start_column, end_line, end_column = span
@@ -663,15 +417,15 @@ def _is_plain_scalar(raw: YamlMap, key: str) -> bool:
 
 def _app_version_problem(chart: Chart) -> tuple[Location, str] | None:
     name = _chart_name(chart)
-    raw = chart.raw
-    if chart.app_version is None or not chart.app_version.value.strip() or not isinstance(raw, YamlMap):
+    definition = chart.definition
+    if chart.app_version is None or not chart.app_version.value.strip() or not definition.is_map:
         return (
             chart.location,
             f'chart "{name}" has no appVersion, so the release it deploys is not identified',
         )
-    if not _is_plain_scalar(raw, "appVersion"):
+    if not _is_plain_scalar(definition.get("appVersion")):
         return None
-    value = raw["appVersion"]
+    value = definition.get("appVersion").plain()
     if isinstance(value, str):
         message = f'chart "{name}" writes appVersion {value} unquoted; quote it, since YAML reads unquoted values such as 1.10 as numbers'
     else:
@@ -711,24 +465,24 @@ def _path_segments(path: str) -> list[str]:
     return [part for part in path.split(".") if part]
 
 
-def _json_pointer(root: Any, reference: str) -> Any:
+def _json_pointer(root: Node, reference: str) -> Node | None:
     """A local `$ref` (`#/definitions/x`, `#/$defs/x`) inside the schema; None for anything else."""
     if not reference.startswith("#"):
         return None
     node = root
     for part in _path_segments(reference[1:]) if reference[1:] else []:
-        if isinstance(node, Mapping) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
+        if node.is_map and part in node:
+            node = node.get(part)
+        elif node.is_list and part.isdigit() and int(part) < len(node):
+            node = node.get(int(part))
         else:
             return None
     return node
 
 
-def _resolve(schema: Any, root: Any) -> Any:
+def _resolve(schema: Node, root: Node) -> Node:
     for _ in range(_MAX_REF_HOPS):
-        reference = schema.get("$ref") if isinstance(schema, Mapping) else None
+        reference = schema.get("$ref").plain() if schema.is_map else None
         if not isinstance(reference, str):
             break
         target = _json_pointer(root, reference)
@@ -738,21 +492,18 @@ def _resolve(schema: Any, root: Any) -> Any:
     return schema
 
 
-def _branches(schema: Any, root: Any) -> list[Mapping[str, Any]]:
+def _branches(schema: Node, root: Node) -> list[Node]:
     """The schema and every sub-schema it is combined with (allOf/anyOf/oneOf, if-then-else), refs followed."""
-    found: list[Mapping[str, Any]] = []
+    found: list[Node] = []
     pending = [schema]
     while pending and len(found) < _MAX_BRANCHES:
         current = _resolve(pending.pop(0), root)
-        if not isinstance(current, Mapping) or any(current is seen for seen in found):
+        if not current.is_map or any(current.is_same(seen) for seen in found):
             continue
         found.append(current)
         for keyword in _COMBINATORS:
-            if isinstance(current.get(keyword), list):
-                pending.extend(current[keyword])
-        pending.extend(
-            current[keyword] for keyword in ("then", "else") if isinstance(current.get(keyword), Mapping)
-        )
+            pending.extend(current.get(keyword).elements())
+        pending.extend(current.get(keyword) for keyword in ("then", "else") if current.get(keyword).is_map)
     return found
 
 
@@ -760,15 +511,15 @@ def _branches(schema: Any, root: Any) -> list[Mapping[str, Any]]:
 class _SchemaHit:
     """A property schema found along a values path, and the `properties` mapping that names it."""
 
-    schema: Any
-    properties: Mapping[str, Any]
+    schema: Node
+    properties: Node
     key: str
 
 
-def _walk_schema(root: Any, segments: list[str]) -> tuple[list[_SchemaHit], _SchemaHit | None]:
+def _walk_schema(root: Node, segments: list[str]) -> tuple[list[_SchemaHit], _SchemaHit | None]:
     """The schemas of the property at `segments` (every branch that declares it), and the deepest declared
     ancestor (for the location when the property itself is missing)."""
-    current: list[Any] = [root]
+    current: list[Node] = [root]
     deepest: _SchemaHit | None = None
     hits: list[_SchemaHit] = []
     for segment in segments:
@@ -776,8 +527,8 @@ def _walk_schema(root: Any, segments: list[str]) -> tuple[list[_SchemaHit], _Sch
         for schema in current:
             for branch in _branches(schema, root):
                 properties = branch.get("properties")
-                if isinstance(properties, Mapping) and segment in properties:
-                    hits.append(_SchemaHit(properties[segment], properties, segment))
+                if properties.is_map and segment in properties:
+                    hits.append(_SchemaHit(properties.get(segment), properties, segment))
         if not hits:
             return [], deepest
         deepest = hits[0]
@@ -810,20 +561,26 @@ def _number(value: Any) -> float | None:
     return float(value) if _is_number(value) else None
 
 
-def _has_minimum(branch: Mapping[str, Any], bound: float) -> bool:
+def _choices(branch: Node) -> Any:
+    """The `enum` values, or `[const]` when the schema has a `const`; None when it has neither."""
+    if "enum" in branch:
+        return branch.get("enum").plain()
+    return [branch.get("const").plain()] if "const" in branch else None
+
+
+def _has_minimum(branch: Node, bound: float) -> bool:
     """Whether the schema admits no value below `bound` (`minimum`, draft-04 or later `exclusiveMinimum`,
     or an `enum`/`const` of numbers at or above it); integers make `> N - 1` as good as `>= N`."""
-    minimum, exclusive = _number(branch.get("minimum")), branch.get("exclusiveMinimum")
-    slack = 1 if branch.get("type") == "integer" else 0
+    minimum, exclusive = _number(branch.get("minimum").plain()), branch.get("exclusiveMinimum").plain()
+    slack = 1 if branch.get("type").plain() == "integer" else 0
     if minimum is not None and (minimum >= bound or (exclusive is True and minimum >= bound - slack)):
         return True
     exclusive_bound = _number(exclusive)
     if exclusive_bound is not None and exclusive_bound >= bound - slack:
         return True
     for keyword in ("enum", "const"):
-        choices = (
-            branch.get(keyword) if keyword == "enum" else [branch.get(keyword)] if keyword in branch else None
-        )
+        node = branch.get(keyword)
+        choices = node.plain() if keyword == "enum" else [node.plain()] if keyword in branch else None
         if (
             isinstance(choices, list)
             and choices
@@ -833,37 +590,38 @@ def _has_minimum(branch: Mapping[str, Any], bound: float) -> bool:
     return False
 
 
-def _has_required_keys(branch: Mapping[str, Any], keys: list[str]) -> bool:
-    required = branch.get("required")
+def _has_required_keys(branch: Node, keys: list[str]) -> bool:
+    required = branch.get("required").plain()
     return isinstance(required, list) and any(key in required for key in keys)
 
 
-def _forces_on(branch: Mapping[str, Any], value: Any) -> bool:
+def _at_least_one(branch: Node, keyword: str) -> bool:
+    value = branch.get(keyword).plain()
+    return _is_number(value) and value >= 1
+
+
+def _forces_on(branch: Node, value: Any) -> bool:
     """Whether the schema only admits an "on" value of the kind the values file uses."""
     if isinstance(value, list):
-        return _is_number(branch.get("minItems")) and branch["minItems"] >= 1
+        return _at_least_one(branch, "minItems")
     if isinstance(value, Mapping):
-        required = branch.get("required")
-        return (isinstance(required, list) and bool(required)) or (
-            _is_number(branch.get("minProperties")) and branch["minProperties"] >= 1
-        )
+        required = branch.get("required").plain()
+        return (isinstance(required, list) and bool(required)) or _at_least_one(branch, "minProperties")
     if isinstance(value, str):
-        if _is_number(branch.get("minLength")) and branch["minLength"] >= 1:
+        if _at_least_one(branch, "minLength"):
             return True
-        choices = (
-            branch.get("enum") if "enum" in branch else [branch.get("const")] if "const" in branch else None
-        )
+        choices = _choices(branch)
         return (
             isinstance(choices, list)
             and bool(choices)
             and all(isinstance(item, str) and item for item in choices)
         )
-    choices = branch.get("enum") if "enum" in branch else [branch.get("const")] if "const" in branch else None
+    choices = _choices(branch)
     return isinstance(choices, list) and bool(choices) and all(item is True for item in choices)
 
 
-def _digest_pattern(branch: Mapping[str, Any]) -> bool:
-    pattern = branch.get("pattern")
+def _digest_pattern(branch: Node) -> bool:
+    pattern = branch.get("pattern").plain()
     return isinstance(pattern, str) and "sha256" in pattern.lower()
 
 
@@ -875,8 +633,8 @@ class _SchemaGap:
 
 
 def _hit_location(schema_path: str, hit: _SchemaHit | None) -> Location:
-    if hit is not None and isinstance(hit.properties, YamlMap) and hit.key in hit.properties:
-        return key_location(schema_path, hit.properties, hit.key)
+    if hit is not None and hit.key in hit.properties:
+        return hit.properties.key_location_of(hit.key)
     return Location(schema_path, 1, 1)
 
 
@@ -920,7 +678,9 @@ def _schema_gap(chart: Chart, path: str, requirement: str) -> _SchemaGap | None:
         bound = int(bound) if bound.is_integer() else bound
         if any(_has_minimum(branch, bound) for branch in branches):
             return None
-        lower = [branch["minimum"] for branch in branches if _is_number(branch.get("minimum"))]
+        lower = [
+            branch.get("minimum").plain() for branch in branches if _is_number(branch.get("minimum").plain())
+        ]
         allowed = (
             f"allows {path} below {bound} (minimum {max(lower)})"
             if lower
@@ -955,7 +715,7 @@ def _schema_gap(chart: Chart, path: str, requirement: str) -> _SchemaGap | None:
 
 
 def _schema_content(chart: Chart, params: Mapping[str, Any]) -> Iterator[Violation]:
-    if not isinstance(chart.values_schema, Mapping) or chart.values_schema_path is None:
+    if not chart.values_schema.is_map or chart.values_schema_path is None:
         return
     requirements = params.get("schema_content", DEFAULT_SCHEMA_CONTENT)
     for path, requirement in requirements.items() if isinstance(requirements, Mapping) else ():
@@ -980,8 +740,7 @@ def chart_metadata(project: Project, params: Mapping[str, Any]) -> Iterator[Viol
         name = _chart_name(chart)
         for location, message in _identity_problems(chart, dependency_names):
             yield Violation(location, message, subject, ArtifactKind.HELM)
-        raw = chart.raw if isinstance(chart.raw, YamlMap) else YamlMap()
-        kube_version = raw.get("kubeVersion")
+        kube_version = chart.definition.get("kubeVersion").plain()
         if kube_version is None or not str(kube_version).strip():
             yield Violation(
                 chart.location,

@@ -2,26 +2,59 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, Container, K8sObject, Project, Workload
-from medlint.model.selectors import map_selector_matches
+from medlint.model import ArtifactKind, Container, Project, Workload
+from medlint.model.selectors import map_pairs, map_selector_matches
 
 LONG_RUNNING_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
 
 
-def _selected_by_service(workload: Workload, services: list[K8sObject]) -> bool:
-    """A Service in the same namespace whose selector matches the pod labels (catalog: "targeted")."""
-    labels = {key: located.value for key, located in (workload.pod_labels or workload.labels).items()}
-    for service in services:
-        if (service.namespace or "default") != (workload.namespace or "default"):
+def _labels(workload: Workload) -> dict[str, str]:
+    """The labels a Service selector is matched against: the pod template's (the object's when it has none)."""
+    return {key: located.value for key, located in (workload.pod_labels or workload.labels).items()}
+
+
+def _targeted(project: Project) -> set[int]:
+    """The long-running workloads a Service of their namespace selects (catalog: "targeted"), by id.
+
+    Services alike in namespace and selector are matched once, each only against the workloads that carry
+    its selector's pairs."""
+    workloads = [w for w in project.index.kubernetes_workloads if w.kind in LONG_RUNNING_KINDS]
+    labels = [_labels(w) for w in workloads]
+    postings: dict[tuple[str, str], list[int]] = {}
+    for position, found in enumerate(labels):
+        for pair in found.items():
+            postings.setdefault(pair, []).append(position)
+    targeted: set[int] = set()
+    seen: set[tuple[str, str]] = set()
+    for service in project.index.objects("Service"):
+        spec = service.spec
+        if not spec.is_map:
             continue
-        spec = service.body.get("spec")
-        if isinstance(spec, dict) and map_selector_matches(spec.get("selector"), labels):
-            return True
-    return False
+        selector = spec.get("selector").plain()
+        namespace = service.namespace_or_default
+        key = (namespace, json.dumps(selector, sort_keys=True, default=str))
+        if key in seen:
+            continue
+        seen.add(key)
+        pairs = map_pairs(selector)
+        if not pairs:
+            continue  # an empty or malformed selector selects nothing
+        lists = sorted((postings.get(pair, []) for pair in pairs), key=len)
+        others = [set(found) for found in lists[1:]]
+        for position in lists[0]:
+            workload = workloads[position]
+            if (
+                all(position in other for other in others)
+                and workload.namespace_or_default == namespace
+                and map_selector_matches(selector, labels[position])
+            ):
+                targeted.add(id(workload))
+    return targeted
 
 
 def _probe_quality(workload: Workload, container: Container, subject: str) -> Iterator[Violation]:
@@ -46,8 +79,9 @@ def _probe_quality(workload: Workload, container: Container, subject: str) -> It
                 workload.artifact,
                 variant="probe-quality",
             )
-    if liveness is not None and readiness is not None and isinstance(container.raw, dict):
-        if container.raw.get("livenessProbe") == container.raw.get("readinessProbe"):
+    if liveness is not None and readiness is not None and container.definition.is_map:
+        definition = container.definition
+        if definition.get("livenessProbe").plain() == definition.get("readinessProbe").plain():
             yield Violation(
                 liveness.location,
                 f"{who} uses the same check for liveness and readiness, so a busy pod is restarted instead of taken out of rotation",
@@ -57,10 +91,10 @@ def _probe_quality(workload: Workload, container: Container, subject: str) -> It
             )
 
 
-def _kubernetes(workload: Workload, services: list[K8sObject]) -> Iterator[Violation]:
+def _kubernetes(workload: Workload, targeted_workloads: set[int]) -> Iterator[Violation]:
     if workload.kind not in LONG_RUNNING_KINDS:
         return  # Jobs, CronJobs and bare Pods are exempt
-    targeted = _selected_by_service(workload, services)
+    targeted = id(workload) in targeted_workloads
     for container in workload.containers:
         if container.role not in ("container", "sidecar"):
             continue
@@ -91,7 +125,7 @@ def _dockerfile_has_healthcheck(workload: Workload) -> bool | None:
 
 def health_checks(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD401: a HEALTHCHECK, a Compose healthcheck, or liveness/readiness probes on long-running containers."""
-    services = [obj for obj in project.k8s_objects if obj.kind == "Service"]
+    targeted = _targeted(project)
     for workload in project.workloads:
         if workload.artifact is ArtifactKind.DOCKERFILE:
             state = _dockerfile_has_healthcheck(workload)
@@ -113,7 +147,7 @@ def health_checks(project: Project, params: Mapping[str, Any]) -> Iterator[Viola
         elif workload.artifact is ArtifactKind.COMPOSE:
             yield from _compose(project, workload)
         else:
-            yield from _kubernetes(workload, services)
+            yield from _kubernetes(workload, targeted)
 
 
 def _compose(project: Project, workload: Workload) -> Iterator[Violation]:
@@ -128,17 +162,11 @@ def _compose(project: Project, workload: Workload) -> Iterator[Violation]:
                 workload.artifact,
             )
         return
-    service = next((s for c in project.compose_projects for s in c.services if s.workload is workload), None)
-    if service is not None and service.dockerfile_path is not None:
-        image = next(
-            (
-                w
-                for w in project.workloads
-                if w.artifact is ArtifactKind.DOCKERFILE and w.path == service.dockerfile_path
-            ),
-            None,
-        )
-        if image is not None and _dockerfile_has_healthcheck(image):
+    service = project.index.compose_service(workload)
+    final_image = project.index.final_image(service.dockerfile_path) if service is not None else None
+    if final_image is not None:
+        image = final_image.workload
+        if _dockerfile_has_healthcheck(image):
             return
     yield Violation(
         workload.location,

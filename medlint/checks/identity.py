@@ -9,83 +9,24 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, Chart, Dockerfile, ImageRef, Located, Project, Workload
-from medlint.source import Location
+from medlint.model import ArtifactKind, Chart, ImageUse, Located, Location, Project, Workload
 
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _EXACT_SEMVER = re.compile(r"^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 
 
-@dataclass(frozen=True, slots=True)
-class ImageUse:
-    """One place an image is referenced, with what it is used for."""
-
-    image: ImageRef
-    artifact: ArtifactKind
-    subject: str
-    usage: str  # "FROM", "COPY --from", "RUN --mount", "syntax", "service", "container"
-    workload: Workload | None = None
-    container_raw: Any = None
-
-
-def _dockerfile_image_uses(dockerfile: Dockerfile) -> Iterator[ImageUse]:
-    from medlint.model.images import parse_image_reference
-
-    stage_names = {stage.name.lower() for stage in dockerfile.stages if stage.name}
-    for stage in dockerfile.stages:
-        subject = f"Dockerfile:{dockerfile.path}/stage:{stage.name or stage.index}"
-        if not stage.base.is_stage and not stage.base.is_scratch:
-            yield ImageUse(stage.base, ArtifactKind.DOCKERFILE, subject, "FROM")
-        for instruction in stage.instructions:
-            sources = []
-            if instruction.keyword in ("COPY", "ADD") and "from" in instruction.flags:
-                sources.append(("COPY --from", instruction.flags["from"]))
-            if instruction.keyword == "RUN" and "mount" in instruction.flags:
-                for mount in instruction.flags["mount"].split("\n"):
-                    options = dict(part.split("=", 1) for part in mount.split(",") if "=" in part)
-                    if "from" in options:
-                        sources.append(("RUN --mount", options["from"]))
-            for usage, source in sources:
-                if source.isdigit() or source.lower() in stage_names:
-                    continue
-                image = parse_image_reference(source, instruction.location, unresolved="$" in source)
-                yield ImageUse(image, ArtifactKind.DOCKERFILE, subject, usage)
-    syntax = dockerfile.directives.get("syntax")
-    if syntax is not None:
-        image = parse_image_reference(syntax.value, syntax.location)
-        yield ImageUse(image, ArtifactKind.DOCKERFILE, f"Dockerfile:{dockerfile.path}/syntax", "syntax")
-
-
-def image_uses(project: Project) -> Iterator[ImageUse]:
-    """Every image reference in the project, from Dockerfiles, Compose services and Kubernetes containers."""
-    for dockerfile in project.dockerfiles:
-        yield from _dockerfile_image_uses(dockerfile)
-    for workload in project.workloads:
-        if workload.artifact is ArtifactKind.DOCKERFILE:
-            continue
-        for container in workload.containers:
-            if container.image is not None:
-                usage = "service" if workload.artifact is ArtifactKind.COMPOSE else "container"
-                subject = (
-                    workload.subject
-                    if usage == "service"
-                    else f"{workload.subject}/container:{container.name}"
-                )
-                yield ImageUse(container.image, workload.artifact, subject, usage, workload, container.raw)
-
-
 def _has_build(workload: Workload | None) -> bool:
-    return workload is not None and isinstance(workload.raw, dict) and "build" in workload.raw
+    """A Compose service that builds its image (`build:`)."""
+    return workload is not None and "build" in workload.definition
 
 
 def image_tag_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD101: images without a tag or with a floating tag (`latest` by default)."""
     floating = {tag.lower() for tag in params.get("floating_tags", ["latest"])}
-    for use in image_uses(project):
+    for use in project.index.image_uses:
         if use.usage in ("syntax", "COPY --from", "RUN --mount"):
             continue  # MD102 covers these; MD101 is about the images that run or are built from
         image = use.image
@@ -111,12 +52,8 @@ def image_tag_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Vi
                 use.subject,
                 use.artifact,
             )
-    for workload in project.workloads:
-        if (
-            workload.artifact is ArtifactKind.COMPOSE
-            and _has_build(workload)
-            and not workload.containers[0].image
-        ):
+    for workload in project.index.compose_workloads:
+        if _has_build(workload) and not workload.containers[0].image:
             yield Violation(
                 workload.location,
                 f'service "{workload.name}" is built (build:) but has no versioned image: name, so the built image has no release identity',
@@ -127,14 +64,12 @@ def image_tag_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Vi
 
 
 def _pull_policy_findings(use: ImageUse) -> Iterator[Violation]:
-    raw = use.container_raw
-    if not isinstance(raw, dict):
+    definition = use.container.definition if use.container is not None else None
+    if definition is None or not definition.is_map:
         return
     image = use.image
-    policy = raw.get("imagePullPolicy")
+    policy = definition.get("imagePullPolicy").plain()
     mutable = image.digest is None
-    from medlint.source import key_location
-
     if policy is None:
         yield Violation(
             image.location,
@@ -145,7 +80,7 @@ def _pull_policy_findings(use: ImageUse) -> Iterator[Violation]:
         )
     elif policy == "IfNotPresent" and mutable:
         yield Violation(
-            key_location(image.location.path, raw, "imagePullPolicy"),
+            definition.key_location_of("imagePullPolicy"),
             f"imagePullPolicy IfNotPresent with the mutable reference '{image.written}' lets each node run a different image",
             use.subject,
             use.artifact,
@@ -155,7 +90,7 @@ def _pull_policy_findings(use: ImageUse) -> Iterator[Violation]:
 
 def image_digest_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD102: images not pinned by content digest (tags are mutable)."""
-    for use in image_uses(project):
+    for use in project.index.image_uses:
         image = use.image
         if image.unresolved:
             yield Violation(
@@ -348,7 +283,7 @@ def regulatory_labels_present(project: Project, params: Mapping[str, Any]) -> It
 
 
 def _compose_labels(project: Project, workload: Workload, required: list[str]) -> Iterator[Violation]:
-    service = next((s for c in project.compose_projects for s in c.services if s.workload is workload), None)
+    service = project.index.compose_service(workload)
     missing = _missing(workload.labels, required)
     if not missing:
         return
@@ -358,14 +293,8 @@ def _compose_labels(project: Project, workload: Workload, required: list[str]) -
         else None
     )
     if dockerfile is not None:
-        image_workload = next(
-            (
-                w
-                for w in project.workloads
-                if w.artifact is ArtifactKind.DOCKERFILE and w.path == dockerfile.path
-            ),
-            None,
-        )
+        final_image = project.index.final_image(dockerfile.path)
+        image_workload = final_image.workload if final_image is not None else None
         still_missing = _missing(image_workload.labels if image_workload else {}, missing)
         if not still_missing or image_workload is not None:
             return  # the Dockerfile's own MD110 finding reports what its final stage lacks

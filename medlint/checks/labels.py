@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, K8sObject, Located, Project, Workload
-from medlint.model.interpolation import InterpolatedText
-from medlint.source import Location, YamlList, YamlMap, key_location, value_location
+from medlint.model import ArtifactKind, K8sObject, Located, Location, Node, Project, Workload
 
 _PLACEHOLDER = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*)")
 _DEFAULT_SEMVER = (
@@ -165,19 +163,10 @@ def _value_violations(
 
 def _compose_unresolved_keys(workload: Workload) -> frozenset[str]:
     """Labels whose Compose interpolation could not be resolved (unset variable without default)."""
-    raw = workload.raw.get("labels") if isinstance(workload.raw, dict) else None
-    unresolved: set[str] = set()
-    if isinstance(raw, dict):
-        unresolved = {
-            str(key) for key, value in raw.items() if isinstance(value, InterpolatedText) and value.unresolved
-        }
-    elif isinstance(raw, list):
-        unresolved = {
-            str(item).partition("=")[0]
-            for item in raw
-            if isinstance(item, InterpolatedText) and item.unresolved
-        }
-    return frozenset(unresolved)
+    labels = workload.definition.get("labels")
+    if labels.is_map:
+        return frozenset(str(key) for key, value in labels.items() if value.unresolved)
+    return frozenset(str(item.plain()).partition("=")[0] for item in labels.elements() if item.unresolved)
 
 
 def _workload_violations(project: Project, rules: ValueRules) -> Iterator[Violation]:
@@ -224,25 +213,20 @@ class _Block:
     """One metadata mapping of an object: its own, or a nested template's."""
 
     name: str  # "metadata", "pod template", ...
-    node: YamlMap
+    node: Node
 
 
-def _metadata_blocks(body: YamlMap) -> Iterator[_Block]:
-    metadata = body.get("metadata")
-    if isinstance(metadata, YamlMap):
+def _metadata_blocks(document: Node) -> Iterator[_Block]:
+    metadata = document.get("metadata")
+    if metadata.is_map:
         yield _Block("metadata", metadata)
     for path in _NESTED_METADATA:
-        node: Any = body
-        for key in path:
-            node = node.get(key) if isinstance(node, YamlMap) else None
-        if isinstance(node, YamlMap):
+        node = document.at(*path)
+        if node.is_map:
             yield _Block(".".join(path[:-1]), node)
-    spec = body.get("spec")
-    claims = spec.get("volumeClaimTemplates") if isinstance(spec, YamlMap) else None
-    if isinstance(claims, YamlList):
-        for index, claim in enumerate(claims):
-            if isinstance(claim, YamlMap) and isinstance(claim.get("metadata"), YamlMap):
-                yield _Block(f"spec.volumeClaimTemplates[{index}]", claim["metadata"])
+    for index, claim in enumerate(document.at("spec", "volumeClaimTemplates").elements()):
+        if claim.is_map and claim.get("metadata").is_map:
+            yield _Block(f"spec.volumeClaimTemplates[{index}]", claim.get("metadata"))
 
 
 def _type_problem(value: Any) -> str | None:
@@ -277,9 +261,10 @@ class _ObjectContext:
         return Violation(location, message, subject, self.artifact, variant=variant)
 
 
-def _entry_problems(context: _ObjectContext, table: str, mapping: YamlMap, key: Any) -> Iterator[Violation]:
+def _entry_problems(context: _ObjectContext, table: str, mapping: Node, key: Any) -> Iterator[Violation]:
     """The problems of one label or annotation, as at most one violation."""
-    path, value, name = context.obj.path, mapping[key], str(key)
+    entry = mapping.get(key)
+    value, name = entry.plain(), str(key)
     noun = "label" if table == "labels" else "annotation"
     problems = []
     key_problem = qualified_name_problem(name if table == "labels" else name.lower())
@@ -291,7 +276,7 @@ def _entry_problems(context: _ObjectContext, table: str, mapping: YamlMap, key: 
         problems.append(type_problem)
     elif _unresolved(text) and (table == "labels" or context.rules.governs(name)):
         yield context.violation(
-            value_location(path, mapping, key),
+            entry.location,
             f"{noun} {name} of {context.where()} comes from an unresolved variable ('{_shown(text)}'), so it cannot be checked",
             name,
             table,
@@ -304,20 +289,20 @@ def _entry_problems(context: _ObjectContext, table: str, mapping: YamlMap, key: 
     if rule_problem:
         problems.append(rule_problem)
     if problems:
-        location = key_location(path, mapping, key) if key_problem else value_location(path, mapping, key)
+        location = entry.key_location if key_problem else entry.location
         yield context.violation(
             location, f"{noun} {name} of {context.where()}: {'; '.join(problems)}", name, table
         )
 
 
-def _annotations_size_problem(context: _ObjectContext, annotations: YamlMap) -> Violation | None:
+def _annotations_size_problem(context: _ObjectContext, annotations: Node) -> Violation | None:
     size = sum(
-        len(str(key).encode()) + len(("" if value is None else str(value)).encode())
+        len(str(key).encode()) + len(("" if value.plain() is None else str(value.plain())).encode())
         for key, value in annotations.items()
     )
     if size <= ANNOTATIONS_MAX_BYTES:
         return None
-    location = key_location(context.obj.path, context.block.node, "annotations")
+    location = context.block.node.key_location_of("annotations")
     return context.violation(
         location,
         f"the annotations of {context.where()} total {size} bytes; the API server accepts at most 256 KiB",
@@ -327,12 +312,12 @@ def _annotations_size_problem(context: _ObjectContext, annotations: YamlMap) -> 
 
 
 def _object_violations(obj: K8sObject, rules: ValueRules) -> Iterator[Violation]:
-    artifact = ArtifactKind.HELM if obj.rendered_from else ArtifactKind.KUBERNETES
-    for block in _metadata_blocks(obj.body):
+    artifact = obj.artifact
+    for block in _metadata_blocks(obj.document):
         context = _ObjectContext(obj, block, artifact, rules)
         for table in ("labels", "annotations"):
             mapping = block.node.get(table)
-            if not isinstance(mapping, YamlMap):
+            if not mapping.is_map:
                 continue  # absent, or not a mapping (MD002 reports that)
             for key in mapping:
                 yield from _entry_problems(context, table, mapping, key)
@@ -347,7 +332,7 @@ def regulatory_label_values_valid(project: Project, params: Mapping[str, Any]) -
     yield from _workload_violations(project, rules)
     yield from _chart_violations(project, rules)
     for obj in project.k8s_objects:
-        if obj.api_version and obj.kind and isinstance(obj.body, YamlMap):
+        if obj.api_version and obj.kind and obj.document.is_map:
             yield from _object_violations(obj, rules)
 
 

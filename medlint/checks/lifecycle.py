@@ -15,11 +15,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from medlint.checks.charts import ConstraintError, parse_constraint
-from medlint.checks.identity import image_uses
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, Chart, ImageRef, K8sObject, Project, Workload
-from medlint.source import Location, YamlMap, value_location
+from medlint.model import ArtifactKind, Chart, ImageRef, K8sObject, Location, Project, Workload
+from medlint.model.versions import ConstraintError, highest_minor
 
 _LEADING_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)(?=$|[-_+])")
 _TAG_DELIMITERS = "-_."
@@ -210,7 +208,7 @@ class _Timing:
 
 
 def _is_built(workload: Workload | None) -> bool:
-    return workload is not None and isinstance(workload.raw, dict) and "build" in workload.raw
+    return workload is not None and "build" in workload.definition
 
 
 def _tracked(
@@ -227,7 +225,7 @@ def _unresolved_name(image: ImageRef) -> bool:
 def _image_findings(
     project: Project, entries: list[SupportEntry], timing: _Timing, mirrors: tuple[str, ...]
 ) -> Iterator[Violation]:
-    for use in image_uses(project):
+    for use in project.index.image_uses:
         if use.usage not in _EOS_USAGES or (use.usage == "service" and _is_built(use.workload)):
             continue  # a built service's image: is its output; its FROM lines are checked on the Dockerfile
         image = use.image
@@ -257,10 +255,10 @@ def _image_findings(
 
 def _ingress_controller_hint(obj: K8sObject, entry: SupportEntry) -> tuple[Location, str] | None:
     """Where and why an Ingress looks served by the retired controller, or None."""
-    spec = obj.body.get("spec")
-    class_name = spec.get("ingressClassName") if isinstance(spec, YamlMap) else None
+    spec = obj.spec
+    class_name = spec.get("ingressClassName").plain()
     if isinstance(class_name, str) and class_name in entry.ingress_classes:
-        return value_location(obj.path, spec, "ingressClassName"), f"ingressClassName '{class_name}'"
+        return spec.location_of("ingressClassName"), f"ingressClassName '{class_name}'"
     annotated = obj.annotations.get("kubernetes.io/ingress.class")
     if annotated is not None and annotated.value in entry.ingress_classes:
         return annotated.location, f"kubernetes.io/ingress.class '{annotated.value}'"
@@ -272,14 +270,14 @@ def _ingress_controller_hint(obj: K8sObject, entry: SupportEntry) -> tuple[Locat
 
 def _ingress_findings(project: Project, entries: list[SupportEntry], timing: _Timing) -> Iterator[Violation]:
     heuristics = [entry for entry in entries if entry.ingress_classes or entry.ingress_annotation_prefixes]
-    for obj in project.k8s_objects:
-        if obj.kind != "Ingress" or not isinstance(obj.body, YamlMap):
+    for obj in project.index.objects("Ingress"):
+        if not obj.document.is_map:
             continue
         for entry in heuristics:
             status = timing.status(entry)
             hint = _ingress_controller_hint(obj, entry) if status else None
             if status and hint:
-                artifact = ArtifactKind.HELM if obj.rendered_from else ArtifactKind.KUBERNETES
+                artifact = obj.artifact
                 yield Violation(
                     hint[0],
                     f"{obj.subject} uses {hint[1]}, which suggests the {timing.phrase(entry, status)}; plan the migration "
@@ -381,12 +379,11 @@ class Target:
 
 def chart_target(chart: Chart | None) -> tuple[tuple[int, int] | None, str]:
     """The newest Kubernetes minor a chart's kubeVersion admits; (None, why) when open-ended or absent."""
-    raw = chart.raw if chart is not None else None
-    declared = raw.get("kubeVersion") if isinstance(raw, YamlMap) else None
+    declared = chart.definition.get("kubeVersion").plain() if chart is not None else None
     if declared is None or not str(declared).strip():
         return None, "the chart declares no kubeVersion"
     try:
-        upper = parse_constraint(str(declared)).highest_minor()
+        upper = highest_minor(str(declared))
     except ConstraintError:
         return None, f"the chart's kubeVersion '{declared}' cannot be read"
     if upper is None:
@@ -403,7 +400,7 @@ def object_target(
         return Target(configured, f"configured target {configured[0]}.{configured[1]}")
     why = "no target Kubernetes version is configured"
     if obj.rendered_from is not None:
-        chart = next((c for c in project.charts if c.directory == obj.rendered_from), None)
+        chart = project.index.charts.get(obj.rendered_from)
         upper, why = chart_target(chart)
         if upper is not None:
             return Target(upper, why)
@@ -438,13 +435,13 @@ def deprecated_api_version(project: Project, params: Mapping[str, Any]) -> Itera
     newest = newest_table_version([e for e in entries if e.scope == "kubernetes"])
     for obj in project.k8s_objects:
         entry = by_api.get((obj.api_version or "", obj.kind or ""))
-        if entry is None or not isinstance(obj.body, YamlMap):
+        if entry is None or not obj.document.is_map:
             continue
         message = _api_message(obj, entry, object_target(obj, project, params, newest))
         if message is not None:
-            artifact = ArtifactKind.HELM if obj.rendered_from else ArtifactKind.KUBERNETES
+            artifact = obj.artifact
             yield Violation(
-                value_location(obj.path, obj.body, "apiVersion"),
+                obj.document.location_of("apiVersion"),
                 message,
                 f"{obj.subject}/apiVersion",
                 artifact,

@@ -12,11 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from medlint.checks.identity import ImageUse, image_uses
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, ChartDependency, ImageRef, Project
+from medlint.model import ArtifactKind, ChartDependency, ImageRef, ImageUse, Location, Project
 from medlint.model.images import DOCKER_HUB
-from medlint.source import Location
 
 
 def _is_registry_host(component: str) -> bool:
@@ -49,17 +47,12 @@ def _registry_unknown(image: ImageRef) -> bool:
 
 def _is_built_service(use: ImageUse) -> bool:
     workload = use.workload
-    return (
-        use.artifact is ArtifactKind.COMPOSE
-        and workload is not None
-        and isinstance(workload.raw, dict)
-        and "build" in workload.raw
-    )
+    return use.artifact is ArtifactKind.COMPOSE and workload is not None and "build" in workload.definition
 
 
 def _checked_image_uses(project: Project) -> list[ImageUse]:
     """Every external image reference, in source order; a built Compose service's image: is its output."""
-    uses = [use for use in image_uses(project) if not _is_built_service(use)]
+    uses = [use for use in project.index.image_uses if not _is_built_service(use)]
     return sorted(
         uses, key=lambda use: (use.image.location.path, use.image.location.line, use.image.location.column)
     )

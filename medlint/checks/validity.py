@@ -10,18 +10,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, ComposeProject, K8sObject, Project
-from medlint.model.kubernetes import POD_SPEC_PATHS, get_path
-from medlint.model.selectors import as_label_map, label_selector_matches
-from medlint.source import YamlList, YamlMap, key_location, node_location, value_location
+from medlint.model import ArtifactKind, ComposeProject, K8sObject, Node, Project
+from medlint.model.kubernetes import POD_SPEC_PATHS
+from medlint.model.selectors import label_selector_matches
 
 #: Config files that use apiVersion/kind but are never stored in the API server (no metadata.name).
 CONFIG_API_GROUPS = ("audit.k8s.io", "kubeadm.k8s.io", "config.k8s.io", "kustomize.config.k8s.io")
 CONTROLLER_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
-
-
-def _artifact(obj: K8sObject) -> ArtifactKind:
-    return ArtifactKind.HELM if obj.rendered_from else ArtifactKind.KUBERNETES
 
 
 def _is_config_file(obj: K8sObject) -> bool:
@@ -31,20 +26,20 @@ def _is_config_file(obj: K8sObject) -> bool:
     )
 
 
-def _violation(obj: K8sObject, node: Any, key: str | None, message: str) -> Violation:
-    if key is not None and isinstance(node, YamlMap):
-        location = key_location(obj.path, node, key)
+def _violation(obj: K8sObject, node: Node, key: str | None, message: str) -> Violation:
+    if key is not None and node.is_map:
+        location = node.key_location_of(key)
     else:
-        location = node_location(obj.path, node) if isinstance(node, (YamlMap, YamlList)) else obj.location
-    return Violation(location, message, obj.subject, _artifact(obj))
+        location = node.start if node.is_map or node.is_list else obj.location
+    return Violation(location, message, obj.subject, obj.artifact)
 
 
-def _check_pod_spec(obj: K8sObject, pod_spec: Any, anchor: Any, anchor_key: str) -> Iterator[Violation]:
-    if not isinstance(pod_spec, YamlMap):
+def _check_pod_spec(obj: K8sObject, pod_spec: Node, anchor: Node, anchor_key: str) -> Iterator[Violation]:
+    if not pod_spec.is_map:
         yield _violation(obj, anchor, anchor_key, f"{obj.subject}: the pod spec must be a mapping")
         return
     containers = pod_spec.get("containers")
-    if not isinstance(containers, YamlList) or not containers:
+    if not containers.is_list or not containers:
         yield _violation(
             obj,
             pod_spec,
@@ -54,32 +49,26 @@ def _check_pod_spec(obj: K8sObject, pod_spec: Any, anchor: Any, anchor_key: str)
     names: dict[str, int] = {}
     for list_key in ("initContainers", "containers", "ephemeralContainers"):
         items = pod_spec.get(list_key)
-        if items is None:
+        if items.plain() is None:
             continue
-        if not isinstance(items, YamlList):
+        if not items.is_list:
             yield _violation(obj, pod_spec, list_key, f"{obj.subject}: {list_key} must be a list")
             continue
-        for index, item in enumerate(items):
-            where = value_location(obj.path, items, index)
-            if not isinstance(item, YamlMap):
+        for index, item in enumerate(items.elements()):
+            where = item.location
+            if not item.is_map:
                 yield Violation(
-                    where,
-                    f"{obj.subject}: {list_key}[{index}] must be a mapping",
-                    obj.subject,
-                    _artifact(obj),
+                    where, f"{obj.subject}: {list_key}[{index}] must be a mapping", obj.subject, obj.artifact
                 )
                 continue
-            name = item.get("name")
+            name = item.get("name").plain()
             if not name:
                 yield Violation(
-                    where, f"{obj.subject}: {list_key}[{index}] has no name", obj.subject, _artifact(obj)
+                    where, f"{obj.subject}: {list_key}[{index}] has no name", obj.subject, obj.artifact
                 )
             elif str(name) in names:
                 yield Violation(
-                    where,
-                    f'{obj.subject}: container name "{name}" is used twice',
-                    obj.subject,
-                    _artifact(obj),
+                    where, f'{obj.subject}: container name "{name}" is used twice', obj.subject, obj.artifact
                 )
             else:
                 names[str(name)] = index
@@ -88,70 +77,73 @@ def _check_pod_spec(obj: K8sObject, pod_spec: Any, anchor: Any, anchor_key: str)
                     where,
                     f'{obj.subject}: container "{name or index}" has no image',
                     obj.subject,
-                    _artifact(obj),
+                    obj.artifact,
                 )
 
 
 def _check_object(obj: K8sObject) -> Iterator[Violation]:
-    body = obj.body
+    document = obj.document
     for key in ("apiVersion", "kind"):
-        if not isinstance(body.get(key), str) or not body.get(key):
-            yield _violation(obj, body, None, f"{obj.subject}: the object has no {key}")
+        if not isinstance(document.get(key).plain(), str) or not document.get(key):
+            yield _violation(obj, document, None, f"{obj.subject}: the object has no {key}")
     if obj.kind is None or obj.api_version is None or _is_config_file(obj):
         return
-    metadata = body.get("metadata")
-    if metadata is not None and not isinstance(metadata, YamlMap):
-        yield _violation(obj, body, "metadata", f"{obj.subject}: metadata must be a mapping")
+    metadata = document.get("metadata")
+    if metadata.plain() is not None and not metadata.is_map:
+        yield _violation(obj, document, "metadata", f"{obj.subject}: metadata must be a mapping")
         return
-    if not isinstance(metadata, YamlMap) or not (metadata.get("name") or metadata.get("generateName")):
+    if not metadata.is_map or not (metadata.get("name") or metadata.get("generateName")):
         yield _violation(
             obj,
-            body,
-            "metadata" if isinstance(metadata, YamlMap) else None,
+            document,
+            "metadata" if metadata.is_map else None,
             f"{obj.kind}: the object has no metadata.name",
         )
     for key in ("labels", "annotations"):
-        table = metadata.get(key) if isinstance(metadata, YamlMap) else None
-        if table is not None and not isinstance(table, YamlMap):
+        table = metadata.get(key)
+        if table.plain() is not None and not table.is_map:
             yield _violation(obj, metadata, key, f"{obj.subject}: metadata.{key} must be a mapping")
-    spec = body.get("spec")
+    spec = document.get("spec")
     if obj.kind not in POD_SPEC_PATHS:
         return
-    if not isinstance(spec, YamlMap):
+    if not spec.is_map:
         yield _violation(
-            obj, body, "spec" if "spec" in body else None, f"{obj.subject}: the {obj.kind} has no spec"
+            obj,
+            document,
+            "spec" if "spec" in document else None,
+            f"{obj.subject}: the {obj.kind} has no spec",
         )
         return
     if obj.kind in CONTROLLER_KINDS:
-        missing = [key for key in ("selector", "template") if not isinstance(spec.get(key), YamlMap)]
+        missing = [key for key in ("selector", "template") if not spec.get(key).is_map]
         for key in missing:
             yield _violation(
                 obj,
-                body,
+                document,
                 "spec",
                 f"{obj.subject}: spec.{key} is missing; the API server rejects a {obj.kind} without it",
             )
         if not missing:
-            labels = get_path(spec, ("template", "metadata", "labels"))
-            if not label_selector_matches(spec["selector"], as_label_map(labels)):
+            labels = spec.at("template", "metadata", "labels").string_map()
+            if not label_selector_matches(spec.get("selector").plain(), labels):
                 yield _violation(
                     obj,
                     spec,
                     "selector",
                     f"{obj.subject}: spec.selector does not match the pod template labels",
                 )
-    elif obj.kind == "Job" and not isinstance(spec.get("template"), YamlMap):
-        yield _violation(obj, body, "spec", f"{obj.subject}: spec.template is missing")
+    elif obj.kind == "Job" and not spec.get("template").is_map:
+        yield _violation(obj, document, "spec", f"{obj.subject}: spec.template is missing")
         return
     elif obj.kind == "CronJob":
         for key in ("schedule", "jobTemplate"):
             if key not in spec:
-                yield _violation(obj, body, "spec", f"{obj.subject}: spec.{key} is missing")
+                yield _violation(obj, document, "spec", f"{obj.subject}: spec.{key} is missing")
         if "jobTemplate" not in spec:
             return
     # The pod spec's parent is the template (or the Pod itself); a missing template was reported above.
-    template = get_path(body, POD_SPEC_PATHS[obj.kind][:-1])
-    if isinstance(template, YamlMap):
+    template = document.at(*POD_SPEC_PATHS[obj.kind][:-1])
+    if template.is_map:
         yield from _check_pod_spec(obj, template.get("spec"), template, "spec")
 
 
@@ -172,7 +164,7 @@ def _duplicates(objects: tuple[K8sObject, ...]) -> Iterator[Violation]:
             obj.location,
             f"{obj.subject} is defined twice in this file (first at line {first.location.line}); one replaces the other",
             obj.subject,
-            _artifact(obj),
+            obj.artifact,
         )
 
 
@@ -185,106 +177,83 @@ def _compose_references(project: ComposeProject) -> Iterator[Violation]:
         for section in ("networks", "volumes", "secrets", "configs")
     }
     for service in project.services:
-        raw = service.raw if isinstance(service.raw, YamlMap) else YamlMap()
+        definition = service.definition
         subject = service.workload.subject
-        if "image" not in raw and "build" not in raw:
+        if "image" not in definition and "build" not in definition:
             yield Violation(
                 service.location,
                 f'service "{service.name}" has neither image nor build',
                 subject,
                 ArtifactKind.COMPOSE,
             )
-        depends = raw.get("depends_on")
-        names = list(depends) if isinstance(depends, (list, dict)) else []
-        for name in names:
+        depends = definition.get("depends_on")
+        entries = list(depends.items()) if depends.is_map else list(enumerate(depends.elements()))
+        for key, entry in entries:
+            name = key if depends.is_map else entry.plain()
             if isinstance(name, str) and name not in services:
-                where = (
-                    key_location(project.path, depends, name)
-                    if isinstance(depends, YamlMap)
-                    else value_location(project.path, depends, names.index(name))
-                )
                 yield Violation(
-                    where,
+                    entry.key_location,
                     f'service "{service.name}" depends on undefined service "{name}"',
                     subject,
                     ArtifactKind.COMPOSE,
                 )
-        network_mode = raw.get("network_mode")
+        network_mode = definition.get("network_mode").plain()
         if (
             isinstance(network_mode, str)
             and network_mode.startswith("service:")
             and network_mode[8:] not in services
         ):
             yield Violation(
-                value_location(project.path, raw, "network_mode"),
+                definition.location_of("network_mode"),
                 f'service "{service.name}" uses network_mode of undefined service "{network_mode[8:]}"',
                 subject,
                 ArtifactKind.COMPOSE,
             )
         for section in ("networks", "secrets", "configs"):
             yield from _undeclared(
-                project,
                 service.name,
                 subject,
-                raw,
+                definition.get(section),
                 section,
                 declared[section],
                 implicit={"default"} if section == "networks" else set(),
             )
-        yield from _undeclared_volumes(project, service.name, subject, raw, declared["volumes"])
+        yield from _undeclared_volumes(service.name, subject, definition.get("volumes"), declared["volumes"])
 
 
-def _reference_names(node: Any) -> list[tuple[str, int | str]]:
-    if isinstance(node, YamlMap):
-        return [(str(key), key) for key in node]
-    if isinstance(node, YamlList):
-        names = []
-        for index, item in enumerate(node):
-            if isinstance(item, str):
-                names.append((item, index))
-            elif isinstance(item, YamlMap) and isinstance(item.get("source"), str):
-                names.append((item["source"], index))
-        return names
-    return []
+def _reference_names(node: Node) -> list[tuple[str, Node]]:
+    if node.is_map:
+        return [(str(key), entry) for key, entry in node.items()]
+    names = []
+    for item in node.elements():
+        if isinstance(item.plain(), str):
+            names.append((item.plain(), item))
+        elif item.is_map and isinstance(item.get("source").plain(), str):
+            names.append((item.get("source").plain(), item))
+    return names
 
 
 def _undeclared(
-    project: ComposeProject,
-    service: str,
-    subject: str,
-    raw: YamlMap,
-    section: str,
-    declared: set[str],
-    implicit: set[str],
+    service: str, subject: str, node: Node, section: str, declared: set[str], implicit: set[str]
 ) -> Iterator[Violation]:
-    node = raw.get(section)
-    for name, key in _reference_names(node):
+    for name, entry in _reference_names(node):
         if name not in declared and name not in implicit:
-            where = (
-                key_location(project.path, node, key)
-                if isinstance(node, YamlMap)
-                else value_location(project.path, node, key)
-            )
             yield Violation(
-                where,
+                entry.key_location,
                 f'service "{service}" uses {section[:-1]} "{name}", which is not declared under top-level {section}',
                 subject,
                 ArtifactKind.COMPOSE,
             )
 
 
-def _undeclared_volumes(
-    project: ComposeProject, service: str, subject: str, raw: YamlMap, declared: set[str]
-) -> Iterator[Violation]:
-    node = raw.get("volumes")
-    if not isinstance(node, YamlList):
-        return
-    for index, item in enumerate(node):
-        if isinstance(item, str):
-            source = item.split(":", 1)[0] if ":" in item else None
+def _undeclared_volumes(service: str, subject: str, node: Node, declared: set[str]) -> Iterator[Violation]:
+    for item in node.elements():
+        value = item.plain()
+        if isinstance(value, str):
+            source = value.split(":", 1)[0] if ":" in value else None
             kind = "volume"
-        elif isinstance(item, YamlMap):
-            source, kind = item.get("source"), str(item.get("type") or "volume")
+        elif item.is_map:
+            source, kind = item.get("source").plain(), str(item.get("type").plain() or "volume")
         else:
             continue
         if kind != "volume" or not isinstance(source, str) or not source:
@@ -293,7 +262,7 @@ def _undeclared_volumes(
             continue  # a bind mount or an unresolved variable, not a named volume
         if source not in declared:
             yield Violation(
-                value_location(project.path, node, index),
+                item.location,
                 f'service "{service}" mounts volume "{source}", which is not declared under top-level volumes',
                 subject,
                 ArtifactKind.COMPOSE,

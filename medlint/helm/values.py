@@ -22,15 +22,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from medlint.helm.functions import FunctionError
 from medlint.helm.functions.semver import SemverError, check_constraint
 from medlint.helm.functions.yamljson import load_yaml_like_helm
 from medlint.helm.guards import ResourceLimitError, check_yaml_aliases
 
-if TYPE_CHECKING:
-    from medlint.helm.chart import HelmChart
+
+class HelmChart(Protocol):
+    """What coalescing and dependency processing read of a chart (medlint.helm.chart.HelmChart): declared
+    here so that values never import the chart loader, which imports values."""
+
+    metadata: Any
+    values: dict[str, Any]
+    dependencies: list[HelmChart]
+
+    @property
+    def name(self) -> str: ...
+
+    def set_dependencies(self, charts: Iterable[HelmChart]) -> None: ...
+
+    def renamed(self, name: str) -> HelmChart: ...
+
 
 __all__ = [
     "GLOBAL_KEY",

@@ -13,49 +13,42 @@ from typing import TYPE_CHECKING, Any
 
 #: Submodule of medlint.model -> the public names it defines (mirrored below for type checkers).
 _FAMILIES: dict[str, tuple[str, ...]] = {
-    "location": ("Location",),
+    "location": ("HelmOrigin", "Location", "ValuesKey"),
+    "common": ("ArtifactKind", "Labels", "Level", "Located", "Setting"),
     "images": ("ImageRef",),
-    "kubernetes": ("ContainerPort", "K8sObject", "PodSpec", "PodVolume", "VolumeMount"),
     "tree": ("Node",),
+    "kubernetes": ("ContainerPort", "K8sObject", "PodSpec", "PodVolume", "VolumeMount"),
     "compose": (
         "BuildContextReference",
         "ComposeMount",
-        "ComposeProject",
-        "ComposeService",
         "MountKind",
         "PublishedPort",
         "SecurityOption",
         "ServiceDependency",
     ),
-    "index": ("FinalImage", "ImageUse", "ProjectIndex"),
     "core": (
-        "ArtifactKind",
         "Chart",
         "ChartDependency",
-        "ClassDeclaration",
+        "ComposeProject",
+        "ComposeService",
         "Container",
         "DockerIgnore",
         "Dockerfile",
         "EnvVar",
         "Heredoc",
         "Instruction",
-        "Labels",
-        "Level",
-        "Located",
         "LockedDependency",
-        "ParseProblem",
         "Probe",
-        "Project",
         "Resources",
         "SecurityContext",
-        "Setting",
         "ShellCommand",
-        "SourceFile",
         "Stage",
         "ValuesFile",
         "VendoredChart",
         "Workload",
     ),
+    "project": ("ClassDeclaration", "ParseProblem", "Project", "SourceFile"),
+    "index": ("FinalImage", "ImageUse", "ProjectIndex"),
 }
 _EXPORTS = {name: module for module, names in _FAMILIES.items() for name in names}
 
@@ -74,36 +67,32 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from medlint.model.common import ArtifactKind as ArtifactKind
+    from medlint.model.common import Labels as Labels
+    from medlint.model.common import Level as Level
+    from medlint.model.common import Located as Located
+    from medlint.model.common import Setting as Setting
     from medlint.model.compose import BuildContextReference as BuildContextReference
     from medlint.model.compose import ComposeMount as ComposeMount
-    from medlint.model.compose import ComposeProject as ComposeProject
-    from medlint.model.compose import ComposeService as ComposeService
     from medlint.model.compose import MountKind as MountKind
     from medlint.model.compose import PublishedPort as PublishedPort
     from medlint.model.compose import SecurityOption as SecurityOption
     from medlint.model.compose import ServiceDependency as ServiceDependency
-    from medlint.model.core import ArtifactKind as ArtifactKind
     from medlint.model.core import Chart as Chart
     from medlint.model.core import ChartDependency as ChartDependency
-    from medlint.model.core import ClassDeclaration as ClassDeclaration
+    from medlint.model.core import ComposeProject as ComposeProject
+    from medlint.model.core import ComposeService as ComposeService
     from medlint.model.core import Container as Container
     from medlint.model.core import Dockerfile as Dockerfile
     from medlint.model.core import DockerIgnore as DockerIgnore
     from medlint.model.core import EnvVar as EnvVar
     from medlint.model.core import Heredoc as Heredoc
     from medlint.model.core import Instruction as Instruction
-    from medlint.model.core import Labels as Labels
-    from medlint.model.core import Level as Level
-    from medlint.model.core import Located as Located
     from medlint.model.core import LockedDependency as LockedDependency
-    from medlint.model.core import ParseProblem as ParseProblem
     from medlint.model.core import Probe as Probe
-    from medlint.model.core import Project as Project
     from medlint.model.core import Resources as Resources
     from medlint.model.core import SecurityContext as SecurityContext
-    from medlint.model.core import Setting as Setting
     from medlint.model.core import ShellCommand as ShellCommand
-    from medlint.model.core import SourceFile as SourceFile
     from medlint.model.core import Stage as Stage
     from medlint.model.core import ValuesFile as ValuesFile
     from medlint.model.core import VendoredChart as VendoredChart
@@ -117,5 +106,11 @@ if TYPE_CHECKING:
     from medlint.model.kubernetes import PodSpec as PodSpec
     from medlint.model.kubernetes import PodVolume as PodVolume
     from medlint.model.kubernetes import VolumeMount as VolumeMount
+    from medlint.model.location import HelmOrigin as HelmOrigin
     from medlint.model.location import Location as Location
+    from medlint.model.location import ValuesKey as ValuesKey
+    from medlint.model.project import ClassDeclaration as ClassDeclaration
+    from medlint.model.project import ParseProblem as ParseProblem
+    from medlint.model.project import Project as Project
+    from medlint.model.project import SourceFile as SourceFile
     from medlint.model.tree import Node as Node

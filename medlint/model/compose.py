@@ -10,17 +10,12 @@ a variable without a value hides them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from medlint.model.interpolation import interpolation_of
 from medlint.model.location import Location
-from medlint.model.tree import ABSENT, Node
-
-if TYPE_CHECKING:
-    from medlint.model.core import Located, Workload
 
 #: Docker parses boolean security options with Go's strconv.ParseBool.
 TRUE_WORDS = ("1", "t", "true")
@@ -153,48 +148,3 @@ class BuildContextReference:
     reference: str  # as written: a path relative to the Compose file, or a remote or `service:` reference
     location: Location
     additional: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class ComposeService:
-    """A Compose service after interpolation and `extends`; its runtime view is `workload`."""
-
-    name: str
-    location: Location
-    workload: Workload
-    build_context: str | None = None  # repository-relative directory
-    dockerfile_path: str | None = None  # repository-relative Dockerfile of `build:`
-    user: Located[str] | None = None
-    #: The service after interpolation and merging, for scalar options without a typed field.
-    definition: Node = ABSENT
-    mounts: tuple[ComposeMount, ...] = ()
-    ports: tuple[PublishedPort, ...] = ()
-    depends_on: tuple[ServiceDependency, ...] = ()
-    build_contexts: tuple[BuildContextReference, ...] = ()
-
-    @property
-    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
-        return self.definition._value
-
-    @property
-    def has_build(self) -> bool:
-        """The service builds its image (`build:`), so its `image:` names the result, not a source."""
-        return "build" in self.definition
-
-
-@dataclass(frozen=True, slots=True)
-class ComposeProject:
-    path: str
-    services: tuple[ComposeService, ...]
-    #: Top-level `secrets`, `configs`, `volumes` and `networks`, as written.
-    top_level: Mapping[str, Any] = field(default_factory=dict)
-    definition: Node = ABSENT  # the whole project after interpolation and merging
-
-    @property
-    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
-        return self.definition._value
-
-    def declared(self, section: str) -> set[str]:
-        """The names a top-level section declares (`volumes`, `networks`...)."""
-        node = self.definition.get(section)
-        return {str(name) for name in node} if node.is_map else set()

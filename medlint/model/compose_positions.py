@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medlint.model.core import Located
+from medlint.model.common import Located
 from medlint.model.location import Location
 from medlint.model.tree import YamlList, YamlMap
 

@@ -13,12 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from medlint.model.core import ArtifactKind, Dockerfile, DockerIgnore
+from medlint.model.common import ArtifactKind
+from medlint.model.core import Dockerfile, DockerIgnore
 from medlint.model.location import Location
 
 if TYPE_CHECKING:
-    from medlint.model.compose import BuildContextReference, ComposeProject
-    from medlint.model.core import Project
+    from medlint.model.compose import BuildContextReference
+    from medlint.model.core import ComposeProject
+    from medlint.model.project import Project
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:")
 

@@ -1,4 +1,5 @@
-"""The common model: one set of types for Dockerfiles, Compose, Kubernetes and Helm.
+"""The common model: workloads (a Kubernetes workload, a Compose service, a Dockerfile's final image) with
+their containers, Dockerfiles, Compose projects and Helm charts.
 
 Parsers turn text into these frozen objects; checks read only these. Every value a rule reports on is a
 `Located` value, so a finding can point at the exact key or instruction. Inheritance is resolved once here
@@ -9,65 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
+from medlint.model.common import ArtifactKind, Labels, Located, Setting
 from medlint.model.location import Location
 from medlint.model.tree import ABSENT, Node
 
 if TYPE_CHECKING:
-    from medlint.model.compose import ComposeProject, SecurityOption
+    from medlint.model.compose import (
+        BuildContextReference,
+        ComposeMount,
+        PublishedPort,
+        SecurityOption,
+        ServiceDependency,
+    )
     from medlint.model.images import ImageRef
-    from medlint.model.index import ProjectIndex
-    from medlint.model.kubernetes import ContainerPort, K8sObject, PodSpec, VolumeMount
-
-T = TypeVar("T")
-
-
-class ArtifactKind(str, Enum):
-    """The four input formats medlint reads."""
-
-    DOCKERFILE = "dockerfile"
-    COMPOSE = "compose"
-    KUBERNETES = "kubernetes"
-    HELM = "helm"
-
-
-class Level(str, Enum):
-    """Finding levels, as SARIF names them."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    NOTE = "note"
-
-    @property
-    def rank(self) -> int:
-        return {"error": 3, "warning": 2, "note": 1}[self.value]
-
-
-@dataclass(frozen=True, slots=True)
-class Located(Generic[T]):
-    """A value and the place in the source where it was written."""
-
-    value: T
-    location: Location
-
-
-@dataclass(frozen=True, slots=True)
-class Setting(Generic[T]):
-    """An effective setting, with where it came from ("container", "pod", "USER instruction", ...)."""
-
-    value: T
-    location: Location
-    origin: str
-
-
-Labels = Mapping[str, Located[str]]
-
-
-# --------------------------------------------------------------------------------------------------
-# Images
-
+    from medlint.model.kubernetes import ContainerPort, PodSpec, VolumeMount
 
 # --------------------------------------------------------------------------------------------------
 # Containers and workloads
@@ -161,10 +119,6 @@ class Container:
     ports: tuple[ContainerPort, ...] = ()  # Kubernetes `ports`
     volume_mounts: tuple[VolumeMount, ...] = ()  # Kubernetes `volumeMounts` with a name and a path
 
-    @property
-    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
-        return self.definition._value
-
     def probe(self, kind: str) -> Probe | None:
         return next((probe for probe in self.probes if probe.kind == kind), None)
 
@@ -193,10 +147,6 @@ class Workload:
     #: Kubernetes: the workload object as written; Compose: the service definition; absent for images.
     definition: Node = ABSENT
     pod: PodSpec | None = None  # Kubernetes: the pod spec
-
-    @property
-    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
-        return self.definition._value
 
     @property
     def namespace_or_default(self) -> str:
@@ -327,10 +277,6 @@ class LockedDependency:
     location: Location
     definition: Node = ABSENT  # the entry's mapping as written in Chart.lock (for Helm's lock digest)
 
-    @property
-    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
-        return self.definition._value
-
 
 @dataclass(frozen=True, slots=True)
 class VendoredChart:
@@ -375,81 +321,48 @@ class Chart:
     lock_digest: Located[str] | None = None  # the `digest:` Helm recorded in Chart.lock
     values_files: tuple[ValuesFile, ...] = ()
     vendored_charts: tuple[VendoredChart, ...] = ()
-    #: The parsed values.schema.json (a YamlMap with key positions when the JSON also reads as YAML).
-    values_schema: Any = None
+    #: The parsed values.schema.json (with key positions when the JSON also reads as YAML).
+    values_schema: Node = ABSENT
     values_schema_path: str | None = None
     definition: Node = ABSENT  # Chart.yaml as written
 
-    @property
-    def raw(self) -> Any:  # transitional: removed once no check reads raw trees
-        return self.definition._value
-
 
 # --------------------------------------------------------------------------------------------------
-# The whole project
+# Compose
 
 
 @dataclass(frozen=True, slots=True)
-class SourceFile:
-    """A file medlint read, its kind, and whether it could be analysed."""
+class ComposeService:
+    """A Compose service after interpolation and `extends`; its runtime view is `workload`."""
 
-    path: str
-    kind: ArtifactKind
-    analysed: bool = True
-    role: str = ""  # Helm: "Chart.yaml", "Chart.lock", "values"; Dockerfile: "dockerignore"
-
-
-@dataclass(frozen=True, slots=True)
-class ParseProblem:
-    """A file that could not be read or parsed: becomes MD001 (or MD003 for Helm renders)."""
-
-    rule_id: str
+    name: str
     location: Location
-    message: str
-    kind: ArtifactKind
-
-
-@dataclass(frozen=True, slots=True)
-class ClassDeclaration:
-    """A `regulatory.iec62304.class` label found in an artifact."""
-
-    value: str
-    location: Location
-
-
-@dataclass(frozen=True, slots=True)
-class Project:
-    """Everything parsed from the scanned paths. Checks receive this and nothing else."""
-
-    files: tuple[SourceFile, ...] = ()
-    problems: tuple[ParseProblem, ...] = ()
-    dockerfiles: tuple[Dockerfile, ...] = ()
-    compose_projects: tuple[ComposeProject, ...] = ()
-    k8s_objects: tuple[K8sObject, ...] = ()
-    workloads: tuple[Workload, ...] = ()
-    charts: tuple[Chart, ...] = ()
-    class_declarations: tuple[ClassDeclaration, ...] = ()
-    #: `# medlint: ignore` comments found while reading (medlint.waivers.Waiver objects).
-    inline_waivers: tuple[Any, ...] = ()
-    #: Root-relative paths git tracks (read from .git/index); None without VCS metadata.
-    repository_files: tuple[str, ...] | None = None
-    #: Root-relative regular files on disk under the scanned paths and every local build context.
-    workspace_files: tuple[str, ...] | None = None
-    #: The ignore files of every build context (`<context>/.dockerignore`, `<Dockerfile>.dockerignore`).
-    dockerignore_files: tuple[DockerIgnore, ...] | None = None
-
-    #: The cross-object lookups, built on first use (`index`).
-    _index: ProjectIndex | None = field(default=None, init=False, repr=False, compare=False)
+    workload: Workload
+    build_context: str | None = None  # repository-relative directory
+    dockerfile_path: str | None = None  # repository-relative Dockerfile of `build:`
+    user: Located[str] | None = None
+    #: The service after interpolation and merging, for scalar options without a typed field.
+    definition: Node = ABSENT
+    mounts: tuple[ComposeMount, ...] = ()
+    ports: tuple[PublishedPort, ...] = ()
+    depends_on: tuple[ServiceDependency, ...] = ()
+    build_contexts: tuple[BuildContextReference, ...] = ()
 
     @property
-    def index(self) -> ProjectIndex:
-        """The project index (medlint.model.index), built once, the first time a rule needs it."""
-        if self._index is None:
-            from medlint.model.index import build_index
+    def has_build(self) -> bool:
+        """The service builds its image (`build:`), so its `image:` names the result, not a source."""
+        return "build" in self.definition
 
-            object.__setattr__(self, "_index", build_index(self))
-        return self._index  # type: ignore[return-value]
 
-    def dockerfile(self, path: str | None) -> Dockerfile | None:
-        """The parsed Dockerfile at a repository-relative path, if it was scanned."""
-        return self.index.dockerfiles.get(path) if path is not None else None
+@dataclass(frozen=True, slots=True)
+class ComposeProject:
+    path: str
+    services: tuple[ComposeService, ...]
+    #: Top-level `secrets`, `configs`, `volumes` and `networks`, as written.
+    top_level: Mapping[str, Any] = field(default_factory=dict)
+    definition: Node = ABSENT  # the whole project after interpolation and merging
+
+    def declared(self, section: str) -> set[str]:
+        """The names a top-level section declares (`volumes`, `networks`...)."""
+        node = self.definition.get(section)
+        return {str(name) for name in node} if node.is_map else set()

@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from medlint.model.compose import ComposeProject, ComposeService
-from medlint.model.core import ArtifactKind, Container, Dockerfile, Workload
+from medlint.model.common import ArtifactKind
+from medlint.model.core import Chart, ComposeProject, ComposeService, Container, Dockerfile, Workload
 from medlint.model.images import ImageRef, parse_image_reference
 from medlint.model.kubernetes import K8sObject
-
-if TYPE_CHECKING:
-    from medlint.model.core import Project
 
 #: Pod-creating kinds whose workloads can be the target of a `scaleTargetRef` or a selector.
 LabelPair = tuple[str, str]
@@ -76,6 +72,8 @@ class ProjectIndex:
     #: Dockerfiles by repository-relative path, and the facts of their final stage.
     dockerfiles: Mapping[str, Dockerfile]
     final_images: Mapping[str, FinalImage]
+    #: Helm charts by their directory (what rendered objects name in `rendered_from`).
+    charts: Mapping[str, Chart]
     #: The Compose service and project of each Compose workload, by workload subject.
     compose_services: Mapping[str, ComposeService]
     compose_projects: Mapping[str, ComposeProject]
@@ -155,11 +153,11 @@ def _dockerfile_image_uses(dockerfile: Dockerfile) -> Iterator[ImageUse]:
         yield ImageUse(image, ArtifactKind.DOCKERFILE, f"Dockerfile:{dockerfile.path}/syntax", "syntax")
 
 
-def _image_uses(project: Project) -> Iterator[ImageUse]:
+def _image_uses(dockerfiles: Iterable[Dockerfile], workloads: Iterable[Workload]) -> Iterator[ImageUse]:
     """Every image reference, from Dockerfiles, Compose services and Kubernetes containers."""
-    for dockerfile in project.dockerfiles:
+    for dockerfile in dockerfiles:
         yield from _dockerfile_image_uses(dockerfile)
-    for workload in project.workloads:
+    for workload in workloads:
         if workload.artifact is ArtifactKind.DOCKERFILE:
             continue
         for container in workload.containers:
@@ -194,16 +192,25 @@ def _secret_names(obj: K8sObject) -> Iterator[str]:
         yield str(template_name) if template_name else obj.name or ""
 
 
-def build_index(project: Project) -> ProjectIndex:
-    """File every object of the project under the keys cross-object rules look up (one pass per kind)."""
-    objects = project.k8s_objects
-    kubernetes = tuple(w for w in project.workloads if w.is_kubernetes)
-    uses = tuple(_image_uses(project))
-    dockerfiles = {dockerfile.path: dockerfile for dockerfile in reversed(project.dockerfiles)}
-    image_workloads = tuple(w for w in project.workloads if w.artifact is ArtifactKind.DOCKERFILE)
+def build_index(
+    *,
+    k8s_objects: tuple[K8sObject, ...],
+    workloads: tuple[Workload, ...],
+    dockerfiles: tuple[Dockerfile, ...],
+    compose_projects: tuple[ComposeProject, ...],
+    charts: tuple[Chart, ...],
+) -> ProjectIndex:
+    """File every object of a project (`Project.index` passes its parts) under the keys cross-object rules
+    look up, one pass per kind. Where a key repeats, the lookups that return one object return the first,
+    as a scan in project order would."""
+    objects = k8s_objects
+    kubernetes = tuple(w for w in workloads if w.is_kubernetes)
+    uses = tuple(_image_uses(dockerfiles, workloads))
+    image_workloads = tuple(w for w in workloads if w.artifact is ArtifactKind.DOCKERFILE)
+    by_path = {dockerfile.path: dockerfile for dockerfile in reversed(dockerfiles)}
     final_images = {}
     for workload in image_workloads:
-        dockerfile = dockerfiles.get(workload.path)
+        dockerfile = by_path.get(workload.path)
         if dockerfile is not None and workload.path not in final_images:
             final_images[workload.path] = _final_image(dockerfile, workload)
 
@@ -218,7 +225,7 @@ def build_index(project: Project) -> ProjectIndex:
             ((obj.kind or "", obj.namespace_or_default, obj.name or ""), obj) for obj in objects
         ),
         kubernetes_workloads=kubernetes,
-        compose_workloads=tuple(w for w in project.workloads if w.artifact is ArtifactKind.COMPOSE),
+        compose_workloads=tuple(w for w in workloads if w.artifact is ArtifactKind.COMPOSE),
         image_workloads=image_workloads,
         workloads_by_name=_group(((w.kind, w.name), w) for w in kubernetes),
         pods_by_label=_group(
@@ -241,16 +248,17 @@ def build_index(project: Project) -> ProjectIndex:
         ),
         image_uses=uses,
         images=_group((use.image.canonical_name, use) for use in uses),
-        dockerfiles=dockerfiles,
+        dockerfiles=by_path,
         final_images=final_images,
+        charts={chart.directory: chart for chart in reversed(charts)},
         compose_services={
             service.workload.subject: service
-            for compose in reversed(project.compose_projects)
+            for compose in reversed(compose_projects)
             for service in compose.services
         },
         compose_projects={
             service.workload.subject: compose
-            for compose in reversed(project.compose_projects)
+            for compose in reversed(compose_projects)
             for service in compose.services
         },
     )

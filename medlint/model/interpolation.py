@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from medlint.source import Location
+from medlint.model.location import Location
 
 #: Operators after a braced name, two-character ones first so `:-` is not read as `:` + `-`.
 OPERATORS = (":-", ":?", ":+", "-", "?", "+")

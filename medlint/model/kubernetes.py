@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from medlint.model.core import ArtifactKind, Labels
+from medlint.model.common import ArtifactKind, Labels
 from medlint.model.location import Location
 from medlint.model.tree import ABSENT, Node
 
@@ -58,10 +58,6 @@ class K8sObject:
     annotations: Labels = field(default_factory=dict)
     rendered_from: str | None = None  # Helm: the chart directory the object was rendered from
     values_set: str | None = None  # Helm: the values file(s) of the render that produced it
-
-    @property
-    def body(self) -> Any:  # transitional: removed once no check reads raw trees
-        return self.document._value
 
     @property
     def subject(self) -> str:

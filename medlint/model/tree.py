@@ -172,6 +172,12 @@ class Node:
         shown = repr(_ABSENT) if self._value is _ABSENT else type(self._value).__name__
         return f"Node({shown} at {self.location})"
 
+    @property
+    def tree(self) -> Any:
+        """The underlying positioned value, for the parser that built it and the parser's tests. Checks read
+        the typed accessors instead (a test keeps them from reaching for this)."""
+        return None if self._value is _ABSENT else self._value
+
     # -- presence and shape
 
     @property
@@ -266,7 +272,12 @@ class Node:
         value = self._value
         if isinstance(value, dict) and key in value:
             return Node(value[key], self._path, value, key)
-        if isinstance(value, list) and isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(value):
+        if (
+            isinstance(value, list)
+            and isinstance(key, int)
+            and not isinstance(key, bool)
+            and 0 <= key < len(value)
+        ):
             return Node(value[key], self._path, value, key)
         return Node(_ABSENT, self._path, value if isinstance(value, (dict, list)) else None, key)
 
@@ -331,6 +342,10 @@ class Node:
 
         return None if self._value is _ABSENT else copy(self._value)
 
+    def is_same(self, other: Node) -> bool:
+        """The very same mapping or list (not merely an equal one): for walks that must not revisit."""
+        return self._value is other._value and isinstance(self._value, (dict, list))
+
     def same_value(self, other: Node) -> bool:
         """Both present and equal as data (`livenessProbe` written the same as `readinessProbe`)."""
         return self.present and other.present and self._value == other._value
@@ -356,9 +371,9 @@ class Node:
         parent = self._parent
         if self._value is _ABSENT:
             return node_location(self._path, parent)
-        if parent is None:
-            return node_location(self._path, self._value)
-        return parent.value_location(self._path, self._key)  # type: ignore[no-any-return]
+        if not isinstance(parent, (YamlMap, YamlList)):  # a root, or a tree without positions
+            return node_location(self._path, self._value if parent is None else parent)
+        return parent.value_location(self._path, self._key)
 
     @property
     def key_location(self) -> Location:
@@ -366,9 +381,9 @@ class Node:
         parent = self._parent
         if self._value is _ABSENT:
             return node_location(self._path, parent)
-        if parent is None:
-            return node_location(self._path, self._value)
-        return parent.key_location(self._path, self._key)  # type: ignore[no-any-return]
+        if not isinstance(parent, (YamlMap, YamlList)):  # a root, or a tree without positions
+            return node_location(self._path, self._value if parent is None else parent)
+        return parent.key_location(self._path, self._key)
 
     @property
     def start(self) -> Location:

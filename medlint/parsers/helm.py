@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from medlint.model import Chart, ChartDependency, Located, LockedDependency, ValuesFile, VendoredChart
-from medlint.model.tree import Node
+from medlint.model.tree import ABSENT, Node
 from medlint.source import (
     Location,
     SourceError,
@@ -53,7 +53,9 @@ def _located_text(path: str, mapping: YamlMap, key: str) -> Located[str] | None:
 
 def parse_values(path: str, text: str) -> ValuesFile:
     """A values file: one mapping (an empty file is an empty mapping, as Helm reads it)."""
-    return ValuesFile(path=path, values=Node.root(_single_mapping(text, "a values file", allow_empty=True), path))
+    return ValuesFile(
+        path=path, values=Node.root(_single_mapping(text, "a values file", allow_empty=True), path)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +249,11 @@ def parse_chart(
         lock_digest=lock_digest,
         values_files=values_files,
         vendored_charts=vendored_charts,
-        values_schema=values_schema,
+        values_schema=(
+            Node.root(values_schema, values_schema_path or "values.schema.json")
+            if values_schema is not None
+            else ABSENT
+        ),
         values_schema_path=values_schema_path,
         definition=Node.root(meta, chart_yaml_path),
     )

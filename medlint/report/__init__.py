@@ -5,64 +5,11 @@ Output is deterministic (no timestamps, sorted findings), so the same input give
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from medlint.report.document import Report
 
-from medlint import __version__
-from medlint.engine import RunResult
-from medlint.findings import Finding
-from medlint.model import ArtifactKind, Level, Project
-from medlint.rulepack import RulePack
+__all__ = ["FORMATS", "Report", "render"]
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
-
-
-@dataclass(frozen=True, slots=True)
-class Report:
-    """Everything a reporter may show: the run's findings plus the context an auditor needs."""
-
-    result: RunResult
-    pack: RulePack
-    project: Project
-    scanned_paths: tuple[str, ...]
-    unrecognised: tuple[str, ...]
-    fail_on: Level
-    command_line: tuple[str, ...] = ()
-    tool_version: str = __version__
-    root: str = "."
-    config_path: str | None = None
-    automation_id: str = "medlint/"
-    provenance: Any = None  # medlint.vcs.Provenance, or None outside a git checkout
-    baselined: int = 0  # findings matched by --baseline and therefore not reported
-    fixed: tuple[Any, ...] = ()  # baseline entries that no longer occur
-    table_versions: Mapping[str, str] = field(default_factory=dict)
-    sarif_omit_suppressed: bool = False  # GitHub shows suppressed SARIF results as open alerts
-    evaluation_date: str = ""  # the "today" of date-dependent rules and waiver expiry (YYYY-MM-DD)
-
-    def active_findings(self) -> tuple[Finding, ...]:
-        """Findings that count: not waived."""
-        return tuple(finding for finding in self.result.findings if not finding.suppressed)
-
-    def level_counts(self) -> dict[str, int]:
-        counts = Counter(finding.level.value for finding in self.active_findings())
-        return {level.value: counts.get(level.value, 0) for level in Level}
-
-    def files_by_kind(self) -> dict[str, int]:
-        counts = Counter(item.kind.value for item in self.project.files)
-        return {kind.value: counts.get(kind.value, 0) for kind in ArtifactKind}
-
-    def charts_read(self) -> int:
-        return len(self.project.charts)
-
-    def suppressed_count(self) -> int:
-        return sum(1 for finding in self.result.findings if finding.suppressed)
-
-    def failing(self) -> bool:
-        return any(finding.level.rank >= self.fail_on.rank for finding in self.active_findings()) or any(
-            note.level is Level.ERROR for note in self.result.notifications
-        )
 
 
 def render(report: Report, output_format: str, *, step_summary_path: str | None = None) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from medlint.findings import Finding
 from medlint.model import Level
-from medlint.report import Report
+from medlint.report.document import Report
 from medlint.report.text import summary_lines
 
 COMMANDS = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}

@@ -25,7 +25,7 @@ from typing import Any
 from medlint.findings import Finding
 from medlint.fingerprints import logical_fingerprint
 from medlint.model import Level
-from medlint.report import Report
+from medlint.report.document import Report
 
 SEVERITIES = {Level.NOTE: "info", Level.WARNING: "minor", Level.ERROR: "major"}
 CRITICAL_SECURITY_SEVERITY = 9.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from medlint.report import Report
+from medlint.report.document import Report
 
 
 def _location(location: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from collections import Counter
 
 from medlint.findings import Finding, Notification
 from medlint.model import Level
-from medlint.report import Report
+from medlint.report.document import Report
 
 SUITE_NAME = "medlint"
 #: Characters XML 1.0 forbids even when escaped (C0 controls other than tab, newline, carriage return).

@@ -13,7 +13,7 @@ from typing import Any
 
 from medlint.findings import Finding
 from medlint.fingerprints import LOGICAL, logical_fingerprint
-from medlint.report import Report
+from medlint.report.document import Report
 from medlint.ruledocs import rule_markdown
 from medlint.rulepack import Rule
 

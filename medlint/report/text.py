@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from medlint.report import Report
+from medlint.report.document import Report
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _RESET = "\033[0m"

@@ -444,7 +444,7 @@ def test_lint_objects_point_at_template_lines_with_the_values_set(tmp_path: Path
         for obj in objects
     )
     deployment = objects[0]
-    container = deployment.body["spec"]["template"]["spec"]["containers"][0]
+    container = deployment.document.tree["spec"]["template"]["spec"]["containers"][0]
     assert container.key_positions["securityContext"][0] == 32
     assert container["securityContext"].key_positions["readOnlyRootFilesystem"][0] == 33
     assert container.key_positions["image"][0] == 34

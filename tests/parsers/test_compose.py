@@ -17,9 +17,7 @@ from medlint.parsers.compose import (
     command_words,
     compose_key_location,
     compose_value_location,
-    interpolated_values,
     parse_compose,
-    resource_references,
 )
 from medlint.source import Location, SourceError, read_text
 
@@ -196,7 +194,7 @@ def test_each_interpolated_value_records_names_resolution_and_location() -> None
           "${KEYS_ARE_NOT_INTERPOLATED}": "x"
     """
     project = parse(text, env="PORT=80\n")
-    raw = service(project, "web").raw
+    raw = service(project, "web").definition.tree
     working_dir = raw["working_dir"]
     assert isinstance(working_dir, InterpolatedText)
     assert working_dir == "/srv/demo"
@@ -208,12 +206,11 @@ def test_each_interpolated_value_records_names_resolution_and_location() -> None
     assert port == "--port=80" and isinstance(port, InterpolatedText)
     assert start(port.location) == where(text, '"--port')
     assert "${KEYS_ARE_NOT_INTERPOLATED}" in raw["labels"]
-    assert {str(value) for value in interpolated_values(project.raw)} == {"/srv/demo", "--port=80"}
 
 
 def test_dollar_escapes_become_literal_dollars_without_records() -> None:
     project = parse("services:\n  web:\n    image: app\n    command: echo $$HOME $${X}\n")
-    command = service(project, "web").raw["command"]
+    command = service(project, "web").definition.tree["command"]
     assert command == "echo $HOME ${X}"
     assert not isinstance(command, InterpolatedText)
     assert [word.value for word in container(project, "web").args] == ["echo", "$HOME", "${X}"]
@@ -241,8 +238,8 @@ def test_anchors_and_merge_keys() -> None:
     """
     project = parse(text)
     web, worker = service(project, "web"), service(project, "worker")
-    assert web.raw["restart"] == "on-failure"  # explicit keys win over merged ones
-    assert worker.raw["restart"] == "always"
+    assert web.definition.tree["restart"] == "on-failure"  # explicit keys win over merged ones
+    assert worker.definition.tree["restart"] == "always"
     assert worker.user is not None and worker.user.value == "1000:1000"
     assert start(worker.user.location) == where(text, '"1000:1000"')  # where it is written: the anchor
     assert worker.workload.labels["team"].value == "platform"
@@ -266,11 +263,11 @@ def test_reset_and_override_in_extends() -> None:
         cap_add: !reset []
     """
     web = service(parse(text), "web")
-    assert "command" not in web.raw
+    assert "command" not in web.definition.tree
     assert container(parse(text), "web").args == ()
-    assert list(web.raw["ports"]) == ["8080:80"]
-    assert dict(web.raw["environment"]) == {"A": "1"}
-    assert "cap_add" not in web.raw
+    assert list(web.definition.tree["ports"]) == ["8080:80"]
+    assert dict(web.definition.tree["environment"]) == {"A": "1"}
+    assert "cap_add" not in web.definition.tree
     assert web.workload.containers[0].security.capabilities_add is None
 
 
@@ -279,8 +276,8 @@ def test_reset_and_override_tags_without_extends_are_applied_to_the_file_itself(
         "services:\n  web:\n    image: web\n    user: !reset root\n    ports: !override ['80:80']\n"
     )
     web = service(project, "web")
-    assert "user" not in web.raw and web.user is None
-    assert list(web.raw["ports"]) == ["80:80"]
+    assert "user" not in web.definition.tree and web.user is None
+    assert list(web.definition.tree["ports"]) == ["80:80"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -326,18 +323,18 @@ def test_extends_in_file_follows_the_merge_rules() -> None:
     web = service(project, "web")
     box = container(project, "web")
     assert [word.value for word in box.args] == ["serve", "--web"]  # replaced, not appended
-    assert web.raw["entrypoint"] == "/init"
+    assert web.definition.tree["entrypoint"] == "/init"
     assert {env.name: env.value for env in box.env} == {"SHARED": "web", "ONLY_BASE": "1"}
     assert {key: label.value for key, label in web.workload.labels.items()} == {
         "tier": "backend",
         "owner": "web",
     }
-    assert list(web.raw["ports"]) == ["80:80", "9090:9090", "8443:443"]  # merged by key, no duplicate
-    assert list(web.raw["volumes"]) == ["other:/data", "./conf:/etc/app"]  # same target: replaced in place
+    assert list(web.definition.tree["ports"]) == ["80:80", "9090:9090", "8443:443"]  # merged by key, no duplicate
+    assert list(web.definition.tree["volumes"]) == ["other:/data", "./conf:/etc/app"]  # same target: replaced in place
     assert {key: value.value for key, value in box.resources.limits.items()} == {"memory": "512M", "cpu": "1"}
     assert box.probes[0].command == ("CMD", "web-check")
     assert box.probes[0].period_seconds == 10.0
-    assert "extends" not in web.raw
+    assert "extends" not in web.definition.tree
     # Merged values keep the place they were written.
     assert start(box.resources.limits["cpu"].location) == where(text, '"1"')
     assert start(web.workload.labels["tier"].location) == where(text, "backend")
@@ -443,7 +440,7 @@ def test_extends_file_problems_are_reported_at_the_extends() -> None:
 def test_extends_file_is_skipped_without_read_file() -> None:
     project = parse("services:\n  web:\n    extends: {file: base.yaml, service: app}\n    image: own\n")
     web = service(project, "web")
-    assert "extends" not in web.raw
+    assert "extends" not in web.definition.tree
     assert container(project, "web").image is not None
 
 
@@ -489,7 +486,7 @@ def test_include_imports_services_and_resources() -> None:
     assert start(service(project, "db").location) == ("shared/db.yaml", 2, 3)
     assert "pgdata" in project.top_level["volumes"]
     cache = service(project, "cache")
-    assert "ports" not in cache.raw
+    assert "ports" not in cache.definition.tree
     read_only = cache.workload.containers[0].security.read_only_root_filesystem
     assert read_only is not None and read_only.value is True
     assert container(project, "web").image is not None  # a service may extend an included one
@@ -671,7 +668,7 @@ def test_workload_and_container_mapping() -> None:
     assert workload.subject == f"compose:{PATH}/services/api"
     assert start(workload.location) == where(FULL, "api:")
     assert workload.replicas is not None and workload.replicas.value == 2
-    assert workload.raw is api.raw and isinstance(api.raw, SourcedMap)
+    assert workload.definition.tree is api.definition.tree and isinstance(api.definition.tree, SourcedMap)
     (box,) = workload.containers
     assert (box.name, box.role) == ("api", "service")
     # Compose `entrypoint` is the model's command and Compose `command` its args, as in Kubernetes.
@@ -772,17 +769,9 @@ def test_durations(text: str | None, seconds: float | None) -> None:
 def test_top_level_resources_and_references() -> None:
     project = parse(FULL)
     assert set(project.top_level) == {"secrets", "configs", "volumes", "networks"}
-    assert "version" in project.raw  # obsolete: kept in raw, otherwise ignored
-    references = [(item.kind, item.name) for item in resource_references(service(project, "api"))]
-    assert references == [
-        ("secrets", "db_password"),
-        ("secrets", "tls_cert"),
-        ("configs", "app_config"),
-        ("volumes", "data"),
-        ("networks", "backend"),
-    ]
-    first = resource_references(service(project, "api"))[0]
-    assert start(first.location) == where(FULL, "db_password")
+    assert "version" in project.definition.tree  # obsolete: kept in raw, otherwise ignored
+    volumes = [(mount.volume, mount.target) for mount in service(project, "api").mounts if mount.volume]
+    assert [volume for volume, _ in volumes] == ["data"]
 
 
 @pytest.mark.parametrize(
@@ -813,7 +802,7 @@ def test_build_paths_of_a_root_compose_file() -> None:
 
 
 def test_entrypoint_words_are_available_from_raw() -> None:
-    raw = service(parse(FULL), "api").raw
+    raw = service(parse(FULL), "api").definition.tree
     assert [word.value for word in command_words(raw, "entrypoint")] == ["/tini", "--"]
     assert command_words(raw, "missing") == ()
 
@@ -831,9 +820,9 @@ def test_documents_of_one_file_are_merged_in_order() -> None:
     text = "services:\n  web:\n    image: one\n    ports: ['80:80']\n---\nservices:\n  web:\n    image: two\n"
     project = parse(text)
     web = service(project, "web")
-    assert container(project, "web").image is not None and web.raw["image"] == "two"
-    assert list(web.raw["ports"]) == ["80:80"]
-    assert start(compose_value_location(web.raw, "image")) == (PATH, 8, 12)
+    assert container(project, "web").image is not None and web.definition.tree["image"] == "two"
+    assert list(web.definition.tree["ports"]) == ["80:80"]
+    assert start(compose_value_location(web.definition.tree, "image")) == (PATH, 8, 12)
 
 
 def test_an_empty_service_and_keys_are_tolerated() -> None:
@@ -844,7 +833,7 @@ def test_an_empty_service_and_keys_are_tolerated() -> None:
 
 def test_compose_location_helpers_fall_back_to_the_node() -> None:
     project = parse(FULL)
-    api = service(project, "api").raw
+    api = service(project, "api").definition.tree
     assert start(compose_key_location(api, "missing")) == start(compose_value_location(api, "missing"))
     assert compose_value_location(api["cap_drop"], 0).line == where(FULL, "ALL")[1]
 

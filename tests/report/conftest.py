@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from report_helpers import EXAMPLE, REPO_ROOT
+from tests.report.report_helpers import EXAMPLE, REPO_ROOT
 
 from medlint.api import lint
 from medlint.report import Report

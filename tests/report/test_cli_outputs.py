@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from report_helpers import EXAMPLE, REPO_ROOT, assert_no_secret
+from tests.report.report_helpers import EXAMPLE, REPO_ROOT, assert_no_secret
 
 from medlint import cli
 from medlint.report import FORMATS

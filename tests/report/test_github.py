@@ -6,7 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from report_helpers import assert_no_secret, first, waive, with_findings
+from tests.report.report_helpers import assert_no_secret, first, waive, with_findings
 
 from medlint.findings import RelatedLocation
 from medlint.model import Level

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import re
 
-from report_helpers import assert_no_secret, first, waive, with_findings
+from tests.report.report_helpers import assert_no_secret, first, waive, with_findings
 
 from medlint.fingerprints import logical_fingerprint
 from medlint.model import Level

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import xml.etree.ElementTree as ET
 
-from report_helpers import assert_no_secret, first, waive, with_findings
+from tests.report.report_helpers import assert_no_secret, first, waive, with_findings
 
 from medlint.findings import Notification
 from medlint.model import Level

@@ -1,0 +1,87 @@
+"""The whole project: every file read, what could not be parsed, and the parsed artifacts of every kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from medlint.model.common import ArtifactKind
+from medlint.model.location import Location
+
+if TYPE_CHECKING:
+    from medlint.model.core import Chart, ComposeProject, Dockerfile, DockerIgnore, Workload
+    from medlint.model.index import ProjectIndex
+    from medlint.model.kubernetes import K8sObject
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file medlint read, its kind, and whether it could be analysed."""
+
+    path: str
+    kind: ArtifactKind
+    analysed: bool = True
+    role: str = ""  # Helm: "Chart.yaml", "Chart.lock", "values"; Dockerfile: "dockerignore"
+
+
+@dataclass(frozen=True, slots=True)
+class ParseProblem:
+    """A file that could not be read or parsed: becomes MD001 (or MD003 for Helm renders)."""
+
+    rule_id: str
+    location: Location
+    message: str
+    kind: ArtifactKind
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDeclaration:
+    """A `regulatory.iec62304.class` label found in an artifact."""
+
+    value: str
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """Everything parsed from the scanned paths. Checks receive this and nothing else."""
+
+    files: tuple[SourceFile, ...] = ()
+    problems: tuple[ParseProblem, ...] = ()
+    dockerfiles: tuple[Dockerfile, ...] = ()
+    compose_projects: tuple[ComposeProject, ...] = ()
+    k8s_objects: tuple[K8sObject, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    class_declarations: tuple[ClassDeclaration, ...] = ()
+    #: `# medlint: ignore` comments found while reading (medlint.waivers.Waiver objects).
+    inline_waivers: tuple[Any, ...] = ()
+    #: Root-relative paths git tracks (read from .git/index); None without VCS metadata.
+    repository_files: tuple[str, ...] | None = None
+    #: Root-relative regular files on disk under the scanned paths and every local build context.
+    workspace_files: tuple[str, ...] | None = None
+    #: The ignore files of every build context (`<context>/.dockerignore`, `<Dockerfile>.dockerignore`).
+    dockerignore_files: tuple[DockerIgnore, ...] | None = None
+
+    #: The cross-object lookups, built on first use (`index`).
+    _index: ProjectIndex | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def index(self) -> ProjectIndex:
+        """The project index (medlint.model.index), built once, the first time a rule needs it."""
+        if self._index is None:
+            from medlint.model.index import build_index
+
+            index = build_index(
+                k8s_objects=self.k8s_objects,
+                workloads=self.workloads,
+                dockerfiles=self.dockerfiles,
+                compose_projects=self.compose_projects,
+                charts=self.charts,
+            )
+            object.__setattr__(self, "_index", index)
+        return self._index  # type: ignore[return-value]
+
+    def dockerfile(self, path: str | None) -> Dockerfile | None:
+        """The parsed Dockerfile at a repository-relative path, if it was scanned."""
+        return self.index.dockerfiles.get(path) if path is not None else None
