@@ -19,6 +19,7 @@ from typing import Any
 
 from medlint.findings import RelatedLocation, Violation
 from medlint.model import ArtifactKind, Dockerfile, Instruction, Project, ShellCommand, Stage
+from medlint.model.location import Location
 from medlint.model.package_managers import (
     MAX_REQUIREMENT_NESTING,
     Download,
@@ -51,7 +52,6 @@ from medlint.model.package_managers import (
     unwrap_xargs,
 )
 from medlint.model.shell import command_name
-from medlint.model.location import Location
 
 DOCKERFILE = ArtifactKind.DOCKERFILE
 _SPECIAL_BUILTINS = {"set", ":", "export", "readonly", "local", "declare"}

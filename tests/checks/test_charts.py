@@ -313,7 +313,9 @@ def test_lock_digest_mismatch_is_located_at_the_digest() -> None:
     (found,) = chart_lock_present(Project(charts=(chart,)), {})
     assert (found.location.line, found.subject) == (5, "chart:api/lock-digest")
     raw_chart = load_yaml_documents(VENDORING_CHART)[0].value
-    good_digest = helm_lock_digests(raw_chart["dependencies"], [entry.definition.plain() for entry in parsed.entries])
+    good_digest = helm_lock_digests(
+        raw_chart["dependencies"], [entry.definition.plain() for entry in parsed.entries]
+    )
     assert good_digest is not None
     parsed = read_chart_lock("api/Chart.lock", LOCK + f"digest: {good_digest[0]}\n")
     chart = parse_chart(

@@ -329,8 +329,15 @@ def test_extends_in_file_follows_the_merge_rules() -> None:
         "tier": "backend",
         "owner": "web",
     }
-    assert list(web.definition.tree["ports"]) == ["80:80", "9090:9090", "8443:443"]  # merged by key, no duplicate
-    assert list(web.definition.tree["volumes"]) == ["other:/data", "./conf:/etc/app"]  # same target: replaced in place
+    assert list(web.definition.tree["ports"]) == [
+        "80:80",
+        "9090:9090",
+        "8443:443",
+    ]  # merged by key, no duplicate
+    assert list(web.definition.tree["volumes"]) == [
+        "other:/data",
+        "./conf:/etc/app",
+    ]  # same target: replaced in place
     assert {key: value.value for key, value in box.resources.limits.items()} == {"memory": "512M", "cpu": "1"}
     assert box.probes[0].command == ("CMD", "web-check")
     assert box.probes[0].period_seconds == 10.0

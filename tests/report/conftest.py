@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.report.report_helpers import EXAMPLE, REPO_ROOT
 
 from medlint.api import lint
 from medlint.report import Report
+from tests.report.report_helpers import EXAMPLE, REPO_ROOT
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from tests.report.report_helpers import EXAMPLE, REPO_ROOT, assert_no_secret
 
 from medlint import cli
 from medlint.report import FORMATS
+from tests.report.report_helpers import EXAMPLE, REPO_ROOT, assert_no_secret
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Result:

@@ -6,13 +6,13 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from tests.report.report_helpers import assert_no_secret, first, waive, with_findings
 
 from medlint.findings import RelatedLocation
 from medlint.model import Level
 from medlint.report import Report, render
 from medlint.report.github import annotation, escape_data, escape_property, render_github, step_summary
 from medlint.source import Location
+from tests.report.report_helpers import assert_no_secret, first, waive, with_findings
 
 
 def command_lines(text: str) -> list[str]:

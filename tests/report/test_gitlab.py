@@ -6,13 +6,12 @@ import dataclasses
 import json
 import re
 
-from tests.report.report_helpers import assert_no_secret, first, waive, with_findings
-
 from medlint.fingerprints import logical_fingerprint
 from medlint.model import Level
 from medlint.report import Report, render
 from medlint.report.gitlab import render_gitlab
 from medlint.source import Location
+from tests.report.report_helpers import assert_no_secret, first, waive, with_findings
 
 SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 CATEGORIES = {

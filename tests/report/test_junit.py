@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 import xml.etree.ElementTree as ET
 
-from tests.report.report_helpers import assert_no_secret, first, waive, with_findings
-
 from medlint.findings import Notification
 from medlint.model import Level
 from medlint.report import Report, render
 from medlint.report.junit import render_junit
+from tests.report.report_helpers import assert_no_secret, first, waive, with_findings
 
 
 def parse(report: Report) -> ET.Element:
