@@ -7,7 +7,7 @@ from typing import Any
 
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, Container, Project, Workload
-from medlint.quantities import parse_quantity
+from medlint.model.quantities import parse_quantity
 
 
 def _compose(workload: Workload) -> Iterator[Violation]:
