@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from medlint.model import ArtifactKind, Level
-from medlint.source import Location
+from medlint.model.common import ArtifactKind, Level, TextEnum
+from medlint.model.location import Location
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,19 @@ class Violation:
     related: tuple[RelatedLocation, ...] = ()
 
 
+class SuppressionKind(TextEnum):
+    """Where a waiver is written (SARIF `suppression.kind`)."""
+
+    IN_SOURCE = "inSource"  # a comment or annotation in the artifact
+    EXTERNAL = "external"  # the configuration file
+
+
+class SuppressionStatus(TextEnum):
+    """SARIF `suppression.status`: an attached waiver is accepted (an expired one is not attached)."""
+
+    ACCEPTED = "accepted"
+
+
 @dataclass(frozen=True, slots=True)
 class Suppression:
     """Why a finding is waived. Waived findings stay in every report, marked suppressed (principle 7).
@@ -45,13 +58,13 @@ class Suppression:
     status: "accepted" while valid; an expired waiver no longer suppresses and is not attached.
     """
 
-    kind: str
+    kind: SuppressionKind
     justification: str
     location: Location | None = None
     until: str | None = None
     owner: str | None = None
     risk: str | None = None
-    status: str = "accepted"
+    status: SuppressionStatus = SuppressionStatus.ACCEPTED
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from medlint.config import ConfiguredWaiver
-from medlint.findings import Finding, Notification, Suppression
+from medlint.findings import Finding, Notification, Suppression, SuppressionKind
 from medlint.model import Dockerfile, K8sObject, Level
 from medlint.source import Location
 
@@ -37,7 +37,7 @@ class Waiver:
     rules: tuple[str, ...]
     reason: str
     origin: Location
-    kind: str  # SARIF suppression kind: "inSource" or "external"
+    kind: SuppressionKind  # where it is written (SARIF suppression kind)
     until: str | None = None
     owner: str | None = None
     risk: str | None = None
@@ -155,7 +155,7 @@ def scan_inline_waivers(
                 rules=valid_rules,
                 reason=fields.get("reason", ""),
                 origin=Location(path, index + 1, match.start() + 1),
-                kind="inSource",
+                kind=SuppressionKind.IN_SOURCE,
                 until=fields.get("until"),
                 owner=fields.get("owner"),
                 risk=fields.get("risk"),
@@ -183,7 +183,7 @@ def annotation_waivers(objects: Iterable[K8sObject]) -> list[Waiver]:
                     rules=rules,
                     reason=fields.get("reason", ""),
                     origin=value.location,
-                    kind="inSource",
+                    kind=SuppressionKind.IN_SOURCE,
                     until=fields.get("until"),
                     owner=fields.get("owner"),
                     risk=fields.get("risk"),
@@ -204,7 +204,7 @@ def configured_waivers(items: Iterable[ConfiguredWaiver]) -> list[Waiver]:
                 rules=item.rules,
                 reason=item.reason,
                 origin=Location(item.source, 1, 1),
-                kind="external",
+                kind=SuppressionKind.EXTERNAL,
                 until=item.until,
                 owner=item.owner,
                 risk=item.risk,

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from medlint.model import Container, Workload
+from medlint.model import Container, ContainerRole, Workload
 
-ROLE_NAMES: Mapping[str, str] = MappingProxyType(
+ROLE_NAMES: Mapping[ContainerRole, str] = MappingProxyType(
     {
-        "container": "container",
-        "init": "init container",
-        "sidecar": "sidecar container",
-        "ephemeral": "ephemeral container",
+        ContainerRole.CONTAINER: "container",
+        ContainerRole.INIT: "init container",
+        ContainerRole.SIDECAR: "sidecar container",
+        ContainerRole.EPHEMERAL: "ephemeral container",
     }
 )
 

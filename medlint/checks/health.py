@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, Container, Project, Workload
+from medlint.model import ArtifactKind, Container, ContainerRole, Project, Workload
 from medlint.model.selectors import map_pairs, map_selector_matches
 
 LONG_RUNNING_KINDS = ("Deployment", "StatefulSet", "DaemonSet")
@@ -96,7 +96,7 @@ def _kubernetes(workload: Workload, targeted_workloads: set[int]) -> Iterator[Vi
         return  # Jobs, CronJobs and bare Pods are exempt
     targeted = id(workload) in targeted_workloads
     for container in workload.containers:
-        if container.role not in ("container", "sidecar"):
+        if container.role not in (ContainerRole.CONTAINER, ContainerRole.SIDECAR):
             continue
         subject = f"{workload.subject}/container:{container.name}"
         who = f'container "{container.name}" of {workload.subject}'
@@ -107,7 +107,7 @@ def _kubernetes(workload: Workload, targeted_workloads: set[int]) -> Iterator[Vi
                 subject,
                 workload.artifact,
             )
-        if targeted and container.role == "container" and container.probe("readiness") is None:
+        if targeted and container.role is ContainerRole.CONTAINER and container.probe("readiness") is None:
             yield Violation(
                 container.location,
                 f"{who} is behind a Service but has no readinessProbe, so traffic reaches it before it is ready",

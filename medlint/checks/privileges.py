@@ -15,7 +15,7 @@ from typing import Any
 from medlint.checks.describe import container_subject, describe_container, describe_service
 from medlint.checks.pod_security import PodSecurityStandards, load_standards
 from medlint.findings import RelatedLocation, Violation
-from medlint.model import ArtifactKind, Container, Location, MountKind, Project, Workload
+from medlint.model import ArtifactKind, Container, ContainerRole, Location, MountKind, Project, Workload
 from medlint.model.compose import compose_bool
 from medlint.model.tree import yaml_text
 
@@ -525,5 +525,5 @@ def read_only_root_filesystem(project: Project, params: Mapping[str, Any]) -> It
         if _is_windows_pod(workload):
             continue  # the API rejects readOnlyRootFilesystem on Windows pods
         for container in workload.containers:
-            if not (exempt_init and container.role == "init"):
+            if not (exempt_init and container.role is ContainerRole.INIT):
                 yield from _kubernetes_read_only(workload, container)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, Container, Project, Workload
+from medlint.model import ArtifactKind, Container, ContainerRole, Project, Workload
 from medlint.model.quantities import parse_quantity
 
 
@@ -93,5 +93,5 @@ def resource_limits(project: Project, params: Mapping[str, Any]) -> Iterator[Vio
             yield from _compose(workload)
         elif workload.artifact in (ArtifactKind.KUBERNETES, ArtifactKind.HELM):
             for container in workload.containers:
-                if container.role != "ephemeral":
+                if container.role is not ContainerRole.EPHEMERAL:
                     yield from _kubernetes_container(workload, container, params)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 #: Submodule of medlint.model -> the public names it defines (mirrored below for type checkers).
 _FAMILIES: dict[str, tuple[str, ...]] = {
     "location": ("HelmOrigin", "Location", "ValuesKey"),
-    "common": ("ArtifactKind", "Labels", "Level", "Located", "Setting"),
+    "common": ("ArtifactKind", "Labels", "Level", "Located", "Setting", "TextEnum"),
     "images": ("ImageRef",),
     "tree": ("Node",),
     "kubernetes": ("ContainerPort", "K8sObject", "PodSpec", "PodVolume", "VolumeMount"),
@@ -27,6 +27,8 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
         "ServiceDependency",
     ),
     "core": (
+        "ContainerRole",
+        "EnvSource",
         "Chart",
         "ChartDependency",
         "ComposeProject",
@@ -72,6 +74,7 @@ if TYPE_CHECKING:
     from medlint.model.common import Level as Level
     from medlint.model.common import Located as Located
     from medlint.model.common import Setting as Setting
+    from medlint.model.common import TextEnum as TextEnum
     from medlint.model.compose import BuildContextReference as BuildContextReference
     from medlint.model.compose import ComposeMount as ComposeMount
     from medlint.model.compose import MountKind as MountKind
@@ -83,8 +86,10 @@ if TYPE_CHECKING:
     from medlint.model.core import ComposeProject as ComposeProject
     from medlint.model.core import ComposeService as ComposeService
     from medlint.model.core import Container as Container
+    from medlint.model.core import ContainerRole as ContainerRole
     from medlint.model.core import Dockerfile as Dockerfile
     from medlint.model.core import DockerIgnore as DockerIgnore
+    from medlint.model.core import EnvSource as EnvSource
     from medlint.model.core import EnvVar as EnvVar
     from medlint.model.core import Heredoc as Heredoc
     from medlint.model.core import Instruction as Instruction

@@ -12,7 +12,18 @@ from medlint.model.location import Location
 T = TypeVar("T")
 
 
-class ArtifactKind(str, Enum):
+class TextEnum(str, Enum):
+    """A closed set of words: each member is the text it stands for, in comparisons, hashing, formatting and
+    JSON, so output written from the strings before these became enums stays the same."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class ArtifactKind(TextEnum):
     """The four input formats medlint reads."""
 
     DOCKERFILE = "dockerfile"
@@ -21,7 +32,7 @@ class ArtifactKind(str, Enum):
     HELM = "helm"
 
 
-class Level(str, Enum):
+class Level(TextEnum):
     """Finding levels, as SARIF names them."""
 
     ERROR = "error"

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
+from medlint.model.common import TextEnum
 from medlint.model.interpolation import interpolation_of
 from medlint.model.location import Location
 
@@ -50,7 +50,7 @@ def compose_bool(value: Any) -> bool | None:
     return None
 
 
-class MountKind(str, Enum):
+class MountKind(TextEnum):
     """What backs a service mount."""
 
     BIND = "bind"  # a host path: short syntax path, `type: bind`, or a local volume with `o: bind`

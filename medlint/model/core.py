@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from medlint.model.common import ArtifactKind, Labels, Located, Setting
+from medlint.model.common import ArtifactKind, Labels, Located, Setting, TextEnum
 from medlint.model.location import Location
 from medlint.model.tree import ABSENT, Node
 
@@ -29,6 +29,30 @@ if TYPE_CHECKING:
 
 # --------------------------------------------------------------------------------------------------
 # Containers and workloads
+
+
+class ContainerRole(TextEnum):
+    """What a container is in its workload."""
+
+    CONTAINER = "container"  # a Kubernetes app container
+    INIT = "init"  # an init container that runs to completion first
+    SIDECAR = "sidecar"  # an init container with restartPolicy Always, running beside the app
+    EPHEMERAL = "ephemeral"  # a debug container added to a running pod
+    SERVICE = "service"  # a Compose service
+    IMAGE = "image"  # the final stage of a Dockerfile
+
+
+class EnvSource(TextEnum):
+    """Where an environment variable's value comes from."""
+
+    LITERAL = "literal"  # written in the artifact
+    SECRET = "secret"  # Kubernetes secretKeyRef
+    CONFIGMAP = "configmap"  # configMapKeyRef
+    FIELD = "field"  # fieldRef (downward API)
+    RESOURCE = "resource"  # resourceFieldRef
+    INTERPOLATED = "interpolated"  # Compose `${VAR}` from the host (or `.env`)
+    UNSET = "unset"  # Compose `KEY` alone, with no value known here
+    UNKNOWN = "unknown"  # a valueFrom medlint does not know
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +112,7 @@ class EnvVar:
     name: str
     location: Location
     value: str | None = None
-    source: str = "literal"
+    source: EnvSource = EnvSource.LITERAL
     secret_name: str | None = None
     secret_key: str | None = None
     default: str | None = None
@@ -104,7 +128,7 @@ class Container:
     """
 
     name: str
-    role: str
+    role: ContainerRole
     location: Location
     image: ImageRef | None
     security: SecurityContext

@@ -23,6 +23,8 @@ from medlint.model import (
     ComposeProject,
     ComposeService,
     Container,
+    ContainerRole,
+    EnvSource,
     EnvVar,
     ImageRef,
     Located,
@@ -870,7 +872,7 @@ def _service(
     build_context, dockerfile_path = _build_paths(definition)
     container = Container(
         name=name,
-        role="service",
+        role=ContainerRole.SERVICE,
         location=location,
         image=_image(definition),
         security=_security(definition, location, user),
@@ -1100,17 +1102,21 @@ def _env_var(name: str, value: Any, location: Location, variables: Mapping[str, 
     if value is None:  # taken from the environment Compose runs in: only `.env` is known here
         if name in variables:
             return EnvVar(
-                name, location, value=variables[name], source="interpolated", interpolated_names=(name,)
+                name,
+                location,
+                value=variables[name],
+                source=EnvSource.INTERPOLATED,
+                interpolated_names=(name,),
             )
-        return EnvVar(name, location, value=None, source="unset")
+        return EnvVar(name, location, value=None, source=EnvSource.UNSET)
     record = interpolation_of(value)
     if record is None:
-        return EnvVar(name, location, value=_text(value), source="literal")
+        return EnvVar(name, location, value=_text(value), source=EnvSource.LITERAL)
     return EnvVar(
         name,
         location,
         value=_text(value),
-        source="interpolated",
+        source=EnvSource.INTERPOLATED,
         default=record.default,
         interpolated_names=record.names,
     )

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from medlint.model import (
     ArtifactKind,
     Container,
+    ContainerRole,
     Dockerfile,
     DockerIgnore,
     Heredoc,
@@ -172,7 +173,7 @@ def dockerfile_workload(dockerfile: Dockerfile) -> Workload:
     healthcheck = _last_instruction(chain, "HEALTHCHECK")
     container = Container(
         name=final.name or "final",
-        role="image",
+        role=ContainerRole.IMAGE,
         location=anchor,
         image=final.base,
         security=SecurityContext(anchor=anchor, declared=user is not None, run_as_user=run_as_user),

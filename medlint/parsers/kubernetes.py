@@ -12,6 +12,8 @@ from typing import Any
 
 from medlint.model import (
     Container,
+    ContainerRole,
+    EnvSource,
     EnvVar,
     K8sObject,
     Located,
@@ -35,9 +37,9 @@ from medlint.source import (
 )
 
 CONTAINER_LISTS = (
-    ("initContainers", "init"),
-    ("containers", "container"),
-    ("ephemeralContainers", "ephemeral"),
+    ("initContainers", ContainerRole.INIT),
+    ("containers", ContainerRole.CONTAINER),
+    ("ephemeralContainers", ContainerRole.EPHEMERAL),
 )
 PROBE_KEYS = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("startupProbe", "startup"))
 
@@ -182,12 +184,14 @@ def _containers(pod: PodSpec) -> Iterator[Container]:
             if not item.is_map:
                 continue
             actual_role = (
-                "sidecar" if role == "init" and item.get("restartPolicy").scalar == "Always" else role
+                ContainerRole.SIDECAR
+                if role is ContainerRole.INIT and item.get("restartPolicy").scalar == "Always"
+                else role
             )
             yield _container(item, actual_role, pod_context)
 
 
-def _container(item: Node, role: str, pod_context: Node) -> Container:
+def _container(item: Node, role: ContainerRole, pod_context: Node) -> Container:
     name = str(item.get("name").plain() or "")
     image_value = item.get("image").scalar
     image = None
@@ -332,7 +336,7 @@ def _env(items: Node) -> Iterator[EnvVar]:
                 yield EnvVar(
                     name,
                     location,
-                    source="secret",
+                    source=EnvSource.SECRET,
                     secret_name=str(secret_ref.get("name").plain() or ""),
                     secret_key=str(secret_ref.get("key").plain() or ""),
                 )
@@ -341,13 +345,13 @@ def _env(items: Node) -> Iterator[EnvVar]:
                 (
                     label
                     for key, label in (
-                        ("configMapKeyRef", "configmap"),
-                        ("fieldRef", "field"),
-                        ("resourceFieldRef", "resource"),
+                        ("configMapKeyRef", EnvSource.CONFIGMAP),
+                        ("fieldRef", EnvSource.FIELD),
+                        ("resourceFieldRef", EnvSource.RESOURCE),
                     )
                     if key in value_from
                 ),
-                "unknown",
+                EnvSource.UNKNOWN,
             )
             yield EnvVar(name, location, source=source)
             continue
@@ -356,7 +360,7 @@ def _env(items: Node) -> Iterator[EnvVar]:
             name,
             value.key_location if value.present else location,
             value=None if value.plain() is None else str(value.plain()),
-            source="literal",
+            source=EnvSource.LITERAL,
         )
 
 

@@ -11,7 +11,7 @@ import json
 import shlex
 from typing import Any
 
-from medlint.findings import Finding
+from medlint.findings import Finding, SuppressionKind
 from medlint.fingerprints import LOGICAL, logical_fingerprint
 from medlint.report.document import Report
 from medlint.ruledocs import rule_markdown
@@ -79,7 +79,7 @@ def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
             "status": suppression.status,
             "justification": suppression.justification,
         }
-        if suppression.location is not None and suppression.kind == "inSource":
+        if suppression.location is not None and suppression.kind is SuppressionKind.IN_SOURCE:
             entry["location"] = {"physicalLocation": _physical(suppression.location)}
         entry["properties"] = {
             key: value

@@ -18,6 +18,7 @@ from medlint.model import (
     ComposeProject,
     ComposeService,
     Container,
+    ContainerRole,
     ImageRef,
     Location,
     MountKind,
@@ -366,7 +367,7 @@ def store_containers(workload: Workload, stores: Stores) -> Iterator[tuple[Conta
     """The containers of a workload that hold records, with their data store (None: labelled, kind unknown)."""
     labelled = _workload_labelled_persistent(workload)
     for container in workload.containers:
-        if container.role not in ("container", "sidecar"):
+        if container.role not in (ContainerRole.CONTAINER, ContainerRole.SIDECAR):
             continue
         store = data_store_for_image(container.image, stores)
         if store is not None and runs_client_only(container):

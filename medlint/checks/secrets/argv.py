@@ -9,7 +9,7 @@ from typing import Any
 
 from medlint.checks.secrets.patterns import is_secret_name, params_pattern
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, Located, Project, Workload
+from medlint.model import ArtifactKind, EnvSource, Located, Project, Workload
 
 SECRET_FLAGS = (
     "--requirepass",
@@ -76,7 +76,7 @@ def _argv_problems(
 def _command_sets(workload: Workload) -> Iterator[tuple[str, list[Located[str]], set[str]]]:
     """Each argv of a workload: container command plus args, then every exec probe or healthcheck test."""
     for container in workload.containers:
-        secret_env = {env.name for env in container.env if env.source == "secret"}
+        secret_env = {env.name for env in container.env if env.source is EnvSource.SECRET}
         yield container.name, list(container.command) + list(container.args), secret_env
         for probe in container.probes:
             if probe.command:

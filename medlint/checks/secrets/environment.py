@@ -8,7 +8,7 @@ from typing import Any
 
 from medlint.checks.secrets.patterns import is_secret_name, params_pattern
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, Project, Workload
+from medlint.model import ArtifactKind, EnvSource, Project, Workload
 
 
 def _who(workload: Workload, container_name: str) -> str:
@@ -23,7 +23,7 @@ def _kubernetes_env_secrets(workload: Workload) -> Iterator[Violation]:
         who = _who(workload, container.name)
         base = f"{workload.subject}/container:{container.name}"
         for env in container.env:
-            if env.source == "secret":
+            if env.source is EnvSource.SECRET:
                 yield Violation(
                     env.location,
                     f'{who} receives key "{env.secret_key}" of Secret "{env.secret_name}" as the environment '
@@ -45,11 +45,13 @@ def _compose_env_secrets(workload: Workload, pattern: str, pointers: tuple[str, 
     """Secret-like `environment` keys whose value comes from the host (`${VAR}`, or a bare `KEY`)."""
     container = workload.containers[0]
     for env in container.env:
-        if env.source not in ("interpolated", "unset") or not is_secret_name(env.name, pattern, pointers):
+        if env.source not in (EnvSource.INTERPOLATED, EnvSource.UNSET) or not is_secret_name(
+            env.name, pattern, pointers
+        ):
             continue
         origin = (
             ", ".join(f"${{{name}}}" for name in env.interpolated_names)
-            if env.source == "interpolated" and env.interpolated_names != (env.name,)
+            if env.source is EnvSource.INTERPOLATED and env.interpolated_names != (env.name,)
             else f"the host variable {env.name}"
         )
         yield Violation(

@@ -8,7 +8,7 @@ from typing import Any
 
 from medlint.checks.secrets.patterns import is_literal_secret_value, is_secret_name, params_pattern
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, Node, Project
+from medlint.model import ArtifactKind, EnvSource, Node, Project
 
 
 def _walk_values(node: Node, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Node, Node]]:
@@ -50,7 +50,7 @@ def plaintext_secret_value(project: Project, params: Mapping[str, Any]) -> Itera
                     if workload.artifact is ArtifactKind.COMPOSE
                     else f'container "{container.name}" of {workload.subject}'
                 )
-                if env.source == "literal" and is_literal_secret_value(env.value):
+                if env.source is EnvSource.LITERAL and is_literal_secret_value(env.value):
                     yield Violation(
                         env.location,
                         f"{who} sets {env.name} to a literal value; deliver it from a secret instead",
