@@ -1,4 +1,4 @@
-"""Command line: `medlint check`, `medlint rules`.
+"""Command line: `medlint check`, `medlint fix`, `medlint rules`.
 
 Imports are lazy, so `medlint --version` and a pre-commit run on one file stay fast. Exit codes: 0 nothing
 at or above the failing level, 1 findings at or above it (or an internal error: fail closed), 2 usage or
@@ -257,6 +257,153 @@ def _run_lint(
         raise UsageProblem(str(error)) from None
 
 
+def _id_list(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """`--select MD202,MD204 --select MD8` -> ("MD202", "MD204", "MD8"): ids or id prefixes."""
+    return tuple(part.strip().upper() for value in values for part in value.split(",") if part.strip())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print a unified diff and write nothing; exit 1 if anything would change.",
+)
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="Also apply unsafe fixes (the application may need what they change).",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    callback=_id_list,
+    metavar="IDS",
+    help="Fix only these rules (ids or prefixes, comma-separated).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    callback=_id_list,
+    metavar="IDS",
+    help="Do not fix these rules (ids or prefixes, comma-separated).",
+)
+@click.option(
+    "--safety-class",
+    type=click.Choice(["A", "B", "C"], case_sensitive=False),
+    help="IEC 62304 software safety class, as for check.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "note"]),
+    default=None,
+    help="Lowest level of a remaining finding that makes the exit code 1.",
+)
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Exit 0 whatever remains (a pre-commit hook then fails only on changed files).",
+)
+@click.option(
+    "--rules-dir",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="An extra directory of rule files (repeatable).",
+)
+@click.option("--exclude", multiple=True, help="Glob of repository paths to skip (repeatable).")
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file, as for check."
+)
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date date-dependent rules compare against.",
+)
+@click.option(
+    "--chart-path",
+    "chart_path",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="A directory with Helm chart dependencies (repeatable).",
+)
+def fix(
+    paths: tuple[str, ...],
+    show_diff: bool,
+    unsafe_fixes: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    safety_class: str | None,
+    fail_on: str | None,
+    exit_zero: bool,
+    rules_dir: tuple[str, ...],
+    exclude: tuple[str, ...],
+    config_file: str | None,
+    today: Any,
+    chart_path: tuple[str, ...],
+) -> None:
+    """Apply safe fixes to PATHS in place, then report what was fixed and what remains.
+
+    Every edit keeps comments and the file's formatting, is proven before it is written and re-linted
+    after; see docs/fix.md.
+    """
+    import os
+
+    from medlint.fix.output import summary_lines
+    from medlint.fix.runner import FixOptions, run_fix
+    from medlint.fix.writer import UnsafePath
+    from medlint.report.text import render_text
+
+    settings: dict[str, Any] = {}
+
+    def lint_once() -> Report:
+        report = _run_lint(
+            paths,
+            safety_class=safety_class,
+            fail_on=fail_on,
+            rules_dir=rules_dir,
+            exclude=exclude,
+            config_file=config_file,
+            today=today,
+            chart_paths=chart_path,
+        )
+        settings.setdefault("params", _config_params(config_file, paths, today))
+        return report
+
+    options = FixOptions(unsafe=unsafe_fixes, select=select, ignore=ignore, diff=show_diff)
+    try:
+        outcome = run_fix(lint_once, options, params_from=lambda: settings.get("params", {}))
+    except UnsafePath as error:
+        raise UsageProblem(f"fix stopped, nothing was left half-written: {error}") from None
+    if show_diff:
+        click.echo(outcome.diff(), nl=False)
+        click.echo("\n".join(summary_lines(outcome, diff=True)), err=True)
+        sys.exit(EXIT_FINDINGS if outcome.results else EXIT_OK)
+    click.echo("\n".join(summary_lines(outcome, diff=False)))
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    click.echo("")
+    click.echo(render_text(outcome.after, color=color), nl=False)
+    if exit_zero:
+        sys.exit(EXIT_OK)
+    sys.exit(EXIT_FINDINGS if outcome.after.failing() else EXIT_OK)
+
+
+def _config_params(config_file: str | None, paths: tuple[str, ...], today: Any) -> dict[str, Any]:
+    """Rule parameter overrides from the configuration (fix planners read the same values as checks)."""
+    from medlint.config import ConfigError, find_config, load_config
+
+    try:
+        path = (
+            Path(config_file)
+            if config_file
+            else find_config(Path(paths[0]).resolve() if paths else Path.cwd())
+        )
+        settings = load_config(path).engine_settings(today.date() if today is not None else None)
+    except ConfigError:
+        return {}
+    return dict(settings.params)
+
+
 @main.group()
 def baseline() -> None:
     """Record accepted findings so that only new ones fail the build."""
@@ -352,18 +499,20 @@ def rules(output_format: str, rules_dir: tuple[str, ...]) -> None:
             "title": rule.title,
             "levels": {cls: rule.level[cls] for cls in ("A", "B", "C")},
             "applies_to": [kind.value for kind in rule.applies_to],
+            "fix": sorted(rule.fix),
         }
         for rule in pack.rules
     ]
     if output_format == "json":
         click.echo(json.dumps({"rule_pack_version": pack.version, "rules": rows}, indent=2))
         return
-    click.echo(f"{'ID':<6} {'NAME':<28} {'A':<8} {'B':<8} {'C':<8} APPLIES TO")
+    click.echo(f"{'ID':<6} {'NAME':<28} {'A':<8} {'B':<8} {'C':<8} {'FIX':<13} APPLIES TO")
     for row in rows:
         levels = row["levels"]
+        fix_kinds = ", ".join(row["fix"]) or "-"
         click.echo(
             f"{row['id']:<6} {row['name']:<28} {levels['A']:<8} {levels['B']:<8} {levels['C']:<8} "
-            f"{', '.join(row['applies_to'])}"
+            f"{fix_kinds:<13} {', '.join(row['applies_to'])}"
         )
     click.echo(f"\n{len(rows)} rules, rule pack {pack.version}")
 

@@ -48,6 +48,13 @@ def rule_markdown(rule: Rule, fail_example: str | None = None, pass_example: str
         if pass_example:
             out += ["Passes:", "", "```", pass_example.rstrip(), "```", ""]
     out += ["## How to fix it", "", rule.remediation, ""]
+    if rule.fix:
+        out += ["Automatic fix (`medlint fix`, see docs/fix.md):", ""]
+        if "safe" in rule.fix:
+            out.append(f"- Safe, applied by default: {rule.fix['safe']}")
+        if "unsafe" in rule.fix:
+            out.append(f"- Unsafe, only with `--unsafe-fixes`: {rule.fix['unsafe']}")
+        out.append("")
     out += ["## Levels per IEC 62304 safety class", "", f"- Default: {levels_line(rule.level)}"]
     for artifact, levels in rule.levels_by_artifact.items():
         out.append(f"- {artifact}: {levels_line(levels)}")
@@ -107,13 +114,13 @@ def rules_index(pack: RulePack) -> str:
         "",
         f"Rule pack {pack.version}. Levels per IEC 62304 software safety class A / B / C.",
         "",
-        "| id | name | A | B | C | applies to |",
-        "|---|---|---|---|---|---|",
+        "| id | name | A | B | C | applies to | fix |",
+        "|---|---|---|---|---|---|---|",
     ]
     for rule in pack.rules:
         lines.append(
             f"| [{rule.id}]({rule.id}.md) | {rule.slug} | {rule.level['A']} | {rule.level['B']} | "
-            f"{rule.level['C']} | {', '.join(kind.value for kind in rule.applies_to)} |"
+            f"{rule.level['C']} | {', '.join(kind.value for kind in rule.applies_to)} | {rule.fix_applicability} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -129,11 +136,11 @@ README_START, README_END = "<!-- rules-table:start -->", "<!-- rules-table:end -
 
 
 def readme_rules_table(pack: RulePack) -> str:
-    lines = ["| id | name | A | B | C | applies to |", "|---|---|---|---|---|---|"]
+    lines = ["| id | name | A | B | C | applies to | fix |", "|---|---|---|---|---|---|---|"]
     for rule in pack.rules:
         lines.append(
             f"| {rule.id} | {rule.slug} | {rule.level['A']} | {rule.level['B']} | {rule.level['C']} | "
-            f"{', '.join(kind.value for kind in rule.applies_to)} |"
+            f"{', '.join(kind.value for kind in rule.applies_to)} | {rule.fix_applicability} |"
         )
     return "\n".join(lines)
 

@@ -85,6 +85,13 @@ class Rule:
     tables: tuple[str, ...] = ()
     conditions: Mapping[str, str] = field(default_factory=dict)
     edge_cases: str = ""
+    #: `medlint fix`: what the safe fix does ("safe") and what only --unsafe-fixes applies ("unsafe").
+    fix: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def fix_applicability(self) -> str:
+        """ "safe", "unsafe", "safe, unsafe" or "" (no automatic fix), for listings."""
+        return ", ".join(kind for kind in ("safe", "unsafe") if kind in self.fix)
 
     @property
     def sarif_name(self) -> str:
@@ -184,6 +191,7 @@ def _rule_from_document(document: Mapping[str, Any], source_file: str) -> Rule:
             key: " ".join(str(text).split()) for key, text in (document.get("conditions") or {}).items()
         },
         edge_cases=" ".join(str(document.get("edge_cases") or "").split()),
+        fix={key: " ".join(str(text).split()) for key, text in (document.get("fix") or {}).items()},
     )
 
 

@@ -88,7 +88,7 @@ class EditResult:
 # Resolving changes against the node tree
 
 
-def _resolve(yfile: YamlFile, change: YamlChange) -> _Action | None:
+def resolve_change(yfile: YamlFile, change: YamlChange) -> _Action | None:
     node = yfile.node_at(change.path)
     if node is None:
         raise YamlEditError(f"nothing at {_dotted(change.path)}")
@@ -187,7 +187,7 @@ def resolve_changes(yfile: YamlFile, changes: list[YamlChange]) -> list[_Action]
     """One action per edited node; changes aimed at the same node are merged."""
     actions: dict[tuple[int, str], _Action] = {}
     for change in changes:
-        action = _resolve(yfile, change)
+        action = resolve_change(yfile, change)
         if action is None:
             continue
         key = (id(action.node), action.kind)
@@ -423,6 +423,15 @@ def apply_text(yfile: YamlFile, actions: list[_Action], style: Indentation) -> t
 
 def apply_ruamel(yfile: YamlFile, actions: list[_Action], style: Indentation) -> str:
     """Edit through ruamel.yaml's round-trip loader and dumper. Raises YamlEditError when it cannot."""
+    try:
+        return _apply_ruamel(yfile, actions, style)
+    except YamlEditError:
+        raise
+    except Exception as error:  # ruamel's internals vary by version: any failure means "use the text route"
+        raise YamlEditError(f"ruamel.yaml failed: {type(error).__name__}: {error}") from None
+
+
+def _apply_ruamel(yfile: YamlFile, actions: list[_Action], style: Indentation) -> str:
     from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
@@ -473,12 +482,18 @@ def apply_ruamel(yfile: YamlFile, actions: list[_Action], style: Indentation) ->
     return result
 
 
+def _key_position(mapping: Any, key: Any) -> tuple[int, int] | None:
+    """Where ruamel read a key (None for keys added in this run)."""
+    position = mapping.lc.data.get(key)
+    return (position[0], position[1]) if position else None
+
+
 def _ruamel_key(mapping: Any, key_node: Node | None) -> Any:
     """The ruamel key written at a key node's position."""
     if key_node is None or not isinstance(mapping, dict):
         raise YamlEditError("key not found in ruamel's tree")
     for key in mapping:
-        if tuple(mapping.lc.key(key)) == (key_node.line, key_node.column):
+        if _key_position(mapping, key) == (key_node.line, key_node.column):
             return key
     raise YamlEditError("key not found in ruamel's tree")
 
@@ -492,7 +507,7 @@ def _ruamel_node(yfile: YamlFile, documents: list[Any], path: YamlPath) -> Any:
             key_node = yfile.key_node(path[:length])
             if key_node is None:
                 raise YamlEditError("path not found")
-            match = [k for k in node if tuple(node.lc.key(k)) == (key_node.line, key_node.column)]
+            match = [k for k in node if _key_position(node, k) == (key_node.line, key_node.column)]
             if not match:
                 raise YamlEditError("path not found in ruamel's tree")
             node = node[match[0]]
@@ -742,7 +757,7 @@ def edit_yaml(text: str, changes: list[YamlChange]) -> EditResult:
     possible: list[int] = []
     for index, change in enumerate(changes):
         try:
-            if _resolve(yfile, change) is not None:
+            if resolve_change(yfile, change) is not None:
                 possible.append(index)
         except YamlEditError as error:
             result.refused[index] = str(error)
