@@ -19,12 +19,8 @@ from medlint.findings import Finding
 from medlint.fix.dockerfile_edit import DockerfileText, TextEdit
 from medlint.fix.writer import FileText, UnsafePath, read_file
 from medlint.fix.yaml_edit import YamlChange
+from medlint.fix.yamldoc import DataLoader as _Loader
 from medlint.fix.yamldoc import YamlFile, YamlPath, constructed_key
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 SAFE, UNSAFE = "safe", "unsafe"
 APPLICABILITIES = (SAFE, UNSAFE)

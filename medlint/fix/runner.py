@@ -95,6 +95,11 @@ def plan_fixes(report: Any, ctx: PlanContext, options: FixOptions, outcome: FixO
             result, fixes = _plan_one(finding, planner, ctx, helm_origin, helm_site, to_values)
         except UnsafePath as error:
             result, fixes = Manual(str(error)), []
+        except Exception as error:  # a bug in one planner must not stop the run (principle 4)
+            result, fixes = (
+                Manual(f"internal error while planning the fix ({type(error).__name__}: {error})"),
+                [],
+            )
         if isinstance(result, Manual):
             outcome.manual.append((finding, result))
             continue
@@ -254,7 +259,11 @@ def run_fix(
             outcome.refused.extend((fix, str(error)) for fix in fixes)
             continue
         outcome.originals[path] = original
-        new_text, route, refused = _edit_file(path, original.text, fixes)
+        try:
+            new_text, route, refused = _edit_file(path, original.text, fixes)
+        except Exception as error:  # an editor bug leaves the file alone and says so
+            reason = f"internal error while editing ({type(error).__name__}: {error})"
+            new_text, route, refused = None, "", dict.fromkeys(range(len(fixes)), reason)
         outcome.refused.extend((fixes[index], reason) for index, reason in sorted(refused.items()))
         kept = [fix for index, fix in enumerate(fixes) if index not in refused]
         if new_text is not None and new_text != original.text and kept:
@@ -374,7 +383,8 @@ def _judge(
         same_object = [
             fix for fix in fixes if rule_id not in PARSE_RULES and _same_object(fix.finding.subject, subject)
         ]
-        for fix in same_object or fixes:
+        same_rule = [fix for fix in same_object if fix.finding.rule_id == rule_id]
+        for fix in same_rule or same_object or fixes:
             bad.setdefault(id(fix), reason)
     targets: dict[tuple[str, str, str, str], list[PlannedFix]] = {}
     for fixes in accepted.values():

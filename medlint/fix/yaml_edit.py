@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from medlint.fix.yamldoc import DataLoader as _Loader
 from medlint.fix.yamldoc import (
     Indentation,
     Node,
@@ -39,11 +40,6 @@ from medlint.fix.yamldoc import (
     YamlPath,
     constructed_key,
 )
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

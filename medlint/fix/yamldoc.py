@@ -18,9 +18,30 @@ from typing import Any
 import yaml
 
 try:
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class DataLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """PyYAML's safe loader that reads local tags (Compose `!reset`, CloudFormation `!Ref`) as plain data.
+
+    Used wherever fix compares data before and after an edit: a tag it does not know is kept as the
+    value it tags, never constructed into anything.
+    """
+
+
+def _untagged(loader: Any, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)
+
+
+DataLoader.add_multi_constructor("!", _untagged)
+DataLoader.add_multi_constructor("tag:", _untagged)
+_Loader = DataLoader
 
 #: A path from a document to a node: the document index, then mapping keys (their text) and list indexes.
 YamlPath = tuple[Any, ...]
