@@ -633,8 +633,15 @@ def _ruamel_add(node: Any, key: str, value: Any) -> None:
 
 
 def _ruamel_append(sequence: Any, item: Any) -> None:
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
     slots = [] if sequence.fa.flow_style() else _trailing_slots(sequence)
     column = (sequence.lc.col or 0) + 1
+    if isinstance(item, str):
+        styles = Counter(type(existing) for existing in sequence if isinstance(existing, str))
+        style = styles.most_common(1)[0][0] if styles else str
+        if style in (DoubleQuotedScalarString, SingleQuotedScalarString):
+            item = style(item)
     sequence.append(item)
     _move_comment(slots, sequence, len(sequence) - 1, column)
 
@@ -781,7 +788,12 @@ def edit_yaml(text: str, changes: list[YamlChange]) -> EditResult:
 
 
 def _edit_together(yfile: YamlFile, changes: list[YamlChange]) -> tuple[str, str]:
-    """The edited text and the route that produced it; YamlEditError when neither route is proven."""
+    """The edited text and the route that produced it; YamlEditError when neither route is proven.
+
+    ruamel.yaml's result is taken when it is proven, except that for edits inside a line (a flow
+    collection, a replaced value) the text route's result is preferred when it keeps more of the line as
+    written (ruamel normalises, for example, the spaces before an end-of-line comment).
+    """
     actions = resolve_changes(yfile, changes)
     if not actions:
         return yfile.text, "text"
@@ -792,13 +804,34 @@ def _edit_together(yfile: YamlFile, changes: list[YamlChange]) -> tuple[str, str
         problem = verify(yfile, candidate, changes, actions, allowed)
     except YamlEditError as error:
         problem = str(error)
-    if problem is None:
+    if problem is None and not allowed:
         return candidate, "ruamel"
-    candidate, spliced_lines = apply_text(yfile, actions, style)
-    problem = verify(yfile, candidate, changes, actions, allowed | spliced_lines)
-    if problem is None:
-        return candidate, "text"
-    raise YamlEditError(problem)
+    spliced, spliced_lines = apply_text(yfile, actions, style)
+    text_problem = verify(yfile, spliced, changes, actions, allowed | spliced_lines)
+    if problem is None and (
+        text_problem is not None or _churn(yfile.text, candidate) <= _churn(yfile.text, spliced)
+    ):
+        return candidate, "ruamel"
+    if text_problem is None:
+        return spliced, "text"
+    raise YamlEditError(problem or text_problem)
+
+
+def _churn(old: str, new: str) -> int:
+    """Characters deleted plus inserted between two texts, counted inside the changed lines only."""
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    total = 0
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        before, after = "\n".join(old_lines[i1:i2]), "\n".join(new_lines[j1:j2])
+        kept = sum(
+            block.size
+            for block in difflib.SequenceMatcher(None, before, after, autojunk=False).get_matching_blocks()
+        )
+        total += len(before) + len(after) - 2 * kept
+    return total
 
 
 def _first_line(error: Exception) -> str:
