@@ -32,6 +32,10 @@ class EngineSettings:
     today: datetime.date | None = None  # for date-dependent rules (end of support); None means today
 
 
+#: Parameters the engine itself passes to every check; rule files never declare them.
+ENGINE_PARAMS = frozenset({"today", "tables", "safety_class"})
+
+
 @dataclass(frozen=True, slots=True)
 class RunResult:
     findings: tuple[Finding, ...]
@@ -113,6 +117,8 @@ def run_rules(
             continue
         params: dict[str, Any] = {**rule.params, **settings.params.get(rule.id, {})}
         params["today"] = settings.today or datetime.date.today()
+        if decision.explicit:
+            params["safety_class"] = safety_class
         try:
             if rule.tables:
                 params["tables"] = {name: pack.table(name) for name in rule.tables}

@@ -26,7 +26,14 @@ USER_RULE = {
     "group": "site-policy",
     "applies_to": ["kubernetes"],
     "check": "identity.image_tag_pinned",
-    "params": {"floating_tags": ["1.4.2"]},
+    "params": {
+        "floating_tags": {
+            "description": "Tags that do not pin an image here.",
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["1.4.2"],
+        }
+    },
     "level": {"A": "note", "B": "warning", "C": "error"},
     "references": [{"standard": "ACME SOP-7", "clause": "3.1"}],
     "rationale": "Our site policy pins a company registry for every deployed image.",
