@@ -43,10 +43,13 @@ def test_pyproject_table(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "content, expected",
     [
-        ("safety_class: D\n", "invalid configuration at 'safety_class'"),
-        ("rules:\n  levels: {MD201: fatal}\n", "invalid configuration at 'rules.levels.MD201'"),
-        ("waivers:\n  - rules: [MD201]\n", "'reason' is a required property"),
-        ("colour: blue\n", "Additional properties are not allowed"),
+        ("safety_class: D\n", '.medlint.yaml:1: safety_class: "D" is not a safety class: A, B or C'),
+        (
+            "rules:\n  levels: {MD201: fatal}\n",
+            '.medlint.yaml:2: rules.levels.MD201: "fatal" is not a level: error, warning, note or off',
+        ),
+        ("waivers:\n  - rules: [MD201]\n", '.medlint.yaml:2: waivers.0: "reason" is missing; it is required'),
+        ("colour: blue\n", ".medlint.yaml:1: colour: unknown key"),
         ("safety_class: [\n", "invalid YAML"),
     ],
 )
