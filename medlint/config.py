@@ -18,6 +18,7 @@ import dataclasses
 import datetime
 import difflib
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -146,7 +147,7 @@ def _read_bounded(path: Path, limit: int = MAX_CONFIG_BYTES) -> bytes:
         ) from None
     if len(data) > limit:
         raise ConfigError(
-            f"{path}: the configuration is larger than {limit // 1024} KiB; medlint does not read it"
+            f"{display(path)}: the configuration is larger than {limit // 1024} KiB; medlint does not read it"
         )
     return data
 
@@ -171,12 +172,15 @@ def find_config(start: Path) -> Path | None:
 
 
 def _decode(path: Path, data: bytes) -> str:
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise ConfigError(f"{display(path)}:{line}: the configuration holds binary content (NUL byte)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise ConfigError(
-            f"{path}:{line}: the configuration is not UTF-8 text (byte 0x{data[error.start]:02x}); "
+            f"{display(path)}:{line}: the configuration is not UTF-8 text (byte 0x{data[error.start]:02x}); "
             "save it as UTF-8"
         ) from None
 
@@ -373,7 +377,8 @@ def _in_words(error: Any, positions: _Positions, prefix: tuple[Any, ...]) -> Ite
         choices = ", ".join(show(choice).strip('"') for choice in error.validator_value)
         message = f"must be one of {choices}, not {show(instance)}"
     elif kind == "type":
-        message = f"must be {_type_words(error.validator_value)}, not {show(instance)}"
+        expected = schema.get("message") or _type_words(error.validator_value)
+        message = f"must be {expected}, not {show(instance)}"
     elif kind == "pattern":
         message = f"{show(instance)} is not {schema.get('message', 'in the expected form')}"
     elif kind in ("minItems", "minLength", "minProperties"):
@@ -430,6 +435,9 @@ def expand_selectors(selectors: Iterable[str], pack: RulePack) -> frozenset[str]
     return frozenset(rule.id for rule in pack.rules if any(rule.id.startswith(w) for w in wanted))
 
 
+_RULE_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3,4}$")  # other keys get the schema's "not a rule id" message
+
+
 def _date_problem(value: Any) -> str | None:
     if not isinstance(value, str):
         return None  # the schema already says it must be a date
@@ -456,7 +464,7 @@ def _pack_problems(data: Mapping[str, Any], pack: RulePack, positions: _Position
     for key in ("levels", "params"):
         table = rules.get(key)
         for rule_id in table if isinstance(table, Mapping) else {}:
-            if isinstance(rule_id, str) and pack.get(rule_id) is None:
+            if isinstance(rule_id, str) and _RULE_ID.match(rule_id) and pack.get(rule_id) is None:
                 problems.append(
                     ConfigProblem(
                         positions.line(("rules", key, rule_id)),
