@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from medlint.cli import baseline_create, check, main
-from medlint.pathglob import GitIgnore, matches_any, match_segment
+from medlint.pathglob import GitIgnore, match_segment, matches_any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ROOT_DOCKERFILE = "FROM debian:latest\n"
