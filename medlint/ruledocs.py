@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,22 @@ def fixtures_dir() -> Path | None:
     return None
 
 
+#: Fixture markers (`# expect: MD201`) tell the test suite which lines must fire; readers never see them.
+_EXPECT_MARKER = re.compile(r"\s*#\s*expect:\s*[A-Z]{2,8}\d{3,4}(?:\s*,\s*[A-Z]{2,8}\d{3,4})*\s*$")
+
+
+def strip_fixture_markers(lines: list[str]) -> list[str]:
+    """Example lines without fixture markers: a marker line of its own goes, a trailing marker is cut."""
+    shown = []
+    for line in lines:
+        match = _EXPECT_MARKER.search(line)
+        if match is None:
+            shown.append(line)
+        elif line[: match.start()].strip():
+            shown.append(line[: match.start()].rstrip())
+    return shown
+
+
 def _example_file(rule: Rule, outcome: str) -> tuple[str, str] | None:
     """(file name, text) of the rule's first fixture case of that outcome, shortened for display."""
     base = fixtures_dir()
@@ -108,7 +125,7 @@ def _example_file(rule: Rule, outcome: str) -> tuple[str, str] | None:
         files = [case] if case.is_file() else sorted(p for p in case.rglob("*") if p.is_file())
         for file in files:
             try:
-                lines = file.read_text(encoding="utf-8").splitlines()
+                lines = strip_fixture_markers(file.read_text(encoding="utf-8").splitlines())
             except (OSError, UnicodeDecodeError):
                 continue
             if len(lines) > MAX_EXAMPLE_LINES:
