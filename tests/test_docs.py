@@ -170,7 +170,7 @@ def test_every_medlint_option_the_docs_mention_exists() -> None:
                     assert option in known, f"{name}: `medlint {match.group(1)}` has no option {option}"
                     checked += 1
         # Options named on their own in the user guides (`--sarif-omit-suppressed`) must exist somewhere.
-        if name.startswith("docs/rules/") or name.startswith("MD"):
+        if name.startswith(("docs/rules/", "MD")):
             continue  # rule texts quote other tools' options (pip's --require-hashes, apt's --no-install-recommends)
         for option in re.findall(r"`(--[a-z][a-z-]+)", text):
             assert option in every, f"{name}: no medlint command has {option}"
