@@ -263,7 +263,8 @@ _LINT_OPTIONS = (
         "--allow-empty",
         is_flag=True,
         help="Exit 0 when no artifact is found (the pre-commit hook passes it). Without it an empty scan is "
-        "a usage error (exit 2), so a wrong path or exclude never turns a CI gate green.",
+        "a usage error (exit 2), so a wrong path or exclude never turns a CI gate green; ruff and hadolint "
+        "exit 0 there, medlint fails closed.",
     ),
 )
 

@@ -205,6 +205,14 @@ def validate_rule_document(document: Any, source_file: str) -> None:
         error = errors[0]
         where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
         raise RulePackError(f"{source_file}: invalid rule file: field '{where}': {error.message}")
+    for name, spec in (document.get("params") or {}).items():
+        fragment = {key: value for key, value in spec.items() if key not in ("default", "description")}
+        problem = next(jsonschema.Draft7Validator(fragment).iter_errors(spec.get("default")), None)
+        if problem is not None:
+            raise RulePackError(
+                f"{source_file}: invalid rule file: the default of parameter '{name}' does not match its "
+                f"declared type: {problem.message}"
+            )
 
 
 def _read_rule_file(path: Path) -> Any:
