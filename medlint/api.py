@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 from medlint.baseline import BaselineEntry, apply_baseline
@@ -15,13 +16,24 @@ from medlint.config import Config
 from medlint.discover import discover
 from medlint.engine import run_rules
 from medlint.fingerprints import add_fingerprints
-from medlint.loader import load_project
+from medlint.loader import HelmSettings, load_project
 from medlint.model import Level
 from medlint.report import Report
 from medlint.rulepack import RulePack, load_rule_pack, table_versions
 from medlint.safety import resolve_safety_class
 from medlint.vcs import read_provenance
 from medlint.waivers import annotation_waivers, apply_waivers, configured_waivers
+
+
+@dataclass(frozen=True, slots=True)
+class HelmValues:
+    """Helm values from the command line: one more values set for every chart being linted."""
+
+    files: tuple[str, ...] = ()  # absolute paths of -f files, merged in order
+    set_values: tuple[str, ...] = ()
+    set_string_values: tuple[str, ...] = ()
+    kube_version: str | None = None
+    api_versions: tuple[str, ...] = ()
 
 
 def lint(
@@ -37,14 +49,29 @@ def lint(
     today: datetime.date | None = None,
     command_line: tuple[str, ...] = (),
     chart_paths: tuple[str, ...] = (),
+    helm: HelmValues | None = None,
+    gitignore: bool = True,
 ) -> Report:
     """Discover, parse, check, waive, compare with the baseline. Raises DiscoveryError or RulePackError
     for usage problems."""
     config = config or Config()
     pack = pack or load_rule_pack(tuple(config.rules_dirs) + tuple(rules_dirs))
-    discovery = discover(paths, cwd or Path.cwd(), excludes=tuple(config.exclude) + tuple(excludes))
+    discovery = discover(
+        paths, cwd or Path.cwd(), excludes=tuple(config.exclude) + tuple(excludes), gitignore=gitignore
+    )
     base = cwd or Path.cwd()
-    project, unrecognised = load_project(discovery, tuple((base / path).resolve() for path in chart_paths))
+    helm = helm or HelmValues(kube_version=config.helm_kube_version, api_versions=config.helm_api_versions)
+    settings_for_charts = HelmSettings(
+        command_line_files=helm.files,
+        set_values=helm.set_values,
+        set_string_values=helm.set_string_values,
+        configured=config.helm_values,
+        kube_version=helm.kube_version,
+        api_versions=helm.api_versions,
+    )
+    project, unrecognised = load_project(
+        discovery, tuple((base / path).resolve() for path in chart_paths), settings_for_charts
+    )
     requested_class, requested_from = (
         (safety_class, "--safety-class")
         if safety_class

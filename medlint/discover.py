@@ -7,12 +7,12 @@ how pre-commit's per-file invocation still lints complete units.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from medlint.model import ArtifactKind
+from medlint.pathglob import GitIgnore, matches_any
 
 #: Directories never walked into (they hold tooling state or third-party code, not the product's artifacts).
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -30,6 +30,8 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
     }
 )
 YAML_SUFFIXES = (".yaml", ".yml")
+#: medlint's own configuration is neither an artifact nor "not an artifact": it is never listed.
+CONFIG_FILE_NAMES = frozenset({".medlint.yaml", ".medlint.yml"})
 
 
 class DiscoveryError(Exception):
@@ -61,6 +63,7 @@ class Discovery:
     candidates: list[Candidate] = field(default_factory=list)
     charts: list[ChartUnit] = field(default_factory=list)
     ignored_explicit: list[str] = field(default_factory=list)  # named files that are no artifact kind
+    gitignored: int = 0  # files and folders a .gitignore left out of directory scans
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -130,23 +133,41 @@ def _dockerfiles_governed_by(ignore_file: Path) -> list[Path]:
     return sorted(p for p in ignore_file.parent.iterdir() if p.is_file() and is_dockerfile_name(p.name))
 
 
-def _excluded(relative: str, excludes: tuple[str, ...]) -> bool:
-    return any(
-        fnmatch.fnmatch(relative, pattern) or relative.startswith(pattern.rstrip("/") + "/")
-        for pattern in excludes
-    )
+def _excluded(relative: str, excludes: tuple[str, ...], is_dir: bool = False) -> bool:
+    """gitignore-style globs (`**/k8s/**` matches a top-level k8s/); a matched folder excludes its content."""
+    return bool(excludes) and matches_any(relative, excludes, is_dir)
 
 
 def discover(
-    paths: list[str], cwd: Path, excludes: tuple[str, ...] = (), root: Path | None = None
+    paths: list[str],
+    cwd: Path,
+    excludes: tuple[str, ...] = (),
+    root: Path | None = None,
+    gitignore: bool = True,
 ) -> Discovery:
-    """Classify the files under `paths`. Raises DiscoveryError for a path that does not exist."""
+    """Classify the files under `paths`. Raises DiscoveryError for a path that does not exist.
+
+    Directory scans skip what `excludes` and (with `gitignore`) the checkout's `.gitignore` files leave out;
+    a file named explicitly is always read."""
     given = [Path(p) if Path(p).is_absolute() else cwd / p for p in paths]
     for original, path in zip(paths, given):
         if not path.exists():
             raise DiscoveryError(f"path '{original}' does not exist; pass files or directories to lint")
     root = (root or find_root(given, cwd)).resolve()
     discovery = Discovery(root=root, scanned=[path.resolve() for path in given])
+    ignore = GitIgnore(root) if gitignore else None
+
+    def git_ignored(path: Path, is_dir: bool) -> bool:
+        if ignore is None:
+            return False
+        relative = _relative(path, root)
+        if relative.startswith("/"):  # outside the root: no .gitignore of ours applies
+            return False
+        if ignore.ignored(relative, is_dir):
+            discovery.gitignored += 1
+            return True
+        return False
+
     seen_files: set[Path] = set()
     seen_charts: set[Path] = set()
 
@@ -169,6 +190,8 @@ def discover(
             for dockerfile in _dockerfiles_governed_by(path):
                 add_file(dockerfile, explicit=True)
             return
+        if path.name in CONFIG_FILE_NAMES:
+            return  # medlint's configuration, read as such
         is_candidate, kind = classify_name(path.name)
         relative = _relative(path, root)
         if not is_candidate:
@@ -180,7 +203,8 @@ def discover(
 
     for path in given:
         if path.is_file():
-            add_file(path, explicit=True)
+            if not _excluded(_relative(path, root), excludes):  # pre-commit passes excluded files too
+                add_file(path, explicit=True)
             continue
         chart = _chart_dir_of(path, root)
         if chart is not None:
@@ -192,7 +216,8 @@ def discover(
                 name
                 for name in dirnames
                 if name not in DEFAULT_EXCLUDED_DIRS
-                and not _excluded(_relative(current / name, root), excludes)
+                and not _excluded(_relative(current / name, root), excludes, is_dir=True)
+                and not git_ignored(current / name, is_dir=True)
             )
             if "Chart.yaml" in filenames:
                 add_chart(current)
@@ -202,7 +227,9 @@ def discover(
                 file_path = current / name
                 if file_path.is_symlink() and not file_path.exists():
                     continue  # a dangling link has no content to lint
-                if not _excluded(_relative(file_path, root), excludes):
+                if not _excluded(_relative(file_path, root), excludes) and not git_ignored(
+                    file_path, is_dir=False
+                ):
                     add_file(file_path, explicit=False)
     discovery.candidates.sort(key=lambda candidate: candidate.relative)
     discovery.charts.sort(key=lambda chart: chart.relative)

@@ -210,7 +210,7 @@ class _PositionConstructor:
                     target.value_positions[key] = source.value_positions.get(key, _span(source_node))
 
 
-def _check_expansion(node: yaml.Node) -> None:
+def _check_expansion(node: yaml.Node, max_nodes: int = MAX_EXPANDED_NODES) -> None:
     """Refuse documents whose alias expansion is huge or cyclic, before anything walks them."""
     sizes: dict[int, int] = {}
     visiting: set[int] = set()
@@ -233,9 +233,9 @@ def _check_expansion(node: yaml.Node) -> None:
             for key_node, value_node in current.value:
                 total += size(key_node) + size(value_node)
         visiting.discard(key)
-        if total > MAX_EXPANDED_NODES:
+        if total > max_nodes:
             raise SourceError(
-                f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (alias bomb?); not analysed",
+                f"YAML aliases expand to more than {max_nodes:,} nodes (alias bomb?); not analysed",
                 current.start_mark.line + 1,
                 current.start_mark.column + 1,
             )
@@ -265,14 +265,19 @@ def _compose_documents(text: str) -> Iterator[tuple[Any, yaml.Node | None]]:
         loader.dispose()
 
 
-def load_yaml_documents(text: str, keep_tags: frozenset[str] = frozenset()) -> list[YamlDocument]:
-    """Parse every document of a YAML stream, keeping positions; raise SourceError on bad input."""
+def load_yaml_documents(
+    text: str, keep_tags: frozenset[str] = frozenset(), max_expanded_nodes: int = MAX_EXPANDED_NODES
+) -> list[YamlDocument]:
+    """Parse every document of a YAML stream, keeping positions; raise SourceError on bad input.
+
+    `max_expanded_nodes` bounds what aliases may expand to (small files such as the configuration use a
+    lower bound than artifacts)."""
     documents: list[YamlDocument] = []
     try:
         for loader, node in _compose_documents(text):
             if node is None:
                 continue
-            _check_expansion(node)
+            _check_expansion(node, max_expanded_nodes)
             value = _PositionConstructor(loader, keep_tags).build(node)
             documents.append(
                 YamlDocument(

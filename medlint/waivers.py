@@ -203,7 +203,7 @@ def configured_waivers(items: Iterable[ConfiguredWaiver]) -> list[Waiver]:
             Waiver(
                 rules=item.rules,
                 reason=item.reason,
-                origin=Location(item.source, 1, 1),
+                origin=Location(item.source, item.line, 1),
                 kind="external",
                 until=item.until,
                 owner=item.owner,

@@ -50,8 +50,13 @@ class Report:
         return {level.value: counts.get(level.value, 0) for level in Level}
 
     def files_by_kind(self) -> dict[str, int]:
-        counts = Counter(item.kind.value for item in self.project.files)
+        """Files read and analysed, per kind (files that could not be analysed are counted apart)."""
+        counts = Counter(item.kind.value for item in self.project.files if item.analysed)
         return {kind.value: counts.get(kind.value, 0) for kind in ArtifactKind}
+
+    def not_analysed(self) -> list[str]:
+        """Artifact files that could not be read or parsed; each has an MD001 (or MD003) finding."""
+        return sorted({item.path for item in self.project.files if not item.analysed})
 
     def charts_read(self) -> int:
         return len(self.project.charts)
