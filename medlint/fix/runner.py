@@ -55,8 +55,15 @@ class FixOutcome:
     unsafe_available: list[PlannedFix] = field(default_factory=list)
     originals: dict[str, FileText] = field(default_factory=dict)
     results: dict[str, str] = field(default_factory=dict)  # path -> final text, for files that changed
-    routes: Counter[str] = field(default_factory=Counter)  # YAML editor route per changed file
+    route_of: dict[str, str] = field(
+        default_factory=dict
+    )  # path -> editor route ("ruamel", "text", "dockerfile")
     lint_runs: int = 1
+
+    @property
+    def routes(self) -> Counter[str]:
+        """How many of the changed files each editor route produced."""
+        return Counter(self.route_of[path] for path in self.results)
 
     def diff(self) -> str:
         """A unified diff of every changed file, in path order."""
@@ -269,7 +276,7 @@ def run_fix(
         if new_text is not None and new_text != original.text and kept:
             accepted[path] = kept
             outcome.results[path] = new_text
-            outcome.routes[route] += 1
+            outcome.route_of[path] = route
     if options.diff or not accepted:
         outcome.applied = [fix for fixes in accepted.values() for fix in fixes]
         return outcome
@@ -325,7 +332,7 @@ def _drop(outcome: FixOutcome, accepted: dict[str, list[PlannedFix]], bad: dict[
         outcome.rolled_back.extend(dropped)
         kept = [fix for fix in fixes if id(fix) not in bad]
         text = outcome.originals[path].text
-        new_text, _route, refused = _edit_file(path, text, kept) if kept else (None, "", {})
+        new_text, route, refused = _edit_file(path, text, kept) if kept else (None, "", {})
         outcome.rolled_back.extend(
             (kept[index], f"rolled back with the file: {reason}") for index, reason in refused.items()
         )
@@ -333,6 +340,7 @@ def _drop(outcome: FixOutcome, accepted: dict[str, list[PlannedFix]], bad: dict[
         if kept and new_text is not None and new_text != text:
             accepted[path] = kept
             outcome.results[path] = new_text
+            outcome.route_of[path] = route
         else:
             del accepted[path]
             outcome.results.pop(path, None)
