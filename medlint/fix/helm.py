@@ -131,6 +131,7 @@ def _values_behind_collection(site: Site, record: Any, node: Node, path: YamlPat
         elif (
             isinstance(value, dict)
             and isinstance(rendered, dict)
+            and rendered  # an empty rendering is a subset of anything: only an equal map counts then
             and all(k in value and value[k] == v for k, v in rendered.items())
         ):
             subset.append(tuple(read.path))

@@ -134,7 +134,7 @@ class PlanContext:
         if path not in self._yaml:
             try:
                 self._yaml[path] = YamlFile(self.file(path).text)
-            except (yaml.YAMLError, UnsafePath):
+            except (yaml.YAMLError, UnsafePath, RecursionError):
                 self._yaml[path] = None
         return self._yaml[path]
 
@@ -149,7 +149,7 @@ class PlanContext:
         if key not in self._rendered:
             try:
                 self._rendered[key] = YamlFile(record.output)
-            except yaml.YAMLError:
+            except (yaml.YAMLError, RecursionError):
                 self._rendered[key] = None
         return self._rendered[key]
 

@@ -753,7 +753,7 @@ def edit_yaml(text: str, changes: list[YamlChange]) -> EditResult:
     """
     try:
         yfile = YamlFile(text)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, RecursionError) as error:
         reason = f"the file does not parse as YAML: {_first_line(error)}"
         return EditResult(None, refused=dict.fromkeys(range(len(changes)), reason))
     result = EditResult(None)

@@ -172,3 +172,10 @@ def test_fix_refuses_to_edit_a_linked_manifest(project: Any, run_fix: Any, tmp_p
     (root / "pod.yaml").symlink_to(outside)
     run_fix()
     assert outside.read_text(encoding="utf-8") == POD
+
+
+def test_usage_problems_exit_2(project: Any, run_fix: Any) -> None:
+    project({"pod.yaml": POD})
+    unknown = run_fix("--select", "MD999")
+    assert unknown.exit_code == 2 and "--select" in unknown.output
+    assert run_fix("-").exit_code == 2
