@@ -273,9 +273,8 @@ _NUMERIC_USER = re.compile(r"^(\d+)(?::\d+)?$")
 def image_dockerfiles(ctx: PlanContext) -> dict[str, str]:
     """Image repositories built in the project (a Compose service with `build:` and `image:`) whose
     Dockerfile's final stage ends with a numeric, non-zero USER: the kubelet can verify runAsNonRoot."""
-    cached = getattr(ctx, "_image_dockerfiles", None)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    if "image_dockerfiles" in ctx.memo:
+        return ctx.memo["image_dockerfiles"]  # type: ignore[no-any-return]
     found: dict[str, str] = {}
     project = ctx.report.project
     for compose in getattr(project, "compose_projects", ()):
@@ -289,7 +288,7 @@ def image_dockerfiles(ctx: PlanContext) -> dict[str, str]:
             match = _NUMERIC_USER.match(users[-1].arguments.strip()) if users else None
             if match and int(match.group(1)) > 0:
                 found[_repository(image)] = dockerfile.path
-    ctx._image_dockerfiles = found  # type: ignore[attr-defined]
+    ctx.memo["image_dockerfiles"] = found
     return found
 
 

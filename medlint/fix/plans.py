@@ -116,6 +116,8 @@ class PlanContext:
         self._yaml: dict[str, YamlFile | None] = {}
         self._dockerfiles: dict[str, DockerfileText] = {}
         self._rendered: dict[int, YamlFile | None] = {}
+        #: Results planners compute once per run (for example the images built in the project).
+        self.memo: dict[str, Any] = {}
 
     def file(self, path: str) -> FileText:
         """A project file's text; raises UnsafePath (links, outside the project, unreadable)."""

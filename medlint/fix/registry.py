@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
+from medlint.findings import Finding
 from medlint.fix import plan_compose, plan_dockerfile, plan_kubernetes
-from medlint.fix.plans import SAFE, UNSAFE, Manual, Planner
+from medlint.fix.plans import SAFE, UNSAFE, Manual, PlanContext, Planner
 
 
-def _digest_manual(finding, site, ctx):  # type: ignore[no-untyped-def]
+def _digest_manual(finding: Finding, site: Any, ctx: PlanContext) -> Manual:
     return Manual("a digest is never invented: pin the image yourself (and automate its refresh)", "digest")
 
 
-def _compose_seccomp_manual(finding, site, ctx):  # type: ignore[no-untyped-def]
+def _compose_seccomp_manual(finding: Finding, site: Any, ctx: PlanContext) -> Manual:
     return Manual("an unconfined security option was set on purpose; remove it by hand")
 
 

@@ -86,7 +86,6 @@ def _selected(rule_id: str, options: FixOptions) -> bool:
 
 def plan_fixes(report: Any, ctx: PlanContext, options: FixOptions, outcome: FixOutcome) -> list[PlannedFix]:
     """A fix (or a manual note) for each unwaived finding whose rule declares a fix."""
-    from medlint.fix.helm import helm_origin, helm_site, to_values
     from medlint.fix.registry import planner_for
 
     planned: list[PlannedFix] = []
@@ -99,7 +98,7 @@ def plan_fixes(report: Any, ctx: PlanContext, options: FixOptions, outcome: FixO
         if planner is None:
             continue
         try:
-            result, fixes = _plan_one(finding, planner, ctx, helm_origin, helm_site, to_values)
+            result, fixes = _plan_one(finding, planner, ctx)
         except UnsafePath as error:
             result, fixes = Manual(str(error)), []
         except Exception as error:  # a bug in one planner must not stop the run (principle 4)
@@ -122,8 +121,11 @@ def plan_fixes(report: Any, ctx: PlanContext, options: FixOptions, outcome: FixO
 
 
 def _plan_one(
-    finding: Finding, planner: Any, ctx: PlanContext, helm_origin: Any, helm_site: Any, to_values: Any
+    finding: Finding, planner: Any, ctx: PlanContext
 ) -> tuple[Proposal | Manual | None, list[PlannedFix]]:
+    """The planner's answer for one finding, and the fixes bound to the files they edit."""
+    from medlint.fix.helm import helm_origin, helm_site, to_values
+
     if finding.artifact is ArtifactKind.HELM:
         if helm_origin(finding) is None:
             return Manual("this chart finding is not on a rendered object; change the chart by hand"), []

@@ -309,9 +309,7 @@ class YamlFile:
                 elif value.kind == "seq" and value.items:
                     dash[value.column - key.column] += 1
         mapping_indent = _most_common(mapping, 2)
-        return Indentation(
-            mapping=mapping_indent if mapping_indent > 0 else 2, dash_offset=_most_common(dash, 2)
-        )
+        return Indentation(mapping=mapping_indent or 2, dash_offset=_most_common(dash, 2))
 
 
 @dataclass(frozen=True)
@@ -321,14 +319,9 @@ class Indentation:
 
 
 def _most_common(counter: Counter[int], default: int) -> int:
-    if not counter:
-        return default
-    best = max(counter.values())
-    return (
-        min(value for value, count in counter.items() if count == best and value >= 0)
-        if any(value >= 0 for value, count in counter.items() if count == best)
-        else default
-    )
+    """The most frequent non-negative value (the smaller one on a tie), else the default."""
+    candidates = [(-count, value) for value, count in counter.items() if value >= 0]
+    return min(candidates)[1] if candidates else default
 
 
 def constructed_key(node: Node) -> Any:
