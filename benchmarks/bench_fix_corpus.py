@@ -51,7 +51,7 @@ def run(target: Path, unsafe: bool) -> object:
     return run_fix(lint_once, FixOptions(unsafe=unsafe))
 
 
-def audit(target: Path, outcome: object, originals: dict[str, str]) -> list[str]:
+def audit(target: Path, outcome: object, originals: dict[str, str], stats: Counter[str]) -> list[str]:
     import yaml
 
     from medlint.fix.audit import changed_lines, lost_comments, unexpected_differences
@@ -74,6 +74,7 @@ def audit(target: Path, outcome: object, originals: dict[str, str]) -> list[str]
         after = (target / path).read_text(encoding="utf-8-sig")
         if after == before:
             continue
+        stats["changed"] += 1
         try:
             unexpected = unexpected_differences(before, after)
         except yaml.YAMLError as error:
@@ -82,9 +83,17 @@ def audit(target: Path, outcome: object, originals: dict[str, str]) -> list[str]
         problems.extend(f"{path}: unexpected data difference {kind} {step}" for kind, step in unexpected)
         problems.extend(f"{path}: comment lost: {line}" for line in lost_comments(before, after))
         allowed = _allowed_changes(outcome, path)  # type: ignore[arg-type]
-        changed = [line for line in changed_lines(before, after) if line not in allowed]
+        edited = changed_lines(before, after)
+        changed = [line for line in edited if line not in allowed]
         if changed:
             problems.append(f"{path}: original lines changed: {changed[:5]}")
+        else:
+            stats["only lines that must change"] += 1
+            stats["insertions only" if not edited else "with in-line edits (flow collections, values)"] += 1
+        if not unexpected:
+            stats["data differs only in fixed fields"] += 1
+        if not lost_comments(before, after):
+            stats["every comment kept"] += 1
     return problems
 
 
@@ -120,7 +129,8 @@ def main() -> None:
         start = time.perf_counter()
         outcome = run(target, arguments.unsafe_fixes)
         elapsed = time.perf_counter() - start
-        problems = audit(target, outcome, originals)
+        stats: Counter[str] = Counter()
+        problems = audit(target, outcome, originals, stats)
         if arguments.keep:
             shutil.copytree(target, arguments.keep, dirs_exist_ok=True)
         second = run(target, arguments.unsafe_fixes)
@@ -145,6 +155,14 @@ def main() -> None:
     print(f"needs a person: {sum(manual.values())} findings")
     for reason, count in manual.most_common(12):
         print(f"  {count:>5}  {reason}")
+    for name in (
+        "data differs only in fixed fields",
+        "every comment kept",
+        "only lines that must change",
+        "insertions only",
+        "with in-line edits (flow collections, values)",
+    ):
+        print(f"  {name}: {stats[name]}/{stats['changed']} changed files")
     print(f"property violations: {len(problems)}")
     for problem in problems[:50]:
         print(f"  {problem}")

@@ -198,35 +198,11 @@ def resolve_changes(yfile: YamlFile, changes: list[YamlChange]) -> list[_Action]
 # Rendering values in the file's style
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z_/][A-Za-z0-9_./:=@+-]*$")
+#: Plain words that YAML 1.1 readers (Kubernetes, Compose) take as booleans or null: written quoted.
 _YAML11_WORDS = frozenset(
-    [
-        "y",
-        "Y",
-        "yes",
-        "Yes",
-        "YES",
-        "n",
-        "N",
-        "no",
-        "No",
-        "NO",
-        "true",
-        "True",
-        "TRUE",
-        "false",
-        "False",
-        "FALSE",
-        "on",
-        "On",
-        "ON",
-        "off",
-        "Off",
-        "OFF",
-        "null",
-        "Null",
-        "NULL",
-        "~",
-    ]
+    variant
+    for word in ("y", "yes", "n", "no", "true", "false", "on", "off", "null", "~")
+    for variant in (word, word.capitalize(), word.upper())
 )
 
 
