@@ -42,6 +42,10 @@ _INSTALL_FLAGS = {
 }
 _PIP_NAMES = re.compile(r"^pip(3(\.\d+)?)?$")
 _ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
+#: `set -e`, `set -eux`, `set -o errexit`, or a shebang with -e, in a heredoc script.
+_ERREXIT = re.compile(
+    r"^\s*(?:set\s+(?:-[a-zA-Z]*e[a-zA-Z]*\b|-o\s+errexit)|#!\S+\s+-[a-zA-Z]*e)", re.MULTILINE
+)
 
 
 def _instruction(finding: Finding, ctx: PlanContext) -> tuple[DockerfileText, InstructionText] | Manual:
@@ -164,18 +168,33 @@ def apt_lists_cleanup(finding: Finding, site: object, ctx: PlanContext) -> Propo
             return Manual("the heredoc script is empty")
         if lines[0].startswith("#!") and lines[0][2:].split()[0].rsplit("/", 1)[-1] not in _SHELLS | {"env"}:
             return Manual("the heredoc script is not a shell script")
-        last = lines[-1].rstrip()
-        if last.endswith(("\\", "&&", "||", "|")) or ends_in_comment(body.rstrip("\n")):
-            return Manual("the heredoc script's last line continues; add the cleanup by hand")
-        indent = re.match(r"[ \t]*", lines[-1]).group()  # type: ignore[union-attr]
-        newline = "\r\n" if document.lines[heredoc.delimiter_line].endswith("\r\n") else "\n"
-        edit = TextEdit(
-            heredoc.body_end,
-            heredoc.body_end,
-            f"{indent}{cleanup}{newline}",
-            item.first_line + 1,
-            ("command", _CLEANUP),
+        last_index = (
+            max(index for index, line in enumerate(lines) if line.strip())
+            if any(line.strip() for line in lines)
+            else -1
         )
+        last = lines[last_index].rstrip() if last_index >= 0 else ""
+        if not last or last.endswith(("\\", "&&", "||", "|", ";", "&")) or ends_in_comment(body.rstrip()):
+            return Manual("the heredoc script's last line continues or is a comment; add the cleanup by hand")
+        newline = "\r\n" if document.lines[heredoc.delimiter_line].endswith("\r\n") else "\n"
+        if _ERREXIT.search(body):
+            # `set -e` is on: a last line of its own keeps the script failing where it failed before.
+            indent = re.match(r"[ \t]*", lines[last_index]).group()  # type: ignore[union-attr]
+            edit = TextEdit(
+                heredoc.body_end,
+                heredoc.body_end,
+                f"{indent}{cleanup}{newline}",
+                item.first_line + 1,
+                ("command", _CLEANUP),
+            )
+        else:
+            # Without `set -e` the script's status is its last command's: chain the cleanup to it, so a
+            # failing install still fails the build.
+            offset = heredoc.body_start + sum(
+                len(line) for line in body.splitlines(keepends=True)[:last_index]
+            )
+            position = offset + len(last)
+            edit = TextEdit(position, position, f" && {cleanup}", item.first_line + 1, ("command", _CLEANUP))
         return Proposal(SAFE, description, edits=(edit,))
     text = item.text.rstrip()
     if not text or text.endswith(("&&", "||", "|", ";", "&", "\\", "`")):
@@ -260,10 +279,21 @@ def _add_arguments(item: InstructionText) -> tuple[list[str] | None, list[str]]:
 
 
 def _is_archive_file(ctx: PlanContext, directory: PurePosixPath, source: str) -> bool:
-    """Whether a source in the Dockerfile's directory is a compressed or tar archive (ADD would extract it)."""
-    if any(char in source for char in "*?[$") or source.startswith(("<<", "/")):
+    """Whether a source beside the Dockerfile is (or, for a glob, matches) a compressed or tar archive,
+    which ADD would extract and COPY would not. Sources that cannot be looked at count as not archives."""
+    if "$" in source or source.startswith(("<<", "/")):
         return False
-    relative = (directory / source).as_posix()
+    if any(char in source for char in "*?["):
+        base = ctx.root / directory.as_posix()
+        try:
+            matches = [path.relative_to(ctx.root).as_posix() for path in sorted(base.glob(source))]
+        except (OSError, ValueError):
+            return False
+        return any(_archive_at(ctx, match) for match in matches[:1000])
+    return _archive_at(ctx, (directory / source).as_posix())
+
+
+def _archive_at(ctx: PlanContext, relative: str) -> bool:
     try:
         path = checked_path(ctx.root, relative)
     except UnsafePath:

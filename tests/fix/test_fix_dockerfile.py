@@ -100,6 +100,7 @@ def test_add_that_copy_cannot_replace_is_left_alone(project: Any, run_fix: Any) 
         "checksum": FINAL + "ADD --checksum=sha256:" + "2" * 64 + " app.jar /opt/\n",
         "archive": FINAL + "ADD payload.bin /opt/\n",
         "mixed": FINAL + "ADD app.jar rootfs.tar.gz /opt/\n",
+        "glob": FINAL + "ADD payload.* /opt/\n",
     }
     for name, dockerfile in cases.items():
         (root / "Dockerfile").write_text(dockerfile, encoding="utf-8")
@@ -144,3 +145,18 @@ def test_shell_tokenizer_positions_and_quotes() -> None:
     install = commands[0].words[3]
     assert script[install.start : install.end] == "install"
     assert commands[1].words[2].complex
+
+
+def test_heredoc_without_errexit_chains_the_cleanup_to_the_last_command(project: Any, run_fix: Any) -> None:
+    # Without `set -e` a script's status is its last command's: a cleanup line of its own would hide a
+    # failing install, so the cleanup is chained to it instead.
+    text, _ = fixed(
+        project,
+        run_fix,
+        FINAL
+        + "RUN <<EOF\napt-get update\napt-get install -y --no-install-recommends curl\n\nEOF\nUSER 10001\n",
+    )
+    assert text == (
+        FINAL + "RUN <<EOF\napt-get update\n"
+        "apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n\nEOF\nUSER 10001\n"
+    )
