@@ -10,10 +10,11 @@ import dataclasses
 import datetime
 from pathlib import Path
 
-from medlint.baseline import BaselineEntry, apply_baseline
+from medlint.baseline import BaselineEntry, match_baseline
 from medlint.config import Config
 from medlint.discover import discover
 from medlint.engine import run_rules
+from medlint.findings import Finding
 from medlint.fingerprints import add_fingerprints
 from medlint.loader import load_project
 from medlint.model import Level
@@ -21,7 +22,7 @@ from medlint.report import Report
 from medlint.rulepack import RulePack, load_rule_pack, table_versions
 from medlint.safety import resolve_safety_class
 from medlint.vcs import read_provenance
-from medlint.waivers import annotation_waivers, apply_waivers, configured_waivers
+from medlint.waivers import annotation_waivers, configured_waivers, evaluate_waivers
 
 
 def lint(
@@ -37,6 +38,7 @@ def lint(
     today: datetime.date | None = None,
     command_line: tuple[str, ...] = (),
     chart_paths: tuple[str, ...] = (),
+    baseline_path: str | None = None,
 ) -> Report:
     """Discover, parse, check, waive, compare with the baseline. Raises DiscoveryError or RulePackError
     for usage problems."""
@@ -65,11 +67,15 @@ def lint(
         *configured_waivers(config.waivers),
     ]
     effective_today = settings.today or datetime.date.today()
-    findings, waiver_notes = apply_waivers(findings, waivers, effective_today)
-    baselined, fixed = 0, ()
+    waiving = evaluate_waivers(findings, waivers, effective_today)
+    findings = waiving.findings
+    known: tuple[Finding, ...] = ()
+    fixed: tuple[BaselineEntry, ...] = ()
     if baseline is not None:
-        findings, baselined, fixed = apply_baseline(findings, baseline)
-    result = dataclasses.replace(result, findings=findings, notifications=result.notifications + waiver_notes)
+        findings, known, fixed = match_baseline(findings, baseline)
+    result = dataclasses.replace(
+        result, findings=findings, notifications=result.notifications + waiving.notifications
+    )
     return Report(
         result=result,
         pack=pack,
@@ -82,8 +88,11 @@ def lint(
         config_path=str(config.path) if config.path else None,
         automation_id=config.sarif_automation_id,
         provenance=read_provenance(discovery.root),
-        baselined=baselined,
+        baselined=len(known),
+        baselined_findings=known,
         fixed=fixed,
         table_versions=table_versions(pack),
         evaluation_date=effective_today.isoformat(),
+        waivers=waiving.outcomes,
+        baseline_path=baseline_path,
     )

@@ -1,4 +1,4 @@
-"""Command line: `medlint check`, `medlint rules`.
+"""Command line: `medlint check`, `medlint rules`, `medlint evidence` (in `medlint.cli_evidence`).
 
 Imports are lazy, so `medlint --version` and a pre-commit run on one file stay fast. Exit codes: 0 nothing
 at or above the failing level, 1 findings at or above it (or an internal error: fail closed), 2 usage or
@@ -252,6 +252,7 @@ def _run_lint(
             today=today.date() if today is not None else None,
             command_line=("medlint", *sys.argv[1:]) if len(sys.argv) > 1 else (),
             chart_paths=chart_paths,
+            baseline_path=baseline_file,
         )
     except (RulePackError, DiscoveryError, ConfigError, BaselineError) as error:
         raise UsageProblem(str(error)) from None
@@ -376,6 +377,16 @@ def _register_render() -> None:
 
 
 _register_render()
+
+
+def _register_evidence() -> None:
+    """`medlint evidence`: the audit evidence report (Jinja2 loads only when it runs)."""
+    from medlint.cli_evidence import evidence_command
+
+    main.add_command(evidence_command)
+
+
+_register_evidence()
 
 
 if __name__ == "__main__":  # pragma: no cover
