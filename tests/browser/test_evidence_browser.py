@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import io
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from tests.browser.chromium import Session
 
 pytest.importorskip("playwright", reason="Playwright for Python is in the test extra")
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 TODAY = datetime.date(2026, 12, 7)
 EXAMPLE = "examples/medical-device"
 HOSTILE = "fixtures/evidence/hostile"
@@ -36,7 +38,12 @@ HOSTILE_TEXTS = (
 
 @pytest.fixture(scope="module")
 def example() -> Report:
-    return lint([EXAMPLE], today=TODAY, command_line=("medlint", "evidence", EXAMPLE, "-o", "report.html"))
+    return lint(
+        [EXAMPLE],
+        cwd=REPO_ROOT,
+        today=TODAY,
+        command_line=("medlint", "evidence", EXAMPLE, "-o", "report.html"),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +96,7 @@ def test_soup_section_says_no_inventory_yet(example_page: Any) -> None:
 
 
 def test_hostile_names_show_as_text(browser: Session) -> None:
-    report = lint([HOSTILE], today=TODAY)
+    report = lint([HOSTILE], cwd=REPO_ROOT, today=TODAY)
     page = browser.open_report(render_evidence(report, "html"))
     try:
         text = page.inner_text("body")
