@@ -11,10 +11,11 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-from medlint.baseline import BaselineEntry, apply_baseline
+from medlint.baseline import BaselineEntry, match_baseline
 from medlint.config import Config
 from medlint.discover import discover
 from medlint.engine import run_rules
+from medlint.findings import Finding
 from medlint.fingerprints import add_fingerprints
 from medlint.loader import HelmSettings, load_project
 from medlint.model import Level
@@ -22,7 +23,7 @@ from medlint.report import Report
 from medlint.rulepack import RulePack, load_rule_pack, table_versions
 from medlint.safety import resolve_safety_class
 from medlint.vcs import read_provenance
-from medlint.waivers import annotation_waivers, apply_waivers, configured_waivers
+from medlint.waivers import annotation_waivers, configured_waivers, evaluate_waivers
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,7 @@ def lint(
     chart_paths: tuple[str, ...] = (),
     helm: HelmValues | None = None,
     gitignore: bool = True,
+    baseline_path: str | None = None,
 ) -> Report:
     """Discover, parse, check, waive, compare with the baseline. Raises DiscoveryError or RulePackError
     for usage problems."""
@@ -92,11 +94,15 @@ def lint(
         *configured_waivers(config.waivers),
     ]
     effective_today = settings.today or datetime.date.today()
-    findings, waiver_notes = apply_waivers(findings, waivers, effective_today)
-    baselined, fixed = 0, ()
+    waiving = evaluate_waivers(findings, waivers, effective_today)
+    findings = waiving.findings
+    known: tuple[Finding, ...] = ()
+    fixed: tuple[BaselineEntry, ...] = ()
     if baseline is not None:
-        findings, baselined, fixed = apply_baseline(findings, baseline)
-    result = dataclasses.replace(result, findings=findings, notifications=result.notifications + waiver_notes)
+        findings, known, fixed = match_baseline(findings, baseline)
+    result = dataclasses.replace(
+        result, findings=findings, notifications=result.notifications + waiving.notifications
+    )
     return Report(
         result=result,
         pack=pack,
@@ -109,8 +115,11 @@ def lint(
         config_path=str(config.path) if config.path else None,
         automation_id=config.sarif_automation_id,
         provenance=read_provenance(discovery.root),
-        baselined=baselined,
+        baselined=len(known),
+        baselined_findings=known,
         fixed=fixed,
         table_versions=table_versions(pack),
         evaluation_date=effective_today.isoformat(),
+        waivers=waiving.outcomes,
+        baseline_path=baseline_path,
     )

@@ -1,4 +1,4 @@
-"""Command line: `medlint check`, `medlint fix`, `medlint rules`.
+"""Command line: `medlint check`, `medlint fix`, `medlint rules`, `medlint evidence` (in `medlint.cli_evidence`).
 
 Imports are lazy, so `medlint --version` and a pre-commit run on one file stay fast. Exit codes: 0 nothing
 at or above the failing level, 1 findings at or above it (or an internal error: fail closed), 2 usage or
@@ -466,6 +466,7 @@ def _run_lint(
             "chart_paths": tuple(str(Path(p).resolve()) for p in options.chart_path),
             "helm": helm,
             "gitignore": options.gitignore,
+            "baseline_path": baseline_file,
         }
         if paths == ("-",):
             name, text = _read_stdin(options, config.limits.max_file_bytes)
@@ -712,6 +713,16 @@ def _register_render() -> None:
 
 
 _register_render()
+
+
+def _register_evidence() -> None:
+    """`medlint evidence`: the audit evidence report (Jinja2 loads only when it runs)."""
+    from medlint.cli_evidence import build_evidence_command
+
+    main.add_command(build_evidence_command())
+
+
+_register_evidence()
 
 
 if __name__ == "__main__":  # pragma: no cover

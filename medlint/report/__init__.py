@@ -40,6 +40,11 @@ class Report:
     table_versions: Mapping[str, str] = field(default_factory=dict)
     sarif_omit_suppressed: bool = False  # GitHub shows suppressed SARIF results as open alerts
     evaluation_date: str = ""  # the "today" of date-dependent rules and waiver expiry (YYYY-MM-DD)
+    #: What each waiver did (medlint.waivers.WaiverOutcome), in the order the waivers were found.
+    waivers: tuple[Any, ...] = ()
+    #: Findings matched by --baseline: left out of the other formats, listed as known in the evidence report.
+    baselined_findings: tuple[Finding, ...] = ()
+    baseline_path: str | None = None  # the --baseline file as given
 
     def active_findings(self) -> tuple[Finding, ...]:
         """Findings that count: not waived."""
