@@ -15,8 +15,10 @@ from medlint.config import Config
 from medlint.discover import discover
 from medlint.engine import run_rules
 from medlint.fingerprints import add_fingerprints
+from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.loader import load_project
 from medlint.model import Level
+from medlint.reader import FileReader
 from medlint.report import Report
 from medlint.rulepack import RulePack, load_rule_pack, table_versions
 from medlint.safety import resolve_safety_class
@@ -37,14 +39,18 @@ def lint(
     today: datetime.date | None = None,
     command_line: tuple[str, ...] = (),
     chart_paths: tuple[str, ...] = (),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Report:
     """Discover, parse, check, waive, compare with the baseline. Raises DiscoveryError or RulePackError
-    for usage problems."""
+    for usage problems. Every file is read through one bounded reader with `limits`."""
     config = config or Config()
     pack = pack or load_rule_pack(tuple(config.rules_dirs) + tuple(rules_dirs))
     discovery = discover(paths, cwd or Path.cwd(), excludes=tuple(config.exclude) + tuple(excludes))
     base = cwd or Path.cwd()
-    project, unrecognised = load_project(discovery, tuple((base / path).resolve() for path in chart_paths))
+    reader = FileReader(discovery.root, limits)
+    project, unrecognised = load_project(
+        discovery, tuple((base / path).resolve() for path in chart_paths), reader
+    )
     requested_class, requested_from = (
         (safety_class, "--safety-class")
         if safety_class
@@ -58,7 +64,7 @@ def lint(
         from medlint.helm.sourcemap import explain_findings  # only Helm renders carry a source map
 
         findings = explain_findings(findings)
-    findings = add_fingerprints(findings, discovery.root)
+    findings = add_fingerprints(findings, discovery.root, reader)
     waivers = [
         *project.inline_waivers,
         *annotation_waivers(project.k8s_objects),
@@ -81,7 +87,7 @@ def lint(
         root=str(discovery.root),
         config_path=str(config.path) if config.path else None,
         automation_id=config.sarif_automation_id,
-        provenance=read_provenance(discovery.root),
+        provenance=read_provenance(discovery.root, limits),
         baselined=baselined,
         fixed=fixed,
         table_versions=table_versions(pack),

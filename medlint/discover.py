@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from medlint.escape import printable
 from medlint.model import ArtifactKind
 
 #: Directories never walked into (they hold tooling state or third-party code, not the product's artifacts).
@@ -90,9 +91,21 @@ def classify_name(name: str) -> tuple[bool, ArtifactKind | None]:
     return False, None
 
 
+def own_path(path: Path) -> Path:
+    """The absolute path of `path` itself: its directory resolved, a symbolic link named, not its target.
+
+    A link is judged by where it lies: reading it is for the bounded reader to allow or refuse, and a link to
+    `/etc/shadow` inside a checkout must never move the scanned root to `/etc`.
+    """
+    absolute = Path(os.path.abspath(path))
+    if absolute.name in ("", ".", ".."):
+        return absolute.resolve()
+    return Path(os.path.realpath(absolute.parent)) / absolute.name
+
+
 def find_root(paths: list[Path], cwd: Path) -> Path:
     """The directory all reported paths are relative to: the enclosing git checkout, else cwd or the scan."""
-    resolved = [path.resolve() for path in paths]
+    resolved = [own_path(path) for path in paths]
     common = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in resolved]))
     for directory in (common, *common.parents):
         if (directory / ".git").exists():
@@ -102,10 +115,12 @@ def find_root(paths: list[Path], cwd: Path) -> Path:
 
 
 def _relative(path: Path, root: Path) -> str:
+    """The path as reports show it: root-relative, POSIX, bytes that are not UTF-8 shown as `\\xff`."""
+    own = own_path(path)
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return printable(own.relative_to(root).as_posix())
     except ValueError:
-        return path.resolve().as_posix()
+        return printable(own.as_posix())
 
 
 def _chart_dir_of(path: Path, root: Path) -> Path | None:
@@ -146,7 +161,7 @@ def discover(
         if not path.exists():
             raise DiscoveryError(f"path '{original}' does not exist; pass files or directories to lint")
     root = (root or find_root(given, cwd)).resolve()
-    discovery = Discovery(root=root, scanned=[path.resolve() for path in given])
+    discovery = Discovery(root=root, scanned=[own_path(path) for path in given])
     seen_files: set[Path] = set()
     seen_charts: set[Path] = set()
 
@@ -176,7 +191,7 @@ def discover(
                 discovery.ignored_explicit.append(relative)
             return
         seen_files.add(resolved)
-        discovery.candidates.append(Candidate(resolved, relative, kind, explicit))
+        discovery.candidates.append(Candidate(own_path(path), relative, kind, explicit))
 
     for path in given:
         if path.is_file():

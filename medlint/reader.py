@@ -25,6 +25,7 @@ import os
 import stat
 from pathlib import Path
 
+from medlint.escape import printable
 from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.source import SourceError, decode_text
 
@@ -67,12 +68,10 @@ def _refuse_special(mode: int) -> None:
 
 
 def _too_large(size: int, max_bytes: int, limit_name: str) -> ReadRefused:
+    what = "it grew while being read and is" if size < 0 else f"it is {size:,} bytes,"
     return ReadRefused(
-        f"it is larger than the limit of {max_bytes:,} bytes ({limit_name}); not read. "
-        "Raise the limit in the configuration if the file is genuine"
-        if size < 0
-        else f"it is {size:,} bytes, more than the limit of {max_bytes:,} bytes ({limit_name}); not read. "
-        "Raise the limit in the configuration if the file is genuine"
+        f"{what} more than the limit of {max_bytes:,} bytes ({limit_name}); "
+        "raise the limit in the configuration if the file is genuine"
     )
 
 
@@ -107,7 +106,9 @@ def read_bytes(
         if error.errno in (errno.ELOOP, errno.EMLINK):  # swapped for a link since it was resolved
             raise ReadRefused("it changed into a symbolic link while medlint read it; not read") from None
         if error.errno == errno.ENXIO:
-            raise ReadRefused("it is a socket, not a regular file; medlint reads regular files only") from None
+            raise ReadRefused(
+                "it is a socket, not a regular file; medlint reads regular files only"
+            ) from None
         raise
     try:
         info = os.fstat(descriptor)
@@ -150,9 +151,9 @@ class FileReader:
         """The repository-relative POSIX path of `path` itself (a link is named, not its target)."""
         own = Path(os.path.realpath(os.path.dirname(os.path.abspath(path)))) / os.path.basename(path)
         try:
-            return own.relative_to(self.root).as_posix()
+            return printable(own.relative_to(self.root).as_posix())
         except ValueError:
-            return own.as_posix()
+            return printable(own.as_posix())
 
     def read_bytes(
         self,

@@ -17,6 +17,7 @@ little clarity, printing one that was cannot be undone.
 
 from __future__ import annotations
 
+import itertools
 import re
 import traceback
 from pathlib import PurePath
@@ -80,7 +81,7 @@ def is_secret_key(name: str) -> bool:
         return True
     words = _words(name)
     return any(word in _SECRET_WORDS for word in words) or any(
-        pair in _SECRET_PAIRS for pair in zip(words, words[1:])
+        pair in _SECRET_PAIRS for pair in itertools.pairwise(words)
     )
 
 
