@@ -70,6 +70,7 @@ def _write_outputs(report: Report, output_format: str, outputs: tuple[tuple[str 
     import os
 
     from medlint.report import render
+    from medlint.report.sanitize import sanitized
     from medlint.report.text import render_text, summary_lines
 
     rendered: dict[str, str] = {}  # one rendering per format, so the GitHub job summary is appended once
@@ -93,10 +94,10 @@ def _write_outputs(report: Report, output_format: str, outputs: tuple[tuple[str 
             raise UsageProblem(f"cannot write {path}: {error.strerror or error}") from None
     if any(fmt is None for fmt, _ in outputs):
         if output_format != "text":
-            click.echo("\n".join(summary_lines(report)), err=True)
+            click.echo("\n".join(summary_lines(sanitized(report))), err=True)
     elif output_format == "text":
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(render_text(report, color=color), nl=False)
+        click.echo(render_text(sanitized(report), color=color), nl=False)
     else:
         click.echo(report_in(output_format), nl=False)
 

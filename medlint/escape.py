@@ -50,8 +50,12 @@ def _visible(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def visible(text: str) -> str:
-    """One field on one line: control characters and direction overrides shown as escapes."""
+def visible(text: str, keep_line_breaks: bool = False) -> str:
+    """One field on one line: control characters and direction overrides shown as escapes.
+
+    `keep_line_breaks` leaves CR and LF for a format that escapes them itself (GitHub's `%0A`)."""
     if not _INVISIBLE.search(text):
         return text
+    if keep_line_breaks:
+        return _INVISIBLE.sub(lambda m: m.group() if m.group() in "\r\n" else _visible(m.group()), text)
     return _INVISIBLE.sub(lambda match: _visible(match.group()), text)

@@ -346,17 +346,19 @@ def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
             ParseProblem(
                 "MD003",
                 Location(chart_yaml),
-                f"{chart_yaml}: the chart could not be rendered: internal error {type(error).__name__}: {error}",
+                f"{chart_yaml}: the chart could not be rendered: internal error {internal_error_text(error)}",
                 ArtifactKind.HELM,
             )
         )
         return
     collector.k8s_objects.extend(objects)
     collector.workloads.extend(w for obj in objects if (w := workload_from_object(obj)) is not None)
-    collector.problems.extend(problems)
+    collector.problems.extend(
+        dataclasses.replace(problem, message=redact(problem.message)) for problem in problems
+    )
     for path in sorted({obj.path for obj in objects if not obj.path.endswith(".tgz")}):
-        try:  # the template was read to render it; read again (bounded, inside the chart) for waivers
-            text = collector.read(collector.root / path, unit.directory)
+        try:  # the template was read to render it; read again (bounded, inside the root) for waivers
+            text = collector.read(collector.root / path)
         except (SourceError, OSError):
             continue
         collector.files.append(SourceFile(path, ArtifactKind.HELM, role="template"))

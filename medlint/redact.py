@@ -23,6 +23,7 @@ import traceback
 from pathlib import PurePath
 
 MASK = "***"
+_MAX_ERROR_TEXT = 200
 
 #: Words that make a key or a query parameter name secret-like (after splitting the name into words).
 _SECRET_WORDS = frozenset(
@@ -133,6 +134,15 @@ def redact(text: str) -> str:
     return _AUTHORIZATION.sub(lambda m: f"{m.group('scheme')} {MASK}", text)
 
 
+_QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|`[^`\n]*`")
+
+
+def without_quoted_text(text: str) -> str:
+    """An error message with every quoted excerpt replaced by `"..."`: for errors about text that is itself
+    a value (the template given to Helm's `tpl`), where even a quoted token may be part of a secret."""
+    return _QUOTED.sub('"..."', text)
+
+
 def strip_url_credentials(url: str) -> str:
     """A URL for provenance fields: user information removed entirely, credential parameters masked."""
     scheme, separator, rest = url.partition("://")
@@ -150,16 +160,19 @@ def strip_url_credentials(url: str) -> str:
 
 
 def internal_error_text(error: BaseException) -> str:
-    """An unexpected exception as a report may show it: its type and the medlint line that raised it.
+    """An unexpected exception as a report may show it: type, text and the medlint line that raised it.
 
-    The exception's own text is left out: it may quote the input (`invalid literal for int(): 'hunter2'`).
-    The type and the place are what a bug report needs.
+    The text is redacted and every quoted excerpt in it masked, because an exception raised on hostile
+    input tends to quote that input (`invalid literal for int(): 'hunter2'`); the type, the wording and
+    the place are what a bug report needs.
     """
+    detail = without_quoted_text(redact(str(error)))
+    detail = detail if len(detail) <= _MAX_ERROR_TEXT else detail[:_MAX_ERROR_TEXT] + "..."
     place = ""
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
         parts = PurePath(frame.filename).parts
         if "medlint" in parts:
             inside = parts[len(parts) - 1 - parts[::-1].index("medlint") :]
-            place = f" at {'/'.join(inside)}:{frame.lineno} in {frame.name}"
+            place = f" (at {'/'.join(inside)}:{frame.lineno} in {frame.name})"
             break
-    return f"{type(error).__name__}{place}"
+    return f"{type(error).__name__}{': ' + detail if detail else ''}{place}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from medlint.escape import visible
 from medlint.findings import Finding
 from medlint.model import Level
 from medlint.report import Report
@@ -55,7 +56,12 @@ def annotation(finding: Finding, report: Report) -> str:
     else:
         properties.append(("endLine", str(location.end_line)))
     properties.append(("title", _title(finding, report)))
-    message = "\n".join([finding.message, *(f"related: {r.location}: {r.message}" for r in finding.related)])
+    # Control characters other than line breaks are shown as escapes (no terminal sequence reaches the
+    # log); escape_data then turns CR and LF into %0D and %0A, so the command stays on one line of the log.
+    message = visible(
+        "\n".join([finding.message, *(f"related: {r.location}: {r.message}" for r in finding.related)]),
+        keep_line_breaks=True,
+    )
     return workflow_command(COMMANDS[finding.level], properties, message)
 
 
@@ -70,7 +76,11 @@ def render_github(report: Report, step_summary_path: str | None = None) -> str:
             [("file", note.location.path), ("line", str(note.location.line))] if note.location else []
         )
         lines.append(
-            workflow_command(COMMANDS[note.level], [*properties, ("title", "medlint")], note.message)
+            workflow_command(
+                COMMANDS[note.level],
+                [*properties, ("title", "medlint")],
+                visible(note.message, keep_line_breaks=True),
+            )
         )
     # Plain log lines: a line break inside one (a file name can hold one) could start a forged command.
     lines.extend(line.replace("\r", " ").replace("\n", " ") for line in summary_lines(report))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from medlint.escape import visible
 from medlint.report import Report
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
@@ -16,6 +17,11 @@ def _plural(count: int, word: str) -> str:
 
 
 def summary_lines(report: Report) -> list[str]:
+    """The closing summary, one line each; names in it are shown with `visible`."""
+    return [visible(line) for line in _summary_lines(report)]
+
+
+def _summary_lines(report: Report) -> list[str]:
     files = report.files_by_kind()
     counts = report.level_counts()
     pack = report.pack
@@ -57,25 +63,29 @@ def summary_lines(report: Report) -> list[str]:
 
 
 def render_text(report: Report, color: bool = False) -> str:
+    """Each field is shown with `visible`: a name holding a newline or a terminal escape sequence stays on
+    its line and shows the escape (`\\n`, `\\x1b`); only medlint's own colours reach the terminal."""
     out: list[str] = []
     findings = sorted(report.result.findings, key=lambda f: f.sort_key())
     for path, group in groupby(findings, key=lambda f: f.location.path):
-        out.append(f"{_BOLD}{path}{_RESET}" if color else path)
+        out.append(f"{_BOLD}{visible(path)}{_RESET}" if color else visible(path))
         for finding in group:
             level = finding.level.value
             shown = f"{_COLORS[level]}{level:<7}{_RESET}" if color else f"{level:<7}"
-            waived = f" [waived: {finding.suppression.justification}]" if finding.suppression else ""
-            out.append(f"{finding.location}: {shown} {finding.rule_id} {finding.message}{waived}")
+            waived = f" [waived: {visible(finding.suppression.justification)}]" if finding.suppression else ""
+            out.append(
+                f"{visible(str(finding.location))}: {shown} {finding.rule_id} {visible(finding.message)}{waived}"
+            )
             for related in finding.related:
-                out.append(f"    related: {related.location}: {related.message}")
+                out.append(f"    related: {visible(str(related.location))}: {visible(related.message)}")
         out.append("")
     for entry in report.fixed:
-        out.append(f"fixed since baseline: {entry.path}: {entry.rule_id} {entry.message}")
+        out.append(visible(f"fixed since baseline: {entry.path}: {entry.rule_id} {entry.message}"))
     if report.fixed:
         out.append("")
     for note in report.result.notifications:
         where = f"{note.location}: " if note.location else ""
-        out.append(f"medlint: {note.level.value}: {where}{note.message}")
+        out.append(visible(f"medlint: {note.level.value}: {where}{note.message}"))
     if report.result.notifications:
         out.append("")
     out.extend(summary_lines(report))
