@@ -14,6 +14,7 @@ from medlint.baseline import BaselineEntry, apply_baseline
 from medlint.config import Config
 from medlint.discover import discover
 from medlint.engine import run_rules
+from medlint.findings import Finding
 from medlint.fingerprints import add_fingerprints
 from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.loader import load_project
@@ -75,6 +76,7 @@ def lint(
     baselined, fixed = 0, ()
     if baseline is not None:
         findings, baselined, fixed = apply_baseline(findings, baseline)
+    findings = tuple(sorted(findings, key=Finding.sort_key))  # total: the same bytes for every hash seed
     result = dataclasses.replace(result, findings=findings, notifications=result.notifications + waiver_notes)
     return Report(
         result=result,
