@@ -104,23 +104,36 @@ def own_path(path: Path) -> Path:
 
 
 def find_root(paths: list[Path], cwd: Path) -> Path:
-    """The directory all reported paths are relative to: the enclosing git checkout, else cwd or the scan."""
-    resolved = [own_path(path) for path in paths]
-    common = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in resolved]))
+    """The directory all reported paths are relative to: the enclosing git checkout, else cwd or the scan.
+
+    Computed from the paths as written (not resolved), so a link among them cannot widen the scanned
+    project to wherever the link points; the caller resolves the result.
+    """
+    lexical = [Path(os.path.abspath(path)) for path in paths]
+    common = Path(
+        os.path.commonpath([str(p if p.is_dir() and not p.is_symlink() else p.parent) for p in lexical])
+    )
     for directory in (common, *common.parents):
         if (directory / ".git").exists():
             return directory
-    cwd = cwd.resolve()
+    cwd = Path(os.path.abspath(cwd))
     return cwd if common == cwd or cwd in common.parents else common
 
 
-def _relative(path: Path, root: Path) -> str:
-    """The path as reports show it: root-relative, POSIX, bytes that are not UTF-8 shown as `\\xff`."""
+def _display(path: Path, root: Path, lexical_root: Path | None = None) -> str:
+    """The path as reports show it: root-relative, POSIX, bytes that are not UTF-8 shown as `\\xff`.
+
+    A file under a linked folder is named by where it appears in the project (`linked/Dockerfile`)."""
     own = own_path(path)
-    try:
-        return printable(own.relative_to(root).as_posix())
-    except ValueError:
-        return printable(own.as_posix())
+    candidates = [(own, root)]
+    if lexical_root is not None:
+        candidates.append((Path(os.path.abspath(path)), lexical_root))
+    for candidate, base in candidates:
+        try:
+            return printable(candidate.relative_to(base).as_posix())
+        except ValueError:
+            continue
+    return printable(own.as_posix())
 
 
 def _chart_dir_of(path: Path, root: Path) -> Path | None:
@@ -160,8 +173,13 @@ def discover(
     for original, path in zip(paths, given):
         if not path.exists():
             raise DiscoveryError(f"path '{original}' does not exist; pass files or directories to lint")
-    root = (root or find_root(given, cwd)).resolve()
+    lexical_root = root or find_root(given, cwd)
+    root = lexical_root.resolve()
     discovery = Discovery(root=root, scanned=[own_path(path) for path in given])
+
+    def relative_of(path: Path, root: Path) -> str:
+        return _display(path, root, lexical_root)
+
     seen_files: set[Path] = set()
     seen_charts: set[Path] = set()
 
@@ -169,10 +187,10 @@ def discover(
         directory = directory.resolve()
         if directory not in seen_charts:
             seen_charts.add(directory)
-            discovery.charts.append(ChartUnit(directory, _relative(directory, root)))
+            discovery.charts.append(ChartUnit(directory, relative_of(directory, root)))
 
     def add_file(path: Path, explicit: bool) -> None:
-        resolved = path.resolve()
+        resolved = own_path(path)  # two links to one file are two files of the repository
         if resolved in seen_files:
             return
         chart = _chart_dir_of(path, root)
@@ -185,13 +203,13 @@ def discover(
                 add_file(dockerfile, explicit=True)
             return
         is_candidate, kind = classify_name(path.name)
-        relative = _relative(path, root)
+        relative = relative_of(path, root)
         if not is_candidate:
             if explicit:
                 discovery.ignored_explicit.append(relative)
             return
         seen_files.add(resolved)
-        discovery.candidates.append(Candidate(own_path(path), relative, kind, explicit))
+        discovery.candidates.append(Candidate(Path(os.path.abspath(path)), relative, kind, explicit))
 
     for path in given:
         if path.is_file():
@@ -207,7 +225,7 @@ def discover(
                 name
                 for name in dirnames
                 if name not in DEFAULT_EXCLUDED_DIRS
-                and not _excluded(_relative(current / name, root), excludes)
+                and not _excluded(relative_of(current / name, root), excludes)
             )
             if "Chart.yaml" in filenames:
                 add_chart(current)
@@ -217,7 +235,7 @@ def discover(
                 file_path = current / name
                 if file_path.is_symlink() and not file_path.exists():
                     continue  # a dangling link has no content to lint
-                if not _excluded(_relative(file_path, root), excludes):
+                if not _excluded(relative_of(file_path, root), excludes):
                     add_file(file_path, explicit=False)
     discovery.candidates.sort(key=lambda candidate: candidate.relative)
     discovery.charts.sort(key=lambda chart: chart.relative)
