@@ -55,7 +55,7 @@ _SIGNED_URL_PREFIXES = ("x-amz-", "x-goog-")
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _URL = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]{0,30}://)(?P<authority>[^\s/?#'\"<>`\\]*)")
-_QUERY_PARAMETER = re.compile(r"(?P<lead>[?&;])(?P<name>[A-Za-z0-9_.\-]{1,80})=(?P<value>[^\s&;#'\"<>`]*)")
+_QUERY_PARAMETER = re.compile(r"(?P<lead>[?&;#])(?P<name>[A-Za-z0-9_.\-]{1,80})=(?P<value>[^\s&;#'\"<>`]*)")
 _ASSIGNMENT = re.compile(
     r"(?P<name>(?<![A-Za-z0-9_.\-])-{0,2}[A-Za-z_][A-Za-z0-9_.\-]{0,80})"
     r"(?P<sep>=)(?P<value>'[^'\n]*'?|\"[^\"\n]*\"?|[^\s'\"`]+)"
