@@ -1298,11 +1298,11 @@ def _unknown_instruction_message(written: str, line: int = 1, indented: bool = F
     if equals:
         shown = f"'{key}=...'" if _KEY_LIKE.fullmatch(key) else "a key=value pair"
         return f"unknown instruction: {shown} is not an instruction{backslash}{known}"
-    if indented or not _TYPO_LIKE.fullmatch(written):  # an indented word continues a value: never quoted
+    if not _TYPO_LIKE.fullmatch(written):
         return f"unknown instruction: the line does not start with one (its first word is not shown){backslash}{known}"
     guess = get_close_matches(written.upper(), KNOWN_INSTRUCTIONS, n=1, cutoff=0.6)
     hint = f" (did you mean {guess[0]}?)" if guess else ""
-    return f"unknown instruction '{written}'{hint}{known}"
+    return f"unknown instruction '{written}'{hint}{backslash if indented else ''}{known}"
 
 
 def _exec_commands(words: tuple[str, ...], line: int) -> list[ShellCommand]:
