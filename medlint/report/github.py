@@ -36,7 +36,11 @@ def escape_property(text: str) -> str:
 
 def workflow_command(command: str, properties: list[tuple[str, str]], message: str) -> str:
     """`::command key=value,...::message`; empty values are left out, as @actions/core does."""
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties if value)
+    props = ",".join(
+        f"{key}={escape_property(visible(value, keep_line_breaks=True))}"
+        for key, value in properties
+        if value
+    )
     return f"::{command}{' ' + props if props else ''}::{escape_data(message)}"
 
 
