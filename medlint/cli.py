@@ -74,6 +74,7 @@ def _write_outputs(report: Report, output_format: str, outputs: tuple[tuple[str 
     from medlint.report.text import render_text, summary_lines
 
     rendered: dict[str, str] = {}  # one rendering per format, so the GitHub job summary is appended once
+    report = sanitized(report)  # once, for every format
 
     def report_in(fmt: str) -> str:
         if fmt not in rendered:
@@ -94,10 +95,10 @@ def _write_outputs(report: Report, output_format: str, outputs: tuple[tuple[str 
             raise UsageProblem(f"cannot write {path}: {error.strerror or error}") from None
     if any(fmt is None for fmt, _ in outputs):
         if output_format != "text":
-            click.echo("\n".join(summary_lines(sanitized(report))), err=True)
+            click.echo("\n".join(summary_lines(report)), err=True)
     elif output_format == "text":
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        click.echo(render_text(sanitized(report), color=color), nl=False)
+        click.echo(render_text(report, color=color), nl=False)
     else:
         click.echo(report_in(output_format), nl=False)
 

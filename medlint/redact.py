@@ -129,9 +129,12 @@ def redact(text: str) -> str:
     if "=" in text:
         text = _QUERY_PARAMETER.sub(_parameter, text)
         text = _ASSIGNMENT.sub(_keyed, text)
-    if ":" in text:
+    if ":" in text and ("'" in text or '"' in text):
         text = _QUOTED_AFTER_COLON.sub(_keyed, text)
-    return _AUTHORIZATION.sub(lambda m: f"{m.group('scheme')} {MASK}", text)
+    lowered = text.lower()
+    if "bearer" in lowered or "basic" in lowered or "token " in lowered:
+        text = _AUTHORIZATION.sub(lambda m: f"{m.group('scheme')} {MASK}", text)
+    return text
 
 
 _QUOTED = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'[^'\n]*'|`[^`\n]*`")

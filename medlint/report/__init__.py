@@ -40,6 +40,7 @@ class Report:
     table_versions: Mapping[str, str] = field(default_factory=dict)
     sarif_omit_suppressed: bool = False  # GitHub shows suppressed SARIF results as open alerts
     evaluation_date: str = ""  # the "today" of date-dependent rules and waiver expiry (YYYY-MM-DD)
+    sanitized: bool = False  # every text already redacted and printable (medlint.report.sanitize)
 
     def active_findings(self) -> tuple[Finding, ...]:
         """Findings that count: not waived."""

@@ -91,7 +91,9 @@ def _fixed_entry(entry: Any) -> Any:
 
 
 def sanitized(report: Any) -> Any:
-    """A copy of the Report in which every text is redacted and printable."""
+    """A copy of the Report in which every text is redacted and printable (done once per Report)."""
+    if report.sanitized:
+        return report
     result = report.result
     decision = result.safety_class
     result = dataclasses.replace(
@@ -116,4 +118,5 @@ def sanitized(report: Any) -> Any:
         config_path=_optional(report.config_path),
         provenance=_provenance(report.provenance),
         fixed=tuple(_fixed_entry(entry) for entry in report.fixed),
+        sanitized=True,
     )
