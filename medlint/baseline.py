@@ -114,14 +114,25 @@ def apply_baseline(
     findings: Sequence[Finding], entries: Sequence[BaselineEntry]
 ) -> tuple[tuple[Finding, ...], int, tuple[BaselineEntry, ...]]:
     """(new findings marked "new", how many matched the baseline, baseline entries that no longer occur)."""
+    new, known, fixed = match_baseline(findings, entries)
+    return new, len(known), fixed
+
+
+def match_baseline(
+    findings: Sequence[Finding], entries: Sequence[BaselineEntry]
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...], tuple[BaselineEntry, ...]]:
+    """(new findings marked "new", known findings marked "unchanged", entries that no longer occur).
+
+    Known findings leave the normal reports, but the evidence report lists them: a clause whose only
+    findings are baselined has not passed."""
     remaining = Counter(entry.fingerprint for entry in entries)
     new: list[Finding] = []
-    matched = 0
+    known: list[Finding] = []
     for finding in findings:
         fingerprint = _fingerprint(finding)
         if remaining[fingerprint] > 0 and not finding.suppressed:
             remaining[fingerprint] -= 1
-            matched += 1
+            known.append(dataclasses.replace(finding, baseline_state="unchanged"))
         else:
             new.append(dataclasses.replace(finding, baseline_state="new"))
     fixed_left = Counter(remaining)
@@ -130,4 +141,4 @@ def apply_baseline(
         if fixed_left[entry.fingerprint] > 0:
             fixed_left[entry.fingerprint] -= 1
             fixed.append(entry)
-    return tuple(new), matched, tuple(fixed)
+    return tuple(new), tuple(known), tuple(fixed)

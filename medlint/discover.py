@@ -7,13 +7,13 @@ how pre-commit's per-file invocation still lints complete units.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from medlint.escape import printable
 from medlint.model import ArtifactKind
+from medlint.pathglob import GitIgnore, matches_any
 
 #: Directories never walked into (they hold tooling state or third-party code, not the product's artifacts).
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -31,6 +31,8 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
     }
 )
 YAML_SUFFIXES = (".yaml", ".yml")
+#: medlint's own configuration is neither an artifact nor "not an artifact": it is never listed.
+CONFIG_FILE_NAMES = frozenset({".medlint.yaml", ".medlint.yml"})
 
 
 class DiscoveryError(Exception):
@@ -62,6 +64,7 @@ class Discovery:
     candidates: list[Candidate] = field(default_factory=list)
     charts: list[ChartUnit] = field(default_factory=list)
     ignored_explicit: list[str] = field(default_factory=list)  # named files that are no artifact kind
+    gitignored: int = 0  # files and folders a .gitignore left out of directory scans
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -158,17 +161,22 @@ def _dockerfiles_governed_by(ignore_file: Path) -> list[Path]:
     return sorted(p for p in ignore_file.parent.iterdir() if p.is_file() and is_dockerfile_name(p.name))
 
 
-def _excluded(relative: str, excludes: tuple[str, ...]) -> bool:
-    return any(
-        fnmatch.fnmatch(relative, pattern) or relative.startswith(pattern.rstrip("/") + "/")
-        for pattern in excludes
-    )
+def _excluded(relative: str, excludes: tuple[str, ...], is_dir: bool = False) -> bool:
+    """gitignore-style globs (`**/k8s/**` matches a top-level k8s/); a matched folder excludes its content."""
+    return bool(excludes) and matches_any(relative, excludes, is_dir)
 
 
 def discover(
-    paths: list[str], cwd: Path, excludes: tuple[str, ...] = (), root: Path | None = None
+    paths: list[str],
+    cwd: Path,
+    excludes: tuple[str, ...] = (),
+    root: Path | None = None,
+    gitignore: bool = True,
 ) -> Discovery:
-    """Classify the files under `paths`. Raises DiscoveryError for a path that does not exist."""
+    """Classify the files under `paths`. Raises DiscoveryError for a path that does not exist.
+
+    Directory scans skip what `excludes` and (with `gitignore`) the checkout's `.gitignore` files leave out;
+    a file named explicitly is always read."""
     given = [Path(p) if Path(p).is_absolute() else cwd / p for p in paths]
     for original, path in zip(paths, given):
         if not path.exists():
@@ -176,9 +184,21 @@ def discover(
     lexical_root = root or find_root(given, cwd)
     root = lexical_root.resolve()
     discovery = Discovery(root=root, scanned=[own_path(path) for path in given])
+    ignore = GitIgnore(root) if gitignore else None
 
     def relative_of(path: Path, root: Path) -> str:
         return _display(path, root, lexical_root)
+
+    def git_ignored(path: Path, is_dir: bool) -> bool:
+        if ignore is None:
+            return False
+        relative = relative_of(path, root)
+        if relative.startswith("/"):  # outside the root: no .gitignore of ours applies
+            return False
+        if ignore.ignored(relative, is_dir):
+            discovery.gitignored += 1
+            return True
+        return False
 
     seen_files: set[Path] = set()
     seen_charts: set[Path] = set()
@@ -202,6 +222,8 @@ def discover(
             for dockerfile in _dockerfiles_governed_by(path):
                 add_file(dockerfile, explicit=True)
             return
+        if path.name in CONFIG_FILE_NAMES:
+            return  # medlint's configuration, read as such
         is_candidate, kind = classify_name(path.name)
         relative = relative_of(path, root)
         if not is_candidate:
@@ -213,7 +235,8 @@ def discover(
 
     for path in given:
         if path.is_file():
-            add_file(path, explicit=True)
+            if not _excluded(relative_of(path, root), excludes):  # pre-commit passes excluded files too
+                add_file(path, explicit=True)
             continue
         chart = _chart_dir_of(path, root)
         if chart is not None:
@@ -225,7 +248,8 @@ def discover(
                 name
                 for name in dirnames
                 if name not in DEFAULT_EXCLUDED_DIRS
-                and not _excluded(relative_of(current / name, root), excludes)
+                and not _excluded(relative_of(current / name, root), excludes, is_dir=True)
+                and not git_ignored(current / name, is_dir=True)
             )
             if "Chart.yaml" in filenames:
                 add_chart(current)
@@ -235,7 +259,9 @@ def discover(
                 file_path = current / name
                 if file_path.is_symlink() and not file_path.exists():
                     continue  # a dangling link has no content to lint
-                if not _excluded(relative_of(file_path, root), excludes):
+                if not _excluded(relative_of(file_path, root), excludes) and not git_ignored(
+                    file_path, is_dir=False
+                ):
                     add_file(file_path, explicit=False)
     discovery.candidates.sort(key=lambda candidate: candidate.relative)
     discovery.charts.sort(key=lambda chart: chart.relative)

@@ -38,6 +38,23 @@ from medlint.source import Location, SourceError, load_yaml_documents
 CLASS_LABEL = "regulatory.iec62304.class"
 
 
+@dataclass(frozen=True, slots=True)
+class HelmSettings:
+    """How charts are rendered beyond their own values files: command-line values (`-f`, `--set`,
+    `--set-string`) and `helm.values` of the configuration, plus the Kubernetes version and API versions."""
+
+    command_line_files: tuple[str, ...] = ()
+    set_values: tuple[str, ...] = ()
+    set_string_values: tuple[str, ...] = ()
+    configured: tuple[Any, ...] = ()  # medlint.config.ChartValues
+    kube_version: str | None = None
+    api_versions: tuple[str, ...] = ()
+
+    @property
+    def from_command_line(self) -> bool:
+        return bool(self.command_line_files or self.set_values or self.set_string_values)
+
+
 @dataclass
 class _Collector:
     """Mutable accumulator used only while loading; frozen into a Project at the end."""
@@ -53,6 +70,7 @@ class _Collector:
     charts: list[Chart] = field(default_factory=list)
     waivers: list[Any] = field(default_factory=list)
     chart_paths: tuple[Path, ...] = ()  # where unvendored chart dependencies may be found
+    helm: HelmSettings = HelmSettings()
 
     def note_waivers(self, relative: str, text: str, dockerfile: Dockerfile | None = None) -> None:
         """Collect `# medlint: ignore` comments while the text is at hand (cheap when there are none)."""
@@ -331,6 +349,49 @@ def _vendored_charts(collector: _Collector, directory: Path, prefix: str) -> tup
     return tuple(found)
 
 
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _values_sets(collector: _Collector, unit: ChartUnit) -> list[Any] | None:
+    """The chart's own values sets, plus one per configured `helm.values` entry and one for the command
+    line's values. Given extra values, the chart's bare values.yaml render is replaced by them: a chart that
+    `required`s site values cannot render without them. None: only the chart's own sets."""
+    from medlint.helm.lint_renders import ValuesSet, default_values_sets
+    from medlint.pathglob import GlobPattern
+
+    helm, root = collector.helm, collector.root
+    extra: list[ValuesSet] = []
+    for entry in helm.configured:
+        pattern = GlobPattern.parse(entry.chart_glob)
+        if pattern is None or not pattern.matches(unit.relative, is_dir=True):
+            continue
+        for files in entry.value_sets:
+            name = "+".join(_display(Path(file), root) for file in files)
+            extra.append(ValuesSet(name, tuple(Path(file) for file in files)))
+    if helm.from_command_line:
+        names = [_display(Path(file), root) for file in helm.command_line_files]
+        if helm.set_values:
+            names.append("--set")
+        if helm.set_string_values:
+            names.append("--set-string")
+        extra.append(
+            ValuesSet(
+                "+".join(names),
+                tuple(Path(file) for file in helm.command_line_files),
+                helm.set_values,
+                helm.set_string_values,
+            )
+        )
+    if not extra:
+        return None
+    own = [values_set for values_set in default_values_sets(unit.directory) if values_set.files]
+    return own + extra
+
+
 def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
     """Render the chart as `helm template` would, once per values set; failures become MD003 findings."""
     from medlint.helm.lint_renders import render_chart_for_lint
@@ -339,7 +400,12 @@ def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
     chart_yaml = f"{unit.relative}/Chart.yaml" if unit.relative not in ("", ".") else "Chart.yaml"
     try:
         objects, problems = render_chart_for_lint(
-            unit.directory, collector.root, chart_paths=collector.chart_paths
+            unit.directory,
+            collector.root,
+            chart_paths=collector.chart_paths,
+            values_sets=_values_sets(collector, unit),
+            kube_version=collector.helm.kube_version,
+            api_versions=collector.helm.api_versions,
         )
     except Exception as error:
         collector.problems.append(
@@ -468,7 +534,10 @@ def kustomize_patches(discovery: Discovery, reader: FileReader) -> set[str]:
 
 
 def load_project(
-    discovery: Discovery, chart_paths: tuple[Path, ...] = (), reader: FileReader | None = None
+    discovery: Discovery,
+    chart_paths: tuple[Path, ...] = (),
+    helm: HelmSettings = HelmSettings(),
+    reader: FileReader | None = None,
 ) -> tuple[Project, list[str]]:
     """Parse every discovered artifact. Returns the project and the named files that are no artifact.
 
@@ -476,7 +545,7 @@ def load_project(
     fingerprinting; by default one with the default limits.
     """
     reader = reader or FileReader(discovery.root)
-    collector = _Collector(root=discovery.root, reader=reader, chart_paths=chart_paths)
+    collector = _Collector(root=discovery.root, reader=reader, chart_paths=chart_paths, helm=helm)
     unrecognised = list(discovery.ignored_explicit)
     patches = kustomize_patches(discovery, reader)
     for candidate in discovery.candidates:

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from medlint.rulepack import Rule, RulePack
 
@@ -26,6 +30,31 @@ def references_markdown(rule: Rule) -> list[str]:
     return lines
 
 
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "whole number",
+    "number": "number",
+    "boolean": "true or false",
+    "object": "mapping",
+    "array": "list",
+    "null": "null",
+}
+
+
+def type_words(spec: Mapping[str, Any]) -> str:
+    """A parameter's type in words, from its schema fragment: `list of text`, `one of a, b`."""
+    if "enum" in spec:
+        return "one of " + ", ".join(str(value) for value in spec["enum"])
+    kind = spec.get("type", "")
+    if isinstance(kind, list):
+        return " or ".join(_TYPE_WORDS.get(str(k), str(k)) for k in kind)
+    if kind == "array" and isinstance(spec.get("items"), Mapping):
+        item = spec["items"]
+        inner = "mappings" if item.get("type") == "object" else type_words(item)
+        return f"list of {inner}"
+    return _TYPE_WORDS.get(str(kind), str(kind))
+
+
 def rule_markdown(rule: Rule, fail_example: str | None = None, pass_example: str | None = None) -> str:
     """The rule's page: what it checks, why it matters for a device, example, fix, levels, references."""
     out = [f"# {rule.id} {rule.slug}", "", f"**{rule.title}.**", ""]
@@ -37,9 +66,13 @@ def rule_markdown(rule: Rule, fail_example: str | None = None, pass_example: str
         out.append("")
     if rule.edge_cases:
         out += [f"Edge cases: {rule.edge_cases}", ""]
-    if rule.params:
-        shown = ", ".join(f"`{name}` (default `{value}`)" for name, value in sorted(rule.params.items()))
-        out += [f"Parameters: {shown}.", ""]
+    if rule.param_schemas:
+        out += ["## Parameters", "", f"Set under `rules: params: {rule.id}:` in the configuration.", ""]
+        for name, spec in sorted(rule.param_schemas.items()):
+            default = json.dumps(spec.get("default"), ensure_ascii=False)
+            description = " ".join(str(spec.get("description", "")).split())
+            out.append(f"- `{name}` ({type_words(spec)}, default `{default}`): {description}")
+        out.append("")
     out += ["## Why it matters for a medical device", "", rule.rationale, ""]
     if fail_example or pass_example:
         out += ["## Example", ""]
@@ -66,6 +99,22 @@ def fixtures_dir() -> Path | None:
     return None
 
 
+#: Fixture markers (`# expect: MD201`) tell the test suite which lines must fire; readers never see them.
+_EXPECT_MARKER = re.compile(r"\s*#\s*expect:\s*[A-Z]{2,8}\d{3,4}(?:\s*,\s*[A-Z]{2,8}\d{3,4})*\s*$")
+
+
+def strip_fixture_markers(lines: list[str]) -> list[str]:
+    """Example lines without fixture markers: a marker line of its own goes, a trailing marker is cut."""
+    shown = []
+    for line in lines:
+        match = _EXPECT_MARKER.search(line)
+        if match is None:
+            shown.append(line)
+        elif line[: match.start()].strip():
+            shown.append(line[: match.start()].rstrip())
+    return shown
+
+
 def _example_file(rule: Rule, outcome: str) -> tuple[str, str] | None:
     """(file name, text) of the rule's first fixture case of that outcome, shortened for display."""
     base = fixtures_dir()
@@ -76,7 +125,7 @@ def _example_file(rule: Rule, outcome: str) -> tuple[str, str] | None:
         files = [case] if case.is_file() else sorted(p for p in case.rglob("*") if p.is_file())
         for file in files:
             try:
-                lines = file.read_text(encoding="utf-8").splitlines()
+                lines = strip_fixture_markers(file.read_text(encoding="utf-8").splitlines())
             except (OSError, UnicodeDecodeError):
                 continue
             if len(lines) > MAX_EXAMPLE_LINES:

@@ -83,6 +83,7 @@ class ValuesSet:
     name: str
     files: tuple[Path, ...] = ()
     set_values: tuple[str, ...] = ()
+    set_string_values: tuple[str, ...] = ()
 
 
 def default_values_sets(chart_dir: Path) -> list[ValuesSet]:
@@ -130,7 +131,7 @@ def user_values(values_set: ValuesSet, root: Path) -> dict[str, Any]:
             merged = merge_maps(merged, load_values_text(text))
         except ValuesError as error:
             raise ValuesError(f"failed to parse {display_path(path, root)}: {error}") from None
-    return apply_set_values(merged, values_set.set_values)
+    return apply_set_values(merged, values_set.set_values, values_set.set_string_values)
 
 
 # --------------------------------------------------------------------------------------------------

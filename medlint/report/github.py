@@ -66,7 +66,9 @@ def annotation(finding: Finding, report: Report) -> str:
         "\n".join([finding.message, *(f"related: {r.location}: {r.message}" for r in finding.related)]),
         keep_line_breaks=True,
     )
-    return workflow_command(COMMANDS[finding.level], properties, message)
+    # The annotation's level follows --fail-on: what fails the run is an error, the rest stays below it.
+    command = "error" if finding.level.rank >= report.fail_on.rank else COMMANDS[finding.level]
+    return workflow_command(command, properties, message)
 
 
 def render_github(report: Report, step_summary_path: str | None = None) -> str:

@@ -1,8 +1,9 @@
 """JUnit XML, for CI test dashboards (GitLab `reports: junit`, Azure `PublishTestResults@2`, Jenkins).
 
 There is no formal JUnit standard; this follows the Ant/Jenkins shape that those tools read:
-- one `<testcase>` per finding, `classname` = rule id, with a `<failure>` (type = level) whatever the level,
-  because a dashboard has no "note" state and a finding that is shown must not look like a pass;
+- one `<testcase>` per finding, `classname` = rule id; a finding at or above `--fail-on` has a `<failure>`
+  (type = level), one below it passes with the finding in its `<system-out>`, so the dashboard agrees with
+  the exit code (a note is not a failure unless `--fail-on note` says so);
 - a waived finding is `<skipped message="waived: ...">`, so the waiver and its justification stay visible;
 - one passing `<testcase>` per rule that ran and found nothing, so dashboards show what was checked;
 - an error-level tool notification (for example a check that crashed: fail closed) is an `<error>` testcase;
@@ -54,7 +55,7 @@ def _failure_text(finding: Finding) -> str:
     return "\n".join(visible(line) for line in lines)  # one field per line, whatever the fields hold
 
 
-def _finding_case(finding: Finding, name: str) -> ET.Element:
+def _finding_case(finding: Finding, name: str, fail_on: Level) -> ET.Element:
     case = ET.Element(
         "testcase",
         {
@@ -74,11 +75,15 @@ def _finding_case(finding: Finding, name: str) -> ET.Element:
         ]
         skipped = ET.SubElement(case, "skipped", {"message": visible(f"waived: {waiver.justification}")})
         skipped.text = _failure_text(finding) + "\n" + visible(", ".join(details))
-    else:
+    elif finding.level.rank >= fail_on.rank:
         failure = ET.SubElement(
             case, "failure", {"message": visible(finding.message), "type": finding.level.value}
         )
         failure.text = _failure_text(finding)
+    else:
+        ET.SubElement(case, "system-out").text = (
+            _failure_text(finding) + f"\n(below --fail-on {fail_on.value}: does not fail the run)"
+        )
     return case
 
 
@@ -109,7 +114,10 @@ def _notification_case(note: Notification, index: int) -> ET.Element:
 def junit_tree(report: Report) -> ET.Element:
     """The `<testsuites>` element; counts are on both `<testsuites>` and `<testsuite>`."""
     findings = sorted(report.result.findings, key=Finding.sort_key)
-    cases = [_finding_case(finding, name) for finding, name in zip(findings, unique_names(findings))]
+    cases = [
+        _finding_case(finding, name, report.fail_on)
+        for finding, name in zip(findings, unique_names(findings))
+    ]
     rules_with_findings = {finding.rule_id for finding in findings}
     cases += [
         _passing_case(rule_id, report)
@@ -120,7 +128,9 @@ def junit_tree(report: Report) -> ET.Element:
     cases += [_notification_case(note, index) for index, note in enumerate(errors, 1)]
     counts = {
         "tests": str(len(cases)),
-        "failures": str(sum(1 for f in findings if f.suppression is None)),
+        "failures": str(
+            sum(1 for f in findings if f.suppression is None and f.level.rank >= report.fail_on.rank)
+        ),
         "errors": str(len(errors)),
         "skipped": str(sum(1 for f in findings if f.suppression is not None)),
     }

@@ -90,6 +90,27 @@ def _fixed_entry(entry: Any) -> Any:
     )
 
 
+def _waiver_outcome(outcome: Any) -> Any:
+    """What one waiver did (medlint.waivers.WaiverOutcome): its texts and the findings it matched."""
+    if not dataclasses.is_dataclass(outcome):
+        return outcome
+    waiver = outcome.waiver
+    return dataclasses.replace(
+        outcome,
+        waiver=dataclasses.replace(
+            waiver,
+            reason=clean(waiver.reason),
+            owner=_optional(waiver.owner),
+            risk=_optional(waiver.risk),
+            until=_optional(waiver.until),
+            problem=_optional(waiver.problem),
+            origin=_location(waiver.origin),
+        ),
+        suppressed=tuple(_finding(finding) for finding in outcome.suppressed),
+        expired_matches=tuple(_finding(finding) for finding in outcome.expired_matches),
+    )
+
+
 def sanitized(report: Any) -> Any:
     """A copy of the Report in which every text is redacted and printable (done once per Report)."""
     if report.sanitized:
@@ -118,5 +139,8 @@ def sanitized(report: Any) -> Any:
         config_path=_optional(report.config_path),
         provenance=_provenance(report.provenance),
         fixed=tuple(_fixed_entry(entry) for entry in report.fixed),
+        waivers=tuple(_waiver_outcome(outcome) for outcome in report.waivers),
+        baselined_findings=tuple(_finding(finding) for finding in report.baselined_findings),
+        baseline_path=_optional(report.baseline_path),
         sanitized=True,
     )
