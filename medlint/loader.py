@@ -310,7 +310,35 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
         return
     collector.files.append(SourceFile(chart_yaml, ArtifactKind.HELM, role="Chart.yaml"))
     collector.charts.append(chart)
+    _report_links_out_of_chart(collector, directory, prefix)
     _render_chart(collector, unit)
+
+
+def _report_links_out_of_chart(collector: _Collector, directory: Path, prefix: str) -> None:
+    """Every symbolic link in a chart that leads out of it is an MD001 finding: Helm would follow it, medlint
+    renders the chart without it (never reading what it points at), so the render differs from Helm's."""
+    reported = {item.path for item in collector.files}
+    chart_real = os.path.realpath(directory)
+    for current, dirnames, filenames in os.walk(directory):
+        dirnames.sort()
+        for name in sorted([*dirnames, *filenames]):
+            path = Path(current) / name
+            if not path.is_symlink():
+                continue
+            target = os.path.realpath(path)
+            if target == chart_real or target.startswith(chart_real.rstrip(os.sep) + os.sep):
+                continue
+            relative = printable(prefix + path.relative_to(directory).as_posix())
+            if relative not in reported:
+                reported.add(relative)
+                collector.fail(
+                    relative,
+                    ArtifactKind.HELM,
+                    ReadRefused(
+                        "it is a symbolic link that leads outside its chart; medlint does not follow it, so "
+                        "the chart is rendered without it (Helm would follow it)"
+                    ),
+                )
 
 
 def _vendored_charts(collector: _Collector, directory: Path, prefix: str) -> tuple[VendoredChart, ...]:
