@@ -102,8 +102,9 @@ def append_step_summary(report: Report, path: str) -> None:
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: no line breaks, no column separators, no raw HTML."""
-    return (
+    """Text safe inside a Markdown table cell: no line breaks, no column separators, no raw HTML, other control
+    characters shown as escapes."""
+    return visible(
         text.replace("\\", "\\\\")
         .replace("|", "\\|")
         .replace("<", "&lt;")
