@@ -40,6 +40,21 @@ def check(
     return run
 
 
+def write_raw_name(directory: Path, name: bytes, content: str) -> None:
+    """Write a file whose name is raw bytes (maybe not UTF-8); skip the test where the file system refuses."""
+    import os
+
+    import pytest
+
+    path = os.path.join(os.fsencode(directory), name)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(content)
+    except OSError as error:  # APFS and most Windows file systems accept UTF-8 names only
+        pytest.skip(f"the file system refuses a name that is not UTF-8: {error}")
+
+
 def report(run: HostileRun) -> dict[str, Any]:
     return json.loads(run.outputs["json"])
 

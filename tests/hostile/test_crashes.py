@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.harness import assert_kept_promises, run_medlint
-from tests.hostile.projects import check, problems, write
+from tests.hostile.projects import check, problems, write, write_raw_name
 
 DOCKERFILE = "FROM alpine:3.19\nUSER 1000\n"
 GIT = {
@@ -50,7 +50,6 @@ def test_names_that_are_not_utf8_anywhere(tmp_path: Path) -> None:
             "Dockerfile": "FROM alpine:3.19\nCOPY . /app\nUSER 1000\n",
         },
     )
-    raw = os.fsencode(project)
     for name, content in (
         (b"app/templates/cm-\xff.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n"),
         (b"app/values-\xfe.yaml", "image: nginx:1.27\n"),
@@ -58,10 +57,7 @@ def test_names_that_are_not_utf8_anywhere(tmp_path: Path) -> None:
         (b"dir-\xff/compose.yaml", "services:\n  web:\n    build: .\n"),
         (b"secrets-\xff.env", "A=1\n"),
     ):
-        path = os.path.join(raw, name)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(content)
+        write_raw_name(project, name, content)
     run = check(project, tmp_path / "out", markers=())
     assert "dir-\\xff/Dockerfile" in run.outputs["text"]
 

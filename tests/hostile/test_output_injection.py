@@ -5,7 +5,6 @@ terminal escape sequences, direction overrides and bytes that are not UTF-8. No 
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.harness import HostileRun
-from tests.hostile.projects import check, report, write
+from tests.hostile.projects import check, report, write, write_raw_name
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="file names with newlines are POSIX-only")
 
@@ -90,8 +89,7 @@ def test_names_that_are_not_utf8_are_shown_escaped(tmp_path: Path) -> None:
         (b"id_rsa\xff.pem", "key\n"),
         (b"k8s-\xfe.yaml", manifest("ok")),
     ):
-        with open(os.path.join(os.fsencode(project), name), "w", encoding="utf-8") as handle:
-            handle.write(content)
+        write_raw_name(project, name, content)
     run = check(project, tmp_path / "out", markers=())
     assert_no_forged_lines(run)
     paths = {finding["location"]["path"] for finding in report(run)["findings"]}
