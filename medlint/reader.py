@@ -69,10 +69,12 @@ def _refuse_special(mode: int) -> None:
 
 def _too_large(size: int, max_bytes: int, limit_name: str) -> ReadRefused:
     what = "it grew while being read and is" if size < 0 else f"it is {size:,} bytes,"
-    return ReadRefused(
-        f"{what} more than the limit of {max_bytes:,} bytes ({limit_name}); "
-        "raise the limit in the configuration if the file is genuine"
+    advice = (
+        f"raise {limit_name} in the configuration if the file is genuine"
+        if limit_name.startswith("limits.")
+        else "medlint does not read a file this large there"
     )
+    return ReadRefused(f"{what} more than the limit of {max_bytes:,} bytes ({limit_name}); {advice}")
 
 
 def read_bytes(
