@@ -54,6 +54,16 @@ def git_dir_of(root: Path, limits: Limits = DEFAULT_LIMITS) -> Path | None:
     return None
 
 
+def common_dir_of(git_dir: Path, limits: Limits = DEFAULT_LIMITS) -> Path:
+    """Where refs, packed-refs and config live: a linked worktree's `commondir`, else the git directory."""
+    text = _read(git_dir / "commondir", git_dir, limits)
+    if text is None or not text.strip():
+        return git_dir
+    target = Path(text.strip())
+    resolved = target if target.is_absolute() else (git_dir / target).resolve()
+    return resolved if resolved.is_dir() else git_dir
+
+
 def _valid_ref(ref: str) -> bool:
     return ref.startswith("refs/") and ".." not in ref.split("/") and "\\" not in ref and "\x00" not in ref
 
@@ -101,10 +111,11 @@ def read_provenance(root: Path, limits: Limits = DEFAULT_LIMITS) -> Provenance |
     if head_text is None:
         return None
     head = head_text.strip()
+    common_dir = common_dir_of(git_dir, limits)
     if head.startswith("ref:"):
         ref = head[4:].strip()
         branch: str | None = printable(ref.removeprefix("refs/heads/")) or None
-        revision = _resolve_ref(git_dir, ref, limits)
+        revision = _resolve_ref(git_dir, ref, limits) or _resolve_ref(common_dir, ref, limits)
     else:
         branch, revision = None, head if _OBJECT_ID.fullmatch(head) else None
-    return Provenance(repository_uri=_origin_url(git_dir, limits), revision_id=revision, branch=branch)
+    return Provenance(repository_uri=_origin_url(common_dir, limits), revision_id=revision, branch=branch)
