@@ -17,8 +17,10 @@ from medlint.discover import discover
 from medlint.engine import run_rules
 from medlint.findings import Finding
 from medlint.fingerprints import add_fingerprints
+from medlint.limits import Limits
 from medlint.loader import HelmSettings, load_project
 from medlint.model import Level
+from medlint.reader import FileReader
 from medlint.report import Report
 from medlint.rulepack import RulePack, load_rule_pack, table_versions
 from medlint.safety import resolve_safety_class
@@ -53,15 +55,18 @@ def lint(
     helm: HelmValues | None = None,
     gitignore: bool = True,
     baseline_path: str | None = None,
+    limits: Limits | None = None,
 ) -> Report:
     """Discover, parse, check, waive, compare with the baseline. Raises DiscoveryError or RulePackError
-    for usage problems."""
+    for usage problems. Every file is read through one bounded reader with `limits` (default: the
+    configuration's)."""
     config = config or Config()
     pack = pack or load_rule_pack(tuple(config.rules_dirs) + tuple(rules_dirs))
     discovery = discover(
         paths, cwd or Path.cwd(), excludes=tuple(config.exclude) + tuple(excludes), gitignore=gitignore
     )
     base = cwd or Path.cwd()
+    reader = FileReader(discovery.root, limits or config.limits)
     helm = helm or HelmValues(kube_version=config.helm_kube_version, api_versions=config.helm_api_versions)
     settings_for_charts = HelmSettings(
         command_line_files=helm.files,
@@ -72,7 +77,7 @@ def lint(
         api_versions=helm.api_versions,
     )
     project, unrecognised = load_project(
-        discovery, tuple((base / path).resolve() for path in chart_paths), settings_for_charts
+        discovery, tuple((base / path).resolve() for path in chart_paths), settings_for_charts, reader
     )
     requested_class, requested_from = (
         (safety_class, "--safety-class")
@@ -87,7 +92,7 @@ def lint(
         from medlint.helm.sourcemap import explain_findings  # only Helm renders carry a source map
 
         findings = explain_findings(findings)
-    findings = add_fingerprints(findings, discovery.root)
+    findings = add_fingerprints(findings, discovery.root, reader)
     waivers = [
         *project.inline_waivers,
         *annotation_waivers(project.k8s_objects),
@@ -100,6 +105,7 @@ def lint(
     fixed: tuple[BaselineEntry, ...] = ()
     if baseline is not None:
         findings, known, fixed = match_baseline(findings, baseline)
+    findings = tuple(sorted(findings, key=Finding.sort_key))  # total: the same bytes for every hash seed
     result = dataclasses.replace(
         result, findings=findings, notifications=result.notifications + waiving.notifications
     )
@@ -114,7 +120,7 @@ def lint(
         root=str(discovery.root),
         config_path=str(config.path) if config.path else None,
         automation_id=config.sarif_automation_id,
-        provenance=read_provenance(discovery.root),
+        provenance=read_provenance(discovery.root, reader.limits),
         baselined=len(known),
         baselined_findings=known,
         fixed=fixed,

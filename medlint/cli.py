@@ -81,9 +81,11 @@ def _write_outputs(
     import os
 
     from medlint.report import render
+    from medlint.report.sanitize import sanitized
     from medlint.report.text import render_text, statistics_text, summary_lines
 
     rendered: dict[str, str] = {}  # one rendering per format, so the GitHub job summary is appended once
+    report = sanitized(report)  # once, for every format
 
     def report_in(fmt: str) -> str:
         if fmt not in rendered:
@@ -114,7 +116,36 @@ def _write_outputs(
         click.echo(report_in(output_format), nl=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _silence_stdout() -> None:
+    """After a failed write, point standard output at the null device, so the interpreter's final flush of
+    what is still buffered cannot fail again (and print a second error)."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError):
+        sys.stdout.flush()
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+
+
+class _Main(click.Group):
+    """The command group; an output that cannot be written (a full disk, a closed pipe) is exit code 2
+    with a message naming the problem, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            _silence_stdout()
+            raise UsageProblem(
+                f"cannot write the output: {error.strerror or error}"
+                + (f" ({error.filename})" if error.filename else "")
+            ) from None
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="medlint")
 def main() -> None:
     """medlint: IEC 62304 / FDA compliance linter for Dockerfiles, Compose, Kubernetes and Helm."""

@@ -62,9 +62,12 @@ def build_evidence_command() -> click.Command:
         the gate fails."""
         from medlint.cli import EXIT_FINDINGS, EXIT_OK, UsageProblem, _run_lint
         from medlint.report.evidence import render_evidence
+        from medlint.report.sanitize import sanitized
         from medlint.report.text import summary_lines
 
-        report = _run_lint(options, fail_on=fail_on.lower() if fail_on else None, baseline_file=baseline_file)
+        report = sanitized(
+            _run_lint(options, fail_on=fail_on.lower() if fail_on else None, baseline_file=baseline_file)
+        )
         document = render_evidence(report, output_format.lower())
         if output_path is None:
             click.echo(document, nl=False)

@@ -135,21 +135,18 @@ class Config:
 
 
 def _read_bounded(path: Path, limit: int = MAX_CONFIG_BYTES) -> bytes:
-    """At most `limit` bytes of a regular file; a larger or special file is a ConfigError."""
-    if not path.is_file():
-        raise ConfigError(f"{display(path)}: the configuration is not a regular file")
+    """At most `limit` bytes of a regular file, through the reader every file goes through; a larger or
+    special file (FIFO, device, folder) is a ConfigError, refused without blocking or reading it whole."""
+    from medlint.reader import ReadRefused, read_bytes
+
     try:
-        with path.open("rb") as handle:
-            data = handle.read(limit + 1)
+        return read_bytes(path, within=None, max_bytes=limit, limit_name="the configuration size limit")
+    except ReadRefused as refusal:
+        raise ConfigError(f"{display(path)}: the configuration was not read: {refusal.message}") from None
     except OSError as error:
         raise ConfigError(
             f"{display(path)}: cannot read the configuration: {error.strerror or error}"
         ) from None
-    if len(data) > limit:
-        raise ConfigError(
-            f"{display(path)}: the configuration is larger than {limit // 1024} KiB; medlint does not read it"
-        )
-    return data
 
 
 def find_config(start: Path) -> Path | None:

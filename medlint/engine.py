@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from medlint.findings import Finding, Notification, Violation
+from medlint.findings import Finding, Notification, RelatedLocation, Violation
 from medlint.model import ArtifactKind, Level, Project
+from medlint.redact import internal_error_text, redact
 from medlint.rulepack import Rule, RulePack
 from medlint.safety import SafetyClassDecision
 
@@ -79,16 +80,22 @@ def _is_selected(rule: Rule, settings: EngineSettings) -> bool:
 
 
 def _finding(rule: Rule, violation: Violation, level: Level) -> Finding:
-    message = violation.message if violation.message.endswith(".") else violation.message + "."
+    """A Finding from a Violation; every text passes through `redact`, whatever the check wrote."""
+    message = redact(violation.message)
+    message = message if message.endswith(".") else message + "."
+    related = tuple(
+        item if redact(item.message) == item.message else RelatedLocation(item.location, redact(item.message))
+        for item in violation.related
+    )
     return Finding(
         rule_id=rule.id,
         level=level,
         location=violation.location,
         message=message,
-        subject=violation.subject,
+        subject=redact(violation.subject),
         artifact=violation.artifact,
         variant=violation.variant,
-        related=violation.related,
+        related=related,
     )
 
 
@@ -131,7 +138,7 @@ def run_rules(
             notifications.append(
                 Notification(
                     Level.ERROR,
-                    f"internal error in check {rule.check} of rule {rule.id}: {type(error).__name__}: {error}; "
+                    f"internal error in check {rule.check} of rule {rule.id}: {internal_error_text(error)}; "
                     "this rule's results are incomplete, the other rules ran",
                     rule_id=rule.id,
                 )

@@ -16,6 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from medlint.reader import read_bytes
+from medlint.source import SourceError
+
 
 def _class_end(pattern: str, start: int) -> int:
     """Index just past a `[...]` class starting at `start`, or -1 when it is not closed."""
@@ -206,9 +209,8 @@ class GitIgnore:
             try:
                 if not file.is_file() or file.is_symlink():
                     continue
-                with file.open("rb") as handle:
-                    data = handle.read(self.MAX_BYTES)
-            except OSError:
+                data = read_bytes(file, within=self.root, max_bytes=self.MAX_BYTES)  # the bounded reader
+            except (OSError, SourceError):
                 continue
             for line in data.decode("utf-8", errors="replace").splitlines():
                 pattern = GlobPattern.parse(line)

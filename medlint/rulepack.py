@@ -224,8 +224,14 @@ def validate_rule_document(document: Any, source_file: str) -> None:
 
 
 def _read_rule_file(path: Path) -> Any:
+    """A user's rule file, read through the bounded reader (regular file, configuration size limit)."""
+    from medlint.reader import read_config_text
+    from medlint.source import SourceError
+
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        return yaml.load(read_config_text(path), Loader=_LOADER)
+    except SourceError as err:
+        raise RulePackError(f"{path}: cannot read rule file: {err.message}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
         raise RulePackError(f"{path}: cannot read rule file: {err}") from None
 

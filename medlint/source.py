@@ -14,15 +14,17 @@ from typing import Any
 
 import yaml
 
+from medlint.limits import DEFAULT_LIMITS
+
 try:  # The C loader is an order of magnitude faster; fall back quietly where libyaml is missing.
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
+#: The default limit on one file's size (limits.max_file_bytes); reads go through medlint.reader.
+MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes
 #: Upper bound on the number of nodes a document may expand to through aliases.
 MAX_EXPANDED_NODES = 2_000_000
-#: Upper bound on the size of one input file; larger files are reported, not read.
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -75,12 +77,14 @@ def decode_text(data: bytes) -> str:
 
 
 def read_text(path: str) -> str:
-    """Read a file as text with the same checks as decode_text, plus a size limit."""
-    with open(path, "rb") as handle:
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not analysed")
-    return decode_text(data)
+    """A file's text through the bounded reader (regular files only, default size limit), without a root.
+
+    For tools and tests; a scan reads through its `medlint.reader.FileReader`, which also keeps every read
+    inside the scanned project.
+    """
+    from medlint.reader import read_named_file
+
+    return read_named_file(path, max_bytes=DEFAULT_LIMITS.max_file_bytes, limit_name="limits.max_file_bytes")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ says which render produced it, and their line numbers carry the source map used 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -57,8 +58,10 @@ from medlint.helm.values import (
     merge_maps,
     path_value,
 )
+from medlint.limits import DEFAULT_LIMITS
 from medlint.model import ArtifactKind, K8sObject, ParseProblem
 from medlint.parsers.kubernetes import expand_lists, object_from_document
+from medlint.reader import ReadRefused, read_bytes
 from medlint.source import Location, SourceError, YamlMap, load_yaml_documents
 
 __all__ = [
@@ -84,12 +87,25 @@ class ValuesSet:
 
 
 def default_values_sets(chart_dir: Path) -> list[ValuesSet]:
-    """The chart's defaults (``values.yaml``), then each ``values-*.yaml``/``.yml`` beside it on top."""
+    """The chart's defaults (``values.yaml``), then each ``values-*.yaml``/``.yml`` beside it on top.
+
+    A values file that is not a regular file inside the chart (a link out of it, a pipe) is no values set;
+    the loader reports it (MD001) when it reads the chart's values files.
+    """
     sets = [ValuesSet("values.yaml")]
+    chart_real = os.path.realpath(chart_dir)
     for path in sorted(chart_dir.glob("values-*")):
         if path.suffix in (".yaml", ".yml") and path.is_file():
-            sets.append(ValuesSet(path.name, (path,)))
+            real = os.path.realpath(path)
+            if real.startswith(chart_real.rstrip(os.sep) + os.sep):
+                sets.append(ValuesSet(path.name, (path,)))
     return sets
+
+
+def _read_values_text(path: Path, within: Path | None = None) -> str:
+    """A values file's text through the bounded reader (regular files only; inside `within` when given)."""
+    data = read_bytes(path, within=within, max_bytes=DEFAULT_LIMITS.max_file_bytes, within_name="the chart")
+    return data.decode("utf-8", errors="replace")
 
 
 def load_for_render(
@@ -106,7 +122,9 @@ def user_values(values_set: ValuesSet, root: Path) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in values_set.files:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = _read_values_text(path)
+        except ReadRefused as error:
+            raise ValuesError(f"cannot read {display_path(path, root)}: {error.message}") from None
         except OSError as error:
             raise ValuesError(f"cannot read {display_path(path, root)}: {error.strerror or error}") from None
         try:
@@ -157,13 +175,13 @@ def _values_sources(
 ) -> list[ValuesSource]:
     """Values files behind a render, highest precedence first, parsed with positions."""
 
-    def tree(path: Path | None, display: str) -> Any:
+    def tree(path: Path | None, display: str, within: Path | None = None) -> Any:
         if display in cache:
             return cache[display]
         parsed = None
         if path is not None and path.is_file():
             try:
-                documents = load_yaml_documents(path.read_text(encoding="utf-8", errors="replace"))
+                documents = load_yaml_documents(_read_values_text(path, within))
                 parsed = documents[0].value if documents and isinstance(documents[0].value, YamlMap) else None
             except (SourceError, OSError):
                 parsed = None
@@ -180,7 +198,7 @@ def _values_sources(
             continue
         prefix = tuple(chart.full_path().split("/charts/")[1:])
         display = chart.source.file_path("values.yaml")
-        sources.append(ValuesSource(display, prefix, tree(directory / "values.yaml", display)))
+        sources.append(ValuesSource(display, prefix, tree(directory / "values.yaml", display, directory)))
     return sources
 
 

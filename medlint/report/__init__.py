@@ -45,6 +45,7 @@ class Report:
     #: Findings matched by --baseline: left out of the other formats, listed as known in the evidence report.
     baselined_findings: tuple[Finding, ...] = ()
     baseline_path: str | None = None  # the --baseline file as given
+    sanitized: bool = False  # every text already redacted and printable (medlint.report.sanitize)
 
     def active_findings(self) -> tuple[Finding, ...]:
         """Findings that count: not waived."""
@@ -77,7 +78,12 @@ class Report:
 
 def render(report: Report, output_format: str, *, step_summary_path: str | None = None) -> str:
     """The report in one format. `step_summary_path` (GitHub's $GITHUB_STEP_SUMMARY, passed in by the CLI so
-    reporters never read the environment) makes the `github` format also append a Markdown job summary."""
+    reporters never read the environment) makes the `github` format also append a Markdown job summary.
+
+    Every text is redacted and made printable first (`medlint.report.sanitize`), whatever made it."""
+    from medlint.report.sanitize import sanitized
+
+    report = sanitized(report)
     if output_format == "text":
         from medlint.report.text import render_text
 

@@ -17,6 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
+from medlint.escape import visible
 from medlint.findings import Finding, Notification
 from medlint.model import Level
 from medlint.report import Report
@@ -29,7 +30,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def _base_name(finding: Finding) -> str:
     """`RULE path:line:col subject [variant]`: readable, and unique except for true duplicates."""
     name = f"{finding.rule_id} {finding.location} {finding.subject}"
-    return f"{name} [{finding.variant}]" if finding.variant else name
+    return visible(f"{name} [{finding.variant}]" if finding.variant else name)
 
 
 def unique_names(findings: list[Finding]) -> list[str]:
@@ -51,7 +52,7 @@ def _failure_text(finding: Finding) -> str:
     if finding.baseline_state:
         lines.append(f"baseline: {finding.baseline_state}")
     lines.extend(f"related: {related.location}: {related.message}" for related in finding.related)
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # one field per line, whatever the fields hold
 
 
 def _finding_case(finding: Finding, name: str, fail_on: Level) -> ET.Element:
@@ -60,7 +61,7 @@ def _finding_case(finding: Finding, name: str, fail_on: Level) -> ET.Element:
         {
             "classname": finding.rule_id,
             "name": name,
-            "file": finding.location.path,
+            "file": visible(finding.location.path),
             "line": str(finding.location.line),
             "time": "0",
         },
@@ -72,10 +73,12 @@ def _finding_case(finding: Finding, name: str, fail_on: Level) -> ET.Element:
             for label, value in (("until", waiver.until), ("owner", waiver.owner), ("risk", waiver.risk))
             if value
         ]
-        skipped = ET.SubElement(case, "skipped", {"message": f"waived: {waiver.justification}"})
-        skipped.text = _failure_text(finding) + "\n" + ", ".join(details)
+        skipped = ET.SubElement(case, "skipped", {"message": visible(f"waived: {waiver.justification}")})
+        skipped.text = _failure_text(finding) + "\n" + visible(", ".join(details))
     elif finding.level.rank >= fail_on.rank:
-        failure = ET.SubElement(case, "failure", {"message": finding.message, "type": finding.level.value})
+        failure = ET.SubElement(
+            case, "failure", {"message": visible(finding.message), "type": finding.level.value}
+        )
         failure.text = _failure_text(finding)
     else:
         ET.SubElement(case, "system-out").text = (
@@ -91,7 +94,7 @@ def _passing_case(rule_id: str, report: Report) -> ET.Element:
 
 
 def _notification_case(note: Notification, index: int) -> ET.Element:
-    where = f" {note.location}" if note.location else ""
+    where = visible(f" {note.location}") if note.location else ""
     case = ET.Element(
         "testcase",
         {
@@ -101,9 +104,10 @@ def _notification_case(note: Notification, index: int) -> ET.Element:
         },
     )
     if note.location:
-        case.set("file", note.location.path)
+        case.set("file", visible(note.location.path))
         case.set("line", str(note.location.line))
-    ET.SubElement(case, "error", {"message": note.message, "type": "medlint"}).text = note.message
+    message = visible(note.message)
+    ET.SubElement(case, "error", {"message": message, "type": "medlint"}).text = message
     return case
 
 
@@ -141,12 +145,14 @@ def junit_tree(report: Report) -> ET.Element:
         ("medlint.safety_class_reason", decision.reason),
         ("medlint.fail_on", report.fail_on.value),
     ):
-        ET.SubElement(properties, "property", {"name": name, "value": value})
+        ET.SubElement(properties, "property", {"name": name, "value": visible(value)})
     suite.extend(cases)
     other_notes = [note for note in report.result.notifications if note.level is not Level.ERROR]
     if other_notes:
         ET.SubElement(suite, "system-out").text = "\n".join(
-            f"medlint: {note.level.value}: {f'{note.location}: ' if note.location else ''}{note.message}"
+            visible(
+                f"medlint: {note.level.value}: {f'{note.location}: ' if note.location else ''}{note.message}"
+            )
             for note in other_notes
         )
     return root

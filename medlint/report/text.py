@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import groupby
 
+from medlint.escape import visible
 from medlint.findings import Finding
 from medlint.report import Report
 
@@ -33,6 +34,11 @@ def _rules_line(report: Report) -> str:
 
 
 def summary_lines(report: Report) -> list[str]:
+    """The closing summary, one line each; names in it are shown with `visible`."""
+    return [visible(line) for line in _summary_lines(report)]
+
+
+def _summary_lines(report: Report) -> list[str]:
     files = report.files_by_kind()
     counts = report.level_counts()
     pack = report.pack
@@ -79,8 +85,11 @@ def summary_lines(report: Report) -> list[str]:
 def _finding_lines(finding: Finding, color: bool) -> list[str]:
     level = finding.level.value
     shown = f"{_COLORS[level]}{level:<7}{_RESET}" if color else f"{level:<7}"
-    lines = [f"{finding.location}: {shown} {finding.rule_id} {finding.message}"]
-    lines += [f"    related: {related.location}: {related.message}" for related in finding.related]
+    lines = [f"{visible(str(finding.location))}: {shown} {finding.rule_id} {visible(finding.message)}"]
+    lines += [
+        f"    related: {visible(str(related.location))}: {visible(related.message)}"
+        for related in finding.related
+    ]
     return lines
 
 
@@ -91,18 +100,20 @@ def waived_line(finding: Finding) -> str:
     extra = [
         f"{label} {value}" for label, value in (("until", waiver.until), ("owner", waiver.owner)) if value
     ]
-    return (
+    return visible(
         f"{finding.location}: {finding.level.value:<7} {finding.rule_id} waived: {waiver.justification}"
         + (f" ({', '.join(extra)})" if extra else "")
     )
 
 
 def render_text(report: Report, color: bool = False, quiet: bool = False) -> str:
+    """Each field is shown with `visible`: a name holding a newline or a terminal escape sequence stays on
+    its line and shows the escape (`\\n`, `\\x1b`); only medlint's own colours reach the terminal."""
     out: list[str] = []
     findings = sorted(report.result.findings, key=lambda f: f.sort_key())
     active = [finding for finding in findings if finding.suppression is None]
     for path, group in groupby(active, key=lambda f: f.location.path):
-        out.append(f"{_BOLD}{path}{_RESET}" if color else path)
+        out.append(f"{_BOLD}{visible(path)}{_RESET}" if color else visible(path))
         for finding in group:
             out.extend(_finding_lines(finding, color))
         out.append("")
@@ -114,12 +125,12 @@ def render_text(report: Report, color: bool = False, quiet: bool = False) -> str
         out.extend(waived_line(finding) for finding in waived)
         out.append("")
     for entry in report.fixed:
-        out.append(f"fixed since baseline: {entry.path}: {entry.rule_id} {entry.message}")
+        out.append(visible(f"fixed since baseline: {entry.path}: {entry.rule_id} {entry.message}"))
     if report.fixed:
         out.append("")
     for note in report.result.notifications:
         where = f"{note.location}: " if note.location else ""
-        out.append(f"medlint: {note.level.value}: {where}{note.message}")
+        out.append(visible(f"medlint: {note.level.value}: {where}{note.message}"))
     if report.result.notifications:
         out.append("")
     out.extend(summary_lines(report))

@@ -30,8 +30,11 @@ def render_evidence(
     digests: dict[str, Digest] | None = None,
     soup_producer: SoupProducer | None = None,
 ) -> str:
-    """The evidence report in one format ("html" or "markdown")."""
+    """The evidence report in one format ("html" or "markdown"); every text redacted and printable first."""
     from medlint.report.evidence.render import render_html, render_markdown
+    from medlint.report.sanitize import sanitized
+
+    report = sanitized(report)
 
     if output_format not in EVIDENCE_FORMATS:
         raise ValueError(f"unknown evidence format {output_format!r}")
