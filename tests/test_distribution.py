@@ -143,3 +143,24 @@ def test_image_version_matches_the_package_and_the_changelog() -> None:
     assert f"ARG VERSION={__version__}\n" in text
     changelog = (REPO_ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(rf"^## .*\b{re.escape(__version__)}\b.*`v{re.escape(__version__)}`", changelog, re.M)
+
+
+def test_the_image_pins_every_runtime_dependency() -> None:
+    """The image installs with --no-deps, so a dependency missing from its pins breaks a command in it."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    needed = {
+        re.split(r"[<>=;\s\[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        for requirement in project["dependencies"]
+        if "python_version <" not in requirement
+    }
+    pins = {
+        line.split("==", 1)[0].strip().lower().replace("_", "-")
+        for line in (REPO_ROOT / "docker" / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        if "==" in line and not line.lstrip().startswith("#")
+    }
+    assert needed <= pins, f"not pinned in docker/requirements.txt: {sorted(needed - pins)}"
