@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from medlint.decoding import SourceError, decode_text
+from medlint.limits import DEFAULT_LIMITS
 from medlint.model.location import Location
 from medlint.model.tree import YamlList, YamlMap, key_location, node_location, value_location
 
@@ -37,47 +39,21 @@ try:  # The C loader is an order of magnitude faster; fall back quietly where li
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
+#: The default limit on one file's size (limits.max_file_bytes); reads go through medlint.reader.
+MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes
 #: Upper bound on the number of nodes a document may expand to through aliases.
 MAX_EXPANDED_NODES = 2_000_000
-#: Upper bound on the size of one input file; larger files are reported, not read.
-MAX_FILE_BYTES = 20 * 1024 * 1024
-
-
-class SourceError(Exception):
-    """Input that cannot be read or parsed. Becomes an MD001 finding, never a traceback."""
-
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = max(1, line)
-        self.column = max(1, column)
-
-
-def decode_text(data: bytes) -> str:
-    """Decode file bytes as UTF-8 (a BOM is accepted); raise SourceError naming the offending line."""
-    if b"\x00" in data:
-        offset = data.index(b"\x00")
-        line = data.count(b"\n", 0, offset) + 1
-        raise SourceError("binary content (NUL byte); expected UTF-8 text", line=line)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise SourceError(
-            f"invalid UTF-8 (byte 0x{data[err.start]:02x}); re-save the file as UTF-8",
-            line=line,
-            column=column,
-        ) from None
 
 
 def read_text(path: str) -> str:
-    """Read a file as text with the same checks as decode_text, plus a size limit."""
-    with open(path, "rb") as handle:
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not analysed")
-    return decode_text(data)
+    """A file's text through the bounded reader (regular files only, default size limit), without a root.
+
+    For tools and tests; a scan reads through its `medlint.reader.FileReader`, which also keeps every read
+    inside the scanned project.
+    """
+    from medlint.reader import read_named_file
+
+    return read_named_file(path, max_bytes=DEFAULT_LIMITS.max_file_bytes, limit_name="limits.max_file_bytes")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -180,7 +156,7 @@ class _PositionConstructor:
                     target.value_positions[key] = source.value_positions.get(key, _span(source_node))
 
 
-def _check_expansion(node: yaml.Node) -> None:
+def _check_expansion(node: yaml.Node, max_nodes: int = MAX_EXPANDED_NODES) -> None:
     """Refuse documents whose alias expansion is huge or cyclic, before anything walks them."""
     sizes: dict[int, int] = {}
     visiting: set[int] = set()
@@ -203,9 +179,9 @@ def _check_expansion(node: yaml.Node) -> None:
             for key_node, value_node in current.value:
                 total += size(key_node) + size(value_node)
         visiting.discard(key)
-        if total > MAX_EXPANDED_NODES:
+        if total > max_nodes:
             raise SourceError(
-                f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (alias bomb?); not analysed",
+                f"YAML aliases expand to more than {max_nodes:,} nodes (alias bomb?); not analysed",
                 current.start_mark.line + 1,
                 current.start_mark.column + 1,
             )
@@ -235,14 +211,19 @@ def _compose_documents(text: str) -> Iterator[tuple[Any, yaml.Node | None]]:
         loader.dispose()
 
 
-def load_yaml_documents(text: str, keep_tags: frozenset[str] = frozenset()) -> list[YamlDocument]:
-    """Parse every document of a YAML stream, keeping positions; raise SourceError on bad input."""
+def load_yaml_documents(
+    text: str, keep_tags: frozenset[str] = frozenset(), max_expanded_nodes: int = MAX_EXPANDED_NODES
+) -> list[YamlDocument]:
+    """Parse every document of a YAML stream, keeping positions; raise SourceError on bad input.
+
+    `max_expanded_nodes` bounds what aliases may expand to (small files such as the configuration use a
+    lower bound than artifacts)."""
     documents: list[YamlDocument] = []
     try:
         for loader, node in _compose_documents(text):
             if node is None:
                 continue
-            _check_expansion(node)
+            _check_expansion(node, max_expanded_nodes)
             value = _PositionConstructor(loader, keep_tags).build(node)
             documents.append(
                 YamlDocument(

@@ -15,6 +15,7 @@ which :func:`medlint.helm.sourcemap.explain_findings` adds to findings as relate
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,9 +60,11 @@ from medlint.helm.values import (
     merge_maps,
     path_value,
 )
+from medlint.limits import DEFAULT_LIMITS
 from medlint.model import ArtifactKind, K8sObject, ParseProblem
 from medlint.model.location import HelmOrigin
 from medlint.parsers.kubernetes import expand_lists, object_from_document
+from medlint.reader import ReadRefused, read_bytes
 from medlint.source import Location, SourceError, YamlMap, load_yaml_documents
 
 __all__ = [
@@ -83,15 +86,29 @@ class ValuesSet:
     name: str
     files: tuple[Path, ...] = ()
     set_values: tuple[str, ...] = ()
+    set_string_values: tuple[str, ...] = ()
 
 
 def default_values_sets(chart_dir: Path) -> list[ValuesSet]:
-    """The chart's defaults (``values.yaml``), then each ``values-*.yaml``/``.yml`` beside it on top."""
+    """The chart's defaults (``values.yaml``), then each ``values-*.yaml``/``.yml`` beside it on top.
+
+    A values file that is not a regular file inside the chart (a link out of it, a pipe) is no values set;
+    the loader reports it (MD001) when it reads the chart's values files.
+    """
     sets = [ValuesSet("values.yaml")]
+    chart_real = os.path.realpath(chart_dir)
     for path in sorted(chart_dir.glob("values-*")):
         if path.suffix in (".yaml", ".yml") and path.is_file():
-            sets.append(ValuesSet(path.name, (path,)))
+            real = os.path.realpath(path)
+            if real.startswith(chart_real.rstrip(os.sep) + os.sep):
+                sets.append(ValuesSet(path.name, (path,)))
     return sets
+
+
+def _read_values_text(path: Path, within: Path | None = None) -> str:
+    """A values file's text through the bounded reader (regular files only; inside `within` when given)."""
+    data = read_bytes(path, within=within, max_bytes=DEFAULT_LIMITS.max_file_bytes, within_name="the chart")
+    return data.decode("utf-8", errors="replace")
 
 
 def load_for_render(
@@ -108,14 +125,16 @@ def user_values(values_set: ValuesSet, root: Path) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in values_set.files:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = _read_values_text(path)
+        except ReadRefused as error:
+            raise ValuesError(f"cannot read {display_path(path, root)}: {error.message}") from None
         except OSError as error:
             raise ValuesError(f"cannot read {display_path(path, root)}: {error.strerror or error}") from None
         try:
             merged = merge_maps(merged, load_values_text(text))
         except ValuesError as error:
             raise ValuesError(f"failed to parse {display_path(path, root)}: {error}") from None
-    return apply_set_values(merged, values_set.set_values)
+    return apply_set_values(merged, values_set.set_values, values_set.set_string_values)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -159,13 +178,13 @@ def _values_sources(
 ) -> list[ValuesSource]:
     """Values files behind a render, highest precedence first, parsed with positions."""
 
-    def tree(path: Path | None, display: str) -> Any:
+    def tree(path: Path | None, display: str, within: Path | None = None) -> Any:
         if display in cache:
             return cache[display]
         parsed = None
         if path is not None and path.is_file():
             try:
-                documents = load_yaml_documents(path.read_text(encoding="utf-8", errors="replace"))
+                documents = load_yaml_documents(_read_values_text(path, within))
                 parsed = documents[0].value if documents and isinstance(documents[0].value, YamlMap) else None
             except (SourceError, OSError):
                 parsed = None
@@ -182,7 +201,7 @@ def _values_sources(
             continue
         prefix = tuple(chart.full_path().split("/charts/")[1:])
         display = chart.source.file_path("values.yaml")
-        sources.append(ValuesSource(display, prefix, tree(directory / "values.yaml", display)))
+        sources.append(ValuesSource(display, prefix, tree(directory / "values.yaml", display, directory)))
     return sources
 
 
@@ -213,7 +232,7 @@ class _ObjectBuilder:
 
     def __init__(self, source_map: RenderSourceMap, chart_display: str, documents: _Documents) -> None:
         self.source_map = source_map
-        self.explainer = LineExplainer(source_map)
+        self.explainer = LineExplainer(source_map, chart_display)
         self.chart_display = chart_display
         self.documents = documents
         self.line_maps: dict[str, list[int]] = {}
@@ -317,8 +336,13 @@ def render_chart_for_lint(
     values_sets: Sequence[ValuesSet] | None = None,
     kube_version: str | None = None,
     api_versions: Sequence[str] = (),
+    sources: dict[tuple[str, str], RenderSourceMap] | None = None,
 ) -> tuple[list[K8sObject], list[ParseProblem]]:
     """Render a chart directory for linting, once per values set.
+
+    With `sources`, each render's source map (rendered output, trace, values reads and values files) is kept
+    there under (chart directory, values set): `medlint fix` edits values files through it. Otherwise it is
+    dropped after the render, once each rendered line has its HelmOrigin.
 
     Returns the rendered objects (``rendered_from`` = the chart directory, ``path`` = the template's
     repository-relative path, positions = template lines, subject suffixed with the values set) and
@@ -402,6 +426,8 @@ def render_chart_for_lint(
         builder = _ObjectBuilder(source_map, display, documents)
         for manifest in result.manifests:
             objects.extend(builder.objects(manifest, problems))
+        if sources is not None:
+            sources[(display, values_set.name)] = source_map
     for dependency, set_names in reported_missing.items():
         problems.append(
             _problem(

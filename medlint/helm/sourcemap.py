@@ -655,8 +655,9 @@ def values_keys(
 class LineExplainer:
     """Gives each rendered line of one render its HelmOrigin, computed once per line."""
 
-    def __init__(self, source_map: RenderSourceMap) -> None:
+    def __init__(self, source_map: RenderSourceMap, chart: str = "") -> None:
         self.source_map = source_map
+        self.chart = chart
         self._origins: dict[tuple[str, int], HelmOrigin] = {}
         self._indexes: dict[int, _SubtreeIndex | None] = {}
 
@@ -665,7 +666,15 @@ class LineExplainer:
         if known is None:
             record = self.source_map.templates.get(template)
             keys = values_keys(self.source_map, record, output_line, self._indexes) if record else ()
-            known = HelmOrigin(source_path, template_line, self.source_map.values_set, keys)
+            known = HelmOrigin(
+                source_path,
+                template_line,
+                self.source_map.values_set,
+                keys,
+                self.chart,
+                template,
+                output_line,
+            )
             self._origins[(template, output_line)] = known
         return known
 

@@ -188,14 +188,14 @@ class _Parser:
         match = _NAME.match(template, index + 2)
         if "}" not in template[index + 2 :]:
             raise InterpolationError(
-                f"unterminated variable reference {template[index : index + 20]!r}: add the closing '}}', "
-                "or write '$$' for a literal '$'",
+                "unterminated variable reference: a '${' has no closing '}' (the text is not shown: it may be a "
+                "secret); add the closing '}', or write '$$' for a literal '$'",
                 index,
             )
         if match is None:
             raise InterpolationError(
-                f"invalid variable reference {_excerpt(template, index)!r}: '${{' must be followed by a variable "
-                "name (letters, digits, '_'); write '$$' for a literal '$'",
+                "invalid variable reference: '${' must be followed by a variable name (letters, digits, '_'); "
+                "write '$$' for a literal '$'",
                 index,
             )
         name, after_name = match.group(), match.end()
@@ -207,15 +207,17 @@ class _Parser:
         operator = next((op for op in OPERATORS if template.startswith(op, after_name)), None)
         if operator is None:
             raise InterpolationError(
-                f"invalid variable reference {_excerpt(template, index)!r}: after the name expected '}}' or one of "
-                "':-', '-', ':?', '?', ':+', '+'",
+                "invalid variable reference: after the name of a '${' reference expected '}' or one of "
+                "':-', '-', ':?', '?', ':+', '+'; write '$$' for a literal '$'",
                 index,
             )
         try:
             argument = self.text(after_name + len(operator), nested=True)
         except _Unterminated:
             raise InterpolationError(
-                f"unterminated variable reference {_excerpt(template, index)!r}: add the closing '}}'", index
+                "unterminated variable reference: a '${' has no closing '}' (the text is not shown: it may be a "
+                "secret); add the closing '}', or write '$$' for a literal '$'",
+                index,
             ) from None
         return self.evaluate(name, operator, argument, index, argument.end + 1)
 
@@ -237,12 +239,6 @@ class _Parser:
         if not resolved:
             value = self.template[start:end]
         return _Piece(value, [reference, *nested], resolved, end)
-
-
-def _excerpt(template: str, index: int, limit: int = 40) -> str:
-    closing = template.find("}", index)
-    end = len(template) if closing < 0 else closing + 1
-    return template[index : min(end, index + limit)]
 
 
 def interpolate(template: str, variables: Mapping[str, str]) -> Interpolation:

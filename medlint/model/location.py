@@ -26,6 +26,9 @@ class HelmOrigin:
     line: int  # the line in that template
     values_set: str  # the render: `values.yaml`, or `values-prod.yaml` applied on top of it
     values_keys: tuple[ValuesKey, ...] = ()  # the values read while the line was written, most specific
+    chart: str = ""  # the chart directory that was rendered
+    template_name: str = ""  # the template as Helm names it (`mychart/templates/deployment.yaml`)
+    rendered_line: int = 0  # the 0-based line of that template's rendered output
 
 
 @dataclass(frozen=True, slots=True, order=True)

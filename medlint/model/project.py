@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -63,6 +64,8 @@ class Project:
     #: The ignore files of every build context (`<context>/.dockerignore`, `<Dockerfile>.dockerignore`).
     dockerignore_files: tuple[DockerIgnore, ...] | None = None
 
+    #: Helm render source maps by (chart directory, values set), kept only when asked (`medlint fix`).
+    render_sources: Mapping[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
     #: The cross-object lookups, built on first use (`index`).
     _index: ProjectIndex | None = field(default=None, init=False, repr=False, compare=False)
 

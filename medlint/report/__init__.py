@@ -14,7 +14,12 @@ FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
 def render(report: Report, output_format: str, *, step_summary_path: str | None = None) -> str:
     """The report in one format. `step_summary_path` (GitHub's $GITHUB_STEP_SUMMARY, passed in by the CLI so
-    reporters never read the environment) makes the `github` format also append a Markdown job summary."""
+    reporters never read the environment) makes the `github` format also append a Markdown job summary.
+
+    Every text is redacted and made printable first (`medlint.report.sanitize`), whatever made it."""
+    from medlint.report.sanitize import sanitized
+
+    report = sanitized(report)
     if output_format == "text":
         from medlint.report.text import render_text
 

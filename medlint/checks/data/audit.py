@@ -185,8 +185,9 @@ def audit_policy(project: Project, params: Mapping[str, Any]) -> Iterator[Violat
     A scanned Policy is cluster configuration, so it is always checked; "no Policy at all" is reported only
     when the configuration says cluster configuration is in scope (`cluster_config_in_scope`).
     """
+    in_scope = bool(params.get("cluster_config_in_scope"))
     policies = audit_policies(project)
-    if not policies and params.get("cluster_config_in_scope"):
+    if not policies and in_scope:
         yield Violation(
             _first_location(project),
             "no Kubernetes audit Policy (audit.k8s.io/v1) is in the scanned cluster configuration",

@@ -223,8 +223,7 @@ def _log_shipping(project: Project, params: Mapping[str, Any]) -> Iterator[Viola
     )
 
 
-def _audit_trail_sinks(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
-    key = str(params.get("audit_trail_annotation") or "regulatory.part11/audit-trail-sink")
+def _audit_trail_sinks(project: Project, key: str) -> Iterator[Violation]:
     for workload in project.index.kubernetes_workloads:
         if workload.kind not in ("Deployment", "StatefulSet", "DaemonSet"):
             continue
@@ -284,6 +283,7 @@ def monitoring_and_logging(project: Project, params: Mapping[str, Any]) -> Itera
     scrape_keys = tuple(str(key) for key in params.get("scrape_annotations") or ("prometheus.io/scrape",))
     yield from _service_monitoring(project, scrape_keys)
     yield from _log_shipping(project, params)
+    sink_key = str(params.get("audit_trail_annotation") or "regulatory.part11/audit-trail-sink")
     if params.get("part11_records"):
-        yield from _audit_trail_sinks(project, params)
+        yield from _audit_trail_sinks(project, sink_key)
     yield from _compose_logging(project)

@@ -119,8 +119,8 @@ class SecretFileMatcher:
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SecretFileMatcher:
         table = patterns_for(params)
-        patterns = tuple(params.get("repository_secret_files") or table.repository_secret_files)
-        suffixes = tuple(params.get("template_suffixes") or table.template_suffixes)
+        patterns = tuple(table.repository_secret_files)
+        suffixes = tuple(table.template_suffixes)
         return cls(
             name_patterns=tuple(pattern for pattern in patterns if "/" not in pattern),
             path_patterns=tuple(

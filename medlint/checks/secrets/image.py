@@ -55,7 +55,7 @@ def is_public_material(file_name: str) -> bool:
 
 
 def _secret_file_patterns(params: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(params.get("secret_file_patterns") or patterns_for(params).image_secret_files)
+    return tuple(patterns_for(params).image_secret_files)
 
 
 def _instruction_secret_findings(
