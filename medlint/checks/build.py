@@ -12,7 +12,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-import shlex
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,7 +49,7 @@ from medlint.checks.package_managers import (
 )
 from medlint.findings import RelatedLocation, Violation
 from medlint.model import ArtifactKind, Dockerfile, Instruction, Project, ShellCommand, Stage
-from medlint.parsers.shell import command_name
+from medlint.parsers.shell import command_name, split_words
 from medlint.source import Location
 
 DOCKERFILE = ArtifactKind.DOCKERFILE
@@ -163,7 +162,7 @@ def _where(instruction: Instruction, command: ShellCommand | None = None) -> Loc
 def _assignments(instruction: Instruction) -> list[tuple[str, str | None]]:
     """Names and values of an ARG or ENV (`k=v` pairs, or the legacy `ENV k v`)."""
     try:
-        words = shlex.split(instruction.resolved, posix=True)
+        words = split_words(instruction.resolved)
     except ValueError:
         words = instruction.resolved.split()
     if instruction.keyword == "ENV" and words and "=" not in words[0]:

@@ -13,7 +13,6 @@ import fnmatch
 import itertools
 import posixpath
 import re
-import shlex
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +39,7 @@ from medlint.model import (
 from medlint.parsers.compose_positions import compose_value_location
 from medlint.parsers.interpolation import InterpolatedText
 from medlint.parsers.kubernetes import POD_SPEC_PATHS, get_path
+from medlint.parsers.shell import split_words
 from medlint.source import Location, key_location, value_location
 
 PERSISTENT_LABEL = ("regulatory.data", "persistent")
@@ -245,7 +245,7 @@ def _command_words(container: Container) -> list[str]:
             words.append(located.value)
             continue
         try:
-            words.extend(shlex.split(located.value))
+            words.extend(split_words(located.value))
         except ValueError:
             words.extend(located.value.split())
     return words

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from medlint.model import ShellCommand
-from medlint.parsers.shell import command_name, split_shell
+from medlint.parsers.shell import command_name, split_shell, split_words
 
 # --------------------------------------------------------------------------------------------------
 # OS package managers
@@ -680,7 +679,7 @@ def _logical_requirement_lines(text: str) -> Iterator[tuple[int, str]]:
 
 def _shell_words(text: str) -> list[str]:
     try:
-        return shlex.split(text, comments=False, posix=True)
+        return split_words(text)
     except ValueError:
         return text.split()
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +39,7 @@ from medlint.parsers.interpolation import (
     interpolation_of,
     parse_dotenv,
 )
+from medlint.parsers.shell import split_words
 from medlint.source import Location, SourceError, TaggedValue, YamlList, YamlMap, load_yaml_documents
 
 ReadFile = Callable[[str], str]
@@ -1121,7 +1121,7 @@ def command_words(definition: SourcedMap, key: str) -> tuple[Located[str], ...]:
         return ()
     location = compose_value_location(definition, key)
     try:
-        words = shlex.split(_text(value))
+        words = split_words(_text(value))
     except ValueError as err:
         raise SourceError(
             f"cannot split {key} into words ({err}); close the quote or use the list form",

@@ -135,6 +135,13 @@ _HEREDOC = re.compile(r"(\d*)<<(-?)([^<]+)\Z")
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9_.-]*\Z")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 _PLAIN_RUNS = {"\\": re.compile(r"[^\\'\"$]+"), "`": re.compile(r"[^`'\"$]+")}
+#: Docker's words: runs of plain characters, quoted strings (unterminated ones run to the end) and escapes.
+_WORD_PATTERNS = {
+    escape: re.compile(rf"(?:[^\s'\"{e}]+|'[^']*'?|\"(?:[^\"{e}]+|{e}[\s\S]?)*\"?|{e}[\s\S]?)+")
+    for escape, e in (("\\", "\\\\"), ("`", "`"))
+}
+#: Inside double quotes: characters that need no attention (no quote, escape or `$`).
+_QUOTED_RUNS = {"\\": re.compile(r'[^"\\$]+'), "`": re.compile(r'[^"`$]+')}
 _REFERENCE_PATH = re.compile(
     r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*\Z"
 )
@@ -445,34 +452,12 @@ class _SyntaxProblem(Exception):
 
 
 def _docker_words(text: str, escape: str) -> list[tuple[str, int, int]]:
-    """Docker's parseWords: whitespace-separated words with quotes and escapes kept, with offsets."""
-    words: list[tuple[str, int, int]] = []
-    length = len(text)
-    position = 0
-    while position < length:
-        while position < length and text[position].isspace():
-            position += 1
-        if position >= length:
-            break
-        start = position
-        quote = ""
-        while position < length:
-            char = text[position]
-            if quote:
-                if char == escape and quote != "'":
-                    position += 1
-                elif char == quote:
-                    quote = ""
-            elif char.isspace():
-                break
-            elif char in "'\"":
-                quote = char
-            elif char == escape:
-                position += 1
-            position += 1
-        position = min(position, length)
-        words.append((text[start:position], start, position))
-    return words
+    """Docker's parseWords: whitespace-separated words with quotes and escapes kept, with offsets.
+
+    An unterminated quote runs to the end of the text; the escape character keeps the next character
+    (outside single quotes). One regular expression per word, without backtracking.
+    """
+    return [(match.group(), match.start(), match.end()) for match in _WORD_PATTERNS[escape].finditer(text)]
 
 
 def _whitespace_words(text: str) -> list[tuple[str, int]]:
@@ -581,8 +566,13 @@ class _Expander:
             elif char == "$":
                 position = self._variable(text, position, out)
             else:
-                out.append(char)
-                position += 1
+                match = _QUOTED_RUNS[escape].match(text, position)
+                if match is None:  # an escape character not followed by `"`, `$` or itself
+                    out.append(char)
+                    position += 1
+                else:
+                    out.append(match.group())
+                    position = match.end()
         return self._unterminated("double quote", length)
 
     def _variable(self, text: str, position: int, out: list[str]) -> int:
