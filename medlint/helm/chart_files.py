@@ -22,6 +22,8 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from medlint.globs import BadPattern, go_match
+
 __all__ = [
     "Budget",
     "ChartError",
@@ -68,40 +70,6 @@ class _IgnoreRule:
     structural: bool
 
 
-def _go_match(pattern: str, name: str) -> bool:
-    """Go's ``filepath.Match`` (``*`` and ``?`` never match ``/``)."""
-    regex = ["(?s:"]
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "*":
-            regex.append("[^/]*")
-        elif ch == "?":
-            regex.append("[^/]")
-        elif ch == "[":
-            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("^", "!") else i + 1)
-            if end < 0:
-                return False
-            body = pattern[i + 1 : end]
-            if body[:1] in ("^", "!"):
-                body = "^" + body[1:].replace("\\", "\\\\")
-            else:
-                body = body.replace("\\", "\\\\")
-            regex.append(f"[{body}]")
-            i = end
-        elif ch == "\\" and i + 1 < len(pattern):
-            i += 1
-            regex.append(re.escape(pattern[i]))
-        else:
-            regex.append(re.escape(ch))
-        i += 1
-    regex.append(")")
-    try:
-        return re.fullmatch("".join(regex), name) is not None
-    except re.error:
-        return False
-
-
 class IgnoreRules:
     """Helm's ``.helmignore`` rules, plus its default ``templates/.?*``."""
 
@@ -117,6 +85,10 @@ class IgnoreRules:
             return
         if "**" in rule:
             raise ChartError("double-star (**) syntax is not supported", path=".helmignore")
+        try:  # Helm refuses a pattern that filepath.Match cannot compile (checked against "abc")
+            go_match(rule, "abc")
+        except BadPattern as error:
+            raise ChartError(str(error), path=".helmignore") from None
         negate = rule.startswith("!")
         if negate:
             rule = rule[1:]
@@ -136,12 +108,12 @@ class IgnoreRules:
             if rule.negate:
                 if rule.must_dir and not is_dir:
                     return True
-                if not _go_match(rule.pattern, name):
+                if not go_match(rule.pattern, name):
                     return True
                 continue
             if rule.must_dir and not is_dir:
                 continue
-            if _go_match(rule.pattern, name):
+            if go_match(rule.pattern, name):
                 return True
         return False
 

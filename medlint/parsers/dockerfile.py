@@ -362,11 +362,19 @@ class _LogicalLine:
     places: list[tuple[int, int]] = field(default_factory=list)  # (line, column) of each piece's start
     end_line: int = 0
     end_column: int = 0
+    pieces: list[str] = field(default_factory=list)  # joined into `text` once, by finish()
+    length: int = 0
 
     def add(self, piece: str, line: int, column: int) -> None:
-        self.starts.append(len(self.text))
+        self.starts.append(self.length)
         self.places.append((line, column))
-        self.text += piece
+        self.pieces.append(piece)
+        self.length += len(piece)
+
+    def finish(self) -> None:
+        """Join the pieces (appending to a string piece by piece is quadratic in continuation lines)."""
+        self.text = "".join(self.pieces)
+        self.pieces = []
 
     @property
     def line(self) -> int:
@@ -415,6 +423,7 @@ class _LineReader:
                 last = raw
                 logical.end_line = self.index
             logical.end_column = len(last.rstrip()) + 1
+            logical.finish()
             return logical
         return None
 
@@ -514,6 +523,8 @@ class _Expander:
 
     def word(self, text: str) -> str:
         """Substitute variables and remove quotes and escapes (a value as Docker uses it)."""
+        if self._plain.fullmatch(text) is not None:  # nothing to substitute or remove
+            return text
         return self._walk(text, keep_quotes=False)
 
     def _walk(self, text: str, keep_quotes: bool) -> str:
@@ -649,14 +660,22 @@ def _closing_brace(text: str, opening: int) -> int:
 
 
 def _trim_pattern(value: str, pattern: str, operator: str) -> str:
-    """`${v#p}` `${v##p}` `${v%p}` `${v%%p}`: remove the shortest/longest matching prefix/suffix."""
-    from fnmatch import fnmatchcase  # rare; keep it off the import path
+    """`${v#p}` `${v##p}` `${v%p}` `${v%%p}`: remove the shortest/longest matching prefix/suffix.
+
+    The pattern may come from anywhere in the repository: it is run once over the value by an automaton
+    (medlint.globs), which finds every matching prefix (or, reversed, suffix) in one pass.
+    """
+    from medlint.globs import shell_glob  # rare; keep it off the import path
 
     if operator in ("#", "##"):
-        cuts = range(len(value) + 1) if operator == "#" else range(len(value), -1, -1)
-        return next((value[cut:] for cut in cuts if fnmatchcase(value[:cut], pattern)), value)
-    cuts = range(len(value), -1, -1) if operator == "%" else range(len(value) + 1)
-    return next((value[:cut] for cut in cuts if fnmatchcase(value[cut:], pattern)), value)
+        ends = shell_glob(pattern).prefix_ends(value)
+        if not ends:
+            return value
+        return value[ends[0] if operator == "#" else ends[-1] :]
+    ends = shell_glob(pattern, reverse=True).prefix_ends(value[::-1])
+    if not ends:
+        return value
+    return value[: len(value) - (ends[0] if operator == "%" else ends[-1])]
 
 
 def _unquote(text: str) -> str:

@@ -257,7 +257,8 @@ def interpolate(template: str, variables: Mapping[str, str]) -> Interpolation:
 # .env files
 
 _ENV_LINE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*)\Z", re.DOTALL)
-_INLINE_COMMENT = re.compile(r"\s+#.*\Z", re.DOTALL)
+# Starts only where a run of spaces starts, so a long run without `#` is not rescanned at every character.
+_INLINE_COMMENT = re.compile(r"(?<!\s)\s+#.*\Z", re.DOTALL)
 _DOUBLE_QUOTE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"', "$": "$$"}
 
 
@@ -299,28 +300,41 @@ def parse_dotenv(text: str | None) -> dict[str, str]:
 
 
 def _quoted_value(rest: str, lines: list[str], next_index: int) -> tuple[str | None, int]:
-    """The body of a quoted value, which may continue over the following lines; (None, n) if unterminated."""
-    quote, body, consumed = rest[0], rest[1:], 0
+    """The body of a quoted value, which may continue over the following lines; (None, n) if unterminated.
+
+    Each line is scanned once, carrying an escape that ends a line over to the next: an open quote
+    followed by thousands of lines must not rescan the growing body for every line (quadratic).
+    """
+    quote, segment, consumed = rest[0], rest[1:], 0
+    parts: list[str] = []
+    start = 0
     while True:
-        end = _closing_quote(body, quote)
+        end, start = _closing_quote(segment, quote, start)
         if end >= 0:
-            return body[:end], consumed
+            parts.append(segment[:end])
+            return "".join(parts), consumed
+        parts.append(segment)
         if next_index + consumed >= len(lines):
             return None, consumed
-        body += "\n" + lines[next_index + consumed]
+        segment = "\n" + lines[next_index + consumed]
         consumed += 1
 
 
-def _closing_quote(body: str, quote: str) -> int:
-    index = 0
-    while index < len(body):
-        if body[index] == "\\" and quote == '"':
-            index += 2
-            continue
-        if body[index] == quote:
-            return index
-        index += 1
-    return -1
+_DOUBLE_QUOTED_RUN = re.compile(r'(?:[^"\\]+|\\[\s\S])*')
+
+
+def _closing_quote(segment: str, quote: str, start: int) -> tuple[int, int]:
+    """(index of the closing quote in ``segment`` or -1, where scanning resumes in the next segment).
+
+    In double quotes a backslash escapes the next character, which may be the newline that starts the
+    next segment (resume at 1 instead of 0).
+    """
+    if quote == "'":
+        return segment.find("'", start), 0
+    end = _DOUBLE_QUOTED_RUN.match(segment, start).end()  # type: ignore[union-attr]
+    if end < len(segment) and segment[end] == '"':
+        return end, 0
+    return -1, 1 if end < len(segment) else 0  # a final backslash escapes the next segment's newline
 
 
 def _unescape(raw: str) -> str:

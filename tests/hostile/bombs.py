@@ -12,6 +12,8 @@ import bz2
 import gzip
 import io
 import json
+import os
+import subprocess
 import tarfile
 import textwrap
 from collections.abc import Callable
@@ -35,6 +37,21 @@ class Case:
     args: tuple[str, ...] = ("check", ".")
     #: exit codes the case may end with (2 only where the input is a bad command-line argument).
     exit_codes: tuple[int, ...] = (0, 1)
+
+
+def git_track(directory: Path) -> None:
+    """Make ``directory`` a git repository that tracks every file (medlint reads the index for listings)."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_SYSTEM": os.devnull,
+    }
+    for command in (["git", "init", "-q"], ["git", "add", "-A"]):
+        subprocess.run(command, cwd=directory, env=env, check=True, capture_output=True)
 
 
 def _files(directory: Path, files: dict[str, str | bytes]) -> None:
@@ -239,15 +256,17 @@ def _include_chain(levels: int, *, entries: bool) -> Callable[[Path], None]:
 
 
 def _dockerignore(directory: Path) -> None:
+    # Tracked secret-like files with long names are matched against every ignore pattern.
     _files(
         directory,
         {
             "Dockerfile": "FROM alpine:3.19\nCOPY . /app\nUSER 1000\n",
             ".dockerignore": STAR_PATTERN + "\n",
-            LONG_NAME: "x\n",
-            "dir/" + LONG_NAME: "x\n",
+            LONG_NAME + ".pem": "x\n",
+            "dir/" + LONG_NAME + ".env": "x\n",
         },
     )
+    git_track(directory)
 
 
 def _dockerignore_double_star(directory: Path) -> None:
@@ -256,9 +275,10 @@ def _dockerignore_double_star(directory: Path) -> None:
         {
             "Dockerfile": "FROM alpine:3.19\nCOPY . /app\nUSER 1000\n",
             ".dockerignore": "**/" + "**/".join("a" * 3 for _ in range(12)) + "/**/c\n" + STAR_PATTERN + "\n",
-            "/".join(["aaa"] * 30) + "/" + LONG_NAME: "x\n",
+            "/".join(["aaa"] * 30) + "/" + LONG_NAME + ".pem": "x\n",
         },
     )
+    git_track(directory)
 
 
 CHART_YAML = "apiVersion: v2\nname: {name}\nversion: 0.1.0\n"
