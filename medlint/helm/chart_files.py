@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from medlint.globs import BadPattern, go_match
+from medlint.limits import Limits
 
 __all__ = [
     "Budget",
@@ -44,6 +45,21 @@ class LoadLimits:
     max_archive_bytes: int = 50 * 1024 * 1024  # compressed size of one .tgz
     max_files: int = 20_000
     max_subchart_depth: int = 20
+    max_archive_members: int = 20_000  # members of one archive, of any type
+    max_archive_ratio: int = 100  # decompressed bytes per compressed byte, past 1 MiB
+
+    @classmethod
+    def from_limits(cls, limits: Limits) -> LoadLimits:
+        """The chart-reading bounds of a run's :class:`medlint.limits.Limits`."""
+        return cls(
+            max_file_bytes=limits.max_chart_file_bytes,
+            max_chart_bytes=limits.max_chart_bytes,
+            max_archive_bytes=limits.max_chart_archive_bytes,
+            max_files=limits.max_chart_files,
+            max_subchart_depth=limits.max_subchart_depth,
+            max_archive_members=limits.max_archive_members,
+            max_archive_ratio=limits.max_archive_ratio,
+        )
 
 
 class ChartError(Exception):
