@@ -90,7 +90,7 @@ def run_case(item: Case, repo: Path, timeout: float) -> tuple[float, float, str]
                     outcome += ", MemoryError"
                 elif "internal error" in report:
                     outcome += ", internal error"
-                limits = report.count("budget exceeded") + report.count("limits.")
+                limits = report.count("budget exceeded") + report.count("(limits.max_")
                 if limits:
                     outcome += f", {limits} limit message(s)"
         return seconds, peak, outcome

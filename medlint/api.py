@@ -15,6 +15,7 @@ from medlint.config import Config
 from medlint.discover import discover
 from medlint.engine import run_rules
 from medlint.fingerprints import add_fingerprints
+from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.loader import load_project
 from medlint.model import Level
 from medlint.report import Report
@@ -37,14 +38,17 @@ def lint(
     today: datetime.date | None = None,
     command_line: tuple[str, ...] = (),
     chart_paths: tuple[str, ...] = (),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Report:
     """Discover, parse, check, waive, compare with the baseline. Raises DiscoveryError or RulePackError
-    for usage problems."""
+    for usage problems. ``limits`` bounds the work on untrusted input (medlint.limits)."""
     config = config or Config()
     pack = pack or load_rule_pack(tuple(config.rules_dirs) + tuple(rules_dirs))
     discovery = discover(paths, cwd or Path.cwd(), excludes=tuple(config.exclude) + tuple(excludes))
     base = cwd or Path.cwd()
-    project, unrecognised = load_project(discovery, tuple((base / path).resolve() for path in chart_paths))
+    project, unrecognised = load_project(
+        discovery, tuple((base / path).resolve() for path in chart_paths), limits
+    )
     requested_class, requested_from = (
         (safety_class, "--safety-class")
         if safety_class

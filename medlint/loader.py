@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from medlint.discover import ChartUnit, Discovery
+from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.model import (
     ArtifactKind,
     Chart,
@@ -50,6 +51,8 @@ class _Collector:
     charts: list[Chart] = field(default_factory=list)
     waivers: list[Any] = field(default_factory=list)
     chart_paths: tuple[Path, ...] = ()  # where unvendored chart dependencies may be found
+    limits: Limits = DEFAULT_LIMITS
+    render_budget: Any = None  # the run's medlint.helm.budget.RenderBudget, made at the first chart
 
     def note_waivers(self, relative: str, text: str, dockerfile: Dockerfile | None = None) -> None:
         """Collect `# medlint: ignore` comments while the text is at hand (cheap when there are none)."""
@@ -99,7 +102,7 @@ def _load_dockerfile(collector: _Collector, path: Path, relative: str) -> None:
                 )
                 ignore = read_dockerignore(ignore_relative, read_text(str(ignore_path)))
                 break
-        dockerfile = parse_dockerfile(relative, text, ignore)
+        dockerfile = parse_dockerfile(relative, text, ignore, collector.limits)
         if "pip" in text:  # requirement files named by `pip install -r/-c`, read from the build context
             from medlint.context_files import requirement_files
 
@@ -126,7 +129,12 @@ def _load_compose(collector: _Collector, path: Path, relative: str, text: str | 
         env_path = path.parent / ".env"
         env_text = read_text(str(env_path)) if env_path.is_file() else None
         project = parse_compose(
-            relative, text, read_file=_safe_reader(collector.root), env_file_text=env_text
+            relative,
+            text,
+            read_file=_safe_reader(collector.root),
+            env_file_text=env_text,
+            limits=collector.limits,
+            env_file_path=posixpath.join(posixpath.dirname(relative), ".env"),
         )
     except Exception as error:
         collector.fail(relative, ArtifactKind.COMPOSE, error)
@@ -296,13 +304,20 @@ def _vendored_charts(collector: _Collector, directory: Path, prefix: str) -> tup
 
 def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
     """Render the chart as `helm template` would, once per values set; failures become MD003 findings."""
+    from medlint.helm.budget import RenderBudget
     from medlint.helm.lint_renders import render_chart_for_lint
     from medlint.parsers.kubernetes import workload_from_object
 
     chart_yaml = f"{unit.relative}/Chart.yaml" if unit.relative not in ("", ".") else "Chart.yaml"
+    if collector.render_budget is None:  # one budget for every chart of the run
+        collector.render_budget = RenderBudget.for_run(collector.limits)
     try:
         objects, problems = render_chart_for_lint(
-            unit.directory, collector.root, chart_paths=collector.chart_paths
+            unit.directory,
+            collector.root,
+            chart_paths=collector.chart_paths,
+            limits=collector.limits,
+            budget=collector.render_budget,
         )
     except Exception as error:
         collector.problems.append(
@@ -426,9 +441,13 @@ def kustomize_patches(discovery: Discovery) -> set[str]:
     return patches
 
 
-def load_project(discovery: Discovery, chart_paths: tuple[Path, ...] = ()) -> tuple[Project, list[str]]:
-    """Parse every discovered artifact. Returns the project and the named files that are no artifact."""
-    collector = _Collector(root=discovery.root, chart_paths=chart_paths)
+def load_project(
+    discovery: Discovery, chart_paths: tuple[Path, ...] = (), limits: Limits = DEFAULT_LIMITS
+) -> tuple[Project, list[str]]:
+    """Parse every discovered artifact. Returns the project and the named files that are no artifact.
+
+    ``limits`` bounds the work untrusted input may cause (medlint.limits)."""
+    collector = _Collector(root=discovery.root, chart_paths=chart_paths, limits=limits)
     unrecognised = list(discovery.ignored_explicit)
     patches = kustomize_patches(discovery)
     for candidate in discovery.candidates:

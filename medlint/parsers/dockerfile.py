@@ -33,12 +33,14 @@ Model choices (documented here because checks depend on them):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.model import (
     ArtifactKind,
     Container,
@@ -56,6 +58,7 @@ from medlint.model import (
     Workload,
 )
 from medlint.parsers import shell
+from medlint.parsers.budget import ExpansionBudget, ExpansionLimitError
 from medlint.parsers.dockerignore import read_dockerignore
 from medlint.source import Location, SourceError
 
@@ -168,14 +171,17 @@ _JSON = json.JSONDecoder()
 # Public API
 
 
-def parse_dockerfile(path: str, text: str, ignore_file: DockerIgnore | None = None) -> Dockerfile:
+def parse_dockerfile(
+    path: str, text: str, ignore_file: DockerIgnore | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Dockerfile:
     """Parse Dockerfile text; `path` (repository-relative, POSIX) goes into every Location.
 
-    Raises SourceError(message, line, column) when Docker would refuse the file.
+    Raises SourceError(message, line, column) when Docker would refuse the file, or when substituting
+    ARG and ENV values would go over the expansion budgets of `limits`.
     """
     lines = [line[:-1] if line.endswith("\r") else line for line in text.lstrip("\ufeff").split("\n")]
     directives, escape = _read_directives(path, lines)
-    parser = _Parser(path, escape, _LineReader(lines, escape))
+    parser = _Parser(path, escape, _LineReader(lines, escape), ExpansionBudget(limits))
     parser.parse()
     return parser.result(directives, ignore_file)
 
@@ -507,15 +513,42 @@ class _Expander:
     `values` maps names to values; None means the variable exists but its value is unknown (an ARG
     without default is set by `--build-arg`). References to unknown variables stay as written and their
     names are collected in `missing`. `strict` makes unmatched quotes an error, as Docker does for the
-    instructions it substitutes in.
+    instructions it substitutes in. Characters copied from variables are counted against `budget` (per
+    expander: one value; and per file), before they are copied: see medlint.parsers.budget.
     """
 
-    def __init__(self, values: Mapping[str, str | None], escape: str, strict: bool = True) -> None:
+    def __init__(
+        self,
+        values: Mapping[str, str | None],
+        escape: str,
+        strict: bool = True,
+        budget: ExpansionBudget | None = None,
+    ) -> None:
         self.values = values
         self.escape = escape
         self.strict = strict
         self.missing: list[str] = []
         self._plain = _PLAIN_RUNS[escape]
+        self.budget = budget or ExpansionBudget()
+        self.substituted = 0  # characters copied from variables into this expander's value
+        self.depth = 0
+
+    def _take(self, value: str, reference: str) -> str:
+        """A variable's value entering the output: counted against the budgets first."""
+        if value:
+            self.substituted += len(value)
+            self.budget.check_value(self.substituted, reference)
+            self.budget.add(len(value))
+        return value
+
+    def _nested(self, argument: str) -> str:
+        """The word of a `${NAME:-word}`-style modifier, itself substituted (nesting is bounded)."""
+        self.depth += 1
+        try:
+            self.budget.check_nesting(self.depth)
+            return self._walk(argument, keep_quotes=False)
+        finally:
+            self.depth -= 1
 
     def substitute(self, text: str) -> str:
         """Substitute variables, keeping quotes and escapes (the `resolved` text of an instruction)."""
@@ -609,7 +642,7 @@ class _Expander:
             if name not in self.missing:
                 self.missing.append(name)
             return original
-        return value
+        return self._take(value, original)
 
     def _braced(self, inner: str, original: str) -> str:
         """`${NAME}` and its modifiers: `:-` `-` `:+` `+` `:?` `?` `#` `##` `%` `%%` `/` `//`."""
@@ -626,17 +659,22 @@ class _Expander:
         value = self.values.get(name)
         if operator in (":-", "-"):
             usable = value is not None and (value != "" or operator == "-")
-            return value if usable and value is not None else self._walk(argument, keep_quotes=False)
+            return self._take(value, original) if usable and value is not None else self._nested(argument)
         if value is None:
             return self._lookup(name, original)
         if operator in (":+", "+"):
-            return "" if operator == ":+" and value == "" else self._walk(argument, keep_quotes=False)
+            return "" if operator == ":+" and value == "" else self._nested(argument)
         if operator in (":?", "?"):
-            return value
+            return self._take(value, original)
         if operator in ("/", "//"):
             pattern, _, replacement = argument.partition("/")
-            return value.replace(pattern, replacement, -1 if operator == "//" else 1) if pattern else value
-        return _trim_pattern(value, self._walk(argument, keep_quotes=False), operator)
+            if not pattern:
+                return self._take(value, original)
+            hits = value.count(pattern) if operator == "//" else min(value.count(pattern), 1)
+            grown = len(value) + hits * (len(replacement) - len(pattern))  # checked before it is built
+            self.budget.check_value(self.substituted + grown, original)
+            return self._take(value.replace(pattern, replacement, -1 if operator == "//" else 1), original)
+        return self._take(_trim_pattern(value, self._nested(argument), operator), original)
 
     def _bad_substitution(self, original: str) -> str:
         if self.strict:
@@ -724,10 +762,13 @@ class _Draft:
 class _Parser:
     """Turns logical lines into instructions and stages, keeping the ARG/ENV scope as it goes."""
 
-    def __init__(self, path: str, escape: str, reader: _LineReader) -> None:
+    def __init__(
+        self, path: str, escape: str, reader: _LineReader, budget: ExpansionBudget | None = None
+    ) -> None:
         self.path = path
         self.escape = escape
         self.reader = reader
+        self.budget = budget or ExpansionBudget()
         self.stages: list[_StageDraft] = []
         self.global_args: list[Instruction] = []
         self.global_values: dict[str, str | None] = {}
@@ -748,6 +789,9 @@ class _Parser:
             except _SyntaxProblem as problem:
                 line, column = logical.position(problem.offset)
                 raise SourceError(problem.message, line, column) from None
+            except ExpansionLimitError as problem:  # where no variable name was at hand
+                keyword = logical.text[: _word_end(logical.text, 0)].upper()
+                raise SourceError(f"{keyword}: {problem.message}", logical.line, logical.column) from None
 
     def result(self, directives: dict[str, Located[str]], ignore_file: DockerIgnore | None) -> Dockerfile:
         if not self.stages:
@@ -819,7 +863,7 @@ class _Parser:
         """Keys of ENV, LABEL and ARG with their values, each located at the key's own line and column."""
         if draft.keyword not in ("ENV", "LABEL", "ARG"):
             return ()
-        expander = _Expander({}, self.escape, strict=False)
+        expander = _Expander({}, self.escape, strict=False, budget=self.budget)
         if draft.keyword == "ARG":
             raw = [
                 (word.partition("=")[0], word.partition("=")[2] if "=" in word else None, start)
@@ -860,7 +904,7 @@ class _Parser:
 
     def _substitute(self, draft: _Draft) -> None:
         """Docker's own substitution: resolved text plus the names it could not resolve."""
-        expander = _Expander(self._scope(draft.keyword), self.escape)
+        expander = _Expander(self._scope(draft.keyword), self.escape, budget=self.budget)
         draft.resolved = expander.substitute(draft.arguments)
         draft.unresolved.extend(name for name in expander.missing if name not in draft.unresolved)
 
@@ -892,7 +936,7 @@ class _Parser:
                 value = value.lower() if equals else "true"
             elif not equals:
                 raise _SyntaxProblem(f"flag --{name} needs a value: write --{name}=<value>", offset)
-            value = _Expander(scope, self.escape, strict=False).substitute(value)
+            value = _Expander(scope, self.escape, strict=False, budget=self.budget).substitute(value)
             if name in values:
                 if kind != _REPEATED:
                     raise _SyntaxProblem(f"flag --{name} is given twice for {keyword}; keep one", offset)
@@ -918,7 +962,7 @@ class _Parser:
         name = self._stage_name(draft, words)
         self._substitute(draft)
         image_word, image_offset = words[0]
-        expander = _Expander(self.global_values, self.escape)
+        expander = _Expander(self.global_values, self.escape, budget=self.budget)
         image = expander.word(image_word)
         location = self._span(draft, image_offset, image_offset + len(image_word))
         parent = next((stage.index for stage in self.stages if stage.name == image.lower()), None)
@@ -964,7 +1008,9 @@ class _Parser:
             raise _SyntaxProblem(
                 "ARG needs a name: write ARG NAME or ARG NAME=default", draft.arguments_offset
             )
-        self._substitute(draft)
+        pairs = [(word.partition("=")[0], word.partition("=")[2], start) for word, start, _ in words]
+        with self._naming_variable(draft, pairs):
+            self._substitute(draft)
         stage = self.stage
         target = self.global_values if stage is None else stage.args
         for word, start, _ in words:
@@ -974,8 +1020,9 @@ class _Parser:
                     "ARG names can not be blank: write ARG NAME=default", draft.arguments_offset + start
                 )
             if equals:
-                expander = _Expander(self._scope(), self.escape)
-                value = expander.word(default)
+                expander = _Expander(self._scope(), self.escape, budget=self.budget)
+                with self._naming_variable(draft, [(name, default, start)]):
+                    value = expander.word(default)
                 target[name] = None if expander.missing else value
             elif stage is not None:
                 target[name] = self.global_values.get(name)  # re-declaring a global ARG brings its value
@@ -1001,19 +1048,34 @@ class _Parser:
             raise _SyntaxProblem(f"{draft.keyword}: {problem.message}", offset) from None
         if not raw_pairs:
             raise _SyntaxProblem(f"{draft.keyword} needs at least one key=value pair", draft.arguments_offset)
-        self._substitute(draft)
+        with self._naming_variable(draft, raw_pairs):
+            self._substitute(draft)
         scope = self._scope()
         pairs = []
         for raw_key, raw_value, offset in raw_pairs:
-            key = _Expander(scope, self.escape).word(raw_key)
-            if not key:
-                raise _SyntaxProblem(
-                    f"{draft.keyword} names can not be blank", draft.arguments_offset + offset
-                )
-            expander = _Expander(scope, self.escape)
-            value = expander.word(raw_value)
+            with self._naming_variable(draft, [(raw_key, raw_value, offset)]):
+                key = _Expander(scope, self.escape, budget=self.budget).word(raw_key)
+                if not key:
+                    raise _SyntaxProblem(
+                        f"{draft.keyword} names can not be blank", draft.arguments_offset + offset
+                    )
+                expander = _Expander(scope, self.escape, budget=self.budget)
+                value = expander.word(raw_value)
             pairs.append((key, value, not expander.missing))
         return pairs
+
+    @contextlib.contextmanager
+    def _naming_variable(self, draft: _Draft, pairs: list[tuple[str, str, int]]) -> Iterator[None]:
+        """Report a budget error as `KEYWORD NAME: ...` at the first pair whose value substitutes."""
+        try:
+            yield
+        except ExpansionLimitError as error:
+            name, _, offset = next(
+                ((k, v, o) for k, v, o in pairs if "$" in v), pairs[0] if pairs else ("", "", 0)
+            )
+            raise _SyntaxProblem(
+                f"{draft.keyword} {name}: {error.message}".replace("  ", " "), draft.arguments_offset + offset
+            ) from None
 
     def _maintainer(self, draft: _Draft) -> None:
         self._require_arguments(draft, "MAINTAINER <name> (deprecated: prefer LABEL maintainer=<name>)")
@@ -1033,7 +1095,9 @@ class _Parser:
     def _user(self, draft: _Draft) -> None:
         self._require_arguments(draft, "USER <user>[:<group>]")
         self._substitute(draft)
-        _Expander({}, self.escape).word(draft.resolved or "")  # unmatched quotes are an error here
+        _Expander({}, self.escape, budget=self.budget).word(
+            draft.resolved or ""
+        )  # unmatched quotes are an error here
 
     def _volume(self, draft: _Draft) -> None:
         self._require_arguments(draft, 'VOLUME <path>... or VOLUME ["<path>"]')
@@ -1071,7 +1135,9 @@ class _Parser:
         draft.heredocs = self._heredocs(draft, draft.arguments, draft.arguments_offset)
         if not draft.arguments:
             raise _SyntaxProblem('RUN needs a command: write RUN <command> or RUN ["<executable>", "<arg>"]')
-        draft.resolved = _Expander(stage.values(), self.escape, strict=False).substitute(draft.arguments)
+        draft.resolved = _Expander(stage.values(), self.escape, strict=False, budget=self.budget).substitute(
+            draft.arguments
+        )
         split = shell.split_shell(draft.arguments, stage.posix_shell)
         draft.commands = _line_commands(split, draft)
         draft.commands.extend(self._heredoc_scripts(draft, split))
@@ -1090,7 +1156,9 @@ class _Parser:
         if draft.json_arguments is not None:
             draft.commands = _exec_commands(draft.json_arguments, draft.logical.line)
             return
-        draft.resolved = _Expander(dict(stage.env), self.escape, strict=False).substitute(draft.arguments)
+        draft.resolved = _Expander(dict(stage.env), self.escape, strict=False, budget=self.budget).substitute(
+            draft.arguments
+        )
         split = shell.split_shell(text, stage.posix_shell)
         draft.commands = _line_commands(split, draft, offset - draft.arguments_offset)
 

@@ -13,6 +13,10 @@ Grammar (Compose Specification, "Interpolation"):
   `${NAME:+alternative}`    alternative when NAME is set, non-empty  `${NAME+alternative}` ... when set
 Arguments may nest further expressions (`${A:-${B:-x}}`). A `$` followed by anything else (`$(cmd)`, `$1`,
 a trailing `$`) is kept as is, like Compose does; a malformed `${...}` is an error.
+
+Values copied from variables are counted against an :class:`~medlint.parsers.budget.ExpansionBudget`
+before they are copied (a `.env` of forty doubling lines asks for a terabyte), and nesting is bounded; going
+over raises :class:`~medlint.parsers.budget.ExpansionLimitError`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from medlint.source import Location
+from medlint.parsers.budget import ExpansionBudget, ExpansionLimitError
+from medlint.source import Location, SourceError
 
 #: Operators after a braced name, two-character ones first so `:-` is not read as `:` + `-`.
 OPERATORS = (":-", ":?", ":+", "-", "?", "+")
@@ -139,9 +144,22 @@ class _Unterminated(Exception):
 class _Parser:
     """Recursive-descent interpolation of one template (kept small: one method per construct)."""
 
-    def __init__(self, template: str, variables: Mapping[str, str]) -> None:
+    def __init__(
+        self, template: str, variables: Mapping[str, str], budget: ExpansionBudget | None = None
+    ) -> None:
         self.template = template
         self.variables = variables
+        self.budget = budget or ExpansionBudget()
+        self.substituted = 0
+        self.depth = 0
+
+    def take(self, value: str, start: int, end: int) -> str:
+        """A variable's value entering the result: counted against the budgets before it is copied."""
+        if value:
+            self.substituted += len(value)
+            self.budget.check_value(self.substituted, self.template[start:end][:80])
+            self.budget.add(len(value))
+        return value
 
     def text(self, start: int, nested: bool) -> _Piece:
         """Interpolate from `start` to the end (or, when nested, to the `}` closing the argument)."""
@@ -180,13 +198,17 @@ class _Parser:
         name = match.group()
         is_set = name in self.variables
         reference = VariableReference(name, "", is_set, is_set, None, index)
-        value = self.variables[name] if is_set else self.template[index : match.end()]
+        value = (
+            self.take(self.variables[name], index, match.end())
+            if is_set
+            else self.template[index : match.end()]
+        )
         return _Piece(value, [reference], is_set, match.end())
 
     def braced(self, index: int) -> _Piece:
         template = self.template
         match = _NAME.match(template, index + 2)
-        if "}" not in template[index + 2 :]:
+        if template.find("}", index + 2) < 0:
             raise InterpolationError(
                 f"unterminated variable reference {template[index : index + 20]!r}: add the closing '}}', "
                 "or write '$$' for a literal '$'",
@@ -202,7 +224,11 @@ class _Parser:
         if template[after_name] == "}":
             is_set = name in self.variables
             reference = VariableReference(name, "", is_set, is_set, None, index)
-            value = self.variables[name] if is_set else template[index : after_name + 1]
+            value = (
+                self.take(self.variables[name], index, after_name + 1)
+                if is_set
+                else template[index : after_name + 1]
+            )
             return _Piece(value, [reference], is_set, after_name + 1)
         operator = next((op for op in OPERATORS if template.startswith(op, after_name)), None)
         if operator is None:
@@ -211,12 +237,16 @@ class _Parser:
                 "':-', '-', ':?', '?', ':+', '+'",
                 index,
             )
+        self.depth += 1
         try:
+            self.budget.check_nesting(self.depth)
             argument = self.text(after_name + len(operator), nested=True)
         except _Unterminated:
             raise InterpolationError(
                 f"unterminated variable reference {_excerpt(template, index)!r}: add the closing '}}'", index
             ) from None
+        finally:
+            self.depth -= 1
         return self.evaluate(name, operator, argument, index, argument.end + 1)
 
     def evaluate(self, name: str, operator: str, argument: _Piece, start: int, end: int) -> _Piece:
@@ -226,10 +256,12 @@ class _Parser:
         usable = is_set and (current != "" or not operator.startswith(":"))
         nested: list[VariableReference] = []
         if operator in DEFAULT_OPERATORS:
+            if usable:
+                self.take(current, start, end)
             value, resolved = (current, True) if usable else (argument.value, argument.resolved)
             nested = [] if usable else argument.references
         elif operator in REQUIRED_OPERATORS:
-            value, resolved = current, usable
+            value, resolved = self.take(current, start, end), usable
         else:  # alternative value
             value, resolved = (argument.value, argument.resolved) if usable else ("", True)
             nested = argument.references if usable else []
@@ -245,11 +277,14 @@ def _excerpt(template: str, index: int, limit: int = 40) -> str:
     return template[index : min(end, index + limit)]
 
 
-def interpolate(template: str, variables: Mapping[str, str]) -> Interpolation:
-    """Interpolate one string; raise InterpolationError for a malformed `${...}`."""
+def interpolate(
+    template: str, variables: Mapping[str, str], budget: ExpansionBudget | None = None
+) -> Interpolation:
+    """Interpolate one string; raise InterpolationError for a malformed `${...}`, ExpansionLimitError when
+    the substituted values go over ``budget`` (a per-string budget of its own when None)."""
     if "$" not in template:
         return Interpolation(template, template)
-    piece = _Parser(template, variables).text(0, nested=False)
+    piece = _Parser(template, variables, budget).text(0, nested=False)
     return Interpolation(template, piece.value, tuple(piece.references))
 
 
@@ -262,14 +297,18 @@ _INLINE_COMMENT = re.compile(r"(?<!\s)\s+#.*\Z", re.DOTALL)
 _DOUBLE_QUOTE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"', "$": "$$"}
 
 
-def parse_dotenv(text: str | None) -> dict[str, str]:
+def parse_dotenv(
+    text: str | None, budget: ExpansionBudget | None = None, path: str = ".env"
+) -> dict[str, str]:
     """The variables of a `.env` file, in the Compose dotenv dialect.
 
     `KEY=value`, `export KEY=value`, `# comments`, inline ` # comments` after unquoted values, single quotes
     (literal) and double quotes (escapes, may span lines). Values may reference earlier variables. A variable
     whose value depends on something not defined in the file (`A=${HOME}/x`), or a bare `KEY` taken from the
     host, is left out: medlint cannot know it, so references to it stay unresolved. Malformed lines are
-    skipped, as they do not change what medlint can know for sure.
+    skipped, as they do not change what medlint can know for sure. A value that would go over the
+    expansion budget raises SourceError naming ``path``, the line and the variable (the caller reports it
+    at the file that reads the `.env`).
     """
     variables: dict[str, str] = {}
     lines = (text or "").splitlines()
@@ -284,14 +323,18 @@ def parse_dotenv(text: str | None) -> dict[str, str]:
         if match is None:
             continue
         key, rest = match.group(1), match.group(2)
-        if rest[:1] in ("'", '"'):
-            raw, consumed = _quoted_value(rest, lines, index)
-            index += consumed
-            if raw is None:
-                continue
-            value: str | None = raw if rest[0] == "'" else _expand(_unescape(raw), variables)
-        else:
-            value = _expand(_INLINE_COMMENT.sub("", rest).strip(), variables)
+        line_number = index
+        try:
+            if rest[:1] in ("'", '"'):
+                raw, consumed = _quoted_value(rest, lines, index)
+                index += consumed
+                if raw is None:
+                    continue
+                value: str | None = raw if rest[0] == "'" else _expand(_unescape(raw), variables, budget)
+            else:
+                value = _expand(_INLINE_COMMENT.sub("", rest).strip(), variables, budget)
+        except ExpansionLimitError as error:
+            raise SourceError(f"{path} line {line_number}: variable {key}: {error.message}") from None
         if value is None:
             variables.pop(key, None)
         else:
@@ -342,9 +385,9 @@ def _unescape(raw: str) -> str:
     return re.sub(r"\\(.)", lambda m: _DOUBLE_QUOTE_ESCAPES.get(m.group(1), m.group(0)), raw, flags=re.DOTALL)
 
 
-def _expand(value: str, variables: Mapping[str, str]) -> str | None:
+def _expand(value: str, variables: Mapping[str, str], budget: ExpansionBudget | None) -> str | None:
     try:
-        result = interpolate(value, variables)
+        result = interpolate(value, variables, budget)
     except InterpolationError:
         return None
     return result.value if result.resolved else None

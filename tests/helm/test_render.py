@@ -336,7 +336,7 @@ def test_library_chart_is_not_installable(tmp_path: Path) -> None:
             "{{ range until 100000000 }}x{{ end }}",
             "error calling until: the result would have 100,000,000 items",
         ),
-        ("{{ range 100000000 }}x{{ end }}", "exceeded maximum range iterations"),
+        ("{{ range 100000000 }}x{{ end }}", "render budget exceeded: evaluation steps per chart"),
         ('{{ repeat 100000000 "x" }}', "error calling repeat: the result would have 100,000,000 characters"),
         (
             '{{ $s := "xx" }}{{ range until 64 }}{{ $s = print $s $s }}{{ end }}',
@@ -346,7 +346,7 @@ def test_library_chart_is_not_installable(tmp_path: Path) -> None:
         ("{{ $l := list 1 }}{{ range until 64 }}{{ $l = concat $l $l }}{{ end }}", "error calling concat"),
         (
             "{{ range until 1000 }}{{ range until 1000 }}{{ range until 1000 }}x{{ end }}{{ end }}{{ end }}",
-            "exceeded maximum",
+            "render budget exceeded",
         ),
     ],
 )
