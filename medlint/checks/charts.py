@@ -38,7 +38,8 @@ _PARTIAL = re.compile(
 )
 _OPERATOR = r"!=|>=|=>|<=|=<|~>|=|>|<|~|\^"
 _COMPARATOR = re.compile(rf"^({_OPERATOR})?\s*(\S+)$")
-_HYPHEN_RANGE = re.compile(r"(\S+)\s+-\s+(\S+)")
+# Starts only at the start of a word: a long word without " - " is scanned once, not once per character.
+_HYPHEN_RANGE = re.compile(r"(?<!\S)(\S+)\s+-\s+(\S+)")
 _WILDCARDS = ("x", "X", "*")
 
 

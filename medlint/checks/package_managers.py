@@ -620,11 +620,12 @@ _REQUIREMENT_FILE_VALUE_OPTIONS = {
     "--install-option",
     "--hash",
 }
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+# A run of spaces is tried from its start only (linear on long runs without `#`).
+_COMMENT = re.compile(r"(^|(?<!\s)\s+)#.*$")
 _VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
 _DIGEST_FRAGMENT = re.compile(r"[#&](sha256|sha384|sha512)=[0-9a-fA-F]{32,}")
 _COMMIT = re.compile(r"[0-9a-fA-F]{7,64}")
-_VERSION_TAG = re.compile(r"v?\d+(\.\d+)+[0-9A-Za-z.+-]*")
+_VERSION_TAG = re.compile(r"v?\d+\.\d+[0-9A-Za-z.+-]*")  # `(\.\d+)+` before the class only backtracked
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 

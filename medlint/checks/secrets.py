@@ -910,8 +910,9 @@ def go_duration_seconds(value: Any) -> float | None:
     text = text.lstrip("-")
     units = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
     total, position = 0.0, 0
-    for match in _GO_DURATION_PART.finditer(text):
-        if match.start() != position:
+    while position < len(text):  # each part where the last ended: one pass, never a search per start
+        match = _GO_DURATION_PART.match(text, position)
+        if match is None:
             return None
         total += float(match.group(1)) * units[match.group(2)]
         position = match.end()

@@ -1090,8 +1090,9 @@ def parse_duration(value: Any) -> float | None:
         return None
     text = value.strip()
     total, position = 0.0, 0
-    for match in _DURATION_PART.finditer(text):
-        if match.start() != position:
+    while position < len(text):  # each part where the last ended: one pass, never a search per start
+        match = _DURATION_PART.match(text, position)
+        if match is None:
             return None
         total += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
         position = match.end()
