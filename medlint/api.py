@@ -8,21 +8,35 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from dataclasses import dataclass
 from pathlib import Path
 
-from medlint.baseline import BaselineEntry, apply_baseline
+from medlint.baseline import BaselineEntry, match_baseline
 from medlint.config import Config
 from medlint.discover import discover
 from medlint.engine import run_rules
+from medlint.findings import Finding
 from medlint.fingerprints import add_fingerprints
-from medlint.limits import DEFAULT_LIMITS, Limits
-from medlint.loader import load_project
+from medlint.limits import Limits
+from medlint.loader import HelmSettings, load_project
 from medlint.model import Level
+from medlint.reader import FileReader
 from medlint.report import Report
 from medlint.rulepack import RulePack, load_rule_pack, table_versions
 from medlint.safety import resolve_safety_class
 from medlint.vcs import read_provenance
-from medlint.waivers import annotation_waivers, apply_waivers, configured_waivers
+from medlint.waivers import annotation_waivers, configured_waivers, evaluate_waivers
+
+
+@dataclass(frozen=True, slots=True)
+class HelmValues:
+    """Helm values from the command line: one more values set for every chart being linted."""
+
+    files: tuple[str, ...] = ()  # absolute paths of -f files, merged in order
+    set_values: tuple[str, ...] = ()
+    set_string_values: tuple[str, ...] = ()
+    kube_version: str | None = None
+    api_versions: tuple[str, ...] = ()
 
 
 def lint(
@@ -38,16 +52,32 @@ def lint(
     today: datetime.date | None = None,
     command_line: tuple[str, ...] = (),
     chart_paths: tuple[str, ...] = (),
-    limits: Limits = DEFAULT_LIMITS,
+    helm: HelmValues | None = None,
+    gitignore: bool = True,
+    baseline_path: str | None = None,
+    limits: Limits | None = None,
 ) -> Report:
     """Discover, parse, check, waive, compare with the baseline. Raises DiscoveryError or RulePackError
-    for usage problems. ``limits`` bounds the work on untrusted input (medlint.limits)."""
+    for usage problems. Every file is read through one bounded reader with `limits` (default: the
+    configuration's)."""
     config = config or Config()
     pack = pack or load_rule_pack(tuple(config.rules_dirs) + tuple(rules_dirs))
-    discovery = discover(paths, cwd or Path.cwd(), excludes=tuple(config.exclude) + tuple(excludes))
+    discovery = discover(
+        paths, cwd or Path.cwd(), excludes=tuple(config.exclude) + tuple(excludes), gitignore=gitignore
+    )
     base = cwd or Path.cwd()
+    reader = FileReader(discovery.root, limits or config.limits)
+    helm = helm or HelmValues(kube_version=config.helm_kube_version, api_versions=config.helm_api_versions)
+    settings_for_charts = HelmSettings(
+        command_line_files=helm.files,
+        set_values=helm.set_values,
+        set_string_values=helm.set_string_values,
+        configured=config.helm_values,
+        kube_version=helm.kube_version,
+        api_versions=helm.api_versions,
+    )
     project, unrecognised = load_project(
-        discovery, tuple((base / path).resolve() for path in chart_paths), limits
+        discovery, tuple((base / path).resolve() for path in chart_paths), settings_for_charts, reader
     )
     requested_class, requested_from = (
         (safety_class, "--safety-class")
@@ -62,18 +92,23 @@ def lint(
         from medlint.helm.sourcemap import explain_findings  # only Helm renders carry a source map
 
         findings = explain_findings(findings)
-    findings = add_fingerprints(findings, discovery.root)
+    findings = add_fingerprints(findings, discovery.root, reader)
     waivers = [
         *project.inline_waivers,
         *annotation_waivers(project.k8s_objects),
         *configured_waivers(config.waivers),
     ]
     effective_today = settings.today or datetime.date.today()
-    findings, waiver_notes = apply_waivers(findings, waivers, effective_today)
-    baselined, fixed = 0, ()
+    waiving = evaluate_waivers(findings, waivers, effective_today)
+    findings = waiving.findings
+    known: tuple[Finding, ...] = ()
+    fixed: tuple[BaselineEntry, ...] = ()
     if baseline is not None:
-        findings, baselined, fixed = apply_baseline(findings, baseline)
-    result = dataclasses.replace(result, findings=findings, notifications=result.notifications + waiver_notes)
+        findings, known, fixed = match_baseline(findings, baseline)
+    findings = tuple(sorted(findings, key=Finding.sort_key))  # total: the same bytes for every hash seed
+    result = dataclasses.replace(
+        result, findings=findings, notifications=result.notifications + waiving.notifications
+    )
     return Report(
         result=result,
         pack=pack,
@@ -85,9 +120,12 @@ def lint(
         root=str(discovery.root),
         config_path=str(config.path) if config.path else None,
         automation_id=config.sarif_automation_id,
-        provenance=read_provenance(discovery.root),
-        baselined=baselined,
+        provenance=read_provenance(discovery.root, reader.limits),
+        baselined=len(known),
+        baselined_findings=known,
         fixed=fixed,
         table_versions=table_versions(pack),
         evaluation_date=effective_today.isoformat(),
+        waivers=waiving.outcomes,
+        baseline_path=baseline_path,
     )

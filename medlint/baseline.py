@@ -17,6 +17,9 @@ from typing import Any
 
 from medlint.findings import Finding
 from medlint.fingerprints import LOGICAL, logical_fingerprint
+from medlint.limits import DEFAULT_LIMITS, Limits
+from medlint.reader import read_named_file
+from medlint.source import SourceError
 
 BASELINE_VERSION = 1
 
@@ -32,6 +35,9 @@ class BaselineEntry:
     path: str
     subject: str
     message: str
+
+
+_ENTRY_KEYS = ("fingerprint", "rule_id", "path", "subject", "message")
 
 
 def _fingerprint(finding: Finding) -> str:
@@ -66,42 +72,67 @@ def write_baseline(path: Path, document: dict[str, Any]) -> None:
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def read_baseline(path: Path) -> tuple[BaselineEntry, ...]:
+def read_baseline(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[BaselineEntry, ...]:
+    """The entries of a baseline file. Raises BaselineError (exit code 2) naming the file for anything that
+    is not a readable medlint baseline: too large, not UTF-8, not JSON, nested too deeply, wrong shape."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = read_named_file(
+            path, max_bytes=limits.max_baseline_bytes, limit_name="limits.max_baseline_bytes"
+        )
+    except SourceError as error:  # refused (a pipe, too large) or not UTF-8
+        where = f"{path}:{error.line}" if error.line > 1 else str(path)
+        raise BaselineError(f"cannot read baseline {where}: {error.message}") from None
     except OSError as error:
         raise BaselineError(f"cannot read baseline '{path}': {error.strerror or error}") from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise BaselineError(f"{path}:{error.lineno}: the baseline is not valid JSON: {error.msg}") from None
+    except RecursionError:
+        raise BaselineError(f"{path}: the baseline is nested too deeply to be a medlint baseline") from None
     if (
         not isinstance(data, dict)
         or data.get("medlint_baseline") != BASELINE_VERSION
         or not isinstance(data.get("findings"), list)
     ):
         raise BaselineError(f"{path} is not a medlint baseline (create one with `medlint baseline create`)")
-    try:
-        return tuple(
-            BaselineEntry(
-                **{key: entry[key] for key in ("fingerprint", "rule_id", "path", "subject", "message")}
+    entries = []
+    for index, entry in enumerate(data["findings"], 1):
+        if not isinstance(entry, dict):
+            raise BaselineError(f"{path}: baseline entry {index} is not an object")
+        missing = [key for key in _ENTRY_KEYS if not isinstance(entry.get(key), str)]
+        if missing:
+            raise BaselineError(
+                f"{path}: baseline entry {index} lacks a text value for {', '.join(missing)}; "
+                "create the baseline again with `medlint baseline create`"
             )
-            for entry in data["findings"]
-        )
-    except (KeyError, TypeError) as error:
-        raise BaselineError(f"{path}: a baseline entry is incomplete ({error})") from None
+        entries.append(BaselineEntry(**{key: entry[key] for key in _ENTRY_KEYS}))
+    return tuple(entries)
 
 
 def apply_baseline(
     findings: Sequence[Finding], entries: Sequence[BaselineEntry]
 ) -> tuple[tuple[Finding, ...], int, tuple[BaselineEntry, ...]]:
     """(new findings marked "new", how many matched the baseline, baseline entries that no longer occur)."""
+    new, known, fixed = match_baseline(findings, entries)
+    return new, len(known), fixed
+
+
+def match_baseline(
+    findings: Sequence[Finding], entries: Sequence[BaselineEntry]
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...], tuple[BaselineEntry, ...]]:
+    """(new findings marked "new", known findings marked "unchanged", entries that no longer occur).
+
+    Known findings leave the normal reports, but the evidence report lists them: a clause whose only
+    findings are baselined has not passed."""
     remaining = Counter(entry.fingerprint for entry in entries)
     new: list[Finding] = []
-    matched = 0
+    known: list[Finding] = []
     for finding in findings:
         fingerprint = _fingerprint(finding)
         if remaining[fingerprint] > 0 and not finding.suppressed:
             remaining[fingerprint] -= 1
-            matched += 1
+            known.append(dataclasses.replace(finding, baseline_state="unchanged"))
         else:
             new.append(dataclasses.replace(finding, baseline_state="new"))
     fixed_left = Counter(remaining)
@@ -110,4 +141,4 @@ def apply_baseline(
         if fixed_left[entry.fingerprint] > 0:
             fixed_left[entry.fingerprint] -= 1
             fixed.append(entry)
-    return tuple(new), matched, tuple(fixed)
+    return tuple(new), tuple(known), tuple(fixed)

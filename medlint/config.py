@@ -1,26 +1,79 @@
 """Configuration: `.medlint.yaml` or `[tool.medlint]` in pyproject.toml, found by walking up from the
-scanned path, validated by schemas/config.schema.json. A mistake is a ConfigError: exit code 2 with a
-message naming the file and the field."""
+scanned path. It fails closed: a typo must never turn the gate green.
+
+- The file is read with a size bound, decoded as UTF-8, and parsed with the artifacts' safe YAML loader
+  (positions kept, alias bombs refused) or tomllib, with a nesting bound. Hostile input is a ConfigError.
+- It is validated against `schemas/config.schema.json`; the `limits:` section's schema is generated from
+  `medlint.limits.Limits`, and each rule's `params:` is validated against the declarations in its rule file.
+- Unknown keys, rule ids and parameter names are errors, each with the nearest valid name.
+- Every problem is reported at once, one per line, as `file:line: field: message`, in words.
+- YAML and TOML dates are accepted wherever a date is meant.
+
+A ConfigError means exit code 2.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import difflib
 import json
+import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from medlint.engine import EngineSettings
+from medlint.limits import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from medlint.rulepack import RulePack
 
 CONFIG_NAMES = (".medlint.yaml", ".medlint.yml")
+#: A configuration file is a few kilobytes; anything this large is refused unread.
+MAX_CONFIG_BYTES = 1024 * 1024
+#: Deepest nesting a configuration can need is about six levels (rules.params.MD113.schema_content.key).
+MAX_CONFIG_DEPTH = 32
+#: Aliases may expand a configuration to at most this many YAML nodes.
+MAX_CONFIG_NODES = 100_000
 
 
 class ConfigError(Exception):
     """An invalid configuration file; the CLI prints it and exits with code 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    """One mistake in a configuration file, in words: where it is, which field, what is wrong."""
+
+    line: int | None
+    field: str
+    message: str
+
+    def render(self, path: Path | str) -> str:
+        where = f"{path}:{self.line}" if self.line else str(path)
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+def display(path: Path) -> str:
+    """The configuration's path as the user would write it: relative to the working folder when inside it."""
+    import os
+
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def _raise(path: Path, problems: Sequence[ConfigProblem]) -> None:
+    path = Path(display(path))
+    ordered = sorted(problems, key=lambda p: (p.line or 0, p.field, p.message))
+    unique = list(dict.fromkeys(problem.render(path) for problem in ordered))
+    count = f"{len(unique)} problems" if len(unique) > 1 else "1 problem"
+    raise ConfigError(f"invalid configuration ({count}):\n" + "\n".join(f"  {line}" for line in unique))
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +86,16 @@ class ConfiguredWaiver:
     until: str | None = None
     owner: str | None = None
     risk: str | None = None
+    line: int = 1  # where the waiver starts in the configuration file
+
+
+@dataclass(frozen=True, slots=True)
+class ChartValues:
+    """`helm.values`: charts matching `chart_glob` are rendered once more with each of `value_sets`
+    (each a tuple of values files merged in order, paths resolved against the configuration's folder)."""
+
+    chart_glob: str
+    value_sets: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +114,11 @@ class Config:
     waivers: tuple[ConfiguredWaiver, ...] = ()
     today: datetime.date | None = None
     sarif_automation_id: str = "medlint/"
+    #: Budgets for this run (`limits:`), passed down the pipeline.
+    limits: Limits = DEFAULT_LIMITS
+    helm_values: tuple[ChartValues, ...] = ()
+    helm_kube_version: str | None = None
+    helm_api_versions: tuple[str, ...] = ()
 
     def engine_settings(self, today: datetime.date | None = None) -> EngineSettings:
         return EngineSettings(
@@ -62,6 +130,25 @@ class Config:
         )
 
 
+# --------------------------------------------------------------------------------------------------
+# Finding the file
+
+
+def _read_bounded(path: Path, limit: int = MAX_CONFIG_BYTES) -> bytes:
+    """At most `limit` bytes of a regular file, through the reader every file goes through; a larger or
+    special file (FIFO, device, folder) is a ConfigError, refused without blocking or reading it whole."""
+    from medlint.reader import ReadRefused, read_bytes
+
+    try:
+        return read_bytes(path, within=None, max_bytes=limit, limit_name="the configuration size limit")
+    except ReadRefused as refusal:
+        raise ConfigError(f"{display(path)}: the configuration was not read: {refusal.message}") from None
+    except OSError as error:
+        raise ConfigError(
+            f"{display(path)}: cannot read the configuration: {error.strerror or error}"
+        ) from None
+
+
 def find_config(start: Path) -> Path | None:
     """The nearest .medlint.yaml, or pyproject.toml with a [tool.medlint] table, from `start` upwards."""
     directory = start if start.is_dir() else start.parent
@@ -70,62 +157,439 @@ def find_config(start: Path) -> Path | None:
             if (candidate_dir / name).is_file():
                 return candidate_dir / name
         pyproject = candidate_dir / "pyproject.toml"
-        if pyproject.is_file() and "[tool.medlint" in pyproject.read_text(encoding="utf-8", errors="replace"):
+        if pyproject.is_file() and b"[tool.medlint" in _read_bounded(pyproject):
             return pyproject
         if (candidate_dir / ".git").exists():
             break  # do not pick up a configuration from outside the repository
     return None
 
 
-def _read(path: Path) -> Any:
+# --------------------------------------------------------------------------------------------------
+# Reading
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise ConfigError(f"{display(path)}:{line}: the configuration holds binary content (NUL byte)")
     try:
-        if path.name == "pyproject.toml":
-            if sys.version_info >= (3, 11):
-                import tomllib
-            else:  # pragma: no cover - exercised on Python 3.10
-                import tomli as tomllib
-            return tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("medlint", {})
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read the configuration: {error}") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{where}: invalid YAML: {getattr(error, 'problem', error)}") from None
-    except ValueError as error:  # tomllib.TOMLDecodeError
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ConfigError(
+            f"{display(path)}:{line}: the configuration is not UTF-8 text (byte 0x{data[error.start]:02x}); "
+            "save it as UTF-8"
+        ) from None
 
 
-def _validate(data: Any, path: Path) -> None:
+def _depth_problem(value: Any, limit: int = MAX_CONFIG_DEPTH) -> bool:
+    """Whether `value` nests deeper than `limit` (checked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(current, Mapping):
+            stack.extend((item, depth + 1) for item in current.values())
+        elif isinstance(current, list):
+            stack.extend((item, depth + 1) for item in current)
+    return False
+
+
+def _read_yaml(path: Path, text: str) -> Any:
+    from medlint.source import SourceError, load_yaml_documents
+
+    try:
+        documents = load_yaml_documents(text, max_expanded_nodes=MAX_CONFIG_NODES)
+    except SourceError as error:
+        raise ConfigError(f"{display(path)}:{error.line}: invalid YAML: {error.message}") from None
+    if len(documents) > 1:
+        raise ConfigError(f"{display(path)}:{documents[1].line}: the configuration must be one YAML document")
+    return documents[0].value if documents else None
+
+
+def _read_toml(path: Path, text: str) -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{display(path)}: invalid TOML: nested deeper than medlint reads") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{display(path)}: invalid TOML: {error}") from None
+    tool = data.get("tool", {})
+    return tool.get("medlint", {}) if isinstance(tool, dict) else {}
+
+
+def _dates_as_text(value: Any) -> Any:
+    """TOML dates (and any other date objects) as YYYY-MM-DD, so a date is a date in either format."""
+    if isinstance(value, datetime.datetime):
+        return value  # a time of day is not a date; validation says so
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _dates_as_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_dates_as_text(item) for item in value]
+    return value
+
+
+class _Positions:
+    """Lines of fields: exact for YAML (from the loader), best effort for TOML (by key name)."""
+
+    def __init__(self, data: Any, text: str, is_toml: bool) -> None:
+        self.data = data
+        self.lines = text.splitlines()
+        self.is_toml = is_toml
+
+    def line(self, path: Sequence[Any]) -> int | None:
+        if self.is_toml:
+            return self._toml_line(path)
+        from medlint.source import YamlList, YamlMap
+
+        node, line = self.data, getattr(self.data, "line", None)
+        for part in path:
+            if isinstance(node, YamlMap) and part in node:
+                line = node.key_positions.get(part, (line,))[0]
+                node = node[part]
+            elif isinstance(node, YamlList) and isinstance(part, int) and 0 <= part < len(node):
+                line = node.item_positions[part][0]
+                node = node[part]
+            else:
+                break
+        return line
+
+    def _toml_line(self, path: Sequence[Any]) -> int | None:
+        """The line of the last named key of `path` after the [tool.medlint] header (good enough to find it)."""
+        start = next((i for i, text in enumerate(self.lines) if text.strip().startswith("[tool.medlint")), 0)
+        names = [str(part) for part in path if not isinstance(part, int)]
+        for name in reversed(names):
+            for index in range(start, len(self.lines)):
+                text = self.lines[index].strip()
+                if text.startswith((f"{name} ", f"{name}=", f'"{name}"', f"[tool.medlint.{name}")) or (
+                    text.startswith("[") and text.rstrip("]").endswith(f".{name}")
+                ):
+                    return index + 1
+        return start + 1 if self.lines else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Messages in words
+
+
+def show(value: Any) -> str:
+    """A configuration value as a user wrote it: no Python reprs."""
+    if isinstance(value, str):
+        return f'"{value}"' if len(value) <= 60 else f'"{value[:57]}..."'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a value"
+
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping",
+    "array": "a list",
+    "null": "null",
+}
+
+
+def _type_words(kind: Any) -> str:
+    kinds = kind if isinstance(kind, list) else [kind]
+    return " or ".join(_TYPE_NAMES.get(str(k), str(k)) for k in kinds)
+
+
+def suggestion(name: str, valid: Iterable[str]) -> str:
+    """` (did you mean "x"?)` with the nearest valid name, or nothing when none is close."""
+    close = difflib.get_close_matches(str(name), sorted(set(valid)), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def field_name(path: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in path) or "(top level)"
+
+
+def schema_problems(
+    schema: Mapping[str, Any], data: Any, positions: _Positions, prefix: Sequence[Any] = ()
+) -> list[ConfigProblem]:
+    """Every jsonschema error of `data`, in words, at its line."""
     import jsonschema
 
+    problems: list[ConfigProblem] = []
+    validator = jsonschema.Draft7Validator(schema)
+    for error in validator.iter_errors(data):
+        problems.extend(_in_words(error, positions, tuple(prefix)))
+    return problems
+
+
+def _in_words(error: Any, positions: _Positions, prefix: tuple[Any, ...]) -> Iterator[ConfigProblem]:
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        # Report the alternative that got furthest, not the list of every alternative.
+        best = max(error.context, key=lambda sub: (len(sub.absolute_path), sub.validator != "type"))
+        if best.validator != "type" or len(best.absolute_path) > len(error.absolute_path):
+            yield from _in_words(best, positions, prefix)
+            return
+    path = prefix + tuple(error.absolute_path)
+    line = positions.line(path)
+    instance, schema, kind = error.instance, error.schema, error.validator
+    where = field_name(path)
+    if kind == "additionalProperties" and isinstance(instance, Mapping):
+        allowed = set(schema.get("properties", {}))
+        for key in sorted(str(k) for k in instance if k not in allowed):
+            detail = f"{where}.{key}" if path else key
+            hint = suggestion(key, allowed) or (
+                f" (valid: {', '.join(sorted(allowed))})" if 0 < len(allowed) <= 12 else ""
+            )
+            yield ConfigProblem(positions.line((*path, key)), detail, f"unknown key{hint}")
+        return
+    if kind == "required" and isinstance(instance, Mapping):
+        for key in error.validator_value:
+            if key not in instance:
+                yield ConfigProblem(line, where, f'"{key}" is missing; it is required')
+        return
+    if kind == "propertyNames":
+        sub = error.context[0] if error.context else None
+        yield ConfigProblem(
+            positions.line((*path, instance)),
+            f"{where}.{instance}",
+            f"{show(instance)} is not {sub.schema.get('message', 'a valid name') if sub else 'a valid name'}",
+        )
+        return
+    if kind == "enum":
+        choices = ", ".join(show(choice).strip('"') for choice in error.validator_value)
+        message = f"must be one of {choices}, not {show(instance)}"
+    elif kind == "type":
+        expected = schema.get("message") or _type_words(error.validator_value)
+        message = f"must be {expected}, not {show(instance)}"
+    elif kind == "pattern":
+        message = f"{show(instance)} is not {schema.get('message', 'in the expected form')}"
+    elif kind in ("minItems", "minLength", "minProperties"):
+        message = "must not be empty"
+    elif kind in ("exclusiveMinimum",):
+        message = f"must be greater than {error.validator_value}, not {show(instance)}"
+    elif kind == "minimum":
+        message = f"must be at least {error.validator_value}, not {show(instance)}"
+    elif kind == "maximum":
+        message = f"must be at most {error.validator_value}, not {show(instance)}"
+    else:
+        message = f"is not valid here ({kind})"
+    yield ConfigProblem(line, where, message)
+
+
+# --------------------------------------------------------------------------------------------------
+# Schema
+
+
+def limits_schema() -> dict[str, Any]:
+    """The `limits:` section, generated from the Limits dataclass: every field, a positive number."""
+    properties: dict[str, Any] = {}
+    for item in dataclasses.fields(Limits):
+        annotation = str(item.type)
+        numeric = "integer" if annotation == "int" else "number"
+        properties[item.name] = {"type": numeric, "exclusiveMinimum": 0}
+    return {"type": "object", "additionalProperties": False, "properties": properties}
+
+
+def config_schema() -> dict[str, Any]:
     from medlint.rulepack import schemas_dir
 
-    schema = json.loads((schemas_dir() / "config.schema.json").read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        error = errors[0]
-        where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
-        raise ConfigError(f"{path}: invalid configuration at '{where}': {error.message}")
+    schema: dict[str, Any] = json.loads((schemas_dir() / "config.schema.json").read_text(encoding="utf-8"))
+    generated = limits_schema()
+    schema["properties"]["limits"] = {**schema["properties"].get("limits", {}), **generated}
+    return schema
 
 
-def load_config(path: Path | None) -> Config:
+# --------------------------------------------------------------------------------------------------
+# Checks that need the rule pack
+
+
+def rule_selector_problem(selector: str, pack: RulePack) -> str | None:
+    """None when `selector` (a rule id, or an id prefix such as MD2) names at least one rule."""
+    ids = [rule.id for rule in pack.rules]
+    if any(rule_id == selector or rule_id.startswith(selector) for rule_id in ids):
+        return None
+    return f'unknown rule "{selector}"{suggestion(selector, ids)}; `medlint rules` lists them'
+
+
+def expand_selectors(selectors: Iterable[str], pack: RulePack) -> frozenset[str]:
+    """Rule ids named by selectors: exact ids, or prefixes (`MD2` = every MD2xx rule), case-insensitive."""
+    wanted = [str(selector).upper() for selector in selectors]
+    return frozenset(rule.id for rule in pack.rules if any(rule.id.startswith(w) for w in wanted))
+
+
+_RULE_ID = re.compile(r"^[A-Z]{2,8}[0-9]{3,4}$")  # other keys get the schema's "not a rule id" message
+
+
+def _date_problem(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None  # the schema already says it must be a date
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return f"{show(value)} is not a calendar date (YYYY-MM-DD)"
+    return None
+
+
+def _pack_problems(data: Mapping[str, Any], pack: RulePack, positions: _Positions) -> list[ConfigProblem]:
+    """Unknown rule ids and parameter names, wrong parameter types, impossible dates."""
+    problems: list[ConfigProblem] = []
+    rules = data.get("rules")
+    rules = rules if isinstance(rules, Mapping) else {}
+    for key in ("enable", "disable"):
+        items = rules.get(key)
+        for index, selector in enumerate(items if isinstance(items, list) else []):
+            problem = (
+                rule_selector_problem(str(selector).upper(), pack) if isinstance(selector, str) else None
+            )
+            if problem:
+                problems.append(ConfigProblem(positions.line(("rules", key, index)), f"rules.{key}", problem))
+    for key in ("levels", "params"):
+        table = rules.get(key)
+        for rule_id in table if isinstance(table, Mapping) else {}:
+            if isinstance(rule_id, str) and _RULE_ID.match(rule_id) and pack.get(rule_id) is None:
+                problems.append(
+                    ConfigProblem(
+                        positions.line(("rules", key, rule_id)),
+                        f"rules.{key}.{rule_id}",
+                        f"unknown rule{suggestion(rule_id, [r.id for r in pack.rules])}",
+                    )
+                )
+    params = rules.get("params")
+    for rule_id, values in (params if isinstance(params, Mapping) else {}).items():
+        rule = pack.get(rule_id) if isinstance(rule_id, str) else None
+        if rule is None or not isinstance(values, Mapping):
+            continue
+        declared = dict(rule.param_schemas)
+        if not declared:
+            problems.append(
+                ConfigProblem(
+                    positions.line(("rules", "params", rule_id)),
+                    f"rules.params.{rule_id}",
+                    "this rule has no parameters",
+                )
+            )
+            continue
+        schema = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                name: {k: v for k, v in spec.items() if k not in ("default", "description")}
+                for name, spec in declared.items()
+            },
+        }
+        problems += schema_problems(schema, values, positions, ("rules", "params", rule_id))
+    waivers = data.get("waivers")
+    for index, waiver in enumerate(waivers if isinstance(waivers, list) else []):
+        if not isinstance(waiver, Mapping):
+            continue
+        listed = waiver.get("rules")
+        for position, rule_id in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(rule_id, str) and pack.get(rule_id) is None:
+                problems.append(
+                    ConfigProblem(
+                        positions.line(("waivers", index, "rules", position)),
+                        f"waivers.{index}.rules",
+                        f'a waiver for unknown rule "{rule_id}"'
+                        f"{suggestion(rule_id, [r.id for r in pack.rules])}",
+                    )
+                )
+        problem = _date_problem(waiver.get("until"))
+        if problem:
+            problems.append(
+                ConfigProblem(positions.line(("waivers", index, "until")), f"waivers.{index}.until", problem)
+            )
+    problem = _date_problem(data.get("today"))
+    if problem:
+        problems.append(ConfigProblem(positions.line(("today",)), "today", problem))
+    return problems
+
+
+# --------------------------------------------------------------------------------------------------
+# Loading
+
+
+def _value_sets(entry: Any, base: Path) -> tuple[tuple[str, ...], ...]:
+    """A chart's `helm.values` entry: a file, or a list whose items are files or lists of files."""
+    items = [entry] if isinstance(entry, str) else list(entry)
+    sets = []
+    for item in items:
+        files = [item] if isinstance(item, str) else list(item)
+        sets.append(tuple(str((base / name).resolve()) for name in files))
+    return tuple(sets)
+
+
+def load_config(
+    path: Path | None, extra_rules_dirs: tuple[str, ...] = (), pack: RulePack | None = None
+) -> Config:
+    """Read, validate and interpret a configuration file; raise ConfigError listing every problem.
+
+    The rule pack (built-in rules plus the configuration's and `extra_rules_dirs`) is needed to check rule
+    ids and parameters; it is loaded here unless given.
+    """
     if path is None:
         return Config()
-    data = _read(path)
-    _validate(data, path)
+    is_toml = path.name == "pyproject.toml"
+    text = _decode(path, _read_bounded(path))
+    raw = _read_toml(path, text) if is_toml else _read_yaml(path, text)
+    if raw is None:
+        raw = {}
+    if _depth_problem(raw):
+        raise ConfigError(
+            f"{display(path)}: the configuration is nested deeper than {MAX_CONFIG_DEPTH} levels"
+        )
+    data = _dates_as_text(raw) if is_toml else raw
+    positions = _Positions(data, text, is_toml)
+    problems = schema_problems(config_schema(), data, positions)
+    if not isinstance(data, Mapping):
+        _raise(path, problems)
+    base = path.parent
+    rules_dirs = tuple(
+        str((base / directory).resolve())
+        for directory in (data.get("rules_dirs") if isinstance(data.get("rules_dirs"), list) else [])
+        if isinstance(directory, str)
+    )
+    if pack is None:
+        from medlint.rulepack import load_rule_pack
+
+        pack = load_rule_pack(rules_dirs + tuple(extra_rules_dirs))
+    problems += _pack_problems(data, pack, positions)
+    if problems:
+        _raise(path, problems)
+    return _interpret(path, data, rules_dirs, positions, pack)
+
+
+def _interpret(
+    path: Path, data: Mapping[str, Any], rules_dirs: tuple[str, ...], positions: _Positions, pack: RulePack
+) -> Config:
     rules = data.get("rules", {})
     base = path.parent
+    limits = data.get("limits") or {}
+    helm = data.get("helm") or {}
     return Config(
         path=path,
-        safety_class=data.get("safety_class"),
-        fail_on=data.get("fail_on"),
-        enabled=frozenset(rules.get("enable", ())),
-        disabled=frozenset(rules.get("disable", ())),
-        levels=dict(rules.get("levels", {})),
+        safety_class=str(data["safety_class"]).upper() if data.get("safety_class") else None,
+        fail_on=str(data["fail_on"]).lower() if data.get("fail_on") else None,
+        enabled=expand_selectors(rules.get("enable", ()), pack),
+        disabled=expand_selectors(rules.get("disable", ()), pack),
+        levels={rule: str(level).lower() for rule, level in rules.get("levels", {}).items()},
         params={rule: dict(values) for rule, values in rules.get("params", {}).items()},
         exclude=tuple(data.get("exclude", ())),
-        rules_dirs=tuple(str((base / directory).resolve()) for directory in data.get("rules_dirs", ())),
+        rules_dirs=rules_dirs,
         waivers=tuple(
             ConfiguredWaiver(
                 rules=tuple(item["rules"]),
@@ -136,16 +600,24 @@ def load_config(path: Path | None) -> Config:
                 until=item.get("until"),
                 owner=item.get("owner"),
                 risk=item.get("risk"),
+                line=positions.line(("waivers", index)) or 1,
             )
-            for item in data.get("waivers", ())
+            for index, item in enumerate(data.get("waivers", ()))
         ),
         today=datetime.date.fromisoformat(data["today"]) if data.get("today") else None,
         sarif_automation_id=data.get("sarif", {}).get("automation_id", "medlint/"),
+        limits=dataclasses.replace(DEFAULT_LIMITS, **dict(limits)),
+        helm_values=tuple(
+            ChartValues(str(glob), _value_sets(entry, base)) for glob, entry in helm.get("values", {}).items()
+        ),
+        helm_kube_version=helm.get("kube_version"),
+        helm_api_versions=tuple(helm.get("api_versions", ())),
     )
 
 
 STARTER = """\
 # medlint configuration. Reference: docs/configuration.md; schema: schemas/config.schema.json.
+# Unknown keys, rule ids and parameter names are errors (exit code 2), so a typo never passes silently.
 
 # IEC 62304 software safety class of the system (A, B or C). Without it, medlint reads the
 # regulatory.iec62304.class labels of the artifacts, and assumes C when there are none.
@@ -155,25 +627,30 @@ STARTER = """\
 # fail_on: error
 
 # rules:
-  # Only these rules run (default: all):
+  # Only these rules run (default: all); a prefix such as MD2 selects a group:
   # enable: [MD201, MD303]
   # Rules that never run:
   # disable: [MD102]
   # Level overrides, whatever the class (error, warning, note, off):
   # levels:
   #   MD401: warning
-  # Rule parameters:
+  # Rule parameters (`medlint explain MDnnn` lists each rule's parameters and defaults):
   # params:
   #   MD110:
   #     kubernetes_labels: [regulatory.iec62304.class, regulatory.fda.class, app.kubernetes.io/version, regulatory.build]
   #   MD201:
   #     nonroot_images: ["gcr.io/distroless/*:nonroot"]
 
-# Repository paths medlint does not read (globs):
-# exclude: ["vendor/*", "test/fixtures/*"]
+# Repository paths medlint does not read (globs; ** matches any number of folders):
+# exclude: ["vendor/**", "**/test/fixtures/**"]
 
 # Extra rule directories (your own rules, one YAML file per rule):
 # rules_dirs: [compliance/rules]
+
+# Helm: values files each chart is also rendered with (a chart glob, then files relative to this file):
+# helm:
+#   values:
+#     "deploy/charts/*": [environments/site-a.yaml, environments/site-b.yaml]
 
 # Waivers: every waiver needs a reason; until, owner and risk are recommended.
 # waivers:

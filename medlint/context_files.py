@@ -35,12 +35,14 @@ from medlint.checks.package_managers import (
     pip_file_arguments,
     requirement_file_key,
 )
+from medlint.limits import DEFAULT_LIMITS
 from medlint.model import Dockerfile, DockerIgnore, Instruction, Stage
 from medlint.parsers.shell import command_name
-from medlint.source import SourceError, decode_text
+from medlint.reader import FileReader
+from medlint.source import SourceError
 
-#: Upper bound on the size of one requirement or constraints file that is read.
-MAX_CONTEXT_FILE_BYTES = 1024 * 1024
+#: Upper bound on the size of one requirement or constraints file that is read (limits.max_context_file_bytes).
+MAX_CONTEXT_FILE_BYTES = DEFAULT_LIMITS.max_context_file_bytes
 #: Upper bound on the number of files read for one Dockerfile.
 MAX_CONTEXT_FILES = 64
 
@@ -134,9 +136,12 @@ class _Context:
     """The build context directory on disk, read only inside the scanned root; what the ignore file keeps out
     of the context does not exist for the build."""
 
-    def __init__(self, directory: Path, root: Path, ignore: DockerIgnore | None) -> None:
+    def __init__(
+        self, directory: Path, root: Path, ignore: DockerIgnore | None, reader: FileReader | None = None
+    ) -> None:
         self.directory = directory
         self.root = root
+        self.reader = reader or FileReader(root)
         self.ignore = compile_ignore(ignore.patterns) if ignore is not None and ignore.patterns else None
 
     def _path(self, relative: str) -> Path | None:
@@ -169,13 +174,11 @@ class _Context:
         if path is None:
             return None
         try:
-            if not stat.S_ISREG(path.stat().st_mode):
-                return None
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_CONTEXT_FILE_BYTES + 1)
-            if len(data) > MAX_CONTEXT_FILE_BYTES:
-                return None
-            return decode_text(data)
+            return self.reader.read_text(
+                path,
+                max_bytes=self.reader.limits.max_context_file_bytes,
+                limit_name="limits.max_context_file_bytes",
+            )
         except (OSError, SourceError):
             return None
 
@@ -357,12 +360,15 @@ def _raw_text(instruction: Instruction) -> str:
     return "\n".join([instruction.arguments, *(heredoc.body for heredoc in instruction.heredocs)])
 
 
-def requirement_files(dockerfile: Dockerfile, directory: Path, root: Path) -> dict[str, str]:
+def requirement_files(
+    dockerfile: Dockerfile, directory: Path, root: Path, reader: FileReader | None = None
+) -> dict[str, str]:
     """The texts of the requirement and constraint files the Dockerfile's `pip install -r/-c` read, by key.
 
-    `directory` is the build context (the Dockerfile's directory), `root` the scanned root (resolved).
+    `directory` is the build context (the Dockerfile's directory), `root` the scanned root (resolved);
+    files are read through `reader` (bounded, inside the root).
     """
-    collector = _Collector(_Context(directory, root, dockerfile.ignore_file))
+    collector = _Collector(_Context(directory, root, dockerfile.ignore_file, reader))
     for stage in dockerfile.stages:
         history = _History()
         for current_stage in _lineage(dockerfile, stage):

@@ -7,12 +7,13 @@ how pre-commit's per-file invocation still lints complete units.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from medlint.escape import printable
 from medlint.model import ArtifactKind
+from medlint.pathglob import GitIgnore, matches_any
 
 #: Directories never walked into (they hold tooling state or third-party code, not the product's artifacts).
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -30,6 +31,8 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
     }
 )
 YAML_SUFFIXES = (".yaml", ".yml")
+#: medlint's own configuration is neither an artifact nor "not an artifact": it is never listed.
+CONFIG_FILE_NAMES = frozenset({".medlint.yaml", ".medlint.yml"})
 
 
 class DiscoveryError(Exception):
@@ -61,6 +64,7 @@ class Discovery:
     candidates: list[Candidate] = field(default_factory=list)
     charts: list[ChartUnit] = field(default_factory=list)
     ignored_explicit: list[str] = field(default_factory=list)  # named files that are no artifact kind
+    gitignored: int = 0  # files and folders a .gitignore left out of directory scans
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -90,22 +94,49 @@ def classify_name(name: str) -> tuple[bool, ArtifactKind | None]:
     return False, None
 
 
+def own_path(path: Path) -> Path:
+    """The absolute path of `path` itself: its directory resolved, a symbolic link named, not its target.
+
+    A link is judged by where it lies: reading it is for the bounded reader to allow or refuse, and a link to
+    `/etc/shadow` inside a checkout must never move the scanned root to `/etc`.
+    """
+    absolute = Path(os.path.abspath(path))
+    if absolute.name in ("", ".", ".."):
+        return absolute.resolve()
+    return Path(os.path.realpath(absolute.parent)) / absolute.name
+
+
 def find_root(paths: list[Path], cwd: Path) -> Path:
-    """The directory all reported paths are relative to: the enclosing git checkout, else cwd or the scan."""
-    resolved = [path.resolve() for path in paths]
-    common = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in resolved]))
+    """The directory all reported paths are relative to: the enclosing git checkout, else cwd or the scan.
+
+    Computed from the paths as written (not resolved), so a link among them cannot widen the scanned
+    project to wherever the link points; the caller resolves the result.
+    """
+    lexical = [Path(os.path.abspath(path)) for path in paths]
+    common = Path(
+        os.path.commonpath([str(p if p.is_dir() and not p.is_symlink() else p.parent) for p in lexical])
+    )
     for directory in (common, *common.parents):
         if (directory / ".git").exists():
             return directory
-    cwd = cwd.resolve()
+    cwd = Path(os.path.abspath(cwd))
     return cwd if common == cwd or cwd in common.parents else common
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
+def _display(path: Path, root: Path, lexical_root: Path | None = None) -> str:
+    """The path as reports show it: root-relative, POSIX, bytes that are not UTF-8 shown as `\\xff`.
+
+    A file under a linked folder is named by where it appears in the project (`linked/Dockerfile`)."""
+    own = own_path(path)
+    candidates = [(own, root)]
+    if lexical_root is not None:
+        candidates.append((Path(os.path.abspath(path)), lexical_root))
+    for candidate, base in candidates:
+        try:
+            return printable(candidate.relative_to(base).as_posix())
+        except ValueError:
+            continue
+    return printable(own.as_posix())
 
 
 def _chart_dir_of(path: Path, root: Path) -> Path | None:
@@ -130,23 +161,45 @@ def _dockerfiles_governed_by(ignore_file: Path) -> list[Path]:
     return sorted(p for p in ignore_file.parent.iterdir() if p.is_file() and is_dockerfile_name(p.name))
 
 
-def _excluded(relative: str, excludes: tuple[str, ...]) -> bool:
-    return any(
-        fnmatch.fnmatch(relative, pattern) or relative.startswith(pattern.rstrip("/") + "/")
-        for pattern in excludes
-    )
+def _excluded(relative: str, excludes: tuple[str, ...], is_dir: bool = False) -> bool:
+    """gitignore-style globs (`**/k8s/**` matches a top-level k8s/); a matched folder excludes its content."""
+    return bool(excludes) and matches_any(relative, excludes, is_dir)
 
 
 def discover(
-    paths: list[str], cwd: Path, excludes: tuple[str, ...] = (), root: Path | None = None
+    paths: list[str],
+    cwd: Path,
+    excludes: tuple[str, ...] = (),
+    root: Path | None = None,
+    gitignore: bool = True,
 ) -> Discovery:
-    """Classify the files under `paths`. Raises DiscoveryError for a path that does not exist."""
+    """Classify the files under `paths`. Raises DiscoveryError for a path that does not exist.
+
+    Directory scans skip what `excludes` and (with `gitignore`) the checkout's `.gitignore` files leave out;
+    a file named explicitly is always read."""
     given = [Path(p) if Path(p).is_absolute() else cwd / p for p in paths]
     for original, path in zip(paths, given):
         if not path.exists():
             raise DiscoveryError(f"path '{original}' does not exist; pass files or directories to lint")
-    root = (root or find_root(given, cwd)).resolve()
-    discovery = Discovery(root=root, scanned=[path.resolve() for path in given])
+    lexical_root = root or find_root(given, cwd)
+    root = lexical_root.resolve()
+    discovery = Discovery(root=root, scanned=[own_path(path) for path in given])
+    ignore = GitIgnore(root) if gitignore else None
+
+    def relative_of(path: Path, root: Path) -> str:
+        return _display(path, root, lexical_root)
+
+    def git_ignored(path: Path, is_dir: bool) -> bool:
+        if ignore is None:
+            return False
+        relative = relative_of(path, root)
+        if relative.startswith("/"):  # outside the root: no .gitignore of ours applies
+            return False
+        if ignore.ignored(relative, is_dir):
+            discovery.gitignored += 1
+            return True
+        return False
+
     seen_files: set[Path] = set()
     seen_charts: set[Path] = set()
 
@@ -154,10 +207,10 @@ def discover(
         directory = directory.resolve()
         if directory not in seen_charts:
             seen_charts.add(directory)
-            discovery.charts.append(ChartUnit(directory, _relative(directory, root)))
+            discovery.charts.append(ChartUnit(directory, relative_of(directory, root)))
 
     def add_file(path: Path, explicit: bool) -> None:
-        resolved = path.resolve()
+        resolved = own_path(path)  # two links to one file are two files of the repository
         if resolved in seen_files:
             return
         chart = _chart_dir_of(path, root)
@@ -169,18 +222,21 @@ def discover(
             for dockerfile in _dockerfiles_governed_by(path):
                 add_file(dockerfile, explicit=True)
             return
+        if path.name in CONFIG_FILE_NAMES:
+            return  # medlint's configuration, read as such
         is_candidate, kind = classify_name(path.name)
-        relative = _relative(path, root)
+        relative = relative_of(path, root)
         if not is_candidate:
             if explicit:
                 discovery.ignored_explicit.append(relative)
             return
         seen_files.add(resolved)
-        discovery.candidates.append(Candidate(resolved, relative, kind, explicit))
+        discovery.candidates.append(Candidate(Path(os.path.abspath(path)), relative, kind, explicit))
 
     for path in given:
         if path.is_file():
-            add_file(path, explicit=True)
+            if not _excluded(relative_of(path, root), excludes):  # pre-commit passes excluded files too
+                add_file(path, explicit=True)
             continue
         chart = _chart_dir_of(path, root)
         if chart is not None:
@@ -192,7 +248,8 @@ def discover(
                 name
                 for name in dirnames
                 if name not in DEFAULT_EXCLUDED_DIRS
-                and not _excluded(_relative(current / name, root), excludes)
+                and not _excluded(relative_of(current / name, root), excludes, is_dir=True)
+                and not git_ignored(current / name, is_dir=True)
             )
             if "Chart.yaml" in filenames:
                 add_chart(current)
@@ -202,7 +259,9 @@ def discover(
                 file_path = current / name
                 if file_path.is_symlink() and not file_path.exists():
                     continue  # a dangling link has no content to lint
-                if not _excluded(_relative(file_path, root), excludes):
+                if not _excluded(relative_of(file_path, root), excludes) and not git_ignored(
+                    file_path, is_dir=False
+                ):
                     add_file(file_path, explicit=False)
     discovery.candidates.sort(key=lambda candidate: candidate.relative)
     discovery.charts.sort(key=lambda chart: chart.relative)

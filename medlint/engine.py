@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from medlint.findings import Finding, Notification, Violation
+from medlint.findings import Finding, Notification, RelatedLocation, Violation
 from medlint.model import ArtifactKind, Level, Project
+from medlint.redact import internal_error_text, redact
 from medlint.rulepack import Rule, RulePack
 from medlint.safety import SafetyClassDecision
 
@@ -32,13 +33,20 @@ class EngineSettings:
     today: datetime.date | None = None  # for date-dependent rules (end of support); None means today
 
 
+#: Parameters the engine itself passes to every check; rule files never declare them.
+ENGINE_PARAMS = frozenset({"today", "tables", "safety_class"})
+
+
 @dataclass(frozen=True, slots=True)
 class RunResult:
     findings: tuple[Finding, ...]
     notifications: tuple[Notification, ...]
     safety_class: SafetyClassDecision
     rules_run: tuple[str, ...]
+    #: Turned off by the configuration or the command line (`disable`, `enable`, `--select`, level `off`).
     rules_disabled: tuple[str, ...]
+    #: Off at this safety class by the rule's own levels.
+    rules_off: tuple[str, ...] = ()
 
 
 class CheckNotFound(Exception):
@@ -72,16 +80,22 @@ def _is_selected(rule: Rule, settings: EngineSettings) -> bool:
 
 
 def _finding(rule: Rule, violation: Violation, level: Level) -> Finding:
-    message = violation.message if violation.message.endswith(".") else violation.message + "."
+    """A Finding from a Violation; every text passes through `redact`, whatever the check wrote."""
+    message = redact(violation.message)
+    message = message if message.endswith(".") else message + "."
+    related = tuple(
+        item if redact(item.message) == item.message else RelatedLocation(item.location, redact(item.message))
+        for item in violation.related
+    )
     return Finding(
         rule_id=rule.id,
         level=level,
         location=violation.location,
         message=message,
-        subject=violation.subject,
+        subject=redact(violation.subject),
         artifact=violation.artifact,
         variant=violation.variant,
-        related=violation.related,
+        related=related,
     )
 
 
@@ -95,16 +109,16 @@ def run_rules(
     notifications: list[Notification] = []
     run: list[str] = []
     disabled: list[str] = []
+    off: list[str] = []
     safety_class = decision.value
     present = artifact_kinds(project)
     for rule in pack.rules:
         override = settings.level_overrides.get(rule.id)
-        if (
-            not _is_selected(rule, settings)
-            or override == "off"
-            or (override is None and rule.max_level(safety_class) is None)
-        ):
+        if not _is_selected(rule, settings) or override == "off":
             disabled.append(rule.id)
+            continue
+        if override is None and rule.max_level(safety_class) is None:
+            off.append(rule.id)
             continue
         if not present.intersection(rule.applies_to):
             run.append(
@@ -113,6 +127,8 @@ def run_rules(
             continue
         params: dict[str, Any] = {**rule.params, **settings.params.get(rule.id, {})}
         params["today"] = settings.today or datetime.date.today()
+        if decision.explicit:
+            params["safety_class"] = safety_class
         try:
             if rule.tables:
                 params["tables"] = {name: pack.table(name) for name in rule.tables}
@@ -122,7 +138,7 @@ def run_rules(
             notifications.append(
                 Notification(
                     Level.ERROR,
-                    f"internal error in check {rule.check} of rule {rule.id}: {type(error).__name__}: {error}; "
+                    f"internal error in check {rule.check} of rule {rule.id}: {internal_error_text(error)}; "
                     "this rule's results are incomplete, the other rules ran",
                     rule_id=rule.id,
                 )
@@ -147,4 +163,5 @@ def run_rules(
         safety_class=decision,
         rules_run=tuple(run),
         rules_disabled=tuple(disabled),
+        rules_off=tuple(off),
     )

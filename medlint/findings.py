@@ -7,6 +7,7 @@ depends on the safety class and the configuration. The engine turns each Violati
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from medlint.model import ArtifactKind, Level
 from medlint.source import Location
@@ -79,8 +80,48 @@ class Finding:
     def fingerprint(self, name: str) -> str | None:
         return next((value for key, value in self.fingerprints if key == name), None)
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.location.path, self.location.line, self.location.column, self.rule_id, self.message)
+    def sort_key(self) -> tuple[Any, ...]:
+        """A total order: position, rule and message first (how reports read), then every other field, so
+        two findings that differ in anything a report shows never tie (the values set of a Helm render is
+        in the subject). Sorting with it never depends on the hash seed or on the order checks ran in."""
+        location = self.location
+        return (
+            location.path,
+            location.line,
+            location.column,
+            self.rule_id,
+            self.message,
+            location.end_line,
+            location.end_column,
+            self.subject,
+            self.variant or "",
+            self.level.value,
+            self.artifact.value if self.artifact else "",
+            tuple((_location_key(item.location), item.message) for item in self.related),
+            _suppression_key(self.suppression),
+            self.fingerprints,
+            self.baseline_state or "",
+        )
+
+
+def _location_key(location: Location | None) -> tuple[str, int, int, int, int]:
+    if location is None:
+        return ("", 0, 0, 0, 0)
+    return (location.path, location.line, location.column, location.end_line, location.end_column)
+
+
+def _suppression_key(suppression: Suppression | None) -> tuple[Any, ...]:
+    if suppression is None:
+        return ()
+    return (
+        suppression.kind,
+        suppression.justification,
+        _location_key(suppression.location),
+        suppression.until or "",
+        suppression.owner or "",
+        suppression.risk or "",
+        suppression.status,
+    )
 
 
 @dataclass(frozen=True, slots=True)

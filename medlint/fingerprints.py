@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from medlint.findings import Finding
+from medlint.reader import FileReader
+from medlint.source import SourceError
 
 LOGICAL = "medlintLogical/v1"
 LINE_HASH = "primaryLocationLineHash"
@@ -105,8 +107,15 @@ def line_hashes(text: str, last_line: int | None = None) -> dict[int, str]:
     return hashes
 
 
-def add_fingerprints(findings: Iterable[Finding], root: Path) -> tuple[Finding, ...]:
-    """Attach both fingerprints to each finding; each source file is read and hashed at most once."""
+def add_fingerprints(
+    findings: Iterable[Finding], root: Path, reader: FileReader | None = None
+) -> tuple[Finding, ...]:
+    """Attach both fingerprints to each finding; each source file is hashed at most once.
+
+    Line hashes come from the text the scan read (`reader` remembers it); a file it did not read is read
+    through the same bounded reader, and a file it refuses gets no line hash.
+    """
+    reader = reader or FileReader(root)
     findings = tuple(findings)
     last_line: dict[str, int] = {}
     for finding in findings:
@@ -116,11 +125,13 @@ def add_fingerprints(findings: Iterable[Finding], root: Path) -> tuple[Finding, 
     for finding in findings:
         path = finding.location.path
         if path not in by_file:
-            try:
-                text = (root / path).read_bytes().decode("utf-8", errors="replace")
-                by_file[path] = line_hashes(text, last_line[path])
-            except OSError:
-                by_file[path] = None
+            text = reader.text_of(path)
+            if text is None:
+                try:
+                    text = reader.read_bytes(root / path).decode("utf-8", errors="replace")
+                except (OSError, SourceError):
+                    text = None
+            by_file[path] = None if text is None else line_hashes(text, last_line[path])
         prints = [(LOGICAL, logical_fingerprint(finding))]
         hashes = by_file[path]
         if hashes is not None and finding.location.line in hashes:

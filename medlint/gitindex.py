@@ -11,23 +11,17 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from medlint.escape import printable
+from medlint.limits import DEFAULT_LIMITS, Limits
+from medlint.reader import read_bytes
+from medlint.source import SourceError
+from medlint.vcs import git_dir_of
+
 _HEADER = struct.Struct(">4sLL")
 _FIXED_ENTRY = (
     62  # ctime, mtime, dev, ino, mode, uid, gid, size (4 bytes each, times 8), sha-1 (20), flags (2)
 )
 _MAX_ENTRIES = 2_000_000
-
-
-def _git_dir(root: Path) -> Path | None:
-    candidate = root / ".git"
-    if candidate.is_dir():
-        return candidate
-    if candidate.is_file():
-        text = candidate.read_text(encoding="utf-8", errors="replace").strip()
-        if text.startswith("gitdir:"):
-            target = Path(text[len("gitdir:") :].strip())
-            return target if target.is_absolute() else (root / target).resolve()
-    return None
 
 
 def _varint(data: bytes, offset: int) -> tuple[int, int]:
@@ -42,14 +36,24 @@ def _varint(data: bytes, offset: int) -> tuple[int, int]:
     return value, offset
 
 
-def read_tracked_files(root: Path) -> tuple[str, ...] | None:
-    """Repository-relative POSIX paths in the index; None without a readable git index (no VCS metadata)."""
-    git_dir = _git_dir(root)
+def read_tracked_files(root: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[str, ...] | None:
+    """Repository-relative POSIX paths in the index; None without a readable git index (no VCS metadata).
+
+    The index is read through the bounded reader (limits.max_git_index_bytes); paths that are not UTF-8 are
+    shown with escapes (`id_rsa\\xff.pem`).
+    """
+    git_dir = git_dir_of(root, limits)
     if git_dir is None:
         return None
     try:
-        data = (git_dir / "index").read_bytes()
-    except OSError:
+        data = read_bytes(
+            git_dir / "index",
+            within=git_dir,
+            max_bytes=limits.max_git_index_bytes,
+            limit_name="limits.max_git_index_bytes",
+            within_name="the git directory",
+        )
+    except (OSError, SourceError):
         return None
     if len(data) < _HEADER.size:
         return None
@@ -77,7 +81,7 @@ def read_tracked_files(root: Path) -> tuple[str, ...] | None:
                 offset = start + ((end - start + 8) // 8) * 8  # NUL padding to a multiple of eight
             previous = path
             if (flags >> 12) & 0x3 == 0:  # stage 0 only: merge conflicts list a path several times
-                paths.append(path.decode("utf-8", errors="replace"))
+                paths.append(printable(path.decode("utf-8", errors="surrogateescape")))
     except (struct.error, ValueError, IndexError):
         return None  # a damaged index: treat as no VCS metadata rather than guess
     return tuple(paths)

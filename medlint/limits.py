@@ -20,6 +20,14 @@ class Limits:
     # --- reading files ---------------------------------------------------------------------------------
     #: Largest file medlint reads; at most this many bytes plus one are ever read from a file.
     max_file_bytes: int = 20 * MIB
+    #: Largest requirement or constraints file read from a Dockerfile's build context (`pip install -r`).
+    max_context_file_bytes: int = 1 * MIB
+    #: Largest user rule file (`rules_dirs`, `--rules-dir`); the configuration file itself has a fixed bound.
+    max_config_bytes: int = 1 * MIB
+    #: Largest `--baseline` file.
+    max_baseline_bytes: int = 64 * MIB
+    #: Largest `.git/index` read to learn which files git tracks (MD306); a larger one counts as absent.
+    max_git_index_bytes: int = 128 * MIB
 
     # --- expansion and text ------------------------------------------------------------------------------
     #: Characters that substituting variables may put into one value: a Dockerfile ARG, ENV or instruction

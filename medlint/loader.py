@@ -11,13 +11,12 @@ import dataclasses
 import json
 import os
 import posixpath
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medlint.discover import ChartUnit, Discovery
-from medlint.limits import DEFAULT_LIMITS, Limits
+from medlint.discover import ChartUnit, Discovery, own_path
+from medlint.escape import printable
 from medlint.model import (
     ArtifactKind,
     Chart,
@@ -32,9 +31,28 @@ from medlint.model import (
     VendoredChart,
     Workload,
 )
-from medlint.source import Location, SourceError, load_yaml_documents, read_text
+from medlint.reader import FileReader, ReadRefused
+from medlint.redact import internal_error_text, redact
+from medlint.source import Location, SourceError, load_yaml_documents
 
 CLASS_LABEL = "regulatory.iec62304.class"
+
+
+@dataclass(frozen=True, slots=True)
+class HelmSettings:
+    """How charts are rendered beyond their own values files: command-line values (`-f`, `--set`,
+    `--set-string`) and `helm.values` of the configuration, plus the Kubernetes version and API versions."""
+
+    command_line_files: tuple[str, ...] = ()
+    set_values: tuple[str, ...] = ()
+    set_string_values: tuple[str, ...] = ()
+    configured: tuple[Any, ...] = ()  # medlint.config.ChartValues
+    kube_version: str | None = None
+    api_versions: tuple[str, ...] = ()
+
+    @property
+    def from_command_line(self) -> bool:
+        return bool(self.command_line_files or self.set_values or self.set_string_values)
 
 
 @dataclass
@@ -42,6 +60,7 @@ class _Collector:
     """Mutable accumulator used only while loading; frozen into a Project at the end."""
 
     root: Path
+    reader: FileReader
     files: list[SourceFile] = field(default_factory=list)
     problems: list[ParseProblem] = field(default_factory=list)
     dockerfiles: list[Dockerfile] = field(default_factory=list)
@@ -51,7 +70,7 @@ class _Collector:
     charts: list[Chart] = field(default_factory=list)
     waivers: list[Any] = field(default_factory=list)
     chart_paths: tuple[Path, ...] = ()  # where unvendored chart dependencies may be found
-    limits: Limits = DEFAULT_LIMITS
+    helm: HelmSettings = HelmSettings()
     render_budget: Any = None  # the run's medlint.helm.budget.RenderBudget, made at the first chart
 
     def note_waivers(self, relative: str, text: str, dockerfile: Dockerfile | None = None) -> None:
@@ -62,52 +81,43 @@ class _Collector:
             self.waivers.extend(scan_inline_waivers(relative, text, dockerfile is not None, dockerfile))
 
     def fail(self, relative: str, kind: ArtifactKind, error: Exception, role: str = "") -> None:
-        if isinstance(error, SourceError):
+        """Record a file that could not be read or parsed as MD001; the message never quotes its content."""
+        if isinstance(error, ReadRefused):
+            location = Location(relative)
+            message = f"{relative} was not read: {error.message}"
+        elif isinstance(error, SourceError):
             location = Location(relative, error.line, error.column)
             message = f"{relative} could not be parsed: {error.message}"
         elif isinstance(error, OSError):
             location = Location(relative)
-            message = f"{relative} could not be read: {error.strerror or error}"
+            message = f"{relative} could not be read: {error.strerror or type(error).__name__}"
         else:  # a parser bug: still fail closed, and name it so it can be reported upstream
             location = Location(relative)
-            message = f"{relative} could not be parsed: internal error {type(error).__name__}: {error}"
+            message = f"{relative} could not be parsed: internal error {internal_error_text(error)}"
         self.files.append(SourceFile(relative, kind, analysed=False, role=role))
-        self.problems.append(ParseProblem("MD001", location, message, kind))
+        self.problems.append(ParseProblem("MD001", location, redact(message), kind))
 
-
-def _safe_reader(root: Path) -> Callable[[str], str]:
-    """Read repository files by relative path, refusing anything outside the scanned root."""
-
-    def read(relative: str) -> str:
-        target = (root / relative).resolve()
-        if root not in target.parents and target != root:
-            raise SourceError(f"'{relative}' lies outside the scanned project; medlint does not read it")
-        return read_text(str(target))
-
-    return read
+    def read(self, path: Path, within: Path | None = None) -> str:
+        """A file's text through the bounded reader (inside the root, or inside `within`: a chart)."""
+        return self.reader.read_text(path, within=within)
 
 
 def _load_dockerfile(collector: _Collector, path: Path, relative: str) -> None:
-    from medlint.parsers.dockerfile import dockerfile_workload, parse_dockerfile, read_dockerignore
+    from medlint.parsers.dockerfile import dockerfile_workload, parse_dockerfile
 
     try:
-        text = read_text(str(path))
-        ignore = None
-        for ignore_path in (path.with_name(path.name + ".dockerignore"), path.parent / ".dockerignore"):
-            if ignore_path.is_file():
-                ignore_relative = (
-                    ignore_path.resolve().relative_to(collector.root).as_posix()
-                    if collector.root in ignore_path.resolve().parents
-                    else ignore_path.name
-                )
-                ignore = read_dockerignore(ignore_relative, read_text(str(ignore_path)))
-                break
-        dockerfile = parse_dockerfile(relative, text, ignore, collector.limits)
+        text = collector.read(path)
+    except Exception as error:
+        collector.fail(relative, ArtifactKind.DOCKERFILE, error)
+        return
+    ignore = _read_ignore_file(collector, path)
+    try:
+        dockerfile = parse_dockerfile(relative, text, ignore, collector.reader.limits)
         if "pip" in text:  # requirement files named by `pip install -r/-c`, read from the build context
             from medlint.context_files import requirement_files
 
             context_files = requirement_files(
-                dockerfile, collector.root / posixpath.dirname(relative), collector.root
+                dockerfile, collector.root / posixpath.dirname(relative), collector.root, collector.reader
             )
             if context_files:
                 dockerfile = dataclasses.replace(dockerfile, context_files=context_files)
@@ -121,19 +131,59 @@ def _load_dockerfile(collector: _Collector, path: Path, relative: str) -> None:
     collector.workloads.append(workload)
 
 
+def _read_ignore_file(collector: _Collector, dockerfile: Path) -> Any:
+    """The Dockerfile's own `X.dockerignore`, else the `.dockerignore` beside it; None when there is none.
+
+    One that cannot be read is an MD001 of its own, and the Dockerfile is still analysed without it.
+    """
+    from medlint.parsers.dockerfile import read_dockerignore
+
+    for ignore_path in (
+        dockerfile.with_name(dockerfile.name + ".dockerignore"),
+        dockerfile.parent / ".dockerignore",
+    ):
+        if not os.path.lexists(ignore_path):
+            continue
+        ignore_relative = collector.reader.display(ignore_path)
+        try:
+            return read_dockerignore(ignore_relative, collector.read(ignore_path))
+        except Exception as error:
+            if not any(item.path == ignore_relative for item in collector.files):
+                collector.fail(ignore_relative, ArtifactKind.DOCKERFILE, error, role="dockerignore")
+            return None
+    return None
+
+
+def _read_env_file(collector: _Collector, compose_file: Path) -> str | None:
+    """The `.env` beside a Compose file (its variables are interpolated); None when absent or refused."""
+    env_path = compose_file.parent / ".env"
+    if not os.path.lexists(env_path):
+        return None
+    try:
+        return collector.read(env_path)
+    except Exception as error:
+        relative = collector.reader.display(env_path)
+        if not any(item.path == relative for item in collector.files):
+            collector.fail(relative, ArtifactKind.COMPOSE, error, role=".env")
+        return None
+
+
 def _load_compose(collector: _Collector, path: Path, relative: str, text: str | None = None) -> None:
     from medlint.parsers.compose import parse_compose
 
     try:
-        text = read_text(str(path)) if text is None else text
-        env_path = path.parent / ".env"
-        env_text = read_text(str(env_path)) if env_path.is_file() else None
+        text = collector.read(path) if text is None else text
+    except Exception as error:
+        collector.fail(relative, ArtifactKind.COMPOSE, error)
+        return
+    env_text = _read_env_file(collector, path)
+    try:
         project = parse_compose(
             relative,
             text,
-            read_file=_safe_reader(collector.root),
+            read_file=collector.reader.relative_reader(),
             env_file_text=env_text,
-            limits=collector.limits,
+            limits=collector.reader.limits,
             env_file_path=posixpath.join(posixpath.dirname(relative), ".env"),
         )
     except Exception as error:
@@ -168,10 +218,10 @@ def _load_built_dockerfiles(collector: _Collector) -> None:
     for project in list(collector.compose_projects):
         for service in project.services:
             relative = service.dockerfile_path
-            if relative is None or relative in loaded:
-                continue
-            path = (collector.root / relative).resolve()
-            if path.is_file() and collector.root in path.parents:
+            if relative is None or relative in loaded or relative.startswith("../"):
+                continue  # a build context outside the scanned project is not part of the scan
+            path = own_path(collector.root / relative)
+            if os.path.lexists(path) and not path.is_dir():
                 loaded.add(relative)
                 _load_dockerfile(collector, path, relative)
 
@@ -187,7 +237,7 @@ def _load_sniffed(
     from medlint.parsers.kubernetes import looks_like_manifest
 
     try:
-        text = read_text(str(path))
+        text = collector.read(path)
     except Exception as error:
         collector.fail(relative, ArtifactKind.KUBERNETES, error)
         return
@@ -208,10 +258,10 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
     prefix = "" if relative_dir in ("", ".") else relative_dir + "/"
     lock, lock_path, lock_file_parsed = None, None, None
     lock_file = directory / "Chart.lock"
-    if lock_file.is_file():
+    if os.path.lexists(lock_file):
         lock_path = prefix + "Chart.lock"
         try:
-            lock_file_parsed = read_chart_lock(lock_path, read_text(str(lock_file)))
+            lock_file_parsed = read_chart_lock(lock_path, collector.read(lock_file, directory))
             lock = lock_file_parsed.entries
             collector.files.append(SourceFile(lock_path, ArtifactKind.HELM, role="Chart.lock"))
         except Exception as error:
@@ -222,7 +272,7 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
             continue
         relative = prefix + values_path.name
         try:
-            values_text = read_text(str(values_path))
+            values_text = collector.read(values_path, directory)
             values_files.append(parse_values(relative, values_text))
             collector.files.append(SourceFile(relative, ArtifactKind.HELM, role="values"))
             collector.note_waivers(relative, values_text)
@@ -230,10 +280,10 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
             collector.fail(relative, ArtifactKind.HELM, error, role="values")
     schema_file = directory / "values.schema.json"
     values_schema, values_schema_path = None, None
-    if schema_file.is_file():
+    if os.path.lexists(schema_file):
         relative = prefix + "values.schema.json"
         try:
-            values_schema = parse_values_schema(read_text(str(schema_file)))
+            values_schema = parse_values_schema(collector.read(schema_file, directory))
             values_schema_path = relative
             collector.files.append(SourceFile(relative, ArtifactKind.HELM, role="values.schema.json"))
         except json.JSONDecodeError as error:
@@ -246,7 +296,7 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
             collector.fail(relative, ArtifactKind.HELM, error)
     chart_yaml = prefix + "Chart.yaml"
     try:
-        chart_text = read_text(str(directory / "Chart.yaml"))
+        chart_text = collector.read(directory / "Chart.yaml", directory)
         chart = parse_chart(
             relative_dir,
             chart_yaml,
@@ -266,7 +316,35 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
         return
     collector.files.append(SourceFile(chart_yaml, ArtifactKind.HELM, role="Chart.yaml"))
     collector.charts.append(chart)
+    _report_links_out_of_chart(collector, directory, prefix)
     _render_chart(collector, unit)
+
+
+def _report_links_out_of_chart(collector: _Collector, directory: Path, prefix: str) -> None:
+    """Every symbolic link in a chart that leads out of it is an MD001 finding: Helm would follow it, medlint
+    renders the chart without it (never reading what it points at), so the render differs from Helm's."""
+    reported = {item.path for item in collector.files}
+    chart_real = os.path.realpath(directory)
+    for current, dirnames, filenames in os.walk(directory):
+        dirnames.sort()
+        for name in sorted([*dirnames, *filenames]):
+            path = Path(current) / name
+            if not path.is_symlink():
+                continue
+            target = os.path.realpath(path)
+            if target == chart_real or target.startswith(chart_real.rstrip(os.sep) + os.sep):
+                continue
+            relative = printable(prefix + path.relative_to(directory).as_posix())
+            if relative not in reported:
+                reported.add(relative)
+                collector.fail(
+                    relative,
+                    ArtifactKind.HELM,
+                    ReadRefused(
+                        "it is a symbolic link that leads outside its chart; medlint does not follow it, so "
+                        "the chart is rendered without it (Helm would follow it)"
+                    ),
+                )
 
 
 def _vendored_charts(collector: _Collector, directory: Path, prefix: str) -> tuple[VendoredChart, ...]:
@@ -284,17 +362,20 @@ def _vendored_charts(collector: _Collector, directory: Path, prefix: str) -> tup
     except OSError:
         return ()  # an unreadable charts/ folder fails the render, which MD003 reports
     for entry in entries:
-        relative = f"{prefix}charts/{entry.name}"
+        relative = printable(f"{prefix}charts/{entry.name}")
         try:
             resolved = entry.resolve()
-            if collector.root not in resolved.parents:
-                continue  # a link out of the scanned project: medlint does not read it
-            if entry.name.endswith(".tgz") and resolved.is_file():
-                text = archive_chart_yaml(read_archive_file(resolved, relative, LoadLimits()))
+            if resolved != directory and directory not in resolved.parents:
+                # Helm would follow it; medlint reads nothing outside the chart (MD106 reports it).
+                raise ReadRefused(
+                    "it is a symbolic link that leads outside the chart; medlint does not follow it"
+                )
+            if entry.name.endswith(".tgz") and not resolved.is_dir():
+                text = archive_chart_yaml(read_archive_file(entry, relative, LoadLimits(), within=directory))
                 found.append(vendored_chart(relative, text))
-            elif resolved.is_dir() and (resolved / "Chart.yaml").is_file():
+            elif resolved.is_dir() and os.path.lexists(resolved / "Chart.yaml"):
                 relative += "/Chart.yaml"
-                found.append(vendored_chart(relative, read_text(str(resolved / "Chart.yaml"))))
+                found.append(vendored_chart(relative, collector.read(resolved / "Chart.yaml", directory)))
         except (ChartError, SourceError) as error:
             found.append(unreadable_vendored_chart(relative, error.message))
         except (OSError, RuntimeError) as error:
@@ -302,21 +383,69 @@ def _vendored_charts(collector: _Collector, directory: Path, prefix: str) -> tup
     return tuple(found)
 
 
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _values_sets(collector: _Collector, unit: ChartUnit) -> list[Any] | None:
+    """The chart's own values sets, plus one per configured `helm.values` entry and one for the command
+    line's values. Given extra values, the chart's bare values.yaml render is replaced by them: a chart that
+    `required`s site values cannot render without them. None: only the chart's own sets."""
+    from medlint.helm.lint_renders import ValuesSet, default_values_sets
+    from medlint.pathglob import GlobPattern
+
+    helm, root = collector.helm, collector.root
+    extra: list[ValuesSet] = []
+    for entry in helm.configured:
+        pattern = GlobPattern.parse(entry.chart_glob)
+        if pattern is None or not pattern.matches(unit.relative, is_dir=True):
+            continue
+        for files in entry.value_sets:
+            name = "+".join(_display(Path(file), root) for file in files)
+            extra.append(ValuesSet(name, tuple(Path(file) for file in files)))
+    if helm.from_command_line:
+        names = [_display(Path(file), root) for file in helm.command_line_files]
+        if helm.set_values:
+            names.append("--set")
+        if helm.set_string_values:
+            names.append("--set-string")
+        extra.append(
+            ValuesSet(
+                "+".join(names),
+                tuple(Path(file) for file in helm.command_line_files),
+                helm.set_values,
+                helm.set_string_values,
+            )
+        )
+    if not extra:
+        return None
+    own = [values_set for values_set in default_values_sets(unit.directory) if values_set.files]
+    return own + extra
+
+
 def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
-    """Render the chart as `helm template` would, once per values set; failures become MD003 findings."""
+    """Render the chart as `helm template` would, once per values set; failures become MD003 findings.
+
+    Every chart of the run draws on one render budget (medlint.helm.budget), each within its own."""
     from medlint.helm.budget import RenderBudget
     from medlint.helm.lint_renders import render_chart_for_lint
     from medlint.parsers.kubernetes import workload_from_object
 
     chart_yaml = f"{unit.relative}/Chart.yaml" if unit.relative not in ("", ".") else "Chart.yaml"
-    if collector.render_budget is None:  # one budget for every chart of the run
-        collector.render_budget = RenderBudget.for_run(collector.limits)
+    if collector.render_budget is None:
+        collector.render_budget = RenderBudget.for_run(collector.reader.limits)
     try:
         objects, problems = render_chart_for_lint(
             unit.directory,
             collector.root,
             chart_paths=collector.chart_paths,
-            limits=collector.limits,
+            values_sets=_values_sets(collector, unit),
+            kube_version=collector.helm.kube_version,
+            api_versions=collector.helm.api_versions,
+            limits=collector.reader.limits,
             budget=collector.render_budget,
         )
     except Exception as error:
@@ -324,19 +453,23 @@ def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
             ParseProblem(
                 "MD003",
                 Location(chart_yaml),
-                f"{chart_yaml}: the chart could not be rendered: internal error {type(error).__name__}: {error}",
+                f"{chart_yaml}: the chart could not be rendered: internal error {internal_error_text(error)}",
                 ArtifactKind.HELM,
             )
         )
         return
     collector.k8s_objects.extend(objects)
     collector.workloads.extend(w for obj in objects if (w := workload_from_object(obj)) is not None)
-    collector.problems.extend(problems)
+    collector.problems.extend(
+        dataclasses.replace(problem, message=redact(problem.message)) for problem in problems
+    )
     for path in sorted({obj.path for obj in objects if not obj.path.endswith(".tgz")}):
-        target = (collector.root / path).resolve()
-        if collector.root in target.parents and target.is_file():
-            collector.files.append(SourceFile(path, ArtifactKind.HELM, role="template"))
-            collector.note_waivers(path, read_text(str(target)))  # `# medlint: ignore` in templates
+        try:  # the template was read to render it; read again (bounded, inside the root) for waivers
+            text = collector.read(collector.root / path)
+        except (SourceError, OSError):
+            continue
+        collector.files.append(SourceFile(path, ArtifactKind.HELM, role="template"))
+        collector.note_waivers(path, text)  # `# medlint: ignore` in templates
 
 
 def class_declarations(project_parts: _Collector) -> list[ClassDeclaration]:
@@ -371,13 +504,13 @@ def _list_files(directories: list[Path], root: Path) -> tuple[str, ...]:
             for name in filenames:
                 path = Path(current) / name
                 if path.is_file() and not path.is_symlink():
-                    found.add(path.relative_to(root).as_posix())
+                    found.add(printable(path.relative_to(root).as_posix()))
             if len(found) >= MAX_WORKSPACE_FILES:
                 return tuple(sorted(found))
     return tuple(sorted(found))
 
 
-def _build_context_facts(project: Project, discovery: Discovery) -> Project:
+def _build_context_facts(project: Project, discovery: Discovery, reader: FileReader) -> Project:
     """What MD306's repository part needs: tracked files, files on disk, each build context's ignore file."""
     from medlint.checks.secrets import build_contexts
     from medlint.gitindex import read_tracked_files
@@ -394,14 +527,14 @@ def _build_context_facts(project: Project, discovery: Discovery) -> Project:
     candidates |= {context.dockerfile.path + ".dockerignore" for context in contexts if context.dockerfile}
     for relative in sorted(candidates):
         path = root / relative
-        if path.is_file() and (root in path.resolve().parents):
+        if os.path.lexists(path) and not relative.startswith("../"):
             try:
-                ignore_files.append(read_dockerignore(relative, read_text(str(path))))
+                ignore_files.append(read_dockerignore(relative, reader.read_text(path)))
             except (SourceError, OSError):
                 continue  # an unreadable ignore file is treated as absent; MD306 then reports the context
     return dataclasses.replace(
         project,
-        repository_files=read_tracked_files(root),
+        repository_files=read_tracked_files(root, reader.limits),
         workspace_files=_list_files(scanned_dirs + context_dirs, root),
         dockerignore_files=tuple(ignore_files),
     )
@@ -410,7 +543,7 @@ def _build_context_facts(project: Project, discovery: Discovery) -> Project:
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 
-def kustomize_patches(discovery: Discovery) -> set[str]:
+def kustomize_patches(discovery: Discovery, reader: FileReader) -> set[str]:
     """Repository-relative paths that a scanned kustomization lists as patches.
 
     A strategic-merge or JSON patch is a fragment of an object, not a manifest: linted alone it would report
@@ -422,7 +555,7 @@ def kustomize_patches(discovery: Discovery) -> set[str]:
         if candidate.path.name not in KUSTOMIZATION_NAMES:
             continue
         try:
-            documents = load_yaml_documents(read_text(str(candidate.path)))
+            documents = load_yaml_documents(reader.read_text(candidate.path))
         except (SourceError, OSError):
             continue  # the kustomization itself is reported like any other unreadable YAML
         body = documents[0].value if documents else None
@@ -442,14 +575,20 @@ def kustomize_patches(discovery: Discovery) -> set[str]:
 
 
 def load_project(
-    discovery: Discovery, chart_paths: tuple[Path, ...] = (), limits: Limits = DEFAULT_LIMITS
+    discovery: Discovery,
+    chart_paths: tuple[Path, ...] = (),
+    helm: HelmSettings = HelmSettings(),
+    reader: FileReader | None = None,
 ) -> tuple[Project, list[str]]:
     """Parse every discovered artifact. Returns the project and the named files that are no artifact.
 
-    ``limits`` bounds the work untrusted input may cause (medlint.limits)."""
-    collector = _Collector(root=discovery.root, chart_paths=chart_paths, limits=limits)
+    Every file is read through `reader` (bounded, inside the scanned root), which remembers the texts for
+    fingerprinting; by default one with the default limits.
+    """
+    reader = reader or FileReader(discovery.root)
+    collector = _Collector(root=discovery.root, reader=reader, chart_paths=chart_paths, helm=helm)
     unrecognised = list(discovery.ignored_explicit)
-    patches = kustomize_patches(discovery)
+    patches = kustomize_patches(discovery, reader)
     for candidate in discovery.candidates:
         if candidate.relative in patches:
             unrecognised.append(
@@ -477,5 +616,5 @@ def load_project(
         inline_waivers=tuple(collector.waivers),
     )
     if project.dockerfiles or project.compose_projects:
-        project = _build_context_facts(project, discovery)
+        project = _build_context_facts(project, discovery, reader)
     return project, sorted(unrecognised)

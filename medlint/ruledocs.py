@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from medlint.rulepack import Rule, RulePack
 
@@ -26,6 +30,31 @@ def references_markdown(rule: Rule) -> list[str]:
     return lines
 
 
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "whole number",
+    "number": "number",
+    "boolean": "true or false",
+    "object": "mapping",
+    "array": "list",
+    "null": "null",
+}
+
+
+def type_words(spec: Mapping[str, Any]) -> str:
+    """A parameter's type in words, from its schema fragment: `list of text`, `one of a, b`."""
+    if "enum" in spec:
+        return "one of " + ", ".join(str(value) for value in spec["enum"])
+    kind = spec.get("type", "")
+    if isinstance(kind, list):
+        return " or ".join(_TYPE_WORDS.get(str(k), str(k)) for k in kind)
+    if kind == "array" and isinstance(spec.get("items"), Mapping):
+        item = spec["items"]
+        inner = "mappings" if item.get("type") == "object" else type_words(item)
+        return f"list of {inner}"
+    return _TYPE_WORDS.get(str(kind), str(kind))
+
+
 def rule_markdown(rule: Rule, fail_example: str | None = None, pass_example: str | None = None) -> str:
     """The rule's page: what it checks, why it matters for a device, example, fix, levels, references."""
     out = [f"# {rule.id} {rule.slug}", "", f"**{rule.title}.**", ""]
@@ -37,9 +66,13 @@ def rule_markdown(rule: Rule, fail_example: str | None = None, pass_example: str
         out.append("")
     if rule.edge_cases:
         out += [f"Edge cases: {rule.edge_cases}", ""]
-    if rule.params:
-        shown = ", ".join(f"`{name}` (default `{value}`)" for name, value in sorted(rule.params.items()))
-        out += [f"Parameters: {shown}.", ""]
+    if rule.param_schemas:
+        out += ["## Parameters", "", f"Set under `rules: params: {rule.id}:` in the configuration.", ""]
+        for name, spec in sorted(rule.param_schemas.items()):
+            default = json.dumps(spec.get("default"), ensure_ascii=False)
+            description = " ".join(str(spec.get("description", "")).split())
+            out.append(f"- `{name}` ({type_words(spec)}, default `{default}`): {description}")
+        out.append("")
     out += ["## Why it matters for a medical device", "", rule.rationale, ""]
     if fail_example or pass_example:
         out += ["## Example", ""]
@@ -48,6 +81,13 @@ def rule_markdown(rule: Rule, fail_example: str | None = None, pass_example: str
         if pass_example:
             out += ["Passes:", "", "```", pass_example.rstrip(), "```", ""]
     out += ["## How to fix it", "", rule.remediation, ""]
+    if rule.fix:
+        out += ["Automatic fix (`medlint fix`, see docs/fix.md):", ""]
+        if "safe" in rule.fix:
+            out.append(f"- Safe, applied by default: {rule.fix['safe']}")
+        if "unsafe" in rule.fix:
+            out.append(f"- Unsafe, only with `--unsafe-fixes`: {rule.fix['unsafe']}")
+        out.append("")
     out += ["## Levels per IEC 62304 safety class", "", f"- Default: {levels_line(rule.level)}"]
     for artifact, levels in rule.levels_by_artifact.items():
         out.append(f"- {artifact}: {levels_line(levels)}")
@@ -66,6 +106,22 @@ def fixtures_dir() -> Path | None:
     return None
 
 
+#: Fixture markers (`# expect: MD201`) tell the test suite which lines must fire; readers never see them.
+_EXPECT_MARKER = re.compile(r"\s*#\s*expect:\s*[A-Z]{2,8}\d{3,4}(?:\s*,\s*[A-Z]{2,8}\d{3,4})*\s*$")
+
+
+def strip_fixture_markers(lines: list[str]) -> list[str]:
+    """Example lines without fixture markers: a marker line of its own goes, a trailing marker is cut."""
+    shown = []
+    for line in lines:
+        match = _EXPECT_MARKER.search(line)
+        if match is None:
+            shown.append(line)
+        elif line[: match.start()].strip():
+            shown.append(line[: match.start()].rstrip())
+    return shown
+
+
 def _example_file(rule: Rule, outcome: str) -> tuple[str, str] | None:
     """(file name, text) of the rule's first fixture case of that outcome, shortened for display."""
     base = fixtures_dir()
@@ -76,7 +132,7 @@ def _example_file(rule: Rule, outcome: str) -> tuple[str, str] | None:
         files = [case] if case.is_file() else sorted(p for p in case.rglob("*") if p.is_file())
         for file in files:
             try:
-                lines = file.read_text(encoding="utf-8").splitlines()
+                lines = strip_fixture_markers(file.read_text(encoding="utf-8").splitlines())
             except (OSError, UnicodeDecodeError):
                 continue
             if len(lines) > MAX_EXAMPLE_LINES:
@@ -107,13 +163,13 @@ def rules_index(pack: RulePack) -> str:
         "",
         f"Rule pack {pack.version}. Levels per IEC 62304 software safety class A / B / C.",
         "",
-        "| id | name | A | B | C | applies to |",
-        "|---|---|---|---|---|---|",
+        "| id | name | A | B | C | applies to | fix |",
+        "|---|---|---|---|---|---|---|",
     ]
     for rule in pack.rules:
         lines.append(
             f"| [{rule.id}]({rule.id}.md) | {rule.slug} | {rule.level['A']} | {rule.level['B']} | "
-            f"{rule.level['C']} | {', '.join(kind.value for kind in rule.applies_to)} |"
+            f"{rule.level['C']} | {', '.join(kind.value for kind in rule.applies_to)} | {rule.fix_applicability} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -129,11 +185,11 @@ README_START, README_END = "<!-- rules-table:start -->", "<!-- rules-table:end -
 
 
 def readme_rules_table(pack: RulePack) -> str:
-    lines = ["| id | name | A | B | C | applies to |", "|---|---|---|---|---|---|"]
+    lines = ["| id | name | A | B | C | applies to | fix |", "|---|---|---|---|---|---|---|"]
     for rule in pack.rules:
         lines.append(
             f"| {rule.id} | {rule.slug} | {rule.level['A']} | {rule.level['B']} | {rule.level['C']} | "
-            f"{', '.join(kind.value for kind in rule.applies_to)} |"
+            f"{', '.join(kind.value for kind in rule.applies_to)} | {rule.fix_applicability} |"
         )
     return "\n".join(lines)
 

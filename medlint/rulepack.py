@@ -78,13 +78,25 @@ class Rule:
     security_severity: str
     tags: tuple[str, ...]
     source_file: str
+    #: Parameter defaults, taken from the rule file's declarations (never from code).
     params: Mapping[str, Any] = field(default_factory=dict)
+    #: Each parameter's declaration: a JSON-schema fragment with type, default and description.
+    param_schemas: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     levels_by_artifact: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     precision: str = "high"
     tables: tuple[str, ...] = ()
     conditions: Mapping[str, str] = field(default_factory=dict)
     edge_cases: str = ""
+    #: Notes for maintainers (open points, decisions); never shown to users.
+    maintainers: str = ""
+    #: `medlint fix`: what the safe fix does ("safe") and what only --unsafe-fixes applies ("unsafe").
+    fix: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def fix_applicability(self) -> str:
+        """ "safe", "unsafe", "safe, unsafe" or "" (no automatic fix), for listings."""
+        return ", ".join(kind for kind in ("safe", "unsafe") if kind in self.fix)
 
     @property
     def sarif_name(self) -> str:
@@ -175,7 +187,8 @@ def _rule_from_document(document: Mapping[str, Any], source_file: str) -> Rule:
         security_severity=document["security_severity"],
         tags=tuple(document["tags"]),
         source_file=source_file,
-        params=dict(document.get("params") or {}),
+        params={name: spec.get("default") for name, spec in (document.get("params") or {}).items()},
+        param_schemas={name: dict(spec) for name, spec in (document.get("params") or {}).items()},
         levels_by_artifact={k: dict(v) for k, v in (document.get("levels_by_artifact") or {}).items()},
         variants={k: dict(v) for k, v in (document.get("variants") or {}).items()},
         precision=document.get("precision", "high"),
@@ -184,6 +197,8 @@ def _rule_from_document(document: Mapping[str, Any], source_file: str) -> Rule:
             key: " ".join(str(text).split()) for key, text in (document.get("conditions") or {}).items()
         },
         edge_cases=" ".join(str(document.get("edge_cases") or "").split()),
+        maintainers=" ".join(str(document.get("maintainers") or "").split()),
+        fix={key: " ".join(str(text).split()) for key, text in (document.get("fix") or {}).items()},
     )
 
 
@@ -198,11 +213,25 @@ def validate_rule_document(document: Any, source_file: str) -> None:
         error = errors[0]
         where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
         raise RulePackError(f"{source_file}: invalid rule file: field '{where}': {error.message}")
+    for name, spec in (document.get("params") or {}).items():
+        fragment = {key: value for key, value in spec.items() if key not in ("default", "description")}
+        problem = next(jsonschema.Draft7Validator(fragment).iter_errors(spec.get("default")), None)
+        if problem is not None:
+            raise RulePackError(
+                f"{source_file}: invalid rule file: the default of parameter '{name}' does not match its "
+                f"declared type: {problem.message}"
+            )
 
 
 def _read_rule_file(path: Path) -> Any:
+    """A user's rule file, read through the bounded reader (regular file, configuration size limit)."""
+    from medlint.reader import read_config_text
+    from medlint.source import SourceError
+
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        return yaml.load(read_config_text(path), Loader=_LOADER)
+    except SourceError as err:
+        raise RulePackError(f"{path}: cannot read rule file: {err.message}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
         raise RulePackError(f"{path}: cannot read rule file: {err}") from None
 

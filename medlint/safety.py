@@ -20,13 +20,15 @@ class SafetyClassDecision:
     value: str
     reason: str
     source: Location | None = None
+    #: Set by the command line or the configuration (not read from labels); checks then get it as a param.
+    explicit: bool = False
 
 
 def resolve_safety_class(
     project: Project, requested: str | None, requested_from: str = "--safety-class"
 ) -> SafetyClassDecision:
     if requested:
-        return SafetyClassDecision(requested.upper(), f"set by {requested_from}")
+        return SafetyClassDecision(requested.upper(), f"set by {requested_from}", explicit=True)
     valid = [decl for decl in project.class_declarations if decl.value in CLASS_ORDER]
     if not valid:
         return SafetyClassDecision(

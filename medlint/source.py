@@ -14,15 +14,17 @@ from typing import Any
 
 import yaml
 
+from medlint.limits import DEFAULT_LIMITS
+
 try:  # The C loader is an order of magnitude faster; fall back quietly where libyaml is missing.
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
+#: The default limit on one file's size (limits.max_file_bytes); reads go through medlint.reader.
+MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes
 #: Upper bound on the number of nodes a document may expand to through aliases.
 MAX_EXPANDED_NODES = 2_000_000
-#: Upper bound on the size of one input file; larger files are reported, not read.
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -75,12 +77,14 @@ def decode_text(data: bytes) -> str:
 
 
 def read_text(path: str) -> str:
-    """Read a file as text with the same checks as decode_text, plus a size limit."""
-    with open(path, "rb") as handle:
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise SourceError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; not analysed")
-    return decode_text(data)
+    """A file's text through the bounded reader (regular files only, default size limit), without a root.
+
+    For tools and tests; a scan reads through its `medlint.reader.FileReader`, which also keeps every read
+    inside the scanned project.
+    """
+    from medlint.reader import read_named_file
+
+    return read_named_file(path, max_bytes=DEFAULT_LIMITS.max_file_bytes, limit_name="limits.max_file_bytes")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -210,7 +214,7 @@ class _PositionConstructor:
                     target.value_positions[key] = source.value_positions.get(key, _span(source_node))
 
 
-def _check_expansion(node: yaml.Node) -> None:
+def _check_expansion(node: yaml.Node, max_nodes: int = MAX_EXPANDED_NODES) -> None:
     """Refuse documents whose alias expansion is huge or cyclic, before anything walks them."""
     sizes: dict[int, int] = {}
     visiting: set[int] = set()
@@ -233,9 +237,9 @@ def _check_expansion(node: yaml.Node) -> None:
             for key_node, value_node in current.value:
                 total += size(key_node) + size(value_node)
         visiting.discard(key)
-        if total > MAX_EXPANDED_NODES:
+        if total > max_nodes:
             raise SourceError(
-                f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (alias bomb?); not analysed",
+                f"YAML aliases expand to more than {max_nodes:,} nodes (alias bomb?); not analysed",
                 current.start_mark.line + 1,
                 current.start_mark.column + 1,
             )
@@ -265,14 +269,19 @@ def _compose_documents(text: str) -> Iterator[tuple[Any, yaml.Node | None]]:
         loader.dispose()
 
 
-def load_yaml_documents(text: str, keep_tags: frozenset[str] = frozenset()) -> list[YamlDocument]:
-    """Parse every document of a YAML stream, keeping positions; raise SourceError on bad input."""
+def load_yaml_documents(
+    text: str, keep_tags: frozenset[str] = frozenset(), max_expanded_nodes: int = MAX_EXPANDED_NODES
+) -> list[YamlDocument]:
+    """Parse every document of a YAML stream, keeping positions; raise SourceError on bad input.
+
+    `max_expanded_nodes` bounds what aliases may expand to (small files such as the configuration use a
+    lower bound than artifacts)."""
     documents: list[YamlDocument] = []
     try:
         for loader, node in _compose_documents(text):
             if node is None:
                 continue
-            _check_expansion(node)
+            _check_expansion(node, max_expanded_nodes)
             value = _PositionConstructor(loader, keep_tags).build(node)
             documents.append(
                 YamlDocument(

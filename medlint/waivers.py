@@ -203,7 +203,7 @@ def configured_waivers(items: Iterable[ConfiguredWaiver]) -> list[Waiver]:
             Waiver(
                 rules=item.rules,
                 reason=item.reason,
-                origin=Location(item.source, 1, 1),
+                origin=Location(item.source, item.line, 1),
                 kind="external",
                 until=item.until,
                 owner=item.owner,
@@ -273,10 +273,47 @@ def _with_expiry_note(finding: Finding, waiver: Waiver) -> Finding:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class WaiverOutcome:
+    """What one waiver did in a run, for the audit evidence: which findings it suppresses, and whether it is
+    rejected (no reason, bad date), expired (no longer suppresses) or unused (matches no finding)."""
+
+    waiver: Waiver
+    suppressed: tuple[Finding, ...] = ()
+    #: Findings it matches but no longer suppresses because it expired.
+    expired_matches: tuple[Finding, ...] = ()
+    expired: bool = False
+    unused: bool = False
+
+    @property
+    def status(self) -> str:
+        """One word for the evidence report: rejected, expired, unused or active."""
+        if self.waiver.problem:
+            return "rejected"
+        if self.expired:
+            return "expired"
+        return "unused" if self.unused else "active"
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverEvaluation:
+    findings: tuple[Finding, ...]
+    notifications: tuple[Notification, ...]
+    outcomes: tuple[WaiverOutcome, ...]
+
+
 def apply_waivers(
     findings: Sequence[Finding], waivers: Sequence[Waiver], today: datetime.date
 ) -> tuple[tuple[Finding, ...], tuple[Notification, ...]]:
     """Suppress what valid waivers cover; report rejected, expired-only and unused waivers."""
+    evaluation = evaluate_waivers(findings, waivers, today)
+    return evaluation.findings, evaluation.notifications
+
+
+def evaluate_waivers(
+    findings: Sequence[Finding], waivers: Sequence[Waiver], today: datetime.date
+) -> WaiverEvaluation:
+    """apply_waivers, also telling what each waiver did (the evidence report lists every waiver)."""
     notes: list[Notification] = []
     active = []
     for waiver in waivers:
@@ -289,29 +326,34 @@ def apply_waivers(
         else:
             active.append(waiver)
     used: set[int] = set()
+    suppressed_by: dict[int, list[Finding]] = {}
+    expired_by: dict[int, list[Finding]] = {}
     result: list[Finding] = []
     for finding in findings:
         matching = [(index, waiver) for index, waiver in enumerate(active) if _matches(waiver, finding)]
         used.update(index for index, _ in matching)
-        valid = [waiver for _, waiver in matching if not _expired(waiver, today)]
+        valid = [(index, waiver) for index, waiver in matching if not _expired(waiver, today)]
         if valid:
-            waiver = valid[0]
+            index, waiver = valid[0]
             justification = waiver.reason + (f" [risk: {waiver.risk}]" if waiver.risk else "")
-            result.append(
-                dataclasses.replace(
-                    finding,
-                    suppression=Suppression(
-                        kind=waiver.kind,
-                        justification=justification,
-                        location=waiver.origin,
-                        until=waiver.until,
-                        owner=waiver.owner,
-                        risk=waiver.risk,
-                    ),
-                )
+            waived = dataclasses.replace(
+                finding,
+                suppression=Suppression(
+                    kind=waiver.kind,
+                    justification=justification,
+                    location=waiver.origin,
+                    until=waiver.until,
+                    owner=waiver.owner,
+                    risk=waiver.risk,
+                ),
             )
+            suppressed_by.setdefault(index, []).append(waived)
+            result.append(waived)
         elif matching:
-            result.append(_with_expiry_note(finding, matching[0][1]))
+            noted = _with_expiry_note(finding, matching[0][1])
+            for index, _ in matching:
+                expired_by.setdefault(index, []).append(noted)
+            result.append(noted)
         else:
             result.append(finding)
     for index, waiver in enumerate(active):
@@ -323,4 +365,20 @@ def apply_waivers(
                     waiver.origin,
                 )
             )
-    return tuple(result), tuple(notes)
+    outcomes: list[WaiverOutcome] = []
+    index_of = {id(waiver): index for index, waiver in enumerate(active)}
+    for waiver in waivers:
+        index = index_of.get(id(waiver))
+        if index is None:  # rejected: it never took part in matching
+            outcomes.append(WaiverOutcome(waiver))
+            continue
+        outcomes.append(
+            WaiverOutcome(
+                waiver,
+                suppressed=tuple(suppressed_by.get(index, ())),
+                expired_matches=tuple(expired_by.get(index, ())),
+                expired=_expired(waiver, today),
+                unused=index not in used,
+            )
+        )
+    return WaiverEvaluation(tuple(result), tuple(notes), tuple(outcomes))

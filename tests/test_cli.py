@@ -133,9 +133,17 @@ def test_alias_bomb_is_reported_quickly(tmp_path: Path) -> None:
 def test_named_file_that_is_no_artifact_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("hello\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", str(path)])
+    result = CliRunner().invoke(main, ["check", str(path), "--allow-empty"])
     assert result.exit_code == 0
     assert "Not an artifact medlint reads (1): notes.txt" in result.output
+
+
+def test_a_scan_without_artifacts_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(tmp_path / "notes.txt")])
+    assert result.exit_code == 2
+    assert "no artifact found" in result.output and "--allow-empty" in result.output
+    assert "(1 file(s) named are none of these)" in result.output
 
 
 def test_rules_command_lists_levels() -> None:

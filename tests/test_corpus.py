@@ -17,14 +17,29 @@ CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 
 
+def _lint_corpus(corpus: Path) -> Report:
+    # The corpus is data, not a checkout: no .gitignore of an enclosing repository decides what is read.
+    return lint(
+        [str(corpus / kind) for kind in ("dockerfile", "compose", "k8s", "helm")],
+        cwd=REPO_ROOT,
+        gitignore=False,
+    )
+
+
 @pytest.fixture(scope="module")
 def report() -> Report:
-    return lint([str(CORPUS / kind) for kind in ("dockerfile", "compose", "k8s", "helm")], cwd=REPO_ROOT)
+    return _lint_corpus(CORPUS)
 
 
-def _files(folder: str, suffixes: tuple[str, ...]) -> list[str]:
+def _reported(report: Report, path: Path) -> str:
+    """A corpus file as reports name it: relative to the report's root, which is the enclosing git checkout
+    when ../shared lies inside one, else the working folder or the scanned folder."""
+    return path.resolve().relative_to(Path(report.root).resolve()).as_posix()
+
+
+def _files(report: Report, folder: str, suffixes: tuple[str, ...]) -> list[str]:
     return sorted(
-        path.relative_to(CORPUS).as_posix()
+        _reported(report, path)
         for path in (CORPUS / folder).rglob("*")
         if path.is_file() and path.name.lower().endswith(suffixes)
     )
@@ -37,11 +52,9 @@ def test_no_internal_error(report: Report) -> None:
 
 def test_every_dockerfile_is_read(report: Report) -> None:
     dockerfiles = [
-        path
-        for path in (
-            p.relative_to(CORPUS).as_posix() for p in (CORPUS / "dockerfile").rglob("*") if p.is_file()
-        )
-        if Path(path).name.startswith("Dockerfile") or path.endswith(".Dockerfile")
+        _reported(report, path)
+        for path in (CORPUS / "dockerfile").rglob("*")
+        if path.is_file() and (path.name.startswith("Dockerfile") or path.name.endswith(".Dockerfile"))
     ]
     read = [f.path for f in report.project.files if f.kind.value == "dockerfile"]
     assert sorted(read) == sorted(dockerfiles)
@@ -49,7 +62,7 @@ def test_every_dockerfile_is_read(report: Report) -> None:
 
 def test_every_yaml_file_is_read_or_reported(report: Report) -> None:
     """Each YAML/JSON file outside charts is a Compose file, a manifest, or listed as not an artifact."""
-    expected = _files("compose", (".yml", ".yaml")) + _files("k8s", (".yml", ".yaml"))
+    expected = _files(report, "compose", (".yml", ".yaml")) + _files(report, "k8s", (".yml", ".yaml"))
     read = {f.path for f in report.project.files if f.kind.value in ("compose", "kubernetes")}
     unaccounted = [path for path in expected if path not in read and path not in report.unrecognised]
     assert unaccounted == []
@@ -74,3 +87,21 @@ def test_unparsable_files_are_md001_with_a_line(report: Report) -> None:
     md001 = {f.location.path: f for f in report.result.findings if f.rule_id == "MD001"}
     assert set(md001) == not_analysed
     assert all(finding.location.line >= 1 and finding.message for finding in md001.values())
+
+
+def test_every_dockerfile_is_read_inside_a_git_work_tree(tmp_path: Path) -> None:
+    """../shared may lie inside a git work tree; reported paths are then relative to that tree."""
+    import shutil
+
+    copy = tmp_path / "checkout" / "shared" / "corpus"
+    shutil.copytree(CORPUS / "dockerfile", copy / "dockerfile", symlinks=True)
+    (tmp_path / "checkout" / ".git").mkdir()
+    report = lint([str(copy / "dockerfile")], cwd=REPO_ROOT, gitignore=False)
+    assert Path(report.root).resolve() == (tmp_path / "checkout").resolve()
+    read = sorted(f.path for f in report.project.files if f.kind.value == "dockerfile")
+    expected = sorted(
+        path.resolve().relative_to((tmp_path / "checkout").resolve()).as_posix()
+        for path in (copy / "dockerfile").rglob("*")
+        if path.is_file() and (path.name.startswith("Dockerfile") or path.name.endswith(".Dockerfile"))
+    )
+    assert read == expected and all(path.startswith("shared/corpus/dockerfile/") for path in read)

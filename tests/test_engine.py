@@ -26,7 +26,14 @@ USER_RULE = {
     "group": "site-policy",
     "applies_to": ["kubernetes"],
     "check": "identity.image_tag_pinned",
-    "params": {"floating_tags": ["1.4.2"]},
+    "params": {
+        "floating_tags": {
+            "description": "Tags that do not pin an image here.",
+            "type": "array",
+            "items": {"type": "string"},
+            "default": ["1.4.2"],
+        }
+    },
     "level": {"A": "note", "B": "warning", "C": "error"},
     "references": [{"standard": "ACME SOP-7", "clause": "3.1"}],
     "rationale": "Our site policy pins a company registry for every deployed image.",
@@ -185,3 +192,15 @@ def test_example_levels_per_class(safety_class: str, rule: str, path: str, level
         if f.rule_id == rule and f.location.path == f"examples/medical-device/{path}" and f.variant is None
     }
     assert level in levels
+
+
+def test_a_user_rule_whose_parameter_default_does_not_match_its_type_is_refused(tmp_path: Path) -> None:
+    broken = dict(
+        USER_RULE,
+        params={
+            "floating_tags": {"description": "Tags that do not pin.", "type": "array", "default": "latest"}
+        },
+    )
+    (tmp_path / "ACME101.yaml").write_text(yaml.safe_dump(broken), encoding="utf-8")
+    with pytest.raises(RulePackError, match="default of parameter 'floating_tags'"):
+        load_rule_pack((str(tmp_path),))

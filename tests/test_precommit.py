@@ -94,9 +94,9 @@ def hook_run(tmp_path_factory: pytest.TempPathFactory) -> HookRun:
     (user_repo / "services" / "clean" / "Dockerfile").write_text(CLEAN_DOCKERFILE, encoding="utf-8")
     _commit_all(user_repo, env)
 
-    def run(file: str) -> subprocess.CompletedProcess[str]:
+    def run(file: str, hook: str = "medlint") -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "medlint", "--files", file],
+            [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), hook, "--files", file],
             cwd=user_repo,
             env=env,
             capture_output=True,
@@ -104,6 +104,8 @@ def hook_run(tmp_path_factory: pytest.TempPathFactory) -> HookRun:
             timeout=900,
         )
 
+    run.repo = user_repo  # type: ignore[attr-defined]
+    run.env = env  # type: ignore[attr-defined]
     return run
 
 
@@ -119,3 +121,25 @@ def test_hook_passes_on_a_clean_file(hook_run: HookRun) -> None:
     result = hook_run("services/clean/Dockerfile")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
+
+
+def test_fix_hook_applies_safe_fixes_then_passes_once_they_are_staged(hook_run: HookRun) -> None:
+    repo: Path = hook_run.repo  # type: ignore[attr-defined]
+    env: dict[str, str] = hook_run.env  # type: ignore[attr-defined]
+    manifest = repo / "k8s" / "cronjob-backup.yaml"
+    original = manifest.read_text(encoding="utf-8")
+    try:
+        result = hook_run("k8s/cronjob-backup.yaml", "medlint-fix")
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "files were modified by this hook" in result.stdout
+        fixed = manifest.read_text(encoding="utf-8")
+        assert "allowPrivilegeEscalation: false" in fixed and "readOnlyRootFilesystem" not in fixed
+        assert [line for line in original.splitlines() if line.strip().startswith("#")] == [
+            line for line in fixed.splitlines() if line.strip().startswith("#")
+        ]
+        subprocess.run(["git", "add", "k8s/cronjob-backup.yaml"], cwd=repo, env=env, check=True, timeout=120)
+        again = hook_run("k8s/cronjob-backup.yaml", "medlint-fix")
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "Passed" in again.stdout
+    finally:
+        subprocess.run(["git", "reset", "-q", "--hard"], cwd=repo, env=env, check=True, timeout=120)

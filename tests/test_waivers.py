@@ -118,3 +118,23 @@ def test_configured_waiver_with_selector(tmp_path: Path) -> None:
     report = lint(["cronjob.yaml"], cwd=tmp_path, safety_class="B", config=config, today=TODAY)
     md201 = [f for f in report.result.findings if f.rule_id == "MD201"]
     assert md201 and all(f.suppressed and f.suppression.kind == "external" for f in md201)
+
+
+def test_each_waiver_reports_what_it_did(tmp_path: Path) -> None:
+    """The Report keeps one outcome per waiver (the evidence report lists them): what it suppresses, and
+    whether it is active, expired, unused or rejected."""
+    waivers = (
+        '          # medlint: ignore MD201 reason="vendor image" until=2027-01-31 owner=qa@example.com\n'
+        '          # medlint: ignore MD201 reason="old" until=2026-01-01\n'
+        '          # medlint: ignore MD203 reason="nothing to waive here"\n'
+        "          # medlint: ignore MD202\n"
+    )
+    report, findings = _lint(tmp_path, waivers)
+    outcomes = {outcome.waiver.origin.line: outcome for outcome in report.waivers}
+    assert [outcomes[line].status for line in sorted(outcomes)] == ["active", "expired", "unused", "rejected"]
+    active, expired, unused, rejected = (outcomes[line] for line in sorted(outcomes))
+    assert active.suppressed and {f.rule_id for f in active.suppressed} == {"MD201"}
+    assert all(f.suppressed for f in findings)
+    assert expired.expired and not expired.suppressed and not expired.expired_matches  # the valid one won
+    assert unused.unused and not unused.suppressed
+    assert "no reason" in (rejected.waiver.problem or "")

@@ -1377,8 +1377,9 @@ def audit_policy(project: Project, params: Mapping[str, Any]) -> Iterator[Violat
     A scanned Policy is cluster configuration, so it is always checked; "no Policy at all" is reported only
     when the configuration says cluster configuration is in scope (`cluster_config_in_scope`).
     """
+    in_scope = bool(params.get("cluster_config_in_scope"))
     policies = audit_policies(project)
-    if not policies and params.get("cluster_config_in_scope"):
+    if not policies and in_scope:
         yield Violation(
             _first_location(project),
             "no Kubernetes audit Policy (audit.k8s.io/v1) is in the scanned cluster configuration",
@@ -1551,8 +1552,7 @@ def _log_shipping(project: Project, params: Mapping[str, Any]) -> Iterator[Viola
     )
 
 
-def _audit_trail_sinks(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
-    key = str(params.get("audit_trail_annotation") or "regulatory.part11/audit-trail-sink")
+def _audit_trail_sinks(project: Project, key: str) -> Iterator[Violation]:
     for workload in _k8s_workloads(project, ("Deployment", "StatefulSet", "DaemonSet")):
         annotations = labels_of(get_path(workload.raw, ("metadata", "annotations")))
         if annotations.get(key, "").strip() or pod_annotations(workload).get(key, "").strip():
@@ -1608,6 +1608,7 @@ def monitoring_and_logging(project: Project, params: Mapping[str, Any]) -> Itera
     scrape_keys = tuple(str(key) for key in params.get("scrape_annotations") or ("prometheus.io/scrape",))
     yield from _service_monitoring(project, scrape_keys)
     yield from _log_shipping(project, params)
+    sink_key = str(params.get("audit_trail_annotation") or "regulatory.part11/audit-trail-sink")
     if params.get("part11_records"):
-        yield from _audit_trail_sinks(project, params)
+        yield from _audit_trail_sinks(project, sink_key)
     yield from _compose_logging(project)

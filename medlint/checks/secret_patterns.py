@@ -6,7 +6,7 @@ password, file), then matched word-wise, so `TOKENIZERS_PARALLELISM` or `AUTHOR`
 allowlisted. Nothing here ever returns or formats a secret value.
 
 The lists themselves are data (`rules/data/secret-patterns.yaml`, with source and retrieval date per row),
-loaded once at import; rules may still override them through their `params`.
+loaded once at import; a rule reads the table it lists under `tables:`.
 """
 
 from __future__ import annotations
@@ -149,8 +149,6 @@ def patterns_for(params: Mapping[str, Any]) -> SecretPatterns:
 
 
 def params_pattern(params: Mapping[str, Any]) -> tuple[str, tuple[str, ...]]:
-    """The configured name pattern and pointer words, with the table's defaults."""
+    """The secret-name pattern and pointer words of the secret-patterns table the rule received."""
     defaults = patterns_for(params)
-    pattern = str(params.get("secret_name_pattern") or defaults.name_pattern)
-    pointers = tuple(params.get("pointer_words") or defaults.pointer_words)
-    return pattern, pointers
+    return defaults.name_pattern, tuple(defaults.pointer_words)

@@ -84,7 +84,7 @@ def is_public_material(file_name: str) -> bool:
 
 
 def _secret_file_patterns(params: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(params.get("secret_file_patterns") or patterns_for(params).image_secret_files)
+    return tuple(patterns_for(params).image_secret_files)
 
 
 def _instruction_secret_findings(
@@ -746,8 +746,8 @@ class SecretFileMatcher:
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SecretFileMatcher:
         table = patterns_for(params)
-        patterns = tuple(params.get("repository_secret_files") or table.repository_secret_files)
-        suffixes = tuple(params.get("template_suffixes") or table.template_suffixes)
+        patterns = tuple(table.repository_secret_files)
+        suffixes = tuple(table.template_suffixes)
         return cls(
             name_patterns=tuple(pattern for pattern in patterns if "/" not in pattern),
             path_patterns=tuple(

@@ -33,6 +33,9 @@ from medlint.helm.functions.semver import SemverError, parse_version
 from medlint.helm.functions.yamljson import load_yaml_like_helm
 from medlint.helm.guards import ResourceLimitError, check_yaml_aliases
 from medlint.helm.values import ValuesError, is_compatible_range, load_values_text
+from medlint.limits import DEFAULT_LIMITS
+from medlint.reader import read_bytes
+from medlint.source import SourceError
 
 __all__ = [
     "ChartError",
@@ -611,8 +614,9 @@ def glob_escape(text: str) -> str:
 def _chart_name_of(path: Path) -> str | None:
     """The name in a candidate's Chart.yaml (directories only; archives are loaded to be checked)."""
     try:
-        document = load_yaml_like_helm((path / "Chart.yaml").read_text(encoding="utf-8", errors="replace"))
-    except (OSError, FunctionError):
+        data = read_bytes(path / "Chart.yaml", within=path, max_bytes=DEFAULT_LIMITS.max_file_bytes)
+        document = load_yaml_like_helm(data.decode("utf-8", errors="replace"))
+    except (OSError, SourceError, FunctionError):
         return None
     return (
         document.get("name") if isinstance(document, dict) and isinstance(document.get("name"), str) else None

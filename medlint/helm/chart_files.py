@@ -29,6 +29,7 @@ from typing import Any
 
 from medlint.globs import BadPattern, go_match
 from medlint.limits import Limits
+from medlint.reader import ReadRefused, read_bytes
 
 __all__ = [
     "Budget",
@@ -177,7 +178,8 @@ def read_directory(
     rules = IgnoreRules()
     if ignore_file.is_file() and not ignore_file.is_symlink():
         try:
-            rules = IgnoreRules(ignore_file.read_text(encoding="utf-8", errors="replace"))
+            data = _read_file(ignore_file, root_real, budget.limits.max_file_bytes, f"{display}/.helmignore")
+            rules = IgnoreRules(data.decode("utf-8", errors="replace"))
         except ChartError as error:
             raise ChartError(error.message, path=f"{display}/.helmignore") from None
     files: list[tuple[str, bytes]] = []
@@ -223,13 +225,7 @@ def read_directory(
                     path=f"{display}/{name}",
                 )
             budget.add(name, info.st_size, f"{display}/{name}")
-            try:
-                with open(entry.path, "rb") as handle:
-                    data = handle.read(budget.limits.max_file_bytes + 1)
-            except OSError as error:
-                raise ChartError(
-                    f"error reading {name}: {error.strerror or error}", path=f"{display}/{name}"
-                ) from None
+            data = _read_file(Path(entry.path), root_real, budget.limits.max_file_bytes, f"{display}/{name}")
             files.append((name, data.removeprefix(b"\xef\xbb\xbf")))
 
     walk(directory, "")
@@ -382,13 +378,27 @@ def _link_escapes(member: tarfile.TarInfo, base: str) -> bool:
     return not resolved.startswith(base + "/")
 
 
-def read_archive_file(path: Path, display: str, limits: LoadLimits) -> bytes:
+def _read_file(path: Path, within: str, max_bytes: int, display: str) -> bytes:
+    """One chart file through the bounded reader: a regular file inside the chart, at most `max_bytes`."""
     try:
-        size = path.stat().st_size
-        if size > limits.max_archive_bytes:
-            raise ChartError(
-                f"chart archive larger than {limits.max_archive_bytes} bytes; not read", path=display
-            )
-        return path.read_bytes()
+        return read_bytes(path, within=within, max_bytes=max_bytes, within_name="the chart")
+    except ReadRefused as error:
+        raise ChartError(f"{display} was not read: {error.message}", path=display) from None
+    except OSError as error:
+        raise ChartError(f"error reading {display}: {error.strerror or error}", path=display) from None
+
+
+def read_archive_file(path: Path, display: str, limits: LoadLimits, within: Path | None = None) -> bytes:
+    """A chart archive's bytes through the bounded reader (inside `within`, a chart, when given)."""
+    try:
+        return read_bytes(
+            path,
+            within=within,
+            max_bytes=limits.max_archive_bytes,
+            limit_name="the chart archive size limit",
+            within_name="the chart",
+        )
+    except ReadRefused as error:
+        raise ChartError(f"{display} was not read: {error.message}", path=display) from None
     except OSError as error:
         raise ChartError(f"could not read {display}: {error.strerror or error}", path=display) from None

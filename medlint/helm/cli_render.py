@@ -39,6 +39,13 @@ def _split_api_versions(values: tuple[str, ...]) -> tuple[str, ...]:
     help="A value in Helm's --set syntax: a.b=c, list[0]=x, {a,b}, escape with \\, and \\. (repeatable).",
 )
 @click.option(
+    "--set-string",
+    "set_string_values",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Like --set, but every value stays a string (repeatable).",
+)
+@click.option(
     "--kube-version",
     metavar="VERSION",
     help="Kubernetes version for .Capabilities.KubeVersion (default v1.31.0, as Helm 3.16 binaries).",
@@ -60,6 +67,7 @@ def render_command(
     chart: Path,
     values_files: tuple[Path, ...],
     set_values: tuple[str, ...],
+    set_string_values: tuple[str, ...],
     kube_version: str | None,
     api_versions: tuple[str, ...],
     chart_paths: tuple[Path, ...],
@@ -94,7 +102,9 @@ def render_command(
         )
         problems += 1
     try:
-        values = user_values(ValuesSet("command line", tuple(values_files), tuple(set_values)), root)
+        values = user_values(
+            ValuesSet("command line", tuple(values_files), tuple(set_values), tuple(set_string_values)), root
+        )
     except ValuesError as error:
         fail(str(error))
         return

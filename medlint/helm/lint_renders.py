@@ -20,6 +20,7 @@ the findings depend on where the budget happened to run out.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ from medlint.helm.values import (
 from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.model import ArtifactKind, K8sObject, ParseProblem
 from medlint.parsers.kubernetes import expand_lists, object_from_document
+from medlint.reader import ReadRefused, read_bytes
 from medlint.source import Location, SourceError, YamlMap, load_yaml_documents
 
 __all__ = [
@@ -90,15 +92,29 @@ class ValuesSet:
     name: str
     files: tuple[Path, ...] = ()
     set_values: tuple[str, ...] = ()
+    set_string_values: tuple[str, ...] = ()
 
 
 def default_values_sets(chart_dir: Path) -> list[ValuesSet]:
-    """The chart's defaults (``values.yaml``), then each ``values-*.yaml``/``.yml`` beside it on top."""
+    """The chart's defaults (``values.yaml``), then each ``values-*.yaml``/``.yml`` beside it on top.
+
+    A values file that is not a regular file inside the chart (a link out of it, a pipe) is no values set;
+    the loader reports it (MD001) when it reads the chart's values files.
+    """
     sets = [ValuesSet("values.yaml")]
+    chart_real = os.path.realpath(chart_dir)
     for path in sorted(chart_dir.glob("values-*")):
         if path.suffix in (".yaml", ".yml") and path.is_file():
-            sets.append(ValuesSet(path.name, (path,)))
+            real = os.path.realpath(path)
+            if real.startswith(chart_real.rstrip(os.sep) + os.sep):
+                sets.append(ValuesSet(path.name, (path,)))
     return sets
+
+
+def _read_values_text(path: Path, within: Path | None = None) -> str:
+    """A values file's text through the bounded reader (regular files only; inside `within` when given)."""
+    data = read_bytes(path, within=within, max_bytes=DEFAULT_LIMITS.max_file_bytes, within_name="the chart")
+    return data.decode("utf-8", errors="replace")
 
 
 def load_for_render(
@@ -116,14 +132,16 @@ def user_values(values_set: ValuesSet, root: Path) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in values_set.files:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            text = _read_values_text(path)
+        except ReadRefused as error:
+            raise ValuesError(f"cannot read {display_path(path, root)}: {error.message}") from None
         except OSError as error:
             raise ValuesError(f"cannot read {display_path(path, root)}: {error.strerror or error}") from None
         try:
             merged = merge_maps(merged, load_values_text(text))
         except ValuesError as error:
             raise ValuesError(f"failed to parse {display_path(path, root)}: {error}") from None
-    return apply_set_values(merged, values_set.set_values)
+    return apply_set_values(merged, values_set.set_values, values_set.set_string_values)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -167,13 +185,13 @@ def _values_sources(
 ) -> list[ValuesSource]:
     """Values files behind a render, highest precedence first, parsed with positions."""
 
-    def tree(path: Path | None, display: str) -> Any:
+    def tree(path: Path | None, display: str, within: Path | None = None) -> Any:
         if display in cache:
             return cache[display]
         parsed = None
         if path is not None and path.is_file():
             try:
-                documents = load_yaml_documents(path.read_text(encoding="utf-8", errors="replace"))
+                documents = load_yaml_documents(_read_values_text(path, within))
                 parsed = documents[0].value if documents and isinstance(documents[0].value, YamlMap) else None
             except (SourceError, OSError):
                 parsed = None
@@ -190,7 +208,7 @@ def _values_sources(
             continue
         prefix = tuple(chart.full_path().split("/charts/")[1:])
         display = chart.source.file_path("values.yaml")
-        sources.append(ValuesSource(display, prefix, tree(directory / "values.yaml", display)))
+        sources.append(ValuesSource(display, prefix, tree(directory / "values.yaml", display, directory)))
     return sources
 
 

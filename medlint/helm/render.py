@@ -48,7 +48,6 @@ from medlint.helm.functions import (
 )
 from medlint.helm.functions.semver import SemverError
 from medlint.helm.functions.yamljson import go_yaml_resolve, load_yaml_like_helm
-from medlint.helm.gofmt import quote
 from medlint.helm.gotemplate import (
     BudgetExceeded,
     Limits,
@@ -61,11 +60,13 @@ from medlint.helm.gotemplate import (
 )
 from medlint.helm.gotemplate.builtins import BUILTINS
 from medlint.helm.guards import Guard
+from medlint.helm.schema_messages import describe_schema_error
 from medlint.helm.schema_regex import InvalidPattern, has_pattern_properties, with_re2_patterns
 from medlint.helm.sourcemap import ValueRead, ValueReads, prepare_values
 from medlint.helm.values import ValuesError, coalesce_values, is_compatible_range, process_dependencies
 from medlint.limits import DEFAULT_LIMITS
 from medlint.limits import Limits as RunLimits
+from medlint.redact import without_quoted_text
 
 __all__ = [
     "DEFAULT_KUBE_VERSION",
@@ -502,7 +503,10 @@ def _validate_schema(chart: HelmChart, values: dict[str, Any], notes: list[str])
             validator.iter_errors(_json_ready(values)), key=lambda e: list(e.absolute_path)
         ):
             where = ".".join(str(part) for part in problem.absolute_path) or "(root)"
-            problems.append(f"{where}: {problem.message}")
+            text = describe_schema_error(
+                str(problem.validator), problem.validator_value, problem.instance, problem.message
+            )
+            problems.append(f"{where}: {text}")
         return problems
     except (
         Unresolvable,
@@ -657,8 +661,10 @@ def _engine_functions(
         previous = clone.lookup("gotpl")
         try:
             clone.parse("gotpl", source)
-        except TemplateParseError as error:
-            raise FunctionError(f"cannot parse template {quote(source)}: {error}") from error
+        except TemplateParseError as error:  # the text is a value: never print it (it may hold a secret)
+            raise FunctionError(
+                f"cannot parse the text given to tpl: {without_quoted_text(str(error))}"
+            ) from error
         if previous is not None and clone.lookup("gotpl") is previous:
             # An empty text does not replace the enclosing tpl's template in the set, but Go executes
             # the new (empty) tree: its output is its whitespace, never the enclosing text again.
@@ -669,9 +675,7 @@ def _engine_functions(
         except TemplateLimitError:
             raise
         except TemplateError as error:
-            raise FunctionError(
-                f"error during tpl function execution for {quote(source)}: {error}"
-            ) from error
+            raise FunctionError(f"error during tpl function execution: {error}") from error
         return output.replace("<no value>", "")
 
     return guard.wrap_all({"include": include, "tpl": tpl})

@@ -207,9 +207,13 @@ def _typed_value(text: str) -> Any:
 class _SetParser:
     """A port of Helm's strvals parser (ParseInto with type inference)."""
 
-    def __init__(self, text: str, data: dict[str, Any]) -> None:
+    def __init__(self, text: str, data: dict[str, Any], as_strings: bool = False) -> None:
         self.runes = _Runes(text)
         self.data = data
+        self.as_strings = as_strings  # --set-string: every value stays a string
+
+    def typed(self, text: str) -> Any:
+        return text if self.as_strings else _typed_value(text)
 
     def parse(self) -> None:
         while True:
@@ -247,7 +251,7 @@ class _SetParser:
                     raise
                 except _NotList:
                     text, _ = self.runes.until(",")
-                    _set(data, key, _typed_value(text))
+                    _set(data, key, self.typed(text))
                     return
                 _set(data, key, value_list)
                 return
@@ -302,7 +306,7 @@ class _SetParser:
                 return _set_index(items, index, "")
             except _NotList:
                 raw, _ = self.runes.until(",")
-                value = _typed_value(raw)
+                value = self.typed(raw)
             return _set_index(items, index, value)
         if last == "[":
             next_index = self.key_index()
@@ -342,9 +346,9 @@ class _SetParser:
                 following = self.runes.read()
                 if following is not None and following != ",":
                     self.runes.unread()
-                items.append(_typed_value(text))
+                items.append(self.typed(text))
                 return items
-            items.append(_typed_value(text))
+            items.append(self.typed(text))
 
 
 def _go_type(value: Any) -> str:
@@ -369,18 +373,26 @@ def _set_index(items: list[Any], index: int, value: Any) -> list[Any]:
     return items
 
 
-def parse_set(expression: str, dest: dict[str, Any]) -> None:
-    """``strvals.ParseInto``: apply one ``--set`` argument (``a.b=1,c[0]=x``) to ``dest`` in place."""
-    _SetParser(expression, dest).parse()
+def parse_set(expression: str, dest: dict[str, Any], as_strings: bool = False) -> None:
+    """``strvals.ParseInto`` (``ParseIntoString`` with ``as_strings``): apply one ``--set`` argument
+    (``a.b=1,c[0]=x``) to ``dest`` in place."""
+    _SetParser(expression, dest, as_strings).parse()
 
 
-def apply_set_values(values: dict[str, Any], expressions: Iterable[str]) -> dict[str, Any]:
-    """Apply ``--set`` arguments in order; errors read like Helm's ``failed parsing --set data``."""
+def apply_set_values(
+    values: dict[str, Any], expressions: Iterable[str], string_expressions: Iterable[str] = ()
+) -> dict[str, Any]:
+    """Apply ``--set`` then ``--set-string`` arguments in order, as Helm does; errors read like Helm's."""
     for expression in expressions:
         try:
             parse_set(expression, values)
         except ValuesError as error:
             raise ValuesError(f"failed parsing --set data: {error}") from None
+    for expression in string_expressions:
+        try:
+            parse_set(expression, values, as_strings=True)
+        except ValuesError as error:
+            raise ValuesError(f"failed parsing --set-string data: {error}") from None
     return values
 
 

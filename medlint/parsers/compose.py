@@ -798,12 +798,15 @@ class _ProjectLoader:
         return variables
 
 
+_SCALAR_NAMES = {str: "string", bool: "boolean", int: "number", float: "number", type(None): "null value"}
+
+
 def _kind_name(value: Any) -> str:
     if isinstance(value, Mapping):
         return "mapping"
     if isinstance(value, list):
         return "list"
-    return f"{type(value).__name__} ({_text(value)!r})"
+    return _SCALAR_NAMES.get(type(value), "scalar")  # the value itself is never quoted: it may be a secret
 
 
 def _include_entry(entry: Any, at: Location) -> tuple[list[str], str | None, list[str]]:

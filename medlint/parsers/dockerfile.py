@@ -826,7 +826,7 @@ class _Parser:
         written = text[:keyword_end]
         keyword = written.upper()
         if keyword not in _KNOWN:
-            raise _SyntaxProblem(_unknown_instruction_message(written))
+            raise _SyntaxProblem(_unknown_instruction_message(written, logical.line, logical.column > 1))
         if not self.stages and keyword not in ("ARG", "FROM"):
             raise _SyntaxProblem(
                 f"{keyword} before the first FROM: only ARG may come before FROM; move it below a FROM line"
@@ -1356,12 +1356,30 @@ def _extract_flags(text: str, start: int) -> tuple[list[tuple[str, int]], int]:
         flags.append(("".join(parts), word_start))
 
 
-def _unknown_instruction_message(written: str) -> str:
+_TYPO_LIKE = re.compile(r"[A-Za-z]{1,16}|[^\w\s]{1,16}")
+_KEY_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,80}")
+
+
+def _unknown_instruction_message(written: str, line: int = 1, indented: bool = False) -> str:
+    """Name the word that is not an instruction, without ever quoting what may be a value.
+
+    `DB_PASSWORD=hunter2` on the line after `ENV DB_USER=admin` (a backslash missing) is named by its key
+    only; a word that looks like a typo of an instruction (`FORM`) is quoted with a suggestion; anything
+    else (a token, a password) is not quoted at all.
+    """
     from difflib import get_close_matches  # only on the error path
 
+    backslash = f"; a backslash may be missing at the end of line {line - 1}" if line > 1 else ""
+    known = f"; known instructions: {' '.join(KNOWN_INSTRUCTIONS)}"
+    key, equals, _ = written.partition("=")
+    if equals:
+        shown = f"'{key}=...'" if _KEY_LIKE.fullmatch(key) else "a key=value pair"
+        return f"unknown instruction: {shown} is not an instruction{backslash}{known}"
+    if not _TYPO_LIKE.fullmatch(written):
+        return f"unknown instruction: the line does not start with one (its first word is not shown){backslash}{known}"
     guess = get_close_matches(written.upper(), KNOWN_INSTRUCTIONS, n=1, cutoff=0.6)
     hint = f" (did you mean {guess[0]}?)" if guess else ""
-    return f"unknown instruction '{written}'{hint}; known instructions: {' '.join(KNOWN_INSTRUCTIONS)}"
+    return f"unknown instruction '{written}'{hint}{backslash if indented else ''}{known}"
 
 
 def _exec_commands(words: tuple[str, ...], line: int) -> list[ShellCommand]:

@@ -153,11 +153,12 @@ class _Parser:
         self.substituted = 0
         self.depth = 0
 
-    def take(self, value: str, start: int, end: int) -> str:
-        """A variable's value entering the result: counted against the budgets before it is copied."""
+    def take(self, value: str, name: str) -> str:
+        """A variable's value entering the result: counted against the budgets before it is copied (the
+        message names the variable, never a default or a value)."""
         if value:
             self.substituted += len(value)
-            self.budget.check_value(self.substituted, self.template[start:end][:80])
+            self.budget.check_value(self.substituted, "${" + name + "}")
             self.budget.add(len(value))
         return value
 
@@ -198,11 +199,7 @@ class _Parser:
         name = match.group()
         is_set = name in self.variables
         reference = VariableReference(name, "", is_set, is_set, None, index)
-        value = (
-            self.take(self.variables[name], index, match.end())
-            if is_set
-            else self.template[index : match.end()]
-        )
+        value = self.take(self.variables[name], name) if is_set else self.template[index : match.end()]
         return _Piece(value, [reference], is_set, match.end())
 
     def braced(self, index: int) -> _Piece:
@@ -210,31 +207,27 @@ class _Parser:
         match = _NAME.match(template, index + 2)
         if template.find("}", index + 2) < 0:
             raise InterpolationError(
-                f"unterminated variable reference {template[index : index + 20]!r}: add the closing '}}', "
-                "or write '$$' for a literal '$'",
+                "unterminated variable reference: a '${' has no closing '}' (the text is not shown: it may be a "
+                "secret); add the closing '}', or write '$$' for a literal '$'",
                 index,
             )
         if match is None:
             raise InterpolationError(
-                f"invalid variable reference {_excerpt(template, index)!r}: '${{' must be followed by a variable "
-                "name (letters, digits, '_'); write '$$' for a literal '$'",
+                "invalid variable reference: '${' must be followed by a variable name (letters, digits, '_'); "
+                "write '$$' for a literal '$'",
                 index,
             )
         name, after_name = match.group(), match.end()
         if template[after_name] == "}":
             is_set = name in self.variables
             reference = VariableReference(name, "", is_set, is_set, None, index)
-            value = (
-                self.take(self.variables[name], index, after_name + 1)
-                if is_set
-                else template[index : after_name + 1]
-            )
+            value = self.take(self.variables[name], name) if is_set else template[index : after_name + 1]
             return _Piece(value, [reference], is_set, after_name + 1)
         operator = next((op for op in OPERATORS if template.startswith(op, after_name)), None)
         if operator is None:
             raise InterpolationError(
-                f"invalid variable reference {_excerpt(template, index)!r}: after the name expected '}}' or one of "
-                "':-', '-', ':?', '?', ':+', '+'",
+                "invalid variable reference: after the name of a '${' reference expected '}' or one of "
+                "':-', '-', ':?', '?', ':+', '+'; write '$$' for a literal '$'",
                 index,
             )
         self.depth += 1
@@ -243,7 +236,9 @@ class _Parser:
             argument = self.text(after_name + len(operator), nested=True)
         except _Unterminated:
             raise InterpolationError(
-                f"unterminated variable reference {_excerpt(template, index)!r}: add the closing '}}'", index
+                "unterminated variable reference: a '${' has no closing '}' (the text is not shown: it may be a "
+                "secret); add the closing '}', or write '$$' for a literal '$'",
+                index,
             ) from None
         finally:
             self.depth -= 1
@@ -257,11 +252,11 @@ class _Parser:
         nested: list[VariableReference] = []
         if operator in DEFAULT_OPERATORS:
             if usable:
-                self.take(current, start, end)
+                self.take(current, name)
             value, resolved = (current, True) if usable else (argument.value, argument.resolved)
             nested = [] if usable else argument.references
         elif operator in REQUIRED_OPERATORS:
-            value, resolved = self.take(current, start, end), usable
+            value, resolved = self.take(current, name), usable
         else:  # alternative value
             value, resolved = (argument.value, argument.resolved) if usable else ("", True)
             nested = argument.references if usable else []
@@ -269,12 +264,6 @@ class _Parser:
         if not resolved:
             value = self.template[start:end]
         return _Piece(value, [reference, *nested], resolved, end)
-
-
-def _excerpt(template: str, index: int, limit: int = 40) -> str:
-    closing = template.find("}", index)
-    end = len(template) if closing < 0 else closing + 1
-    return template[index : min(end, index + limit)]
 
 
 def interpolate(

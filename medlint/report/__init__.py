@@ -40,6 +40,12 @@ class Report:
     table_versions: Mapping[str, str] = field(default_factory=dict)
     sarif_omit_suppressed: bool = False  # GitHub shows suppressed SARIF results as open alerts
     evaluation_date: str = ""  # the "today" of date-dependent rules and waiver expiry (YYYY-MM-DD)
+    #: What each waiver did (medlint.waivers.WaiverOutcome), in the order the waivers were found.
+    waivers: tuple[Any, ...] = ()
+    #: Findings matched by --baseline: left out of the other formats, listed as known in the evidence report.
+    baselined_findings: tuple[Finding, ...] = ()
+    baseline_path: str | None = None  # the --baseline file as given
+    sanitized: bool = False  # every text already redacted and printable (medlint.report.sanitize)
 
     def active_findings(self) -> tuple[Finding, ...]:
         """Findings that count: not waived."""
@@ -50,8 +56,13 @@ class Report:
         return {level.value: counts.get(level.value, 0) for level in Level}
 
     def files_by_kind(self) -> dict[str, int]:
-        counts = Counter(item.kind.value for item in self.project.files)
+        """Files read and analysed, per kind (files that could not be analysed are counted apart)."""
+        counts = Counter(item.kind.value for item in self.project.files if item.analysed)
         return {kind.value: counts.get(kind.value, 0) for kind in ArtifactKind}
+
+    def not_analysed(self) -> list[str]:
+        """Artifact files that could not be read or parsed; each has an MD001 (or MD003) finding."""
+        return sorted({item.path for item in self.project.files if not item.analysed})
 
     def charts_read(self) -> int:
         return len(self.project.charts)
@@ -67,7 +78,12 @@ class Report:
 
 def render(report: Report, output_format: str, *, step_summary_path: str | None = None) -> str:
     """The report in one format. `step_summary_path` (GitHub's $GITHUB_STEP_SUMMARY, passed in by the CLI so
-    reporters never read the environment) makes the `github` format also append a Markdown job summary."""
+    reporters never read the environment) makes the `github` format also append a Markdown job summary.
+
+    Every text is redacted and made printable first (`medlint.report.sanitize`), whatever made it."""
+    from medlint.report.sanitize import sanitized
+
+    report = sanitized(report)
     if output_format == "text":
         from medlint.report.text import render_text
 

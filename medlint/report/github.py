@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from medlint.escape import visible
 from medlint.findings import Finding
 from medlint.model import Level
 from medlint.report import Report
@@ -35,7 +36,11 @@ def escape_property(text: str) -> str:
 
 def workflow_command(command: str, properties: list[tuple[str, str]], message: str) -> str:
     """`::command key=value,...::message`; empty values are left out, as @actions/core does."""
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties if value)
+    props = ",".join(
+        f"{key}={escape_property(visible(value, keep_line_breaks=True))}"
+        for key, value in properties
+        if value
+    )
     return f"::{command}{' ' + props if props else ''}::{escape_data(message)}"
 
 
@@ -55,8 +60,15 @@ def annotation(finding: Finding, report: Report) -> str:
     else:
         properties.append(("endLine", str(location.end_line)))
     properties.append(("title", _title(finding, report)))
-    message = "\n".join([finding.message, *(f"related: {r.location}: {r.message}" for r in finding.related)])
-    return workflow_command(COMMANDS[finding.level], properties, message)
+    # Control characters other than line breaks are shown as escapes (no terminal sequence reaches the
+    # log); escape_data then turns CR and LF into %0D and %0A, so the command stays on one line of the log.
+    message = visible(
+        "\n".join([finding.message, *(f"related: {r.location}: {r.message}" for r in finding.related)]),
+        keep_line_breaks=True,
+    )
+    # The annotation's level follows --fail-on: what fails the run is an error, the rest stays below it.
+    command = "error" if finding.level.rank >= report.fail_on.rank else COMMANDS[finding.level]
+    return workflow_command(command, properties, message)
 
 
 def render_github(report: Report, step_summary_path: str | None = None) -> str:
@@ -70,7 +82,11 @@ def render_github(report: Report, step_summary_path: str | None = None) -> str:
             [("file", note.location.path), ("line", str(note.location.line))] if note.location else []
         )
         lines.append(
-            workflow_command(COMMANDS[note.level], [*properties, ("title", "medlint")], note.message)
+            workflow_command(
+                COMMANDS[note.level],
+                [*properties, ("title", "medlint")],
+                visible(note.message, keep_line_breaks=True),
+            )
         )
     # Plain log lines: a line break inside one (a file name can hold one) could start a forged command.
     lines.extend(line.replace("\r", " ").replace("\n", " ") for line in summary_lines(report))
@@ -86,8 +102,9 @@ def append_step_summary(report: Report, path: str) -> None:
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: no line breaks, no column separators, no raw HTML."""
-    return (
+    """Text safe inside a Markdown table cell: no line breaks, no column separators, no raw HTML, other control
+    characters shown as escapes."""
+    return visible(
         text.replace("\\", "\\\\")
         .replace("|", "\\|")
         .replace("<", "&lt;")

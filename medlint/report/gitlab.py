@@ -1,7 +1,8 @@
 """GitLab Code Quality JSON (`artifacts: reports: codequality`), the merge-request widget on every tier.
 
 Choices, and why:
-- Severity: note -> `info`, warning -> `minor`, error -> `major`; an *error* of a rule whose
+- Severity: note -> `info`, warning -> `minor`, error -> `major`, and any finding at or above `--fail-on` at
+  least `major` (the widget agrees with the exit code); an *error* of a rule whose
   security-severity is 9.0 or more (for example MD303, a committed Secret) -> `critical`. 9.0 is where
   GitHub, GitLab's own SARIF import and DefectDojo all start "critical", so the two GitLab routes agree.
   A rule lowered to warning or note by the safety class keeps the lower severity. `blocker` is not used:
@@ -46,14 +47,19 @@ CATEGORY_BY_TAG = {
 
 
 def severity(finding: Finding, report: Report) -> str:
+    """By level; a finding at or above `--fail-on` is at least `major`, one below it at most `minor`, so the
+    widget agrees with the exit code."""
     rule = report.pack.get(finding.rule_id)
+    failing = finding.level.rank >= report.fail_on.rank
     if finding.level is Level.ERROR and rule is not None:
         try:
             if float(rule.security_severity) >= CRITICAL_SECURITY_SEVERITY:
                 return "critical"
         except ValueError:
             pass
-    return SEVERITIES[finding.level]
+    if failing:
+        return "major"
+    return SEVERITIES[finding.level] if finding.level is not Level.ERROR else "minor"
 
 
 def categories(finding: Finding, report: Report) -> list[str]:

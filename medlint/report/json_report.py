@@ -31,6 +31,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "not_artifacts": list(report.unrecognised),
         "rules_run": list(report.result.rules_run),
         "rules_disabled": list(report.result.rules_disabled),
+        "rules_off_for_class": list(report.result.rules_off),
         "summary": {
             **report.level_counts(),
             "suppressed": report.suppressed_count(),

@@ -1,8 +1,9 @@
 """JUnit XML, for CI test dashboards (GitLab `reports: junit`, Azure `PublishTestResults@2`, Jenkins).
 
 There is no formal JUnit standard; this follows the Ant/Jenkins shape that those tools read:
-- one `<testcase>` per finding, `classname` = rule id, with a `<failure>` (type = level) whatever the level,
-  because a dashboard has no "note" state and a finding that is shown must not look like a pass;
+- one `<testcase>` per finding, `classname` = rule id; a finding at or above `--fail-on` has a `<failure>`
+  (type = level), one below it passes with the finding in its `<system-out>`, so the dashboard agrees with
+  the exit code (a note is not a failure unless `--fail-on note` says so);
 - a waived finding is `<skipped message="waived: ...">`, so the waiver and its justification stay visible;
 - one passing `<testcase>` per rule that ran and found nothing, so dashboards show what was checked;
 - an error-level tool notification (for example a check that crashed: fail closed) is an `<error>` testcase;
@@ -16,6 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 
+from medlint.escape import visible
 from medlint.findings import Finding, Notification
 from medlint.model import Level
 from medlint.report import Report
@@ -28,7 +30,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def _base_name(finding: Finding) -> str:
     """`RULE path:line:col subject [variant]`: readable, and unique except for true duplicates."""
     name = f"{finding.rule_id} {finding.location} {finding.subject}"
-    return f"{name} [{finding.variant}]" if finding.variant else name
+    return visible(f"{name} [{finding.variant}]" if finding.variant else name)
 
 
 def unique_names(findings: list[Finding]) -> list[str]:
@@ -50,16 +52,16 @@ def _failure_text(finding: Finding) -> str:
     if finding.baseline_state:
         lines.append(f"baseline: {finding.baseline_state}")
     lines.extend(f"related: {related.location}: {related.message}" for related in finding.related)
-    return "\n".join(lines)
+    return "\n".join(visible(line) for line in lines)  # one field per line, whatever the fields hold
 
 
-def _finding_case(finding: Finding, name: str) -> ET.Element:
+def _finding_case(finding: Finding, name: str, fail_on: Level) -> ET.Element:
     case = ET.Element(
         "testcase",
         {
             "classname": finding.rule_id,
             "name": name,
-            "file": finding.location.path,
+            "file": visible(finding.location.path),
             "line": str(finding.location.line),
             "time": "0",
         },
@@ -71,11 +73,17 @@ def _finding_case(finding: Finding, name: str) -> ET.Element:
             for label, value in (("until", waiver.until), ("owner", waiver.owner), ("risk", waiver.risk))
             if value
         ]
-        skipped = ET.SubElement(case, "skipped", {"message": f"waived: {waiver.justification}"})
-        skipped.text = _failure_text(finding) + "\n" + ", ".join(details)
-    else:
-        failure = ET.SubElement(case, "failure", {"message": finding.message, "type": finding.level.value})
+        skipped = ET.SubElement(case, "skipped", {"message": visible(f"waived: {waiver.justification}")})
+        skipped.text = _failure_text(finding) + "\n" + visible(", ".join(details))
+    elif finding.level.rank >= fail_on.rank:
+        failure = ET.SubElement(
+            case, "failure", {"message": visible(finding.message), "type": finding.level.value}
+        )
         failure.text = _failure_text(finding)
+    else:
+        ET.SubElement(case, "system-out").text = (
+            _failure_text(finding) + f"\n(below --fail-on {fail_on.value}: does not fail the run)"
+        )
     return case
 
 
@@ -86,7 +94,7 @@ def _passing_case(rule_id: str, report: Report) -> ET.Element:
 
 
 def _notification_case(note: Notification, index: int) -> ET.Element:
-    where = f" {note.location}" if note.location else ""
+    where = visible(f" {note.location}") if note.location else ""
     case = ET.Element(
         "testcase",
         {
@@ -96,16 +104,20 @@ def _notification_case(note: Notification, index: int) -> ET.Element:
         },
     )
     if note.location:
-        case.set("file", note.location.path)
+        case.set("file", visible(note.location.path))
         case.set("line", str(note.location.line))
-    ET.SubElement(case, "error", {"message": note.message, "type": "medlint"}).text = note.message
+    message = visible(note.message)
+    ET.SubElement(case, "error", {"message": message, "type": "medlint"}).text = message
     return case
 
 
 def junit_tree(report: Report) -> ET.Element:
     """The `<testsuites>` element; counts are on both `<testsuites>` and `<testsuite>`."""
     findings = sorted(report.result.findings, key=Finding.sort_key)
-    cases = [_finding_case(finding, name) for finding, name in zip(findings, unique_names(findings))]
+    cases = [
+        _finding_case(finding, name, report.fail_on)
+        for finding, name in zip(findings, unique_names(findings))
+    ]
     rules_with_findings = {finding.rule_id for finding in findings}
     cases += [
         _passing_case(rule_id, report)
@@ -116,7 +128,9 @@ def junit_tree(report: Report) -> ET.Element:
     cases += [_notification_case(note, index) for index, note in enumerate(errors, 1)]
     counts = {
         "tests": str(len(cases)),
-        "failures": str(sum(1 for f in findings if f.suppression is None)),
+        "failures": str(
+            sum(1 for f in findings if f.suppression is None and f.level.rank >= report.fail_on.rank)
+        ),
         "errors": str(len(errors)),
         "skipped": str(sum(1 for f in findings if f.suppression is not None)),
     }
@@ -131,12 +145,14 @@ def junit_tree(report: Report) -> ET.Element:
         ("medlint.safety_class_reason", decision.reason),
         ("medlint.fail_on", report.fail_on.value),
     ):
-        ET.SubElement(properties, "property", {"name": name, "value": value})
+        ET.SubElement(properties, "property", {"name": name, "value": visible(value)})
     suite.extend(cases)
     other_notes = [note for note in report.result.notifications if note.level is not Level.ERROR]
     if other_notes:
         ET.SubElement(suite, "system-out").text = "\n".join(
-            f"medlint: {note.level.value}: {f'{note.location}: ' if note.location else ''}{note.message}"
+            visible(
+                f"medlint: {note.level.value}: {f'{note.location}: ' if note.location else ''}{note.message}"
+            )
             for note in other_notes
         )
     return root

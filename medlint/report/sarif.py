@@ -146,7 +146,7 @@ def sarif_log(report: Report, omit_suppressed: bool = False) -> dict[str, Any]:
         "toolExecutionNotifications": notifications,
         "ruleConfigurationOverrides": [
             {"descriptor": {"id": rule_id, "index": index_of[rule_id]}, "configuration": {"enabled": False}}
-            for rule_id in report.result.rules_disabled
+            for rule_id in sorted({*report.result.rules_disabled, *report.result.rules_off})
             if rule_id in index_of
         ],
     }

@@ -1,9 +1,17 @@
-"""Readable text for terminals: findings grouped by file as `path:line:col: level RULE message`."""
+"""Readable text for terminals: findings grouped by file as `path:line:col: level RULE message`.
+
+Waived findings are not repeated in full: each is one line with its waiver's reason, after the findings
+that count. The summary keeps three counts apart: files read and analysed, files that could not be
+analysed (each an MD001 finding), and named files that are no artifact medlint reads.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from itertools import groupby
 
+from medlint.escape import visible
+from medlint.findings import Finding
 from medlint.report import Report
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
@@ -15,14 +23,28 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def _rules_line(report: Report) -> str:
+    result = report.result
+    parts = [f"{len(result.rules_run)} rules run"]
+    if result.rules_disabled:
+        parts.append(f"{len(result.rules_disabled)} disabled")
+    if result.rules_off:
+        parts.append(f"{len(result.rules_off)} off for class {result.safety_class.value}")
+    return ", ".join(parts)
+
+
 def summary_lines(report: Report) -> list[str]:
+    """The closing summary, one line each; names in it are shown with `visible`."""
+    return [visible(line) for line in _summary_lines(report)]
+
+
+def _summary_lines(report: Report) -> list[str]:
     files = report.files_by_kind()
     counts = report.level_counts()
     pack = report.pack
     decision = report.result.safety_class
     lines = [
-        f"medlint {report.tool_version}, rule pack {pack.version} ({len(report.result.rules_run)} rules run, "
-        f"{len(report.result.rules_disabled)} off for class {decision.value})",
+        f"medlint {report.tool_version}, rule pack {pack.version} ({_rules_line(report)})",
         f"Safety class {decision.value}: {decision.reason}.",
         "Read: "
         + ", ".join(
@@ -33,8 +55,12 @@ def summary_lines(report: Report) -> list[str]:
                 f"{_plural(report.charts_read(), 'Helm chart')} ({_plural(files['helm'], 'chart file')})",
             ]
         )
-        + f"; {_plural(sum(1 for f in report.project.files if not f.analysed), 'file')} not analysed.",
+        + ".",
     ]
+    not_analysed = report.not_analysed()
+    if not_analysed:
+        shown = ", ".join(not_analysed[:5]) + (" ..." if len(not_analysed) > 5 else "")
+        lines.append(f"Not analysed, see MD001/MD003 ({len(not_analysed)}): {shown}")
     if report.unrecognised:
         shown = ", ".join(report.unrecognised[:5]) + (" ..." if len(report.unrecognised) > 5 else "")
         lines.append(f"Not an artifact medlint reads ({len(report.unrecognised)}): {shown}")
@@ -45,7 +71,7 @@ def summary_lines(report: Report) -> list[str]:
         )
     lines.append(
         f"{_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}, {_plural(counts['note'], 'note')}"
-        f", {report.suppressed_count()} suppressed, {report.baselined} baselined"
+        f", {report.suppressed_count()} waived, {report.baselined} baselined"
         + (
             f", {_plural(len(report.result.notifications), 'tool notification')}"
             if report.result.notifications
@@ -56,27 +82,75 @@ def summary_lines(report: Report) -> list[str]:
     return lines
 
 
-def render_text(report: Report, color: bool = False) -> str:
+def _finding_lines(finding: Finding, color: bool) -> list[str]:
+    level = finding.level.value
+    shown = f"{_COLORS[level]}{level:<7}{_RESET}" if color else f"{level:<7}"
+    lines = [f"{visible(str(finding.location))}: {shown} {finding.rule_id} {visible(finding.message)}"]
+    lines += [
+        f"    related: {visible(str(related.location))}: {visible(related.message)}"
+        for related in finding.related
+    ]
+    return lines
+
+
+def waived_line(finding: Finding) -> str:
+    """One line per waived finding: where, which rule, and the waiver's reason (and expiry, owner)."""
+    waiver = finding.suppression
+    assert waiver is not None
+    extra = [
+        f"{label} {value}" for label, value in (("until", waiver.until), ("owner", waiver.owner)) if value
+    ]
+    return visible(
+        f"{finding.location}: {finding.level.value:<7} {finding.rule_id} waived: {waiver.justification}"
+        + (f" ({', '.join(extra)})" if extra else "")
+    )
+
+
+def render_text(report: Report, color: bool = False, quiet: bool = False) -> str:
+    """Each field is shown with `visible`: a name holding a newline or a terminal escape sequence stays on
+    its line and shows the escape (`\\n`, `\\x1b`); only medlint's own colours reach the terminal."""
     out: list[str] = []
     findings = sorted(report.result.findings, key=lambda f: f.sort_key())
-    for path, group in groupby(findings, key=lambda f: f.location.path):
-        out.append(f"{_BOLD}{path}{_RESET}" if color else path)
+    active = [finding for finding in findings if finding.suppression is None]
+    for path, group in groupby(active, key=lambda f: f.location.path):
+        out.append(f"{_BOLD}{visible(path)}{_RESET}" if color else visible(path))
         for finding in group:
-            level = finding.level.value
-            shown = f"{_COLORS[level]}{level:<7}{_RESET}" if color else f"{level:<7}"
-            waived = f" [waived: {finding.suppression.justification}]" if finding.suppression else ""
-            out.append(f"{finding.location}: {shown} {finding.rule_id} {finding.message}{waived}")
-            for related in finding.related:
-                out.append(f"    related: {related.location}: {related.message}")
+            out.extend(_finding_lines(finding, color))
+        out.append("")
+    if quiet:
+        return "\n".join(out) + ("\n" if out else "")
+    waived = [finding for finding in findings if finding.suppression is not None]
+    if waived:
+        out.append(f"Waived ({len(waived)}):")
+        out.extend(waived_line(finding) for finding in waived)
         out.append("")
     for entry in report.fixed:
-        out.append(f"fixed since baseline: {entry.path}: {entry.rule_id} {entry.message}")
+        out.append(visible(f"fixed since baseline: {entry.path}: {entry.rule_id} {entry.message}"))
     if report.fixed:
         out.append("")
     for note in report.result.notifications:
         where = f"{note.location}: " if note.location else ""
-        out.append(f"medlint: {note.level.value}: {where}{note.message}")
+        out.append(visible(f"medlint: {note.level.value}: {where}{note.message}"))
     if report.result.notifications:
         out.append("")
     out.extend(summary_lines(report))
     return "\n".join(out) + "\n"
+
+
+def statistics_text(report: Report, quiet: bool = False) -> str:
+    """`--statistics`: findings that count, per rule and level (most first), like ruff's --statistics."""
+    counts = Counter(
+        (finding.rule_id, finding.level.value) for finding in report.result.findings if not finding.suppressed
+    )
+    waived = Counter(finding.rule_id for finding in report.result.findings if finding.suppressed)
+    width = max((len(str(count)) for count in counts.values()), default=1)
+    lines = []
+    for (rule_id, level), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        rule = report.pack.get(rule_id)
+        lines.append(f"{count:>{width}}  {rule_id}  {level:<7}  {rule.slug if rule else ''}".rstrip())
+    if not quiet:
+        for rule_id, count in sorted(waived.items()):
+            lines.append(f"{count:>{width}}  {rule_id}  waived")
+        lines.append("")
+        lines.extend(summary_lines(report))
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -130,3 +130,17 @@ def test_output_is_deterministic_and_holds_no_secret(example_report: Report) -> 
     )
     assert_no_secret(once)
     assert_no_secret(step_summary(example_report))
+
+
+def test_annotation_levels_follow_fail_on(example_report) -> None:
+    import dataclasses
+
+    from medlint.model import Level
+    from medlint.report.github import render_github
+
+    warning = next(f for f in example_report.result.findings if f.level is Level.WARNING and not f.suppressed)
+    default = render_github(example_report)
+    assert f"title={warning.rule_id}" in default
+    stricter = render_github(dataclasses.replace(example_report, fail_on=Level.WARNING))
+    assert not any(line.startswith("::warning ") for line in stricter.splitlines())
+    assert any(line.startswith("::warning ") for line in default.splitlines())

@@ -120,3 +120,15 @@ def test_output_is_deterministic_and_holds_no_secret(example_report: Report) -> 
         == once
     )
     assert_no_secret(once)
+
+
+def test_severities_follow_fail_on(example_report) -> None:
+    import dataclasses
+
+    from medlint.model import Level
+    from medlint.report.gitlab import code_quality_issues
+
+    default = {issue["severity"] for issue in code_quality_issues(example_report)}
+    assert "info" in default
+    strict = dataclasses.replace(example_report, fail_on=Level.NOTE)
+    assert {issue["severity"] for issue in code_quality_issues(strict)} <= {"major", "critical"}

@@ -28,9 +28,11 @@ def test_one_testcase_per_finding_plus_one_pass_per_clean_rule(example_report: R
     assert len(cases) == len(findings) + len(clean_rules)
     passing = [case for case in cases if len(case) == 0]
     assert sorted(case.get("classname", "") for case in passing) == sorted(clean_rules)
+    failing = [f for f in findings if f.level.rank >= example_report.fail_on.rank]
+    assert 0 < len(failing) < len(findings)
     for element in (root, suite):
         assert element.get("tests") == str(len(cases))
-        assert element.get("failures") == str(len(findings))
+        assert element.get("failures") == str(len(failing))
         assert element.get("skipped") == "0" and element.get("errors") == "0"
 
 
@@ -48,7 +50,17 @@ def test_failures_carry_rule_level_message_and_location(example_report: Report) 
     assert failure.get("message") == finding.message and failure.get("type") == "error"
     assert str(finding.location) in (failure.text or "") and finding.subject in (failure.text or "")
     failures = parse(example_report).iter("failure")
-    assert {f.get("type") for f in failures} == {"error", "warning", "note"}
+    assert {f.get("type") for f in failures} == {"error"}  # --fail-on error: warnings and notes pass
+    every_level = dataclasses.replace(example_report, fail_on=Level.NOTE)
+    assert {f.get("type") for f in parse(every_level).iter("failure")} == {"error", "warning", "note"}
+
+
+def test_findings_below_fail_on_pass_with_the_finding_in_system_out(example_report: Report) -> None:
+    note = next(f for f in example_report.result.findings if f.level is Level.NOTE)
+    case = next(c for c in parse(example_report).iter("testcase") if c.get("classname") == note.rule_id)
+    assert case.find("failure") is None
+    output = case.find("system-out")
+    assert output is not None and note.message in (output.text or "")
 
 
 def test_testcase_names_are_unique_even_for_duplicate_findings(example_report: Report) -> None:
@@ -76,16 +88,19 @@ def test_waived_finding_is_skipped_with_its_justification(example_report: Report
     element = skipped[0].find("skipped")
     assert element is not None and element.get("message") == "waived: runs as root by design, see RR-7"
     assert skipped[0].find("failure") is None
-    assert root.get("skipped") == "1" and root.get("failures") == str(len(findings) - 1)
+    failing = [f for f in findings if not f.suppressed and f.level.rank >= example_report.fail_on.rank]
+    assert root.get("skipped") == "1" and root.get("failures") == str(len(failing))
 
 
 def test_escaping_keeps_the_document_valid(example_report: Report) -> None:
     nasty = "image \"a<b>&c\" ]]> \x01 is <failure/> 'quoted'"
-    finding = dataclasses.replace(first(example_report, "MD102"), message=nasty, subject="Pod/x/<y>&z")
+    finding = dataclasses.replace(
+        first(example_report, "MD102"), message=nasty, subject="Pod/x/<y>&z", level=Level.ERROR
+    )
     root = parse(with_findings(example_report, [finding]))
     failure = root.find("testsuite/testcase/failure")
     assert failure is not None
-    assert failure.get("message") == nasty.replace("\x01", "\ufffd")
+    assert failure.get("message") == nasty.replace("\x01", "\\x01")  # shown visibly, never raw
     case = root.find("testsuite/testcase")
     assert case is not None and "Pod/x/<y>&z" in case.get("name", "")
 

@@ -1,0 +1,216 @@
+"""The one way medlint reads a file: bounded, regular files only, never outside the scanned root.
+
+A pull request from a stranger is scanned too (principle 8), and its files may be symbolic links to
+`/etc/shadow` or `/dev/zero`, named pipes that block forever, or sparse files of a terabyte. So every read:
+
+- resolves the path and refuses one that leaves the scanned root (for a chart's files, the chart directory);
+  a link that stays inside is followed;
+- looks at the file with `stat` before opening it, and refuses anything but a regular file (a FIFO, device,
+  socket or directory is never opened, so nothing blocks);
+- opens it with `O_NOFOLLOW | O_NONBLOCK` and checks the open descriptor again with `fstat`, so a file swapped
+  for a link or a pipe in between is refused too;
+- refuses a file larger than the limit without reading it, and reads at most limit + 1 bytes in any case.
+
+A refusal is a `ReadRefused` (a `SourceError`), which the loader turns into an MD001 finding naming the file
+and the reason; it never quotes the file's content.
+
+`FileReader` remembers the text of each file it read by its repository-relative path, so fingerprinting
+hashes the lines of the text that was analysed instead of reading the file a second time.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from medlint.escape import printable
+from medlint.limits import DEFAULT_LIMITS, Limits
+from medlint.source import SourceError, decode_text
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_CHUNK = 1024 * 1024
+
+
+class ReadRefused(SourceError):
+    """A file medlint does not read. `message` says why, in words; it never holds the file's content."""
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _inside(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def _refuse_special(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        raise ReadRefused(f"it is {_kind_of(mode)}, not a regular file; medlint reads regular files only")
+
+
+def _too_large(size: int, max_bytes: int, limit_name: str) -> ReadRefused:
+    what = "it grew while being read and is" if size < 0 else f"it is {size:,} bytes,"
+    advice = (
+        f"raise {limit_name} in the configuration if the file is genuine"
+        if limit_name.startswith("limits.")
+        else "medlint does not read a file this large there"
+    )
+    return ReadRefused(f"{what} more than the limit of {max_bytes:,} bytes ({limit_name}); {advice}")
+
+
+def read_bytes(
+    path: Path | str,
+    *,
+    within: Path | str | None,
+    max_bytes: int,
+    limit_name: str = "limits.max_file_bytes",
+    within_name: str = "the scanned project",
+) -> bytes:
+    """The bytes of a regular file inside `within` (any place when None), at most `max_bytes` of them.
+
+    Raises ReadRefused for a file medlint does not read, OSError (for example FileNotFoundError) when the
+    file cannot be opened.
+    """
+    target = os.path.realpath(path)
+    if within is not None:
+        boundary = os.path.realpath(within)
+        if not _inside(target, boundary):
+            lexical = os.path.abspath(path)
+            if _inside(lexical, os.path.abspath(within)) or _inside(lexical, boundary):
+                raise ReadRefused(
+                    f"it is a symbolic link (or lies in a linked directory) that leads outside {within_name}; "
+                    "medlint does not follow it"
+                )
+            raise ReadRefused(f"it lies outside {within_name}; medlint does not read it")
+    _refuse_special(os.stat(target).st_mode)  # stat never opens: a FIFO or a device is not touched
+    try:
+        descriptor = os.open(target, _OPEN_FLAGS)
+    except OSError as error:
+        if error.errno in (errno.ELOOP, errno.EMLINK):  # swapped for a link since it was resolved
+            raise ReadRefused("it changed into a symbolic link while medlint read it; not read") from None
+        if error.errno == errno.ENXIO:
+            raise ReadRefused(
+                "it is a socket, not a regular file; medlint reads regular files only"
+            ) from None
+        raise
+    try:
+        info = os.fstat(descriptor)
+        _refuse_special(info.st_mode)
+        if info.st_size > max_bytes:
+            raise _too_large(info.st_size, max_bytes, limit_name)
+        data = bytearray()
+        while len(data) <= max_bytes:
+            chunk = os.read(descriptor, min(_CHUNK, max_bytes + 1 - len(data)))
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(descriptor)
+    if len(data) > max_bytes:
+        raise _too_large(-1, max_bytes, limit_name)  # it grew while being read
+    return bytes(data)
+
+
+def read_named_file(path: Path | str, *, max_bytes: int, limit_name: str) -> str:
+    """A file the user named on the command line or found by its name (configuration, baseline): UTF-8 text,
+    regular file, bounded. No root applies: the user chose it. Raises ReadRefused, SourceError or OSError."""
+    return decode_text(read_bytes(path, within=None, max_bytes=max_bytes, limit_name=limit_name))
+
+
+def read_config_text(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> str:
+    """The text of a configuration file (`.medlint.yaml`, `pyproject.toml`), read like every other file."""
+    return read_named_file(path, max_bytes=limits.max_config_bytes, limit_name="limits.max_config_bytes")
+
+
+class FileReader:
+    """Reads the files of one scan, all inside `root`, and remembers what it read for fingerprinting."""
+
+    def __init__(self, root: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.root = Path(os.path.realpath(root))
+        self.limits = limits
+        self._texts: dict[str, str] = {}
+
+    def display(self, path: Path | str) -> str:
+        """The repository-relative POSIX path of `path` itself (a link is named, not its target)."""
+        own = Path(os.path.realpath(os.path.dirname(os.path.abspath(path)))) / os.path.basename(path)
+        try:
+            return printable(own.relative_to(self.root).as_posix())
+        except ValueError:
+            return printable(own.as_posix())
+
+    def read_bytes(
+        self,
+        path: Path | str,
+        *,
+        within: Path | str | None = None,
+        max_bytes: int | None = None,
+        limit_name: str = "limits.max_file_bytes",
+        within_name: str = "its chart",
+    ) -> bytes:
+        """Bytes of a file inside the root, or inside `within` (a chart directory, named `within_name`)."""
+        return read_bytes(
+            path,
+            within=self.root if within is None else within,
+            max_bytes=self.limits.max_file_bytes if max_bytes is None else max_bytes,
+            limit_name=limit_name,
+            within_name="the scanned project" if within is None else within_name,
+        )
+
+    def read_text(
+        self,
+        path: Path | str,
+        *,
+        within: Path | str | None = None,
+        max_bytes: int | None = None,
+        limit_name: str = "limits.max_file_bytes",
+        within_name: str = "its chart",
+    ) -> str:
+        """UTF-8 text of a file inside the root (or `within`); remembered under its repository path."""
+        data = self.read_bytes(
+            path, within=within, max_bytes=max_bytes, limit_name=limit_name, within_name=within_name
+        )
+        text = decode_text(data)
+        self._texts[self.display(path)] = text
+        return text
+
+    def relative_reader(self, within: Path | None = None) -> RelativeReader:
+        """A function reading root-relative paths (Compose `include`, `env_file`, `extends`)."""
+        return RelativeReader(self, within)
+
+    def text_of(self, relative: str) -> str | None:
+        """The text read earlier from the file at this repository path, if any."""
+        return self._texts.get(relative)
+
+    def remember(self, relative: str, text: str) -> None:
+        """Record text read by other means (a chart's files, read as bytes while loading the chart)."""
+        self._texts.setdefault(relative, text)
+
+
+class RelativeReader:
+    """`read(relative)`: the text of a root-relative path, refused when it leaves the root (or `within`)."""
+
+    def __init__(self, reader: FileReader, within: Path | None) -> None:
+        self._reader = reader
+        self._within = within
+
+    def __call__(self, relative: str) -> str:
+        return self._reader.read_text(self._reader.root / relative, within=self._within)

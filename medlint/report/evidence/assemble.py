@@ -1,0 +1,412 @@
+"""From a finished `Report` to the evidence view model: pure functions, no reading, no re-checking.
+
+File digests are the one input that needs I/O; the command computes them beforehand (`scope_paths` says
+which files) and passes them in, so the same report and digests always give the same view.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import PurePath
+
+from medlint.findings import Finding
+from medlint.fingerprints import LOGICAL
+from medlint.model import Level
+from medlint.report import Report
+from medlint.report.evidence.digests import DIGEST_METHOD, Digest
+from medlint.report.evidence.matrix import build_matrix
+from medlint.report.evidence.model import (
+    ChartScope,
+    ClassDeclarationRow,
+    EvidenceView,
+    FindingRow,
+    FixedEntryRow,
+    Header,
+    NotificationRow,
+    RuleFindings,
+    SafetyClass,
+    Scope,
+    ScopeFile,
+    SkippedFile,
+    SoupInventory,
+    SoupRow,
+    Summary,
+    WaiverRow,
+)
+from medlint.report.evidence.systems import SystemScope, system_name, system_scopes
+from medlint.waivers import Waiver, WaiverOutcome
+
+#: Produces the SOUP inventory rows from a report; the SBOM work provides it.
+SoupProducer = Callable[[Report], Sequence[SoupRow]]
+
+SOUP_NOT_AVAILABLE = (
+    "This version of medlint does not build a SOUP inventory yet, so this section lists no components. "
+    "Identify SOUP items by other means until it does; findings of the SOUP rules (pinned images and "
+    "packages, end of support) are in the traceability matrix and the findings above."
+)
+
+
+def command_line_text(argv: Sequence[str]) -> str:
+    """The command line as the header shows it. The one place it is turned into text, so that secrets
+    given on it (a `--set password=...`) can be redacted here for every format."""
+    return shlex.join(argv) if argv else "(not run from the command line)"
+
+
+def display_path(path: str, root: str) -> str:
+    """A path as the report shows it: relative to the scanned project's root when inside it."""
+    try:
+        return PurePath(path).relative_to(root).as_posix()
+    except ValueError:
+        return path
+
+
+# --------------------------------------------------------------------------------------------------
+# Section 1: header
+
+
+def build_header(report: Report) -> Header:
+    name, source = system_name(report)
+    provenance = report.provenance
+    return Header(
+        system_name=name,
+        system_name_source=source,
+        evaluation_date=report.evaluation_date,
+        tool_version=report.tool_version,
+        rule_pack_version=report.pack.version,
+        rule_count=len(report.pack.rules),
+        data_tables=tuple(sorted(report.table_versions.items())),
+        command_line=command_line_text(report.command_line),
+        configuration=display_path(report.config_path, report.root) if report.config_path else None,
+        repository=getattr(provenance, "repository_uri", None),
+        revision=getattr(provenance, "revision_id", None),
+        branch=getattr(provenance, "branch", None),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Section 2: scope
+
+
+def _dockerignore_paths(report: Report) -> list[str]:
+    project = report.project
+    paths = {item.path for item in project.dockerignore_files or ()}
+    paths |= {item.ignore_file.path for item in project.dockerfiles if item.ignore_file is not None}
+    return sorted(paths)
+
+
+def scope_paths(report: Report) -> tuple[list[str], dict[str, str]]:
+    """(repository-relative files read, {shown path: path as given} of files the user named).
+
+    The command hashes exactly these before assembling the view."""
+    project_paths = sorted({item.path for item in report.project.files} | set(_dockerignore_paths(report)))
+    named: dict[str, str] = {}
+    if report.config_path:
+        named[display_path(report.config_path, report.root)] = report.config_path
+    if report.baseline_path:
+        named[report.baseline_path] = report.baseline_path
+    return project_paths, named
+
+
+def _skip_reason(entry: str) -> SkippedFile:
+    """An entry of Report.unrecognised: "path" or "path (why)"."""
+    if entry.endswith(")") and " (" in entry:
+        path, _, reason = entry[:-1].rpartition(" (")
+        return SkippedFile(path, reason)
+    return SkippedFile(entry, "not a Dockerfile, Compose file, Kubernetes manifest or Helm chart")
+
+
+def build_scope(report: Report, digests: Mapping[str, Digest]) -> Scope:
+    missing = Digest(None, "not hashed")
+    problems_by_path: dict[str, str] = {}
+    for problem in report.project.problems:
+        problems_by_path.setdefault(problem.location.path, problem.message)
+    files = [
+        ScopeFile(
+            path=item.path,
+            kind=item.kind.value,
+            role=item.role,
+            analysed=item.analysed,
+            sha256=digests.get(item.path, missing).sha256,
+            digest_problem=digests.get(item.path, missing).problem,
+        )
+        for item in report.project.files
+    ]
+    files += [
+        ScopeFile(path, "dockerignore", "", True, *_digest_fields(digests, path, missing))
+        for path in _dockerignore_paths(report)
+        if path not in {item.path for item in report.project.files}
+    ]
+    _, named = scope_paths(report)
+    for shown in named:
+        kind = "baseline" if shown == report.baseline_path else "configuration"
+        files.append(ScopeFile(shown, kind, "", True, *_digest_fields(digests, shown, missing)))
+    skipped = [
+        SkippedFile(item.path, problems_by_path.get(item.path, "could not be analysed"))
+        for item in report.project.files
+        if not item.analysed
+    ]
+    skipped += [_skip_reason(entry) for entry in report.unrecognised]
+    return Scope(
+        scanned_paths=tuple(report.scanned_paths),
+        files=tuple(sorted(files, key=lambda f: (f.path, f.kind))),
+        skipped=tuple(sorted(skipped, key=lambda s: s.path)),
+        charts=_chart_scopes(report),
+        digest_method=DIGEST_METHOD,
+    )
+
+
+def _digest_fields(
+    digests: Mapping[str, Digest], path: str, missing: Digest
+) -> tuple[str | None, str | None]:
+    digest = digests.get(path, missing)
+    return digest.sha256, digest.problem
+
+
+def _chart_scopes(report: Report) -> tuple[ChartScope, ...]:
+    charts = []
+    for chart in report.project.charts:
+        sets = sorted(
+            {
+                obj.values_set
+                for obj in report.project.k8s_objects
+                if obj.rendered_from == chart.directory and obj.values_set
+            }
+        )
+        prefix = f"{chart.directory}/" if chart.directory not in ("", ".") else ""
+        problems = sorted(
+            problem.message
+            for problem in report.project.problems
+            if problem.rule_id == "MD003" and (not prefix or problem.location.path.startswith(prefix))
+        )
+        charts.append(
+            ChartScope(
+                directory=chart.directory or ".",
+                name=str(chart.name.value) if chart.name else "(no name)",
+                version=str(chart.version.value) if chart.version else "(no version)",
+                values_sets=tuple(sets),
+                render_problems=tuple(problems),
+            )
+        )
+    return tuple(sorted(charts, key=lambda c: c.directory))
+
+
+# --------------------------------------------------------------------------------------------------
+# Sections 3 and 4: safety class, summary
+
+
+def _rules_off(report: Report) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(rules off for the safety class, rules disabled by the configuration or the command line)."""
+    return tuple(sorted(report.result.rules_off)), tuple(sorted(report.result.rules_disabled))
+
+
+def build_safety_class(report: Report) -> SafetyClass:
+    decision = report.result.safety_class
+    off, _ = _rules_off(report)
+    consequence = f"Every finding has the level its rule sets for class {decision.value}" + (
+        f"; {len(off)} rule(s) are off for this class: {', '.join(off)}." if off else "."
+    )
+    return SafetyClass(
+        value=decision.value,
+        reason=decision.reason,
+        source=str(decision.source) if decision.source else None,
+        declarations=tuple(
+            sorted(
+                (
+                    ClassDeclarationRow(decl.value, str(decl.location))
+                    for decl in report.project.class_declarations
+                ),
+                key=lambda row: (row.location, row.value),
+            )
+        ),
+        consequence=consequence,
+    )
+
+
+def build_summary(report: Report) -> Summary:
+    counts = report.level_counts()
+    failing = report.failing()
+    at_or_above = sum(1 for f in report.active_findings() if f.level.rank >= report.fail_on.rank)
+    tool_errors = sum(1 for note in report.result.notifications if note.level is Level.ERROR)
+    reasons = [f"{at_or_above} open finding(s) at level {report.fail_on.value} or above"]
+    if tool_errors:
+        reasons.append(f"{tool_errors} tool error(s) (results incomplete: the run fails closed)")
+    off, disabled = _rules_off(report)
+    return Summary(
+        level_counts=tuple((level.value, counts[level.value]) for level in Level),
+        suppressed=report.suppressed_count(),
+        baselined=report.baselined,
+        fixed_since_baseline=tuple(
+            FixedEntryRow(entry.rule_id, entry.path, entry.subject, entry.message)
+            for entry in sorted(report.fixed, key=lambda e: (e.path, e.rule_id, e.subject, e.message))
+        ),
+        fail_on=report.fail_on.value,
+        failing=failing,
+        gate="FAIL" if failing else "PASS",
+        gate_reason="; ".join(reasons),
+        rules_run=len(report.result.rules_run),
+        rules_off_for_class=off,
+        rules_disabled=disabled,
+        notifications=tuple(
+            sorted(
+                (
+                    NotificationRow(
+                        note.level.value, str(note.location) if note.location else None, note.message
+                    )
+                    for note in report.result.notifications
+                ),
+                key=lambda row: (row.location or "", row.level, row.message),
+            )
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Sections 6 and 7: findings and waivers
+
+
+def _finding_key(finding: Finding) -> tuple[str, str, int, int, str, str]:
+    location = finding.location
+    logical = finding.fingerprint(LOGICAL) or ""
+    return (finding.rule_id, location.path, location.line, location.column, finding.subject, logical)
+
+
+def _finding_ref(finding: Finding) -> str:
+    return f"{finding.rule_id} {finding.location} ({finding.subject})"
+
+
+def _waiver_ids(report: Report) -> dict[tuple[str, str, int, int, str, str], str]:
+    ids: dict[tuple[str, str, int, int, str, str], str] = {}
+    for number, outcome in enumerate(report.waivers, start=1):
+        for finding in outcome.suppressed:
+            ids.setdefault(_finding_key(finding), f"W{number}")
+    return ids
+
+
+def build_findings(report: Report) -> tuple[RuleFindings, ...]:
+    """Every finding `check` reports (open and waived) plus those the baseline accepted, grouped by rule."""
+    waiver_ids = _waiver_ids(report)
+    rows: dict[str, list[tuple[Finding, str]]] = {}
+    for finding in report.result.findings:
+        rows.setdefault(finding.rule_id, []).append((finding, "waived" if finding.suppressed else "open"))
+    for finding in report.baselined_findings:
+        rows.setdefault(finding.rule_id, []).append((finding, "baselined"))
+    groups = []
+    for rule_id in sorted(rows):
+        rule = report.pack.get(rule_id)
+        items = sorted(rows[rule_id], key=lambda pair: (pair[0].sort_key(), pair[0].subject, pair[1]))
+        groups.append(
+            RuleFindings(
+                rule_id=rule_id,
+                title=rule.title if rule else "",
+                counts=tuple(
+                    (state, sum(1 for _, s in items if s == state))
+                    for state in ("open", "waived", "baselined")
+                ),
+                findings=tuple(
+                    FindingRow(
+                        level=finding.level.value,
+                        location=str(finding.location),
+                        subject=finding.subject,
+                        message=finding.message,
+                        state=state,
+                        waiver=waiver_ids.get(_finding_key(finding)) if state == "waived" else None,
+                        related=tuple(
+                            f"{related.location}: {related.message}" for related in finding.related
+                        ),
+                    )
+                    for finding, state in items
+                ),
+            )
+        )
+    return tuple(groups)
+
+
+def _waiver_source(waiver: Waiver) -> str:
+    if waiver.kind == "external":
+        return "configuration"
+    return "annotation" if waiver.subject_prefix is not None else "inline comment"
+
+
+def _waiver_scope(waiver: Waiver) -> str:
+    """What a waiver covers, in words."""
+    if waiver.subject_prefix is not None:
+        return f"object {waiver.subject_prefix} in {waiver.path} and everything in it"
+    if waiver.path is not None:
+        first, last = waiver.first_line, waiver.last_line
+        return f"{waiver.path}, " + (f"line {first}" if first == last else f"lines {first}-{last}")
+    parts = []
+    if waiver.path_globs:
+        parts.append("paths " + ", ".join(waiver.path_globs))
+    if waiver.selector:
+        parts.append("objects with " + ", ".join(f"{key}={value}" for key, value in waiver.selector))
+    return "; ".join(parts) or "every file and object"
+
+
+def build_waivers(report: Report) -> tuple[WaiverRow, ...]:
+    rows = []
+    configured = 0
+    outcome: WaiverOutcome
+    for number, outcome in enumerate(report.waivers, start=1):
+        waiver = outcome.waiver
+        source = _waiver_source(waiver)
+        if source == "configuration":
+            configured += 1
+            origin = f"{waiver.origin.path}, waivers entry {configured}"
+        else:
+            origin = str(waiver.origin)
+        flags = []
+        if waiver.problem:
+            flags.append(f"rejected: it {waiver.problem}")
+        if outcome.expired:
+            flags.append(f"expired on {waiver.until}")
+        if outcome.unused and not waiver.problem:
+            flags.append("unused: matches no finding")
+        rows.append(
+            WaiverRow(
+                id=f"W{number}",
+                rules=tuple(waiver.rules),
+                reason=waiver.reason,
+                owner=waiver.owner,
+                until=waiver.until,
+                risk=waiver.risk,
+                origin=origin,
+                source=source,
+                scope=_waiver_scope(waiver),
+                status=outcome.status,
+                flags=tuple(flags),
+                suppresses=tuple(sorted(_finding_ref(f) for f in outcome.suppressed)),
+                no_longer_suppresses=tuple(sorted(_finding_ref(f) for f in outcome.expired_matches)),
+            )
+        )
+    return tuple(rows)
+
+
+# --------------------------------------------------------------------------------------------------
+# Section 8 and the whole view
+
+
+def build_soup(report: Report, producer: SoupProducer | None) -> SoupInventory:
+    if producer is None:
+        return SoupInventory(False, (), SOUP_NOT_AVAILABLE)
+    rows = tuple(sorted(producer(report), key=lambda row: (row.name, row.version, row.scope, row.location)))
+    return SoupInventory(True, rows, "")
+
+
+def build_view(
+    report: Report,
+    digests: Mapping[str, Digest],
+    soup_producer: SoupProducer | None = None,
+    systems: Sequence[SystemScope] | None = None,
+) -> EvidenceView:
+    """The whole evidence report as a view model."""
+    return EvidenceView(
+        header=build_header(report),
+        scope=build_scope(report, digests),
+        safety_class=build_safety_class(report),
+        summary=build_summary(report),
+        matrix=build_matrix(report, systems if systems is not None else system_scopes(report)),
+        findings=build_findings(report),
+        waivers=build_waivers(report),
+        soup=build_soup(report, soup_producer),
+    )

@@ -1,0 +1,597 @@
+"""The evidence report (`medlint evidence`): its content, from the view model to both formats.
+
+The browser checks (network, hostile names on a real page, printing) are in tests/browser/.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime
+import hashlib
+import html
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markupsafe import escape
+from report_helpers import EXAMPLE, REPO_ROOT, SECRET_VALUES, assert_no_secret
+
+from medlint.api import lint
+from medlint.cli import main
+from medlint.config import load_config
+from medlint.report import Report
+from medlint.report.evidence import digests_for, render_evidence
+from medlint.report.evidence.assemble import build_view, command_line_text
+from medlint.report.evidence.matrix import split_clauses
+from medlint.report.evidence.model import EvidenceView
+from medlint.report.evidence.render import SECTIONS, markdown_text
+
+TODAY = datetime.date(2026, 12, 7)
+HOSTILE = "fixtures/evidence/hostile"
+HOSTILE_TEXTS = (
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(2)>',
+    "<img src=x onerror=alert(3)>",
+)
+
+
+@pytest.fixture(scope="module")
+def example() -> Report:
+    return lint([EXAMPLE], cwd=REPO_ROOT, today=TODAY, command_line=("medlint", "evidence", EXAMPLE))
+
+
+@pytest.fixture(scope="module")
+def example_view(example: Report) -> EvidenceView:
+    return build_view(example, digests_for(example))
+
+
+@pytest.fixture(scope="module")
+def example_html(example: Report) -> str:
+    return render_evidence(example, "html")
+
+
+@pytest.fixture(scope="module")
+def example_markdown(example: Report) -> str:
+    return render_evidence(example, "markdown")
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading the rendered formats back (so the tests check what a reader sees, not the view model alone)
+
+
+class _Tables(HTMLParser):
+    """Every table of an HTML page as rows of cell texts, with the id of the section it is in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[tuple[str, list[list[str]]]] = []
+        self.section = ""
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "section":
+            self.section = dict(attrs).get("id") or ""
+        elif tag == "table":
+            self.tables.append((self.section, []))
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag in ("li", "div") and self._cell is not None and self._cell:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[-1][1].append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_tables(document: str, section: str) -> list[list[list[str]]]:
+    parser = _Tables()
+    parser.feed(document)
+    return [rows for where, rows in parser.tables if where == section]
+
+
+def _unescape_markdown(cell: str) -> str:
+    return html.unescape(re.sub(r"\\(.)", r"\1", cell))
+
+
+def markdown_rows(document: str, heading: str) -> list[list[str]]:
+    """Table rows (header rows and separators left out) between `## heading` and the next `## `."""
+    start = document.index(f"## {heading}\n")
+    end = document.find("\n## ", start + 1)
+    rows = []
+    lines = document[start : end if end > 0 else None].splitlines()
+    for index, line in enumerate(lines):
+        header = index + 1 < len(lines) and lines[index + 1].startswith("|---")
+        if not line.startswith("| ") or header:
+            continue
+        cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+        rows.append([" ".join(_unescape_markdown(cell).split()) for cell in cells])
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------
+# Sections and their content
+
+
+def test_every_section_in_order_in_both_formats(example_html: str, example_markdown: str) -> None:
+    positions_html = [example_html.index(f'<section id="{anchor}"') for anchor, _ in SECTIONS]
+    positions_md = [example_markdown.index(f"\n## {title}\n") for _, title in SECTIONS]
+    assert positions_html == sorted(positions_html)
+    assert positions_md == sorted(positions_md)
+    for _, title in SECTIONS:
+        assert f"<h2>{title}</h2>" in example_html
+
+
+def test_header_identifies_the_run(example_view: EvidenceView, example: Report) -> None:
+    header = example_view.header
+    assert header.system_name == "medical-device"  # the example's one chart
+    assert header.evaluation_date == "2026-12-07"
+    assert header.rule_pack_version == example.pack.version
+    assert dict(header.data_tables) == dict(example.table_versions) and header.data_tables
+    assert header.command_line == f"medlint evidence {EXAMPLE}"
+
+
+def test_command_line_is_quoted_as_a_shell_would_read_it() -> None:
+    assert command_line_text(("medlint", "evidence", "my dir", "--today", "2026-12-07")) == (
+        "medlint evidence 'my dir' --today 2026-12-07"
+    )
+
+
+def test_scope_lists_every_file_read_with_its_sha256(example_view: EvidenceView, example: Report) -> None:
+    files = {item.path: item for item in example_view.scope.files}
+    for item in example.project.files:
+        expected = hashlib.sha256((REPO_ROOT / item.path).read_bytes()).hexdigest()
+        assert files[item.path].sha256 == expected, item.path
+        assert files[item.path].kind == item.kind.value
+    assert files[f"{EXAMPLE}/.dockerignore"].kind == "dockerignore"
+    skipped = {item.path: item.reason for item in example_view.scope.skipped}
+    assert f"{EXAMPLE}/k8s/compliance-labels.yaml" in skipped
+    [chart] = example_view.scope.charts
+    assert chart.name == "medical-device" and chart.values_sets == ("values.yaml",)
+    assert any("postgresql" in problem for problem in chart.render_problems)  # not vendored: not rendered
+
+
+def test_scope_table_in_html_shows_the_digests(example_html: str, example: Report) -> None:
+    [files, *_] = html_tables(example_html, "scope")
+    rows = {row[0]: row for row in files[1:]}
+    dockerfile = f"{EXAMPLE}/Dockerfile"
+    assert rows[dockerfile][3] == hashlib.sha256((REPO_ROOT / dockerfile).read_bytes()).hexdigest()
+
+
+def test_safety_class_and_how_it_was_determined(example_view: EvidenceView) -> None:
+    safety = example_view.safety_class
+    assert safety.value == "B"
+    assert "regulatory.iec62304.class=B" in safety.reason
+    assert [row.value for row in safety.declarations] == ["B"]
+
+
+def test_summary_counts_and_gate_follow_the_report(example_view: EvidenceView, example: Report) -> None:
+    summary = example_view.summary
+    assert dict(summary.level_counts) == example.level_counts()
+    assert summary.gate == "FAIL" and summary.failing
+    assert summary.suppressed == 0 and summary.baselined == 0
+
+
+# --------------------------------------------------------------------------------------------------
+# Traceability matrix
+
+
+def _iec62304_clauses_in_pack(report: Report) -> dict[str, set[str]]:
+    clauses: dict[str, set[str]] = {}
+    for rule in report.pack.rules:
+        for reference in rule.references:
+            if reference.standard == "IEC 62304":
+                for clause in split_clauses(reference.clause):
+                    clauses.setdefault(clause, set()).add(rule.id)
+    return clauses
+
+
+def test_matrix_lists_every_iec62304_clause_the_pack_references_with_its_rules(
+    example_view: EvidenceView, example: Report
+) -> None:
+    expected = _iec62304_clauses_in_pack(example)
+    assert "8.1.2 c)" in expected and "5.8.5" in expected
+    group = next(g for g in example_view.matrix.groups if g.standard == "IEC 62304")
+    assert {row.clause: {rule.id for rule in row.rules} for row in group.rows} == expected
+    assert example_view.matrix.groups[0].standard == "IEC 62304"
+
+
+def test_matrix_in_html_and_markdown_has_the_same_rows(
+    example_view: EvidenceView, example_html: str, example_markdown: str
+) -> None:
+    html_rows = [row for table in html_tables(example_html, "matrix") for row in table[1:]]
+    md_rows = markdown_rows(example_markdown, "5. Traceability matrix")
+    expected = [row.clause for group in example_view.matrix.groups for row in group.rows]
+    assert [row[0] for row in html_rows] == expected
+    assert [row[0] for row in md_rows] == expected
+    assert [row[2] for row in html_rows] == [
+        row[2].replace("*", "", 4).replace(":", "", 1) for row in md_rows
+    ]
+
+
+def test_matrix_groups_the_named_standards_first(example_view: EvidenceView) -> None:
+    names = [group.standard for group in example_view.matrix.groups]
+    assert names[:7] == [
+        "IEC 62304",
+        "FDA premarket cybersecurity guidance",
+        "IEC 81001-5-1",
+        "NIST SP 800-190",
+        "CIS Docker Benchmark",
+        "CIS Kubernetes Benchmark",
+        "Kubernetes Pod Security Standards",
+    ]
+    nist = next(group for group in example_view.matrix.groups if group.standard == "NIST SP 800-190")
+    assert nist.editions == ("Sep 2017",)
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        ("8.1.2 c)", ("8.1.2 c)",)),
+        ("4.3.3, 4.4.2", ("4.3.3", "4.4.2")),
+        ("5.22, 5.2, 5.3", ("5.22", "5.2", "5.3")),
+        ("DL3006, DL3007", ("DL3006", "DL3007")),
+        ("Appendix 1, Authorization", ("Appendix 1, Authorization",)),
+        ("Appendix 1, Authorization; V.B.2", ("Appendix 1, Authorization", "V.B.2")),
+        ("5.2.2 h), i)", ("5.2.2 h), i)",)),
+        ("164.312(e)(1), (e)(2)(ii)", ("164.312(e)(1), (e)(2)(ii)",)),
+        ("5.2.3-5.2.5", ("5.2.3-5.2.5",)),
+        ("", ("(whole document)",)),
+    ],
+)
+def test_split_clauses(clause: str, expected: tuple[str, ...]) -> None:
+    assert split_clauses(clause) == expected
+
+
+def _status(view: EvidenceView, standard: str, clause: str) -> tuple[str, set[str]]:
+    group = next(g for g in view.matrix.groups if g.standard == standard)
+    row = next(r for r in group.rows if r.clause == clause)
+    return row.statuses[0].status, {rule.id for rule in row.rules}
+
+
+def test_matrix_status_pass_fail_and_not_applicable() -> None:
+    # A Dockerfile that runs as non-root: MD201 passes for the Dockerfile clause (CIS Docker 4.1), the
+    # Kubernetes-only clauses are not applicable, and MD101 fails on the floating tag.
+    report = lint([str(REPO_ROOT / "fixtures/MD201/pass/non-root.Dockerfile")], cwd=REPO_ROOT, today=TODAY)
+    view = build_view(report, {})
+    assert _status(view, "CIS Docker Benchmark", "4.1") == ("pass", {"MD201"})
+    assert _status(view, "CIS Kubernetes Benchmark", "5.2.7")[0] == "not applicable"
+    failing = [
+        row.clause
+        for group in view.matrix.groups
+        for row in group.rows
+        if row.statuses[0].status == "fail"
+        and any(f.rule_id in {r.id for r in row.rules} for f in report.active_findings())
+    ]
+    assert failing
+
+
+def test_matrix_status_waived_baselined_and_disabled(tmp_path: Path) -> None:
+    project = tmp_path / "repo"
+    shutil.copytree(REPO_ROOT / "fixtures/MD201/fail", project)
+    dockerfiles = sorted(p.name for p in project.iterdir())
+    base = lint([str(project)], cwd=project, today=TODAY)
+    md201 = [f for f in base.active_findings() if f.rule_id == "MD201"]
+    assert md201, dockerfiles
+    # waived: every MD201 finding covered by a configured waiver
+    (project / ".medlint.yaml").write_text(
+        'waivers:\n  - rules: [MD201]\n    reason: "vendor image, isolated"\n    owner: qa@example.com\n'
+        '    until: "2027-06-30"\n',
+        encoding="utf-8",
+    )
+    config = load_config(project / ".medlint.yaml")
+    waived = build_view(lint([str(project)], cwd=project, today=TODAY, config=config), {})
+    assert _status(waived, "CIS Docker Benchmark", "4.1")[0] == "waived"
+    # baselined: accepted by a baseline, not passed
+    from medlint.baseline import BaselineEntry, logical_fingerprint
+
+    entries = tuple(
+        BaselineEntry(f.fingerprint("medlintLogical/v1") or logical_fingerprint(f), f.rule_id, "", "", "")
+        for f in base.active_findings()
+    )
+    baselined = lint([str(project)], cwd=project, today=TODAY, baseline=entries)
+    view = build_view(baselined, {})
+    assert _status(view, "CIS Docker Benchmark", "4.1")[0] == "baselined"
+    states = {row.state for group in view.findings for row in group.findings}
+    assert states == {"baselined"}
+    assert view.summary.baselined == len(base.active_findings())
+    # disabled by the configuration
+    (project / ".medlint.yaml").write_text("rules:\n  disable: [MD201]\n", encoding="utf-8")
+    config = load_config(project / ".medlint.yaml")
+    disabled = build_view(lint([str(project)], cwd=project, today=TODAY, config=config), {})
+    assert _status(disabled, "CIS Docker Benchmark", "4.1")[0] == "disabled"
+    assert disabled.summary.rules_disabled == ("MD201",)
+
+
+def test_rules_off_for_the_class_are_not_required() -> None:
+    from medlint.rulepack import load_rule_pack
+
+    pack = load_rule_pack()
+    rule = pack.get("MD201")
+    assert rule is not None
+
+    def off_for_a(table: dict[str, str]) -> dict[str, str]:
+        return {**table, "A": "off"}
+
+    quiet = dataclasses.replace(
+        rule,
+        level=off_for_a(dict(rule.level)),
+        levels_by_artifact={kind: off_for_a(dict(t)) for kind, t in rule.levels_by_artifact.items()},
+        variants={name: {**v, "level": off_for_a(dict(v["level"]))} for name, v in rule.variants.items()},
+    )
+    pack = dataclasses.replace(pack, rules=tuple(quiet if r.id == "MD201" else r for r in pack.rules))
+    report = lint([EXAMPLE], cwd=REPO_ROOT, today=TODAY, safety_class="A", pack=pack)
+    view = build_view(report, {})
+    assert view.summary.rules_off_for_class == ("MD201",)
+    assert view.summary.rules_disabled == ()
+    assert _status(view, "CIS Docker Benchmark", "4.1") == ("not required", {"MD201"})
+    assert "1 rule(s) are off for this class: MD201" in view.safety_class.consequence
+
+
+# --------------------------------------------------------------------------------------------------
+# Findings
+
+
+def test_every_finding_check_reports_is_in_the_findings_section(
+    example: Report, example_html: str, example_markdown: str
+) -> None:
+    expected = sorted(
+        (
+            f.rule_id,
+            str(f.location),
+            f.subject,
+            f.message + "".join(f" related: {r.location}: {r.message}" for r in f.related),
+        )
+        for f in example.result.findings
+    )
+    html_rows = []
+    for table in html_tables(example_html, "findings"):
+        html_rows += table[1:]
+    seen_html = sorted(
+        (rule, row[1], row[2], row[3])
+        for rule, row in zip(_rule_of_rows(example_html), html_rows)  # one rule id per row, in order
+    )
+    assert seen_html == expected
+    md = markdown_rows(example_markdown, "6. Findings")
+    md_expected = [
+        (e[1], e[2], e[3].replace(" related: ", " (related: ").replace(". (related", ". (related"))
+        for e in expected
+    ]
+    assert len(md) == len(expected)
+    assert sorted(row[1] for row in md) == sorted(e[0] for e in md_expected)
+
+
+def _rule_of_rows(document: str) -> list[str]:
+    """The rule id of each findings table row, from the heading above its table."""
+    section = document[document.index('<section id="findings"') : document.index('<section id="waivers"')]
+    rules: list[str] = []
+    for block in section.split('<h3 id="rule-')[1:]:
+        rule_id = block.split('"', 1)[0]
+        rules += [rule_id] * (block.count("<tr") - 1)
+    return rules
+
+
+def test_secret_values_never_appear(example_html: str, example_markdown: str) -> None:
+    assert_no_secret(example_html)
+    assert_no_secret(example_markdown)
+    assert SECRET_VALUES
+
+
+# --------------------------------------------------------------------------------------------------
+# Waivers
+
+
+def _example_with_waivers(tmp_path: Path) -> Path:
+    project = tmp_path / "medical-device"
+    shutil.copytree(REPO_ROOT / EXAMPLE, project)
+    (project / ".medlint.yaml").write_text(
+        "waivers:\n"
+        "  - rules: [MD605]\n"
+        "    paths: ['docker-compose.yml']\n"
+        '    reason: "Ports are bound on the isolated device network only"\n'
+        "    owner: qa@example.com\n"
+        '    until: "2027-06-30"\n'
+        "    risk: RMF-12\n"
+        "  - rules: [MD402]\n"
+        '    reason: "Single replica accepted until the cluster upgrade"\n'
+        "    owner: ops@example.com\n"
+        '    until: "2026-01-31"\n'
+        "  - rules: [MD803]\n"
+        '    reason: "Left over from the old build"\n',
+        encoding="utf-8",
+    )
+    return project
+
+
+def test_waivers_show_reason_owner_expiry_and_what_they_suppress(tmp_path: Path) -> None:
+    project = _example_with_waivers(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["evidence", str(project), "--today", "2026-12-07", "-o", str(tmp_path / "report.html")]
+    )
+    assert result.exit_code == 1, result.output
+    document = (tmp_path / "report.html").read_text(encoding="utf-8")
+    [table] = html_tables(document, "waivers")
+    rows = {row[0]: row for row in table[1:]}
+    active = rows["W1"]
+    assert active[1:7] == [
+        "MD605",
+        "Ports are bound on the isolated device network only",
+        "qa@example.com",
+        "2027-06-30",
+        "RMF-12",
+        "active",
+    ]
+    assert "docker-compose.yml:" in active[8] and "MD605" in active[8]
+    expired = rows["W2"]
+    assert expired[6].startswith("expired") and "expired on 2026-01-31" in expired[6]
+    assert "no longer suppresses" in expired[8]
+    unused = rows["W3"]
+    assert unused[6].startswith("unused") and "matches no finding" in unused[6]
+    # waived findings name their waiver in the findings section, and the summary counts them
+    assert '(<a href="#waiver-W1">W1</a>)' in document
+    markdown = runner.invoke(
+        main, ["evidence", str(project), "--today", "2026-12-07", "--format", "markdown"]
+    )
+    md_rows = {row[0]: row for row in markdown_rows(markdown.output, "7. Waivers")}
+    assert md_rows["W1"][1:7] == active[1:7]
+
+
+# --------------------------------------------------------------------------------------------------
+# Escaping, self-containment, determinism
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Report:
+    return lint([HOSTILE], cwd=REPO_ROOT, today=TODAY)
+
+
+def test_hostile_names_are_escaped_in_html(hostile: Report) -> None:
+    document = render_evidence(hostile, "html")
+    for text in HOSTILE_TEXTS:
+        assert str(escape(text)) in document
+    assert "<script" not in document.lower()
+    assert "<img" not in document.lower()
+    assert "<b>" not in document and "<i>" not in document  # waiver reason and owner: text, not markup
+    [table] = html_tables(document, "waivers")
+    assert table[1][2] == "<b>one replica</b> | `accepted` [see](https://evil.invalid/x.png)"
+    assert table[1][3] == "<i>qa</i>|@team"
+
+
+def test_hostile_names_are_escaped_in_markdown(hostile: Report) -> None:
+    document = render_evidence(hostile, "markdown")
+    assert "<script" not in document and "<img" not in document and "<b>" not in document
+    assert not re.search(r"(?<!\\)\]\(", document)  # no live link: every ] is escaped
+    assert "`accepted`" not in document  # no code span
+    rows = markdown_rows(document, "7. Waivers")
+    assert len(rows[0]) == 9  # the | inside values did not open new cells
+    assert rows[0][2] == "<b>one replica</b> | `accepted` [see](https://evil.invalid/x.png)"
+    findings = markdown_rows(document, "6. Findings")
+    assert all(len(row) == 5 for row in findings)
+    assert any("<script>alert(1)</script>" in row[2] for row in findings)
+
+
+def test_markdown_text_escapes_what_markdown_would_interpret() -> None:
+    assert markdown_text("a|b") == "a\\|b"
+    assert markdown_text("`x`") == "\\`x\\`"
+    assert markdown_text("<img src=x>") == "&lt;img src=x&gt;"
+    assert markdown_text("[a](http://x) *b* _c_") == "\\[a\\](http://x) \\*b\\* \\_c\\_"
+    assert markdown_text("&lt;") == "&amp;lt;"
+    assert markdown_text("one\ntwo") == "one two"
+    assert markdown_text(None) == ""
+
+
+def test_hostile_file_name_is_escaped(tmp_path: Path) -> None:
+    project = tmp_path / "repo"
+    project.mkdir()
+    name = "<img src=x onerror=alert(4)>.yaml"
+    (project / name).write_text((REPO_ROOT / HOSTILE / "deployment.yaml").read_text(encoding="utf-8"))
+    report = lint([str(project)], cwd=project, today=TODAY)
+    document = render_evidence(report, "html")
+    assert "<img" not in document
+    assert html.escape(name) in document
+    assert "&lt;img src=x onerror=alert(4)&gt;.yaml" in render_evidence(report, "markdown")
+
+
+def test_html_is_self_contained_with_a_strict_csp(example_html: str) -> None:
+    match = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', example_html)
+    assert match is not None
+    policy = html.unescape(match.group(1))
+    assert "default-src 'none'" in policy and "script-src 'none'" in policy
+    style = re.search(r"<style>(.*?)</style>", example_html, re.S)
+    assert style is not None
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in policy  # the inline stylesheet is allowed by its exact hash
+    assert example_html.index("Content-Security-Policy") < example_html.index("<style>")
+    lowered = example_html.lower()
+    assert "<script" not in lowered and "<link" not in lowered and "<img" not in lowered
+    assert "@import" not in lowered and "url(" not in lowered
+    assert not re.search(r'(src|href)="(?!#)', example_html)  # only in-page anchors
+    assert " style=" not in example_html  # no inline style attributes (the CSP would block them)
+
+
+def test_print_stylesheet_repeats_headers_and_breaks_sections(example_html: str) -> None:
+    style = re.search(r"<style>(.*?)</style>", example_html, re.S)
+    assert style is not None
+    printing = style.group(1)[style.group(1).index("@media print") :]
+    assert "thead { display: table-header-group; }" in printing
+    assert "break-before: page" in printing
+
+
+def test_same_input_and_date_give_identical_files(tmp_path: Path) -> None:
+    runner = CliRunner()
+    outputs = []
+    for index in range(2):
+        for fmt in ("html", "markdown"):
+            target = tmp_path / f"{index}" / f"report.{fmt}"
+            result = runner.invoke(
+                main,
+                ["evidence", EXAMPLE, "--today", "2026-12-07", "--format", fmt, "-o", str(tmp_path / "r")],
+                catch_exceptions=False,
+            )
+            assert result.exit_code == 1
+            target.parent.mkdir(exist_ok=True)
+            shutil.move(tmp_path / "r", target)
+            outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[2] and outputs[1] == outputs[3]
+
+
+def test_exit_code_follows_the_gate(tmp_path: Path) -> None:
+    runner = CliRunner()
+    failing = runner.invoke(main, ["evidence", EXAMPLE, "--today", "2026-12-07"])
+    assert failing.exit_code == 1 and failing.output.startswith("<!DOCTYPE html>")
+    assert runner.invoke(main, ["evidence", EXAMPLE, "--exit-zero"]).exit_code == 0
+    passing = runner.invoke(
+        main, ["evidence", str(REPO_ROOT / "fixtures/MD201/pass/non-root.Dockerfile"), "--format", "markdown"]
+    )
+    check = runner.invoke(main, ["check", str(REPO_ROOT / "fixtures/MD201/pass/non-root.Dockerfile")])
+    assert passing.exit_code == check.exit_code
+    assert runner.invoke(main, ["evidence", EXAMPLE, "--format", "pdf"]).exit_code == 2
+
+
+def test_digests_are_bounded_and_never_follow_links_out(tmp_path: Path) -> None:
+    from medlint.report.evidence.digests import file_digest
+
+    inside = tmp_path / "repo"
+    inside.mkdir()
+    (inside / "a.yaml").write_bytes(b"\xef\xbb\xbfkind: x\n")
+    assert (
+        file_digest(inside / "a.yaml", inside).sha256 == hashlib.sha256(b"\xef\xbb\xbfkind: x\n").hexdigest()
+    )
+    (tmp_path / "secret").write_text("outside", encoding="utf-8")
+    (inside / "link.yaml").symlink_to(tmp_path / "secret")
+    assert file_digest(inside / "link.yaml", inside).sha256 is None
+    assert "outside" in (file_digest(inside / "link.yaml", inside).problem or "")
+    big = inside / "big.yaml"
+    big.write_bytes(b"x" * 100)
+    assert file_digest(big, inside, max_bytes=99).sha256 is None
+    assert file_digest(big, inside, max_bytes=100).sha256 == hashlib.sha256(b"x" * 100).hexdigest()
+    import os
+
+    os.mkfifo(inside / "pipe.yaml")
+    assert file_digest(inside / "pipe.yaml", inside).problem == "not a regular file; not read"
+    assert file_digest(inside / "missing.yaml", inside).sha256 is None
+
+
+def test_view_is_the_same_for_both_formats(example: Report) -> None:
+    """Both formats render one view model: a value changed in the model shows in both."""
+    view = build_view(example, {})
+    changed = dataclasses.replace(view, header=dataclasses.replace(view.header, system_name="renamed-system"))
+    from medlint.report.evidence.render import render_html, render_markdown
+
+    assert "Audit evidence: renamed-system" in render_html(changed)
+    assert "# Audit evidence: renamed-system" in render_markdown(changed)
