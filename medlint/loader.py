@@ -371,7 +371,8 @@ def _vendored_charts(collector: _Collector, directory: Path, prefix: str) -> tup
                     "it is a symbolic link that leads outside the chart; medlint does not follow it"
                 )
             if entry.name.endswith(".tgz") and not resolved.is_dir():
-                text = archive_chart_yaml(read_archive_file(entry, relative, LoadLimits(), within=directory))
+                limits = LoadLimits.from_limits(collector.reader.limits)
+                text = archive_chart_yaml(read_archive_file(entry, relative, limits, within=directory))
                 found.append(vendored_chart(relative, text))
             elif resolved.is_dir() and os.path.lexists(resolved / "Chart.yaml"):
                 relative += "/Chart.yaml"
