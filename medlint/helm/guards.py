@@ -62,7 +62,7 @@ SHALLOW_FUNCTIONS = frozenset(
         "first", "mustFirst", "last", "mustLast", "rest", "mustRest", "initial", "mustInitial", "append",
         "mustAppend", "push", "mustPush", "prepend", "mustPrepend", "concat", "reverse", "mustReverse",
         "compact", "mustCompact", "kindIs", "kindOf", "typeOf", "typeIs", "typeIsLike", "not", "pluck",
-        "until", "untilStep", "seq", "lookup", "chunk", "mustChunk", "isAbs", "sortAlpha",
+        "until", "untilStep", "seq", "lookup", "chunk", "mustChunk", "isAbs",
     }
 )  # fmt: skip
 
