@@ -74,6 +74,7 @@ class _Collector:
     chart_paths: tuple[Path, ...] = ()  # where unvendored chart dependencies may be found
     helm: HelmSettings = HelmSettings()
     render_sources: dict[tuple[str, str], Any] = field(default_factory=dict)
+    render_budget: Any = None  # the run's medlint.helm.budget.RenderBudget, made at the first chart
 
     def note_waivers(self, relative: str, text: str, dockerfile: Dockerfile | None = None) -> None:
         """Collect `# medlint: ignore` comments while the text is at hand (cheap when there are none)."""
@@ -114,7 +115,7 @@ def _load_dockerfile(collector: _Collector, path: Path, relative: str) -> None:
         return
     ignore = _read_ignore_file(collector, path)
     try:
-        dockerfile = parse_dockerfile(relative, text, ignore)
+        dockerfile = parse_dockerfile(relative, text, ignore, collector.reader.limits)
         if "pip" in text:  # requirement files named by `pip install -r/-c`, read from the build context
             from medlint.context_files import requirement_files
 
@@ -181,7 +182,12 @@ def _load_compose(collector: _Collector, path: Path, relative: str, text: str | 
     env_text = _read_env_file(collector, path)
     try:
         project = parse_compose(
-            relative, text, read_file=collector.reader.relative_reader(), env_file_text=env_text
+            relative,
+            text,
+            read_file=collector.reader.relative_reader(),
+            env_file_text=env_text,
+            limits=collector.reader.limits,
+            env_file_path=posixpath.join(posixpath.dirname(relative), ".env"),
         )
     except Exception as error:
         collector.fail(relative, ArtifactKind.COMPOSE, error)
@@ -368,7 +374,8 @@ def _vendored_charts(collector: _Collector, directory: Path, prefix: str) -> tup
                     "it is a symbolic link that leads outside the chart; medlint does not follow it"
                 )
             if entry.name.endswith(".tgz") and not resolved.is_dir():
-                text = archive_chart_yaml(read_archive_file(entry, relative, LoadLimits(), within=directory))
+                limits = LoadLimits.from_limits(collector.reader.limits)
+                text = archive_chart_yaml(read_archive_file(entry, relative, limits, within=directory))
                 found.append(vendored_chart(relative, text))
             elif resolved.is_dir() and os.path.lexists(resolved / "Chart.yaml"):
                 relative += "/Chart.yaml"
@@ -424,11 +431,16 @@ def _values_sets(collector: _Collector, unit: ChartUnit) -> list[Any] | None:
 
 
 def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
-    """Render the chart as `helm template` would, once per values set; failures become MD003 findings."""
+    """Render the chart as `helm template` would, once per values set; failures become MD003 findings.
+
+    Every chart of the run draws on one render budget (medlint.helm.budget), each within its own."""
+    from medlint.helm.budget import RenderBudget
     from medlint.helm.lint_renders import render_chart_for_lint
     from medlint.parsers.kubernetes import workload_from_object
 
     chart_yaml = f"{unit.relative}/Chart.yaml" if unit.relative not in ("", ".") else "Chart.yaml"
+    if collector.render_budget is None:
+        collector.render_budget = RenderBudget.for_run(collector.reader.limits)
     try:
         objects, problems = render_chart_for_lint(
             unit.directory,
@@ -438,6 +450,8 @@ def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
             kube_version=collector.helm.kube_version,
             api_versions=collector.helm.api_versions,
             sources=collector.render_sources if collector.helm.keep_render_sources else None,
+            limits=collector.reader.limits,
+            budget=collector.render_budget,
         )
     except Exception as error:
         collector.problems.append(

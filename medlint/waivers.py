@@ -16,13 +16,13 @@ import dataclasses
 import datetime
 import fnmatch
 import re
-import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from medlint.config import ConfiguredWaiver
 from medlint.findings import Finding, Notification, Suppression, SuppressionKind
 from medlint.model import Dockerfile, K8sObject, Level
+from medlint.model.shell import split_words
 from medlint.source import Location
 
 _COMMENT = re.compile(r"#\s*medlint:\s*ignore\b(?P<rest>.*)$")
@@ -62,7 +62,7 @@ def _fields(text: str, separator: str | None) -> dict[str, str]:
     """key=value pairs: whitespace-separated with shell quoting (comments) or `;`-separated (annotations)."""
     if separator is None:
         try:
-            parts = shlex.split(text)
+            parts = split_words(text)
         except ValueError:
             parts = text.split()
     else:

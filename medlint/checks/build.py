@@ -12,7 +12,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-import shlex
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,7 +50,7 @@ from medlint.model.package_managers import (
     requirement_problem,
     unwrap_xargs,
 )
-from medlint.model.shell import command_name
+from medlint.model.shell import command_name, split_words
 
 DOCKERFILE = ArtifactKind.DOCKERFILE
 _SPECIAL_BUILTINS = {"set", ":", "export", "readonly", "local", "declare"}
@@ -163,7 +162,7 @@ def _where(instruction: Instruction, command: ShellCommand | None = None) -> Loc
 def _assignments(instruction: Instruction) -> list[tuple[str, str | None]]:
     """Names and values of an ARG or ENV (`k=v` pairs, or the legacy `ENV k v`)."""
     try:
-        words = shlex.split(instruction.resolved, posix=True)
+        words = split_words(instruction.resolved)
     except ValueError:
         words = instruction.resolved.split()
     if instruction.keyword == "ENV" and words and "=" not in words[0]:
