@@ -27,7 +27,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "scanned_paths": list(report.scanned_paths),
         "files_read": report.files_by_kind(),
         "charts_read": report.charts_read(),
-        "files_not_analysed": sorted(f.path for f in report.project.files if not f.analysed),
+        "files_not_analysed": report.not_analysed(),
         "not_artifacts": list(report.unrecognised),
         "rules_run": list(report.result.rules_run),
         "rules_disabled": list(report.result.rules_disabled),
