@@ -48,6 +48,27 @@ def normalise_version(value: str) -> str:
     return text[1:] if text[:1] in ("v", "V") and text[1:2].isdigit() else text
 
 
+#: Tag segments that name how an image is built (its base, its libc, its rebuild), not the release it holds.
+_VARIANT_WORD = re.compile(
+    r"^(?:alpine[\d.]*|slim|debian\d*|bookworm|bullseye|buster|stretch|trixie|ubuntu[\d.]*|focal|jammy|noble|ubi\d*|"
+    r"distroless|musl|glibc|scratch|amd64|arm64|r\d+|\d+(?:\.\d+)*)$",
+    re.IGNORECASE,
+)
+
+
+def image_version(tag: str) -> str:
+    """The release an image tag holds: `normalise_version`, then image-variant and rebuild suffixes
+    dropped (`2.4.65-debian-12-r2` and `2.4.65-alpine` hold 2.4.65; `1.0.0-rc1` keeps its pre-release)."""
+    version = normalise_version(tag)
+    core, dash, suffix = version.partition("-")
+    if not dash:
+        return version
+    parts = suffix.split("-")
+    if parts and not parts[0].isdigit() and all(_VARIANT_WORD.match(part) for part in parts):
+        return core
+    return version
+
+
 def _unresolved(value: str) -> bool:
     return not value.strip() or "$" in value or "{{" in value
 
@@ -64,6 +85,7 @@ class Carrier:
     artifact: ArtifactKind
     key: str  # a stable identity for the subject (no line numbers)
     group: str | None = None
+    chart: str | None = None  # the chart folder it is written in or rendered from
 
 
 def _reference(carriers: Sequence[Carrier]) -> str:
@@ -108,13 +130,27 @@ def _disagreements(
         scope = f'version group "{group}" of {system.label}' if group else system.label
         first = agreeing[0]
         others = f" and {len(agreeing) - 1} more" if len(agreeing) > 1 else ""
+        # A chart whose own value disagrees is reported once, at that value: what it renders follows it.
+        leading = {
+            carrier.chart: carrier.normalised
+            for carrier in members
+            if carrier.kind == "appVersion" and carrier.chart is not None and carrier.normalised != reference
+        }
+        agreeing_charts = {carrier.chart for carrier in agreeing}
         for carrier in members:
             if carrier.normalised == reference:
                 continue
+            if carrier.kind != "appVersion" and leading.get(carrier.chart or "") == carrier.normalised:
+                continue
+            hint = (
+                "; if they ship separately, declare them as separate systems or version groups"
+                if carrier.chart is not None and carrier.chart not in agreeing_charts
+                else ""
+            )
             yield Violation(
                 carrier.location,
                 f'{carrier.what} states {noun} "{carrier.value}", but {scope} releases {noun} {reference} '
-                f"({first.what}{others}); {advice}",
+                f"({first.what}{others}); {advice}{hint}",
                 f"system:{system.name}/{rule_key}/{carrier.key}",
                 carrier.artifact,
                 variant=variant,
@@ -172,6 +208,7 @@ def _label_carriers(
     images = _workload_images(project, workload)
     group = _group_of(project, images[0] if images else None, workload.path)
     base_subject = workload.subject.split(" [", 1)[0]
+    chart = _rendered_chart(project, workload.path) if workload.artifact is ArtifactKind.HELM else None
     for key in keys:
         located = labels.get(key)
         if located is None or _unresolved(located.value) or not test(located.value):
@@ -185,6 +222,7 @@ def _label_carriers(
             workload.artifact,
             f"{base_subject}/{where.replace(' ', '-')}/{key}",
             group,
+            chart,
         )
 
 
@@ -257,6 +295,7 @@ def _chart_app_versions(project: Project) -> Iterator[Carrier]:
             ArtifactKind.HELM,
             f"Chart:{chart.directory}/appVersion",
             _group_of(project, None, chart.path),
+            chart.directory,
         )
 
 
@@ -295,7 +334,7 @@ def _image_carriers(project: Project) -> Iterator[_ImageCarrier]:
         yield _ImageCarrier(
             Carrier(
                 tag,
-                normalise_version(tag),
+                image_version(tag),
                 image.location,
                 f"the tag of image {image.name}:{tag} in {use.subject}",
                 "image",
@@ -388,6 +427,7 @@ def _chart_annotation_carriers(project: Project, keys: Sequence[str]) -> Iterato
                 ArtifactKind.HELM,
                 f"Chart:{chart.directory}/annotation/{key}",
                 _group_of(project, None, chart.path),
+                chart.directory,
             )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from medlint.findings import RelatedLocation, Violation
 from medlint.model import ContainerRole, K8sObject, Node, Project, Workload
+from medlint.model.kubernetes import POD_SPEC_PATHS
 from medlint.model.selectors import (
     label_selector_matches,
     map_pairs,
@@ -35,6 +36,124 @@ TARGET_REFERENCES = {
     "VerticalPodAutoscaler": (("targetRef",), None),
     "ScaledObject": (("scaleTargetRef",), "Deployment"),
 }
+
+
+#: Labels the Prometheus operator gives the pods of its custom resources (besides `spec.podMetadata.labels`),
+#: by kind: the resource's name fills the keys mapped to None.
+OPERATOR_POD_LABELS: Mapping[str, Mapping[str, str | None]] = {
+    "Prometheus": {
+        "app.kubernetes.io/name": "prometheus",
+        "app.kubernetes.io/managed-by": "prometheus-operator",
+        "app.kubernetes.io/instance": None,
+        "prometheus": None,
+        "operator.prometheus.io/name": None,
+    },
+    "PrometheusAgent": {
+        "app.kubernetes.io/name": "prometheus-agent",
+        "app.kubernetes.io/managed-by": "prometheus-operator",
+        "app.kubernetes.io/instance": None,
+        "operator.prometheus.io/name": None,
+    },
+    "Alertmanager": {
+        "app.kubernetes.io/name": "alertmanager",
+        "app.kubernetes.io/managed-by": "prometheus-operator",
+        "app.kubernetes.io/instance": None,
+        "alertmanager": None,
+    },
+    "ThanosRuler": {
+        "app.kubernetes.io/name": "thanos-ruler",
+        "app.kubernetes.io/managed-by": "prometheus-operator",
+        "app.kubernetes.io/instance": None,
+        "thanos-ruler": None,
+    },
+}
+#: Other custom resources whose operators create pods with labels medlint cannot know: in their namespace,
+#: "selects nothing" is not judged.
+OPAQUE_POD_KINDS = frozenset(
+    {
+        "Elasticsearch",
+        "Kibana",
+        "ApmServer",
+        "Kafka",
+        "KafkaConnect",
+        "KafkaMirrorMaker2",
+        "KafkaNodePool",
+        "PostgresCluster",
+        "RedisFailover",
+        "RabbitmqCluster",
+        "FlinkDeployment",
+        "SparkApplication",
+        "Tenant",
+    }
+)
+#: Namespaces of the cluster's own components (DNS, kube-proxy, the control plane): outside any bundle.
+CLUSTER_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
+
+
+def _operator_pods(obj: K8sObject) -> Mapping[str, str] | None:
+    """The labels of the pods an operator makes from a custom resource: the Prometheus operator's own
+    labels, or a pod template written in the resource (`spec.template`, as an Argo Rollout has)."""
+    if not obj.api_group:
+        return None
+    known = (
+        OPERATOR_POD_LABELS.get(obj.kind or "") if obj.api_group.startswith("monitoring.coreos.com") else None
+    )
+    if known is not None:
+        labels = {key: value if value is not None else obj.name or "" for key, value in known.items()}
+        labels.update(obj.spec.at("podMetadata", "labels").string_map())
+        return labels
+    template = obj.spec.at("template", "metadata", "labels")
+    if template.is_map and obj.spec.at("template", "spec").is_map:
+        return template.string_map()
+    return None
+
+
+class _Unknowns:
+    """Where "selects nothing" cannot be judged, and the pods operators make from custom resources: the
+    cluster's own namespaces, namespaces with custom resources whose pods' labels are unknown, and charts
+    whose render was incomplete (MD003)."""
+
+    def __init__(self, project: Project) -> None:
+        self.opaque_namespaces: set[str] = set()
+        self.operator_pods: list[tuple[str | None, Mapping[str, str]]] = []
+        for obj in project.k8s_objects:
+            if not obj.api_group or obj.kind in POD_SPEC_KINDS:
+                continue
+            labels = _operator_pods(obj)
+            if labels is not None:
+                self.operator_pods.append((obj.namespace, labels))
+            elif obj.kind in OPAQUE_POD_KINDS and obj.namespace:
+                self.opaque_namespaces.add(obj.namespace)
+        self.broken_charts = {
+            problem.location.path for problem in project.problems if problem.rule_id == "MD003"
+        }
+
+    def namespace(self, namespace: str | None) -> bool:
+        return namespace in CLUSTER_NAMESPACES or namespace in self.opaque_namespaces
+
+    def incomplete(self, obj: K8sObject) -> bool:
+        """Rendered from a chart some template of which could not be rendered."""
+        if obj.rendered_from is None:
+            return False
+        prefix = "" if obj.rendered_from in ("", ".") else obj.rendered_from.rstrip("/") + "/"
+        return any(path.startswith(prefix) for path in self.broken_charts)
+
+    def operator_selected(self, namespace: str | None, matches: Any) -> bool:
+        """Whether the pods an operator makes in this namespace satisfy the selector (`matches(labels)`)."""
+        return any(
+            namespaces_match(namespace, pod_namespace) and matches(labels)
+            for pod_namespace, labels in self.operator_pods
+        )
+
+    def skip(self, obj: K8sObject, namespaces: Iterable[str | None] = ()) -> bool:
+        return (
+            self.incomplete(obj)
+            or self.namespace(obj.namespace)
+            or any(self.namespace(n) for n in namespaces)
+        )
+
+
+POD_SPEC_KINDS = frozenset(POD_SPEC_PATHS)
 
 
 def _text(node: Node) -> str:
@@ -194,7 +313,7 @@ def _names(workloads: list[Workload]) -> str:
 # Objects that select pods
 
 
-def _services(project: Project) -> Iterator[Violation]:
+def _services(project: Project, unknowns: _Unknowns) -> Iterator[Violation]:
     for service in project.index.objects("Service"):
         spec = service.spec
         if not spec.is_map or _text(spec.get("type")) == "ExternalName":
@@ -212,6 +331,10 @@ def _services(project: Project) -> Iterator[Violation]:
             and map_selector_matches(selector, _pod_labels(workload))
         ]
         if not selected:
+            if unknowns.skip(service) or unknowns.operator_selected(
+                service.namespace, lambda labels, selector=selector: map_selector_matches(selector, labels)
+            ):
+                continue
             yield Violation(
                 selector_node.key_location,
                 f"the selector of {service.subject} ({_describe({'matchLabels': selector})}) matches no pod "
@@ -234,7 +357,7 @@ def _services(project: Project) -> Iterator[Violation]:
             )
 
 
-def _disruption_budgets(project: Project) -> Iterator[Violation]:
+def _disruption_budgets(project: Project, unknowns: _Unknowns) -> Iterator[Violation]:
     for pdb in project.index.objects("PodDisruptionBudget"):
         spec = pdb.spec
         if not spec.is_map:
@@ -242,7 +365,11 @@ def _disruption_budgets(project: Project) -> Iterator[Violation]:
         selector_node = spec.get("selector")
         selector = selector_node.plain()
         workloads = project.index.selector_candidates(required_pairs(selector))
-        if any(pdb_selects(pdb, workload) for workload in workloads):
+        if any(pdb_selects(pdb, workload) for workload in workloads) or unknowns.skip(pdb):
+            continue
+        if unknowns.operator_selected(
+            pdb.namespace, lambda labels, selector=selector: label_selector_matches(selector, labels)
+        ):
             continue
         yield Violation(
             selector_node.key_location if selector_node.present else pdb.spec_anchor,
@@ -254,7 +381,7 @@ def _disruption_budgets(project: Project) -> Iterator[Violation]:
         )
 
 
-def _network_policies(project: Project) -> Iterator[Violation]:
+def _network_policies(project: Project, unknowns: _Unknowns) -> Iterator[Violation]:
     for policy in project.index.objects("NetworkPolicy", "networking.k8s.io/"):
         spec = policy.spec
         if not spec.is_map:
@@ -267,7 +394,12 @@ def _network_policies(project: Project) -> Iterator[Violation]:
             selected: list[Workload] = []
         else:
             selected = _selected_by_label_selector(project, policy, selector)
-        if selected:
+        if selected or unknowns.skip(policy):
+            continue
+        if unknowns.operator_selected(
+            policy.namespace,
+            lambda labels, selector=selector: selector is None or label_selector_matches(selector, labels),
+        ):
             continue
         yield Violation(
             selector_node.key_location if selector_node.present else policy.spec_anchor,
@@ -290,12 +422,22 @@ def _monitor_namespaces(monitor: K8sObject) -> tuple[bool, set[str]]:
     return monitor.namespace is None, {monitor.namespace} if monitor.namespace else set()
 
 
+def _watches_cluster(scope: tuple[bool, set[str]]) -> bool:
+    """A monitor of the cluster's own components (kube-system; the API server's `kubernetes` Service of
+    `default`), which no product bundle deploys."""
+    return (
+        bool(scope[1] & (CLUSTER_NAMESPACES | {"default"}))
+        and not scope[0]
+        and scope[1] <= (CLUSTER_NAMESPACES | {"default"})
+    )
+
+
 def _in_monitored(namespace: str | None, scope: tuple[bool, set[str]]) -> bool:
     any_namespace, names = scope
     return any_namespace or namespace is None or namespace in names
 
 
-def _service_monitors(project: Project) -> Iterator[Violation]:
+def _service_monitors(project: Project, unknowns: _Unknowns) -> Iterator[Violation]:
     services = project.index.objects("Service")
     for monitor in project.index.objects("ServiceMonitor", "monitoring.coreos.com/"):
         spec = monitor.spec
@@ -311,6 +453,8 @@ def _service_monitors(project: Project) -> Iterator[Violation]:
             and label_selector_matches(selector, {key: item.value for key, item in service.labels.items()})
         ]
         if not selected:
+            if _watches_cluster(scope) or unknowns.skip(monitor, scope[1]):
+                continue
             yield Violation(
                 selector_node.key_location if selector_node.present else monitor.spec_anchor,
                 f"the selector of {monitor.subject} ({_describe(selector)}) matches no Service of "
@@ -339,7 +483,7 @@ def _service_monitors(project: Project) -> Iterator[Violation]:
                 )
 
 
-def _pod_monitors(project: Project) -> Iterator[Violation]:
+def _pod_monitors(project: Project, unknowns: _Unknowns) -> Iterator[Violation]:
     for monitor in project.index.objects("PodMonitor", "monitoring.coreos.com/"):
         spec = monitor.spec
         if not spec.is_map:
@@ -354,6 +498,13 @@ def _pod_monitors(project: Project) -> Iterator[Violation]:
             and label_selector_matches(selector, _pod_labels(workload))
         ]
         if not selected:
+            if _watches_cluster(scope) or unknowns.skip(monitor, scope[1]):
+                continue
+            if any(
+                _in_monitored(namespace, scope) and label_selector_matches(selector, labels)
+                for namespace, labels in unknowns.operator_pods
+            ):
+                continue
             yield Violation(
                 selector_node.key_location if selector_node.present else monitor.spec_anchor,
                 f"the selector of {monitor.subject} ({_describe(selector)}) matches no pod of any workload of "
@@ -453,11 +604,12 @@ def selector_integrity(project: Project, params: Mapping[str, Any]) -> Iterator[
     targets, Service target ports, monitor endpoint ports and probe ports must all resolve."""
     if not project.k8s_objects:
         return
-    yield from _services(project)
-    yield from _disruption_budgets(project)
-    yield from _network_policies(project)
-    yield from _service_monitors(project)
-    yield from _pod_monitors(project)
+    unknowns = _Unknowns(project)
+    yield from _services(project, unknowns)
+    yield from _disruption_budgets(project, unknowns)
+    yield from _network_policies(project, unknowns)
+    yield from _service_monitors(project, unknowns)
+    yield from _pod_monitors(project, unknowns)
     yield from _targets(project)
     for workload in project.index.kubernetes_workloads:
         yield from _probe_ports(workload)

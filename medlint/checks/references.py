@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from medlint.findings import RelatedLocation, Violation
-from medlint.model import K8sObject, Location, Node, Project, Workload
+from medlint.model import ArtifactKind, K8sObject, Location, Node, Project, Workload
 
 #: ConfigMaps Kubernetes itself puts in every namespace.
 BUILT_IN_CONFIG_MAPS = ("kube-root-ca.crt",)
@@ -99,11 +99,45 @@ def _namespace_of(obj: K8sObject) -> str | None:
     return obj.namespace
 
 
+#: Options with which certificate jobs (kube-webhook-certgen and the like) name the Secret they create.
+_SECRET_NAME_OPTIONS = ("--secret-name", "--secretName", "--secret")
+
+
+def _job_secrets(obj: K8sObject, project: Project) -> Iterator[str]:
+    """Secrets a Job or CronJob of the bundle creates when it runs, named by a `--secret-name` argument."""
+    if obj.kind not in ("Job", "CronJob"):
+        return
+    for workload in project.index.workloads_by_name.get((obj.kind, obj.name or ""), ()):
+        for container in workload.containers:
+            words = [item.value for item in (*container.command, *container.args)]
+            for index, word in enumerate(words):
+                name, equals, value = word.partition("=")
+                if name in _SECRET_NAME_OPTIONS:
+                    if equals:
+                        yield value
+                    elif index + 1 < len(words):
+                        yield words[index + 1]
+
+
+def _list_items(obj: K8sObject) -> Iterator[tuple[str, str, str | None]]:
+    """(kind, name, namespace) of the items of a `List` object (`kind: ConfigMapList`, `kind: List`)."""
+    if not (obj.kind or "").endswith("List"):
+        return
+    for item in obj.document.get("items").elements():
+        metadata = item.get("metadata")
+        yield _text(item.get("kind")), _text(metadata.get("name")), _text(metadata.get("namespace")) or None
+
+
 def _providers(project: Project) -> dict[str, _Names]:
     tables = {"Secret": _Names(), "ConfigMap": _Names(), "PersistentVolumeClaim": _Names()}
     for obj in project.k8s_objects:
         if obj.kind in tables:
             tables[obj.kind].add(obj.name or "", _namespace_of(obj), obj)
+        for kind, name, namespace in _list_items(obj):
+            if kind in tables:
+                tables[kind].add(name, namespace or obj.namespace, obj)
+        for name in _job_secrets(obj, project):
+            tables["Secret"].add(name, obj.namespace, obj)
         namespace = None if obj.kind in _CLUSTER_WIDE else _namespace_of(obj)
         for name in _secret_generators(obj):
             tables["Secret"].add(name, namespace, obj)
@@ -134,6 +168,7 @@ class Reference:
     what: str  # for messages: 'imagePullSecrets entry', 'secretKeyRef of env DB_PASSWORD'
     location: Location
     container: str | None = None
+    volume: str | None = None  # the pod volume that holds the reference
 
 
 def _container_references(container_name: str, definition: Node) -> Iterator[Reference]:
@@ -172,6 +207,7 @@ def _volume_references(pod: Node) -> Iterator[Reference]:
                 _text(name),
                 f'persistentVolumeClaim volume "{volume_name}"',
                 name.location,
+                volume=volume_name,
             )
         for source in volume.at("projected", "sources").elements():
             for key, kind in (("secret", "Secret"), ("configMap", "ConfigMap")):
@@ -187,13 +223,21 @@ def _volume_references(pod: Node) -> Iterator[Reference]:
 
 
 def pod_references(workload: Workload) -> Iterator[Reference]:
-    """Every reference of a workload's pods to a Secret, ConfigMap or PersistentVolumeClaim."""
+    """Every reference of a workload's pods to a Secret, ConfigMap or PersistentVolumeClaim. A StatefulSet
+    volume named like one of its volumeClaimTemplates is replaced by the claim the controller makes."""
     if workload.pod is None:
         return
     for container in workload.containers:
         if container.definition.is_map:
             yield from _container_references(container.name, container.definition)
-    yield from _volume_references(workload.pod.node)
+    templates = {
+        _text(template.at("metadata", "name"))
+        for template in workload.definition.at("spec", "volumeClaimTemplates").elements()
+    }
+    for reference in _volume_references(workload.pod.node):
+        if reference.kind == "PersistentVolumeClaim" and reference.volume in templates:
+            continue
+        yield reference
 
 
 def _unresolved(name: str) -> bool:
@@ -214,12 +258,40 @@ _SETTING = {
 }
 
 
+def _unrendered_dependencies(project: Project) -> dict[str, set[str]]:
+    """Per chart folder, the names (and aliases) of declared dependencies nothing was rendered from: a Secret
+    such a dependency would make (`<release>-postgresql`) is unknown, not missing."""
+    rendered = {obj.path for obj in project.k8s_objects if obj.rendered_from is not None}
+    missing: dict[str, set[str]] = {}
+    for chart in project.charts:
+        prefix = "" if chart.directory in ("", ".") else chart.directory.rstrip("/") + "/"
+        for dependency in chart.dependencies:
+            name = dependency.alias or dependency.name
+            if not any(path.startswith(f"{prefix}charts/{dependency.name}") for path in rendered):
+                missing.setdefault(chart.directory, set()).add(name)
+    return missing
+
+
+def _from_missing_dependency(name: str, workload: Workload, missing: Mapping[str, set[str]]) -> bool:
+    if not missing:
+        return False
+    segments = set(name.split("-"))
+    for directory, dependencies in missing.items():
+        prefix = "" if directory in ("", ".") else directory.rstrip("/") + "/"
+        if workload.path.startswith(prefix) and any(
+            dependency in segments or name.endswith("-" + dependency) for dependency in dependencies
+        ):
+            return True
+    return False
+
+
 def secret_references(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD307: references to Secrets (and, as a W variant, ConfigMaps and claims) that resolve to nothing."""
     workloads = project.index.kubernetes_workloads
     if not workloads:
         return
     providers = _providers(project)
+    missing = _unrendered_dependencies(project)
     system = project.system
     external = {
         "Secret": system.external_secrets,
@@ -233,6 +305,8 @@ def secret_references(project: Project, params: Mapping[str, Any]) -> Iterator[V
             if _unresolved(name):
                 continue
             if reference.kind == "ConfigMap" and name in BUILT_IN_CONFIG_MAPS:
+                continue
+            if workload.artifact is ArtifactKind.HELM and _from_missing_dependency(name, workload, missing):
                 continue
             if providers[reference.kind].resolves(name, namespace) or _declared(
                 external[reference.kind], name, namespace
