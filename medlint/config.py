@@ -728,6 +728,17 @@ STARTER = """\
 # Lowest level that fails the run (exit code 1): error, warning or note.
 # fail_on: error
 
+# The system these artifacts make up (one release), for the cross-artifact rules MD901-MD905 and MD307:
+# its name (default: the one chart's name, else the folder's), the device's own images, and what is
+# provisioned outside these files. Several products or overlays: `systems:`, each checked on its own.
+# name: infusion-pump
+# own_images: [registry.example.com/pump]
+# external_secrets: [registry-credentials]
+# systems:
+#   - name: pump-eu
+#     paths: ["deploy/eu/**", "charts/pump", "Dockerfile"]
+#     safety_class: C
+
 # rules:
   # Only these rules run (default: all); a prefix such as MD2 selects a group:
   # enable: [MD201, MD303]
