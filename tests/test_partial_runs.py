@@ -127,3 +127,20 @@ def test_without_a_configuration_the_context_is_the_repository(tmp_path: Path) -
     assert report.scope is not None and report.scope.context_root == "."
     assert "MD601" not in {f.rule_id for f in report.result.findings}
     assert lint(["k8s/app.yaml"], cwd=tmp_path, today=TODAY).scope is None
+
+
+def test_waivers_of_context_files_are_not_reported_unused(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "a.Dockerfile").write_text(
+        'FROM debian:12.6-slim\n# medlint: ignore MD303 reason="not about this file"\nUSER 10001\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "b.Dockerfile").write_text(
+        'FROM debian:12.6-slim\n# medlint: ignore MD303 reason="unused here"\nUSER 10001\n', encoding="utf-8"
+    )
+    report = lint(["b.Dockerfile"], cwd=tmp_path, context=True, today=TODAY)
+    unused = [
+        note.location.path for note in report.result.notifications if "matches no finding" in note.message
+    ]
+    assert unused == ["b.Dockerfile"]
+    assert [outcome.waiver.origin.path for outcome in report.waivers] == ["b.Dockerfile"]

@@ -295,3 +295,20 @@ def test_an_invalid_release_manifest_is_a_usage_error_naming_the_file(tmp_path: 
         assert str(manifest) in result.output and words in result.output, result.output
     missing = runner.invoke(main, ["check", str(tmp_path), "--release-manifest", str(tmp_path / "nope.json")])
     assert missing.exit_code == 2 and "nope.json" in missing.output
+
+
+def test_the_other_carriers_are_related_locations_in_sarif_and_text(tmp_path: Path) -> None:
+    from medlint.report import render
+
+    report = _lint(
+        tmp_path,
+        {**CHART, "k8s/monitor.yaml": _deployment("monitor-edge", "registry.example.com/ward/monitor:2.0.1")},
+    )
+    sarif = json.loads(render(report, "sarif"))
+    result = next(item for item in sarif["runs"][0]["results"] if item["ruleId"] == "MD901")
+    uris = [item["physicalLocation"]["artifactLocation"]["uri"] for item in result["relatedLocations"]]
+    assert "chart/monitor/Chart.yaml" in uris
+    assert (
+        "related: chart/monitor/Chart.yaml:4:13: appVersion of chart monitor states version 2.0.0"
+        in render(report, "text")
+    )
