@@ -75,6 +75,29 @@ class Report:
     def charts_read(self) -> int:
         return sum(1 for chart in self.project.charts if self.reports_on(chart.path))
 
+    def systems_summary(self) -> list[dict[str, Any]]:
+        """Each system of the run with the class it was checked at and why (for JSON and SARIF)."""
+        return [
+            {
+                "name": run.system.name,
+                "origin": run.system.origin,
+                "safety_class": run.decision.value,
+                "safety_class_reason": run.decision.reason,
+            }
+            for run in self.systems
+        ]
+
+    def partial_run(self) -> dict[str, Any] | None:
+        """For a partial run: the named files reported on and the folder read as context."""
+        if self.scope is None:
+            return None
+        return {
+            "named_files": sorted(self.scope.files),
+            "named_folders": list(self.scope.folders),
+            "context": self.scope.context_root,
+            "context_files": self.context_files(),
+        }
+
     def context_files(self) -> int:
         """Artifact files a partial run read only as context."""
         return sum(1 for item in self.project.files if not self.reports_on(item.path))

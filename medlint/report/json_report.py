@@ -24,6 +24,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "tool": {"name": "medlint", "version": report.tool_version},
         "rule_pack": {"version": report.pack.version, "rules": len(report.pack.rules)},
         "safety_class": {"value": decision.value, "reason": decision.reason},
+        "systems": report.systems_summary(),
+        "partial_run": report.partial_run(),
         "scanned_paths": list(report.scanned_paths),
         "files_read": report.files_by_kind(),
         "charts_read": report.charts_read(),
