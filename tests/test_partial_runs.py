@@ -144,3 +144,33 @@ def test_waivers_of_context_files_are_not_reported_unused(tmp_path: Path) -> Non
     ]
     assert unused == ["b.Dockerfile"]
     assert [outcome.waiver.origin.path for outcome in report.waivers] == ["b.Dockerfile"]
+
+
+def test_the_command_line_finds_the_system_of_a_named_file() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from medlint.cli import main
+
+    result = CliRunner().invoke(
+        main, ["check", f"{EXAMPLE}/k8s/deployment.yaml", "--format", "json", "--today", "2026-12-07"]
+    )
+    report = json.loads(result.output)
+    assert report["partial_run"]["context"] == EXAMPLE
+    assert report["systems"][0]["name"] == "medical-device" and report["safety_class"]["value"] == "B"
+    assert "MD601" not in {finding["rule_id"] for finding in report["findings"]}
+    alone = CliRunner().invoke(
+        main,
+        [
+            "check",
+            f"{EXAMPLE}/k8s/deployment.yaml",
+            "--no-context",
+            "--format",
+            "json",
+            "--today",
+            "2026-12-07",
+        ],
+    )
+    assert json.loads(alone.output)["partial_run"] is None
+    assert "MD601" in {finding["rule_id"] for finding in json.loads(alone.output)["findings"]}

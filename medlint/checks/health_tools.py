@@ -240,7 +240,7 @@ class ImageContents:
         if name in has:
             return None
         if name in lacks or self.row.get("only"):
-            shown = self.base.written if self.base is not None else "the base image"
+            shown = "the image" if self.base_location is None or self.base is None else self.base.written
             tail = (
                 ""
                 if self.base_location is None
