@@ -20,11 +20,9 @@ from medlint.findings import RelatedLocation, Violation
 from medlint.model import ArtifactKind, Dockerfile, Instruction, Project, ShellCommand, Stage
 from medlint.model.location import Location
 from medlint.model.package_managers import (
-    MAX_REQUIREMENT_NESTING,
     Download,
     LanguageInstall,
     OsPackageCommand,
-    RequirementEntry,
     chmod_command_problem,
     chmod_problem,
     downloads_to_file,
@@ -43,13 +41,12 @@ from medlint.model.package_managers import (
     os_package_name,
     os_package_pinned,
     os_upgrade,
-    parse_requirements,
     pip_requirement_pinned,
-    requirement_file_key,
     requirement_name,
     requirement_problem,
     unwrap_xargs,
 )
+from medlint.model.pip_files import PipFiles, build_context_files, pip_files
 from medlint.model.run_commands import (
     Resolver,
     Step,
@@ -188,59 +185,6 @@ def os_packages_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[
 # MD104 language-deps-pinned
 
 
-@dataclass
-class _PipFiles:
-    """The requirement and constraint files of one `pip install`, followed through nested `-r`/`-c` lines.
-
-    Files whose text the loader could not establish are `missing` as (key, included-by key or None).
-    """
-
-    entries: list[tuple[str, str | None, RequirementEntry]] = field(
-        default_factory=list
-    )  # (file, top file, entry)
-    missing_requirements: list[tuple[str, str | None]] = field(default_factory=list)
-    missing_constraints: list[tuple[str, str | None]] = field(default_factory=list)
-    constraint_pins: set[str] = field(default_factory=set)
-    require_hashes: bool = False
-
-
-def pip_files(requirements: list[str], constraints: list[str], files: Mapping[str, str]) -> _PipFiles:
-    """Read the `-r` and `-c` files of a pip install from `Dockerfile.context_files`, as pip would."""
-    result = _PipFiles()
-    seen: set[tuple[str, str]] = set()
-    pending: list[tuple[str, str, str | None, int]] = []  # (kind, written or key, including key, depth)
-    pending += [("requirement", written, None, 0) for written in requirements]
-    pending += [("constraint", written, None, 0) for written in constraints]
-    while pending:
-        kind, written, including, depth = pending.pop(0)
-        key = requirement_file_key(written, including)
-        shown = written if including is None else (key or written)
-        if (kind, key or written) in seen:
-            continue
-        seen.add((kind, key or written))
-        text = files.get(key) if key is not None and depth <= MAX_REQUIREMENT_NESTING else None
-        if key is None or text is None:
-            (result.missing_requirements if kind == "requirement" else result.missing_constraints).append(
-                (shown, including)
-            )
-            continue
-        parsed = parse_requirements(text)
-        if kind == "requirement":
-            result.require_hashes = result.require_hashes or parsed.require_hashes
-            result.entries.extend((key, including, entry) for entry in parsed.entries)
-        else:
-            result.constraint_pins.update(
-                name
-                for entry in parsed.entries
-                if not entry.editable
-                and (name := requirement_name(entry.spec))
-                and requirement_problem(entry.spec) is None
-            )
-        pending += [("requirement", nested, key, depth + 1) for nested in parsed.requirement_files]
-        pending += [("constraint", nested, key, depth + 1) for nested in parsed.constraint_files]
-    return result
-
-
 def _truthy(value: str | None) -> bool:
     return str(value or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -288,7 +232,7 @@ def _pip_findings(
                 )
 
 
-def _requirement_file_findings(found: _PipFiles, report: Callable[..., Violation]) -> Iterator[Violation]:
+def _requirement_file_findings(found: PipFiles, report: Callable[..., Violation]) -> Iterator[Violation]:
     """Each requirements file that cannot be read, and each entry of the others that pins nothing."""
     for shown, including in found.missing_requirements:
         if including is None:
@@ -420,21 +364,6 @@ def _cargo_findings(
         yield report(f"cargo install {what} runs without --locked, so Cargo.lock is ignored", f"cargo:{what}")
 
 
-def _context_files(project: Project, dockerfile: Dockerfile) -> Mapping[str, str]:
-    """The requirement files the loader read from the Dockerfile's directory; none when a Compose service builds
-    the Dockerfile from another context, where `COPY requirements.txt .` means a different file."""
-    directory = posixpath.normpath(posixpath.dirname(dockerfile.path) or ".")
-    for compose in project.compose_projects:
-        for service in compose.services:
-            if (
-                service.dockerfile_path == dockerfile.path
-                and service.build_context is not None
-                and posixpath.normpath(service.build_context or ".") != directory
-            ):
-                return {}
-    return dockerfile.context_files
-
-
 _LANGUAGE_RULES = {
     "npm": _npm_findings,
     "yarn": _npm_findings,
@@ -447,7 +376,7 @@ _LANGUAGE_RULES = {
 def language_deps_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD104: language dependencies installed in any stage are pinned or installed from a lockfile."""
     for dockerfile in project.dockerfiles:
-        files = _context_files(project, dockerfile)
+        files = build_context_files(dockerfile, project.compose_projects)
         for stage, instruction in run_instructions(list(dockerfile.stages)):
             resolver = Resolver(dockerfile, stage, instruction)
             for step in run_steps(stage, instruction):
