@@ -181,6 +181,7 @@ class LintOptions:
     stdin_filename: str | None = None
     context: bool = True
     release_manifest: str | None = None
+    sbom: tuple[str, ...] = ()
 
 
 def _comma_separated(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -247,6 +248,16 @@ _LINT_OPTIONS = (
         metavar="FILE",
         help="JSON mapping each released image reference to its digest (schemas/release-manifest.schema.json); "
         "MD903 compares the digests pinned in the artifacts with it.",
+    ),
+    click.option(
+        "--sbom",
+        "sbom",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="The SOUP inventory kept for the system: an SBOM (CycloneDX 1.x JSON or XML, SPDX 2.x JSON; "
+        "repeatable). MD904 checks it lists every image the system deploys with its SOUP fields, MD114 reads "
+        "its end-of-support dates. Replaces `sbom:` of the configuration, for every system.",
     ),
     click.option(
         "--config",
@@ -472,6 +483,7 @@ def _run_lint(
     from medlint.discover import DiscoveryError
     from medlint.release_manifest import ReleaseManifestError
     from medlint.rulepack import RulePackError, load_rule_pack
+    from medlint.sbom.read import SbomError
 
     paths = options.paths
     if "-" in paths and len(paths) > 1:
@@ -528,6 +540,7 @@ def _run_lint(
             "baseline_path": baseline_file,
             "keep_render_sources": keep_render_sources,
             "release_manifest": release_manifest,
+            "sboms": options.sbom or None,
         }
         if paths == ("-",):
             name, text = _read_stdin(options, config.limits.max_file_bytes)
@@ -539,7 +552,14 @@ def _run_lint(
                 report = dataclasses.replace(report, scanned_paths=("-",))
         else:
             report = lint(list(paths), context=options.context, **arguments)
-    except (RulePackError, DiscoveryError, ConfigError, BaselineError, ReleaseManifestError) as error:
+    except (
+        RulePackError,
+        DiscoveryError,
+        ConfigError,
+        BaselineError,
+        ReleaseManifestError,
+        SbomError,
+    ) as error:
         raise UsageProblem(str(error)) from None
     if not options.allow_empty and not report.project.files and not report.project.problems:
         looked_at = len(report.unrecognised)

@@ -16,6 +16,7 @@ from typing import Any
 
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, Chart, ImageRef, K8sObject, Location, Project, Workload
+from medlint.model.sbom import END_OF_SUPPORT, LEVEL_OF_SUPPORT, UNSUPPORTED_LEVELS
 from medlint.model.support import (
     SupportEntry,
     end_date,
@@ -167,8 +168,56 @@ def _chart_findings(project: Project, entries: list[SupportEntry], timing: _Timi
                     )
 
 
+def _level_words(value: str) -> str:
+    return " ".join(value.lower().replace("-", " ").replace("_", " ").split())
+
+
+def _sbom_findings(project: Project, timing: _Timing) -> Iterator[Violation]:
+    """Entries of the supplied SBOM whose end of support has passed (or is near), or whose level of support says
+    they are no longer maintained. Values medlint derived from its own table are left to the findings above,
+    which report the same date at the line that uses the image."""
+    from medlint.checks.inventory import artifact_of, supplied_components
+
+    for sbom, component in supplied_components(project):
+        subject = f"system:{project.system.name}/sbom:{sbom.path}/component:{component.bom_ref or component.purl or component.label}"
+        reasons: list[str] = []
+        place = None
+        variant: str | None = None
+        ends = component.end_of_support
+        date = (
+            end_date(ends.value) if ends is not None and END_OF_SUPPORT not in component.generated else None
+        )
+        if ends is not None and date is not None:
+            if date < timing.today:
+                reasons.append(f"its end of support ({date.isoformat()}) has passed")
+                place = ends.location
+            elif (date - timing.today).days <= timing.horizon_days:
+                reasons.append(
+                    f"its end of support ({date.isoformat()}) is within the {timing.horizon_days}-day warning horizon"
+                )
+                place, variant = ends.location, "horizon"
+        level = component.level_of_support
+        if level is not None and LEVEL_OF_SUPPORT not in component.generated:
+            if _level_words(level.value) in UNSUPPORTED_LEVELS:
+                reasons.append(f"its level of support is '{level.value}'")
+                if place is None or variant == "horizon":
+                    place = level.location
+                variant = None
+        if place is None:
+            continue
+        yield Violation(
+            place,
+            f"SOUP entry '{component.label}' in {sbom.path}: {' and '.join(reasons)}; it gets no fixes and no anomaly "
+            "information (IEC 62304 6.1 f), 7.1.3)",
+            subject,
+            artifact_of(project, component),
+            variant=variant,
+        )
+
+
 def soup_end_of_support(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
-    """MD114: images and chart dependencies whose release line is past (or near) its end of support."""
+    """MD114: images and chart dependencies whose release line is past (or near) its end of support, and
+    supplied SBOM entries that say so (past end of support, or no longer maintained)."""
     table = params.get("tables", {}).get("end-of-support", {})
     entries = support_entries(table)
     timing = _Timing(evaluation_date(params), int(params.get("warning_horizon_days", 180)))
@@ -176,6 +225,7 @@ def soup_end_of_support(project: Project, params: Mapping[str, Any]) -> Iterator
     yield from _image_findings(project, entries, timing, mirrors)
     yield from _ingress_findings(project, entries, timing)
     yield from _chart_findings(project, entries, timing)
+    yield from _sbom_findings(project, timing)
 
 
 # --------------------------------------------------------------------------------------------------
