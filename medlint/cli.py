@@ -487,7 +487,7 @@ def _run_lint(
     from medlint.discover import DiscoveryError
     from medlint.release_manifest import ReleaseManifestError
     from medlint.rulepack import RulePackError, load_rule_pack
-    from medlint.sbom.read import SbomError
+    from medlint.sbom import SbomError
 
     paths = options.paths
     if "-" in paths and len(paths) > 1:

@@ -131,9 +131,10 @@ def render_sbom(
 def write_sboms(report: Report, request: SbomRequest) -> None:
     """Build, merge and write the SBOM of each chosen system (standard output, or the -o file)."""
     from medlint.limits import DEFAULT_LIMITS
+    from medlint.sbom import SbomError
     from medlint.sbom.inventory import build_inventory
     from medlint.sbom.merge import merge_inventory
-    from medlint.sbom.read import SbomError, read_sbom
+    from medlint.sbom.read import read_sbom
     from medlint.systems import project_for
 
     runs = _chosen(report.systems, request)

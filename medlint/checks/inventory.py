@@ -3,7 +3,8 @@
 The SBOM comes from `--sbom FILE` or `sbom:` in the configuration, read into `Project.sboms` before the rules
 run (medlint.model.sbom); the system uses those its `System.sboms` names. Three conditions:
 - no SBOM is supplied for the system: one finding, at the rule's level, since the list is itself the IEC 62304
-  8.1.2 evidence (variant `no-sbom`);
+  8.1.2 evidence (variant `no-sbom`), at the system's first item; a system that uses no image and no chart
+  dependency has nothing to list and gets none;
 - an image the system uses (deployed, base and build images, from Dockerfiles, Compose, Kubernetes and rendered
   Helm, init containers and sidecars included) is not in any supplied SBOM: one finding per image, at the first
   line that uses it. Images are matched by canonical repository plus tag or digest (`postgres` is
@@ -114,7 +115,7 @@ def anchor(project: Project) -> tuple[Location, ArtifactKind]:
     """Where a finding about the whole system goes: where the configuration declares it, else its first item."""
     places: list[tuple[Location, ArtifactKind]] = []
     for workload in project.workloads:
-        places.append((workload.labels_anchor or workload.location, workload.artifact))
+        places.append((workload.location, workload.artifact))
     for chart in project.charts:
         places.append((chart.location, ArtifactKind.HELM))
     if not places:
@@ -229,14 +230,24 @@ def _entry_findings(
 
 def soup_inventory(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD904 (module docstring)."""
+    cyber_device = bool(params.get("cyber_device", True))
     sboms = project.supplied_sboms()
     if sboms is None:
-        yield _no_sbom(project)
+        if uses_soup(project):
+            yield _no_sbom(project)
         return
     safety_class = _class(project, params)
     risk = CLASS_ORDER.get(safety_class, 3) >= CLASS_ORDER["B"]
     yield from _missing_images(project, sboms)
-    yield from _entry_findings(project, sboms, risk, bool(params.get("cyber_device", True)), safety_class)
+    yield from _entry_findings(project, sboms, risk, cyber_device, safety_class)
+
+
+def uses_soup(project: Project) -> bool:
+    """Whether the system uses anything an inventory lists: an image, or a chart dependency. A system of plain
+    configuration objects (a ConfigMap) has no SOUP to list, so the rule does not apply to it."""
+    return any(usable(use.image) for use in project.index.image_uses) or any(
+        chart.dependencies or chart.vendored_charts for chart in project.charts
+    )
 
 
 def supplied_components(project: Project) -> Iterable[tuple[SuppliedSbom, SuppliedComponent]]:

@@ -11,3 +11,7 @@
 
 Checks never import this package: they read `Project.sboms`, which the API fills through `read`.
 """
+
+
+class SbomError(Exception):
+    """A supplied SBOM cannot be used; the message names the file, the place and the problem."""

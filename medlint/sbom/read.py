@@ -35,6 +35,7 @@ from medlint.model.sbom import (
     SuppliedComponent,
     SuppliedSbom,
 )
+from medlint.sbom import SbomError
 from medlint.sbom.purl import parse_purl
 
 if TYPE_CHECKING:
@@ -46,10 +47,6 @@ _FIELDS = (SUPPLIER, LEVEL_OF_SUPPORT, END_OF_SUPPORT, REQUIREMENT_REF, ANOMALY_
 _HEX = re.compile(r"^[0-9a-fA-F]{32,}$")
 #: Deeper than any real SBOM; a document nesting further is refused rather than recursed into.
 MAX_DEPTH = 128
-
-
-class SbomError(Exception):
-    """A supplied SBOM cannot be used; the message names the file, the place and the problem."""
 
 
 # --------------------------------------------------------------------------------------------------
