@@ -198,11 +198,20 @@ def _load_compose(collector: _Collector, path: Path, relative: str, text: str | 
     collector.workloads.extend(service.workload for service in project.services)
 
 
-def _load_manifest(collector: _Collector, relative: str, text: str) -> None:
-    from medlint.parsers.kubernetes import parse_manifest, workload_from_object
+def _load_manifest(
+    collector: _Collector, relative: str, text: str, documents: list[Any] | None = None
+) -> None:
+    """A Kubernetes manifest; `documents` when the content sniff has parsed it already."""
+    from medlint.parsers.kubernetes import (
+        load_manifest_documents,
+        objects_from_documents,
+        workload_from_object,
+    )
 
     try:
-        objects = parse_manifest(relative, text)
+        if documents is None:
+            documents = load_manifest_documents(relative, text)
+        objects = objects_from_documents(relative, documents)
         workloads = [workload for obj in objects if (workload := workload_from_object(obj)) is not None]
     except Exception as error:
         collector.fail(relative, ArtifactKind.KUBERNETES, error)
@@ -230,27 +239,54 @@ def _load_built_dockerfiles(collector: _Collector) -> None:
 
 
 def _looks_like_compose(text: str) -> bool:
+    """Text sniff for a file that cannot be parsed: a top-level `services:` line."""
     return any(line.startswith("services:") for line in text.splitlines())
+
+
+def _is_compose(documents: list[Any]) -> bool:
+    """A Compose file by content: a top-level mapping with `services`."""
+    return any(isinstance(document.value, dict) and "services" in document.value for document in documents)
 
 
 def _load_sniffed(
     collector: _Collector, path: Path, relative: str, explicit: bool, unrecognised: list[str]
 ) -> None:
-    """A YAML/JSON file whose name does not tell its kind: decide from its content."""
-    from medlint.parsers.kubernetes import looks_like_manifest
+    """A YAML or JSON file whose name does not tell its kind: decide from its parsed content.
+
+    A manifest is an object with `apiVersion` and `kind` (in any document, JSON value or flow mapping); a
+    Compose file has a top-level `services`. A file that cannot be parsed is an MD001 finding when it is
+    named on the command line or its text writes `apiVersion` and `kind`; otherwise, like any other file of no
+    kind, it is listed as not an artifact (JSON files found by a directory scan, such as package.json, stay
+    quiet: they are manifests only when they say so).
+    """
+    from medlint.parsers.kubernetes import is_manifest, load_manifest_documents, looks_like_manifest
 
     try:
         text = collector.read(path)
     except Exception as error:
         collector.fail(relative, ArtifactKind.KUBERNETES, error)
         return
-    if looks_like_manifest(text):
-        _load_manifest(collector, relative, text)
-    elif _looks_like_compose(text):
-        _load_compose(collector, path, relative, text)
-    elif relative.endswith(".json") and not explicit:
-        return  # package.json, tsconfig.json ...: JSON files are manifests only when they say so
-    else:
+    is_json = relative.lower().endswith(".json")
+    if explicit or ("apiVersion" in text and "kind" in text) or "services" in text:  # else: nothing to parse
+        try:
+            documents = load_manifest_documents(relative, text)
+        except SourceError as error:
+            if looks_like_manifest(text):
+                collector.fail(relative, ArtifactKind.KUBERNETES, error)
+            elif _looks_like_compose(text):
+                collector.fail(relative, ArtifactKind.COMPOSE, error)
+            elif explicit:
+                collector.fail(relative, ArtifactKind.KUBERNETES, error)
+            elif not is_json:
+                unrecognised.append(relative)
+            return
+        if is_manifest(documents):
+            _load_manifest(collector, relative, text, documents)
+            return
+        if _is_compose(documents):
+            _load_compose(collector, path, relative, text)
+            return
+    if explicit or not is_json:
         unrecognised.append(relative)
 
 

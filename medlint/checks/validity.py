@@ -16,13 +16,16 @@ from medlint.model.selectors import label_selector_matches
 
 #: Config files that use apiVersion/kind but are never stored in the API server (no metadata.name).
 CONFIG_API_GROUPS = ("audit.k8s.io", "kubeadm.k8s.io", "config.k8s.io", "kustomize.config.k8s.io")
+#: Config files in `apiVersion: v1` that the core API group has no kind for: a kubeconfig (`Config`) and the
+#: legacy kube-scheduler policy file (`Policy`, read by `--policy-config-file` until Kubernetes 1.23).
+CONFIG_KINDS_V1 = ("Config", "Policy")
 CONTROLLER_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 
 
 def _is_config_file(obj: K8sObject) -> bool:
     group = (obj.api_version or "").split("/")[0]
     return any(group == g or group.endswith(("." + g, g)) for g in CONFIG_API_GROUPS) or (
-        obj.kind == "Config" and obj.api_version == "v1"
+        obj.kind in CONFIG_KINDS_V1 and obj.api_version == "v1"
     )
 
 
