@@ -272,9 +272,37 @@ def _undeclared_volumes(service: str, subject: str, node: Node, declared: set[st
             )
 
 
+def _malformed_images(project: Project) -> Iterator[Violation]:
+    """Compose and Kubernetes image references that break the reference grammar: nothing can pull them."""
+    for use in project.index.image_uses:
+        image = use.image
+        if image.problem is None or use.artifact is ArtifactKind.DOCKERFILE:
+            continue  # a Dockerfile's references are MD001 (the build fails)
+        if use.artifact is ArtifactKind.COMPOSE:
+            who, refuses = f'service "{use.workload.name if use.workload else use.subject}"', "Docker"
+        else:
+            name = use.container.name if use.container else ""
+            who, refuses = (
+                f'container "{name}" of {use.workload.subject if use.workload else use.subject}',
+                "the kubelet",
+            )
+        yield Violation(
+            image.location,
+            f"{who} has a malformed image reference '{_shown(image.written)}': {image.problem}, so {refuses} "
+            "cannot pull it",
+            f"{use.subject}/image",
+            use.artifact,
+        )
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def invalid_resource(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     for obj in project.k8s_objects:
         yield from _check_object(obj)
     yield from _duplicates(project.k8s_objects)
     for compose in project.compose_projects:
         yield from _compose_references(compose)
+    yield from _malformed_images(project)
