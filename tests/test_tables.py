@@ -76,3 +76,36 @@ def test_deprecated_api_rows() -> None:
         ("external-secrets.io/v1beta1", "ClusterSecretStore"),
     ):
         assert key in seen, key
+
+
+def test_package_manager_rows_agree_with_the_command_grammar() -> None:
+    """Every manager the grammar reads has a row (and the reverse), in the grammar's family; every option the
+    rules ask for is one the row accepts; cleanups and cache folders are what the rules can recognise."""
+    import re
+
+    from medlint.model.package_managers import OS_PACKAGE_MANAGERS, package_manager_call
+
+    rows = {row["program"]: row for row in load_table("package-managers")["rows"]}
+    assert set(rows) == set(OS_PACKAGE_MANAGERS)
+    for program, row in rows.items():
+        assert row["family"] == OS_PACKAGE_MANAGERS[program], program
+        accepted = [re.compile(pattern, re.IGNORECASE) for pattern in row["no_recommends"]]
+        assert bool(row["no_recommends_option"]) == bool(accepted), program
+        if row["no_recommends_option"]:
+            assert any(pattern.fullmatch(row["no_recommends_option"]) for pattern in accepted), program
+        assert bool(row["no_cache_option"]) == bool(row["no_cache"]), program
+        if row["no_cache_option"]:
+            assert row["no_cache_option"] in row["no_cache"], program
+        assert all(path.startswith("/") for path in row["index_paths"]), program
+        if row["recommends_config"]:
+            re.compile(row["recommends_config"])
+        if row["clean_after"]:
+            assert row["clean_command"], f"{program}: MD801 asks for a cleanup it cannot name"
+            words = tuple(row["clean_command"].split())
+            call = package_manager_call(words)
+            own = call is not None and any(
+                (call.verb, *call.arguments)[: len(command.split())] == tuple(command.split())
+                for command in row["clean"]
+            )
+            assert own or words[:2] == ("rm", "-rf"), program
+        assert set(row["clean_after"]) <= {"install", "upgrade"}, program

@@ -22,10 +22,10 @@ from medlint.model.package_managers import (
     is_verification,
     language_install,
     npm_package_pinned,
-    os_index_update,
     os_package_command,
     os_package_name,
     os_package_pinned,
+    package_manager_call,
     parse_requirements,
     pip_requirement_pinned,
     requirement_file_key,
@@ -135,11 +135,15 @@ def test_xargs_is_unwrapped_and_marks_stdin() -> None:
     assert command is not None and command.from_stdin
 
 
-def test_index_updates() -> None:
-    assert os_index_update(("apt-get", "update")) == "apt-get update"
-    assert os_index_update(("apt", "-q", "update")) == "apt update"
-    assert os_index_update(("dnf", "makecache")) == "dnf makecache"
-    assert os_index_update(("apt-get", "install", "update")) is None
+def test_package_manager_calls_split_by_the_grammar() -> None:
+    call = package_manager_call(("dnf", "-y", "--setopt", "install_weak_deps=0", "clean", "all"))
+    assert call is not None
+    assert (call.program, call.family, call.verb, call.arguments) == ("dnf", "yum", "clean", ("all",))
+    assert call.options == ("-y", "--setopt=install_weak_deps=0")
+    call = package_manager_call(("zypper", "--non-interactive", "ref"))
+    assert call is not None and (call.family, call.verb) == ("zypper", "ref")
+    assert package_manager_call(("apt-get", "-q")) is None
+    assert package_manager_call(("pip", "install", "x")) is None
 
 
 # --------------------------------------------------------------------------------------------------
