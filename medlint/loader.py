@@ -532,23 +532,27 @@ def class_declarations(project_parts: _Collector) -> list[ClassDeclaration]:
 MAX_WORKSPACE_FILES = 200_000
 
 
-def _list_files(directories: list[Path], root: Path) -> tuple[str, ...]:
-    """Regular files under the directories (no symlinks followed, tool folders skipped), root-relative."""
+def _list_files(directories: list[Path], root: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Regular files under the directories (no symlinks followed, tool folders skipped), root-relative; and
+    the `.git` entries met on the way (a repository folder is not walked into, but it is there)."""
     from medlint.discover import DEFAULT_EXCLUDED_DIRS
 
     found: set[str] = set()
+    vcs: set[str] = set()
     for directory in directories:
         if not directory.is_dir() or (root not in directory.parents and directory != root):
             continue
         for current, dirnames, filenames in os.walk(directory):
+            if ".git" in dirnames or ".git" in filenames:
+                vcs.add(printable((Path(current) / ".git").relative_to(root).as_posix()))
             dirnames[:] = sorted(name for name in dirnames if name not in DEFAULT_EXCLUDED_DIRS)
             for name in filenames:
                 path = Path(current) / name
                 if path.is_file() and not path.is_symlink():
                     found.add(printable(path.relative_to(root).as_posix()))
             if len(found) >= MAX_WORKSPACE_FILES:
-                return tuple(sorted(found))
-    return tuple(sorted(found))
+                return tuple(sorted(found)), tuple(sorted(vcs))
+    return tuple(sorted(found)), tuple(sorted(vcs))
 
 
 def _build_context_facts(project: Project, discovery: Discovery, reader: FileReader) -> Project:
@@ -573,11 +577,13 @@ def _build_context_facts(project: Project, discovery: Discovery, reader: FileRea
                 ignore_files.append(read_dockerignore(relative, reader.read_text(path)))
             except (SourceError, OSError):
                 continue  # an unreadable ignore file is treated as absent; MD306 then reports the context
+    workspace_files, vcs_metadata = _list_files(scanned_dirs + context_dirs, root)
     return dataclasses.replace(
         project,
         repository_files=read_tracked_files(root, reader.limits),
-        workspace_files=_list_files(scanned_dirs + context_dirs, root),
+        workspace_files=workspace_files,
         dockerignore_files=tuple(ignore_files),
+        vcs_metadata=vcs_metadata,
     )
 
 

@@ -63,6 +63,9 @@ class Project:
     workspace_files: tuple[str, ...] | None = None
     #: The ignore files of every build context (`<context>/.dockerignore`, `<Dockerfile>.dockerignore`).
     dockerignore_files: tuple[DockerIgnore, ...] | None = None
+    #: Root-relative `.git` entries (a repository folder, or the `.git` file of a worktree or submodule) under
+    #: the scanned paths and every local build context; None when the files were not listed.
+    vcs_metadata: tuple[str, ...] | None = None
 
     #: Helm render source maps by (chart directory, values set), kept only when asked (`medlint fix`).
     render_sources: Mapping[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
