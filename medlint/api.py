@@ -79,7 +79,11 @@ def lint(
         keep_render_sources=keep_render_sources,
     )
     project, unrecognised = load_project(
-        discovery, tuple((base / path).resolve() for path in chart_paths), settings_for_charts, reader
+        discovery,
+        tuple((base / path).resolve() for path in chart_paths),
+        settings_for_charts,
+        reader,
+        compose_projects=config.compose_projects,
     )
     requested_class, requested_from = (
         (safety_class, "--safety-class")

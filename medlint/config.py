@@ -117,6 +117,8 @@ class Config:
     #: Budgets for this run (`limits:`), passed down the pipeline.
     limits: Limits = DEFAULT_LIMITS
     helm_values: tuple[ChartValues, ...] = ()
+    #: `compose.projects`: Compose files merged in order (absolute paths, resolved against the config's folder).
+    compose_projects: tuple[tuple[str, ...], ...] = ()
     helm_kube_version: str | None = None
     helm_api_versions: tuple[str, ...] = ()
 
@@ -612,6 +614,10 @@ def _interpret(
         ),
         helm_kube_version=helm.get("kube_version"),
         helm_api_versions=tuple(helm.get("api_versions", ())),
+        compose_projects=tuple(
+            tuple(str((base / name).resolve()) for name in files)
+            for files in (data.get("compose") or {}).get("projects", ())
+        ),
     )
 
 
@@ -646,6 +652,13 @@ STARTER = """\
 
 # Extra rule directories (your own rules, one YAML file per rule):
 # rules_dirs: [compliance/rules]
+
+# Compose: files merged into one project, as `docker compose -f base -f overlay` does (relative to this file).
+# Without this, medlint merges compose.yaml with compose.override.yaml, and an overlay (compose.prod.yaml, a
+# test file that extends the base) with the base beside it.
+# compose:
+#   projects:
+#     - [deploy/compose.yaml, deploy/compose.site-a.yaml]
 
 # Helm: values files each chart is also rendered with (a chart glob, then files relative to this file):
 # helm:

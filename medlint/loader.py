@@ -67,6 +67,12 @@ class _Collector:
     problems: list[ParseProblem] = field(default_factory=list)
     dockerfiles: list[Dockerfile] = field(default_factory=list)
     compose_projects: list[ComposeProject] = field(default_factory=list)
+    #: Compose files, read while scanning and grouped into projects at the end (`_load_compose_projects`).
+    compose_candidates: list[str] = field(default_factory=list)
+    compose_texts: dict[str, str] = field(default_factory=dict)
+    compose_alone: dict[str, ComposeProject | None] = field(default_factory=dict)
+    compose_broken: set[str] = field(default_factory=set)
+    compose_projects_configured: tuple[tuple[str, ...], ...] = ()  # `compose.projects`, absolute paths
     k8s_objects: list[K8sObject] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
@@ -172,30 +178,129 @@ def _read_env_file(collector: _Collector, compose_file: Path) -> str | None:
 
 
 def _load_compose(collector: _Collector, path: Path, relative: str, text: str | None = None) -> None:
-    from medlint.parsers.compose import parse_compose
+    """A scanned Compose file: read now, parsed once every Compose file is known, because a file may be
+    merged with others into one project (medlint.compose_groups)."""
+    if relative in collector.compose_texts:
+        return
+    try:
+        collector.compose_texts[relative] = collector.read(path) if text is None else text
+    except Exception as error:
+        collector.fail(relative, ArtifactKind.COMPOSE, error)
+        return
+    collector.compose_candidates.append(relative)
 
+
+def _compose_text(collector: _Collector, relative: str) -> str | None:
+    """A Compose file's text (one not scanned, such as the base of a scanned overlay, is read now)."""
+    if relative in collector.compose_texts:
+        return collector.compose_texts[relative]
+    if relative in collector.compose_broken:
+        return None
     try:
-        text = collector.read(path) if text is None else text
+        text = collector.read(own_path(collector.root / relative))
     except Exception as error:
+        collector.compose_broken.add(relative)
         collector.fail(relative, ArtifactKind.COMPOSE, error)
-        return
-    env_text = _read_env_file(collector, path)
-    try:
-        project = parse_compose(
-            relative,
-            text,
-            read_file=collector.reader.relative_reader(),
-            env_file_text=env_text,
-            limits=collector.reader.limits,
-            env_file_path=posixpath.join(posixpath.dirname(relative), ".env"),
+        return None
+    collector.compose_texts[relative] = text
+    return text
+
+
+def _parse_compose_group(
+    collector: _Collector, files: list[tuple[str, str]], base_missing: bool = False
+) -> ComposeProject:
+    from medlint.parsers.compose import parse_compose_files
+
+    first = files[0][0]
+    return parse_compose_files(
+        files,
+        read_file=collector.reader.relative_reader(),
+        env_file_text=_read_env_file(collector, own_path(collector.root / first)),
+        limits=collector.reader.limits,
+        env_file_path=posixpath.join(posixpath.dirname(first), ".env"),
+        base_missing=base_missing,
+    )
+
+
+def _compose_alone(collector: _Collector, relative: str) -> ComposeProject | None:
+    """The file parsed on its own (cached); None, with an MD001 finding, when it cannot be parsed."""
+    if relative in collector.compose_alone:
+        return collector.compose_alone[relative]
+    text = _compose_text(collector, relative)
+    project = None
+    if text is not None:
+        try:
+            project = _parse_compose_group(collector, [(relative, text)])
+        except Exception as error:
+            collector.compose_broken.add(relative)
+            collector.fail(relative, ArtifactKind.COMPOSE, error)
+    collector.compose_alone[relative] = project
+    return project
+
+
+def _load_compose_projects(collector: _Collector) -> None:
+    """Group the scanned Compose files into projects as `docker compose` merges them, and parse each project."""
+    from medlint.compose_groups import group_compose_files
+    from medlint.model.compose_references import undefined_references
+    from medlint.parsers.compose import extended_files
+
+    def exists(relative: str) -> bool:
+        path = own_path(collector.root / relative)
+        return not relative.startswith("../") and os.path.isfile(path)
+
+    def incomplete(relative: str) -> bool:
+        project = _compose_alone(collector, relative)
+        return project is not None and any(True for _ in undefined_references(project))
+
+    def extended(relative: str) -> list[str]:
+        text = _compose_text(collector, relative)
+        return extended_files(relative, text) if text is not None else []
+
+    def belongs_to(overlay: str, base: str) -> bool:
+        mine, theirs = _compose_alone(collector, overlay), _compose_alone(collector, base)
+        if mine is None or theirs is None:
+            return False
+        base_names = {service.name for service in theirs.services}
+        if base_names & {service.name for service in mine.services}:
+            return True
+        defined = base_names.union(
+            *(theirs.declared(section) for section in ("networks", "volumes", "secrets", "configs"))
         )
-    except Exception as error:
-        collector.fail(relative, ArtifactKind.COMPOSE, error)
-        return
-    collector.files.append(SourceFile(relative, ArtifactKind.COMPOSE))
-    collector.note_waivers(relative, text)
-    collector.compose_projects.append(project)
-    collector.workloads.extend(service.workload for service in project.services)
+        return any(reference.name in defined for reference in undefined_references(mine))
+
+    candidates = [
+        relative for relative in collector.compose_candidates if _compose_alone(collector, relative)
+    ]
+    configured = [
+        tuple(collector.reader.display(Path(file)) for file in files)
+        for files in collector.compose_projects_configured
+    ]
+    recorded: set[str] = set()
+    for group in group_compose_files(candidates, configured, exists, incomplete, extended, belongs_to):
+        files = [
+            (relative, text)
+            for relative in group.files
+            if _compose_alone(collector, relative) is not None
+            and (text := _compose_text(collector, relative)) is not None
+        ]
+        if not files:
+            continue
+        try:
+            if len(files) == 1 and not group.base_missing:
+                project = collector.compose_alone[files[0][0]]
+                assert project is not None
+            else:
+                project = _parse_compose_group(collector, files, group.base_missing)
+        except Exception as error:  # each file parses alone; merging them failed (an include conflict)
+            collector.fail(files[-1][0], ArtifactKind.COMPOSE, error)
+            continue
+        for relative, text in files:
+            if relative not in recorded:
+                recorded.add(relative)
+                collector.files.append(SourceFile(relative, ArtifactKind.COMPOSE))
+                collector.note_waivers(relative, text)
+        collector.compose_projects.append(project)
+        collector.workloads.extend(service.workload for service in project.services)
 
 
 def _load_manifest(
@@ -626,6 +731,7 @@ def load_project(
     chart_paths: tuple[Path, ...] = (),
     helm: HelmSettings = HelmSettings(),
     reader: FileReader | None = None,
+    compose_projects: tuple[tuple[str, ...], ...] = (),
 ) -> tuple[Project, list[str]]:
     """Parse every discovered artifact. Returns the project and the named files that are no artifact.
 
@@ -633,7 +739,13 @@ def load_project(
     fingerprinting; by default one with the default limits.
     """
     reader = reader or FileReader(discovery.root)
-    collector = _Collector(root=discovery.root, reader=reader, chart_paths=chart_paths, helm=helm)
+    collector = _Collector(
+        root=discovery.root,
+        reader=reader,
+        chart_paths=chart_paths,
+        helm=helm,
+        compose_projects_configured=compose_projects,
+    )
     unrecognised = list(discovery.ignored_explicit)
     patches = kustomize_patches(discovery, reader)
     for candidate in discovery.candidates:
@@ -648,6 +760,7 @@ def load_project(
             _load_compose(collector, candidate.path, candidate.relative)
         else:
             _load_sniffed(collector, candidate.path, candidate.relative, candidate.explicit, unrecognised)
+    _load_compose_projects(collector)
     _load_built_dockerfiles(collector)
     for unit in discovery.charts:
         _load_chart(collector, unit)

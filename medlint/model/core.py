@@ -380,11 +380,17 @@ class ComposeService:
 
 @dataclass(frozen=True, slots=True)
 class ComposeProject:
+    """A Compose project: one file, or several merged in order as `docker compose -f a -f b` does (a base
+    and its override or environment overlay). `path` is the first file, which names the project."""
+
     path: str
     services: tuple[ComposeService, ...]
     #: Top-level `secrets`, `configs`, `volumes` and `networks`, as written.
     top_level: Mapping[str, Any] = field(default_factory=dict)
     definition: Node = ABSENT  # the whole project after interpolation and merging
+    files: tuple[str, ...] = ()  # every file merged, in order (the first is `path`)
+    #: An overlay (it uses names it does not define) whose base Compose file could not be found.
+    base_missing: bool = False
 
     def declared(self, section: str) -> set[str]:
         """The names a top-level section declares (`volumes`, `networks`...)."""
