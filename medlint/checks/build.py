@@ -984,11 +984,12 @@ def package_managers(params: Mapping[str, Any]) -> dict[str, ManagerFacts]:
     return {str(row["program"]): ManagerFacts.from_row(row) for row in rows}
 
 
-def _covers(path: str, index_paths: tuple[str, ...]) -> bool:
-    """A path (removed, or mounted over) that is one of the index paths, below one, or a folder above one."""
+def _covers(path: str, index_paths: tuple[str, ...], above: bool = True) -> bool:
+    """A path (removed, or mounted over) that is one of the index paths, below one, or (with `above`) a
+    folder above one."""
     path = path.rstrip("/*").rstrip("/") or "/"
     return any(
-        path == index or path.startswith(index + "/") or index.startswith(path.rstrip("/") + "/")
+        path == index or path.startswith(index + "/") or (above and index.startswith(path.rstrip("/") + "/"))
         for index in index_paths
     )
 
@@ -997,8 +998,14 @@ def _removes_index(words: tuple[str, ...], facts: ManagerFacts, managers: Mappin
     """`rm -rf /var/lib/apt/lists/*`, `find /var/cache/dnf -delete`, or the manager's own cleanup
     (`dnf clean all`, `apt-get dist-clean`, `zypper cc -a`; any program of the same family counts)."""
     program, index = command_name(words)
-    if program in ("rm", "find"):
+    if program == "rm":
         return any(_covers(word, facts.index_paths) for word in words[index + 1 :] if word.startswith("/"))
+    if program == "find":  # `find /var/cache/dnf -delete`; a search from `/` only deletes what it matches
+        return any(
+            _covers(word, facts.index_paths, above=False)
+            for word in words[index + 1 :]
+            if word.startswith("/")
+        )
     call = package_manager_call(words)
     if call is None or managers.get(call.program, facts).family != facts.family:
         return False

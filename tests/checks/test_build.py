@@ -652,3 +652,30 @@ def test_requirement_files_ignored_when_compose_builds_from_another_context() ->
     same = (ComposeProject("compose.yaml", (dataclasses.replace(service, build_context="svc"),)),)
     findings = _md104(_files_project(text, {"requirements.txt": "flask\n"}, same))
     assert [subject for _, subject, _, _ in findings] == ["pip-requirements:requirements.txt/flask"]
+
+
+@pytest.mark.parametrize(
+    "run, left_behind",
+    [
+        (
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl=1 && rm -rf /var/lib/apt",
+            False,
+        ),
+        ("RUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y curl=1", False),
+        ("RUN dnf install -y curl-8.6.0-1 && rm -rf /var/cache/*", False),
+        ("RUN dnf install -y curl-8.6.0-1 && find /var/cache/dnf -mindepth 1 -delete", False),
+        ("RUN dnf install -y curl-8.6.0-1 && find / -name '*.pyc' -delete", True),
+        ("RUN dnf install -y curl-8.6.0-1 && yum clean all", False),  # the same family cleans the same cache
+        ("RUN dnf install -y curl-8.6.0-1 && apt-get dist-clean", True),
+        ("RUN zypper -n in curl=8.6.0 && zypper --non-interactive clean --all", False),
+    ],
+)
+def test_what_counts_as_removing_the_index(run: str, left_behind: bool) -> None:
+    """MD801 lists-not-removed: removal of the index folder or one above it, a mount on it, the manager's own
+    cleanup; a search from / that deletes other files does not count."""
+    from medlint.rulepack import load_table
+
+    project = project_of(f"FROM fedora:41\n{run}\n")
+    params = {"tables": {"package-managers": load_table("package-managers")}}
+    found = [v for v in build.package_index_hygiene(project, params) if v.variant == "lists-not-removed"]
+    assert bool(found) is left_behind
