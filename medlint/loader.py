@@ -276,6 +276,7 @@ def _load_compose_projects(collector: _Collector) -> None:
         for files in collector.compose_projects_configured
     ]
     recorded: set[str] = set()
+    skipped: list[str] = []
     for group in group_compose_files(candidates, configured, exists, incomplete, extended, belongs_to):
         files = [
             (relative, text)
@@ -283,7 +284,9 @@ def _load_compose_projects(collector: _Collector) -> None:
             if _compose_alone(collector, relative) is not None
             and (text := _compose_text(collector, relative)) is not None
         ]
-        if not files:
+        if not files or files[0][0] != group.files[0]:
+            # No base to merge onto: its MD001 stands for the project (overlays alone would mislead).
+            skipped.extend(relative for relative, _ in files)
             continue
         try:
             if len(files) == 1 and not group.base_missing:
@@ -301,6 +304,10 @@ def _load_compose_projects(collector: _Collector) -> None:
                 collector.note_waivers(relative, text)
         collector.compose_projects.append(project)
         collector.workloads.extend(service.workload for service in project.services)
+    for relative in dict.fromkeys(skipped):
+        if relative not in recorded:
+            recorded.add(relative)
+            collector.files.append(SourceFile(relative, ArtifactKind.COMPOSE, analysed=False, role="overlay"))
 
 
 def _load_manifest(

@@ -161,3 +161,19 @@ def test_an_overlay_next_to_its_base_gets_no_md002(tmp_path: Path) -> None:
     for paths in (["."], ["compose.prod.yaml"], ["compose.override.yaml"]):
         report = lint(paths, cwd=tmp_path, safety_class="C")
         assert [f.message for f in report.result.findings if f.rule_id == "MD002"] == [], paths
+
+
+def test_a_broken_base_is_one_parse_error_not_errors_of_its_overlays(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  api:\n    image: [unclosed\n",
+            "compose.override.yaml": "services:\n  api:\n    environment: {A: '1'}\n",
+        },
+    )
+    report = lint(["."], cwd=tmp_path, safety_class="C")
+    assert sorted(
+        (f.rule_id, f.location.path) for f in report.result.findings if f.rule_id in ("MD001", "MD002")
+    ) == [("MD001", "compose.yaml")]
+    files = {item.path: item.analysed for item in report.project.files}
+    assert files == {"compose.yaml": False, "compose.override.yaml": False}
