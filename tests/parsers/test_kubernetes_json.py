@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from medlint.api import lint
 from medlint.json_source import load_json_documents
@@ -288,3 +290,20 @@ def test_a_json_array_of_objects_is_reported_not_guessed() -> None:
 def test_yaml_documents_are_unchanged() -> None:
     text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n"
     assert load_manifest_documents("p.yaml", text)[0].value == load_yaml_documents(text)[0].value
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(st.lists(_JSON_VALUES, min_size=1, max_size=3), st.sampled_from([None, 2, "\t"]))
+def test_json_reads_as_pythons_json_reads_it(values: list[Any], indent: Any) -> None:
+    """Any JSON text (or stream of values) reads to exactly what Python's json module makes of it."""
+    text = "\n".join(json.dumps(value, indent=indent) for value in values)
+    assert [document.value for document in load_json_documents(text)] == values
