@@ -208,13 +208,14 @@ def test_json_and_flow_twins_give_the_same_findings(tmp_path: Path, manifest: st
     block = textwrap.dedent(MANIFESTS[manifest]).lstrip()
     documents = [document for document in yaml.safe_load_all(block) if document is not None]
     write, name = TWINS[twin]
-    (tmp_path / "block").mkdir()
-    (tmp_path / "block" / name).write_text(block, encoding="utf-8")
-    (tmp_path / "twin").mkdir()
-    (tmp_path / "twin" / name).write_text(write(documents), encoding="utf-8")
-    expected = _findings(tmp_path / "block", name)
+    # Both in a folder of the same name: messages name the system after its folder.
+    block_dir, twin_dir = tmp_path / "block" / "app", tmp_path / "twin" / "app"
+    for directory, text in ((block_dir, block), (twin_dir, write(documents))):
+        directory.mkdir(parents=True)
+        (directory / name).write_text(text, encoding="utf-8")
+    expected = _findings(block_dir, name)
     assert sum(map(len, expected.values())) >= 8, "the block YAML must give findings to compare"
-    found = _findings(tmp_path / "twin", name)
+    found = _findings(twin_dir, name)
     assert sorted(found) == sorted(expected)
     for key, places in found.items():
         assert _same_places(expected[key], places), (key, expected[key], places)
