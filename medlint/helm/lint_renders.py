@@ -54,11 +54,11 @@ from medlint.helm.render import (
 from medlint.helm.sourcemap import (
     LineExplainer,
     RenderSourceMap,
+    TemplatePositions,
     TemplateRecord,
     ValueReads,
     ValuesSource,
     remap_tree,
-    template_line_at,
     template_line_map,
 )
 from medlint.helm.values import (
@@ -71,7 +71,7 @@ from medlint.helm.values import (
 )
 from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.model import ArtifactKind, K8sObject, ParseProblem
-from medlint.model.location import HelmOrigin
+from medlint.model.location import HelmOrigin, RenderInput
 from medlint.parsers.kubernetes import expand_lists, object_from_document
 from medlint.reader import ReadRefused, read_bytes
 from medlint.source import Location, SourceError, YamlMap, load_yaml_documents
@@ -245,23 +245,29 @@ class _ObjectBuilder:
         self.explainer = LineExplainer(source_map, chart_display)
         self.chart_display = chart_display
         self.documents = documents
-        self.line_maps: dict[str, list[int]] = {}
+        self.positions: dict[str, TemplatePositions] = {}
 
-    def line_map(self, template: RenderedTemplate) -> list[int]:
-        lines = self.line_maps.get(template.name)
-        if lines is None:
-            lines = template_line_map(template.text, template.trace, template.name)
-            if template.from_archive:
-                lines = [1] * len(lines)  # findings point at the archive itself
-            self.line_maps[template.name] = lines
+    def template_positions(self, template: RenderedTemplate) -> TemplatePositions:
+        positions = self.positions.get(template.name)
+        if positions is None:
+            positions = TemplatePositions(
+                template.text,
+                template.trace,
+                template.name,
+                template.reads,
+                template.events,
+                template.from_archive,
+            )
+            self.positions[template.name] = positions
             self.source_map.templates[template.name] = TemplateRecord(
                 template.name, template.text, template.trace, template.reads
             )
-        return lines
+        return positions
 
     def objects(self, manifest: Manifest, problems: list[ParseProblem]) -> list[K8sObject]:
         template = manifest.template
-        lines = self.line_map(template)
+        positions = self.template_positions(template)
+        lines = positions.lines
         base = template.text.count("\n", 0, manifest.start)
         body = self.documents.take(template.name, manifest.content)
         if isinstance(body, SourceError) or (body is not None and not isinstance(body, YamlMap)):
@@ -281,12 +287,14 @@ class _ObjectBuilder:
         if body is None:
             return []
 
-        def origin(output_line: int) -> HelmOrigin:
+        def origin(
+            output_line: int, template_line: int, expression: bool, inputs: frozenset[RenderInput]
+        ) -> HelmOrigin:
             return self.explainer.origin(
-                template.name, template.source_path, output_line, template_line_at(lines, output_line)
+                template.name, template.source_path, output_line, template_line, expression, inputs
             )
 
-        remap_tree(body, lines, base, origin)
+        remap_tree(body, positions, manifest.start, origin)
         return [
             object_from_document(
                 template.source_path, item, index, self.chart_display, self.source_map.values_set

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 #: Submodule of medlint.model -> the public names it defines (mirrored below for type checkers).
 _FAMILIES: dict[str, tuple[str, ...]] = {
-    "location": ("HelmOrigin", "Location", "ValuesKey"),
+    "location": ("HelmOrigin", "Location", "RenderInput", "ValuesKey"),
     "common": ("ArtifactKind", "Labels", "Level", "Located", "Setting", "TextEnum"),
     "images": ("ImageRef",),
     "tree": ("Node",),
@@ -113,6 +113,7 @@ if TYPE_CHECKING:
     from medlint.model.kubernetes import VolumeMount as VolumeMount
     from medlint.model.location import HelmOrigin as HelmOrigin
     from medlint.model.location import Location as Location
+    from medlint.model.location import RenderInput as RenderInput
     from medlint.model.location import ValuesKey as ValuesKey
     from medlint.model.project import ClassDeclaration as ClassDeclaration
     from medlint.model.project import ParseProblem as ParseProblem

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
 from typing import Generic, TypeVar
 
 from medlint.model.location import Location
+from medlint.model.text_enum import TextEnum
+
+__all__ = ["ArtifactKind", "Labels", "Level", "Located", "Setting", "TextEnum"]
 
 T = TypeVar("T")
-
-
-class TextEnum(str, Enum):
-    """A closed set of words: each member is the text it stands for, in comparisons, hashing, formatting and
-    JSON, so output written from the strings before these became enums stays the same."""
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self.value), spec)
 
 
 class ArtifactKind(TextEnum):
