@@ -119,6 +119,7 @@ class Config:
     helm_values: tuple[ChartValues, ...] = ()
     helm_kube_version: str | None = None
     helm_api_versions: tuple[str, ...] = ()
+    helm_namespace: str | None = None  # the release namespace charts are rendered for
 
     def engine_settings(self, today: datetime.date | None = None) -> EngineSettings:
         return EngineSettings(
@@ -612,6 +613,21 @@ def _interpret(
         ),
         helm_kube_version=helm.get("kube_version"),
         helm_api_versions=tuple(helm.get("api_versions", ())),
+        helm_namespace=helm.get("namespace"),
+    )
+
+
+#: A namespace name: a DNS-1123 label (Kubernetes' rule for namespaces, which Helm enforces).
+_NAMESPACE_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?")
+
+
+def namespace_problem(name: str) -> str | None:
+    """Why a release namespace is not a valid namespace name, or None."""
+    if _NAMESPACE_NAME.fullmatch(name):
+        return None
+    return (
+        f"'{name}' is not a valid namespace name: at most 63 lower-case letters, digits and '-', "
+        "starting and ending with a letter or digit"
     )
 
 
@@ -647,10 +663,12 @@ STARTER = """\
 # Extra rule directories (your own rules, one YAML file per rule):
 # rules_dirs: [compliance/rules]
 
-# Helm: values files each chart is also rendered with (a chart glob, then files relative to this file):
+# Helm: values files each chart is also rendered with (a chart glob, then files relative to this file),
+# and the release namespace (.Release.Namespace, as `helm template --namespace`):
 # helm:
 #   values:
 #     "deploy/charts/*": [environments/site-a.yaml, environments/site-b.yaml]
+#   namespace: device-prod
 
 # Waivers: every waiver needs a reason; until, owner and risk are recommended.
 # waivers:

@@ -795,7 +795,10 @@ def values_behind_line(
     last = max(bisect_right(offsets, max(line_end - 1, line_start)) - 1, first)
     read_indexes = record.read_indexes()
     low = bisect_left(read_indexes, first)
-    high = bisect_right(read_indexes, last + 1)
+    # Reads are noted before the write they lead to: those of an expression that wrote nothing at the end
+    # of the line belong to the entry that starts at the line's end, never to one that starts lines later.
+    following = last + 1 if last + 1 < len(offsets) and offsets[last + 1] <= line_end else last
+    high = bisect_right(read_indexes, following)
     candidates = record.reads[low:high]
     if not candidates:
         return []

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 #: Submodule of medlint.model -> the public names it defines (mirrored below for type checkers).
 _FAMILIES: dict[str, tuple[str, ...]] = {
     "location": ("HelmOrigin", "Location", "RenderInput", "ValuesKey"),
-    "common": ("ArtifactKind", "Labels", "Level", "Located", "Setting", "TextEnum"),
+    "common": ("ArtifactKind", "Labels", "Level", "Located", "NamespaceSource", "Setting", "TextEnum"),
     "images": ("ImageRef",),
     "tree": ("Node",),
     "kubernetes": ("ContainerPort", "K8sObject", "PodSpec", "PodVolume", "VolumeMount"),
@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from medlint.model.common import Labels as Labels
     from medlint.model.common import Level as Level
     from medlint.model.common import Located as Located
+    from medlint.model.common import NamespaceSource as NamespaceSource
     from medlint.model.common import Setting as Setting
     from medlint.model.common import TextEnum as TextEnum
     from medlint.model.compose import BuildContextReference as BuildContextReference

@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 from medlint.model.location import Location
 from medlint.model.text_enum import TextEnum
 
-__all__ = ["ArtifactKind", "Labels", "Level", "Located", "Setting", "TextEnum"]
+__all__ = ["ArtifactKind", "Labels", "Level", "Located", "NamespaceSource", "Setting", "TextEnum"]
 
 T = TypeVar("T")
 
@@ -21,6 +21,29 @@ class ArtifactKind(TextEnum):
     COMPOSE = "compose"
     KUBERNETES = "kubernetes"
     HELM = "helm"
+
+
+class NamespaceSource(TextEnum):
+    """Where the namespace of a Kubernetes object (or workload) comes from."""
+
+    WRITTEN = "written"  # `metadata.namespace` as written: a manifest, or literal text of a chart template
+    UNSET = "unset"  # a manifest without `metadata.namespace`: it lands where it is applied
+    RELEASE = (
+        "release"  # a chart's object in the Helm release namespace (`.Release.Namespace`, or none written)
+    )
+    COMPUTED = "computed"  # a chart's object whose namespace a template computed from values or other data
+
+
+def namespace_description(namespace: str | None, source: NamespaceSource) -> str:
+    """The namespace an object lands in, for messages: never a namespace medlint made up.
+
+    A chart's release namespace is only named when the run was given one (`--namespace`, `helm.namespace`);
+    a manifest without a namespace is described as `default`, where `kubectl apply` puts it unless told
+    otherwise.
+    """
+    if source is NamespaceSource.RELEASE and not namespace:
+        return "the release namespace"
+    return f'namespace "{namespace or "default"}"'
 
 
 class Level(TextEnum):
