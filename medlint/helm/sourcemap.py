@@ -415,8 +415,8 @@ class TemplatePositions:
         self.from_archive = from_archive
         self.lines = [1] * len(lines) if from_archive else lines  # findings point at the archive itself
         inputs: dict[int, set[RenderInput]] = {}
-        for read in reads:
-            inputs.setdefault(read.trace_index, set()).add(RenderInput.VALUES)
+        for index in _values_fed(reads):
+            inputs.setdefault(index, set()).add(RenderInput.VALUES)
         for index, kind in events:
             inputs.setdefault(index, set()).add(kind)
         self._inputs = inputs
@@ -479,6 +479,36 @@ class TemplatePositions:
             return False
         entry = self.trace[entries[0]]
         return entry.verbatim and entry.template == self.template
+
+
+def _values_fed(reads: Sequence[ValueRead]) -> set[int]:
+    """The trace positions whose expressions took something from `.Values`.
+
+    Of the reads before one position, a map read only on the way to a key (`.Values.auth` of
+    `.Values.auth.password`) is no input of its own, and a value that is empty (null, "", {} or []) gives
+    the output nothing: `{{ .Values.password | default "changeme" }}` with an empty password writes the
+    template's own `changeme`.
+    """
+    fed: set[int] = set()
+    start = 0
+    while start < len(reads):
+        index = reads[start].trace_index
+        end = start
+        while end < len(reads) and reads[end].trace_index == index:
+            end += 1
+        group = reads[start:end]
+        paths = [read.path for read in group]
+        for read in group:
+            if read.value is None or read.value == "" or read.value == {} or read.value == []:
+                continue
+            if isinstance(read.value, (dict, list)) and any(
+                len(other) > len(read.path) and other[: len(read.path)] == read.path for other in paths
+            ):
+                continue
+            fed.add(index)
+            break
+        start = end
+    return fed
 
 
 #: Gives the HelmOrigin of a position: (output line, template line, written by expressions, their inputs).

@@ -120,9 +120,9 @@ def test_trace_records_source_positions_of_output() -> None:
     assert out == "a: 1\nb: X\nc: |\n  l1\nl2\n"
     assert trace == [
         TraceEntry(0, "f.yaml", 1, True, 1),
-        TraceEntry(8, "f.yaml", 2, False, 4, True),  # the action's `{{` on line 2
+        TraceEntry(8, "f.yaml", 2, False, 4),  # the action's `{{` on line 2; a field, no variable or dot
         TraceEntry(9, "f.yaml", 3, True, 15),  # the text after `{{- if true }}`
-        TraceEntry(17, "f.yaml", 5, False, 3, True),
+        TraceEntry(17, "f.yaml", 5, False, 3),
         TraceEntry(22, "f.yaml", 6, True, 11),
     ]
     assert line_origins(out, trace) == [
@@ -163,7 +163,7 @@ def test_trace_entries_of_other_files_carry_the_template_call_site() -> None:
     assert trace == [
         TraceEntry(0, "dep.yaml", 1, True, 1),
         TraceEntry(24, "_helpers.tpl", 1, True, 22, False, (3, 3)),
-        TraceEntry(38, "_helpers.tpl", 3, False, 7, True, (3, 3)),
+        TraceEntry(38, "_helpers.tpl", 3, False, 7, False, (3, 3)),
         TraceEntry(41, "dep.yaml", 3, True, 29),
         TraceEntry(47, "dep.yaml", 4, False, 6, False),  # constants only: reads no data
         TraceEntry(48, "dep.yaml", 4, True, 29),
@@ -185,6 +185,25 @@ def test_every_piece_of_text_gets_its_own_entry() -> None:
         (7, True, 28),
         (8, True, 28),  # line 2
         (9, True, 28),  # the same text again: a new entry, so offsets within it stay exact
+    ]
+
+
+def test_actions_reading_variables_or_dot_are_marked() -> None:
+    ts = TemplateSet(funcs={"include": lambda name, data: "i", "upper": str.upper})
+    ts.parse(
+        "t",
+        '{{ $v := "x" }}{{ $v }}|{{ . }}|{{ .a }}|{{ $.a }}|{{ "c" | upper }}|{{ include "n" . }}|{{ include "n" $v }}',
+    )
+    trace: list[TraceEntry] = []
+    ts.execute("t", {"a": "A"}, trace=trace)
+    assert [entry.data for entry in trace if not entry.verbatim] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+        True,
     ]
 
 

@@ -139,12 +139,16 @@ def test_each_value_says_how_it_was_written(tmp_path: Path) -> None:
         "  {{- $password := .Values.password }}\n"
         "  variable: {{ $password }}\n"
         '  helper: {{ include "app.literal" . }}\n'
+        '  default: {{ .Values.empty | default "fallback" }}\n'
+        "  {{- range .Values.items }}\n"
+        "  range: {{ . }}\n"
+        "  {{- end }}\n"
     )
     helpers = '{{ define "app.literal" }}fixed{{ end }}'
     (obj,) = _objects(
         tmp_path,
         {"secret.yaml": template, "_helpers.tpl": helpers},
-        "password: from-values\n",
+        "password: from-values\nempty: ''\nitems: [one]\n",
         {"files/key.txt": "file-content"},
     )
     data = obj.document.get("stringData")
@@ -158,11 +162,13 @@ def test_each_value_says_how_it_was_written(tmp_path: Path) -> None:
         "certificate": (True, frozenset({RenderInput.GENERATED})),
         "file": (True, frozenset({RenderInput.FILES})),
         "variable": (True, frozenset({RenderInput.DATA})),
-        "helper": (True, frozenset({RenderInput.DATA})),  # dot is passed: what the helper read is not known
+        "helper": (True, frozenset()),  # the helper writes a constant: dot passed as its scope reads nothing
+        "default": (True, frozenset()),  # an empty value gives nothing: the template's own default is written
+        "range": (True, frozenset({RenderInput.DATA})),  # dot holds an item read before
     }
     assert {key: _written(data.get(key)) for key in expected} == expected
     literal = {key for key in expected if data.get(key).location.helm.literal}  # type: ignore[union-attr]
-    assert literal == {"literal", "constant", "file"}
+    assert literal == {"literal", "constant", "file", "helper", "default"}
     assert _written(obj.document.at("metadata", "namespace")) == (True, frozenset({RenderInput.RELEASE}))
     assert _written(obj.document.at("metadata", "name")) == (False, frozenset())
 

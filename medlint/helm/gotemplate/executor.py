@@ -44,8 +44,8 @@ Output positions
     newlines advance the line and whose characters advance the column) and
     False for action output, ``column`` the 1-based character column where the
     text starts or where the action's ``{{`` stands, ``data`` whether the
-    action's pipeline reads data (a field, a variable or dot) rather than only
-    constants, and ``site`` the (line, column) of the ``{{ template }}`` call in
+    action's pipeline reads a variable or dot (data read earlier, which no
+    field access shows), and ``site`` the (line, column) of the ``{{ template }}`` call in
     the executed template that led into another file (None for its own
     text).  Every piece of literal text gets an entry of its own; consecutive
     output of one action shares one.  :func:`line_origins` maps every output
@@ -170,17 +170,40 @@ class TraceEntry(NamedTuple):
     site: tuple[int, int] | None = None
 
 
-def _reads_data(node: Any) -> bool:
-    """Whether a pipeline (or any node in it) reads data: a field, a variable, dot or a chain on them.
+#: Functions whose data argument passes a scope on (`include "name" .`): dot or `$` there is read field by
+#: field, as it is in a template, not printed whole.
+_SCOPE_PASSING = {"include": 2, "tpl": 2}
 
-    A pipeline of constants and functions only (`{{ "x" | b64enc }}`) reads none, whatever the functions do.
+
+def _reads_data(node: Any) -> bool:
+    """Whether a pipeline reads data that a field access does not show: a variable, or dot itself.
+
+    Fields (`.Values.x`, `$.Release.Name`) are read through the objects that hold them, which a caller can
+    record; a variable (`$password`) or dot (`{{ . }}` in a `range`) holds a value read earlier. A pipeline
+    of constants and functions only (`{{ "x" | b64enc }}`) reads none, whatever the functions do.
     """
-    if isinstance(node, (FieldNode, VariableNode, DotNode, ChainNode)):
+    if isinstance(node, DotNode):
         return True
+    if isinstance(node, VariableNode):
+        return node.ident[0] != "$"
+    if isinstance(node, ChainNode):
+        return _reads_data(node.node)
     if isinstance(node, PipeNode):
         return bool(node.decl) or any(_reads_data(command) for command in node.cmds)
     if isinstance(node, CommandNode):
-        return any(_reads_data(argument) for argument in node.args)
+        args = node.args
+        scope = _SCOPE_PASSING.get(args[0].ident, -1) if args and isinstance(args[0], IdentifierNode) else -1
+        return any(
+            _reads_data(argument)
+            for index, argument in enumerate(args)
+            if not (
+                index == scope
+                and (
+                    isinstance(argument, DotNode)
+                    or (isinstance(argument, VariableNode) and argument.ident == ("$",))
+                )
+            )
+        )
     return False
 
 
