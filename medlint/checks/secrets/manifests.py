@@ -20,6 +20,7 @@ from medlint.checks.secrets.patterns import (
     is_secret_name,
     matches_placeholder,
     params_pattern,
+    patterns_for,
 )
 from medlint.findings import Violation
 from medlint.model import K8sObject, Node, Project
@@ -67,11 +68,14 @@ def committed_secret_manifest(project: Project, params: Mapping[str, Any]) -> It
     """MD303: Secret manifests with real data, and ConfigMaps holding secret-like entries."""
     placeholders = tuple(params.get("placeholder_patterns") or ())
     pattern, pointers = params_pattern(params)
+    table = patterns_for(params)
     for obj in project.k8s_objects:
         if obj.kind not in ("Secret", "ConfigMap") or not obj.document.is_map or _is_sops(obj):
             continue
         artifact = obj.artifact
-        for entry, key, value in _secret_entries(obj):
+        entries = list(_secret_entries(obj))
+        keys = tuple(key for _, key, _ in entries)
+        for entry, key, value in entries:
             if value is None or "ENC[" in value or not _written_in_chart(entry):
                 continue
             where = entry.key_location
@@ -85,7 +89,7 @@ def committed_secret_manifest(project: Project, params: Mapping[str, Any]) -> It
                         artifact,
                     )
             else:
-                if is_secret_name(key, pattern, pointers) and is_literal_secret_value(value):
+                if is_secret_name(key, pattern, pointers, keys) and is_literal_secret_value(value, table):
                     yield Violation(
                         where,
                         f'{obj.subject} holds the secret-like entry "{key}" in plain text',
