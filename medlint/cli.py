@@ -286,7 +286,8 @@ _LINT_OPTIONS = (
     click.option(
         "--kube-version",
         metavar="VERSION",
-        help="Kubernetes version for .Capabilities.KubeVersion when rendering charts (default v1.31.0).",
+        help="Kubernetes version charts are rendered for: .Capabilities.KubeVersion, and the built-in API "
+        "versions .Capabilities.APIVersions offers, as that version's API server serves them (default v1.31.0).",
     ),
     click.option(
         "--api-versions",

@@ -48,7 +48,8 @@ def _split_api_versions(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option(
     "--kube-version",
     metavar="VERSION",
-    help="Kubernetes version for .Capabilities.KubeVersion (default v1.31.0, as Helm 3.16 binaries).",
+    help="Kubernetes version for .Capabilities.KubeVersion (default v1.31.0, as Helm 3.16 binaries) and for "
+    "the built-in API versions of .Capabilities.APIVersions (those that version's API server serves).",
 )
 @click.option(
     "--api-versions",

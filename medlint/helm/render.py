@@ -61,6 +61,7 @@ from medlint.helm.gotemplate import (
 )
 from medlint.helm.gotemplate.builtins import BUILTINS
 from medlint.helm.guards import Guard
+from medlint.helm.kube_apis import builtin_api_versions
 from medlint.helm.schema_messages import describe_schema_error
 from medlint.helm.schema_regex import InvalidPattern, has_pattern_properties, with_re2_patterns
 from medlint.helm.sourcemap import (
@@ -555,7 +556,10 @@ def render_chart(
     except ValuesError as error:
         raise RenderError(str(error)) from None
     try:
-        capabilities = make_capabilities(options.kube_version or DEFAULT_KUBE_VERSION, options.api_versions)
+        kube_version = options.kube_version or DEFAULT_KUBE_VERSION
+        capabilities = make_capabilities(
+            kube_version, options.api_versions, base_api_versions=builtin_api_versions(kube_version)
+        )
     except (SemverError, FunctionError) as error:
         raise RenderError(f'invalid kube version "{options.kube_version}": {error}') from None
     try:

@@ -21,8 +21,8 @@ from medlint.model import NamespaceSource
 from tests.helm.test_render import REPO_ROOT, cli_runner
 
 FIXTURES = REPO_ROOT / "fixtures" / "MD212"
-RELEASE_CHART = FIXTURES / "pass" / "chart-release-namespace"
-LITERAL_CHART = FIXTURES / "fail" / "chart-literal-default"
+RELEASE_CHART = FIXTURES / "pass" / "rendered-release-namespace"
+LITERAL_CHART = FIXTURES / "fail" / "rendered-literal-default"
 
 
 def _findings(path: Path, rules: set[str], namespace: str | None = None) -> list[tuple[str, str, str]]:
