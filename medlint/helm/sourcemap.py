@@ -446,10 +446,10 @@ class TemplatePositions:
             return entry.site if entry.site else (template_line_at(self.lines, self.line_index(offset)), 1)
         if not entry.verbatim:
             return entry.line, entry.column
-        newline = self.output.rfind("\n", entry.offset, offset)
-        if newline < 0:
+        lines_on = self.line_index(offset) - self.line_index(entry.offset)  # newlines of the text before
+        if not lines_on:
             return entry.line, entry.column + offset - entry.offset
-        return entry.line + self.output.count("\n", entry.offset, offset), offset - newline
+        return entry.line + lines_on, offset - self.line_starts[self.line_index(offset)] + 1
 
     def _entries(self, start: int, end: int) -> range:
         first = max(bisect_right(self.offsets, start) - 1, 0)

@@ -41,6 +41,7 @@ def test_objects_know_where_their_namespace_comes_from() -> None:
     assert placed == {
         "api": release,  # ServiceAccount (.Release.Namespace), Deployment (helper), Service (a variable)
         "settings": release,  # no namespace written: Helm installs it into the release namespace
+        "fallback-to-release": release,  # an empty value falls back to .Release.Namespace
         "dashboards": ("default", NamespaceSource.COMPUTED),  # from values: the installer's choice
     }
     literal, _ = render_chart_for_lint(LITERAL_CHART, REPO_ROOT)
@@ -89,6 +90,7 @@ def test_installing_into_default_is_reported_when_the_run_says_so() -> None:
         subject for _, subject, message in findings if "the release namespace this run was given" in message
     ]
     assert placed == [
+        "ConfigMap/default/fallback-to-release [values.yaml]",
         "ConfigMap/default/settings [values.yaml]",
         "Deployment/default/api [values.yaml]",
         "Service/default/api [values.yaml]",
@@ -101,6 +103,7 @@ def test_a_literal_default_is_reported_whatever_the_release_namespace() -> None:
     assert [subject for _, subject, _ in findings] == [
         "ConfigMap/default/settings [values.yaml]",
         "ConfigMap/default/settings-constant [values.yaml]",
+        "ConfigMap/default/settings-fallback [values.yaml]",
         "ConfigMap/default/settings-fixed [values.yaml]",
         "ConfigMap/default/settings-quoted [values.yaml]",
     ]
