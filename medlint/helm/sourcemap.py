@@ -497,13 +497,13 @@ def _values_fed(reads: Sequence[ValueRead]) -> set[int]:
         while end < len(reads) and reads[end].trace_index == index:
             end += 1
         group = reads[start:end]
-        paths = [read.path for read in group]
+        # Paths read on the way to a longer one (linear in the reads: a template may read many values
+        # before it writes anything).
+        passed = {read.path[:length] for read in group for length in range(1, len(read.path))}
         for read in group:
             if read.value is None or read.value == "" or read.value == {} or read.value == []:
                 continue
-            if isinstance(read.value, (dict, list)) and any(
-                len(other) > len(read.path) and other[: len(read.path)] == read.path for other in paths
-            ):
+            if isinstance(read.value, (dict, list)) and read.path in passed:
                 continue
             fed.add(index)
             break
