@@ -35,8 +35,6 @@ from medlint.reader import FileReader, ReadRefused
 from medlint.redact import internal_error_text, redact
 from medlint.source import Location, SourceError, load_yaml_documents
 
-CLASS_LABEL = "regulatory.iec62304.class"
-
 
 @dataclass(frozen=True, slots=True)
 class HelmSettings:
@@ -481,18 +479,12 @@ def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
 
 
 def class_declarations(project_parts: _Collector) -> list[ClassDeclaration]:
-    """Every `regulatory.iec62304.class` label or annotation, wherever it was declared."""
-    found: list[ClassDeclaration] = []
-    for workload in project_parts.workloads:
-        for labels in (workload.labels, workload.pod_labels or {}):
-            label = labels.get(CLASS_LABEL)
-            if label is not None:
-                found.append(ClassDeclaration(label.value, label.location))
-    for chart in project_parts.charts:
-        annotation = chart.annotations.get(CLASS_LABEL)
-        if annotation is not None:
-            found.append(ClassDeclaration(annotation.value, annotation.location))
-    return found
+    """Every `regulatory.iec62304.class` label or annotation, wherever it was declared (a line rendered by
+    several values sets once)."""
+    from medlint.model.regulatory import iec_declarations, item_declarations
+
+    declarations = item_declarations(project_parts.workloads, project_parts.charts)
+    return [ClassDeclaration(label.value, label.location) for label in iec_declarations(declarations)]
 
 
 #: Upper bound on the files listed for the repository part of MD306; a larger tree is listed partially.
