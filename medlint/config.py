@@ -166,6 +166,7 @@ class Config:
     compose_projects: tuple[tuple[str, ...], ...] = ()
     helm_kube_version: str | None = None
     helm_api_versions: tuple[str, ...] = ()
+    helm_namespace: str | None = None  # the release namespace charts are rendered for
     #: The system settings of the top level (`name`, `own_images`, ...): the default system's, and the
     #: defaults of every `systems:` entry.
     system: SystemSettings = SystemSettings()
@@ -686,6 +687,7 @@ def _interpret(
             tuple(str((base / name).resolve()) for name in files)
             for files in (data.get("compose") or {}).get("projects", ())
         ),
+        helm_namespace=helm.get("namespace"),
         system=_system_settings(data, positions, ()),
         systems=tuple(
             _system_settings(entry, positions, ("systems", index))
@@ -720,6 +722,20 @@ def _system_settings(data: Mapping[str, Any], positions: _Positions, path: tuple
         external_config_maps=_strings(data.get("external_config_maps")),
         external_volume_claims=_strings(data.get("external_volume_claims")),
         line=(positions.line(path) or 1) if path else 1,
+    )
+
+
+#: A namespace name: a DNS-1123 label (Kubernetes' rule for namespaces, which Helm enforces).
+_NAMESPACE_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?")
+
+
+def namespace_problem(name: str) -> str | None:
+    """Why a release namespace is not a valid namespace name, or None."""
+    if _NAMESPACE_NAME.fullmatch(name):
+        return None
+    return (
+        f"'{name}' is not a valid namespace name: at most 63 lower-case letters, digits and '-', "
+        "starting and ending with a letter or digit"
     )
 
 
@@ -773,10 +789,12 @@ STARTER = """\
 #   projects:
 #     - [deploy/compose.yaml, deploy/compose.site-a.yaml]
 
-# Helm: values files each chart is also rendered with (a chart glob, then files relative to this file):
+# Helm: values files each chart is also rendered with (a chart glob, then files relative to this file),
+# and the release namespace (.Release.Namespace, as `helm template --namespace`):
 # helm:
 #   values:
 #     "deploy/charts/*": [environments/site-a.yaml, environments/site-b.yaml]
+#   namespace: device-prod
 
 # Waivers: every waiver needs a reason; until, owner and risk are recommended.
 # waivers:

@@ -39,7 +39,8 @@ from medlint.source import Location, SourceError, load_yaml_documents
 @dataclass(frozen=True, slots=True)
 class HelmSettings:
     """How charts are rendered beyond their own values files: command-line values (`-f`, `--set`,
-    `--set-string`) and `helm.values` of the configuration, plus the Kubernetes version and API versions."""
+    `--set-string`) and `helm.values` of the configuration, plus the Kubernetes version, API versions and
+    release namespace."""
 
     command_line_files: tuple[str, ...] = ()
     set_values: tuple[str, ...] = ()
@@ -47,6 +48,7 @@ class HelmSettings:
     configured: tuple[Any, ...] = ()  # medlint.config.ChartValues
     kube_version: str | None = None
     api_versions: tuple[str, ...] = ()
+    namespace: str | None = None  # the release namespace; None: not known (templates see `default`)
     #: Keep each render's source map in `Project.render_sources` (for `medlint fix`, which edits values).
     keep_render_sources: bool = False
 
@@ -598,6 +600,7 @@ def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
             sources=collector.render_sources if collector.helm.keep_render_sources else None,
             limits=collector.reader.limits,
             budget=collector.render_budget,
+            namespace=collector.helm.namespace,
         )
     except Exception as error:
         collector.problems.append(

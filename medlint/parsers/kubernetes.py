@@ -197,6 +197,7 @@ def workload_from_object(obj: K8sObject) -> Workload | None:
         subject=obj.subject,
         containers=tuple(_containers(pod)),
         namespace=obj.namespace,
+        namespace_source=obj.namespace_source,
         labels=obj.labels,
         labels_anchor=_labels_anchor(metadata, obj.location),
         pod_labels=None if obj.kind == "Pod" else _located_strings_of(template_metadata.get("labels")),

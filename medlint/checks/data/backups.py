@@ -137,7 +137,7 @@ def _k8s_store_backup(project: Project, external: set[str], stores: Stores) -> I
         yield Violation(
             workload.location,
             f"{workload.subject} keeps records, but no backup CronJob or Velero Schedule covers "
-            f'namespace "{workload.namespace_or_default}"',
+            f"{workload.namespace_description}",
             f"{workload.subject}/backup",
             workload.artifact,
         )
