@@ -49,6 +49,7 @@ class HelmValues:
     set_string_values: tuple[str, ...] = ()
     kube_version: str | None = None
     api_versions: tuple[str, ...] = ()
+    namespace: str | None = None  # the release namespace (`helm template --namespace`)
 
 
 def lint(
@@ -97,7 +98,11 @@ def lint(
         discovery = with_context(discovery, context_folder, base, all_excludes, gitignore)
     scanned = [context_folder] if context_folder is not None else [path.resolve() for path in given]
     reader = FileReader(discovery.root, limits or config.limits)
-    helm = helm or HelmValues(kube_version=config.helm_kube_version, api_versions=config.helm_api_versions)
+    helm = helm or HelmValues(
+        kube_version=config.helm_kube_version,
+        api_versions=config.helm_api_versions,
+        namespace=config.helm_namespace,
+    )
     settings_for_charts = HelmSettings(
         command_line_files=helm.files,
         set_values=helm.set_values,
@@ -105,10 +110,15 @@ def lint(
         configured=config.helm_values,
         kube_version=helm.kube_version,
         api_versions=helm.api_versions,
+        namespace=helm.namespace,
         keep_render_sources=keep_render_sources,
     )
     project, unrecognised = load_project(
-        discovery, tuple((base / path).resolve() for path in chart_paths), settings_for_charts, reader
+        discovery,
+        tuple((base / path).resolve() for path in chart_paths),
+        settings_for_charts,
+        reader,
+        compose_projects=config.compose_projects,
     )
     if context_folder is not None:
         read = len(discovery.candidates) + len(discovery.charts)

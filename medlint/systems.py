@@ -147,7 +147,9 @@ def _system(
         external_config_maps=settings.external_config_maps or (),
         external_volume_claims=settings.external_volume_claims or (),
         sboms=tuple(
-            sbom_shown(config.folder / written if config.folder is not None else Path(written), membership.root)
+            sbom_shown(
+                config.folder / written if config.folder is not None else Path(written), membership.root
+            )
             for written in settings.sbom or ()
         ),
         declared_at=declared_at,

@@ -9,6 +9,7 @@ it, they never add to it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from medlint.model.common import ArtifactKind
 from medlint.model.core import Chart, ComposeProject, ComposeService, Container, Dockerfile, Workload
 from medlint.model.images import ImageRef, parse_image_reference
 from medlint.model.kubernetes import K8sObject
+from medlint.model.platforms import platform_dependent, platform_stage, with_platform_values
 
 #: Pod-creating kinds whose workloads can be the target of a `scaleTargetRef` or a selector.
 LabelPair = tuple[str, str]
@@ -145,7 +147,14 @@ def _dockerfile_image_uses(dockerfile: Dockerfile) -> Iterator[ImageUse]:
             for usage, source in sources:
                 if source.isdigit() or source.lower() in stage_names:
                     continue
-                image = parse_image_reference(source, instruction.location, unresolved="$" in source)
+                if platform_dependent(source):
+                    if platform_stage(source, sorted(stage_names)) is not None:
+                        continue  # one stage per platform (`--from=build-${TARGETARCH}`)
+                    read = with_platform_values(source)
+                    image = parse_image_reference(read, instruction.location, unresolved="$" in read)
+                    image = dataclasses.replace(image, written=source, problem=None)
+                else:
+                    image = parse_image_reference(source, instruction.location, unresolved="$" in source)
                 yield ImageUse(image, ArtifactKind.DOCKERFILE, subject, usage)
     syntax = dockerfile.directives.get("syntax")
     if syntax is not None:

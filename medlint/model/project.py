@@ -67,6 +67,9 @@ class Project:
     workspace_files: tuple[str, ...] | None = None
     #: The ignore files of every build context (`<context>/.dockerignore`, `<Dockerfile>.dockerignore`).
     dockerignore_files: tuple[DockerIgnore, ...] | None = None
+    #: Root-relative `.git` entries (a repository folder, or the `.git` file of a worktree or submodule) under
+    #: the scanned paths and every local build context; None when the files were not listed.
+    vcs_metadata: tuple[str, ...] | None = None
 
     #: Every SBOM supplied for the run (`--sbom`, `sbom:`), read before the rules run (medlint.model.sbom);
     #: each system uses those its `System.sboms` names (`supplied_sboms`).
