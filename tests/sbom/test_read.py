@@ -119,3 +119,30 @@ def test_check_names_an_unusable_sbom_and_stops_with_a_usage_error(tmp_path: Pat
     missing = tmp_path / "absent.cdx.json"
     code, _, err = run_medlint(["check", EXAMPLE, "--today", TODAY, "--sbom", str(missing)])
     assert code == 2 and "absent.cdx.json" in err
+
+
+def test_check_with_an_sbom_imports_no_sbom_library(example_sboms: dict[str, Path]) -> None:
+    """Reading a supplied SBOM needs only the standard library: `check` stays as fast as without one."""
+    import subprocess
+    import sys
+
+    from tests.sbom.conftest import REPO_ROOT
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from medlint.cli import main\n"
+        f"result = CliRunner().invoke(main, ['check', {EXAMPLE!r}, '--exit-zero', '--sbom', sys.argv[1]])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules if m.startswith(('cyclonedx', 'spdx_tools'))}))"
+    )
+    for sbom in example_sboms.values():
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(sbom)],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
+        assert result.stdout.strip() == "[]", sbom.name
