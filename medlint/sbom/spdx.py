@@ -169,15 +169,15 @@ def write_spdx(
     from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
     from spdx_tools.spdx.writer.json.json_writer import write_document_to_stream
 
-    def render(number: uuid.UUID) -> str:
+    def render(number: uuid.UUID, validate: bool) -> str:
         document = _document(inventory, timestamp, number, tool_version)
-        problems = validate_full_spdx_document(document)
+        problems = validate_full_spdx_document(document) if validate else []
         if problems:
             raise SpdxInvalid("; ".join(sorted(problem.validation_message for problem in problems))[:2000])
         stream = io.StringIO()
         write_document_to_stream(document, stream, validate=False)
         return stream.getvalue().rstrip("\n") + "\n"
 
-    if serial is None:
-        serial = content_serial(render(uuid.UUID(int=0)))
-    return render(serial)
+    if serial is None:  # the content with a fixed namespace names the document; only what is written is validated
+        serial = content_serial(render(uuid.UUID(int=0), validate=False))
+    return render(serial, validate=True)
