@@ -31,6 +31,20 @@ def content_serial(text: str) -> uuid.UUID:
     return uuid.uuid5(SERIAL_NAMESPACE, hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
+#: The serial number a document is first rendered with; the content serial then takes its place in the text.
+PLACEHOLDER = uuid.UUID(int=0)
+
+
+def with_content_serial(text: str) -> str:
+    """A document rendered with the placeholder serial, with its content serial in its place: rendering once
+    (the SBOM libraries take seconds on thousands of components) gives the bytes a second rendering with the
+    content serial would give. Raises ValueError (a usage error) if the placeholder is not there exactly once."""
+    placeholder = str(PLACEHOLDER)
+    if text.count(placeholder) != 1:
+        raise ValueError("the rendered SBOM does not hold its placeholder serial exactly once")
+    return text.replace(placeholder, str(content_serial(text)))
+
+
 def _component_type(component: Component) -> Any:
     from cyclonedx.model.component import ComponentType
 
@@ -128,6 +142,6 @@ def write_cyclonedx(
         output = XmlV1Dot6(bom) if xml else JsonV1Dot6(bom)
         return output.output_as_string(indent=2) + "\n"
 
-    if serial is None:
-        serial = content_serial(render(uuid.UUID(int=0)))
-    return render(serial)
+    if serial is not None:
+        return render(serial)
+    return with_content_serial(render(PLACEHOLDER))

@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from medlint.model.sbom import END_OF_SUPPORT
 from medlint.model.support import end_date
-from medlint.sbom.cyclonedx import content_serial
+from medlint.sbom.cyclonedx import PLACEHOLDER, with_content_serial
 from medlint.sbom.fields import component_fields, system_properties
 from medlint.sbom.inventory import Component, ComponentKind, Inventory, Scope
 
@@ -169,15 +169,15 @@ def write_spdx(
     from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
     from spdx_tools.spdx.writer.json.json_writer import write_document_to_stream
 
-    def render(number: uuid.UUID, validate: bool) -> str:
+    def render(number: uuid.UUID) -> str:
         document = _document(inventory, timestamp, number, tool_version)
-        problems = validate_full_spdx_document(document) if validate else []
+        problems = validate_full_spdx_document(document)
         if problems:
             raise SpdxInvalid("; ".join(sorted(problem.validation_message for problem in problems))[:2000])
         stream = io.StringIO()
         write_document_to_stream(document, stream, validate=False)
         return stream.getvalue().rstrip("\n") + "\n"
 
-    if serial is None:  # the content with a fixed namespace names the document; only what is written is validated
-        serial = content_serial(render(uuid.UUID(int=0), validate=False))
-    return render(serial, validate=True)
+    if serial is not None:
+        return render(serial)
+    return with_content_serial(render(PLACEHOLDER))
