@@ -67,7 +67,9 @@ def main() -> None:
         cases += [
             (f"corpus/{kind}", CORPUS, kind, chart_path) for kind in ("dockerfile", "compose", "k8s", "helm")
         ]
-    print(f"| input | command | median s ({options.runs} runs) | peak RSS MiB | components |")
+    print(
+        f"| input | command | median s ({options.runs} runs) | peak RSS MiB (largest child so far) | components |"
+    )
     print("|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as scratch:
         for name, cwd, path, extra in cases:
