@@ -25,6 +25,9 @@ MAX_JSON_DEPTH = 256
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _LITERALS = (("true", True), ("false", False), ("null", None))
+#: Longer than any real number; Python refuses to convert integers of over 4,300 digits.
+MAX_NUMBER_CHARACTERS = 1000
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Parser:
@@ -63,6 +66,10 @@ class _Parser:
         match = _NUMBER.match(text, offset)
         if match and match.end() > offset:
             number = match.group(0)
+            if len(number) > MAX_NUMBER_CHARACTERS:  # int() refuses over 4,300 digits: an error, not a crash
+                raise self.error(
+                    f"a number of {len(number):,} characters is longer than medlint reads", offset
+                )
             return (float(number) if match.group(1) or match.group(2) else int(number)), match.end()
         for word, literal in _LITERALS:
             if text.startswith(word, offset):
@@ -71,10 +78,13 @@ class _Parser:
 
     def string(self, offset: int) -> tuple[str, int]:
         try:
-            return scanstring(self.text, offset + 1, True)
+            value, end = scanstring(self.text, offset + 1, True)
         except JSONDecodeError as error:
             message = error.msg.removesuffix(" at").removesuffix(" starting")
             raise self.error(message[0].lower() + message[1:], error.pos) from None
+        if not value.isascii() and _LONE_SURROGATE.search(value):  # `"\ud800"`: no character, no UTF-8
+            raise self.error("a lone UTF-16 surrogate escape (\\ud800-\\udfff) is not a character", offset)
+        return value, end
 
     def enter(self, offset: int, depth: int) -> None:
         if depth > self.max_depth:

@@ -40,7 +40,12 @@ def read_release_manifest(path: Path) -> Mapping[str, str]:
             f"cannot read release manifest {shown}: {error.strerror or error}"
         ) from None
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        document = json.loads(data.decode("utf-8-sig"), parse_int=_bounded_int)
+    except _NumberTooLong as error:
+        raise ReleaseManifestError(
+            f"release manifest {shown}: a number of {error.args[0]:,} digits is not a digest; medlint does not "
+            "read it"
+        ) from None
     except UnicodeDecodeError:
         raise ReleaseManifestError(f"release manifest {shown} is not UTF-8 text") from None
     except (json.JSONDecodeError, RecursionError) as error:
@@ -58,6 +63,16 @@ def read_release_manifest(path: Path) -> Mapping[str, str]:
             + "\n".join(f"  {line}" for line in dict.fromkeys(lines))
         )
     return {str(key): str(value) for key, value in document.items()}
+
+
+class _NumberTooLong(Exception):
+    """A JSON integer longer than Python converts (4,300 digits): int() raises a ValueError, not a JSON error."""
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits) > 1000:
+        raise _NumberTooLong(len(digits))
+    return int(digits)
 
 
 def _in_words(error: object) -> str:

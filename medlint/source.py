@@ -113,7 +113,13 @@ class _PositionConstructor:
         ):
             # Unknown tags are read as plain strings: never instantiate anything from the input.
             return node.value
-        return self._loader.construct_object(node, deep=True)
+        try:
+            return self._loader.construct_object(node, deep=True)
+        except ValueError:  # an integer beyond Python's 4,300-digit conversion limit
+            what = "a number" if node.tag.endswith((":int", ":float")) else "a value"
+            raise SourceError(
+                f"{what} of {len(node.value):,} characters that medlint cannot convert", *_span(node)[:2]
+            ) from None
 
     def _build_mapping(self, node: yaml.MappingNode) -> YamlMap:
         result = YamlMap()

@@ -1,0 +1,98 @@
+"""Inputs added since issue 8, attacked again: JSON manifests, YAML numbers, release manifests, and the files
+`check -o` and `evidence -o` write into the repository.
+
+Python refuses to convert an integer of over 4,300 digits (a ValueError, not a parse error), and a JSON
+`"\\ud800"` decodes to a string that cannot be encoded as UTF-8: both escaped as tracebacks that ended the
+whole run, because a file read as context takes every run down with it. An output path inside the project
+can be a link out of it, or a named pipe that blocks forever.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.harness import assert_kept_promises, run_medlint
+from tests.hostile.projects import check, problems, write
+
+TODAY = "2026-12-07"
+HUGE = "9" * 5000
+POD = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: nginx:1.27\n"
+
+
+def test_a_huge_integer_in_yaml_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    project = write(
+        tmp_path / "project",
+        {
+            "k8s/pod.yaml": POD + f"  priority: {HUGE}\n",
+            "k8s/ok.yaml": POD.replace("name: p", "name: q"),
+            "compose.yaml": f"services:\n  web:\n    image: nginx:1.27\n    mem_limit: {HUGE}\n",
+            "chart/Chart.yaml": "apiVersion: v2\nname: chart\nversion: 1.0.0\n",
+            "chart/values.yaml": f"replicas: {HUGE}\n",
+            "chart/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {a: b}\n",
+        },
+    )
+    found = problems(check(project, tmp_path / "out"))
+    assert "a number of 5,000 characters" in found["k8s/pod.yaml"]
+    assert "a number of 5,000 characters" in found["compose.yaml"]
+    assert "internal error" not in " ".join(found.values())
+    assert "k8s/ok.yaml" not in found  # the rest of the run goes on
+
+
+def test_a_huge_integer_in_the_configuration_is_a_usage_error(tmp_path: Path) -> None:
+    project = write(
+        tmp_path / "project",
+        {
+            "Dockerfile": "FROM alpine:3.19\nUSER 1000\n",
+            ".medlint.yaml": f"rules:\n  params:\n    MD101:\n      x: {HUGE}\n",
+        },
+    )
+    run = run_medlint(["check", "--today", TODAY, "."], project)
+    assert_kept_promises(run, exit_codes=(2,))
+    assert ".medlint.yaml:4" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "x": %s}}' % HUGE,
+            "a number of 5,000",
+        ),
+        ('{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "\\ud800"}}', "lone UTF-16 surrogate"),
+        ('{"apiVersion": "v1", "kind": "Pod", "metadata": {"\\udfff": "p"}}', "lone UTF-16 surrogate"),
+    ],
+    ids=["huge-integer", "lone-surrogate-value", "lone-surrogate-key"],
+)
+def test_json_manifest_numbers_and_surrogates(tmp_path: Path, content: str, expected: str) -> None:
+    project = write(
+        tmp_path / "project",
+        {
+            "k8s/bad.json": content,
+            "k8s/ok.json": '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "q"}}',
+        },
+    )
+    # the good file is named, the bad one is read as its context: it must not take the run down
+    assert "k8s/ok.json" not in problems(check(project, tmp_path / "out", ("k8s/ok.json",)))
+    found = problems(check(project, tmp_path / "out2"))
+    assert expected in found["k8s/bad.json"]
+
+
+def test_json_manifest_surrogate_pairs_are_still_characters(tmp_path: Path) -> None:
+    project = write(
+        tmp_path / "project",
+        {
+            "k8s/pod.json": '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"a": "\\ud83d\\ude00"}}}'
+        },
+    )
+    assert "k8s/pod.json" not in problems(check(project, tmp_path / "out"))
+
+
+def test_a_huge_integer_in_a_release_manifest_is_a_usage_error(tmp_path: Path) -> None:
+    project = write(tmp_path / "project", {"Dockerfile": "FROM alpine:3.19\nUSER 1000\n"})
+    manifest = tmp_path / "release.json"
+    manifest.write_text('{"registry.example.com/app:1.0": %s}' % HUGE, encoding="utf-8")
+    run = run_medlint(["check", "--today", TODAY, ".", "--release-manifest", str(manifest)], project)
+    assert_kept_promises(run, exit_codes=(2,))
+    assert "release manifest" in run.stderr and "5,000 digits" in run.stderr
