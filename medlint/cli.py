@@ -81,11 +81,13 @@ def _write_outputs(
     """Write each requested file; standard output gets --format unless a plain --output PATH took it."""
     import os
 
+    from medlint.output_file import write_output
     from medlint.report import render
     from medlint.report.sanitize import sanitized
     from medlint.report.text import render_text, statistics_text, summary_lines
 
     rendered: dict[str, str] = {}  # one rendering per format, so the GitHub job summary is appended once
+    root = report.root
     report = sanitized(report)  # once, for every format
 
     def report_in(fmt: str) -> str:
@@ -101,8 +103,7 @@ def _write_outputs(
 
     for fmt, path in outputs:
         try:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)  # CI artifact folders often do not exist yet
-            Path(path).write_text(report_in(fmt or output_format), encoding="utf-8")
+            write_output(path, report_in(fmt or output_format), root=root)  # never through a link out
         except OSError as error:
             raise UsageProblem(f"cannot write {path}: {error.strerror or error}") from None
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ

@@ -8,7 +8,6 @@ Jinja2 is imported when a report is rendered.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -31,9 +30,9 @@ def write_evidence(report: Report, output_format: str, output_path: str | None) 
     if output_path is None:
         click.echo(document, nl=False)
         return report
-    Path(output_path).parent.mkdir(parents=True, exist_ok=True)
-    with open(output_path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(document)
+    from medlint.output_file import write_output  # never through a link leading out of the project
+
+    write_output(output_path, document, root=report.root)
     click.echo("\n".join(summary_lines(report)), err=True)
     click.echo(f"Evidence report written to {output_path}.", err=True)
     return report

@@ -131,6 +131,7 @@ def render_sbom(
 def write_sboms(report: Report, request: SbomRequest) -> None:
     """Build, merge and write the SBOM of each chosen system (standard output, or the -o file)."""
     from medlint.limits import DEFAULT_LIMITS
+    from medlint.output_file import write_output
     from medlint.sbom import SbomError
     from medlint.sbom.inventory import build_inventory
     from medlint.sbom.merge import merge_inventory
@@ -169,9 +170,7 @@ def write_sboms(report: Report, request: SbomRequest) -> None:
             continue
         target = Path(request.output_path.replace("{system}", run.system.name))
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+            write_output(target, text, root=report.root)
         except OSError as error:
             raise ValueError(f"cannot write {target}: {error.strerror or error}") from None
         for line in [*notes, f"{what}, written to {target} ({output_format})."]:

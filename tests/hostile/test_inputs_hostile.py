@@ -9,6 +9,7 @@ can be a link out of it, or a named pipe that blocks forever.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,51 @@ def test_a_huge_integer_in_a_release_manifest_is_a_usage_error(tmp_path: Path) -
     run = run_medlint(["check", "--today", TODAY, ".", "--release-manifest", str(manifest)], project)
     assert_kept_promises(run, exit_codes=(2,))
     assert "release manifest" in run.stderr and "5,000 digits" in run.stderr
+
+
+# --------------------------------------------------------------------------------------------------
+# Outputs written into the repository
+
+
+def _victim(tmp_path: Path) -> Path:
+    victim = tmp_path / "home" / ".bashrc"
+    victim.parent.mkdir()
+    victim.write_text("precious\n", encoding="utf-8")
+    return victim
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "-o", "sarif={output}"],
+        ["check", "--format", "json", "-o", "{output}"],
+        ["evidence", "-o", "{output}"],
+    ],
+    ids=["check-format-path", "check-output", "evidence"],
+)
+def test_outputs_never_write_through_a_link_out_of_the_project(tmp_path: Path, command: list[str]) -> None:
+    victim = _victim(tmp_path)
+    project = write(tmp_path / "project", {"Dockerfile": "FROM alpine:3.19\nUSER 1000\n"})
+    (project / "results.sarif").symlink_to(victim)
+    args = [part.replace("{output}", "results.sarif") for part in command]
+    run = run_medlint([args[0], "--today", TODAY, ".", *args[1:]], project)
+    assert_kept_promises(run, exit_codes=(2,))
+    assert "leads outside the scanned project" in run.stderr
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+    # a new file in a new folder of the project, and a path outside it, are written as before
+    for output in ("reports/results.sarif", str(tmp_path / "artifacts" / "results.sarif")):
+        args = [part.replace("{output}", output) for part in command]
+        run = run_medlint([args[0], "--today", TODAY, ".", *args[1:]], project)
+        assert_kept_promises(run, exit_codes=(1,))
+        assert Path(output if os.path.isabs(output) else project / output).stat().st_size > 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("command", [["check", "-o", "json={output}"], ["evidence", "-o", "{output}"]])
+def test_outputs_to_a_named_pipe_in_the_project_never_block(tmp_path: Path, command: list[str]) -> None:
+    project = write(tmp_path / "project", {"Dockerfile": "FROM alpine:3.19\nUSER 1000\n"})
+    os.mkfifo(project / "report.out")
+    args = [part.replace("{output}", "report.out") for part in command]
+    run = run_medlint([args[0], "--today", TODAY, ".", *args[1:]], project, timeout=60)
+    assert_kept_promises(run, exit_codes=(2,))
+    assert "not a regular file" in run.stderr
