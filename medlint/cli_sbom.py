@@ -147,10 +147,13 @@ def write_sboms(report: Report, request: SbomRequest) -> None:
     old = None
     if request.merge_path is not None:
         try:
-            old = read_sbom(
-                Path(request.merge_path),
+            merge_path = Path(os.path.abspath(request.merge_path))
+            root = Path(os.path.abspath(report.root))
+            old = read_sbom(  # the SBOM kept in the repository may not be a link leading out of it
+                merge_path,
                 request.merge_path,
                 request.max_sbom_bytes or DEFAULT_LIMITS.max_sbom_bytes,
+                within=root if merge_path == root or root in merge_path.parents else None,
             )
         except SbomError as error:
             raise ValueError(f"--merge: {error}") from None

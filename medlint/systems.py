@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from medlint.config import Config, SystemSettings
+from medlint.config import Config, ConfigError, SystemSettings
 from medlint.engine import EngineSettings, RunResult, run_rules
 from medlint.findings import Finding, Notification
 from medlint.model import Location, Project, System, VersionGroup
@@ -146,14 +146,29 @@ def _system(
         external_secrets=settings.external_secrets or (),
         external_config_maps=settings.external_config_maps or (),
         external_volume_claims=settings.external_volume_claims or (),
-        sboms=tuple(
-            sbom_shown(
-                config.folder / written if config.folder is not None else Path(written), membership.root
-            )
-            for written in settings.sbom or ()
-        ),
+        sboms=tuple(_configured_sbom(written, config, membership.root) for written in settings.sbom or ()),
         declared_at=declared_at,
     )
+
+
+def _configured_sbom(written: str, config: Config, root: Path) -> str:
+    """How findings name an SBOM of the configuration's `sbom:`; ConfigError when it lies outside the project.
+
+    The configuration comes with the repository, so `sbom: /etc/passwd` or `../../secrets.json` is read from
+    no one's choice but the repository's: refused like every other path that leaves the scanned project
+    (a configuration outside the project, found above it, is the user's own and may name its neighbours)."""
+    folder = (
+        Path(os.path.abspath(config.folder)) if config.folder is not None else Path(os.path.abspath(root))
+    )
+    absolute = Path(os.path.abspath(folder / written))
+    root = Path(os.path.abspath(root))
+    boundary = root if folder == root or root in folder.parents else folder
+    if absolute != boundary and boundary not in absolute.parents:
+        raise ConfigError(
+            f"sbom: {written} in {_shown(config)} lies outside the scanned project; medlint reads no file "
+            "outside it (name an SBOM kept elsewhere with --sbom on the command line)"
+        )
+    return sbom_shown(absolute, root)
 
 
 def sbom_shown(path: Path, root: Path) -> str:

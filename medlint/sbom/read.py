@@ -538,12 +538,13 @@ def parse_sbom(data: bytes, shown: str) -> SuppliedSbom:
     )
 
 
-def read_sbom(path: Path, shown: str, max_bytes: int) -> SuppliedSbom:
-    """Read and parse a supplied SBOM file through the bounded reader; raises SbomError."""
+def read_sbom(path: Path, shown: str, max_bytes: int, within: Path | None = None) -> SuppliedSbom:
+    """Read and parse a supplied SBOM file through the bounded reader; raises SbomError. With `within` (the
+    scanned project, for a file inside it) a symbolic link leading out of it is refused unread."""
     from medlint.reader import ReadRefused, read_bytes
 
     try:
-        data = read_bytes(path, within=None, max_bytes=max_bytes, limit_name="limits.max_sbom_bytes")
+        data = read_bytes(path, within=within, max_bytes=max_bytes, limit_name="limits.max_sbom_bytes")
     except ReadRefused as refusal:
         raise SbomError(f"SBOM {shown} was not read: {refusal.message}") from None
     except OSError as error:
@@ -554,10 +555,13 @@ def read_sbom(path: Path, shown: str, max_bytes: int) -> SuppliedSbom:
 def read_supplied_sboms(
     systems: Iterable[System], root: Path, reader: FileReader
 ) -> tuple[SuppliedSbom, ...]:
-    """Every SBOM the systems name, read once each (in path order), remembered for fingerprinting."""
+    """Every SBOM the systems name, read once each (in path order), remembered for fingerprinting. A file
+    inside the project (named relative to the root) is the repository's: it may not lead out of the project
+    (a link to `/etc/shadow`); one outside was named by the user on the command line."""
     found = []
     for shown in sorted({path for system in systems for path in system.sboms}):
-        path = Path(shown) if Path(shown).is_absolute() else root / shown
-        sbom = read_sbom(path, shown, reader.limits.max_sbom_bytes)
+        inside = not Path(shown).is_absolute()
+        path = root / shown if inside else Path(shown)
+        sbom = read_sbom(path, shown, reader.limits.max_sbom_bytes, within=root if inside else None)
         found.append(sbom)
     return tuple(found)

@@ -55,6 +55,60 @@ def _check(args: list[str], project: Path) -> HostileRun:
 
 
 # --------------------------------------------------------------------------------------------------
+# Never read outside the project
+
+
+@pytest.mark.parametrize("written", ["absolute", "dotdot", "link", "linked-folder"])
+def test_configuration_cannot_name_an_sbom_outside_the_project(tmp_path: Path, written: str) -> None:
+    target = _outside(tmp_path)
+    project = _project(tmp_path / "project")
+    if written == "absolute":
+        entry = str(target)
+    elif written == "dotdot":
+        entry = "../elsewhere/private.cdx.json"
+    elif written == "link":
+        (project / "soup.cdx.json").symlink_to(target)
+        entry = "soup.cdx.json"
+    else:
+        (project / "sboms").symlink_to(target.parent, target_is_directory=True)
+        entry = "sboms/private.cdx.json"
+    (project / ".medlint.yaml").write_text(f"sbom: {entry}\n", encoding="utf-8")
+    run = _check(["."], project)
+    assert_kept_promises(run, exit_codes=(2,), markers=(MARKER,))
+    assert "outside the scanned project" in run.stderr
+
+
+def test_a_configured_sbom_inside_the_project_is_still_read(tmp_path: Path) -> None:
+    project = _project(tmp_path / "project", {"sboms/soup.cdx.json": _cyclonedx("docker.io/library/alpine")})
+    (project / ".medlint.yaml").write_text("sbom: sboms/../sboms/soup.cdx.json\n", encoding="utf-8")
+    run = _check([".", "--format", "json"], project)
+    assert_kept_promises(run, exit_codes=(1,))
+    paths = {finding["location"]["path"] for finding in json.loads(run.stdout)["findings"]}
+    assert "sboms/soup.cdx.json" in paths  # MD904 reads the entry at its line
+
+
+def test_command_line_sbom_in_the_project_may_not_link_out(tmp_path: Path) -> None:
+    target = _outside(tmp_path)
+    project = _project(tmp_path / "project")
+    (project / "soup.cdx.json").symlink_to(target)
+    run = _check([".", "--sbom", "soup.cdx.json"], project)
+    assert_kept_promises(run, exit_codes=(2,), markers=(MARKER,))
+    assert "leads outside the scanned project" in run.stderr
+    # the user may still name a file outside the project on the command line: it is their choice
+    direct = _check([".", "--sbom", str(target), "--format", "json"], project)
+    assert_kept_promises(direct, exit_codes=(1,))
+
+
+def test_merge_with_a_kept_sbom_that_links_out_is_refused(tmp_path: Path) -> None:
+    target = _outside(tmp_path)
+    project = _project(tmp_path / "project")
+    (project / "soup.cdx.json").symlink_to(target)
+    run = _sbom([".", "--merge", "soup.cdx.json", "-o", "new.cdx.json"], project)
+    assert_kept_promises(run, exit_codes=(2,), markers=(MARKER,))
+    assert not (project / "new.cdx.json").exists()
+
+
+# --------------------------------------------------------------------------------------------------
 # Never write outside the project, never block on the output
 
 
