@@ -47,6 +47,14 @@ _FIELDS = (SUPPLIER, LEVEL_OF_SUPPORT, END_OF_SUPPORT, REQUIREMENT_REF, ANOMALY_
 _HEX = re.compile(r"^[0-9a-fA-F]{32,}$")
 #: Deeper than any real SBOM; a document nesting further is refused rather than recursed into.
 MAX_DEPTH = 128
+#: JSON values (objects, arrays, strings, numbers) of one SBOM. A real inventory of 64 MiB holds about two
+#: million; a file of millions of `{}` would otherwise need gigabytes of objects for a few bytes each.
+MAX_JSON_VALUES = 4_000_000
+#: XML elements and attributes of one SBOM (an element costs several times a JSON value).
+MAX_XML_NODES = 1_000_000
+#: Digits of a JSON number; Python refuses to convert an integer of over 4,300 digits.
+MAX_NUMBER_CHARACTERS = 1000
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -59,11 +67,38 @@ class _Object(dict):  # type: ignore[type-arg]
     __slots__ = ("offset",)
 
 
-def _load_json(text: str, shown: str) -> tuple[Any, list[int]]:
-    """The parsed document and the offsets where its lines start."""
+def _load_json(text: str, shown: str) -> Any:
+    """The parsed document; every object remembers its offset. Bounded in depth, in the number of values
+    and in the length of numbers, so a hostile file is an SbomError, never a crash or gigabytes of memory."""
     decoder = json.JSONDecoder()
     original = json.decoder.JSONObject  # type: ignore[attr-defined]
+    original_array = json.decoder.JSONArray  # type: ignore[attr-defined]
     depth = [0]
+    values = [0]
+
+    def count() -> None:
+        values[0] += 1
+        if values[0] > MAX_JSON_VALUES:
+            raise SbomError(
+                f"{shown}: holds more than {MAX_JSON_VALUES:,} JSON values; medlint does not read it"
+            )
+
+    def number(kind: Any) -> Any:
+        def parse(digits: str) -> Any:
+            count()
+            if len(digits) > MAX_NUMBER_CHARACTERS:
+                raise SbomError(f"{shown}: a number of {len(digits):,} characters; medlint does not read it")
+            return kind(digits)
+
+        return parse
+
+    def parse_string(*args: Any) -> Any:
+        count()
+        return json.decoder.scanstring(*args)  # type: ignore[attr-defined]
+
+    def parse_array(*args: Any) -> Any:
+        count()
+        return original_array(*args)
 
     def parse_object(
         state: tuple[str, int],
@@ -75,6 +110,7 @@ def _load_json(text: str, shown: str) -> tuple[Any, list[int]]:
         *rest: Any,
     ) -> Any:
         _, end = state
+        count()
         depth[0] += 1
         if depth[0] > MAX_DEPTH:
             raise SbomError(f"{shown}: nested deeper than {MAX_DEPTH} levels; medlint does not read it")
@@ -90,14 +126,54 @@ def _load_json(text: str, shown: str) -> tuple[Any, list[int]]:
             depth[0] -= 1
 
     decoder.parse_object = parse_object  # type: ignore[attr-defined]
+    decoder.parse_array = parse_array  # type: ignore[attr-defined]
+    decoder.parse_string = parse_string  # type: ignore[attr-defined]
+    decoder.parse_int = number(int)  # type: ignore[assignment]
+    decoder.parse_float = number(float)  # type: ignore[assignment]
     decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
-    starts = [0] + [match.end() for match in re.finditer("\n", text)]
     try:
-        return decoder.decode(text), starts
+        document = decoder.decode(text)
     except json.JSONDecodeError as error:
         raise SbomError(f"{shown}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from None
     except RecursionError:
         raise SbomError(f"{shown}: nested too deeply; medlint does not read it") from None
+    if _ESCAPED_SURROGATE.search(text):  # `"\ud800"` alone decodes to no character and cannot be printed
+        try:
+            json.dumps(document, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise SbomError(
+                f"{shown}: holds a lone UTF-16 surrogate escape (\\ud800-\\udfff), which is no character; "
+                "medlint does not read it"
+            ) from None
+        except RecursionError:
+            raise SbomError(f"{shown}: nested too deeply; medlint does not read it") from None
+    return document
+
+
+class _Lines:
+    """Line and column of offsets in a text, counted on demand from the nearest offset already placed.
+
+    A list of every line start would cost gigabytes for a file of millions of empty lines; the offsets
+    asked for are few (one per component or property) and come mostly in document order."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.known = [0]  # offsets already placed, sorted
+        self.lines = [1]  # their line numbers
+        self.line_starts = [0]  # where the line of each starts
+
+    def place(self, offset: int) -> tuple[int, int]:
+        index = bisect.bisect_right(self.known, offset) - 1
+        base, line, start = self.known[index], self.lines[index], self.line_starts[index]
+        newlines = self.text.count("\n", base, offset)
+        if newlines:
+            line += newlines
+            start = self.text.rfind("\n", base, offset) + 1
+        if self.known[index] != offset:
+            self.known.insert(index + 1, offset)
+            self.lines.insert(index + 1, line)
+            self.line_starts.insert(index + 1, start)
+        return line, offset - start + 1
 
 
 @dataclass
@@ -105,13 +181,12 @@ class _Places:
     """Turns JSON offsets (or XML element positions) into locations in the shown file."""
 
     path: str
-    starts: list[int] = field(default_factory=list)
+    lines: _Lines | None = None
 
     def of(self, node: Any) -> Location:
         offset = getattr(node, "offset", None)
-        if isinstance(offset, int) and self.starts:
-            line = bisect.bisect_right(self.starts, offset)
-            return Location(self.path, line, offset - self.starts[line - 1] + 1)
+        if isinstance(offset, int) and self.lines is not None:
+            return Location(self.path, *self.lines.place(offset))
         line = getattr(node, "line", None)
         if isinstance(line, int):
             return Location(self.path, line, getattr(node, "column", 1))
@@ -122,7 +197,7 @@ class _Places:
 # XML with the position of every element
 
 
-@dataclass
+@dataclass(slots=True)
 class _Element:
     tag: str
     attributes: dict[str, str]
@@ -130,6 +205,7 @@ class _Element:
     column: int
     children: list[_Element] = field(default_factory=list)
     text: str = ""
+    parts: list[str] = field(default_factory=list)  # the text while it is read (joined once: linear time)
 
     def child(self, tag: str) -> _Element | None:
         return next((item for item in self.children if item.tag == tag), None)
@@ -150,6 +226,7 @@ def _load_xml(data: bytes, shown: str) -> tuple[_Element, str]:
     stack: list[_Element] = []
     root: list[_Element] = []
     namespaces: list[str] = []
+    nodes = [0]
 
     def refuse(*_: Any) -> None:
         raise SbomError(
@@ -161,6 +238,12 @@ def _load_xml(data: bytes, shown: str) -> tuple[_Element, str]:
         namespace, _, tag = name.rpartition(" ")
         if len(stack) >= MAX_DEPTH:
             raise SbomError(f"{shown}:{parser.CurrentLineNumber}: nested deeper than {MAX_DEPTH} levels")
+        nodes[0] += 1 + len(attributes)
+        if nodes[0] > MAX_XML_NODES:
+            raise SbomError(
+                f"{shown}:{parser.CurrentLineNumber}: holds more than {MAX_XML_NODES:,} XML elements and "
+                "attributes; medlint does not read it"
+            )
         element = _Element(
             tag,
             {key.rpartition(" ")[2]: value for key, value in attributes.items()},
@@ -175,12 +258,15 @@ def _load_xml(data: bytes, shown: str) -> tuple[_Element, str]:
         stack.append(element)
 
     def end(_: str) -> None:
-        stack.pop()
+        element = stack.pop()
+        element.text = "".join(element.parts)
+        element.parts = []
 
     def text(data: str) -> None:
         if stack:
-            stack[-1].text += data
+            stack[-1].parts.append(data)
 
+    parser.buffer_text = True
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
@@ -524,8 +610,8 @@ def parse_sbom(data: bytes, shown: str) -> SuppliedSbom:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SbomError(f"{shown}: the SBOM is not UTF-8 text") from None
-    document, starts = _load_json(text, shown)
-    places = _Places(shown, starts)
+    document = _load_json(text, shown)
+    places = _Places(shown, _Lines(text))
     if not isinstance(document, Mapping):
         raise SbomError(f"{shown}: an SBOM must be a JSON object (CycloneDX or SPDX)")
     if str(document.get("bomFormat", "")).lower() == "cyclonedx":

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from medlint.sbom import SbomError
+from medlint.sbom.read import parse_sbom
 from tests.hostile.harness import HostileRun, assert_kept_promises, run_medlint
 from tests.hostile.projects import MARKER, write
 
@@ -141,3 +143,150 @@ def test_sbom_output_to_a_named_pipe_in_the_project_never_blocks(tmp_path: Path)
     run = _sbom([".", "-o", "soup.cdx.json"], project, timeout=60)
     assert_kept_promises(run, exit_codes=(2,))
     assert "not a regular file" in run.stderr
+
+
+# --------------------------------------------------------------------------------------------------
+# Hostile supplied SBOMs: clear usage errors, in seconds, under the memory cap
+
+
+def _hostile_sboms() -> dict[str, bytes]:
+    head = b'{"bomFormat":"CycloneDX","specVersion":"1.6","components":['
+    return {
+        # int() refuses numbers of over 4,300 digits: a ValueError that escaped as a traceback
+        "huge-integer.json": head + b'{"type":"library","name":"x","version":' + b"9" * 5000 + b"}]}",
+        # a lone surrogate decodes to a str that cannot be encoded: a traceback when fingerprinting
+        "lone-surrogate.json": head + b'{"type":"container","name":"\\ud800x","version":"1"}]}',
+        # a list of every line start cost gigabytes before a single value was parsed
+        "line-flood.json": b"{" + b"\n" * 60_000_000 + head[1:] + b"]}",
+        # text split by millions of entity references was joined by repeated concatenation: quadratic
+        "entity-text.xml": (
+            b'<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components><component type="library"><name>'
+            + b"&amp;" * 4_000_000
+            + b"</name></component></components></bom>"
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_hostile_sboms()))
+def test_hostile_supplied_sbom_is_bounded_and_never_a_traceback(tmp_path: Path, name: str) -> None:
+    project = _project(tmp_path / "project", {f"sboms/{name}": _hostile_sboms()[name]})
+    run = _check(["Dockerfile", "--no-context", "--sbom", f"sboms/{name}"], project)
+    assert_kept_promises(run, exit_codes=(1, 2))
+    if run.exit_code == 2:
+        assert f"sboms/{name}" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b'{"bomFormat":"CycloneDX","specVersion":"1.6","x":' + b"1" * 4400 + b"}", "a number of 4,400"),
+        (b'{"bomFormat":"CycloneDX","specVersion":"1.6","x":"\\udc80"}', "lone UTF-16 surrogate"),
+        (
+            b'{"bomFormat":"CycloneDX","specVersion":"1.6","x":"\\ud83d\\ude00"}',
+            None,
+        ),  # a pair is a character
+    ],
+)
+def test_numbers_and_surrogates_in_a_supplied_sbom(data: bytes, expected: str | None) -> None:
+    if expected is None:
+        assert parse_sbom(data, "soup.cdx.json").components == ()
+        return
+    with pytest.raises(SbomError, match=expected):
+        parse_sbom(data, "soup.cdx.json")
+
+
+def test_millions_of_tiny_values_or_elements_are_refused_not_allocated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`[{},{},...]` of 45 MB (under the 64 MiB limit) needed over 1 GB of objects: a MemoryError traceback.
+    The counts are bounded (the real limits, lowered here so the test stays fast)."""
+    import medlint.sbom.read as read
+
+    monkeypatch.setattr(read, "MAX_JSON_VALUES", 1000)
+    monkeypatch.setattr(read, "MAX_XML_NODES", 1000)
+    many_json = (
+        b'{"bomFormat":"CycloneDX","specVersion":"1.6","components":[' + b",".join([b"[]"] * 1001) + b"]}"
+    )
+    with pytest.raises(SbomError, match="more than 1,000 JSON values"):
+        parse_sbom(many_json, "soup.cdx.json")
+    many_xml = (
+        b'<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components>'
+        + b"<x/>" * 1001
+        + b"</components></bom>"
+    )
+    with pytest.raises(SbomError, match="more than 1,000 XML elements"):
+        parse_sbom(many_xml, "soup.cdx.xml")
+    attributes = b" ".join(b'a%d=""' % index for index in range(1001))
+    with pytest.raises(SbomError, match="more than 1,000 XML elements"):
+        parse_sbom(b'<bom xmlns="http://cyclonedx.org/schema/bom/1.6" ' + attributes + b"/>", "soup.cdx.xml")
+
+
+def test_positions_are_still_exact_after_lazy_line_counting() -> None:
+    text = (
+        '{"bomFormat": "CycloneDX",\n"specVersion": "1.6",\n"components": [\n\n'
+        '  {"type": "library", "name": "a", "version": "1",\n'
+        '   "properties": [{"name": "medlint:end-of-support", "value": "2020-01-01"}]},\n'
+        '      {"type": "library", "name": "b", "version": "2",\n'
+        '   "components": [{"type": "library", "name": "c", "version": "3"}]}\n]}\n'
+    )
+    sbom = parse_sbom(text.encode(), "soup.cdx.json")
+    places = {
+        component.name: (component.location.line, component.location.column) for component in sbom.components
+    }
+    assert places == {"a": (5, 3), "b": (7, 7), "c": (8, 19)}
+    (a,) = [component for component in sbom.components if component.name == "a"]
+    assert a.end_of_support is not None and a.end_of_support.location.line == 6
+
+
+# --------------------------------------------------------------------------------------------------
+# What held: kept here so it stays held
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+        b'<bom xmlns="http://cyclonedx.org/schema/bom/1.6">&b;</bom>',
+        b'<?xml version="1.0"?><!DOCTYPE bom SYSTEM "file:///etc/passwd"><bom/>',
+        b'<bom xmlns="http://cyclonedx.org/schema/bom/1.6">' + b"<c>" * 200 + b"</c>" * 200 + b"</bom>",
+        b'{"bomFormat":"CycloneDX","specVersion":"1.6","x":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b'{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"name":"\xff"}]}',
+        b'{"bomFormat":"CycloneDX","specVersion":"1.6","specVersion":"9"}',
+        b'{"bomFormat":"CycloneDX","specVersion":1e999999}',
+        b"\x00\x01\x02",
+        b"",
+    ],
+)
+def test_other_hostile_sboms_stay_clear_usage_errors(tmp_path: Path, content: bytes) -> None:
+    project = _project(tmp_path / "project", {"soup.cdx": content})
+    run = _check(["Dockerfile", "--no-context", "--sbom", "soup.cdx"], project)
+    assert_kept_promises(run, exit_codes=(2,))
+    assert "soup.cdx" in run.stderr
+
+
+def test_a_fifo_or_device_as_supplied_sbom_is_refused(tmp_path: Path) -> None:
+    project = _project(tmp_path / "project")
+    os.mkfifo(project / "fifo.cdx.json")
+    (project / "zero.cdx.json").symlink_to("/dev/zero")
+    for name in ("fifo.cdx.json", "zero.cdx.json"):
+        run = _check(["Dockerfile", "--no-context", "--sbom", name], project)
+        assert_kept_promises(run, exit_codes=(2,))
+
+
+def test_sbom_output_is_the_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
+    project = write(
+        tmp_path / "project",
+        {
+            "Dockerfile": "FROM python:3.12-slim\nRUN pip install requests==2.31.0 six==1.16.0 attrs==23.1.0\n"
+            "RUN apt-get install -y curl=7.88.1-10 openssl=3.0.11\nUSER 1000\n",
+            "compose.yaml": "services:\n  web:\n    build: .\n  db:\n    image: postgres:16\n"
+            "  cache:\n    image: redis:7\n",
+        },
+    )
+    outputs = set()
+    for seed in ("1", "2", "3", "random"):
+        for output_format in ("cyclonedx-json", "cyclonedx-xml", "spdx-json"):
+            run = _sbom([".", "--format", output_format], project, env={"PYTHONHASHSEED": seed})
+            assert_kept_promises(run, exit_codes=(0,))
+            outputs.add((output_format, run.stdout))
+    assert len(outputs) == 3
