@@ -114,9 +114,16 @@ def render_sbom(
     from medlint import __version__
 
     if output_format == "spdx-json":
-        from medlint.sbom.spdx import write_spdx
+        from medlint.redact import internal_error_text
+        from medlint.sbom.spdx import SpdxInvalid, write_spdx
 
-        return write_spdx(inventory, timestamp=timestamp, tool_version=__version__, serial=serial)
+        try:
+            return write_spdx(inventory, timestamp=timestamp, tool_version=__version__, serial=serial)
+        except SpdxInvalid as error:  # a medlint bug: a usage error naming it, never a traceback
+            raise ValueError(
+                f"medlint built an SPDX document that spdx-tools rejects (please report it): "
+                f"{internal_error_text(error)}"
+            ) from None
     from medlint.sbom.cyclonedx import write_cyclonedx
 
     return write_cyclonedx(

@@ -957,7 +957,8 @@ def build_inventory(
     state.dockerfiles()
     state.workloads()
     components, roots = state.freeze()
-    components = tuple(_without_secrets(component) for component in components)
+    refs = _masked_refs([component.ref for component in components])
+    components = tuple(_without_secrets(component, refs) for component in components)
     return Inventory(
         system=project.system.name,
         system_origin=project.system.origin,
@@ -966,21 +967,49 @@ def build_inventory(
         evaluation_date=today,
         table_version=version,
         components=components,
-        depends_on=roots,
+        depends_on=tuple(refs.get(ref, ref) for ref in roots),
     )
 
 
-def _without_secrets(component: Component) -> Component:
+def _masked_refs(refs: list[str]) -> dict[str, str]:
+    """Each reference with its credentials masked, still unique: a masked reference that another one already
+    has (two folders `token=a/` and `token=b/` both become `token=***`) gets a number, in reference order."""
+    from medlint.redact import redact
+
+    masked = {ref: redact(ref) for ref in refs}
+    used = {ref for ref, shown in masked.items() if shown == ref}
+    for ref in sorted(ref for ref, shown in masked.items() if shown != ref):
+        shown, number = masked[ref], 2
+        while shown in used:
+            shown, number = f"{masked[ref]} ({number})", number + 1
+        masked[ref] = shown
+        used.add(shown)
+    return masked
+
+
+def _without_secrets(component: Component, refs: Mapping[str, str]) -> Component:
     """The component with credentials masked in what it quotes from the repository: a requirement line
     (`pkg @ git+https://TOKEN@host/...`, `--index-url https://user:pass@...`), a chart repository URL. An SBOM
     is shared with customers and auditors; it never carries a secret value, as no report does."""
     from medlint.redact import redact
 
-    evidence = tuple(replace(item, context=redact(item.context)) for item in component.evidence)
+    evidence = tuple(
+        replace(item, path=redact(item.path), context=redact(item.context)) for item in component.evidence
+    )
     properties = tuple((name, redact(value)) for name, value in component.properties)
-    if evidence == component.evidence and properties == component.properties:
-        return component
-    return replace(component, evidence=evidence, properties=properties)
+    # Names, versions and references come from the repository too (a built image is named after its
+    # folder): masked as every report masks them, the same way everywhere, so references still match.
+    cleaned = replace(
+        component,
+        ref=refs.get(component.ref, component.ref),
+        name=redact(component.name),
+        version=redact(component.version) if component.version else component.version,
+        purl=redact(component.purl) if component.purl else component.purl,
+        evidence=evidence,
+        properties=properties,
+        depends_on=tuple(refs.get(ref, ref) for ref in component.depends_on),
+    )
+    return component if cleaned == component else cleaned
 
 
 def inventories(components: Iterable[Component]) -> dict[str, int]:

@@ -238,6 +238,23 @@ def test_positions_are_still_exact_after_lazy_line_counting() -> None:
     assert a.end_of_support is not None and a.end_of_support.location.line == 6
 
 
+def test_a_secret_in_a_folder_name_reaches_no_sbom_and_references_stay_unique(tmp_path: Path) -> None:
+    """A built image is named after its folder, and evidence names the file: `token=...` in a folder name
+    was printed in every format, which reports mask. Masked, two such folders share a name; their
+    references must stay unique (SPDX ids are made from them: spdx-tools refused the duplicate, a traceback)."""
+    dockerfile = "FROM alpine:3.19\nUSER 1000\n"
+    project = write(
+        tmp_path / "project",
+        {f"svc token={MARKER}/Dockerfile": dockerfile, "svc token=other/Dockerfile": dockerfile},
+    )
+    for output_format in ("cyclonedx-json", "cyclonedx-xml", "spdx-json"):
+        run = _sbom([".", "--format", output_format], project)
+        assert_kept_promises(run, exit_codes=(0,), markers=(MARKER,))
+    refs = [component["bom-ref"] for component in json.loads(_sbom(["."], project).stdout)["components"]]
+    assert len(refs) == len(set(refs))
+    assert "dockerfile:svc token=***" in refs and "dockerfile:svc token=*** (2)" in refs
+
+
 # --------------------------------------------------------------------------------------------------
 # What held: kept here so it stays held
 
