@@ -25,7 +25,7 @@ from typing import Any
 from medlint.findings import Finding
 from medlint.fix.dockerfile_edit import TextEdit, apply_edits, verify_dockerfile
 from medlint.fix.plans import SAFE, UNSAFE, Manual, PlanContext, PlannedFix, Proposal, Site
-from medlint.fix.writer import FileText, UnsafePath, write_file
+from medlint.fix.writer import FileChanged, FileText, UnsafePath, write_file
 from medlint.fix.yaml_edit import YamlChange, edit_yaml
 from medlint.model import ArtifactKind
 
@@ -292,11 +292,18 @@ def _write_and_verify(
     before_counts = _counts(outcome.before)
 
     def sync() -> None:
-        """Make every touched file hold its wanted text: the accepted fixes, else the original."""
-        for path, text in on_disk.items():
+        """Make every touched file hold its wanted text: the accepted fixes, else the original. A file that
+        someone else changed meanwhile is left alone, and its fixes are reported as not applied."""
+        for path, text in list(on_disk.items()):
             wanted = outcome.results.get(path, outcome.originals[path].text)
             if text != wanted:
-                write_file(root, path, FileText(wanted, outcome.originals[path].bom))
+                try:
+                    write_file(root, path, FileText(wanted, outcome.originals[path].bom), expected=text)
+                except FileChanged as error:
+                    del on_disk[path]
+                    outcome.results.pop(path, None)
+                    outcome.refused.extend((fix, str(error)) for fix in accepted.pop(path, []))
+                    continue
                 on_disk[path] = wanted
 
     try:

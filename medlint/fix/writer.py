@@ -25,6 +25,10 @@ class UnsafePath(Exception):
     """A path that fix refuses to read or write; the message says why."""
 
 
+class FileChanged(UnsafePath):
+    """The file no longer holds the text fix read: someone else wrote it meanwhile; fix leaves it alone."""
+
+
 @dataclass(frozen=True)
 class FileText:
     """A file's text as medlint reads it (BOM removed) and whether the BOM must be written back."""
@@ -82,8 +86,10 @@ def read_file(root: Path, relative: str) -> FileText:
     return FileText(text, bom)
 
 
-def write_file(root: Path, relative: str, content: FileText) -> None:
-    """Replace a project file atomically, keeping its mode (and owner where permitted)."""
+def write_file(root: Path, relative: str, content: FileText, expected: str | None = None) -> None:
+    """Replace a project file atomically, keeping its mode (and owner where permitted). With `expected`
+    (the text fix read, or last wrote), FileChanged unless the file still holds it just before the rename:
+    an edit made by someone else while fix ran is never overwritten."""
     path = checked_path(root, relative)
     info = os.lstat(path)
     data = (_BOM if content.bom else b"") + content.text.encode("utf-8")
@@ -113,6 +119,10 @@ def write_file(root: Path, relative: str, content: FileText) -> None:
                 os.chmod(directory / temporary, mode)
             # The file may have been swapped for a link since it was checked: check again, then rename.
             checked_path(root, relative)
+            if expected is not None and read_file(root, relative).text != expected:
+                raise FileChanged(
+                    f"{relative} changed while medlint fix ran; it was left as it is (run fix again)"
+                )
             if dir_fd is not None:
                 os.replace(temporary, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
                 with contextlib.suppress(OSError):  # some file systems refuse fsync on directories
