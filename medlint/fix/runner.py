@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -66,15 +67,55 @@ class FixOutcome:
         return Counter(self.route_of[path] for path in self.results)
 
     def diff(self) -> str:
-        """A unified diff of every changed file, in path order."""
+        """A unified diff of every changed file, in path order, with secret values masked (module `_masked`):
+        the context lines around a fix quote the file, and CI logs are read by many."""
+        hidden = _secret_lines(self.before)
         chunks = []
         for path in sorted(self.results):
             old = self.originals[path].text.splitlines(keepends=True)
             new = self.results[path].splitlines(keepends=True)
+            secret = {old[line - 1] for line in hidden.get(path, ()) if 0 < line <= len(old)}
+            old = [_masked(line, line in secret) for line in old]
+            new = [_masked(line, line in secret) for line in new]
             chunks.extend(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
         return "".join(
             line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in chunks
         )
+
+
+_KEYED_LINE = re.compile(
+    r"^(?P<key>\s*(?:-\s+)?(?:ENV\s+|ARG\s+)?[\"']?(?P<name>[\w.-]+)[\"']?\s*[:=]\s*)(?P<value>\S.*?)(?P<end>\r?\n?)$"
+)
+
+
+_PLAIN_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "null", "~", "|", ">", "{}", "[]"})
+
+
+def _secret_lines(report: Any) -> dict[str, set[int]]:
+    """The lines that secret rules (checks `secrets.*`) found a value on, waived ones included, by path."""
+    lines: dict[str, set[int]] = {}
+    for finding in report.result.findings:
+        rule = report.pack.get(finding.rule_id)
+        if rule is not None and str(getattr(rule, "check", "")).startswith("secrets."):
+            lines.setdefault(finding.location.path, set()).add(finding.location.line)
+    return lines
+
+
+def _masked(line: str, secret: bool) -> str:
+    """A line of a file as the diff may show it: the value of a secret-like key (or of a line a secret rule
+    flagged) as `***`, URL credentials and secret query parameters masked. The same line always gives the
+    same text, so unchanged lines stay context."""
+    from medlint.redact import MASK, is_secret_key, redact
+
+    match = _KEYED_LINE.match(line)
+    value = match.group("value").strip().strip("\"'").lower() if match else ""
+    plain = value in _PLAIN_VALUES or value.isdigit()  # automountServiceAccountToken: false hides nothing
+    if match and (secret or is_secret_key(match.group("name"))) and not plain:
+        return f"{match.group('key')}{MASK}{match.group('end')}"
+    if secret:
+        ending = line[len(line.rstrip("\r\n")) :]
+        return f"{line[: len(line) - len(line.lstrip())]}{MASK}{ending}"
+    return redact(line)
 
 
 def _selected(rule_id: str, options: FixOptions) -> bool:

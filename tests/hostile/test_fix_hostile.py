@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from medlint.cli import main
 from medlint.fix import runner
 from tests.hostile.harness import assert_kept_promises, run_medlint
-from tests.hostile.projects import write
+from tests.hostile.projects import MARKER, write
 
 TODAY = "2026-12-07"
 POD = (
@@ -100,6 +100,29 @@ def test_fix_keeps_odd_yaml_parsing_and_a_second_run_is_quiet(tmp_path: Path) ->
     assert not parse_problems  # every file still parses
     again = run_medlint(["fix", ".", "--today", TODAY, "--unsafe-fixes", "--diff"], project)
     assert_kept_promises(again, exit_codes=(0, 1))
+
+
+def test_fix_diff_and_messages_print_no_secret(tmp_path: Path) -> None:
+    pod = POD.replace(
+        "      image:", f"      env:\n        - name: DB_PASSWORD\n          value: {MARKER}\n      image:"
+    )
+    compose = (
+        "services:\n  web:\n    image: registry.example.com/web:1.4.2\n    environment:\n"
+        f"      API_TOKEN: {MARKER}\n      URL: https://u:{MARKER}@db.example.com/x\n"
+    )
+    dockerfile = (
+        f"FROM alpine:3.19\nENV API_KEY={MARKER}\nADD https://u:{MARKER}@files.example.com/a.tgz /a\n"
+    )
+    project = write(
+        tmp_path / "project", {"pod.yaml": pod, "compose.yaml": compose, "Dockerfile": dockerfile}
+    )
+    diff = run_medlint(["fix", ".", "--today", TODAY, "--unsafe-fixes", "--diff"], project)
+    assert_kept_promises(diff, exit_codes=(1,), markers=(MARKER,))
+    # the context lines are there, masked; the lines the fixes add are shown as written
+    assert "API_TOKEN: ***" in diff.stdout and "value: ***" in diff.stdout
+    assert "+  automountServiceAccountToken: false" in diff.stdout
+    run = run_medlint(["fix", ".", "--today", TODAY, "--unsafe-fixes"], project)
+    assert_kept_promises(run, exit_codes=(0, 1), markers=(MARKER,))
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
