@@ -40,6 +40,11 @@ MAX_CONFIG_DEPTH = 32
 MAX_CONFIG_NODES = 100_000
 
 
+#: Configured systems of one run. Each is matched against every file and checked on its own, so a
+#: repository's configuration of 15,000 systems kept medlint busy for minutes; real ones declare a few dozen.
+MAX_SYSTEMS = 500
+
+
 class ConfigError(Exception):
     """An invalid configuration file; the CLI prints it and exits with code 2."""
 
@@ -579,6 +584,16 @@ def _pack_problems(data: Mapping[str, Any], pack: RulePack, positions: _Position
     if problem:
         problems.append(ConfigProblem(positions.line(("today",)), "today", problem))
     systems = data.get("systems")
+    if isinstance(systems, list) and len(systems) > MAX_SYSTEMS:
+        problems.append(
+            ConfigProblem(
+                positions.line(("systems",)),
+                "systems",
+                f"{len(systems):,} systems are more than medlint checks in one run ({MAX_SYSTEMS:,}): each "
+                "is matched against every file and checked on its own; group them, or run medlint per product",
+            )
+        )
+        systems = []
     seen: set[str] = set()
     for index, entry in enumerate(systems if isinstance(systems, list) else []):
         name = entry.get("name") if isinstance(entry, Mapping) else None
