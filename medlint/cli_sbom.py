@@ -81,7 +81,9 @@ def _serial(text: str | None) -> uuid.UUID | None:
 
 
 def _chosen(runs: Sequence[SystemRun], request: SbomRequest) -> list[SystemRun]:
-    names = ", ".join(run.system.name for run in runs)
+    from medlint.escape import visible
+
+    names = ", ".join(visible(run.system.name) for run in runs)
     if request.system_name is not None:
         chosen = [run for run in runs if run.system.name == request.system_name]
         if not chosen:
@@ -95,6 +97,19 @@ def _chosen(runs: Sequence[SystemRun], request: SbomRequest) -> list[SystemRun]:
             "own file with -o FILE holding {system}"
         )
     return list(runs)
+
+
+def _file_part(name: str) -> str:
+    """A system's name as it replaces {system} in -o: one plain file name, never `..`, a folder or a control
+    character (a chart named `..` in a pull request must not send the SBOM out of the project)."""
+    from medlint.escape import visible
+
+    if name in ("", ".", "..") or any(char in name for char in "/\\") or not name.isprintable():
+        raise ValueError(
+            f'system "{visible(name)}" cannot name a file in -o; write it with --system NAME and -o FILE '
+            "without {system}"
+        )
+    return name
 
 
 def _counts(inventory: Inventory) -> str:
@@ -137,6 +152,7 @@ def render_sbom(
 
 def write_sboms(report: Report, request: SbomRequest) -> None:
     """Build, merge and write the SBOM of each chosen system (standard output, or the -o file)."""
+    from medlint.escape import visible
     from medlint.limits import DEFAULT_LIMITS
     from medlint.output_file import write_output
     from medlint.sbom import SbomError
@@ -172,16 +188,19 @@ def write_sboms(report: Report, request: SbomRequest) -> None:
             inventory, summary = merge_inventory(inventory, [old])
             notes = summary.lines(request.merge_path)
         text = render_sbom(inventory, output_format, timestamp, serial)
-        what = f"SBOM of {run.system.label} (class {inventory.safety_class}): {_counts(inventory)}"
+        what = f"SBOM of {visible(run.system.label)} (class {inventory.safety_class}): {_counts(inventory)}"
         if request.output_path is None:
             click.echo(text, nl=False)
             for line in [*notes, what]:
                 click.echo(line, err=True)
             continue
-        target = Path(request.output_path.replace("{system}", run.system.name))
+        output_path = request.output_path
+        if "{system}" in output_path:
+            output_path = output_path.replace("{system}", _file_part(run.system.name))
+        target = Path(output_path)
         try:
             write_output(target, text, root=report.root)
         except OSError as error:
             raise ValueError(f"cannot write {target}: {error.strerror or error}") from None
-        for line in [*notes, f"{what}, written to {target} ({output_format})."]:
+        for line in [*notes, f"{what}, written to {visible(str(target))} ({output_format})."]:
             click.echo(line, err=True)

@@ -6,7 +6,10 @@ seconds, writes nothing outside the project, and prints no line a CI runner woul
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+
+import pytest
 
 from tests.hostile.harness import HostileRun, assert_kept_promises, run_medlint
 from tests.hostile.projects import write
@@ -25,6 +28,44 @@ def _chart(name: str) -> dict[str, str]:
         "chart/Chart.yaml": f'apiVersion: v2\nname: "{name}"\nversion: 1.0.0\n',
         "chart/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {a: b}\n",
     }
+
+
+def test_a_chart_named_dotdot_cannot_send_the_sbom_out_of_the_project(tmp_path: Path) -> None:
+    """The default system is named after the one chart; `-o '{system}/soup.cdx.json'` wrote ../soup.cdx.json."""
+    project = write(tmp_path / "project", _chart(".."))
+    run = run_medlint(["sbom", "--today", TODAY, "chart", "-o", "{system}/soup.cdx.json"], project)
+    assert_kept_promises(run, exit_codes=(2,))
+    assert 'system ".." cannot name a file' in run.stderr
+    assert not (tmp_path / "soup.cdx.json").exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="names with newlines are POSIX-only")
+def test_a_system_name_with_a_workflow_command_is_printed_escaped(tmp_path: Path) -> None:
+    project = write(tmp_path / "project", _chart("x\\n::error::forged"))
+    for args in (["-o", "out/{system}.cdx.json"], ["-o", "out/soup.cdx.json"], []):
+        run = run_medlint(["sbom", "--today", TODAY, "chart", *args], project)
+        assert_kept_promises(run, exit_codes=(0, 2))
+        _no_forged_lines(run)
+    assert not (project / "out" / "x\n::error::forged.cdx.json").exists()
+    check = run_medlint(["check", "--today", TODAY, "chart"], project, report_dir=tmp_path / "reports")
+    assert_kept_promises(check)
+    for line in check.stdout.splitlines() + check.stderr.splitlines():
+        assert not line.startswith("::")
+
+
+@pytest.mark.parametrize("name", ["..", ".", "a\\nb", "a\\\\b", "a\\u0007b"])
+def test_configured_system_names_that_cannot_name_a_file_are_refused(tmp_path: Path, name: str) -> None:
+    project = write(
+        tmp_path / "project",
+        {
+            "k8s/p.yaml": POD.format(name="p"),
+            ".medlint.yaml": f'systems:\n  - name: "{name}"\n    paths: [k8s]\n',
+        },
+    )
+    run = run_medlint(["sbom", "--today", TODAY, ".", "-o", "{system}/soup.cdx.json"], project)
+    assert_kept_promises(run, exit_codes=(2,))
+    assert "is not a system name" in run.stderr
+    _no_forged_lines(run)
 
 
 def test_tens_of_thousands_of_systems_are_refused_in_seconds(tmp_path: Path) -> None:
