@@ -72,13 +72,17 @@ def lint(
     keep_render_sources: bool = False,
     context: bool = False,
     release_manifest: Mapping[str, str] | None = None,
+    baseline_sha256: str | None = None,
 ) -> Report:
     """Discover, parse, check, waive, compare with the baseline. Raises DiscoveryError or RulePackError
     for usage problems. Every file is read through one bounded reader with `limits` (default: the
     configuration's).
 
     With `context` (the command line's default), named files are checked with the rest of their system and
-    only their findings are reported (medlint.partial); without it they are read alone."""
+    only their findings are reported (medlint.partial); without it they are read alone.
+
+    `baseline_sha256` is the digest of the baseline file's bytes as read (`read_baseline_file`), for the
+    report's record of the files read."""
     config = config or Config()
     pack = pack or load_rule_pack(tuple(config.rules_dirs) + tuple(rules_dirs))
     base = cwd or Path.cwd()
@@ -173,4 +177,26 @@ def lint(
         baseline_path=baseline_path,
         systems=system_runs,
         scope=scope,
+        file_digests=_files_read(reader, config, baseline_path, baseline_sha256),
     )
+
+
+def _files_read(
+    reader: FileReader, config: Config, baseline_path: str | None, baseline_sha256: str | None
+) -> dict[str, str]:
+    """{path: SHA-256} of every file the run read: the reader's record (repository paths), plus the
+    configuration and the baseline under the paths the report shows for them."""
+    digests = reader.digests()
+    if config.path is not None and config.sha256 is not None:
+        digests[shown_path(str(config.path), str(reader.root))] = config.sha256
+    if baseline_path is not None and baseline_sha256 is not None:
+        digests[baseline_path] = baseline_sha256
+    return dict(sorted(digests.items()))
+
+
+def shown_path(path: str, root: str) -> str:
+    """A file the user named, as reports show it: relative to the scanned root when inside it."""
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except (ValueError, OSError):
+        return path

@@ -487,7 +487,7 @@ def _run_lint(
     import tempfile
 
     from medlint.api import HelmValues, lint
-    from medlint.baseline import BaselineError, read_baseline
+    from medlint.baseline import BaselineError, read_baseline_file
     from medlint.config import ConfigError, expand_selectors, find_config, load_config, rule_selector_problem
     from medlint.discover import DiscoveryError
     from medlint.release_manifest import ReleaseManifestError
@@ -520,7 +520,7 @@ def _run_lint(
             config = dataclasses.replace(
                 config, disabled=config.disabled | expand_selectors(options.ignore, pack)
             )
-        baseline = read_baseline(Path(baseline_file)) if baseline_file else None
+        baseline, baseline_sha256 = read_baseline_file(Path(baseline_file)) if baseline_file else (None, None)
         release_manifest = None
         if options.release_manifest is not None:
             from medlint.release_manifest import read_release_manifest
@@ -549,6 +549,7 @@ def _run_lint(
             "baseline_path": baseline_file,
             "keep_render_sources": keep_render_sources,
             "release_manifest": release_manifest,
+            "baseline_sha256": baseline_sha256,
         }
         if paths == ("-",):
             name, text = _read_stdin(options, config.limits.max_file_bytes)
