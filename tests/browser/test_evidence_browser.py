@@ -20,6 +20,7 @@ from medlint.api import lint
 from medlint.report import Report
 from medlint.report.evidence import digests_for, render_evidence
 from medlint.report.evidence.assemble import build_view
+from medlint.report.evidence.model import SoupRow
 from medlint.report.evidence.render import SECTIONS
 from tests.browser.chromium import Session
 
@@ -88,11 +89,45 @@ def test_matrix_renders_with_the_expected_rows(example: Report, example_page: An
     assert "MD101" in row.inner_text() and "fail" in row.inner_text()
 
 
-def test_soup_section_says_no_inventory_yet(example_page: Any) -> None:
-    soup = example_page.locator("#soup")
-    assert soup.locator("h2").inner_text() == "8. SOUP inventory"
-    assert "does not build a SOUP inventory yet" in soup.inner_text()
-    assert soup.locator("table").count() == 0
+_SOUP_ROWS = (
+    SoupRow(
+        "docker.io/library/postgres",
+        "16.4",
+        "PostgreSQL Global Development Group",
+        "deployed",
+        "actively maintained",
+        "2028-11-09",
+        True,
+        "examples/medical-device/docker-compose.yml:20:12",
+        kind="image",
+    ),
+    SoupRow("<img src=x onerror=alert(7)>", "1.0", "", "build-only", "", "", False, "Dockerfile:1:6"),
+)
+
+
+def test_soup_table_renders_with_the_expected_rows(browser: Session, example: Report) -> None:
+    def producer(report: Report) -> tuple[SoupRow, ...]:
+        return _SOUP_ROWS
+
+    view = build_view(example, soup_producer=producer)
+    page = browser.open_report(render_evidence(example, "html", soup_producer=producer))
+    try:
+        soup = page.locator("#soup")
+        assert soup.locator("h2").inner_text() == "8. SOUP inventory"
+        rendered = page.eval_on_selector_all(
+            "#soup table tbody tr",
+            "rows => rows.map(row => Array.from(row.cells).map(c => c.innerText.trim()))",
+        )
+        expected = [
+            [r.name, r.kind, r.version, r.supplier, r.scope, r.level_of_support, r.end_of_support]
+            for r in view.soup.rows
+        ]
+        assert [row[:7] for row in rendered] == expected
+        assert [row[7] for row in rendered] == ["yes" if r.sbom_covered else "no" for r in view.soup.rows]
+        assert sorted(row[7] for row in rendered) == ["no", "yes"]
+        assert page.locator("#soup img").count() == 0 and browser.outside == []
+    finally:
+        page.close()
 
 
 def test_hostile_names_show_as_text(browser: Session) -> None:
