@@ -734,9 +734,11 @@ def test_files_the_run_refused_have_no_digest_and_say_why(tmp_path: Path) -> Non
     report = lint(["."], cwd=root, today=TODAY)
     files = {item.path: item for item in build_view(report).scope.files}
     assert files["ok.yaml"].sha256
+    assert "symbolic link" in (files["link.yaml"].digest_problem or "")
+    assert "named pipe" in (files["pipe.yaml"].digest_problem or "")
     for refused in ("link.yaml", "pipe.yaml"):
-        if refused in files:  # discovery may not list it at all; if listed, never hashed
-            assert files[refused].sha256 is None and files[refused].digest_problem
+        assert files[refused].sha256 is None and not files[refused].analysed
+    assert {item.path for item in build_view(report).scope.skipped} >= {"link.yaml", "pipe.yaml"}
 
 
 def test_configuration_and_baseline_are_in_scope_with_their_digests(
@@ -955,3 +957,17 @@ def test_soup_rows_of_several_systems_show_the_system(example: Report) -> None:
 
     [table] = html_tables(render_html(view), "soup")
     assert table[0][0] == "System" and [row[0] for row in table[1:]] == ["eu", "us"]
+
+
+def test_values_files_given_with_f_are_in_scope(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    _project_with_references(root)
+    (root / "site.yaml").write_text("replicas: 3\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(
+        main, ["evidence", "chart", "-f", "site.yaml", "--format", "markdown", "--exit-zero", "--no-context"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {row[0]: row for row in markdown_rows(result.stdout, "2. Scope")}
+    assert rows["site.yaml"][1] == "helm (values)"
+    assert rows["site.yaml"][3] == hashlib.sha256(b"replicas: 3\n").hexdigest()

@@ -114,8 +114,7 @@ def recorded_digests(report: Report) -> dict[str, Digest]:
         problems.setdefault(problem.location.path, problem.message)
     for item in report.project.files:
         if item.path not in digests:
-            reason = problems.get(item.path, "not read")
-            digests[item.path] = Digest(None, reason if item.analysed else f"not read: {reason}")
+            digests[item.path] = Digest(None, problems.get(item.path, "not read"))
     return dict(sorted(digests.items()))
 
 
