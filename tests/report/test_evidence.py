@@ -971,3 +971,12 @@ def test_values_files_given_with_f_are_in_scope(tmp_path: Path, monkeypatch: pyt
     rows = {row[0]: row for row in markdown_rows(result.stdout, "2. Scope")}
     assert rows["site.yaml"][1] == "helm (values)"
     assert rows["site.yaml"][3] == hashlib.sha256(b"replicas: 3\n").hexdigest()
+
+
+def test_a_partial_run_marks_the_files_read_as_context() -> None:
+    named = f"{EXAMPLE}/k8s/deployment.yaml"
+    report = lint([named], cwd=REPO_ROOT, today=TODAY, context=True)
+    files = {item.path: item for item in build_view(report).scope.files}
+    assert "context only" not in files[named].role
+    assert files[f"{EXAMPLE}/Dockerfile"].role == "context only"
+    assert files[f"{EXAMPLE}/Dockerfile"].sha256

@@ -190,6 +190,8 @@ def build_scope(report: Report, digests: Mapping[str, Digest] | None = None) -> 
             analysed = path not in not_artifacts
             if path in not_artifacts:
                 kind = "not an artifact"
+        if report.scope is not None and not report.reports_on(path) and path not in named:
+            role = f"{role}, context only" if role else "context only"  # a partial run's context
         files.append(ScopeFile(path, kind, role, analysed, digest.sha256, digest.problem))
     skipped = [
         SkippedFile(item.path, problems_by_path.get(item.path, "could not be analysed"))
