@@ -18,6 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from medlint.api import lint  # noqa: E402
+from medlint.config import find_config, load_config  # noqa: E402
 from medlint.report.evidence import render_evidence  # noqa: E402
 from tests.browser.chromium import chromium_session  # noqa: E402
 
@@ -28,7 +29,8 @@ IMAGES = REPO_ROOT / "docs" / "images"
 
 def main() -> int:
     command = ("medlint", "evidence", EXAMPLE, "--today", TODAY.isoformat(), "-o", "report.html")
-    report = lint([EXAMPLE], cwd=REPO_ROOT, today=TODAY, command_line=command)
+    config = load_config(find_config(REPO_ROOT / EXAMPLE))  # as the command finds it
+    report = lint([EXAMPLE], cwd=REPO_ROOT, today=TODAY, command_line=command, config=config)
     document = render_evidence(report, "html")
     IMAGES.mkdir(parents=True, exist_ok=True)
     with chromium_session() as browser:
