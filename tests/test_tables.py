@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from medlint.checks.lifecycle import end_date
+from medlint.model.support import end_date
 from medlint.rulepack import load_rule_pack, load_table
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
