@@ -22,6 +22,7 @@ from medlint.report.evidence import digests_for, render_evidence
 from medlint.report.evidence.assemble import build_view
 from medlint.report.evidence.model import SoupRow
 from medlint.report.evidence.render import SECTIONS
+from medlint.report.evidence.soup import inventory_rows
 from tests.browser.chromium import Session
 
 pytest.importorskip("playwright", reason="Playwright for Python is in the test extra")
@@ -89,43 +90,49 @@ def test_matrix_renders_with_the_expected_rows(example: Report, example_page: An
     assert "MD101" in row.inner_text() and "fail" in row.inner_text()
 
 
-_SOUP_ROWS = (
-    SoupRow(
-        "docker.io/library/postgres",
-        "16.4",
-        "PostgreSQL Global Development Group",
-        "deployed",
-        "actively maintained",
-        "2028-11-09",
-        True,
-        "examples/medical-device/docker-compose.yml:20:12",
-        kind="image",
-    ),
-    SoupRow("<img src=x onerror=alert(7)>", "1.0", "", "build-only", "", "", False, "Dockerfile:1:6"),
-)
+def _soup_cells(page: Any) -> list[list[str]]:
+    return page.eval_on_selector_all(
+        "#soup table tbody tr", "rows => rows.map(row => Array.from(row.cells).map(c => c.innerText.trim()))"
+    )
 
 
-def test_soup_table_renders_with_the_expected_rows(browser: Session, example: Report) -> None:
-    def producer(report: Report) -> tuple[SoupRow, ...]:
-        return _SOUP_ROWS
-
-    view = build_view(example, soup_producer=producer)
-    page = browser.open_report(render_evidence(example, "html", soup_producer=producer))
-    try:
-        soup = page.locator("#soup")
-        assert soup.locator("h2").inner_text() == "8. SOUP inventory"
-        rendered = page.eval_on_selector_all(
-            "#soup table tbody tr",
-            "rows => rows.map(row => Array.from(row.cells).map(c => c.innerText.trim()))",
-        )
-        expected = [
-            [r.name, r.kind, r.version, r.supplier, r.scope, r.level_of_support, r.end_of_support]
-            for r in view.soup.rows
+def test_soup_table_renders_with_the_expected_rows(example: Report, example_page: Any) -> None:
+    """The example's SOUP inventory (what `medlint sbom` writes), one row per SOUP component."""
+    view = build_view(example, soup_producer=inventory_rows)
+    assert len(view.soup.rows) >= 10
+    soup = example_page.locator("#soup")
+    assert soup.locator("h2").inner_text() == "8. SOUP inventory"
+    expected = [
+        [
+            row.name,
+            row.kind,
+            row.version or "not known",
+            row.supplier or "not known",
+            row.scope,
+            row.level_of_support or "not known",
+            row.end_of_support or "not known",
+            "no SBOM supplied",
+            row.location,
         ]
-        assert [row[:7] for row in rendered] == expected
-        assert [row[7] for row in rendered] == ["yes" if r.sbom_covered else "no" for r in view.soup.rows]
-        assert sorted(row[7] for row in rendered) == ["no", "yes"]
-        assert page.locator("#soup img").count() == 0 and browser.outside == []
+        for row in view.soup.rows
+    ]
+    assert _soup_cells(example_page) == expected
+    debian = soup.locator("tbody tr", has_text="bullseye-slim").first
+    assert "no longer maintained" in debian.inner_text() and "2026-08-31" in debian.inner_text()
+
+
+def test_soup_rows_from_a_producer_show_hostile_names_as_text(browser: Session, example: Report) -> None:
+    rows = (
+        SoupRow("<img src=x onerror=alert(7)>", "1.0", "", "build-only", "", "", False, "Dockerfile:1"),
+        SoupRow("postgres", "16.4", "Docker Official Images", "deployed", "", "", True, "compose.yaml:3"),
+    )
+    page = browser.open_report(render_evidence(example, "html", soup_producer=lambda report: rows))
+    try:
+        cells = _soup_cells(page)
+        assert [row[0] for row in cells] == ["<img src=x onerror=alert(7)>", "postgres"]
+        assert [row[7] for row in cells] == ["no", "yes"]
+        assert page.locator("#soup img").count() == 0
+        assert browser.dialogs == [] and browser.outside == []
     finally:
         page.close()
 

@@ -980,3 +980,50 @@ def test_a_partial_run_marks_the_files_read_as_context() -> None:
     assert "context only" not in files[named].role
     assert files[f"{EXAMPLE}/Dockerfile"].role == "context only"
     assert files[f"{EXAMPLE}/Dockerfile"].sha256
+
+
+def test_example_soup_inventory_is_the_sbom_inventory_in_both_formats(example: Report) -> None:
+    from medlint.report.evidence.soup import inventory_rows
+    from medlint.sbom.soup import soup_items
+
+    items = soup_items(example)
+    view = build_view(example, soup_producer=inventory_rows)
+    assert {(row.name, row.version, row.kind, row.scope) for row in view.soup.rows} == {
+        (item.component, item.version, item.kind, item.scope) for item in items
+    }
+    assert all(row.sbom_covered is None for row in view.soup.rows)  # the example supplies no SBOM
+    html_rows = html_tables(render_evidence(example, "html"), "soup")[0][1:]
+    md_rows = markdown_rows(render_evidence(example, "markdown"), "8. SOUP inventory")
+    assert html_rows == md_rows and len(md_rows) == len(items)
+    assert next(row[:3] for row in md_rows if row[0] == "debian") == ["debian", "image", "bullseye-slim"]
+
+
+def test_sbom_option_marks_what_the_supplied_sbom_covers(tmp_path: Path) -> None:
+    import json
+
+    runner = CliRunner()
+    full = tmp_path / "soup.cdx.json"
+    made = runner.invoke(main, ["sbom", str(REPO_ROOT / EXAMPLE), "-o", str(full), "--today", "2026-12-07"])
+    assert made.exit_code == 0, made.output
+    document = json.loads(full.read_text(encoding="utf-8"))
+    document["components"] = [
+        component
+        for component in document["components"]
+        if not (component["name"].endswith("redis") and component.get("version") == "6-alpine")
+    ]
+    partial = tmp_path / "partial.cdx.json"
+    partial.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    result = runner.invoke(
+        main,
+        ["evidence", str(REPO_ROOT / EXAMPLE), "--sbom", str(partial), "--format", "markdown", "--exit-zero"],
+    )
+    assert result.exit_code == 0, result.output
+    rows = markdown_rows(result.stdout, "8. SOUP inventory")
+    covered = {(row[0], row[2]): row[7] for row in rows}
+    assert covered[("redis", "6-alpine")] == "no"
+    assert covered[("postgres", "13-alpine")] == "yes"
+    assert set(covered.values()) == {"yes", "no"}
+    assert "1 not covered" in result.stdout
+    scope = {row[0]: row for row in markdown_rows(result.stdout, "2. Scope")}
+    [sbom_row] = [row for path, row in scope.items() if path.endswith("partial.cdx.json")]
+    assert sbom_row[1] == "sbom" and sbom_row[3] == hashlib.sha256(partial.read_bytes()).hexdigest()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from medlint.report import Report
 from medlint.report.evidence.assemble import SoupProducer, build_view, recorded_digests
 from medlint.report.evidence.digests import Digest
+from medlint.report.evidence.soup import inventory_rows
 
 EVIDENCE_FORMATS = ("html", "markdown")
 
@@ -23,9 +24,11 @@ def render_evidence(
     report: Report,
     output_format: str = "html",
     digests: dict[str, Digest] | None = None,
-    soup_producer: SoupProducer | None = None,
+    soup_producer: SoupProducer | None = inventory_rows,
 ) -> str:
-    """The evidence report in one format ("html" or "markdown"); every text redacted and printable first."""
+    """The evidence report in one format ("html" or "markdown"); every text redacted and printable first.
+    The SOUP section comes from `soup_producer`: by default each system's inventory (`soup.inventory_rows`,
+    what `medlint sbom` writes); None leaves the section without rows, saying so."""
     from medlint.report.evidence.render import render_html, render_markdown
     from medlint.report.sanitize import sanitized
 

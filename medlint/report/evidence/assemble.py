@@ -173,6 +173,8 @@ def build_scope(report: Report, digests: Mapping[str, Digest] | None = None) -> 
         named[report.baseline_path] = "baseline"
     for path in _dockerignore_paths(report):
         named.setdefault(path, "dockerignore")
+    for sbom in report.project.sboms:
+        named.setdefault(sbom.path, "sbom")  # a supplied SBOM (--sbom, sbom: in the configuration)
     not_artifacts = {_skip_reason(entry).path for entry in report.unrecognised}
     charts = _chart_scopes(report)
     values_files = frozenset(
