@@ -4,8 +4,9 @@ Run from the repository root, with the test extra installed and Debian's chromiu
 
     python docs/evidence_screenshots.py
 
-It writes docs/images/evidence-report.png (the top of the report) and docs/images/evidence-matrix.png (the
-start of the traceability matrix), from `medlint evidence examples/medical-device --today 2026-12-07`.
+It writes docs/images/evidence-report.png (the top of the report), docs/images/evidence-matrix.png (the start
+of the traceability matrix) and docs/images/evidence-soup.png (the SOUP inventory), from
+`medlint evidence examples/medical-device --today 2026-12-07`.
 """
 
 from __future__ import annotations
@@ -44,11 +45,18 @@ def main() -> int:
             full_page=True,
             clip={"x": 0, "y": matrix["y"] - 8, "width": 1200, "height": 760},
         )
+        soup = page.locator("#soup").bounding_box()
+        assert soup is not None
+        page.screenshot(
+            path=str(IMAGES / "evidence-soup.png"),
+            full_page=True,
+            clip={"x": 0, "y": soup["y"] - 8, "width": 1200, "height": min(soup["height"] + 16, 760)},
+        )
         page.close()
         if browser.outside:
             print(f"the page tried to load: {browser.outside}", file=sys.stderr)
             return 1
-    for name in ("evidence-report.png", "evidence-matrix.png"):
+    for name in ("evidence-report.png", "evidence-matrix.png", "evidence-soup.png"):
         print(f"wrote {(IMAGES / name).relative_to(REPO_ROOT)}")
     return 0
 
