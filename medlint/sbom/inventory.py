@@ -957,6 +957,7 @@ def build_inventory(
     state.dockerfiles()
     state.workloads()
     components, roots = state.freeze()
+    components = tuple(_without_secrets(component) for component in components)
     return Inventory(
         system=project.system.name,
         system_origin=project.system.origin,
@@ -967,6 +968,19 @@ def build_inventory(
         components=components,
         depends_on=roots,
     )
+
+
+def _without_secrets(component: Component) -> Component:
+    """The component with credentials masked in what it quotes from the repository: a requirement line
+    (`pkg @ git+https://TOKEN@host/...`, `--index-url https://user:pass@...`), a chart repository URL. An SBOM
+    is shared with customers and auditors; it never carries a secret value, as no report does."""
+    from medlint.redact import redact
+
+    evidence = tuple(replace(item, context=redact(item.context)) for item in component.evidence)
+    properties = tuple((name, redact(value)) for name, value in component.properties)
+    if evidence == component.evidence and properties == component.properties:
+        return component
+    return replace(component, evidence=evidence, properties=properties)
 
 
 def inventories(components: Iterable[Component]) -> dict[str, int]:

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote
 
+from medlint.redact import strip_url_credentials
+
 _LOWER_NAME = {"oci", "apk", "npm", "deb", "pypi", "alpm", "bitnami", "github", "gitlab", "bitbucket", "helm"}
 _LOWER_NAMESPACE = {"deb", "apk", "rpm", "alpm", "github", "gitlab", "bitbucket", "pypi"}
 
@@ -65,8 +67,10 @@ def build_purl(
     if version:
         written = version.strip()
         parts.append("@" + _encode(written.lower() if kind == "oci" else written))
+    # A repository or download URL may carry its credentials (`https://user:token@charts.example.com`):
+    # a purl names where a component comes from, never how to log in there.
     pairs = sorted(
-        (key.strip().lower(), value.strip())
+        (key.strip().lower(), strip_url_credentials(value.strip()))
         for key, value in (qualifiers or {}).items()
         if key and value is not None and value.strip()
     )
