@@ -1027,3 +1027,22 @@ def test_sbom_option_marks_what_the_supplied_sbom_covers(tmp_path: Path) -> None
     scope = {row[0]: row for row in markdown_rows(result.stdout, "2. Scope")}
     [sbom_row] = [row for path, row in scope.items() if path.endswith("partial.cdx.json")]
     assert sbom_row[1] == "sbom" and sbom_row[3] == hashlib.sha256(partial.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("output_format", ["html", "markdown"])
+def test_no_credential_from_the_soup_reaches_the_evidence_report(tmp_path: Path, output_format: str) -> None:
+    """Requirement lines and chart repositories with credentials: the SOUP rows, the scope and the findings
+    name the components, never the logins (as the SBOM formats do)."""
+    from tests.sbom.test_no_secrets import MARKERS, _project
+
+    project = _project(tmp_path / "project")
+    target = tmp_path / f"report.{output_format}"
+    result = CliRunner().invoke(
+        main,
+        ["evidence", str(project), "-o", str(target), "--format", output_format, "--today", "2026-12-07"],
+    )
+    assert result.exit_code in (0, 1), result.output
+    written = target.read_text(encoding="utf-8")
+    assert "mylib" in written and "redis" in written
+    for marker in MARKERS:
+        assert marker not in written, f"{marker} leaked into the {output_format} evidence report"
