@@ -507,6 +507,7 @@ def test_waivers_show_reason_owner_expiry_and_what_they_suppress(tmp_path: Path)
         "active",
     ]
     assert "docker-compose.yml:" in active[8] and "MD605" in active[8]
+    assert active[7].startswith("configuration: ") and ".medlint.yaml, waivers entry 1" in active[7]
     expired = rows["W2"]
     assert expired[6].startswith("expired") and "expired on 2026-01-31" in expired[6]
     assert "no longer suppresses" in expired[8]

@@ -413,7 +413,10 @@ def build_waivers(report: Report) -> tuple[WaiverRow, ...]:
         source = _waiver_source(waiver)
         if source == "configuration":
             configured += 1
-            origin = f"{waiver.origin.path}, waivers entry {configured}"
+            written = waiver.origin.path
+            if report.config_path and PurePath(report.config_path).name == PurePath(written).name:
+                written = display_path(report.config_path, report.root)  # the file the run read
+            origin = f"{written}, waivers entry {configured}"
         else:
             origin = str(waiver.origin)
         flags = []
