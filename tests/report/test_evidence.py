@@ -1047,3 +1047,34 @@ def test_no_credential_from_the_soup_reaches_the_evidence_report(tmp_path: Path,
     assert "mylib" in written and "redis" in written
     for marker in MARKERS:
         assert marker not in written, f"{marker} leaked into the {output_format} evidence report"
+
+
+def test_identical_across_processes_with_different_hash_seeds(tmp_path: Path) -> None:
+    """Sets and dictionaries may iterate differently in another process; the report must not."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        target = tmp_path / "report.html"
+        environment = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO_ROOT)}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "medlint",
+                "evidence",
+                EXAMPLE,
+                "--today",
+                "2026-12-07",
+                "-o",
+                str(target),
+            ],
+            cwd=REPO_ROOT,
+            env=environment,
+            check=False,
+            capture_output=True,
+        )
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1] and b'<section id="soup"' in outputs[0]
