@@ -1078,3 +1078,26 @@ def test_identical_across_processes_with_different_hash_seeds(tmp_path: Path) ->
         )
         outputs.append(target.read_bytes())
     assert outputs[0] == outputs[1] and b'<section id="soup"' in outputs[0]
+
+
+def test_a_chart_at_the_root_claims_only_its_own_files(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "templates").mkdir()
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: demo\nversion: 1.0.0\n", encoding="utf-8")
+    (root / "values.yaml").write_text("{}\n", encoding="utf-8")
+    (root / "templates" / "_helpers.tpl").write_text('{{- define "x" -}}x{{- end -}}\n', encoding="utf-8")
+    (root / "templates" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n", encoding="utf-8"
+    )
+    (root / ".env").write_text("A=1\n", encoding="utf-8")
+    (root / "compose.yaml").write_text(
+        "services:\n  web:\n    image: nginx:1.27.0\n    env_file: .env\n", encoding="utf-8"
+    )
+    report = lint(["."], cwd=root, today=TODAY)
+    files = {item.path: item for item in build_view(report).scope.files}
+    assert (files["templates/_helpers.tpl"].kind, files["templates/_helpers.tpl"].role) == (
+        "helm",
+        "template",
+    )
+    assert files[".env"].kind == "env file"

@@ -124,6 +124,11 @@ _REQUIREMENT_NAMES = re.compile(
     r"package(?:-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|Gemfile(?:\.lock)?|"
     r"go\.(?:mod|sum)|Cargo\.(?:toml|lock)|composer\.(?:json|lock))"
 )
+#: What belongs to a chart when the chart is the scanned root itself (elsewhere, its whole folder does).
+_CHART_PARTS = re.compile(
+    r"(?:Chart\.(?:yaml|lock)|values[^/]*\.ya?ml|values\.schema\.json|\.helmignore|"
+    r"(?:templates|charts|crds)/.*|files/.*|README\.md|LICENSE|NOTES\.txt)"
+)
 _SBOM_NAMES = re.compile(r"(?i).*(?:\.cdx\.(?:json|xml)|\.spdx\.json|sbom.*\.(?:json|xml)|bom\.(?:json|xml))")
 
 
@@ -138,15 +143,18 @@ def _kind_of_read_file(
         return "dockerignore", ""
     for chart in report.project.charts:
         directory = chart.directory if chart.directory not in ("", ".") else ""
-        if not directory or path.startswith(directory + "/"):
-            inside = path[len(directory) + 1 :] if directory else path
-            if inside == ".helmignore":
-                return "helm", ".helmignore"
-            if inside.startswith("charts/"):
-                return "helm", "dependency"
-            if inside.startswith("templates/"):
-                return "helm", "template"
-            return "helm", "chart file"
+        if directory and not path.startswith(directory + "/"):
+            continue
+        inside = path[len(directory) + 1 :] if directory else path
+        if not directory and not _CHART_PARTS.fullmatch(inside):
+            continue  # the chart is the scanned root: only its own parts are chart files
+        if inside == ".helmignore":
+            return "helm", ".helmignore"
+        if inside.startswith("charts/"):
+            return "helm", "dependency"
+        if inside.startswith("templates/"):
+            return "helm", "template"
+        return "helm", "chart file"
     if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
         return "env file", ""
     if _REQUIREMENT_NAMES.fullmatch(name):
