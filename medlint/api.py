@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,7 +147,7 @@ def lint(
     waivers = [
         *project.inline_waivers,
         *annotation_waivers(project.k8s_objects),
-        *configured_waivers(config.waivers),
+        *configured_waivers(config.waivers, _folder_in_root(config.folder, discovery.root)),
     ]
     effective_today = settings.today or datetime.date.today()
     waiving = evaluate_waivers(findings, waivers, effective_today)
@@ -211,3 +212,11 @@ def shown_path(path: str, root: str) -> str:
         return Path(path).resolve().relative_to(root).as_posix()
     except (ValueError, OSError):
         return path
+
+
+def _folder_in_root(folder: Path | None, root: Path) -> str:
+    """`folder` relative to the run's root ("" for the root, or for a folder outside it)."""
+    if folder is None:
+        return ""
+    relative = os.path.relpath(folder.resolve(), root).replace(os.sep, "/")
+    return "" if relative == "." or relative.startswith("..") else relative
