@@ -601,6 +601,7 @@ def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
             limits=collector.reader.limits,
             budget=collector.render_budget,
             namespace=collector.helm.namespace,
+            on_read=collector.reader.record,
         )
     except Exception as error:
         collector.problems.append(

@@ -15,12 +15,14 @@ A refusal is a `ReadRefused` (a `SourceError`), which the loader turns into an M
 and the reason; it never quotes the file's content.
 
 `FileReader` remembers the text of each file it read by its repository-relative path, so fingerprinting
-hashes the lines of the text that was analysed instead of reading the file a second time.
+hashes the lines of the text that was analysed instead of reading the file a second time, and the SHA-256 of
+the bytes of every file it read, so the evidence report states the digest of exactly what was analysed.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -148,6 +150,7 @@ class FileReader:
         self.root = Path(os.path.realpath(root))
         self.limits = limits
         self._texts: dict[str, str] = {}
+        self._digests: dict[str, str] = {}
 
     def display(self, path: Path | str) -> str:
         """The repository-relative POSIX path of `path` itself (a link is named, not its target)."""
@@ -166,14 +169,17 @@ class FileReader:
         limit_name: str = "limits.max_file_bytes",
         within_name: str = "its chart",
     ) -> bytes:
-        """Bytes of a file inside the root, or inside `within` (a chart directory, named `within_name`)."""
-        return read_bytes(
+        """Bytes of a file inside the root, or inside `within` (a chart directory, named `within_name`);
+        their SHA-256 is recorded under the file's repository path."""
+        data = read_bytes(
             path,
             within=self.root if within is None else within,
             max_bytes=self.limits.max_file_bytes if max_bytes is None else max_bytes,
             limit_name=limit_name,
             within_name="the scanned project" if within is None else within_name,
         )
+        self.record(self.display(path), data)
+        return data
 
     def read_text(
         self,
@@ -199,6 +205,15 @@ class FileReader:
     def text_of(self, relative: str) -> str | None:
         """The text read earlier from the file at this repository path, if any."""
         return self._texts.get(relative)
+
+    def record(self, relative: str, data: bytes) -> None:
+        """Record the SHA-256 of bytes read for the file at this repository path (by this reader, or by the
+        chart loader, which reads a chart's files itself)."""
+        self._digests[relative] = hashlib.sha256(data).hexdigest()
+
+    def digests(self) -> dict[str, str]:
+        """{repository path: SHA-256 of the bytes read} for every file read in this scan, sorted by path."""
+        return dict(sorted(self._digests.items()))
 
     def remember(self, relative: str, text: str) -> None:
         """Record text read by other means (a chart's files, read as bytes while loading the chart)."""

@@ -17,7 +17,7 @@ import json
 import json.decoder
 import json.scanner
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -624,9 +624,16 @@ def parse_sbom(data: bytes, shown: str) -> SuppliedSbom:
     )
 
 
-def read_sbom(path: Path, shown: str, max_bytes: int, within: Path | None = None) -> SuppliedSbom:
-    """Read and parse a supplied SBOM file through the bounded reader; raises SbomError. With `within` (the
-    scanned project, for a file inside it) a symbolic link leading out of it is refused unread."""
+def read_sbom(
+    path: Path,
+    shown: str,
+    max_bytes: int,
+    on_read: Callable[[str, bytes], None] | None = None,
+    within: Path | None = None,
+) -> SuppliedSbom:
+    """Read and parse a supplied SBOM file through the bounded reader; raises SbomError. `on_read` is told
+    the bytes read (the run's record of the files it read, for the evidence report's digests). With `within`
+    (the scanned project, for a file inside it) a symbolic link leading out of it is refused unread."""
     from medlint.reader import ReadRefused, read_bytes
 
     try:
@@ -635,6 +642,8 @@ def read_sbom(path: Path, shown: str, max_bytes: int, within: Path | None = None
         raise SbomError(f"SBOM {shown} was not read: {refusal.message}") from None
     except OSError as error:
         raise SbomError(f"cannot read SBOM {shown}: {error.strerror or error}") from None
+    if on_read is not None:
+        on_read(shown, data)
     return parse_sbom(data, shown)
 
 
@@ -648,6 +657,8 @@ def read_supplied_sboms(
     for shown in sorted({path for system in systems for path in system.sboms}):
         inside = not Path(shown).is_absolute()
         path = root / shown if inside else Path(shown)
-        sbom = read_sbom(path, shown, reader.limits.max_sbom_bytes, within=root if inside else None)
+        sbom = read_sbom(
+            path, shown, reader.limits.max_sbom_bytes, reader.record, within=root if inside else None
+        )
         found.append(sbom)
     return tuple(found)
