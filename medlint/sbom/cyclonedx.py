@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 import uuid
 from typing import Any
 
@@ -137,11 +138,44 @@ def write_cyclonedx(
     from cyclonedx.output.json import JsonV1Dot6
     from cyclonedx.output.xml import XmlV1Dot6
 
+    safe = _xml_safe(inventory) if xml else inventory
+
     def render(number: uuid.UUID) -> str:
-        bom = _bom(inventory, timestamp, number, tool_version)
+        bom = _bom(safe, timestamp, number, tool_version)
         output = XmlV1Dot6(bom) if xml else JsonV1Dot6(bom)
         return output.output_as_string(indent=2) + "\n"
 
     if serial is not None:
         return render(serial)
     return with_content_serial(render(PLACEHOLDER))
+
+
+#: Characters XML 1.0 cannot carry at all, not even as references (JSON escapes them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    """The inventory with characters XML cannot hold shown as escapes (`\\x01`): a value entered in the SBOM
+    kept in the repository (`--merge`) or read from a file may hold them, and the XML writer failed with a
+    traceback. The same text always becomes the same, so references still match."""
+    import dataclasses
+
+    if type(value) is str:
+        return _NOT_XML.sub(
+            lambda match: (
+                f"\\x{ord(match.group()):02x}"
+                if ord(match.group()) < 0x100
+                else f"\\u{ord(match.group()):04x}"
+            ),
+            value,
+        )
+    if isinstance(value, tuple):
+        return tuple(_xml_safe(item) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {item.name: _xml_safe(getattr(value, item.name)) for item in dataclasses.fields(value)}
+        return (
+            dataclasses.replace(value, **changes)
+            if any(changes[name] is not getattr(value, name) for name in changes)
+            else value
+        )
+    return value

@@ -255,6 +255,26 @@ def test_a_secret_in_a_folder_name_reaches_no_sbom_and_references_stay_unique(tm
     assert "dockerfile:svc token=***" in refs and "dockerfile:svc token=*** (2)" in refs
 
 
+def test_merge_of_values_with_control_characters_still_writes_well_formed_xml(tmp_path: Path) -> None:
+    """A value entered in the kept SBOM (JSON carries any character) reached the XML writer: a traceback."""
+    from xml.parsers import expat
+
+    project = _project(tmp_path / "project")
+    first = _sbom([".", "-o", "soup.cdx.json"], project)
+    assert_kept_promises(first, exit_codes=(0,))
+    kept = json.loads((project / "soup.cdx.json").read_text(encoding="utf-8"))
+    for component in kept["components"]:
+        component["supplier"] = {"name": "Evil\u0001\u0000 <x>&\u001b[31m"}
+    (project / "soup.cdx.json").write_text(json.dumps(kept), encoding="utf-8")
+    for output_format in ("cyclonedx-xml", "cyclonedx-json", "spdx-json"):
+        run = _sbom([".", "--merge", "soup.cdx.json", "--format", output_format, "-o", "out"], project)
+        assert_kept_promises(run, exit_codes=(0,))
+    run = _sbom([".", "--merge", "soup.cdx.json", "--format", "cyclonedx-xml"], project)
+    assert_kept_promises(run, exit_codes=(0,))
+    expat.ParserCreate().Parse(run.stdout.encode("utf-8"), True)
+    assert "Evil\\x01\\x00 &lt;x&gt;&amp;\\x1b[31m" in run.stdout
+
+
 # --------------------------------------------------------------------------------------------------
 # What held: kept here so it stays held
 
