@@ -617,13 +617,35 @@ def _pack_problems(data: Mapping[str, Any], pack: RulePack, positions: _Position
 
 
 def _value_sets(entry: Any, base: Path) -> tuple[tuple[str, ...], ...]:
-    """A chart's `helm.values` entry: a file, or a list whose items are files or lists of files."""
+    """A chart's `helm.values` entry: a file, or a list whose items are files or lists of files.
+
+    The configuration comes with the repository, so its values files must lie in the repository that holds
+    it (the nearest folder with `.git`, else the configuration's folder), links resolved: `/etc/...` or
+    `~/.docker/config.json` would otherwise be read as values and could reach findings through a template.
+    A values file kept elsewhere is given with -f on the command line."""
     items = [entry] if isinstance(entry, str) else list(entry)
+    boundary = _repository_folder(base)
     sets = []
     for item in items:
         files = [item] if isinstance(item, str) else list(item)
-        sets.append(tuple(str((base / name).resolve()) for name in files))
+        resolved = tuple((base / name).resolve() for name in files)
+        for name, path in zip(files, resolved):
+            if path != boundary and boundary not in path.parents:
+                raise ConfigError(
+                    f"helm.values: {name} lies outside the repository of the configuration ({boundary}); "
+                    "medlint reads no values file outside it from the configuration (give it with -f)"
+                )
+        sets.append(tuple(str(path) for path in resolved))
     return tuple(sets)
+
+
+def _repository_folder(base: Path) -> Path:
+    """The repository a configuration belongs to: the nearest folder with `.git` from its own, else its own."""
+    folder = base.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
 
 
 def load_config(

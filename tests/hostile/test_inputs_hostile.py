@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.hostile.harness import assert_kept_promises, run_medlint
-from tests.hostile.projects import check, problems, write
+from tests.hostile.projects import MARKER, check, problems, write
 
 TODAY = "2026-12-07"
 HUGE = "9" * 5000
@@ -145,3 +145,55 @@ def test_outputs_to_a_named_pipe_in_the_project_never_block(tmp_path: Path, comm
     run = run_medlint([args[0], "--today", TODAY, ".", *args[1:]], project, timeout=60)
     assert_kept_promises(run, exit_codes=(2,))
     assert "not a regular file" in run.stderr
+
+
+# --------------------------------------------------------------------------------------------------
+# Files the configuration names
+
+
+@pytest.mark.parametrize("written", ["absolute", "dotdot", "link"])
+def test_configured_values_files_outside_the_repository_are_refused(tmp_path: Path, written: str) -> None:
+    """`helm.values` in the repository's configuration was read wherever it pointed, and a template could
+    carry what it read into a finding (here an image reference quoted by MD102)."""
+    outside = tmp_path / "home" / "values.yaml"
+    outside.parent.mkdir()
+    outside.write_text(f"image: registry.example.com/{MARKER.lower()}:1\n", encoding="utf-8")
+    files = {
+        "chart/Chart.yaml": "apiVersion: v2\nname: chart\nversion: 1.0.0\n",
+        "chart/values.yaml": "image: nginx:1.27\n",
+        "chart/templates/pod.yaml": (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+            "    - name: c\n      image: {{ .Values.image | quote }}\n"
+        ),
+    }
+    project = write(tmp_path / "project", files)
+    entry = {"absolute": str(outside), "dotdot": "../home/values.yaml", "link": "site/values.yaml"}[written]
+    if written == "link":
+        (project / "site").mkdir()
+        (project / "site" / "values.yaml").symlink_to(outside)
+    (project / ".medlint.yaml").write_text(f'helm:\n  values:\n    chart: ["{entry}"]\n', encoding="utf-8")
+    run = run_medlint(["check", "--today", TODAY, "."], project)
+    assert_kept_promises(run, exit_codes=(2,), markers=(MARKER.lower(),))
+    assert "lies outside the repository of the configuration" in run.stderr
+    # inside the project it is read as before
+    (project / "site").mkdir(exist_ok=True)
+    (project / "site" / "prod.yaml").write_text("image: nginx:1.27\n", encoding="utf-8")
+    (project / ".medlint.yaml").write_text(
+        'helm:\n  values:\n    chart: ["site/prod.yaml"]\n', encoding="utf-8"
+    )
+    assert_kept_promises(run_medlint(["check", "--today", TODAY, "."], project), exit_codes=(0, 1))
+
+
+def test_configured_compose_files_outside_the_project_are_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "home" / "overlay.yaml"
+    outside.parent.mkdir()
+    outside.write_text(
+        f"services:\n  web:\n    image: registry.example.com/{MARKER.lower()}:1\n", encoding="utf-8"
+    )
+    project = write(tmp_path / "project", {"compose.yaml": "services:\n  web:\n    image: nginx:1.27\n"})
+    (project / ".medlint.yaml").write_text(
+        f'compose:\n  projects:\n    - [compose.yaml, "{outside}"]\n    - [compose.yaml, ../home/overlay.yaml]\n',
+        encoding="utf-8",
+    )
+    run = check(project, tmp_path / "out", markers=(MARKER.lower(),))
+    assert any("outside the scanned project" in message for message in problems(run).values())
