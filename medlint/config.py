@@ -679,6 +679,13 @@ def load_config(
         for directory in (data.get("rules_dirs") if isinstance(data.get("rules_dirs"), list) else [])
         if isinstance(directory, str)
     )
+    boundary = _repository_folder(base)
+    for directory in rules_dirs:  # the repository's configuration reads no rule files outside it
+        if Path(directory) != boundary and boundary not in Path(directory).parents:
+            raise ConfigError(
+                f"{display(path)}: rules_dirs: {directory} lies outside the repository of the configuration "
+                f"({boundary}); give a rule directory kept elsewhere with --rules-dir"
+            )
     if pack is None:
         from medlint.rulepack import load_rule_pack
 

@@ -197,3 +197,16 @@ def test_configured_compose_files_outside_the_project_are_not_read(tmp_path: Pat
     )
     run = check(project, tmp_path / "out", markers=(MARKER.lower(),))
     assert any("outside the scanned project" in message for message in problems(run).values())
+
+
+def test_configured_rule_directories_outside_the_repository_are_refused(tmp_path: Path) -> None:
+    rules = tmp_path / "home" / "rules"
+    rules.mkdir(parents=True)
+    (rules / "x.yaml").write_text(f"id: MD999\nslug: {MARKER.lower()}\n", encoding="utf-8")
+    project = write(tmp_path / "project", {"Dockerfile": "FROM alpine:3.19\nUSER 1000\n"})
+    (project / "linked").symlink_to(rules, target_is_directory=True)
+    for entry in (str(rules), "../home/rules", "linked"):
+        (project / ".medlint.yaml").write_text(f'rules_dirs: ["{entry}"]\n', encoding="utf-8")
+        run = run_medlint(["check", "--today", TODAY, "."], project)
+        assert_kept_promises(run, exit_codes=(2,), markers=(MARKER.lower(),))
+        assert "lies outside the repository of the configuration" in run.stderr
