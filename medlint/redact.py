@@ -64,6 +64,11 @@ _QUOTED_AFTER_COLON = re.compile(
     r"(?P<name>(?<![A-Za-z0-9_.\-])[A-Za-z_][A-Za-z0-9_.\-]{0,80})"
     r"(?P<sep>:\s?)(?P<value>'[^'\n]*'|\"[^\"\n]*\")"
 )
+#: `user:password@registry.example.com/app` without a scheme (an image reference written with a login): the
+#: host must be a dotted name followed by `/`, so `nginx:1.27@sha256:...` and `git@github.com:org/x` stay.
+_BARE_USERINFO = re.compile(
+    r"(?<![\w.:/@%+~-])[A-Za-z0-9._~%+-]{1,128}:[^\s/'\"<>`]{1,256}@(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d+)?/)"
+)
 _TRAILING_PUNCTUATION = ".,;:)>"
 _AUTHORIZATION = re.compile(r"(?i)\b(?P<scheme>bearer|basic|token)\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})")
 
@@ -126,6 +131,8 @@ def redact(text: str) -> str:
         return text
     if "://" in text:
         text = _URL.sub(_userinfo, text)
+    if "@" in text and ":" in text:
+        text = _BARE_USERINFO.sub(lambda match: f"{MASK}@{match.group('host')}", text)
     if "=" in text:
         text = _QUERY_PARAMETER.sub(_parameter, text)
         text = _ASSIGNMENT.sub(_keyed, text)

@@ -210,3 +210,19 @@ def test_configured_rule_directories_outside_the_repository_are_refused(tmp_path
         run = run_medlint(["check", "--today", TODAY, "."], project)
         assert_kept_promises(run, exit_codes=(2,), markers=(MARKER.lower(),))
         assert "lies outside the repository of the configuration" in run.stderr
+
+
+def test_a_login_in_an_image_reference_without_a_scheme_is_masked(tmp_path: Path) -> None:
+    """`image: deploy:TOKEN@registry.example.com/app:1` is malformed, and the message quoting it printed the
+    token in every format: URL credentials were masked only after a scheme (`https://`)."""
+    project = write(
+        tmp_path / "project",
+        {
+            "compose.yaml": f'services:\n  web:\n    image: "deploy:{MARKER}@registry.example.com/app:1"\n',
+            "k8s/pod.yaml": POD.replace("nginx:1.27", f'"ci:{MARKER}@en@registry.example.com/x:1"'),
+        },
+    )
+    check(project, tmp_path / "out")
+    for command in (["sbom", "."], ["evidence", ".", "--format", "markdown"]):
+        run = run_medlint([command[0], "--today", TODAY, *command[1:]], project)
+        assert_kept_promises(run, exit_codes=(0, 1), markers=(MARKER,))
