@@ -20,8 +20,8 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import bashlex  # noqa: E402
 
-from medlint.parsers.dockerfile import parse_dockerfile  # noqa: E402
 from medlint.model.shell import split_shell  # noqa: E402
+from medlint.parsers.dockerfile import parse_dockerfile  # noqa: E402
 from medlint.source import SourceError, decode_text  # noqa: E402
 
 _SKIP = ("commandsubstitution", "processsubstitution")

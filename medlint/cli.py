@@ -69,6 +69,10 @@ def _parse_outputs(
     return tuple(parsed)
 
 
+#: Formats written to their file or standard output piece by piece (`medlint.report.write`).
+STREAMED_FORMATS = ("json", "sarif")
+
+
 def _write_outputs(
     report: Report,
     output_format: str,
@@ -81,6 +85,7 @@ def _write_outputs(
     import os
 
     from medlint.report import render
+    from medlint.report import write as write_report
     from medlint.report.sanitize import sanitized
     from medlint.report.text import render_text, statistics_text, summary_lines
 
@@ -98,10 +103,17 @@ def _write_outputs(
                 ) from None
         return rendered[fmt]
 
+    def write(fmt: str, sink: Callable[[str], object]) -> None:
+        if fmt in STREAMED_FORMATS:
+            write_report(report, fmt, sink)  # in pieces: a large report is never one string in memory
+        else:
+            sink(report_in(fmt))
+
     for fmt, path in outputs:
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)  # CI artifact folders often do not exist yet
-            Path(path).write_text(report_in(fmt or output_format), encoding="utf-8")
+            with open(path, "w", encoding="utf-8") as stream:
+                write(fmt or output_format, stream.write)
         except OSError as error:
             raise UsageProblem(f"cannot write {path}: {error.strerror or error}") from None
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -113,7 +125,7 @@ def _write_outputs(
     elif output_format == "text":
         click.echo(render_text(report, color=color, quiet=quiet), nl=False)
     else:
-        click.echo(report_in(output_format), nl=False)
+        write(output_format, lambda text: click.echo(text, nl=False))
 
 
 def _silence_stdout() -> None:
@@ -384,6 +396,15 @@ def format_for_path(path: str) -> str | None:
     is_flag=True,
     help="Text output: only the findings that count, no summary and no waived findings; nothing when clean.",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Parse files and render charts in N worker processes (default: the number of CPUs; 1 runs in one "
+    "process). The output is the same for every N.",
+)
 def check(
     options: LintOptions,
     output_format: str | None,
@@ -394,6 +415,7 @@ def check(
     sarif_omit_suppressed: bool,
     statistics: bool,
     quiet: bool,
+    jobs: int | None,
 ) -> None:
     """Lint PATHS (files or directories; default: the current folder; - reads standard input).
 
@@ -403,8 +425,16 @@ def check(
     if output_format is None:
         plain = [path for fmt, path in outputs if fmt is None]
         output_format = (format_for_path(plain[0]) if plain else None) or "text"
-    report = _run_lint(options, fail_on=fail_on.lower() if fail_on else None, baseline_file=baseline_file)
-    report = dataclasses.replace(report, sarif_omit_suppressed=sarif_omit_suppressed)
+    if jobs is None:
+        from medlint.parallel import default_jobs
+
+        jobs = default_jobs()
+    report = _run_lint(
+        options, fail_on=fail_on.lower() if fail_on else None, baseline_file=baseline_file, jobs=jobs
+    )
+    report = dataclasses.replace(
+        report, project=report.project.outline(), sarif_omit_suppressed=sarif_omit_suppressed
+    )
     _write_outputs(report, output_format.lower(), outputs, statistics=statistics, quiet=quiet)
     if exit_zero:
         sys.exit(EXIT_OK)
@@ -438,12 +468,30 @@ def _read_stdin(options: LintOptions, limit: int) -> tuple[str, str]:
     return "stdin.yaml", text
 
 
+def without_jobs(arguments: list[str]) -> list[str]:
+    """The command line as reports record it: `--jobs N` changes how fast, never what, so it is left out
+    (the output of `--jobs 2` is byte for byte that of `--jobs 1`)."""
+    kept: list[str] = []
+    skip_value = False
+    for position, argument in enumerate(arguments):
+        if argument == "--":
+            return kept + arguments[position:]  # only paths follow
+        if skip_value:
+            skip_value = False
+        elif argument in ("--jobs", "-j"):
+            skip_value = True
+        elif not argument.startswith(("--jobs=", "-j")):
+            kept.append(argument)
+    return kept
+
+
 def _run_lint(
     options: LintOptions,
     *,
     fail_on: str | None = None,
     baseline_file: str | None = None,
     keep_render_sources: bool = False,
+    jobs: int = 1,
 ) -> Report:
     """Load configuration and baseline, lint, and turn every usage problem into exit code 2."""
     import tempfile
@@ -497,12 +545,13 @@ def _run_lint(
             "pack": pack,
             "baseline": baseline,
             "today": options.today.date() if options.today is not None else None,
-            "command_line": ("medlint", *sys.argv[1:]) if len(sys.argv) > 1 else (),
+            "command_line": ("medlint", *without_jobs(sys.argv[1:])) if len(sys.argv) > 1 else (),
             "chart_paths": tuple(str(Path(p).resolve()) for p in options.chart_path),
             "helm": helm,
             "gitignore": options.gitignore,
             "baseline_path": baseline_file,
             "keep_render_sources": keep_render_sources,
+            "jobs": jobs,
         }
         if paths == ("-",):
             name, text = _read_stdin(options, config.limits.max_file_bytes)

@@ -14,10 +14,14 @@ import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from medlint.findings import Finding
 from medlint.reader import FileReader
 from medlint.source import SourceError
+
+if TYPE_CHECKING:
+    from medlint.parallel import Workers
 
 LOGICAL = "medlintLogical/v1"
 LINE_HASH = "primaryLocationLineHash"
@@ -107,33 +111,93 @@ def line_hashes(text: str, last_line: int | None = None) -> dict[int, str]:
 
 
 def add_fingerprints(
-    findings: Iterable[Finding], root: Path, reader: FileReader | None = None
+    findings: Iterable[Finding],
+    root: Path,
+    reader: FileReader | None = None,
+    workers: Workers | None = None,
 ) -> tuple[Finding, ...]:
     """Attach both fingerprints to each finding; each source file is hashed at most once.
 
-    Line hashes come from the text the scan read (`reader` remembers it); a file it did not read is read
-    through the same bounded reader, and a file it refuses gets no line hash.
+    Line hashes come from the text the scan read: `reader` remembers it, or, for a file a worker process
+    read, reads it again the same way; a file the scan did not read is read through the same bounded reader,
+    and a file it refuses gets no line hash. With `workers`, many files are hashed in the worker processes.
     """
     reader = reader or FileReader(root)
     findings = tuple(findings)
-    last_line: dict[str, int] = {}
+    lines: dict[str, set[int]] = {}
     for finding in findings:
-        last_line[finding.location.path] = max(last_line.get(finding.location.path, 0), finding.location.line)
-    by_file: dict[str, dict[int, str] | None] = {}
+        lines.setdefault(finding.location.path, set()).add(finding.location.line)
+    if workers is not None and workers.jobs > 1 and len(lines) >= PARALLEL_MIN_FILES:
+        by_file = _hashes_in_workers(reader, lines, workers)
+    else:
+        by_file = {path: _needed_hashes(reader, path, wanted) for path, wanted in lines.items()}
     result = []
     for finding in findings:
-        path = finding.location.path
-        if path not in by_file:
-            text = reader.text_of(path)
-            if text is None:
-                try:
-                    text = reader.read_bytes(root / path).decode("utf-8", errors="replace")
-                except (OSError, SourceError):
-                    text = None
-            by_file[path] = None if text is None else line_hashes(text, last_line[path])
         prints = [(LOGICAL, logical_fingerprint(finding))]
-        hashes = by_file[path]
+        hashes = by_file[finding.location.path]
         if hashes is not None and finding.location.line in hashes:
             prints.append((LINE_HASH, hashes[finding.location.line]))
         result.append(dataclasses.replace(finding, fingerprints=tuple(prints)))
     return tuple(result)
+
+
+#: Files with findings below which line hashes are computed in the main process even with workers.
+PARALLEL_MIN_FILES = 64
+
+
+def _scanned_text(reader: FileReader, path: str) -> str | None:
+    """The text the scan analysed (re-read the same way when a worker read it), else the file's bytes as
+    UTF-8 with replacement characters; None when the bounded reader refuses the file."""
+    text = reader.text_of(path)
+    if text is not None:
+        return text
+    if reader.was_read(path):
+        try:
+            return reader.read_text(reader.root / path)
+        except (OSError, SourceError):
+            pass  # changed since: hash what is there now, as for a file the scan did not read
+    try:
+        return reader.read_bytes(reader.root / path).decode("utf-8", errors="replace")
+    except (OSError, SourceError):
+        return None
+
+
+def _needed_hashes(reader: FileReader, path: str, wanted: set[int] | frozenset[int]) -> dict[int, str] | None:
+    text = _scanned_text(reader, path)
+    if text is None:
+        return None
+    hashes = line_hashes(text, max(wanted))
+    return {line: hashes[line] for line in wanted if line in hashes}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _HashTask:
+    """Files for one worker to hash: (path, the lines with findings)."""
+
+    reader: FileReader  # sent without texts: the paths it read tell how to read each file again
+    files: tuple[tuple[str, frozenset[int]], ...]
+
+
+def _hash_task(task: _HashTask) -> dict[str, dict[int, str] | None]:
+    return {path: _needed_hashes(task.reader, path, wanted) for path, wanted in task.files}
+
+
+def _hashes_in_workers(
+    reader: FileReader, lines: dict[str, set[int]], workers: Workers
+) -> dict[str, dict[int, str] | None]:
+    """Files whose text this process holds are hashed here; the others in the workers, a few per task."""
+    by_file: dict[str, dict[int, str] | None] = {}
+    remote: list[tuple[str, frozenset[int]]] = []
+    for path, wanted in lines.items():
+        if reader.text_of(path) is not None:
+            by_file[path] = _needed_hashes(reader, path, wanted)
+        else:
+            remote.append((path, frozenset(wanted)))
+    size = max(1, len(remote) // (workers.jobs * 8))
+    tasks = [_HashTask(reader, tuple(remote[start : start + size])) for start in range(0, len(remote), size)]
+    for task, answer in zip(tasks, workers.run(_hash_task, tasks)):
+        if isinstance(answer, dict):
+            by_file.update(answer)
+        else:  # the worker stopped even alone: hash here (a failure here is a bug to see, not to hide)
+            by_file.update(_hash_task(task))
+    return by_file

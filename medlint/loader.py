@@ -13,10 +13,11 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from medlint.discover import ChartUnit, Discovery, own_path
+from medlint.discover import Candidate, ChartUnit, Discovery, own_path
 from medlint.escape import printable
+from medlint.limits import Limits
 from medlint.model import (
     ArtifactKind,
     Chart,
@@ -34,6 +35,9 @@ from medlint.model import (
 from medlint.reader import FileReader, ReadRefused
 from medlint.redact import internal_error_text, redact
 from medlint.source import Location, SourceError, load_yaml_documents
+
+if TYPE_CHECKING:
+    from medlint.parallel import Workers
 
 CLASS_LABEL = "regulatory.iec62304.class"
 
@@ -57,6 +61,10 @@ class HelmSettings:
         return bool(self.command_line_files or self.set_values or self.set_string_values)
 
 
+class WorkerStopped(Exception):
+    """A worker process stopped (crashed or was killed) while it loaded a file."""
+
+
 @dataclass
 class _Collector:
     """Mutable accumulator used only while loading; frozen into a Project at the end."""
@@ -74,6 +82,11 @@ class _Collector:
     chart_paths: tuple[Path, ...] = ()  # where unvendored chart dependencies may be found
     helm: HelmSettings = HelmSettings()
     render_sources: dict[tuple[str, str], Any] = field(default_factory=dict)
+    #: Failures recorded by `fail_once`, as (index in files, index in problems): when loading runs in
+    #: workers, the parent drops those whose path an earlier part already recorded.
+    once: list[tuple[int, int]] = field(default_factory=list)
+    #: Named files that are no artifact (in the order met).
+    unrecognised: list[str] = field(default_factory=list)
 
     def note_waivers(self, relative: str, text: str, dockerfile: Dockerfile | None = None) -> None:
         """Collect `# medlint: ignore` comments while the text is at hand (cheap when there are none)."""
@@ -90,6 +103,9 @@ class _Collector:
         elif isinstance(error, SourceError):
             location = Location(relative, error.line, error.column)
             message = f"{relative} could not be parsed: {error.message}"
+        elif isinstance(error, WorkerStopped):
+            location = Location(relative)
+            message = f"{relative} could not be parsed: {error}; the other files were checked"
         elif isinstance(error, OSError):
             location = Location(relative)
             message = f"{relative} could not be read: {error.strerror or type(error).__name__}"
@@ -98,6 +114,14 @@ class _Collector:
             message = f"{relative} could not be parsed: internal error {internal_error_text(error)}"
         self.files.append(SourceFile(relative, kind, analysed=False, role=role))
         self.problems.append(ParseProblem("MD001", location, redact(message), kind))
+
+    def fail_once(self, relative: str, kind: ArtifactKind, error: Exception, role: str = "") -> None:
+        """`fail` for a file several artifacts share (an ignore file, a `.env`, a link out of a chart): only
+        when no record of that path exists yet."""
+        if any(item.path == relative for item in self.files):
+            return
+        self.fail(relative, kind, error, role)
+        self.once.append((len(self.files) - 1, len(self.problems) - 1))
 
     def read(self, path: Path, within: Path | None = None) -> str:
         """A file's text through the bounded reader (inside the root, or inside `within`: a chart)."""
@@ -150,8 +174,7 @@ def _read_ignore_file(collector: _Collector, dockerfile: Path) -> Any:
         try:
             return read_dockerignore(ignore_relative, collector.read(ignore_path))
         except Exception as error:
-            if not any(item.path == ignore_relative for item in collector.files):
-                collector.fail(ignore_relative, ArtifactKind.DOCKERFILE, error, role="dockerignore")
+            collector.fail_once(ignore_relative, ArtifactKind.DOCKERFILE, error, role="dockerignore")
             return None
     return None
 
@@ -164,9 +187,7 @@ def _read_env_file(collector: _Collector, compose_file: Path) -> str | None:
     try:
         return collector.read(env_path)
     except Exception as error:
-        relative = collector.reader.display(env_path)
-        if not any(item.path == relative for item in collector.files):
-            collector.fail(relative, ArtifactKind.COMPOSE, error, role=".env")
+        collector.fail_once(collector.reader.display(env_path), ArtifactKind.COMPOSE, error, role=".env")
         return None
 
 
@@ -227,9 +248,7 @@ def _looks_like_compose(text: str) -> bool:
     return any(line.startswith("services:") for line in text.splitlines())
 
 
-def _load_sniffed(
-    collector: _Collector, path: Path, relative: str, explicit: bool, unrecognised: list[str]
-) -> None:
+def _load_sniffed(collector: _Collector, path: Path, relative: str, explicit: bool) -> None:
     """A YAML/JSON file whose name does not tell its kind: decide from its content."""
     from medlint.parsers.kubernetes import looks_like_manifest
 
@@ -245,7 +264,7 @@ def _load_sniffed(
     elif relative.endswith(".json") and not explicit:
         return  # package.json, tsconfig.json ...: JSON files are manifests only when they say so
     else:
-        unrecognised.append(relative)
+        collector.unrecognised.append(relative)
 
 
 def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
@@ -320,7 +339,6 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
 def _report_links_out_of_chart(collector: _Collector, directory: Path, prefix: str) -> None:
     """Every symbolic link in a chart that leads out of it is an MD001 finding: Helm would follow it, medlint
     renders the chart without it (never reading what it points at), so the render differs from Helm's."""
-    reported = {item.path for item in collector.files}
     chart_real = os.path.realpath(directory)
     for current, dirnames, filenames in os.walk(directory):
         dirnames.sort()
@@ -331,17 +349,14 @@ def _report_links_out_of_chart(collector: _Collector, directory: Path, prefix: s
             target = os.path.realpath(path)
             if target == chart_real or target.startswith(chart_real.rstrip(os.sep) + os.sep):
                 continue
-            relative = printable(prefix + path.relative_to(directory).as_posix())
-            if relative not in reported:
-                reported.add(relative)
-                collector.fail(
-                    relative,
-                    ArtifactKind.HELM,
-                    ReadRefused(
-                        "it is a symbolic link that leads outside its chart; medlint does not follow it, so "
-                        "the chart is rendered without it (Helm would follow it)"
-                    ),
-                )
+            collector.fail_once(
+                printable(prefix + path.relative_to(directory).as_posix()),
+                ArtifactKind.HELM,
+                ReadRefused(
+                    "it is a symbolic link that leads outside its chart; medlint does not follow it, so "
+                    "the chart is rendered without it (Helm would follow it)"
+                ),
+            )
 
 
 def _vendored_charts(collector: _Collector, directory: Path, prefix: str) -> tuple[VendoredChart, ...]:
@@ -523,8 +538,7 @@ def _build_context_facts(project: Project, discovery: Discovery, reader: FileRea
                 ignore_files.append(read_dockerignore(relative, reader.read_text(path)))
             except (SourceError, OSError):
                 continue  # an unreadable ignore file is treated as absent; MD306 then reports the context
-    return dataclasses.replace(
-        project,
+    return project.with_workspace(
         repository_files=read_tracked_files(root, reader.limits),
         workspace_files=_list_files(scanned_dirs + context_dirs, root),
         dockerignore_files=tuple(ignore_files),
@@ -570,31 +584,28 @@ def load_project(
     chart_paths: tuple[Path, ...] = (),
     helm: HelmSettings = HelmSettings(),
     reader: FileReader | None = None,
+    workers: Workers | None = None,
 ) -> tuple[Project, list[str]]:
     """Parse every discovered artifact. Returns the project and the named files that are no artifact.
 
     Every file is read through `reader` (bounded, inside the scanned root), which remembers the texts for
-    fingerprinting; by default one with the default limits.
+    fingerprinting; by default one with the default limits. With `workers` (medlint.parallel), files are
+    parsed and charts rendered in worker processes, unless the scan is too small to gain from it; the project
+    is the same either way.
     """
     reader = reader or FileReader(discovery.root)
     collector = _Collector(root=discovery.root, reader=reader, chart_paths=chart_paths, helm=helm)
-    unrecognised = list(discovery.ignored_explicit)
     patches = kustomize_patches(discovery, reader)
-    for candidate in discovery.candidates:
-        if candidate.relative in patches:
-            unrecognised.append(
-                f"{candidate.relative} (a kustomize patch, checked only as part of its overlay)"
-            )
-            continue
-        if candidate.kind is ArtifactKind.DOCKERFILE:
-            _load_dockerfile(collector, candidate.path, candidate.relative)
-        elif candidate.kind is ArtifactKind.COMPOSE:
-            _load_compose(collector, candidate.path, candidate.relative)
-        else:
-            _load_sniffed(collector, candidate.path, candidate.relative, candidate.explicit, unrecognised)
-    _load_built_dockerfiles(collector)
-    for unit in discovery.charts:
-        _load_chart(collector, unit)
+    plan = _plan(collector, discovery, patches, workers)
+    if plan is None:
+        for candidate in discovery.candidates:
+            _load_candidate(collector, candidate, patches)
+        _load_built_dockerfiles(collector)
+        for unit in discovery.charts:
+            _load_chart(collector, unit)
+    else:
+        assert workers is not None
+        _load_in_workers(collector, plan, workers)
     project = Project(
         files=tuple(sorted(collector.files, key=lambda item: item.path)),
         problems=tuple(collector.problems),
@@ -609,4 +620,177 @@ def load_project(
     )
     if project.dockerfiles or project.compose_projects:
         project = _build_context_facts(project, discovery, reader)
-    return project, sorted(unrecognised)
+    return project, sorted([*discovery.ignored_explicit, *collector.unrecognised])
+
+
+def _load_candidate(collector: _Collector, candidate: Candidate, patches: set[str]) -> None:
+    """One discovered file into the collector (a kustomize patch is only listed)."""
+    if candidate.relative in patches:
+        collector.unrecognised.append(
+            f"{candidate.relative} (a kustomize patch, checked only as part of its overlay)"
+        )
+    elif candidate.kind is ArtifactKind.DOCKERFILE:
+        _load_dockerfile(collector, candidate.path, candidate.relative)
+    elif candidate.kind is ArtifactKind.COMPOSE:
+        _load_compose(collector, candidate.path, candidate.relative)
+    else:
+        _load_sniffed(collector, candidate.path, candidate.relative, candidate.explicit)
+
+
+# --- loading in worker processes (`--jobs`) ------------------------------------------------------------
+
+#: Below this many files (and without a chart) a scan is loaded in the main process: starting workers
+#: costs more than it saves, and the pre-commit case (a few files) must start instantly.
+PARALLEL_MIN_FILES = 48
+#: Files per task: enough to make a task worth sending, few enough to keep both cores busy to the end.
+FILES_PER_TASK = 16
+
+
+@dataclass(frozen=True, slots=True)
+class _LoadTask:
+    """What one worker loads: a run of discovered files, or one chart."""
+
+    root: Path
+    limits: Limits
+    chart_paths: tuple[Path, ...]
+    helm: HelmSettings
+    candidates: tuple[Candidate, ...] = ()
+    patches: frozenset[str] = frozenset()
+    chart: ChartUnit | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The tasks, the files' tasks first in discovery order, then one per chart."""
+
+    file_tasks: tuple[_LoadTask, ...]
+    chart_tasks: tuple[_LoadTask, ...]
+    weights: tuple[float, ...]
+
+
+def _plan(
+    collector: _Collector, discovery: Discovery, patches: set[str], workers: Workers | None
+) -> _Plan | None:
+    """The parallel plan, or None to load in this process (one job, a small scan, or render sources kept)."""
+    candidates = discovery.candidates
+    if workers is None or workers.jobs <= 1 or collector.helm.keep_render_sources:
+        return None
+    if len(candidates) < PARALLEL_MIN_FILES and not discovery.charts:
+        return None
+    context = (collector.root, collector.reader.limits, collector.chart_paths, collector.helm)
+    file_tasks = tuple(
+        _LoadTask(
+            *context, candidates=tuple(candidates[start : start + FILES_PER_TASK]), patches=frozenset(patches)
+        )
+        for start in range(0, len(candidates), FILES_PER_TASK)
+    )
+    chart_tasks = tuple(_LoadTask(*context, chart=unit) for unit in discovery.charts)
+    weights = tuple(
+        [sum(_size(candidate.path) for candidate in task.candidates) for task in file_tasks]
+        + [_tree_size(unit.directory) for unit in discovery.charts]
+    )
+    return _Plan(file_tasks, chart_tasks, weights)
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return 0
+
+
+def _tree_size(directory: Path) -> int:
+    """Bytes under a chart directory: how long its render will take, roughly (templates and subcharts)."""
+    total = 0
+    for current, _dirs, files in os.walk(directory):
+        total += sum(_size(Path(current) / name) for name in files)
+    return total
+
+
+def _load_task(task: _LoadTask) -> _Collector:
+    """Run in a worker: load the task's files or chart into a collector of its own."""
+    collector = _Collector(
+        root=task.root,
+        reader=FileReader(task.root, task.limits),
+        chart_paths=task.chart_paths,
+        helm=task.helm,
+    )
+    for candidate in task.candidates:
+        _load_candidate(collector, candidate, set(task.patches))
+    if task.chart is not None:
+        _load_chart(collector, task.chart)
+    return collector
+
+
+def _load_in_workers(collector: _Collector, plan: _Plan, workers: Workers) -> None:
+    """Load every task in worker processes and take in their parts in the order a serial load would."""
+    from medlint.parallel import Stopped
+
+    tasks = plan.file_tasks + plan.chart_tasks
+    parts = workers.run(_load_task, tasks, plan.weights)
+    files = len(plan.file_tasks)
+    for task, part in zip(plan.file_tasks, parts[:files]):
+        if isinstance(part, Stopped):
+            _retry_files(collector, task, part, workers)
+        else:
+            _absorb(collector, part)
+    _load_built_dockerfiles(collector)
+    for task, part in zip(plan.chart_tasks, parts[files:]):
+        if isinstance(part, Stopped):
+            assert task.chart is not None
+            chart_yaml = (
+                f"{task.chart.relative}/Chart.yaml" if task.chart.relative not in ("", ".") else "Chart.yaml"
+            )
+            collector.problems.append(
+                ParseProblem(
+                    "MD003",
+                    Location(chart_yaml),
+                    f"{chart_yaml}: the chart could not be rendered: the worker process rendering it stopped "
+                    f"({part.reason}); the other artifacts were checked",
+                    ArtifactKind.HELM,
+                )
+            )
+        else:
+            _absorb(collector, part)
+
+
+def _retry_files(collector: _Collector, task: _LoadTask, stopped: Any, workers: Workers) -> None:
+    """A run of files whose worker stopped even alone: each file alone, so only the culprit is lost."""
+    from medlint.parallel import Stopped
+
+    singles = [dataclasses.replace(task, candidates=(candidate,)) for candidate in task.candidates]
+    parts = workers.run(_load_task, singles) if len(singles) > 1 else [stopped]
+    for single, part in zip(singles, parts):
+        if isinstance(part, Stopped):
+            candidate = single.candidates[0]
+            collector.fail(
+                candidate.relative,
+                candidate.kind or ArtifactKind.KUBERNETES,
+                WorkerStopped(f"the worker process reading it stopped ({part.reason})"),
+            )
+        else:
+            _absorb(collector, part)
+
+
+def _absorb(collector: _Collector, part: _Collector) -> None:
+    """Append a worker's part to the collector as if it had been loaded here, after what came before."""
+    dropped_files: set[int] = set()
+    dropped_problems: set[int] = set()
+    if part.once:
+        known = {item.path for item in collector.files}
+        for file_index, problem_index in part.once:
+            if part.files[file_index].path in known:
+                dropped_files.add(file_index)
+                dropped_problems.add(problem_index)
+    collector.files.extend(item for index, item in enumerate(part.files) if index not in dropped_files)
+    collector.problems.extend(
+        item for index, item in enumerate(part.problems) if index not in dropped_problems
+    )
+    collector.dockerfiles.extend(part.dockerfiles)
+    collector.compose_projects.extend(part.compose_projects)
+    collector.k8s_objects.extend(part.k8s_objects)
+    collector.workloads.extend(part.workloads)
+    collector.charts.extend(part.charts)
+    collector.waivers.extend(part.waivers)
+    collector.unrecognised.extend(part.unrecognised)
+    collector.reader.note_read_elsewhere(part.reader.read_paths())

@@ -24,6 +24,7 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from medlint.decoding import SourceError, decode_text
 from medlint.escape import printable
@@ -148,6 +149,15 @@ class FileReader:
         self.root = Path(os.path.realpath(root))
         self.limits = limits
         self._texts: dict[str, str] = {}
+        self._read_elsewhere: frozenset[str] = frozenset()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A reader sent to another process (a worker's answer) carries the paths it read, not the texts:
+        they can be large, and only the fingerprints need them, which read the files again."""
+        return {"root": self.root, "limits": self.limits, "_texts": {}, "_read_elsewhere": self.read_paths()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def display(self, path: Path | str) -> str:
         """The repository-relative POSIX path of `path` itself (a link is named, not its target)."""
@@ -199,6 +209,18 @@ class FileReader:
     def text_of(self, relative: str) -> str | None:
         """The text read earlier from the file at this repository path, if any."""
         return self._texts.get(relative)
+
+    def read_paths(self) -> frozenset[str]:
+        """The repository paths this reader has read text from."""
+        return frozenset(self._texts) | self._read_elsewhere
+
+    def note_read_elsewhere(self, paths: frozenset[str]) -> None:
+        """Record files of this scan that a worker process read (their texts stay there)."""
+        self._read_elsewhere |= paths
+
+    def was_read(self, relative: str) -> bool:
+        """Whether the scan read this file as text (here or in a worker process)."""
+        return relative in self._texts or relative in self._read_elsewhere
 
     def remember(self, relative: str, text: str) -> None:
         """Record text read by other means (a chart's files, read as bytes while loading the chart)."""

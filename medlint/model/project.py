@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,33 @@ class Project:
             )
             object.__setattr__(self, "_index", index)
         return self._index  # type: ignore[return-value]
+
+    def outline(self) -> Project:
+        """The project without the parsed artifacts: the files, problems and charts a report lists. A large
+        scan's model can be released before its report is written, which then reuses that memory."""
+        return Project(
+            files=self.files,
+            problems=self.problems,
+            charts=self.charts,
+            class_declarations=self.class_declarations,
+        )
+
+    def with_workspace(
+        self,
+        repository_files: tuple[str, ...] | None,
+        workspace_files: tuple[str, ...] | None,
+        dockerignore_files: tuple[DockerIgnore, ...] | None,
+    ) -> Project:
+        """The same project with the repository facts MD306 reads; the index (already built or not) carries
+        over, since it does not depend on them."""
+        project = dataclasses.replace(
+            self,
+            repository_files=repository_files,
+            workspace_files=workspace_files,
+            dockerignore_files=dockerignore_files,
+        )
+        object.__setattr__(project, "_index", self._index)
+        return project
 
     def dockerfile(self, path: str | None) -> Dockerfile | None:
         """The parsed Dockerfile at a repository-relative path, if it was scanned."""
