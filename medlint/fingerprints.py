@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from medlint.decoding import SourceError
 from medlint.findings import Finding
 from medlint.reader import FileReader
-from medlint.source import SourceError
 
 if TYPE_CHECKING:
     from medlint.parallel import Workers

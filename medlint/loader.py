@@ -15,28 +15,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from medlint.decoding import SourceError
 from medlint.discover import Candidate, ChartUnit, Discovery, own_path
 from medlint.escape import printable
 from medlint.limits import Limits
-from medlint.model import (
-    ArtifactKind,
-    Chart,
-    ClassDeclaration,
-    ComposeProject,
-    Dockerfile,
-    K8sObject,
-    ParseProblem,
-    Project,
-    SourceFile,
-    ValuesFile,
-    VendoredChart,
-    Workload,
-)
+from medlint.model.common import ArtifactKind
+from medlint.model.location import Location
+from medlint.model.project import ClassDeclaration, ParseProblem, Project, SourceFile
 from medlint.reader import FileReader, ReadRefused
 from medlint.redact import internal_error_text, redact
-from medlint.source import Location, SourceError, load_yaml_documents
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # each artifact family's model loads with its parser (start-up time)
+    from medlint.model import (
+        Chart,
+        ComposeProject,
+        Dockerfile,
+        K8sObject,
+        ValuesFile,
+        VendoredChart,
+        Workload,
+    )
     from medlint.parallel import Workers
 
 CLASS_LABEL = "regulatory.iec62304.class"
@@ -559,6 +557,8 @@ def kustomize_patches(discovery: Discovery, reader: FileReader) -> set[str]:
     for candidate in discovery.candidates:
         if candidate.path.name not in KUSTOMIZATION_NAMES:
             continue
+        from medlint.source import load_yaml_documents  # PyYAML only when there is YAML to read
+
         try:
             documents = load_yaml_documents(reader.read_text(candidate.path))
         except (SourceError, OSError):

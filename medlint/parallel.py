@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import pickle
-import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing.context import BaseContext
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # multiprocessing and concurrent.futures load only when a pool starts (start-up time)
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -52,6 +51,8 @@ def default_jobs() -> int:
 
 def _context() -> BaseContext:
     """Fork where the platform has it (workers start at once with the modules loaded); else spawn."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
@@ -111,6 +112,9 @@ class Workers:
         answers: dict[int, Any],
     ) -> bool:
         """Run the pending tasks in the pool; False when a worker stopped (the pool is then dropped)."""
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
+
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context())
         futures: dict[Future[Any], int] = {}
@@ -197,6 +201,8 @@ def _answer(sender: Any, function: Callable[[Any], Any], task: Any) -> None:
 
 
 def _exit_reason(code: int | None) -> str:
+    import signal
+
     if code is not None and code < 0:
         try:
             return f"killed by signal {signal.Signals(-code).name}"

@@ -15,12 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from medlint.model import ArtifactKind, Level
 
 SAFETY_CLASSES = ("A", "B", "C")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RulePackError(Exception):
@@ -225,11 +222,13 @@ def validate_rule_document(document: Any, source_file: str) -> None:
 
 def _read_rule_file(path: Path) -> Any:
     """A user's rule file, read through the bounded reader (regular file, configuration size limit)."""
+    import yaml  # only for user rule files and a stale bundle: the built-in rules come from JSON
+
+    from medlint.decoding import SourceError
     from medlint.reader import read_config_text
-    from medlint.source import SourceError
 
     try:
-        return yaml.load(read_config_text(path), Loader=_LOADER)
+        return yaml.load(read_config_text(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except SourceError as err:
         raise RulePackError(f"{path}: cannot read rule file: {err.message}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:

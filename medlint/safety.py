@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from medlint.model import Project
-from medlint.source import Location
+from medlint.model.location import Location
 
 CLASS_ORDER = {"A": 1, "B": 2, "C": 3}
 

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from medlint.decoding import SourceError
 from medlint.escape import printable
 from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.reader import read_bytes
 from medlint.redact import strip_url_credentials
-from medlint.source import SourceError
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 

@@ -19,11 +19,15 @@ import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from medlint.config import ConfiguredWaiver
 from medlint.findings import Finding, Notification, Suppression, SuppressionKind
-from medlint.model import Dockerfile, K8sObject, Level
-from medlint.source import Location
+from medlint.model.common import Level
+from medlint.model.location import Location
+
+if TYPE_CHECKING:
+    from medlint.model import Dockerfile, K8sObject
 
 _COMMENT = re.compile(r"#\s*medlint:\s*ignore\b(?P<rest>.*)$")
 _RULE_ID = re.compile(r"^[A-Z]{2,8}\d{3,4}$")

@@ -421,8 +421,8 @@ def verify_dockerfile(path: str, before: str, after: str, edits: list[TextEdit])
     medlint's own Dockerfile parser reads both texts: instructions not edited must be identical (keyword,
     arguments, flags, heredoc bodies, commands); an edited instruction must show exactly its effects.
     """
+    from medlint.decoding import SourceError
     from medlint.parsers.dockerfile import parse_dockerfile
-    from medlint.source import SourceError
 
     try:
         old = list(parse_dockerfile(path, before).instructions())

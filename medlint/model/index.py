@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from medlint.model.common import ArtifactKind
-from medlint.model.core import Chart, ComposeProject, ComposeService, Container, Dockerfile, Workload
 from medlint.model.images import ImageRef, parse_image_reference
-from medlint.model.kubernetes import K8sObject
+
+if TYPE_CHECKING:  # annotations only: a scan loads the model modules of the kinds it reads
+    from medlint.model.core import Chart, ComposeProject, ComposeService, Container, Dockerfile, Workload
+    from medlint.model.kubernetes import K8sObject
 
 #: Pod-creating kinds whose workloads can be the target of a `scaleTargetRef` or a selector.
 LabelPair = tuple[str, str]

@@ -39,6 +39,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from medlint.decoding import SourceError
 from medlint.model import (
     ArtifactKind,
     Container,
@@ -59,8 +60,8 @@ from medlint.model import (
 )
 from medlint.model.durations import parse_go_duration
 from medlint.model.images import parse_image_reference
+from medlint.model.location import Location
 from medlint.parsers.dockerignore import read_dockerignore
-from medlint.source import Location, SourceError
 
 __all__ = [
     "KNOWN_INSTRUCTIONS",

@@ -15,8 +15,8 @@ from typing import Any
 
 from medlint.escape import printable
 from medlint.findings import Finding, Notification, RelatedLocation, Suppression
+from medlint.model.location import Location
 from medlint.redact import redact, strip_url_credentials
-from medlint.source import Location
 
 
 def clean(text: str) -> str:

