@@ -765,7 +765,7 @@ def rules(output_format: str, rules_dir: tuple[str, ...]) -> None:
         pack = load_rule_pack(tuple(rules_dir))
     except RulePackError as error:
         raise UsageProblem(str(error)) from None
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": rule.id,
             "name": rule.slug,

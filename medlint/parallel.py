@@ -173,7 +173,9 @@ def _unwrap(answer: Any) -> Any:
 
 def _run_alone(function: Callable[[Task], Result], task: Task) -> Any:
     """One task in a process of its own: its answer, or why the process stopped."""
-    context = _context()
+    context: Any = (
+        _context()
+    )  # a start-method context has Process and Pipe (BaseContext's stub lacks Process)
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_answer, args=(sender, function, task), daemon=True)
     process.start()

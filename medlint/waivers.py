@@ -137,7 +137,7 @@ def scan_inline_waivers(
         if match is None:
             continue
         words = match.group("rest").split()
-        rules = []
+        rules: list[str] = []
         for word in words:
             if "=" in word:
                 break
@@ -372,17 +372,17 @@ def evaluate_waivers(
     outcomes: list[WaiverOutcome] = []
     index_of = {id(waiver): index for index, waiver in enumerate(active)}
     for waiver in waivers:
-        index = index_of.get(id(waiver))
-        if index is None:  # rejected: it never took part in matching
+        position = index_of.get(id(waiver))
+        if position is None:  # rejected: it never took part in matching
             outcomes.append(WaiverOutcome(waiver))
             continue
         outcomes.append(
             WaiverOutcome(
                 waiver,
-                suppressed=tuple(suppressed_by.get(index, ())),
-                expired_matches=tuple(expired_by.get(index, ())),
+                suppressed=tuple(suppressed_by.get(position, ())),
+                expired_matches=tuple(expired_by.get(position, ())),
                 expired=_expired(waiver, today),
-                unused=index not in used,
+                unused=position not in used,
             )
         )
     return WaiverEvaluation(tuple(result), tuple(notes), tuple(outcomes))

@@ -114,7 +114,7 @@ class _ValuesMethods:
             if not isinstance(node, dict) or not isinstance(node.get(part), dict):
                 raise ValueError(f"no table named {name!r}")
             node = node[part]
-        return node  # type: ignore[no-any-return]
+        return node
 
     def PathValue(self, path: Any) -> Any:
         from medlint.helm.values import path_value
@@ -125,16 +125,16 @@ class _ValuesMethods:
             raise ValueError(f"{path} is not a value") from None
 
 
-class ValuesObject(_ValuesMethods, dict):  # type: ignore[misc]
+class ValuesObject(_ValuesMethods, dict):
     """``.Values`` of a chart (untracked)."""
 
     def __deepcopy__(self, memo: dict) -> dict:
         from medlint.helm.values import deep_copy
 
-        return deep_copy(dict(self))  # type: ignore[no-any-return]
+        return deep_copy(dict(self))
 
 
-class TrackedMap(dict):  # type: ignore[type-arg]
+class TrackedMap(dict):
     """A values map that records each key a template reads through field access."""
 
     __slots__ = ("_path", "_reads")
@@ -155,7 +155,7 @@ class TrackedMap(dict):  # type: ignore[type-arg]
     def __deepcopy__(self, memo: dict) -> dict:
         from medlint.helm.values import deep_copy
 
-        return deep_copy(dict(self))  # type: ignore[no-any-return]
+        return deep_copy(dict(self))
 
     def __reduce__(self) -> Any:
         return (dict, (dict(self),))
@@ -188,7 +188,7 @@ def prepare_values(
             return [convert(item, path + (index,)) for index, item in enumerate(node)]
         return node
 
-    return convert(values, ())  # type: ignore[no-any-return]
+    return convert(values, ())
 
 
 # --------------------------------------------------------------------------------------------------

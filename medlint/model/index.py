@@ -123,8 +123,8 @@ class ProjectIndex:
         return tuple(w for w in postings[0] if all(id(w) in other for other in others))
 
 
-def _group(items: Iterable[tuple[object, object]]) -> dict:  # type: ignore[type-arg]
-    grouped: dict = {}  # type: ignore[type-arg]
+def _group(items: Iterable[tuple[object, object]]) -> dict:
+    grouped: dict = {}
     for key, value in items:
         grouped.setdefault(key, []).append(value)
     return {key: tuple(values) for key, values in grouped.items()}

@@ -30,7 +30,7 @@ def _at(path: str, span: Span, origin: HelmOrigin | None) -> Location:
     return Location(path, span[0], span[1], span[2], span[3], helm=origin)
 
 
-class YamlMap(dict):  # type: ignore[type-arg]
+class YamlMap(dict):
     """A mapping that remembers its own position and those of its keys and values (1-based).
 
     `origins` (Helm renders only) holds, per key, the origins of the key's and the value's rendered lines;
@@ -70,7 +70,7 @@ class YamlMap(dict):  # type: ignore[type-arg]
         return _at(path, span, self.origins[key][1] if self.origins and key in self.origins else None)
 
 
-class YamlList(list):  # type: ignore[type-arg]
+class YamlList(list):
     """A sequence that remembers its own position and that of each item (1-based)."""
 
     __slots__ = ("column", "item_positions", "line", "node_origin", "origins", "tag")

@@ -14,7 +14,7 @@ import json.encoder
 from collections.abc import Callable, Iterator
 from typing import Any
 
-_escape = json.encoder.c_encode_basestring or json.encoder.py_encode_basestring  # type: ignore[attr-defined]
+_escape: Callable[[str], str] = json.encoder.c_encode_basestring or json.encoder.py_encode_basestring  # type: ignore[attr-defined]
 
 #: Parts gathered before they are joined into one string (keeps the list, and the memory, small).
 _BATCH = 4096
@@ -63,7 +63,7 @@ def dump(value: Any, sink: Callable[[str], object]) -> None:
 
 def _scalar(value: Any) -> str | None:
     if isinstance(value, str):
-        return _escape(value)  # type: ignore[no-any-return]
+        return _escape(value)
     if value is None:
         return "null"
     if value is True:
@@ -83,9 +83,9 @@ def _scalar(value: Any) -> str | None:
 
 def _key(key: Any) -> str:
     if isinstance(key, str):
-        return _escape(key)  # type: ignore[no-any-return]
+        return _escape(key)
     if isinstance(key, (bool, int, float)) or key is None:
-        return _escape(_scalar(key) or "")  # type: ignore[no-any-return]
+        return _escape(_scalar(key) or "")
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
