@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from medlint.cli import baseline_create, check, main
 from medlint.pathglob import GitIgnore, match_segment, matches_any
+from tests.conftest import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 ROOT_DOCKERFILE = "FROM debian:latest\n"
 
 

@@ -16,11 +16,10 @@ from medlint.cli import main, without_jobs
 from medlint.model import ArtifactKind
 from medlint.parallel import Stopped, Workers, default_jobs
 from medlint.report import FORMATS
-from tests.conftest import REPO_ROOT, SHARED
+from tests.conftest import CORPUS, EXAMPLE, REPO_ROOT
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="worker crash tests use POSIX signals")
 
-EXAMPLE = "examples/medical-device"
 TODAY = "2026-12-07"
 
 
@@ -117,9 +116,6 @@ def test_every_fixture_gives_the_same_report_with_one_job_and_with_two(always_in
     """Broken files (MD001), unrenderable charts (MD003) and every artifact kind, in one scan."""
     arguments = ["fixtures", "--format", "sarif", "--chart-path", "fixtures"]
     assert _check(arguments, REPO_ROOT, 2) == _check(arguments, REPO_ROOT, 1)
-
-
-CORPUS = SHARED / "corpus"
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import io
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,12 +21,11 @@ from medlint.report.evidence import digests_for, render_evidence
 from medlint.report.evidence.assemble import build_view
 from medlint.report.evidence.render import SECTIONS
 from tests.browser.chromium import Session
+from tests.conftest import EXAMPLE, REPO_ROOT
 
 pytest.importorskip("playwright", reason="Playwright for Python is in the test extra")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TODAY = datetime.date(2026, 12, 7)
-EXAMPLE = "examples/medical-device"
 HOSTILE = "fixtures/evidence/hostile"
 HOSTILE_TEXTS = (
     "<script>alert(1)</script>",

@@ -17,10 +17,10 @@ from medlint.helm.lint_renders import ValuesSet, render_chart_for_lint
 from medlint.helm.render import RenderError, RenderOptions, format_manifests, render_chart, split_manifests
 from medlint.helm.sourcemap import explain_findings, template_line_map
 from medlint.model import K8sObject
+from tests.conftest import REPO_ROOT
 
 DATA = Path(__file__).resolve().parent / "data"
 EXAMPLE = DATA / "medical-device"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_chart(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS, REPO_ROOT
+
 pytest.importorskip("bashlex")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "dockerfile"
+CORPUS_KIND = CORPUS / "dockerfile"
 _spec = importlib.util.spec_from_file_location(
     "compare_bashlex", REPO_ROOT / "benchmarks" / "compare_bashlex.py"
 )
@@ -26,10 +26,10 @@ from medlint.source import SourceError, decode_text  # noqa: E402
 EXPLAINED = ("loop and case headers", "function definitions", "same commands, different words")
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+@pytest.mark.skipif(not CORPUS_KIND.is_dir(), reason="../shared/corpus is not present")
 def test_both_agree_on_corpus_runs_except_explained_differences() -> None:
     unexplained, agreed = [], 0
-    for path in sorted(CORPUS.rglob("*")):
+    for path in sorted(CORPUS_KIND.rglob("*")):
         if (
             not path.is_file()
             or "windows" in str(path)
@@ -64,7 +64,7 @@ def test_both_agree_on_corpus_runs_except_explained_differences() -> None:
                     continue
             elif any(word in label for word in EXPLAINED):
                 continue
-            unexplained.append(f"{path.relative_to(CORPUS)}:{instruction.location.line}: {label}")
+            unexplained.append(f"{path.relative_to(CORPUS_KIND)}:{instruction.location.line}: {label}")
     assert unexplained == []
     assert agreed >= 1000
 
