@@ -55,18 +55,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("kinds", nargs="*", default=list(KINDS), choices=KINDS, metavar="KIND")
+    parser.add_argument("kinds", nargs="*", metavar="KIND", help=f"any of {', '.join(KINDS)} (default: all)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--copies", default="1,2,4,8")
     args = parser.parse_args()
     counts = [int(part) for part in args.copies.split(",")]
+    kinds = args.kinds or list(KINDS)
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        parser.error(f"unknown kind {', '.join(unknown)}: choose from {', '.join(KINDS)}")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     header = (
         f"{'kind':<11} {'copies':>6} {'files':>6} {'wall s':>7} {'CPU s':>7} {'CPU vs 1':>9} {'RSS MiB':>8}"
     )
     print(header)
     with tempfile.TemporaryDirectory(prefix="medlint-scaling-") as temporary:
-        for kind in args.kinds:
+        for kind in kinds:
             first_cpu = None
             for count in counts:
                 root = make_copies(kind, count, Path(temporary))

@@ -281,13 +281,18 @@ def remap_tree(node: Any, lines: Sequence[int], base: int, origin_for: Any) -> N
         if isinstance(current, YamlMap):
             index = index_of(current.line)
             current.line, current.node_origin = line_at(index), origin_for(index)
-            origins: dict[Any, tuple[HelmOrigin | None, HelmOrigin | None]] = {}
+            key_origins: dict[Any, HelmOrigin | None] = {}
             for key, value in current.key_positions.items():
-                current.key_positions[key], key_origin = span(value)
-                origins[key] = (key_origin, None)
+                current.key_positions[key], key_origins[key] = span(value)
+            origins: dict[Any, HelmOrigin | tuple[HelmOrigin | None, HelmOrigin | None]] = {}
             for key, value in current.value_positions.items():
                 current.value_positions[key], value_origin = span(value)
-                origins[key] = (origins.get(key, (None, None))[0], value_origin)
+                key_origin = key_origins.pop(key, None)
+                # One origin when key and value were written on the same line (the same object): a pair
+                # for each of a render's many keys would be most of what its positions cost in memory.
+                origins[key] = key_origin if key_origin is value_origin else (key_origin, value_origin)
+            for key, key_origin in key_origins.items():
+                origins[key] = (key_origin, None)
             current.origins = origins
             for item in current.values():
                 visit(item)
