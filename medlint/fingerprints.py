@@ -12,7 +12,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+import sys
+from array import array
 from collections.abc import Iterable
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +33,7 @@ _BLOCK_SIZE = 100
 _MULTIPLIER = 37
 _MASK = (1 << 64) - 1
 _FIRST_MOD = pow(_MULTIPLIER, _BLOCK_SIZE, 1 << 64)
-_TAB, _SPACE, _LF, _CR, _EOF = 9, 32, 10, 13, 65535
+_LF, _EOF = 10, 65535
 
 
 _LINE_REFERENCES = re.compile(r"\bline \d+|\S+:\d+:\d+")
@@ -49,64 +52,56 @@ def logical_fingerprint(finding: Finding) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
-def _utf16_units(text: str) -> Iterable[int]:
-    data = text.encode("utf-16-le", errors="surrogatepass")
-    return (data[i] | (data[i + 1] << 8) for i in range(0, len(data), 2))
+def _utf16_units(text: str) -> array[int]:
+    units = array("H")
+    units.frombytes(text.encode("utf-16-le", errors="surrogatepass"))
+    if sys.byteorder == "big":
+        units.byteswap()
+    return units
 
 
 def line_hashes(text: str, last_line: int | None = None) -> dict[int, str]:
     """The GitHub line hash ("<hex>:<n>") of every line of a text, by 1-based line number.
 
     The hash of a line covers the next 100 characters that are not spaces or tabs, across line ends
-    (CR, LF and CRLF all count as LF), then an end-of-file marker; n numbers repeats of the same hash.
-    `last_line` stops early once that line's hash is known (the counts of earlier lines stay exact).
-    Written as one flat loop over local variables: this runs over every character of every file with
-    findings, so it is the hottest code of a large scan.
+    (CR, LF and CRLF all count as LF), then an end-of-file marker (zeros after it); n numbers repeats of the
+    same hash. `last_line` stops early once that line's hash is known (the counts of earlier lines stay
+    exact). This runs over every character of every file with findings, the hottest code of a large scan:
+    the text is first reduced with string methods (line ends unified, spaces and tabs dropped, in the order
+    that keeps a CR, a space and an LF two line ends, as the upload action does), then one loop rolls the
+    hash over the UTF-16 units, and each line reads its value where its window ends.
     """
-    window = [0] * _BLOCK_SIZE
-    line_at = [-1] * _BLOCK_SIZE
-    counts: dict[int, int] = {}
+    reduced = text.replace("\r\n", "\n").replace("\r", "\n").replace(" ", "").replace("\t", "")
+    units = _utf16_units(reduced)
+    count = len(units)
+    # Line starts: the first unit, every unit after an LF, and the end-of-file marker after a final LF.
+    if len(reduced) == count:  # no surrogate pairs: string offsets are unit offsets
+        starts = [0]
+        find = reduced.find
+        position = find("\n")
+        while position != -1:
+            starts.append(position + 1)
+            position = find("\n", position + 1)
+    else:
+        starts = [0, *(index + 1 for index, unit in enumerate(units) if unit == _LF)]
+    if last_line is not None:
+        del starts[max(last_line, 1) :]
+    stream = [*units, _EOF]
+    limit = starts[-1] + _BLOCK_SIZE  # the windows up to the last line needed
+    stream.extend([0] * (limit - len(stream)))
+    rolled: list[int] = []
+    append = rolled.append
+    value = 0
+    mask, multiplier, first_mod = _MASK, _MULTIPLIER, _FIRST_MOD
+    for added, dropped in zip(islice(stream, limit), chain(repeat(0, _BLOCK_SIZE), stream)):
+        value = (multiplier * value + added - first_mod * dropped) & mask
+        append(value)
+    seen: dict[int, int] = {}
     hashes: dict[int, str] = {}
-    value = index = line = 0
-    line_start = True
-    previous_cr = False
-    mask, multiplier, first_mod, block = _MASK, _MULTIPLIER, _FIRST_MOD, _BLOCK_SIZE
-    units = list(_utf16_units(text))
-    units.append(_EOF)
-    for unit in units:
-        if unit in (_SPACE, _TAB) or (previous_cr and unit == _LF):
-            previous_cr = False
-            continue
-        if unit == _CR:
-            unit = _LF
-            previous_cr = True
-        else:
-            previous_cr = False
-        pending = line_at[index]
-        if pending != -1:
-            count = counts[value] = counts.get(value, 0) + 1
-            hashes[pending] = f"{value:x}:{count}"
-            line_at[index] = -1
-            if last_line is not None and pending >= last_line:
-                return hashes
-        if line_start:
-            line_start = False
-            line += 1
-            line_at[index] = line
-        if unit == _LF:
-            line_start = True
-        value = (multiplier * value + unit - first_mod * window[index]) & mask
-        window[index] = unit
-        index = (index + 1) % block
-    for _ in range(block):
-        pending = line_at[index]
-        if pending != -1:
-            count = counts[value] = counts.get(value, 0) + 1
-            hashes[pending] = f"{value:x}:{count}"
-            line_at[index] = -1
-        value = (multiplier * value - first_mod * window[index]) & mask
-        window[index] = 0
-        index = (index + 1) % block
+    for line, start in enumerate(starts, 1):
+        value = rolled[start + _BLOCK_SIZE - 1]
+        repeat_count = seen[value] = seen.get(value, 0) + 1
+        hashes[line] = f"{value:x}:{repeat_count}"
     return hashes
 
 

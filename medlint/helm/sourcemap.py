@@ -284,7 +284,7 @@ def remap_tree(node: Any, lines: Sequence[int], base: int, origin_for: Any) -> N
             key_origins: dict[Any, HelmOrigin | None] = {}
             for key, value in current.key_positions.items():
                 current.key_positions[key], key_origins[key] = span(value)
-            origins: dict[Any, HelmOrigin | tuple[HelmOrigin | None, HelmOrigin | None]] = {}
+            origins: dict[Any, HelmOrigin | tuple[HelmOrigin | None, HelmOrigin | None] | None] = {}
             for key, value in current.value_positions.items():
                 current.value_positions[key], value_origin = span(value)
                 key_origin = key_origins.pop(key, None)

@@ -47,7 +47,7 @@ class YamlMap(dict):
         self.key_positions: dict[Any, Span] = {}
         self.value_positions: dict[Any, Span] = {}
         self.tag: str | None = None
-        self.origins: dict[Any, HelmOrigin | tuple[HelmOrigin | None, HelmOrigin | None]] | None = None
+        self.origins: dict[Any, HelmOrigin | tuple[HelmOrigin | None, HelmOrigin | None] | None] | None = None
         self.node_origin: HelmOrigin | None = None
 
     def location(self, path: str) -> Location:
