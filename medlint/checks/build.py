@@ -10,6 +10,7 @@ stays unknown (`$(cat packages.txt)`) is reported as the `unresolved` variant, n
 from __future__ import annotations
 
 import fnmatch
+import functools
 import posixpath
 import re
 import shlex
@@ -160,19 +161,26 @@ def _where(instruction: Instruction, command: ShellCommand | None = None) -> Loc
 # Variables: ARG/ENV defaults in scope and plain shell assignments
 
 
-def _assignments(instruction: Instruction) -> list[tuple[str, str | None]]:
+def _assignments(instruction: Instruction) -> tuple[tuple[str, str | None], ...]:
     """Names and values of an ARG or ENV (`k=v` pairs, or the legacy `ENV k v`)."""
+    return _split_assignments(instruction.keyword, instruction.resolved)
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_assignments(keyword: str, text: str) -> tuple[tuple[str, str | None], ...]:
+    """Memoised: every RUN of a stage asks again for the ARG and ENV before it, in every rule that resolves
+    package words, and splitting with shlex is slow."""
     try:
-        words = shlex.split(instruction.resolved, posix=True)
+        words = shlex.split(text, posix=True)
     except ValueError:
-        words = instruction.resolved.split()
-    if instruction.keyword == "ENV" and words and "=" not in words[0]:
-        return [(words[0], " ".join(words[1:]))]
+        words = text.split()
+    if keyword == "ENV" and words and "=" not in words[0]:
+        return ((words[0], " ".join(words[1:])),)
     pairs: list[tuple[str, str | None]] = []
     for word in words:
         name, sep, value = word.partition("=")
         pairs.append((name, value if sep else None))
-    return pairs
+    return tuple(pairs)
 
 
 def dockerfile_scope(dockerfile: Dockerfile, stage: Stage, before: Instruction) -> dict[str, str | None]:

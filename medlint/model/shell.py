@@ -21,6 +21,7 @@ It never raises: unbalanced quotes simply run to the end of the text.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -87,6 +88,13 @@ def split_shell(text: str, posix_escapes: bool = True) -> list[SplitCommand]:
 
 def command_name(words: list[str] | tuple[str, ...]) -> tuple[str, int]:
     """The program a command runs and its index, skipping `VAR=x`, `env`, `sudo`, `exec` prefixes."""
+    return _command_name(words if isinstance(words, tuple) else tuple(words))
+
+
+@functools.lru_cache(maxsize=16384)
+def _command_name(words: tuple[str, ...]) -> tuple[str, int]:
+    """Memoised: a large scan asks for the program of the same commands hundreds of thousands of times,
+    once per rule that reads RUN instructions."""
     index = 0
     while index < len(words):
         word = words[index]
