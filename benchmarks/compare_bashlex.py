@@ -3,7 +3,7 @@
     pip install bashlex
     python benchmarks/compare_bashlex.py [../shared/corpus/dockerfile]
 
-medlint splits a RUN into simple commands and words (`medlint/parsers/shell.py`); bashlex is a port of
+medlint splits a RUN into simple commands and words (`medlint/model/shell.py`); bashlex is a port of
 bash's own parser. For every RUN both can read, the top-level simple commands are compared: their number and
 their words (quotes removed; redirections left out; commands inside `$(...)` not counted on either side).
 Prints a table and examples per kind of difference; docs/decisions/shell-splitting.md records the result.

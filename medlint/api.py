@@ -10,24 +10,34 @@ import contextlib
 import dataclasses
 import datetime
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from medlint.baseline import BaselineEntry, match_baseline
 from medlint.config import Config
 from medlint.discover import discover
-from medlint.engine import run_rules
 from medlint.findings import Finding
 from medlint.fingerprints import add_fingerprints
 from medlint.limits import Limits
 from medlint.loader import HelmSettings, load_project
 from medlint.model import Level
+from medlint.partial import (
+    Scope,
+    context_root,
+    in_scope,
+    needs_context,
+    notifications_in_scope,
+    outside_waivers,
+    scope_of,
+    waiver_outcomes_in_scope,
+    with_context,
+)
 from medlint.reader import FileReader
 from medlint.report import Report
 from medlint.rulepack import RulePack, load_rule_pack, table_versions
-from medlint.safety import resolve_safety_class
+from medlint.systems import define_systems, run_systems
 from medlint.vcs import read_provenance
 from medlint.waivers import annotation_waivers, configured_waivers, evaluate_waivers
 
@@ -95,17 +105,30 @@ def lint(
     limits: Limits | None = None,
     keep_render_sources: bool = False,
     jobs: int = 1,
+    context: bool = False,
+    release_manifest: Mapping[str, str] | None = None,
 ) -> Report:
     """Discover, parse, check, waive, compare with the baseline. Raises DiscoveryError or RulePackError
     for usage problems. Every file is read through one bounded reader with `limits` (default: the
     configuration's). `jobs` worker processes parse the files and render the charts (1: all in this one);
-    the report is the same for every value."""
+    the report is the same for every value.
+
+    With `context` (the command line's default), named files are checked with the rest of their system and
+    only their findings are reported (medlint.partial); without it they are read alone."""
     config = config or Config()
     pack = pack or load_rule_pack(tuple(config.rules_dirs) + tuple(rules_dirs))
-    discovery = discover(
-        paths, cwd or Path.cwd(), excludes=tuple(config.exclude) + tuple(excludes), gitignore=gitignore
-    )
     base = cwd or Path.cwd()
+    all_excludes = tuple(config.exclude) + tuple(excludes)
+    discovery = discover(paths, base, excludes=all_excludes, gitignore=gitignore)
+    given = [Path(path) if Path(path).is_absolute() else base / path for path in paths]
+    scope: Scope | None = None
+    context_folder: Path | None = None
+    named = 0
+    if context and needs_context(paths, base):
+        context_folder = context_root(discovery, config.folder)
+        named = len(discovery.candidates) + len(discovery.charts)
+        discovery = with_context(discovery, context_folder, base, all_excludes, gitignore)
+    scanned = [context_folder] if context_folder is not None else [path.resolve() for path in given]
     reader = FileReader(discovery.root, limits or config.limits)
     helm = helm or HelmValues(kube_version=config.helm_kube_version, api_versions=config.helm_api_versions)
     settings_for_charts = HelmSettings(
@@ -125,14 +148,12 @@ def lint(
             reader,
             workers=workers,
         )
-        requested_class, requested_from = (
-            (safety_class, "--safety-class")
-            if safety_class
-            else (config.safety_class, f"safety_class in {config.path.name}" if config.path else "")
-        )
-        decision = resolve_safety_class(project, requested_class, requested_from)
-        settings = config.engine_settings(today)
-        result = run_rules(project, pack, decision, settings)
+        if context_folder is not None:
+            read = len(discovery.candidates) + len(discovery.charts)
+            scope = scope_of(discovery, given, project, context_folder, max(read - named, 0))
+        settings = dataclasses.replace(config.engine_settings(today), release_manifest=release_manifest)
+        systems = define_systems(config, project, scanned, discovery.root)
+        result, system_runs = run_systems(project, systems, pack, settings, config, safety_class)
         findings = result.findings
         if any(obj.rendered_from for obj in project.k8s_objects):
             from medlint.helm.sourcemap import explain_findings  # only Helm renders carry a source map
@@ -147,20 +168,28 @@ def lint(
     effective_today = settings.today or datetime.date.today()
     waiving = evaluate_waivers(findings, waivers, effective_today)
     findings = waiving.findings
+    notifications = result.notifications + waiving.notifications
+    outcomes: tuple[Any, ...] = waiving.outcomes
+    unrecognised = list(unrecognised)
+    if scope is not None:  # waivers were judged against the whole system; report what concerns named files
+        findings = in_scope(findings, scope)
+        notifications = notifications_in_scope(notifications, scope, outside_waivers(waivers, scope))
+        outcomes = waiver_outcomes_in_scope(outcomes, scope)
+        unrecognised = [item for item in unrecognised if scope.holds(item.split(" (", 1)[0])]
     known: tuple[Finding, ...] = ()
     fixed: tuple[BaselineEntry, ...] = ()
     if baseline is not None:
         findings, known, fixed = match_baseline(findings, baseline)
+        if scope is not None:
+            fixed = tuple(entry for entry in fixed if scope.holds(entry.path))
     findings = tuple(sorted(findings, key=Finding.sort_key))  # total: the same bytes for every hash seed
-    result = dataclasses.replace(
-        result, findings=findings, notifications=result.notifications + waiving.notifications
-    )
+    result = dataclasses.replace(result, findings=findings, notifications=notifications)
     return Report(
         result=result,
         pack=pack,
         project=project,
         scanned_paths=tuple(paths),
-        unrecognised=tuple(unrecognised),
+        unrecognised=tuple(sorted(unrecognised)),
         fail_on=Level(fail_on or config.fail_on or "error"),
         command_line=command_line,
         root=str(discovery.root),
@@ -172,6 +201,8 @@ def lint(
         fixed=fixed,
         table_versions=table_versions(pack),
         evaluation_date=effective_today.isoformat(),
-        waivers=waiving.outcomes,
+        waivers=outcomes,
         baseline_path=baseline_path,
+        systems=system_runs,
+        scope=scope,
     )

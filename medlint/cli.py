@@ -191,6 +191,8 @@ class LintOptions:
     allow_empty: bool = False
     gitignore: bool = True
     stdin_filename: str | None = None
+    context: bool = True
+    release_manifest: str | None = None
 
 
 def _comma_separated(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -241,6 +243,22 @@ _LINT_OPTIONS = (
         default=True,
         help="Also scan what .gitignore files leave out. By default directory scans honour the checkout's "
         ".gitignore files (not your global git configuration); files named explicitly are always read.",
+    ),
+    click.option(
+        "--no-context",
+        "context",
+        flag_value=False,
+        default=True,
+        help="Lint named files alone. By default a named file is checked with the rest of its system (the "
+        "configuration's folder, else the repository) as context, and only its own findings are reported, "
+        "so a pre-commit run agrees with a full scan.",
+    ),
+    click.option(
+        "--release-manifest",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="JSON mapping each released image reference to its digest (schemas/release-manifest.schema.json); "
+        "MD903 compares the digests pinned in the artifacts with it.",
     ),
     click.option(
         "--config",
@@ -500,6 +518,7 @@ def _run_lint(
     from medlint.baseline import BaselineError, read_baseline
     from medlint.config import ConfigError, expand_selectors, find_config, load_config, rule_selector_problem
     from medlint.discover import DiscoveryError
+    from medlint.release_manifest import ReleaseManifestError
     from medlint.rulepack import RulePackError, load_rule_pack
 
     paths = options.paths
@@ -530,6 +549,11 @@ def _run_lint(
                 config, disabled=config.disabled | expand_selectors(options.ignore, pack)
             )
         baseline = read_baseline(Path(baseline_file)) if baseline_file else None
+        release_manifest = None
+        if options.release_manifest is not None:
+            from medlint.release_manifest import read_release_manifest
+
+            release_manifest = read_release_manifest(Path(options.release_manifest))
         helm = HelmValues(
             files=tuple(str(Path(p).resolve()) for p in options.values_files),
             set_values=options.set_values,
@@ -552,6 +576,7 @@ def _run_lint(
             "baseline_path": baseline_file,
             "keep_render_sources": keep_render_sources,
             "jobs": jobs,
+            "release_manifest": release_manifest,
         }
         if paths == ("-",):
             name, text = _read_stdin(options, config.limits.max_file_bytes)
@@ -559,11 +584,11 @@ def _run_lint(
                 target = Path(folder) / name
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8")
-                report = lint([name], cwd=Path(folder), **arguments)
+                report = lint([name], cwd=Path(folder), **arguments)  # standard input has no repository
                 report = dataclasses.replace(report, scanned_paths=("-",))
         else:
-            report = lint(list(paths), **arguments)
-    except (RulePackError, DiscoveryError, ConfigError, BaselineError) as error:
+            report = lint(list(paths), context=options.context, **arguments)
+    except (RulePackError, DiscoveryError, ConfigError, BaselineError, ReleaseManifestError) as error:
         raise UsageProblem(str(error)) from None
     if not options.allow_empty and not report.project.files and not report.project.problems:
         looked_at = len(report.unrecognised)

@@ -99,6 +99,51 @@ class ChartValues:
 
 
 @dataclass(frozen=True, slots=True)
+class VersionGroupSettings:
+    """`version_groups` entry: images (repository prefixes) and artifact path globs of one component."""
+
+    name: str
+    images: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SystemSettings:
+    """The settings of the system rules, at the top level (defaults) or in one `systems:` entry, where
+    None means "not set here". `paths` are globs relative to the configuration's folder."""
+
+    name: str | None = None
+    paths: tuple[str, ...] = ()
+    safety_class: str | None = None
+    own_images: tuple[str, ...] | None = None
+    version_groups: tuple[VersionGroupSettings, ...] | None = None
+    external_secrets: tuple[str, ...] | None = None
+    external_config_maps: tuple[str, ...] | None = None
+    external_volume_claims: tuple[str, ...] | None = None
+    line: int = 1  # where the entry starts in the configuration file
+
+    def over(self, defaults: SystemSettings) -> SystemSettings:
+        """This entry's settings, each unset one taken from `defaults`."""
+        return dataclasses.replace(
+            self,
+            safety_class=self.safety_class or defaults.safety_class,
+            own_images=self.own_images if self.own_images is not None else defaults.own_images,
+            version_groups=self.version_groups
+            if self.version_groups is not None
+            else defaults.version_groups,
+            external_secrets=self.external_secrets
+            if self.external_secrets is not None
+            else defaults.external_secrets,
+            external_config_maps=self.external_config_maps
+            if self.external_config_maps is not None
+            else defaults.external_config_maps,
+            external_volume_claims=self.external_volume_claims
+            if self.external_volume_claims is not None
+            else defaults.external_volume_claims,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The effective configuration; `path` is None when no file was found."""
 
@@ -119,6 +164,15 @@ class Config:
     helm_values: tuple[ChartValues, ...] = ()
     helm_kube_version: str | None = None
     helm_api_versions: tuple[str, ...] = ()
+    #: The system settings of the top level (`name`, `own_images`, ...): the default system's, and the
+    #: defaults of every `systems:` entry.
+    system: SystemSettings = SystemSettings()
+    systems: tuple[SystemSettings, ...] = ()
+
+    @property
+    def folder(self) -> Path | None:
+        """The configuration's folder: what `systems` paths and `version_groups` paths are relative to."""
+        return self.path.parent if self.path is not None else None
 
     def engine_settings(self, today: datetime.date | None = None) -> EngineSettings:
         return EngineSettings(
@@ -516,6 +570,20 @@ def _pack_problems(data: Mapping[str, Any], pack: RulePack, positions: _Position
     problem = _date_problem(data.get("today"))
     if problem:
         problems.append(ConfigProblem(positions.line(("today",)), "today", problem))
+    systems = data.get("systems")
+    seen: set[str] = set()
+    for index, entry in enumerate(systems if isinstance(systems, list) else []):
+        name = entry.get("name") if isinstance(entry, Mapping) else None
+        if isinstance(name, str) and name in seen:
+            problems.append(
+                ConfigProblem(
+                    positions.line(("systems", index, "name")),
+                    f"systems.{index}.name",
+                    f'"{name}" names another system already; each system needs its own name',
+                )
+            )
+        elif isinstance(name, str):
+            seen.add(name)
     return problems
 
 
@@ -612,6 +680,40 @@ def _interpret(
         ),
         helm_kube_version=helm.get("kube_version"),
         helm_api_versions=tuple(helm.get("api_versions", ())),
+        system=_system_settings(data, positions, ()),
+        systems=tuple(
+            _system_settings(entry, positions, ("systems", index))
+            for index, entry in enumerate(data.get("systems", ()))
+        ),
+    )
+
+
+def _strings(value: Any) -> tuple[str, ...] | None:
+    return None if value is None else tuple(str(item) for item in value)
+
+
+def _system_settings(data: Mapping[str, Any], positions: _Positions, path: tuple[Any, ...]) -> SystemSettings:
+    """A `systems:` entry, or (with an empty path) the top level's system settings."""
+    groups = data.get("version_groups")
+    return SystemSettings(
+        name=str(data["name"]) if data.get("name") else None,
+        paths=tuple(str(item) for item in data.get("paths", ())),
+        safety_class=str(data["safety_class"]).upper() if path and data.get("safety_class") else None,
+        own_images=_strings(data.get("own_images")),
+        version_groups=None
+        if groups is None
+        else tuple(
+            VersionGroupSettings(
+                str(group["name"]),
+                tuple(str(item) for item in group.get("images", ())),
+                tuple(str(item) for item in group.get("paths", ())),
+            )
+            for group in groups
+        ),
+        external_secrets=_strings(data.get("external_secrets")),
+        external_config_maps=_strings(data.get("external_config_maps")),
+        external_volume_claims=_strings(data.get("external_volume_claims")),
+        line=(positions.line(path) or 1) if path else 1,
     )
 
 
@@ -625,6 +727,17 @@ STARTER = """\
 
 # Lowest level that fails the run (exit code 1): error, warning or note.
 # fail_on: error
+
+# The system these artifacts make up (one release), for the cross-artifact rules MD901-MD905 and MD307:
+# its name (default: the one chart's name, else the folder's), the device's own images, and what is
+# provisioned outside these files. Several products or overlays: `systems:`, each checked on its own.
+# name: infusion-pump
+# own_images: [registry.example.com/pump]
+# external_secrets: [registry-credentials]
+# systems:
+#   - name: pump-eu
+#     paths: ["deploy/eu/**", "charts/pump", "Dockerfile"]
+#     safety_class: C
 
 # rules:
   # Only these rules run (default: all); a prefix such as MD2 selects a group:

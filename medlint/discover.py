@@ -66,6 +66,9 @@ class Discovery:
     candidates: list[Candidate] = field(default_factory=list)
     charts: list[ChartUnit] = field(default_factory=list)
     ignored_explicit: list[str] = field(default_factory=list)  # named files that are no artifact kind
+    #: Files named on the command line (root-relative), and the charts a named file stands for.
+    named_files: list[str] = field(default_factory=list)
+    named_charts: list[str] = field(default_factory=list)
     gitignored: int = 0  # files and folders a .gitignore left out of directory scans
 
 
@@ -229,11 +232,15 @@ def discover(
 
     def add_file(path: Path, explicit: bool) -> None:
         resolved = own_path(path, realpath)  # two links to one file are two files of the repository
+        if explicit:
+            discovery.named_files.append(relative_of(path, root))
         if resolved in seen_files:
             return
         chart = _chart_dir_of(path, root, has_chart_yaml)
         if chart is not None:
             add_chart(chart)
+            if explicit:
+                discovery.named_charts.append(relative_of(chart.resolve(), root))
             return
         if explicit and path.name.lower().endswith(".dockerignore"):
             # A changed ignore file changes what its Dockerfiles copy in: lint those instead.

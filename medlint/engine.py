@@ -31,10 +31,12 @@ class EngineSettings:
     level_overrides: Mapping[str, str] = field(default_factory=dict)  # rule id -> level or "off"
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # rule id -> parameter overrides
     today: datetime.date | None = None  # for date-dependent rules (end of support); None means today
+    #: `--release-manifest`: image reference -> digest of the release (MD903); None when not given.
+    release_manifest: Mapping[str, str] | None = None
 
 
 #: Parameters the engine itself passes to every check; rule files never declare them.
-ENGINE_PARAMS = frozenset({"today", "tables", "safety_class"})
+ENGINE_PARAMS = frozenset({"today", "tables", "safety_class", "release_manifest"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,12 +114,21 @@ def run_rules(
     off: list[str] = []
     safety_class = decision.value
     present = artifact_kinds(project)
+    resolution = decision.resolution
+    # Items whose justified deviation gives them their own class (catalog 5.1): a rule runs when it is on
+    # for the system class or for any of theirs.
+    item_classes = (
+        {declaration.valid_iec for declaration, justified in resolution.deviations if justified}
+        if resolution is not None
+        else set()
+    )
+    classes = [safety_class, *sorted(c for c in item_classes if c and c != safety_class)]
     for rule in pack.rules:
         override = settings.level_overrides.get(rule.id)
         if not _is_selected(rule, settings) or override == "off":
             disabled.append(rule.id)
             continue
-        if override is None and rule.max_level(safety_class) is None:
+        if override is None and all(rule.max_level(value) is None for value in classes):
             off.append(rule.id)
             continue
         if not present.intersection(rule.applies_to):
@@ -127,6 +138,8 @@ def run_rules(
             continue
         params: dict[str, Any] = {**rule.params, **settings.params.get(rule.id, {})}
         params["today"] = settings.today or datetime.date.today()
+        if settings.release_manifest is not None:
+            params["release_manifest"] = settings.release_manifest
         if decision.explicit:
             params["safety_class"] = safety_class
         try:
@@ -149,10 +162,15 @@ def run_rules(
         for violation in violations:
             if violation.artifact not in rule.applies_to:
                 continue
+            level_class = safety_class
+            if item_classes and resolution is not None:
+                level_class = (
+                    resolution.item_class(violation.location.path, violation.subject) or safety_class
+                )
             level = (
                 Level(override)
                 if override
-                else rule.level_for(safety_class, violation.artifact, violation.variant)
+                else rule.level_for(level_class, violation.artifact, violation.variant)
             )
             if level is not None:
                 findings.append(_finding(rule, violation, level))

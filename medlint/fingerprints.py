@@ -36,7 +36,8 @@ _FIRST_MOD = pow(_MULTIPLIER, _BLOCK_SIZE, 1 << 64)
 _LF, _EOF = 10, 65535
 
 
-_LINE_REFERENCES = re.compile(r"\bline \d+|\S+:\d+:\d+")
+# `\S+` starts at a word start only: a long word is scanned once, not once per character.
+_LINE_REFERENCES = re.compile(r"\bline \d+|(?<!\S)\S+:\d+:\d+")
 
 
 def logical_fingerprint(finding: Finding) -> str:

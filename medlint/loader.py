@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import posixpath
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,8 +37,6 @@ if TYPE_CHECKING:  # each artifact family's model loads with its parser (start-u
         Workload,
     )
     from medlint.parallel import Workers
-
-CLASS_LABEL = "regulatory.iec62304.class"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +79,9 @@ class _Collector:
     chart_paths: tuple[Path, ...] = ()  # where unvendored chart dependencies may be found
     helm: HelmSettings = HelmSettings()
     render_sources: dict[tuple[str, str], Any] = field(default_factory=dict)
+    render_budget: Any = None  # the run's medlint.helm.budget.RenderBudget, made at the first chart
+    #: Evaluation steps this collector's charts spent (a worker's part reports them to the run's budget).
+    render_steps: int = 0
     #: Failures recorded by `fail_once`, as (index in files, index in problems): when loading runs in
     #: workers, the parent drops those whose path an earlier part already recorded.
     once: list[tuple[int, int]] = field(default_factory=list)
@@ -136,7 +138,7 @@ def _load_dockerfile(collector: _Collector, path: Path, relative: str) -> None:
         return
     ignore = _read_ignore_file(collector, path)
     try:
-        dockerfile = parse_dockerfile(relative, text, ignore)
+        dockerfile = parse_dockerfile(relative, text, ignore, collector.reader.limits)
         if "pip" in text:  # requirement files named by `pip install -r/-c`, read from the build context
             from medlint.context_files import requirement_files
 
@@ -200,7 +202,12 @@ def _load_compose(collector: _Collector, path: Path, relative: str, text: str | 
     env_text = _read_env_file(collector, path)
     try:
         project = parse_compose(
-            relative, text, read_file=collector.reader.relative_reader(), env_file_text=env_text
+            relative,
+            text,
+            read_file=collector.reader.relative_reader(),
+            env_file_text=env_text,
+            limits=collector.reader.limits,
+            env_file_path=posixpath.join(posixpath.dirname(relative), ".env"),
         )
     except Exception as error:
         collector.fail(relative, ArtifactKind.COMPOSE, error)
@@ -381,7 +388,8 @@ def _vendored_charts(collector: _Collector, directory: Path, prefix: str) -> tup
                     "it is a symbolic link that leads outside the chart; medlint does not follow it"
                 )
             if entry.name.endswith(".tgz") and not resolved.is_dir():
-                text = archive_chart_yaml(read_archive_file(entry, relative, LoadLimits(), within=directory))
+                limits = LoadLimits.from_limits(collector.reader.limits)
+                text = archive_chart_yaml(read_archive_file(entry, relative, limits, within=directory))
                 found.append(vendored_chart(relative, text))
             elif resolved.is_dir() and os.path.lexists(resolved / "Chart.yaml"):
                 relative += "/Chart.yaml"
@@ -437,11 +445,16 @@ def _values_sets(collector: _Collector, unit: ChartUnit) -> list[Any] | None:
 
 
 def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
-    """Render the chart as `helm template` would, once per values set; failures become MD003 findings."""
+    """Render the chart as `helm template` would, once per values set; failures become MD003 findings.
+
+    Every chart of the run draws on one render budget (medlint.helm.budget), each within its own."""
+    from medlint.helm.budget import RenderBudget
     from medlint.helm.lint_renders import render_chart_for_lint
     from medlint.parsers.kubernetes import workload_from_object
 
     chart_yaml = f"{unit.relative}/Chart.yaml" if unit.relative not in ("", ".") else "Chart.yaml"
+    if collector.render_budget is None:
+        collector.render_budget = RenderBudget.for_run(collector.reader.limits)
     try:
         objects, problems = render_chart_for_lint(
             unit.directory,
@@ -451,6 +464,8 @@ def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
             kube_version=collector.helm.kube_version,
             api_versions=collector.helm.api_versions,
             sources=collector.render_sources if collector.helm.keep_render_sources else None,
+            limits=collector.reader.limits,
+            budget=collector.render_budget,
         )
     except Exception as error:
         collector.problems.append(
@@ -477,18 +492,12 @@ def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
 
 
 def class_declarations(project_parts: _Collector) -> list[ClassDeclaration]:
-    """Every `regulatory.iec62304.class` label or annotation, wherever it was declared."""
-    found: list[ClassDeclaration] = []
-    for workload in project_parts.workloads:
-        for labels in (workload.labels, workload.pod_labels or {}):
-            label = labels.get(CLASS_LABEL)
-            if label is not None:
-                found.append(ClassDeclaration(label.value, label.location))
-    for chart in project_parts.charts:
-        annotation = chart.annotations.get(CLASS_LABEL)
-        if annotation is not None:
-            found.append(ClassDeclaration(annotation.value, annotation.location))
-    return found
+    """Every `regulatory.iec62304.class` label or annotation, wherever it was declared (a line rendered by
+    several values sets once)."""
+    from medlint.model.regulatory import iec_declarations, item_declarations
+
+    declarations = item_declarations(project_parts.workloads, project_parts.charts)
+    return [ClassDeclaration(label.value, label.location) for label in iec_declarations(declarations)]
 
 
 #: Upper bound on the files listed for the repository part of MD306; a larger tree is listed partially.
@@ -657,6 +666,8 @@ class _LoadTask:
     candidates: tuple[Candidate, ...] = ()
     patches: frozenset[str] = frozenset()
     chart: ChartUnit | None = None
+    #: When the run's render time runs out (time.monotonic() of the main process, the same clock here).
+    run_deadline: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -666,6 +677,7 @@ class _Plan:
     file_tasks: tuple[_LoadTask, ...]
     chart_tasks: tuple[_LoadTask, ...]
     weights: tuple[float, ...]
+    run_deadline: float
 
 
 def _plan(
@@ -677,19 +689,23 @@ def _plan(
         return None
     if len(candidates) < PARALLEL_MIN_FILES and not discovery.charts:
         return None
-    context = (collector.root, collector.reader.limits, collector.chart_paths, collector.helm)
+    limits = collector.reader.limits
+    run_deadline = time.monotonic() + limits.max_render_seconds_per_run
+    context = (collector.root, limits, collector.chart_paths, collector.helm)
     file_tasks = tuple(
         _LoadTask(
             *context, candidates=tuple(candidates[start : start + FILES_PER_TASK]), patches=frozenset(patches)
         )
         for start in range(0, len(candidates), FILES_PER_TASK)
     )
-    chart_tasks = tuple(_LoadTask(*context, chart=unit) for unit in discovery.charts)
+    chart_tasks = tuple(
+        _LoadTask(*context, chart=unit, run_deadline=run_deadline) for unit in discovery.charts
+    )
     weights = tuple(
         [sum(_size(candidate.path) for candidate in task.candidates) for task in file_tasks]
         + [_tree_size(unit.directory) for unit in discovery.charts]
     )
-    return _Plan(file_tasks, chart_tasks, weights)
+    return _Plan(file_tasks, chart_tasks, weights, run_deadline)
 
 
 def _size(path: Path) -> int:
@@ -718,7 +734,13 @@ def _load_task(task: _LoadTask) -> _Collector:
     for candidate in task.candidates:
         _load_candidate(collector, candidate, set(task.patches))
     if task.chart is not None:
+        from medlint.helm.budget import RenderBudget
+
+        budget = collector.render_budget = RenderBudget.for_run(task.limits)
+        budget.deadline = task.run_deadline
         _load_chart(collector, task.chart)
+        collector.render_steps = budget.limit - budget.left
+        collector.render_budget = None  # the main process keeps the run's budget
     return collector
 
 
@@ -735,7 +757,22 @@ def _load_in_workers(collector: _Collector, plan: _Plan, workers: Workers) -> No
         else:
             _absorb(collector, part)
     _load_built_dockerfiles(collector)
-    for task, part in zip(plan.chart_tasks, parts[files:]):
+    if not plan.chart_tasks:
+        return
+    from medlint.helm.budget import RenderBudget
+
+    limits = collector.reader.limits
+    run = collector.render_budget = RenderBudget.for_run(limits)
+    run.deadline = plan.run_deadline
+    for position, (task, part) in enumerate(zip(plan.chart_tasks, parts[files:])):
+        if run.allowance() < limits.max_render_steps_per_chart:
+            # The run's step budget may now cut a chart short, as it would in one process: the rest of the
+            # charts are loaded here, in order, so the findings stay those of --jobs 1 (rare: the run's
+            # budget is ten charts' worth).
+            for later in plan.chart_tasks[position:]:
+                assert later.chart is not None
+                _load_chart(collector, later.chart)
+            return
         if isinstance(part, Stopped):
             assert task.chart is not None
             chart_yaml = (
@@ -752,6 +789,7 @@ def _load_in_workers(collector: _Collector, plan: _Plan, workers: Workers) -> No
             )
         else:
             _absorb(collector, part)
+            run.spend(part.render_steps)
 
 
 def _retry_files(collector: _Collector, task: _LoadTask, stopped: Any, workers: Workers) -> None:

@@ -16,7 +16,6 @@ import dataclasses
 import datetime
 import fnmatch
 import re
-import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,6 +24,7 @@ from medlint.config import ConfiguredWaiver
 from medlint.findings import Finding, Notification, Suppression, SuppressionKind
 from medlint.model.common import Level
 from medlint.model.location import Location
+from medlint.model.shell import split_words
 
 if TYPE_CHECKING:
     from medlint.model import Dockerfile, K8sObject
@@ -66,7 +66,7 @@ def _fields(text: str, separator: str | None) -> dict[str, str]:
     """key=value pairs: whitespace-separated with shell quoting (comments) or `;`-separated (annotations)."""
     if separator is None:
         try:
-            parts = shlex.split(text)
+            parts = split_words(text)
         except ValueError:
             parts = text.split()
     else:

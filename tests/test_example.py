@@ -130,3 +130,44 @@ def test_chart_renders_and_findings_point_at_template_lines(findings: list[Findi
 def test_unvendored_chart_dependencies_are_render_failures(findings: list[Finding]) -> None:
     messages = [f.message for f in _at(findings, "MD003", "chart/medical-device/Chart.yaml")]
     assert len(messages) == 2 and all("helm dependency build" in message for message in messages)
+
+
+# --- issue 10: the system rules on the example ---------------------------------------------------------
+
+
+def test_unprovisioned_pull_secret_is_reported_and_provisioned_references_are_not(
+    findings: list[Finding],
+) -> None:
+    found = _at(findings, "MD307", "k8s/deployment.yaml")
+    assert [f.location.line for f in found] == [118]
+    assert '"registry-credentials"' in found[0].message
+    messages = " ".join(f.message for f in findings if f.rule_id == "MD307")
+    assert "medical-secrets" not in messages and "medical-config" not in messages
+
+
+def test_service_monitor_and_autoscaler_resolve(findings: list[Finding]) -> None:
+    for path in ("k8s/service.yaml", "k8s/servicemonitor.yaml", "k8s/hpa.yaml", "k8s/vpa.yaml"):
+        assert _at(findings, "MD905", path) == [], path
+
+
+def test_the_declared_classes_agree(findings: list[Finding]) -> None:
+    assert [f for f in findings if f.rule_id == "MD902" and f.level.value in ("warning", "error")] == []
+
+
+def test_health_checks_calling_curl_cannot_run_on_the_slim_image(findings: list[Finding]) -> None:
+    dockerfile = [f for f in _at(findings, "MD401", "Dockerfile") if "curl" in f.message]
+    compose = [f for f in _at(findings, "MD401", "docker-compose.yml") if "curl" in f.message]
+    assert [f.location.line for f in dockerfile] == [61]
+    assert [f.location.line for f in compose] == [27] and 'service "app"' in compose[0].message
+    assert all("debian:bullseye-slim" in f.message for f in dockerfile + compose)
+
+
+def test_rules_lists_the_system_rules() -> None:
+    from click.testing import CliRunner
+
+    from medlint.cli import main
+
+    listed = CliRunner().invoke(main, ["rules"]).output
+    for rule in ("MD307", "MD901", "MD902", "MD903", "MD905"):
+        assert rule in listed
+    assert "MD904" not in listed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import sys
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 from medlint import fingerprints, loader
 from medlint.api import lint
 from medlint.cli import main, without_jobs
+from medlint.limits import Limits
 from medlint.model import ArtifactKind
 from medlint.parallel import Stopped, Workers, default_jobs
 from medlint.report import FORMATS
@@ -135,6 +137,21 @@ def test_a_corpus_subset_gives_the_same_bytes_with_one_job_and_with_two(tmp_path
         text = _check(arguments, CORPUS, jobs)
         reports[jobs] = [text, *((tmp_path / f"{jobs}.{fmt}").read_bytes() for fmt in ("json", "sarif"))]
     assert reports[2] == reports[1]
+
+
+def test_the_run_render_budget_stops_the_same_charts_with_workers(always_in_workers: None) -> None:
+    """The render budget of a run is spent chart after chart; workers render charts side by side, yet the
+    charts it stops (MD003 "per run") are those a single process stops."""
+    limits = Limits(max_render_steps_per_run=400, max_render_steps_per_chart=400)
+    reports = [
+        lint(["fixtures", EXAMPLE], cwd=REPO_ROOT, limits=limits, today=datetime.date(2026, 12, 7), jobs=jobs)
+        for jobs in (1, 2)
+    ]
+    found = [[(f.rule_id, f.location.path, f.message) for f in r.result.findings] for r in reports]
+    assert found[1] == found[0]
+    assert (
+        sum("render budget exceeded: evaluation steps per run" in message for _, _, message in found[0]) > 1
+    )
 
 
 # --- a worker that crashes -----------------------------------------------------------------------------

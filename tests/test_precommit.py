@@ -37,10 +37,12 @@ NOT_COPIED = shutil.ignore_patterns(
     "build",
     "dist",
 )
-#: Passes at class A (declared by its own label): pinned by digest, non-root, health check, regulatory labels.
+#: Passes at class A: pinned by digest, non-root, health check, regulatory labels. The hook checks it with the
+#: rest of the example's system (class B) as context, so its own class A is a justified deviation (rmf-ref).
 CLEAN_DOCKERFILE = """\
 FROM debian:12.6-slim@sha256:0000000000000000000000000000000000000000000000000000000000000000
 LABEL regulatory.iec62304.class="A" \\
+      regulatory.iec62304.rmf-ref="RMF-1" \\
       regulatory.fda.class="II" \\
       org.opencontainers.image.version="1.0.0" \\
       regulatory.build="42"

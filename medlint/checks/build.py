@@ -13,7 +13,6 @@ import fnmatch
 import functools
 import posixpath
 import re
-import shlex
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,7 +51,7 @@ from medlint.model.package_managers import (
     requirement_problem,
     unwrap_xargs,
 )
-from medlint.model.shell import command_name
+from medlint.model.shell import command_name, split_words
 
 DOCKERFILE = ArtifactKind.DOCKERFILE
 _SPECIAL_BUILTINS = {"set", ":", "export", "readonly", "local", "declare"}
@@ -169,9 +168,9 @@ def _assignments(instruction: Instruction) -> tuple[tuple[str, str | None], ...]
 @functools.lru_cache(maxsize=4096)
 def _split_assignments(keyword: str, text: str) -> tuple[tuple[str, str | None], ...]:
     """Memoised: every RUN of a stage asks again for the ARG and ENV before it, in every rule that resolves
-    package words, and splitting with shlex is slow."""
+    package words."""
     try:
-        words = shlex.split(text, posix=True)
+        words = split_words(text)
     except ValueError:
         words = text.split()
     if keyword == "ENV" and words and "=" not in words[0]:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from medlint.checks.health_tools import runnable_health_checks
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, Container, ContainerRole, Project, Workload
 from medlint.model.selectors import map_pairs, map_selector_matches
@@ -124,7 +125,9 @@ def _dockerfile_has_healthcheck(workload: Workload) -> bool | None:
 
 
 def health_checks(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
-    """MD401: a HEALTHCHECK, a Compose healthcheck, or liveness/readiness probes on long-running containers."""
+    """MD401: a HEALTHCHECK, a Compose healthcheck, or liveness/readiness probes on long-running containers,
+    and each health check able to run in its image (medlint.checks.health_tools)."""
+    yield from runnable_health_checks(project, params)
     targeted = _targeted(project)
     for workload in project.workloads:
         if workload.artifact is ArtifactKind.DOCKERFILE:

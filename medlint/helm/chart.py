@@ -636,7 +636,7 @@ def resolve_dependencies(
     while queue:
         current = queue.pop(0)
         for requirement in missing_dependencies(current):
-            found = _find_dependency(current, requirement, chart_paths, root, limits)
+            found = _find_dependency(current, requirement, chart_paths, root, limits, _ancestry(current))
             if found is not None:
                 found.parent = current
                 current.dependencies.append(found)
@@ -657,23 +657,61 @@ def resolve_dependencies(
     return missing
 
 
+def _ancestry(chart: HelmChart) -> list[tuple[str, Path]]:
+    """(name, resolved directory) of a chart and the charts it was loaded for, nearest first."""
+    chain: list[tuple[str, Path]] = []
+    current: HelmChart | None = chart
+    while current is not None:
+        if current.source.directory is not None:
+            chain.append((current.name, current.source.directory.resolve()))
+        current = current.parent
+    return chain
+
+
 def _find_dependency(
     chart: HelmChart,
     requirement: ChartRequirement,
     chart_paths: Sequence[Path],
     root: Path,
     limits: LoadLimits,
+    ancestry: Sequence[tuple[str, Path]] = (),
 ) -> HelmChart | None:
+    """A not-vendored dependency from its ``file://`` repository or ``chart_paths``.
+
+    A ``file://`` repository that leads back to the chart or to a chart it is a dependency of (a chart
+    that depends on itself, two charts that depend on each other) is a cycle Helm would follow for ever:
+    it raises ChartError at the dependency. Candidates from ``chart_paths`` that are such charts are
+    passed over, as are chains deeper than ``limits.max_subchart_depth``.
+    """
     places: list[Path] = []
     repository = requirement.repository
+    ancestors = {directory: name for name, directory in ancestry}
+    if len(ancestry) > limits.max_subchart_depth:
+        raise ChartError(
+            f"dependencies resolved from file:// repositories and --chart-path are nested more than "
+            f"{limits.max_subchart_depth} levels deep at {requirement.name}",
+            path=chart.source.file_path("Chart.yaml"),
+            line=dependency_line(chart.chart_yaml, chart.source, requirement.name),
+        )
     if repository.startswith("file://") and chart.source.directory is not None:
         target = (chart.source.directory / repository[len("file://") :]).resolve()
         allowed = [root.resolve(), *(path.resolve() for path in chart_paths)]
+        if target in ancestors:
+            names = [name for name, _ in reversed(ancestry)]
+            cycle = " -> ".join([*names[names.index(ancestors[target]) :], ancestors[target]])
+            raise ChartError(
+                f'dependency "{requirement.name}" ({repository}) leads back to a chart that needs it '
+                f"({cycle}): a dependency cycle, which Helm would follow for ever; remove it",
+                path=chart.source.file_path("Chart.yaml"),
+                line=dependency_line(chart.chart_yaml, chart.source, requirement.name),
+            )
         if any(target == base or base in target.parents for base in allowed):
             places.append(target)
     fallback: HelmChart | None = None
     for search_dir in chart_paths:
-        places.extend(_candidates(requirement.name, search_dir))
+        places.extend(
+            place for place in _candidates(requirement.name, search_dir) if place.resolve() not in ancestors
+        )
     for place in places:
         if place.is_dir() and _chart_name_of(place) != requirement.name:
             continue

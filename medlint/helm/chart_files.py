@@ -7,7 +7,11 @@ medlint reads untrusted repositories, so this module:
   reported), so ``.Files`` can never see outside the chart;
 * reads archives in memory with :mod:`tarfile` (never extracted), refusing absolute member paths,
   ``..``, drive letters and links that point outside the chart;
-* bounds the size of each file, of the whole chart and the number of files (:class:`LoadLimits`).
+* bounds the size of each file, of the whole chart and the number of files (:class:`LoadLimits`);
+* reads archives as Helm does, gzip only, and decompresses them itself, a block at a time, counting every
+  decompressed byte (tar headers, skipped data and nested archives included) against the chart's budget
+  and the archive's compression ratio: a 51 KB bzip2 or gzip "bomb" stops after a few megabytes, not
+  after 100 seconds of decompressing zeros. Archive members are bounded in number and type.
 """
 
 from __future__ import annotations
@@ -21,7 +25,10 @@ import tarfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from medlint.limits import Limits
+from medlint.model.globs import BadPattern, go_match
 from medlint.reader import ReadRefused, read_bytes
 
 __all__ = [
@@ -44,6 +51,21 @@ class LoadLimits:
     max_archive_bytes: int = 50 * 1024 * 1024  # compressed size of one .tgz
     max_files: int = 20_000
     max_subchart_depth: int = 20
+    max_archive_members: int = 20_000  # members of one archive, of any type
+    max_archive_ratio: int = 100  # decompressed bytes per compressed byte, past 1 MiB
+
+    @classmethod
+    def from_limits(cls, limits: Limits) -> LoadLimits:
+        """The chart-reading bounds of a run's :class:`medlint.limits.Limits`."""
+        return cls(
+            max_file_bytes=limits.max_chart_file_bytes,
+            max_chart_bytes=limits.max_chart_bytes,
+            max_archive_bytes=limits.max_chart_archive_bytes,
+            max_files=limits.max_chart_files,
+            max_subchart_depth=limits.max_subchart_depth,
+            max_archive_members=limits.max_archive_members,
+            max_archive_ratio=limits.max_archive_ratio,
+        )
 
 
 class ChartError(Exception):
@@ -70,40 +92,6 @@ class _IgnoreRule:
     structural: bool
 
 
-def _go_match(pattern: str, name: str) -> bool:
-    """Go's ``filepath.Match`` (``*`` and ``?`` never match ``/``)."""
-    regex = ["(?s:"]
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "*":
-            regex.append("[^/]*")
-        elif ch == "?":
-            regex.append("[^/]")
-        elif ch == "[":
-            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("^", "!") else i + 1)
-            if end < 0:
-                return False
-            body = pattern[i + 1 : end]
-            if body[:1] in ("^", "!"):
-                body = "^" + body[1:].replace("\\", "\\\\")
-            else:
-                body = body.replace("\\", "\\\\")
-            regex.append(f"[{body}]")
-            i = end
-        elif ch == "\\" and i + 1 < len(pattern):
-            i += 1
-            regex.append(re.escape(pattern[i]))
-        else:
-            regex.append(re.escape(ch))
-        i += 1
-    regex.append(")")
-    try:
-        return re.fullmatch("".join(regex), name) is not None
-    except re.error:
-        return False
-
-
 class IgnoreRules:
     """Helm's ``.helmignore`` rules, plus its default ``templates/.?*``."""
 
@@ -119,6 +107,10 @@ class IgnoreRules:
             return
         if "**" in rule:
             raise ChartError("double-star (**) syntax is not supported", path=".helmignore")
+        try:  # Helm refuses a pattern that filepath.Match cannot compile (checked against "abc")
+            go_match(rule, "abc")
+        except BadPattern as error:
+            raise ChartError(str(error), path=".helmignore") from None
         negate = rule.startswith("!")
         if negate:
             rule = rule[1:]
@@ -138,12 +130,12 @@ class IgnoreRules:
             if rule.negate:
                 if rule.must_dir and not is_dir:
                     return True
-                if not _go_match(rule.pattern, name):
+                if not go_match(rule.pattern, name):
                     return True
                 continue
             if rule.must_dir and not is_dir:
                 continue
-            if _go_match(rule.pattern, name):
+            if go_match(rule.pattern, name):
                 return True
         return False
 
@@ -159,6 +151,7 @@ class Budget:
         self.limits = limits
         self.files = 0
         self.bytes = 0
+        self.decompressed = 0  # bytes out of every archive of the chart, nested ones included
 
     def add(self, name: str, size: int, display: str) -> None:
         self.files += 1
@@ -242,16 +235,94 @@ def read_directory(
 _DRIVE = re.compile(r"^[a-zA-Z]:/")
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+_RATIO_FLOOR = 1024 * 1024  # below this many decompressed bytes, the ratio is not checked
+_CHUNK = 64 * 1024
+
+
+class _BoundedGunzip(io.RawIOBase):
+    """The decompressed bytes of a gzip stream (several members, as Go reads them), produced on demand
+    and counted against the chart's budget and the archive's compression ratio as they are produced."""
+
+    def __init__(self, data: bytes, display: str, budget: Budget) -> None:
+        super().__init__()
+        self.data = data
+        self.display = display
+        self.budget = budget
+        self.position = 0  # in data
+        self.produced = 0
+        self.ratio_limit = max(_RATIO_FLOOR, budget.limits.max_archive_ratio * len(data))
+        self.decompressor: Any = None
+        self.pending = b""  # compressed input not yet consumed by the decompressor
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_member(self) -> bool:
+        rest = self.pending if self.pending else self.data[self.position :]
+        if not rest:
+            return False
+        if not rest.startswith(_GZIP_MAGIC):
+            raise ChartError("gzip: invalid header", path=self.display)
+        self.decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.pending = rest
+        self.position = len(self.data)
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        wanted = min(len(buffer), _CHUNK)
+        while True:
+            if self.decompressor is None or self.decompressor.eof:
+                self.pending = (
+                    self.decompressor.unused_data if self.decompressor is not None else self.pending
+                )
+                if not self._next_member():
+                    return 0
+            out = self.decompressor.decompress(self.pending, wanted)
+            self.pending = self.decompressor.unconsumed_tail
+            if out:
+                break
+            if not self.pending and not self.decompressor.eof:
+                raise ChartError("unexpected EOF", path=self.display)  # Go's io.ErrUnexpectedEOF
+        self.produced += len(out)
+        self.budget.decompressed += len(out)
+        if self.budget.decompressed > self.budget.limits.max_chart_bytes:
+            raise ChartError("decompression size limit reached", path=self.display)
+        if self.produced > self.ratio_limit:
+            raise ChartError(
+                f"the archive decompresses to more than {self.budget.limits.max_archive_ratio} times its size "
+                "(limits.max_archive_ratio): a decompression bomb? medlint stops reading it",
+                path=self.display,
+            )
+        buffer[: len(out)] = out
+        return len(out)
+
+
 def read_archive(data: bytes, display: str, budget: Budget) -> list[tuple[str, bytes]]:
-    """Helm's ``LoadArchiveFiles``, in memory, refusing unsafe member names and links."""
+    """Helm's ``LoadArchiveFiles``, in memory, refusing unsafe member names and links.
+
+    Like Helm, only gzip archives are read; they are decompressed under the budget (:class:`_BoundedGunzip`)
+    and read as a stream, so nothing is decompressed twice and nothing is skipped without being counted.
+    """
     files: list[tuple[str, bytes]] = []
+    if not data.startswith(_GZIP_MAGIC):
+        raise ChartError("gzip: invalid header", path=display)
+    stream = io.BufferedReader(_BoundedGunzip(data, display, budget), buffer_size=_CHUNK)
     try:
-        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:*")
-    except (tarfile.TarError, OSError, EOFError) as error:
+        archive = tarfile.open(fileobj=stream, mode="r|")
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
         raise ChartError(f"could not read chart archive: {error}", path=display) from None
+    members = 0
     with archive:
         try:
             for member in archive:
+                members += 1
+                if members > budget.limits.max_archive_members:
+                    raise ChartError(
+                        f"the archive has more than {budget.limits.max_archive_members:,} members "
+                        "(limits.max_archive_members); medlint stops reading it",
+                        path=display,
+                    )
                 if member.isdir():
                     continue
                 parts = member.name.replace("\\", "/").split("/")
@@ -276,8 +347,12 @@ def read_archive(data: bytes, display: str, budget: Budget) -> list[tuple[str, b
                             path=display,
                         )
                     continue  # links inside the archive carry no content of their own
-                if not member.isfile():
-                    continue
+                if member.type not in (tarfile.REGTYPE, tarfile.AREGTYPE):
+                    raise ChartError(
+                        f"chart archive member {name} is not a regular file, directory or link "
+                        f"(type {member.type!r}); medlint does not read it",
+                        path=display,
+                    )
                 budget.add(name, member.size, display)
                 handle = archive.extractfile(member)
                 content = handle.read(budget.limits.max_file_bytes + 1) if handle is not None else b""

@@ -11,6 +11,11 @@ a values error, the template line for a template error.
 Objects carry their values set in their subject (``Deployment/web [values-prod.yaml]``), so a finding
 says which render produced it, and their positions carry a HelmOrigin with the values keys behind each line,
 which :func:`medlint.helm.sourcemap.explain_findings` adds to findings as related locations.
+
+All renders of a chart draw on one :class:`~medlint.helm.budget.RenderBudget` (steps and time across its
+values sets), itself drawing on the run's. When any budget runs out, the chart's objects and problems are
+dropped and the whole chart becomes one MD003 naming the budget and its limit: a partial render would make
+the findings depend on where the budget happened to run out.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from medlint.helm.budget import RenderBudget
 from medlint.helm.chart import (
     ChartError,
     HelmChart,
@@ -31,12 +37,15 @@ from medlint.helm.chart import (
     load_chart,
     resolve_dependencies,
 )
+from medlint.helm.gotemplate import BudgetExceeded
 from medlint.helm.render import (
     Manifest,
+    RenderBudgetError,
     RenderedTemplate,
     RenderError,
     RenderOptions,
     RenderResult,
+    engine_limits,
     head_from_value,
     parse_chart_templates,
     read_head,
@@ -60,7 +69,7 @@ from medlint.helm.values import (
     merge_maps,
     path_value,
 )
-from medlint.limits import DEFAULT_LIMITS
+from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.model import ArtifactKind, K8sObject, ParseProblem
 from medlint.model.location import HelmOrigin
 from medlint.parsers.kubernetes import expand_lists, object_from_document
@@ -112,9 +121,10 @@ def _read_values_text(path: Path, within: Path | None = None) -> str:
 
 
 def load_for_render(
-    chart_dir: Path, root: Path, chart_paths: Sequence[Path] = (), limits: LoadLimits = LoadLimits()
+    chart_dir: Path, root: Path, chart_paths: Sequence[Path] = (), limits: LoadLimits | None = None
 ) -> tuple[HelmChart, list[MissingDependency]]:
     """Load a chart and the not-vendored dependencies found in ``chart_paths``; raises ChartError."""
+    limits = limits or LoadLimits.from_limits(DEFAULT_LIMITS)
     chart = load_chart(chart_dir, display_path(chart_dir, root), limits)
     missing = resolve_dependencies(chart, [Path(p) for p in chart_paths], root, limits)
     return chart, missing
@@ -329,6 +339,25 @@ def _library_problems(chart: HelmChart) -> list[ParseProblem]:
     return []
 
 
+def _budget_problem(error: BudgetExceeded, chart: HelmChart, values_set: ValuesSet) -> ParseProblem:
+    """The one MD003 of a chart whose render ran out of budget: which budget, its limit, where."""
+    chart_yaml = chart.source.file_path("Chart.yaml")
+    timed = error.what.startswith("seconds")
+    where = ""
+    if error.template_name and not timed:
+        function = f" in {error.function}" if error.function else ""
+        where = f"; reached at {error.template_name}:{error.line or 1}{function} with {values_set.name}"
+    message = (
+        f"chart {chart.name} was not linted: {error.summary()}{where}. medlint renders untrusted charts "
+        "within budgets and reports no partial result; if the chart is trusted and this large, raise the "
+        "limit under `limits:` in the configuration"
+    )
+    path = getattr(error, "source_path", None)
+    if timed or not path or error.line is None:
+        return _problem(chart_yaml, 1, message)
+    return _problem(path, error.line, message, (error.column or 0) + 1)
+
+
 def render_chart_for_lint(
     chart_dir: Path,
     root: Path,
@@ -337,6 +366,8 @@ def render_chart_for_lint(
     kube_version: str | None = None,
     api_versions: Sequence[str] = (),
     sources: dict[tuple[str, str], RenderSourceMap] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    budget: RenderBudget | None = None,
 ) -> tuple[list[K8sObject], list[ParseProblem]]:
     """Render a chart directory for linting, once per values set.
 
@@ -347,11 +378,14 @@ def render_chart_for_lint(
     Returns the rendered objects (``rendered_from`` = the chart directory, ``path`` = the template's
     repository-relative path, positions = template lines, subject suffixed with the values set) and
     MD003 problems. Never raises for a bad chart: every failure is a problem at the file responsible.
+    ``budget`` is the run's render budget (a budget of its own when None); the chart gets one inside it.
+    A chart that runs out of any budget gives no objects and one MD003.
     """
     chart_paths = [Path(p) for p in chart_paths]
     display = display_path(chart_dir, root)
+    chart_budget = (budget or RenderBudget.for_run(limits)).for_chart(limits)
     try:
-        chart, missing = load_for_render(chart_dir, root, chart_paths)
+        chart, missing = load_for_render(chart_dir, root, chart_paths, LoadLimits.from_limits(limits))
     except ChartError as error:
         return [], [
             _problem(
@@ -364,13 +398,50 @@ def render_chart_for_lint(
         return [], _library_problems(chart)
     sets = list(values_sets) if values_sets is not None else default_values_sets(chart_dir)
     options = RenderOptions(
-        kube_version=kube_version, api_versions=tuple(api_versions), track_values=True, keep_going=True
+        kube_version=kube_version,
+        api_versions=tuple(api_versions),
+        track_values=True,
+        keep_going=True,
+        limits=engine_limits(limits),
+        max_total_output=limits.max_render_output_chars,
+        function_chars=limits.max_function_result_chars,
+        function_items=limits.max_function_result_items,
+        budget=chart_budget,
     )
+    current_set = [sets[0] if sets else ValuesSet("values.yaml")]  # the values set being rendered last
+    kept: dict[tuple[str, str], RenderSourceMap] = {}  # handed to `sources` only when the chart is done
+    try:
+        result = _render_sets(chart, display, root, sets, missing, options, chart_budget, current_set, kept)
+    except BudgetExceeded as error:
+        return [], [_budget_problem(error, chart, current_set[-1])]
+    except RenderBudgetError as error:
+        return [], [_budget_problem(error.budget, chart, current_set[-1])]
+    if sources is not None:
+        sources.update(kept)
+    return result
+
+
+def _render_sets(
+    chart: HelmChart,
+    display: str,
+    root: Path,
+    sets: Sequence[ValuesSet],
+    missing: Sequence[MissingDependency],
+    options: RenderOptions,
+    budget: RenderBudget,
+    current_set: list[ValuesSet],
+    sources: dict[tuple[str, str], RenderSourceMap],
+) -> tuple[list[K8sObject], list[ParseProblem]]:
+    """The renders of :func:`render_chart_for_lint`, one per values set, each source map kept in `sources`;
+    BudgetExceeded passes through."""
     objects: list[K8sObject] = []
     problems: list[ParseProblem] = []
     reported_missing: dict[MissingDependency, list[str]] = {}
     tree_cache: dict[str, Any] = {}
     for values_set in sets:
+        current_set.append(values_set)
+        budget.check_time()
+        budget.check_steps()
         try:
             values = user_values(values_set, root)
         except ValuesError as error:
@@ -418,6 +489,8 @@ def render_chart_for_lint(
                 )
             )
             break  # a chart that is not installable fails the same way for every values set
+        except RenderBudgetError:
+            raise
         except RenderError as error:
             problems.append(_render_problem(error, chart, values_set, missing_here))
             continue
@@ -426,8 +499,7 @@ def render_chart_for_lint(
         builder = _ObjectBuilder(source_map, display, documents)
         for manifest in result.manifests:
             objects.extend(builder.objects(manifest, problems))
-        if sources is not None:
-            sources[(display, values_set.name)] = source_map
+        sources[(display, values_set.name)] = source_map
     for dependency, set_names in reported_missing.items():
         problems.append(
             _problem(

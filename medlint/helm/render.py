@@ -15,8 +15,11 @@ Pipeline (Helm's pkg/action install with ``--dry-run=client``, pkg/engine, pkg/r
 
 Errors carry Helm's message (``parse error at (...)``, ``execution error at (...)``, ``YAML parse error
 on ...``) and the template they belong to, so the caller can report them at a real file. Every
-function a template calls is guarded (:mod:`medlint.helm.guards`) and the engine runs with
-:data:`LINT_LIMITS`, so a hostile chart ends in an error, not in a hang or an exhausted memory.
+function a template calls is guarded (:mod:`medlint.helm.guards`), the engine runs with
+:data:`LINT_LIMITS`, and all executions of a render draw on one :class:`~medlint.helm.budget.RenderBudget`
+of steps and time, so a hostile chart ends in an error, not in a hang or an exhausted memory. A budget that
+runs out raises :class:`~medlint.helm.gotemplate.BudgetExceeded` out of :func:`render_chart`: never a
+partial result.
 
 Where Helm versions disagree, medlint follows the Helm that produced the reference outputs (Helm 4):
 ``null`` in a chart's own values.yaml does not show up and does not erase a subchart default.
@@ -26,7 +29,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from medlint.helm.budget import RenderBudget
 from medlint.helm.chart import HelmChart, chart_yaml_line, check_installable
 from medlint.helm.functions import (
     ChartFiles,
@@ -46,6 +49,7 @@ from medlint.helm.functions import (
 from medlint.helm.functions.semver import SemverError
 from medlint.helm.functions.yamljson import go_yaml_resolve, load_yaml_like_helm
 from medlint.helm.gotemplate import (
+    BudgetExceeded,
     Limits,
     TemplateError,
     TemplateExecError,
@@ -57,8 +61,11 @@ from medlint.helm.gotemplate import (
 from medlint.helm.gotemplate.builtins import BUILTINS
 from medlint.helm.guards import Guard
 from medlint.helm.schema_messages import describe_schema_error
+from medlint.helm.schema_regex import InvalidPattern, has_pattern_properties, with_re2_patterns
 from medlint.helm.sourcemap import ValueRead, ValueReads, prepare_values
 from medlint.helm.values import ValuesError, coalesce_values, is_compatible_range, process_dependencies
+from medlint.limits import DEFAULT_LIMITS
+from medlint.limits import Limits as RunLimits
 from medlint.redact import without_quoted_text
 
 __all__ = [
@@ -66,10 +73,12 @@ __all__ = [
     "INSTALL_ORDER",
     "LINT_LIMITS",
     "Manifest",
+    "RenderBudgetError",
     "RenderError",
     "RenderOptions",
     "RenderResult",
     "RenderedTemplate",
+    "engine_limits",
     "format_manifests",
     "render_chart",
     "split_manifests",
@@ -79,14 +88,20 @@ __all__ = [
 #: client-go version they were built with (Helm 3.16: v1.31.0); Helm's own test build reports v1.20.0.
 DEFAULT_KUBE_VERSION = "v1.31.0"
 
-#: Engine limits for untrusted charts: bounded work, output and nesting per template.
-LINT_LIMITS = Limits(
-    max_depth=1000,
-    max_steps=5_000_000,
-    max_output=16 * 1024 * 1024,
-    max_range_iterations=1_000_000,
-    max_nesting=100,
-)
+
+def engine_limits(limits: RunLimits = DEFAULT_LIMITS) -> Limits:
+    """The template engine's limits for untrusted charts: bounded work, output and nesting per template."""
+    return Limits(
+        max_depth=1000,
+        max_steps=limits.max_template_steps,
+        max_output=limits.max_template_output_chars,
+        max_range_iterations=limits.max_range_iterations,
+        max_nesting=100,
+    )
+
+
+#: Engine limits for untrusted charts with medlint's default budgets.
+LINT_LIMITS = engine_limits()
 
 #: Helm's releaseutil.InstallOrder.
 INSTALL_ORDER: tuple[str, ...] = (
@@ -148,6 +163,9 @@ HOOK_EVENTS = frozenset(
 )
 HOOK_ANNOTATION = "helm.sh/hook"
 _RECURSION_MAX = 1000
+#: Evaluation steps one `include` or `tpl` call costs besides the steps of the template it runs (a call
+#: costs several times an ordinary step: a nested execution is set up).
+TEMPLATE_CALL_STEPS = 8
 
 
 @dataclass(frozen=True)
@@ -161,8 +179,15 @@ class RenderOptions:
     is_upgrade: bool = False
     revision: int = 1
     limits: Limits = LINT_LIMITS
-    max_total_output: int = 24 * 1024 * 1024
-    max_seconds: float = 60.0  # for the whole render; checked before every function call and template
+    max_total_output: int = DEFAULT_LIMITS.max_render_output_chars
+    #: Without ``budget``: seconds for this render alone (checked before every function call and template).
+    max_seconds: float = DEFAULT_LIMITS.max_render_seconds_per_chart
+    #: Size of one function result (characters, items); see medlint.limits.
+    function_chars: int = DEFAULT_LIMITS.max_function_result_chars
+    function_items: int = DEFAULT_LIMITS.max_function_result_items
+    #: Steps and time shared with other renders (a chart's other values sets, the run); a budget of its
+    #: own (max_render_steps_per_chart, max_seconds) when None.
+    budget: RenderBudget | None = None
     track_values: bool = False
     validate_schema: bool = True
     #: Helm stops at the first failing template. With keep_going, a failing template (or document) is
@@ -191,6 +216,27 @@ class RenderError(Exception):
         self.rendered: RenderedTemplate | None = None
         self.document_offset = 0
         self.document_line: int | None = None
+
+
+class RenderBudgetError(RenderError):
+    """A budget of medlint ran out (steps, sizes, time): the render was abandoned as a whole.
+
+    ``budget`` is the :class:`~medlint.helm.gotemplate.BudgetExceeded` that stopped it; the message says
+    which budget, its limit and where it ran out.
+    """
+
+    def __init__(self, error: BudgetExceeded) -> None:
+        detail = f"error calling {error.function}: {error.message}" if error.function else error.message
+        if error.template_name and error.line is not None:
+            detail = f"at ({error.template_name}:{error.line}:{error.column or 0}): {detail}"
+        super().__init__(
+            f"{error.summary()} ({detail})",
+            error.template_name or None,
+            error.line,
+            (error.column or 0) + 1 if error.column is not None else None,
+            getattr(error, "source_path", None),
+        )
+        self.budget = error
 
 
 @dataclass
@@ -446,6 +492,11 @@ def _validate_schema(chart: HelmChart, values: dict[str, Any], notes: list[str])
         with warnings.catch_warnings():  # an unknown "$schema" falls back to the latest draft, quietly
             warnings.simplefilter("ignore", DeprecationWarning)
             validator_class = jsonschema.validators.validator_for(schema)
+        # Patterns come from the chart: evaluated by RE2 (Go's regexp, as Helm does), never by Python's re.
+        skip_unevaluated = has_pattern_properties(schema) and "unevaluatedProperties" in json.dumps(schema)
+        if skip_unevaluated:
+            notes.append(f"{chart.name}: unevaluatedProperties not checked beside patternProperties")
+        validator_class = with_re2_patterns(validator_class, skip_unevaluated)
         validator = validator_class(schema, registry=Registry(retrieve=no_network))  # type: ignore[call-arg]
         problems = []
         for problem in sorted(
@@ -457,7 +508,13 @@ def _validate_schema(chart: HelmChart, values: dict[str, Any], notes: list[str])
             )
             problems.append(f"{where}: {text}")
         return problems
-    except (Unresolvable, jsonschema.exceptions.SchemaError, LookupError, RecursionError) as error:
+    except (
+        Unresolvable,
+        jsonschema.exceptions.SchemaError,
+        LookupError,
+        RecursionError,
+        InvalidPattern,
+    ) as error:
         notes.append(f"{chart.name}: values.schema.json not checked ({type(error).__name__}: {error})")
         return []
 
@@ -475,7 +532,7 @@ def render_chart(
     """Render ``loaded`` with user values (already merged from -f files and --set), as ``helm template``.
 
     Raises :class:`RenderError` (or :class:`ChartError` for a chart that is not installable) with
-    Helm's message. With ``reads``, ``.Values`` access is recorded for the source map;
+    Helm's message, or :class:`RenderBudgetError` when a budget of medlint ran out. With ``reads``, ``.Values`` access is recorded for the source map;
     ``head_parser(document, template)`` may replace the default document head reader (the linter
     parses each document once, with positions, and reads the head from that).
     """
@@ -522,7 +579,10 @@ def render_chart(
     renderables: dict[str, _Renderable] = {}
     _collect_templates(chart, top, renderables)
     errors: list[RenderError] = []
-    templates = _execute(renderables, options, reads, errors)
+    try:
+        templates = _execute(renderables, options, reads, errors)
+    except BudgetExceeded as error:
+        raise RenderBudgetError(error) from None
     notes_text = ""
     for name in list(templates):
         if name.endswith("NOTES.txt"):
@@ -538,9 +598,7 @@ def parse_chart_templates(chart: HelmChart, options: RenderOptions = RenderOptio
     renderables: dict[str, _Renderable] = {}
     top: dict[str, Any] = {"Capabilities": None, "Release": {}, "Values": {}}
     _collect_templates(chart, top, renderables)
-    guard = _guard(options)
-    tset = TemplateSet(_render_functions(guard), limits=options.limits, missing_key="zero")
-    tset.add_funcs(_engine_functions(tset, {}, guard))
+    tset = _template_set(options, {})
     for name in _sort_templates(list(renderables)):
         try:
             tset.parse(name, renderables[name].text)
@@ -550,10 +608,21 @@ def parse_chart_templates(chart: HelmChart, options: RenderOptions = RenderOptio
             ) from None
 
 
-def _guard(options: RenderOptions) -> Guard:
-    return Guard(
-        options.limits.max_output, options.limits.max_range_iterations, time.monotonic() + options.max_seconds
-    )
+def _budget(options: RenderOptions) -> RenderBudget:
+    if options.budget is not None:
+        return options.budget
+    return RenderBudget(DEFAULT_LIMITS.max_render_steps_per_chart, options.max_seconds, "chart")
+
+
+def _template_set(options: RenderOptions, included: dict[str, int]) -> TemplateSet:
+    """The engine with Helm's functions, every call guarded and counted against the render's budget."""
+    budget = _budget(options)
+    tset = TemplateSet(limits=options.limits, missing_key="zero", meter=budget)
+    guard = Guard(options.function_chars, options.function_items, budget, tset.charge)
+    tset.add_funcs(_render_functions(guard))
+    tset.add_funcs(_engine_functions(tset, included, guard))
+    tset.print_guard = guard.check_printed
+    return tset
 
 
 def _render_functions(guard: Guard) -> dict[str, Callable[..., Any]]:
@@ -577,12 +646,15 @@ def _engine_functions(
                 f"rendering template has a nested reference name: {template}: unable to execute template"
             )
         included[template] = count + 1
+        tset.charge(TEMPLATE_CALL_STEPS)
         try:
             return tset.execute(template, data)
         finally:
             included[template] -= 1
 
     def tpl(text: Any, data: Any) -> str:
+        if not isinstance(text, str):
+            guard.check_printed(text)
         source = text if isinstance(text, str) else str(text)
         clone = tset.clone()
         clone.add_funcs(_engine_functions(clone, included, guard))
@@ -597,6 +669,7 @@ def _engine_functions(
             # An empty text does not replace the enclosing tpl's template in the set, but Go executes
             # the new (empty) tree: its output is its whitespace, never the enclosing text again.
             return source if not source.strip() else ""
+        tset.charge(TEMPLATE_CALL_STEPS + len(source) // 64)  # parsing counts too
         try:
             output = clone.execute("gotpl", data)
         except TemplateLimitError:
@@ -621,10 +694,8 @@ def _execute(
             raise error
         errors.append(error)
 
-    guard = _guard(options)
-    tset = TemplateSet(_render_functions(guard), limits=options.limits, missing_key="zero")
-    included: dict[str, int] = {}
-    tset.add_funcs(_engine_functions(tset, included, guard))
+    budget = _budget(options)
+    tset = _template_set(options, {})
     order = _sort_templates(list(renderables))
     unparsed: set[str] = set()
     for name in order:
@@ -645,15 +716,8 @@ def _execute(
     for name in order:
         if _is_partial(name) or name in unparsed:
             continue
-        if guard.deadline is not None and time.monotonic() > guard.deadline:
-            failed(
-                RenderError(
-                    f"rendering took too long (over {options.max_seconds:g} s); medlint stopped at {name}",
-                    name,
-                    source_path=renderables[name].source_path,
-                )
-            )
-            break
+        budget.check_time()
+        budget.check_steps()
         item = renderables[name]
         # The chart's scope map is shared by its templates and changed in place, as in Helm: a
         # template may replace `$.Values` (`set $ "Values" ...`) for the templates executed after it.
@@ -664,6 +728,10 @@ def _execute(
             reads.begin(name, trace)
         try:
             output = tset.execute(name, data, trace=trace)
+        except BudgetExceeded as error:
+            where = renderables.get(error.template_name)
+            error.source_path = where.source_path if where else item.source_path  # type: ignore[attr-defined]
+            raise
         except TemplateError as error:
             # Locate the error in the file Go names (a helper file, for a `template` call), never in tpl text.
             where = renderables.get(error.template_name)
@@ -682,15 +750,14 @@ def _execute(
                 reads.end()
         total += len(output)
         if total > options.max_total_output:
-            failed(
-                RenderError(
-                    f"rendered output exceeds {options.max_total_output} characters; medlint stopped "
-                    f"at {name}",
-                    name,
-                    source_path=item.source_path,
-                )
+            exceeded = BudgetExceeded(
+                f"rendered output exceeds {options.max_total_output} characters",
+                "characters of rendered output per values set (max_render_output_chars)",
+                options.max_total_output,
+                name,
             )
-            break
+            exceeded.source_path = item.source_path  # type: ignore[attr-defined]
+            raise exceeded
         rendered[name] = RenderedTemplate(
             name,
             item.source_path,

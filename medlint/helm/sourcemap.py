@@ -373,9 +373,11 @@ class RenderSourceMap:
 # Matching a rendered line with the values read for it
 
 _KEY_LINE = re.compile(
-    r"""^\s*(?:-\s+)*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s:#'"][^:#]*?))\s*:(?:\s+(.*?))?\s*$"""
+    # No lazy group before `\s*`: the key and the value end at their last non-space character, so a
+    # rendered line with long runs of spaces is matched in linear time.
+    r"""^\s*(?:-\s+)*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^\s:#'"](?:[^:#]*[^\s:#])?))\s*:(?:\s+(\S(?:.*\S)?|))?\s*$"""
 )
-_ITEM_LINE = re.compile(r"^\s*-\s+(.*?)\s*$")
+_ITEM_LINE = re.compile(r"^\s*-\s+(\S(?:.*\S)?|)\s*$")
 _MAX_SUBTREE_NODES = 5000
 
 

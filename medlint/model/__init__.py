@@ -51,6 +51,8 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
     ),
     "project": ("ClassDeclaration", "ParseProblem", "Project", "SourceFile"),
     "index": ("FinalImage", "ImageUse", "ProjectIndex"),
+    "system": ("OwnImages", "System", "VersionGroup"),
+    "regulatory": ("ClassResolution", "ItemDeclaration"),
 }
 _EXPORTS = {name: module for module, names in _FAMILIES.items() for name in names}
 
@@ -118,4 +120,9 @@ if TYPE_CHECKING:
     from medlint.model.project import ParseProblem as ParseProblem
     from medlint.model.project import Project as Project
     from medlint.model.project import SourceFile as SourceFile
+    from medlint.model.regulatory import ClassResolution as ClassResolution
+    from medlint.model.regulatory import ItemDeclaration as ItemDeclaration
+    from medlint.model.system import OwnImages as OwnImages
+    from medlint.model.system import System as System
+    from medlint.model.system import VersionGroup as VersionGroup
     from medlint.model.tree import Node as Node

@@ -10,28 +10,27 @@ MD306 must decide whether `.env` or `id_rsa` reaches the builder, so the matcher
   matching pattern wins (`*` then `!src` keeps only `src`).
 
 The patterns come already cleaned from `medlint.parsers.dockerignore` (leading `/` removed, `./` and `//`
-collapsed, exceptions written as `!pattern`).
+collapsed, exceptions written as `!pattern`). They come from the scanned repository, so the regexp kind is
+matched by `medlint.model.globs` (an automaton, linear in the path) and never by a backtracking regex.
 """
 
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-#: Characters that are special in a regular expression but plain in a Docker pattern (patternmatcher's set).
-_ESCAPED = frozenset(".+()|{}$")
+from medlint.model.globs import BadPattern, Glob, docker_glob, go_match
 
 
 @dataclass(frozen=True, slots=True)
 class IgnorePattern:
-    """One compiled pattern. `kind` mirrors patternmatcher: exact, prefix, suffix or regexp."""
+    """One compiled pattern. `kind` mirrors patternmatcher: exact, prefix, suffix or regexp (a glob)."""
 
     text: str
     exclusion: bool
     kind: str
-    regex: re.Pattern[str] | None = None
+    glob: Glob | None = None
 
     def matches(self, path: str) -> bool:
         if self.kind == "exact":
@@ -43,12 +42,11 @@ class IgnorePattern:
             if path.endswith(suffix):
                 return True
             return suffix.startswith("/") and path == suffix[1:]  # "**/foo" matches "foo"
-        return self.regex is not None and self.regex.match(path) is not None
+        return self.glob is not None and self.glob.matches(path)
 
 
-def _translate(pattern: str) -> tuple[str, str]:
-    """(kind, regular expression) for a cleaned pattern, token by token as patternmatcher does."""
-    regex = "^"
+def _kind(pattern: str) -> str:
+    """patternmatcher's match type of a cleaned pattern: exact, prefix (`dir/**`), suffix (`**/x`) or regexp."""
     kind = "exact"
     index, token = 0, 0
     while index < len(pattern):
@@ -58,39 +56,16 @@ def _translate(pattern: str) -> tuple[str, str]:
             index += 1
             if index < len(pattern) and pattern[index] == "/":
                 index += 1
-            if index >= len(pattern):
-                if kind == "exact":
-                    kind = "prefix"
-                else:
-                    regex += ".*"
-                    kind = "regexp"
-            else:
-                regex += "(.*/)?"
-                kind = "regexp"
+            kind = ("prefix" if kind == "exact" else "regexp") if index >= len(pattern) else "regexp"
             if token == 0:
                 kind = "suffix"
-        elif char == "*":
-            regex += "[^/]*"
+        elif char in "*?[]":
             kind = "regexp"
-        elif char == "?":
-            regex += "[^/]"
+        elif char == "\\" and index < len(pattern):
+            index += 1
             kind = "regexp"
-        elif char in _ESCAPED:
-            regex += "\\" + char
-        elif char == "\\":
-            if index < len(pattern):
-                regex += re.escape(pattern[index])
-                index += 1
-                kind = "regexp"
-            else:
-                regex += "\\\\"
-        elif char in "[]":
-            regex += char
-            kind = "regexp"
-        else:
-            regex += char
         token += 1
-    return kind, regex + r"\Z"
+    return kind
 
 
 def compile_pattern(line: str) -> IgnorePattern | None:
@@ -104,12 +79,13 @@ def compile_pattern(line: str) -> IgnorePattern | None:
     text = posixpath.normpath(text)
     if len(text) > 1 and text.startswith("/"):
         text = text.lstrip("/")  # Docker anchors `/x` at the context root, like `x`
-    kind, source = _translate(text)
-    if kind != "regexp":
-        return IgnorePattern(text, exclusion, kind)
     try:
-        return IgnorePattern(text, exclusion, kind, re.compile(source))
-    except re.error:
+        go_match(text, ".")  # patternmatcher checks the syntax with filepath.Match first
+        kind = _kind(text)
+        if kind != "regexp":
+            return IgnorePattern(text, exclusion, kind)
+        return IgnorePattern(text, exclusion, kind, docker_glob(text))
+    except BadPattern:
         return None  # Docker fails the build on a malformed pattern; nothing is excluded by it here
 
 

@@ -23,8 +23,9 @@ def parse_go_duration(text: str) -> float | None:
     if text == "0":
         return 0.0
     total, position = 0.0, 0
-    for match in _PART.finditer(text):
-        if match.start() != position:
+    while position < len(text):  # each part where the last ended: one pass, never a search per start
+        match = _PART.match(text, position)
+        if match is None:
             return None
         total += float(match.group(1)) * _UNITS[match.group(2)]
         position = match.end()

@@ -1,4 +1,5 @@
-"""Compose variable interpolation (`$VAR`, `${VAR:-default}`, ...) and `.env` parsing.
+"""Compose variable interpolation (`$VAR`, `${VAR:-default}`, ...); `.env` files are read by
+medlint.parsers.dotenv with it.
 
 medlint is deterministic: variables come only from the `.env` text handed in, never from the process
 environment, so the same repository always lints the same way. Where Compose would silently substitute an
@@ -13,6 +14,10 @@ Grammar (Compose Specification, "Interpolation"):
   `${NAME:+alternative}`    alternative when NAME is set, non-empty  `${NAME+alternative}` ... when set
 Arguments may nest further expressions (`${A:-${B:-x}}`). A `$` followed by anything else (`$(cmd)`, `$1`,
 a trailing `$`) is kept as is, like Compose does; a malformed `${...}` is an error.
+
+Values copied from variables are counted against an :class:`~medlint.model.budget.ExpansionBudget`
+before they are copied (forty doubling lines of a `.env` ask for a terabyte), and nesting is bounded; going
+over raises :class:`~medlint.model.budget.ExpansionLimitError`.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from medlint.model.budget import ExpansionBudget
 from medlint.model.location import Location
 
 #: Operators after a braced name, two-character ones first so `:-` is not read as `:` + `-`.
@@ -144,9 +150,23 @@ class _Unterminated(Exception):
 class _Parser:
     """Recursive-descent interpolation of one template (kept small: one method per construct)."""
 
-    def __init__(self, template: str, variables: Mapping[str, str]) -> None:
+    def __init__(
+        self, template: str, variables: Mapping[str, str], budget: ExpansionBudget | None = None
+    ) -> None:
         self.template = template
         self.variables = variables
+        self.budget = budget or ExpansionBudget()
+        self.substituted = 0
+        self.depth = 0
+
+    def take(self, value: str, name: str) -> str:
+        """A variable's value entering the result: counted against the budgets before it is copied (the
+        message names the variable, never a default or a value)."""
+        if value:
+            self.substituted += len(value)
+            self.budget.check_value(self.substituted, "${" + name + "}")
+            self.budget.add(len(value))
+        return value
 
     def text(self, start: int, nested: bool) -> _Piece:
         """Interpolate from `start` to the end (or, when nested, to the `}` closing the argument)."""
@@ -185,13 +205,13 @@ class _Parser:
         name = match.group()
         is_set = name in self.variables
         reference = VariableReference(name, "", is_set, is_set, None, index)
-        value = self.variables[name] if is_set else self.template[index : match.end()]
+        value = self.take(self.variables[name], name) if is_set else self.template[index : match.end()]
         return _Piece(value, [reference], is_set, match.end())
 
     def braced(self, index: int) -> _Piece:
         template = self.template
         match = _NAME.match(template, index + 2)
-        if "}" not in template[index + 2 :]:
+        if template.find("}", index + 2) < 0:
             raise InterpolationError(
                 "unterminated variable reference: a '${' has no closing '}' (the text is not shown: it may be a "
                 "secret); add the closing '}', or write '$$' for a literal '$'",
@@ -207,7 +227,7 @@ class _Parser:
         if template[after_name] == "}":
             is_set = name in self.variables
             reference = VariableReference(name, "", is_set, is_set, None, index)
-            value = self.variables[name] if is_set else template[index : after_name + 1]
+            value = self.take(self.variables[name], name) if is_set else template[index : after_name + 1]
             return _Piece(value, [reference], is_set, after_name + 1)
         operator = next((op for op in OPERATORS if template.startswith(op, after_name)), None)
         if operator is None:
@@ -216,7 +236,9 @@ class _Parser:
                 "':-', '-', ':?', '?', ':+', '+'; write '$$' for a literal '$'",
                 index,
             )
+        self.depth += 1
         try:
+            self.budget.check_nesting(self.depth)
             argument = self.text(after_name + len(operator), nested=True)
         except _Unterminated:
             raise InterpolationError(
@@ -224,6 +246,8 @@ class _Parser:
                 "secret); add the closing '}', or write '$$' for a literal '$'",
                 index,
             ) from None
+        finally:
+            self.depth -= 1
         return self.evaluate(name, operator, argument, index, argument.end + 1)
 
     def evaluate(self, name: str, operator: str, argument: _Piece, start: int, end: int) -> _Piece:
@@ -233,10 +257,12 @@ class _Parser:
         usable = is_set and (current != "" or not operator.startswith(":"))
         nested: list[VariableReference] = []
         if operator in DEFAULT_OPERATORS:
+            if usable:
+                self.take(current, name)
             value, resolved = (current, True) if usable else (argument.value, argument.resolved)
             nested = [] if usable else argument.references
         elif operator in REQUIRED_OPERATORS:
-            value, resolved = current, usable
+            value, resolved = self.take(current, name), usable
         else:  # alternative value
             value, resolved = (argument.value, argument.resolved) if usable else ("", True)
             nested = argument.references if usable else []
@@ -246,92 +272,12 @@ class _Parser:
         return _Piece(value, [reference, *nested], resolved, end)
 
 
-def interpolate(template: str, variables: Mapping[str, str]) -> Interpolation:
-    """Interpolate one string; raise InterpolationError for a malformed `${...}`."""
+def interpolate(
+    template: str, variables: Mapping[str, str], budget: ExpansionBudget | None = None
+) -> Interpolation:
+    """Interpolate one string; raise InterpolationError for a malformed `${...}`, ExpansionLimitError when
+    the substituted values go over ``budget`` (a per-string budget of its own when None)."""
     if "$" not in template:
         return Interpolation(template, template)
-    piece = _Parser(template, variables).text(0, nested=False)
+    piece = _Parser(template, variables, budget).text(0, nested=False)
     return Interpolation(template, piece.value, tuple(piece.references))
-
-
-# --------------------------------------------------------------------------------------------------
-# .env files
-
-_ENV_LINE = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=\s*(.*)\Z", re.DOTALL)
-_INLINE_COMMENT = re.compile(r"\s+#.*\Z", re.DOTALL)
-_DOUBLE_QUOTE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\", '"': '"', "$": "$$"}
-
-
-def parse_dotenv(text: str | None) -> dict[str, str]:
-    """The variables of a `.env` file, in the Compose dotenv dialect.
-
-    `KEY=value`, `export KEY=value`, `# comments`, inline ` # comments` after unquoted values, single quotes
-    (literal) and double quotes (escapes, may span lines). Values may reference earlier variables. A variable
-    whose value depends on something not defined in the file (`A=${HOME}/x`), or a bare `KEY` taken from the
-    host, is left out: medlint cannot know it, so references to it stay unresolved. Malformed lines are
-    skipped, as they do not change what medlint can know for sure.
-    """
-    variables: dict[str, str] = {}
-    lines = (text or "").splitlines()
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        index += 1
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        match = _ENV_LINE.match(line)
-        if match is None:
-            continue
-        key, rest = match.group(1), match.group(2)
-        if rest[:1] in ("'", '"'):
-            raw, consumed = _quoted_value(rest, lines, index)
-            index += consumed
-            if raw is None:
-                continue
-            value: str | None = raw if rest[0] == "'" else _expand(_unescape(raw), variables)
-        else:
-            value = _expand(_INLINE_COMMENT.sub("", rest).strip(), variables)
-        if value is None:
-            variables.pop(key, None)
-        else:
-            variables[key] = value
-    return variables
-
-
-def _quoted_value(rest: str, lines: list[str], next_index: int) -> tuple[str | None, int]:
-    """The body of a quoted value, which may continue over the following lines; (None, n) if unterminated."""
-    quote, body, consumed = rest[0], rest[1:], 0
-    while True:
-        end = _closing_quote(body, quote)
-        if end >= 0:
-            return body[:end], consumed
-        if next_index + consumed >= len(lines):
-            return None, consumed
-        body += "\n" + lines[next_index + consumed]
-        consumed += 1
-
-
-def _closing_quote(body: str, quote: str) -> int:
-    index = 0
-    while index < len(body):
-        if body[index] == "\\" and quote == '"':
-            index += 2
-            continue
-        if body[index] == quote:
-            return index
-        index += 1
-    return -1
-
-
-def _unescape(raw: str) -> str:
-    """Double-quoted escapes; `\\$` becomes `$$` so interpolation then yields a literal `$`."""
-    return re.sub(r"\\(.)", lambda m: _DOUBLE_QUOTE_ESCAPES.get(m.group(1), m.group(0)), raw, flags=re.DOTALL)
-
-
-def _expand(value: str, variables: Mapping[str, str]) -> str | None:
-    try:
-        result = interpolate(value, variables)
-    except InterpolationError:
-        return None
-    return result.value if result.resolved else None

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from medlint.model.core import ShellCommand
-from medlint.model.shell import command_name, split_shell
+from medlint.model.shell import command_name, split_shell, split_words
 
 # --------------------------------------------------------------------------------------------------
 # OS package managers
@@ -621,11 +620,12 @@ _REQUIREMENT_FILE_VALUE_OPTIONS = {
     "--install-option",
     "--hash",
 }
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+# A run of spaces is tried from its start only (linear on long runs without `#`).
+_COMMENT = re.compile(r"(^|(?<!\s)\s+)#.*$")
 _VCS_PREFIXES = ("git+", "hg+", "svn+", "bzr+")
 _DIGEST_FRAGMENT = re.compile(r"[#&](sha256|sha384|sha512)=[0-9a-fA-F]{32,}")
 _COMMIT = re.compile(r"[0-9a-fA-F]{7,64}")
-_VERSION_TAG = re.compile(r"v?\d+(\.\d+)+[0-9A-Za-z.+-]*")
+_VERSION_TAG = re.compile(r"v?\d+\.\d+[0-9A-Za-z.+-]*")  # `(\.\d+)+` before the class only backtracked
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -680,7 +680,7 @@ def _logical_requirement_lines(text: str) -> Iterator[tuple[int, str]]:
 
 def _shell_words(text: str) -> list[str]:
     try:
-        return shlex.split(text, comments=False, posix=True)
+        return split_words(text)
     except ValueError:
         return text.split()
 

@@ -9,11 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from medlint.model.common import ArtifactKind
 from medlint.model.location import Location
+from medlint.model.system import DEFAULT_SYSTEM, System
 
 if TYPE_CHECKING:
     from medlint.model.core import Chart, ComposeProject, Dockerfile, DockerIgnore, Workload
     from medlint.model.index import ProjectIndex
     from medlint.model.kubernetes import K8sObject
+    from medlint.model.regulatory import ItemDeclaration
+    from medlint.model.system import OwnImages
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +68,18 @@ class Project:
     #: The ignore files of every build context (`<context>/.dockerignore`, `<Dockerfile>.dockerignore`).
     dockerignore_files: tuple[DockerIgnore, ...] | None = None
 
+    #: The system these artifacts make up (medlint.model.system): the whole run by default; the engine gives
+    #: each configured system a project of its own artifacts.
+    system: System = DEFAULT_SYSTEM
+
     #: Helm render source maps by (chart directory, values set), kept only when asked (`medlint fix`).
     render_sources: Mapping[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
     #: The cross-object lookups, built on first use (`index`).
     _index: ProjectIndex | None = field(default=None, init=False, repr=False, compare=False)
+    _declarations: tuple[ItemDeclaration, ...] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _own_images: OwnImages | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def index(self) -> ProjectIndex:
@@ -86,6 +97,25 @@ class Project:
             object.__setattr__(self, "_index", index)
         return self._index  # type: ignore[return-value]
 
+    @property
+    def declarations(self) -> tuple[ItemDeclaration, ...]:
+        """The regulatory class declarations of every item (medlint.model.regulatory), read once."""
+        if self._declarations is None:
+            from medlint.model.regulatory import item_declarations
+
+            object.__setattr__(self, "_declarations", item_declarations(self.workloads, self.charts))
+        return self._declarations  # type: ignore[return-value]
+
+    @property
+    def own_images(self) -> OwnImages:
+        """Which images are this system's own (medlint.model.system.OwnImages), worked out once."""
+        if self._own_images is None:
+            from medlint.model.system import own_images_of
+
+            found = own_images_of(self.system, self.dockerfiles, self.compose_projects, self.charts)
+            object.__setattr__(self, "_own_images", found)
+        return self._own_images  # type: ignore[return-value]
+
     def outline(self) -> Project:
         """The project without the parsed artifacts: the files, problems and charts a report lists. A large
         scan's model can be released before its report is written, which then reuses that memory."""
@@ -94,6 +124,7 @@ class Project:
             problems=self.problems,
             charts=self.charts,
             class_declarations=self.class_declarations,
+            system=self.system,
         )
 
     def with_workspace(
@@ -102,8 +133,8 @@ class Project:
         workspace_files: tuple[str, ...] | None,
         dockerignore_files: tuple[DockerIgnore, ...] | None,
     ) -> Project:
-        """The same project with the repository facts MD306 reads; the index (already built or not) carries
-        over, since it does not depend on them."""
+        """The same project with the repository facts MD306 reads; what is worked out once (the index, the
+        class declarations, the own images) carries over, since none of it depends on them."""
         project = dataclasses.replace(
             self,
             repository_files=repository_files,
@@ -111,6 +142,8 @@ class Project:
             dockerignore_files=dockerignore_files,
         )
         object.__setattr__(project, "_index", self._index)
+        object.__setattr__(project, "_declarations", self._declarations)
+        object.__setattr__(project, "_own_images", self._own_images)
         return project
 
     def dockerfile(self, path: str | None) -> Dockerfile | None:

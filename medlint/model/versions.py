@@ -35,7 +35,13 @@ def is_version(text: str) -> bool:
     return True
 
 
+#: Go parses version numbers as uint64, so a longer digit run is no version Helm accepts.
+_HUGE_NUMBER = re.compile(r"\d{20,}")
+
+
 def _validated(constraint: str) -> str:
+    if _HUGE_NUMBER.search(constraint):
+        raise ConstraintError("a version number in the constraint is larger than a 64-bit unsigned integer")
     engine = _engine()
     try:
         engine.parse_constraints(constraint)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.model import (
     ArtifactKind,
     ComposeProject,
@@ -34,6 +34,7 @@ from medlint.model import (
     Setting,
     Workload,
 )
+from medlint.model.budget import ExpansionBudget, ExpansionLimitError
 from medlint.model.compose import BuildContextReference
 from medlint.model.durations import duration_seconds
 from medlint.model.images import parse_image_reference
@@ -42,10 +43,11 @@ from medlint.model.interpolation import (
     InterpolationError,
     interpolate,
     interpolation_of,
-    parse_dotenv,
 )
+from medlint.model.shell import split_words
 from medlint.model.tree import Node
 from medlint.parsers import compose_service as service_facts
+from medlint.parsers.dotenv import parse_dotenv
 from medlint.source import Location, SourceError, TaggedValue, YamlList, YamlMap, load_yaml_documents
 
 ReadFile = Callable[[str], str]
@@ -129,10 +131,13 @@ def _item_span(node: YamlList, index: int) -> _Span | None:
 class _FileConverter:
     """Copies a loaded YAML tree into Sourced nodes of one file, interpolating every string value."""
 
-    def __init__(self, path: str, text: str, variables: Mapping[str, str]) -> None:
+    def __init__(
+        self, path: str, text: str, variables: Mapping[str, str], budget: ExpansionBudget | None = None
+    ) -> None:
         self.path = path
         self.text = text
         self.variables = variables
+        self.budget = budget or ExpansionBudget()
         self._converted: dict[int, Any] = {}  # aliases share nodes: convert each once
         self._line_starts: list[int] | None = None
 
@@ -171,9 +176,12 @@ class _FileConverter:
 
     def _interpolate(self, value: str, span: _Span | None) -> str:
         try:
-            result = interpolate(value, self.variables)
+            result = interpolate(value, self.variables, self.budget)
         except InterpolationError as err:
             line, column = self._error_position(value, err.offset, span)
+            raise SourceError(err.message, line, column) from None
+        except ExpansionLimitError as err:
+            line, column = span[:2] if span else (1, 1)
             raise SourceError(err.message, line, column) from None
         if not result.references:
             return result.value  # only `$$` escapes (or a `$` that is no reference)
@@ -201,10 +209,12 @@ class _FileConverter:
         return (starts[line - 1] if line - 1 < len(starts) else len(self.text)) + column - 1
 
 
-def _load_file(path: str, text: str, variables: Mapping[str, str]) -> SourcedMap:
+def _load_file(
+    path: str, text: str, variables: Mapping[str, str], budget: ExpansionBudget | None = None
+) -> SourcedMap:
     """One Compose file as an interpolated, position-keeping tree (documents merged in order)."""
     documents = load_yaml_documents(text, keep_tags=KEEP_TAGS)
-    converter = _FileConverter(path, text, variables)
+    converter = _FileConverter(path, text, variables, budget)
     root: SourcedMap | None = None
     for document in documents:
         value = document.value.value if isinstance(document.value, TaggedValue) else document.value
@@ -518,6 +528,31 @@ def _wrap_error(other_path: str, error: SourceError, at: Location) -> SourceErro
 
 
 @dataclass
+class _Shared:
+    """What every loader of one project shares: budgets, the files read, and included projects.
+
+    Includes form a graph, never expanded as a tree: a file included twice (or by two files) with the
+    same variables is resolved once. Each file read counts against ``limits.max_compose_files``.
+    """
+
+    limits: Limits = DEFAULT_LIMITS
+    budget: ExpansionBudget = field(default_factory=ExpansionBudget)
+    files: set[str] = field(default_factory=set)
+    projects: dict[tuple[str, tuple[tuple[str, str], ...]], SourcedMap] = field(default_factory=dict)
+
+    def count_file(self, path: str, at: Location) -> None:
+        self.files.add(path)
+        limit = self.limits.max_compose_files
+        if len(self.files) > limit:
+            raise SourceError(
+                f"the project reads more than {limit} Compose files through include and extends "
+                "(limits.max_compose_files); medlint stops here",
+                at.line,
+                at.column,
+            )
+
+
+@dataclass
 class _ProjectLoader:
     """Resolves `include` and `extends` for files sharing one set of variables (one `.env`).
 
@@ -530,6 +565,7 @@ class _ProjectLoader:
     roots: dict[str, SourcedMap] = field(default_factory=dict)
     resolved: dict[tuple[str, Any], SourcedMap] = field(default_factory=dict)
     imported: dict[str, SourcedMap] = field(default_factory=dict)  # per file: services brought by include
+    shared: _Shared = field(default_factory=_Shared)
 
     def read(self, path: str, at: Location, what: str) -> SourcedMap:
         """Load another file through read_file, reporting problems at the line that names it."""
@@ -537,6 +573,7 @@ class _ProjectLoader:
         if known is not None:
             return known
         assert self.read_file is not None
+        self.shared.count_file(path, at)
         try:
             text = self.read_file(path)
         except (SourceError, OSError) as err:
@@ -547,7 +584,7 @@ class _ProjectLoader:
                 at.column,
             ) from None
         try:
-            root = _load_file(path, text, self.variables)
+            root = _load_file(path, text, self.variables, self.shared.budget)
         except SourceError as err:
             raise _wrap_error(path, err, at) from None
         self.roots[path] = root
@@ -728,18 +765,20 @@ class _ProjectLoader:
             _resolve_path(path, project_directory) if project_directory else posixpath.dirname(local[0])
         )
         env_paths = [_resolve_path(path, item) for item in env_files] or [posixpath.join(directory, ".env")]
-        child = _ProjectLoader(
-            self.read_file,
-            {**self._included_variables(env_paths, required=bool(env_files), at=at), **self.variables},
-            self.include_stack + (path,),
-        )
+        variables = {**self._included_variables(env_paths, required=bool(env_files), at=at), **self.variables}
+        child = _ProjectLoader(self.read_file, variables, self.include_stack + (path,), shared=self.shared)
+        variables_key = tuple(sorted(variables.items()))
         merged: SourcedMap | None = None
         for included in local:
-            root = child.read(included, at, "included file")
-            try:
-                project = child.resolve_project(included, root)
-            except SourceError as err:
-                raise _wrap_error(included, err, at) from None
+            key = (included, variables_key)
+            project = self.shared.projects.get(key)  # each file with the same variables is resolved once
+            if project is None:
+                root = child.read(included, at, "included file")
+                try:
+                    project = child.resolve_project(included, root)
+                except SourceError as err:
+                    raise _wrap_error(included, err, at) from None
+                self.shared.projects[key] = project
             merged = project if merged is None else _merge_documents(merged, project)
         return merged
 
@@ -749,7 +788,7 @@ class _ProjectLoader:
         assert self.read_file is not None
         for env_path in env_paths:
             try:
-                variables.update(parse_dotenv(self.read_file(env_path)))
+                text = self.read_file(env_path)
             except (SourceError, OSError) as err:
                 if required:
                     raise SourceError(
@@ -757,6 +796,11 @@ class _ProjectLoader:
                         at.line,
                         at.column,
                     ) from None
+                continue
+            try:
+                variables.update(parse_dotenv(text, self.shared.budget, env_path))
+            except SourceError as err:
+                raise SourceError(err.message, at.line, at.column) from None
         return variables
 
 
@@ -833,15 +877,22 @@ def parse_compose(
     text: str,
     read_file: ReadFile | None = None,
     env_file_text: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    env_file_path: str = ".env",
 ) -> ComposeProject:
     """Parse a Compose file into a ComposeProject; raise SourceError when it cannot be parsed.
 
     `path` is the repository-relative path used in every Location. `read_file(repo_relative_path)` reads
     files named by `extends: {file:}` and `include:` (without it, those are skipped). `env_file_text` is the
-    project's `.env`: the only source of variables.
+    project's `.env` (at `env_file_path`): the only source of variables. Substitution in the project's
+    files and `.env` files shares one budget of `limits` (medlint.model.budget).
     """
-    loader = _ProjectLoader(read_file, parse_dotenv(env_file_text))
-    root = _load_file(path, text, loader.variables)
+    shared = _Shared(limits, ExpansionBudget(limits))
+    shared.files.add(path)
+    loader = _ProjectLoader(
+        read_file, parse_dotenv(env_file_text, shared.budget, env_file_path), shared=shared
+    )
+    root = _load_file(path, text, loader.variables, shared.budget)
     loader.roots[path] = root
     project = _strip_tags(loader.resolve_project(path, root))
     services = project.get("services")
@@ -1139,7 +1190,7 @@ def command_words(definition: SourcedMap, key: str) -> tuple[Located[str], ...]:
         return ()
     location = compose_value_location(definition, key)
     try:
-        words = shlex.split(_text(value))
+        words = split_words(_text(value))
     except ValueError as err:
         raise SourceError(
             f"cannot split {key} into words ({err}); close the quote or use the list form",

@@ -33,13 +33,15 @@ Model choices (documented here because checks depend on them):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from medlint.decoding import SourceError
+from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.model import (
     ArtifactKind,
     Container,
@@ -58,6 +60,7 @@ from medlint.model import (
     Workload,
     shell,
 )
+from medlint.model.budget import ExpansionBudget, ExpansionLimitError
 from medlint.model.durations import parse_go_duration
 from medlint.model.images import parse_image_reference
 from medlint.model.location import Location
@@ -137,6 +140,13 @@ _DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z")
 _HEREDOC = re.compile(r"(\d*)<<(-?)([^<]+)\Z")
 _STAGE_NAME = re.compile(r"[a-z][a-z0-9_.-]*\Z")
 _PLAIN_RUNS = {"\\": re.compile(r"[^\\'\"$]+"), "`": re.compile(r"[^`'\"$]+")}
+#: Docker's words: runs of plain characters, quoted strings (unterminated ones run to the end) and escapes.
+_WORD_PATTERNS = {
+    escape: re.compile(rf"(?:[^\s'\"{e}]+|'[^']*'?|\"(?:[^\"{e}]+|{e}[\s\S]?)*\"?|{e}[\s\S]?)+")
+    for escape, e in (("\\", "\\\\"), ("`", "`"))
+}
+#: Inside double quotes: characters that need no attention (no quote, escape or `$`).
+_QUOTED_RUNS = {"\\": re.compile(r'[^"\\$]+'), "`": re.compile(r'[^"`$]+')}
 _JSON = json.JSONDecoder()
 
 
@@ -144,14 +154,17 @@ _JSON = json.JSONDecoder()
 # Public API
 
 
-def parse_dockerfile(path: str, text: str, ignore_file: DockerIgnore | None = None) -> Dockerfile:
+def parse_dockerfile(
+    path: str, text: str, ignore_file: DockerIgnore | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Dockerfile:
     """Parse Dockerfile text; `path` (repository-relative, POSIX) goes into every Location.
 
-    Raises SourceError(message, line, column) when Docker would refuse the file.
+    Raises SourceError(message, line, column) when Docker would refuse the file, or when substituting
+    ARG and ENV values would go over the expansion budgets of `limits`.
     """
     lines = [line[:-1] if line.endswith("\r") else line for line in text.lstrip("\ufeff").split("\n")]
     directives, escape = _read_directives(path, lines)
-    parser = _Parser(path, escape, _LineReader(lines, escape))
+    parser = _Parser(path, escape, _LineReader(lines, escape), ExpansionBudget(limits))
     parser.parse()
     return parser.result(directives, ignore_file)
 
@@ -288,11 +301,19 @@ class _LogicalLine:
     places: list[tuple[int, int]] = field(default_factory=list)  # (line, column) of each piece's start
     end_line: int = 0
     end_column: int = 0
+    pieces: list[str] = field(default_factory=list)  # joined into `text` once, by finish()
+    length: int = 0
 
     def add(self, piece: str, line: int, column: int) -> None:
-        self.starts.append(len(self.text))
+        self.starts.append(self.length)
         self.places.append((line, column))
-        self.text += piece
+        self.pieces.append(piece)
+        self.length += len(piece)
+
+    def finish(self) -> None:
+        """Join the pieces (appending to a string piece by piece is quadratic in continuation lines)."""
+        self.text = "".join(self.pieces)
+        self.pieces = []
 
     @property
     def line(self) -> int:
@@ -341,6 +362,7 @@ class _LineReader:
                 last = raw
                 logical.end_line = self.index
             logical.end_column = len(last.rstrip()) + 1
+            logical.finish()
             return logical
         return None
 
@@ -378,34 +400,12 @@ class _SyntaxProblem(Exception):
 
 
 def _docker_words(text: str, escape: str) -> list[tuple[str, int, int]]:
-    """Docker's parseWords: whitespace-separated words with quotes and escapes kept, with offsets."""
-    words: list[tuple[str, int, int]] = []
-    length = len(text)
-    position = 0
-    while position < length:
-        while position < length and text[position].isspace():
-            position += 1
-        if position >= length:
-            break
-        start = position
-        quote = ""
-        while position < length:
-            char = text[position]
-            if quote:
-                if char == escape and quote != "'":
-                    position += 1
-                elif char == quote:
-                    quote = ""
-            elif char.isspace():
-                break
-            elif char in "'\"":
-                quote = char
-            elif char == escape:
-                position += 1
-            position += 1
-        position = min(position, length)
-        words.append((text[start:position], start, position))
-    return words
+    """Docker's parseWords: whitespace-separated words with quotes and escapes kept, with offsets.
+
+    An unterminated quote runs to the end of the text; the escape character keeps the next character
+    (outside single quotes). One regular expression per word, without backtracking.
+    """
+    return [(match.group(), match.start(), match.end()) for match in _WORD_PATTERNS[escape].finditer(text)]
 
 
 def _whitespace_words(text: str) -> list[tuple[str, int]]:
@@ -446,15 +446,42 @@ class _Expander:
     `values` maps names to values; None means the variable exists but its value is unknown (an ARG
     without default is set by `--build-arg`). References to unknown variables stay as written and their
     names are collected in `missing`. `strict` makes unmatched quotes an error, as Docker does for the
-    instructions it substitutes in.
+    instructions it substitutes in. Characters copied from variables are counted against `budget` (per
+    expander: one value; and per file), before they are copied: see medlint.model.budget.
     """
 
-    def __init__(self, values: Mapping[str, str | None], escape: str, strict: bool = True) -> None:
+    def __init__(
+        self,
+        values: Mapping[str, str | None],
+        escape: str,
+        strict: bool = True,
+        budget: ExpansionBudget | None = None,
+    ) -> None:
         self.values = values
         self.escape = escape
         self.strict = strict
         self.missing: list[str] = []
         self._plain = _PLAIN_RUNS[escape]
+        self.budget = budget or ExpansionBudget()
+        self.substituted = 0  # characters copied from variables into this expander's value
+        self.depth = 0
+
+    def _take(self, value: str, reference: str) -> str:
+        """A variable's value entering the output: counted against the budgets first."""
+        if value:
+            self.substituted += len(value)
+            self.budget.check_value(self.substituted, reference)
+            self.budget.add(len(value))
+        return value
+
+    def _nested(self, argument: str) -> str:
+        """The word of a `${NAME:-word}`-style modifier, itself substituted (nesting is bounded)."""
+        self.depth += 1
+        try:
+            self.budget.check_nesting(self.depth)
+            return self._walk(argument, keep_quotes=False)
+        finally:
+            self.depth -= 1
 
     def substitute(self, text: str) -> str:
         """Substitute variables, keeping quotes and escapes (the `resolved` text of an instruction)."""
@@ -462,6 +489,8 @@ class _Expander:
 
     def word(self, text: str) -> str:
         """Substitute variables and remove quotes and escapes (a value as Docker uses it)."""
+        if self._plain.fullmatch(text) is not None:  # nothing to substitute or remove
+            return text
         return self._walk(text, keep_quotes=False)
 
     def _walk(self, text: str, keep_quotes: bool) -> str:
@@ -514,8 +543,13 @@ class _Expander:
             elif char == "$":
                 position = self._variable(text, position, out)
             else:
-                out.append(char)
-                position += 1
+                match = _QUOTED_RUNS[escape].match(text, position)
+                if match is None:  # an escape character not followed by `"`, `$` or itself
+                    out.append(char)
+                    position += 1
+                else:
+                    out.append(match.group())
+                    position = match.end()
         return self._unterminated("double quote", length)
 
     def _variable(self, text: str, position: int, out: list[str]) -> int:
@@ -541,7 +575,7 @@ class _Expander:
             if name not in self.missing:
                 self.missing.append(name)
             return original
-        return value
+        return self._take(value, original)
 
     def _braced(self, inner: str, original: str) -> str:
         """`${NAME}` and its modifiers: `:-` `-` `:+` `+` `:?` `?` `#` `##` `%` `%%` `/` `//`."""
@@ -558,17 +592,22 @@ class _Expander:
         value = self.values.get(name)
         if operator in (":-", "-"):
             usable = value is not None and (value != "" or operator == "-")
-            return value if usable and value is not None else self._walk(argument, keep_quotes=False)
+            return self._take(value, original) if usable and value is not None else self._nested(argument)
         if value is None:
             return self._lookup(name, original)
         if operator in (":+", "+"):
-            return "" if operator == ":+" and value == "" else self._walk(argument, keep_quotes=False)
+            return "" if operator == ":+" and value == "" else self._nested(argument)
         if operator in (":?", "?"):
-            return value
+            return self._take(value, original)
         if operator in ("/", "//"):
             pattern, _, replacement = argument.partition("/")
-            return value.replace(pattern, replacement, -1 if operator == "//" else 1) if pattern else value
-        return _trim_pattern(value, self._walk(argument, keep_quotes=False), operator)
+            if not pattern:
+                return self._take(value, original)
+            hits = value.count(pattern) if operator == "//" else min(value.count(pattern), 1)
+            grown = len(value) + hits * (len(replacement) - len(pattern))  # checked before it is built
+            self.budget.check_value(self.substituted + grown, original)
+            return self._take(value.replace(pattern, replacement, -1 if operator == "//" else 1), original)
+        return self._take(_trim_pattern(value, self._nested(argument), operator), original)
 
     def _bad_substitution(self, original: str) -> str:
         if self.strict:
@@ -592,14 +631,22 @@ def _closing_brace(text: str, opening: int) -> int:
 
 
 def _trim_pattern(value: str, pattern: str, operator: str) -> str:
-    """`${v#p}` `${v##p}` `${v%p}` `${v%%p}`: remove the shortest/longest matching prefix/suffix."""
-    from fnmatch import fnmatchcase  # rare; keep it off the import path
+    """`${v#p}` `${v##p}` `${v%p}` `${v%%p}`: remove the shortest/longest matching prefix/suffix.
+
+    The pattern may come from anywhere in the repository: it is run once over the value by an automaton
+    (medlint.model.globs), which finds every matching prefix (or, reversed, suffix) in one pass.
+    """
+    from medlint.model.globs import shell_glob  # rare; keep it off the import path
 
     if operator in ("#", "##"):
-        cuts = range(len(value) + 1) if operator == "#" else range(len(value), -1, -1)
-        return next((value[cut:] for cut in cuts if fnmatchcase(value[:cut], pattern)), value)
-    cuts = range(len(value), -1, -1) if operator == "%" else range(len(value) + 1)
-    return next((value[:cut] for cut in cuts if fnmatchcase(value[cut:], pattern)), value)
+        ends = shell_glob(pattern).prefix_ends(value)
+        if not ends:
+            return value
+        return value[ends[0] if operator == "#" else ends[-1] :]
+    ends = shell_glob(pattern, reverse=True).prefix_ends(value[::-1])
+    if not ends:
+        return value
+    return value[: len(value) - (ends[0] if operator == "%" else ends[-1])]
 
 
 def _unquote(text: str) -> str:
@@ -648,10 +695,13 @@ class _Draft:
 class _Parser:
     """Turns logical lines into instructions and stages, keeping the ARG/ENV scope as it goes."""
 
-    def __init__(self, path: str, escape: str, reader: _LineReader) -> None:
+    def __init__(
+        self, path: str, escape: str, reader: _LineReader, budget: ExpansionBudget | None = None
+    ) -> None:
         self.path = path
         self.escape = escape
         self.reader = reader
+        self.budget = budget or ExpansionBudget()
         self.stages: list[_StageDraft] = []
         self.global_args: list[Instruction] = []
         self.global_values: dict[str, str | None] = {}
@@ -672,6 +722,9 @@ class _Parser:
             except _SyntaxProblem as problem:
                 line, column = logical.position(problem.offset)
                 raise SourceError(problem.message, line, column) from None
+            except ExpansionLimitError as problem:  # where no variable name was at hand
+                keyword = logical.text[: _word_end(logical.text, 0)].upper()
+                raise SourceError(f"{keyword}: {problem.message}", logical.line, logical.column) from None
 
     def result(self, directives: dict[str, Located[str]], ignore_file: DockerIgnore | None) -> Dockerfile:
         if not self.stages:
@@ -743,7 +796,7 @@ class _Parser:
         """Keys of ENV, LABEL and ARG with their values, each located at the key's own line and column."""
         if draft.keyword not in ("ENV", "LABEL", "ARG"):
             return ()
-        expander = _Expander({}, self.escape, strict=False)
+        expander = _Expander({}, self.escape, strict=False, budget=self.budget)
         if draft.keyword == "ARG":
             raw = [
                 (word.partition("=")[0], word.partition("=")[2] if "=" in word else None, start)
@@ -784,7 +837,7 @@ class _Parser:
 
     def _substitute(self, draft: _Draft) -> None:
         """Docker's own substitution: resolved text plus the names it could not resolve."""
-        expander = _Expander(self._scope(draft.keyword), self.escape)
+        expander = _Expander(self._scope(draft.keyword), self.escape, budget=self.budget)
         draft.resolved = expander.substitute(draft.arguments)
         draft.unresolved.extend(name for name in expander.missing if name not in draft.unresolved)
 
@@ -816,7 +869,7 @@ class _Parser:
                 value = value.lower() if equals else "true"
             elif not equals:
                 raise _SyntaxProblem(f"flag --{name} needs a value: write --{name}=<value>", offset)
-            value = _Expander(scope, self.escape, strict=False).substitute(value)
+            value = _Expander(scope, self.escape, strict=False, budget=self.budget).substitute(value)
             if name in values:
                 if kind != _REPEATED:
                     raise _SyntaxProblem(f"flag --{name} is given twice for {keyword}; keep one", offset)
@@ -842,7 +895,7 @@ class _Parser:
         name = self._stage_name(draft, words)
         self._substitute(draft)
         image_word, image_offset = words[0]
-        expander = _Expander(self.global_values, self.escape)
+        expander = _Expander(self.global_values, self.escape, budget=self.budget)
         image = expander.word(image_word)
         location = self._span(draft, image_offset, image_offset + len(image_word))
         parent = next((stage.index for stage in self.stages if stage.name == image.lower()), None)
@@ -888,7 +941,9 @@ class _Parser:
             raise _SyntaxProblem(
                 "ARG needs a name: write ARG NAME or ARG NAME=default", draft.arguments_offset
             )
-        self._substitute(draft)
+        pairs = [(word.partition("=")[0], word.partition("=")[2], start) for word, start, _ in words]
+        with self._naming_variable(draft, pairs):
+            self._substitute(draft)
         stage = self.stage
         target = self.global_values if stage is None else stage.args
         for word, start, _ in words:
@@ -898,8 +953,9 @@ class _Parser:
                     "ARG names can not be blank: write ARG NAME=default", draft.arguments_offset + start
                 )
             if equals:
-                expander = _Expander(self._scope(), self.escape)
-                value = expander.word(default)
+                expander = _Expander(self._scope(), self.escape, budget=self.budget)
+                with self._naming_variable(draft, [(name, default, start)]):
+                    value = expander.word(default)
                 target[name] = None if expander.missing else value
             elif stage is not None:
                 target[name] = self.global_values.get(name)  # re-declaring a global ARG brings its value
@@ -925,19 +981,34 @@ class _Parser:
             raise _SyntaxProblem(f"{draft.keyword}: {problem.message}", offset) from None
         if not raw_pairs:
             raise _SyntaxProblem(f"{draft.keyword} needs at least one key=value pair", draft.arguments_offset)
-        self._substitute(draft)
+        with self._naming_variable(draft, raw_pairs):
+            self._substitute(draft)
         scope = self._scope()
         pairs = []
         for raw_key, raw_value, offset in raw_pairs:
-            key = _Expander(scope, self.escape).word(raw_key)
-            if not key:
-                raise _SyntaxProblem(
-                    f"{draft.keyword} names can not be blank", draft.arguments_offset + offset
-                )
-            expander = _Expander(scope, self.escape)
-            value = expander.word(raw_value)
+            with self._naming_variable(draft, [(raw_key, raw_value, offset)]):
+                key = _Expander(scope, self.escape, budget=self.budget).word(raw_key)
+                if not key:
+                    raise _SyntaxProblem(
+                        f"{draft.keyword} names can not be blank", draft.arguments_offset + offset
+                    )
+                expander = _Expander(scope, self.escape, budget=self.budget)
+                value = expander.word(raw_value)
             pairs.append((key, value, not expander.missing))
         return pairs
+
+    @contextlib.contextmanager
+    def _naming_variable(self, draft: _Draft, pairs: list[tuple[str, str, int]]) -> Iterator[None]:
+        """Report a budget error as `KEYWORD NAME: ...` at the first pair whose value substitutes."""
+        try:
+            yield
+        except ExpansionLimitError as error:
+            name, _, offset = next(
+                ((k, v, o) for k, v, o in pairs if "$" in v), pairs[0] if pairs else ("", "", 0)
+            )
+            raise _SyntaxProblem(
+                f"{draft.keyword} {name}: {error.message}".replace("  ", " "), draft.arguments_offset + offset
+            ) from None
 
     def _maintainer(self, draft: _Draft) -> None:
         self._require_arguments(draft, "MAINTAINER <name> (deprecated: prefer LABEL maintainer=<name>)")
@@ -957,7 +1028,9 @@ class _Parser:
     def _user(self, draft: _Draft) -> None:
         self._require_arguments(draft, "USER <user>[:<group>]")
         self._substitute(draft)
-        _Expander({}, self.escape).word(draft.resolved or "")  # unmatched quotes are an error here
+        _Expander({}, self.escape, budget=self.budget).word(
+            draft.resolved or ""
+        )  # unmatched quotes are an error here
 
     def _volume(self, draft: _Draft) -> None:
         self._require_arguments(draft, 'VOLUME <path>... or VOLUME ["<path>"]')
@@ -995,7 +1068,9 @@ class _Parser:
         draft.heredocs = self._heredocs(draft, draft.arguments, draft.arguments_offset)
         if not draft.arguments:
             raise _SyntaxProblem('RUN needs a command: write RUN <command> or RUN ["<executable>", "<arg>"]')
-        draft.resolved = _Expander(stage.values(), self.escape, strict=False).substitute(draft.arguments)
+        draft.resolved = _Expander(stage.values(), self.escape, strict=False, budget=self.budget).substitute(
+            draft.arguments
+        )
         split = shell.split_shell(draft.arguments, stage.posix_shell)
         draft.commands = _line_commands(split, draft)
         draft.commands.extend(self._heredoc_scripts(draft, split))
@@ -1014,7 +1089,9 @@ class _Parser:
         if draft.json_arguments is not None:
             draft.commands = _exec_commands(draft.json_arguments, draft.logical.line)
             return
-        draft.resolved = _Expander(dict(stage.env), self.escape, strict=False).substitute(draft.arguments)
+        draft.resolved = _Expander(dict(stage.env), self.escape, strict=False, budget=self.budget).substitute(
+            draft.arguments
+        )
         split = shell.split_shell(text, stage.posix_shell)
         draft.commands = _line_commands(split, draft, offset - draft.arguments_offset)
 

@@ -41,6 +41,10 @@ class Report:
     baselined_findings: tuple[Finding, ...] = ()
     baseline_path: str | None = None  # the --baseline file as given
     sanitized: bool = False  # every text already redacted and printable (medlint.report.sanitize)
+    #: The systems of the run (medlint.systems.SystemRun): each system and the class it was checked at.
+    systems: tuple[Any, ...] = ()
+    #: A partial run's scope (medlint.partial.Scope): the named files reported on; None for a full run.
+    scope: Any = None
 
     def active_findings(self) -> tuple[Finding, ...]:
         """Findings that count: not waived."""
@@ -50,17 +54,53 @@ class Report:
         counts = Counter(finding.level.value for finding in self.active_findings())
         return {level.value: counts.get(level.value, 0) for level in Level}
 
+    def reports_on(self, path: str) -> bool:
+        """Whether findings of this file are reported (a partial run reports on its named files only)."""
+        return self.scope is None or self.scope.holds(path)
+
     def files_by_kind(self) -> dict[str, int]:
-        """Files read and analysed, per kind (files that could not be analysed are counted apart)."""
-        counts = Counter(item.kind.value for item in self.project.files if item.analysed)
+        """Files read and analysed, per kind (files that could not be analysed are counted apart); for a
+        partial run, the named ones (the others were read as context)."""
+        counts = Counter(
+            item.kind.value for item in self.project.files if item.analysed and self.reports_on(item.path)
+        )
         return {kind.value: counts.get(kind.value, 0) for kind in ArtifactKind}
 
     def not_analysed(self) -> list[str]:
         """Artifact files that could not be read or parsed; each has an MD001 (or MD003) finding."""
-        return sorted({item.path for item in self.project.files if not item.analysed})
+        return sorted(
+            {item.path for item in self.project.files if not item.analysed and self.reports_on(item.path)}
+        )
 
     def charts_read(self) -> int:
-        return len(self.project.charts)
+        return sum(1 for chart in self.project.charts if self.reports_on(chart.path))
+
+    def systems_summary(self) -> list[dict[str, Any]]:
+        """Each system of the run with the class it was checked at and why (for JSON and SARIF)."""
+        return [
+            {
+                "name": run.system.name,
+                "origin": run.system.origin,
+                "safety_class": run.decision.value,
+                "safety_class_reason": run.decision.reason,
+            }
+            for run in self.systems
+        ]
+
+    def partial_run(self) -> dict[str, Any] | None:
+        """For a partial run: the named files reported on and the folder read as context."""
+        if self.scope is None:
+            return None
+        return {
+            "named_files": sorted(self.scope.files),
+            "named_folders": list(self.scope.folders),
+            "context": self.scope.context_root,
+            "context_files": self.context_files(),
+        }
+
+    def context_files(self) -> int:
+        """Artifact files a partial run read only as context."""
+        return sum(1 for item in self.project.files if not self.reports_on(item.path))
 
     def suppressed_count(self) -> int:
         return sum(1 for finding in self.result.findings if finding.suppressed)

@@ -182,6 +182,8 @@ def sarif_log(report: Report, omit_suppressed: bool = False, lazy: bool = False)
             "rulePackVersion": report.pack.version,
             "safetyClass": safety_class.value,
             "safetyClassReason": safety_class.reason,
+            "systems": report.systems_summary(),
+            **({"partialRun": report.partial_run()} if report.scope is not None else {}),
             "filesRead": report.files_by_kind(),
             "chartsRead": report.charts_read(),
             "scannedPaths": list(report.scanned_paths),

@@ -33,6 +33,11 @@ def _rules_line(report: Report) -> str:
     return ", ".join(parts)
 
 
+def _system_names(report: Report) -> str:
+    names = [run.system.label for run in report.systems]
+    return ", ".join(names) if names else "the system"
+
+
 def summary_lines(report: Report) -> list[str]:
     """The closing summary, one line each; names in it are shown with `visible`."""
     return [visible(line) for line in _summary_lines(report)]
@@ -57,6 +62,11 @@ def _summary_lines(report: Report) -> list[str]:
         )
         + ".",
     ]
+    if report.scope is not None:
+        lines.append(
+            f"Context: {_plural(report.context_files(), 'more file')} of {_system_names(report)} read to check "
+            f"the named files (from {report.scope.context_root}); --no-context reads them alone."
+        )
     not_analysed = report.not_analysed()
     if not_analysed:
         shown = ", ".join(not_analysed[:5]) + (" ..." if len(not_analysed) > 5 else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import tarfile
@@ -209,8 +210,47 @@ def test_archive_size_limits() -> None:
 
 
 def test_not_an_archive() -> None:
-    with pytest.raises(ChartError, match="could not read chart archive"):
+    with pytest.raises(ChartError, match="gzip: invalid header"):  # Helm reads gzip archives only
         load_chart_bytes(b"not a tarball", "app.tgz")
+    with pytest.raises(ChartError, match="could not read chart archive"):
+        load_chart_bytes(gzip.compress(b"not a tarball"), "app.tgz")
+
+
+def test_archive_bombs_stop_while_decompressing() -> None:
+    zeros = bytes(1024 * 1024)
+    header = tarfile.TarInfo("app/files/z.bin")
+    header.size = len(zeros)
+    one = gzip.compress(header.tobuf(format=tarfile.GNU_FORMAT) + zeros, 9)  # gzip members concatenate
+    chart = gzip.compress(_raw(member("app/Chart.yaml", chart_yaml())))
+    with pytest.raises(ChartError, match="max_archive_ratio"):
+        load_chart_bytes(chart + one * 50, "app.tgz")
+    with pytest.raises(ChartError, match="decompression size limit reached"):
+        load_chart_bytes(
+            chart + one * 50, "app.tgz", LoadLimits(max_archive_ratio=10_000, max_chart_bytes=4 << 20)
+        )
+    many = gzip.compress(b"".join(_dir_header(f"app/d{i}") for i in range(50)) + bytes(1024))
+    with pytest.raises(ChartError, match="more than 20 members"):
+        load_chart_bytes(many, "app.tgz", LoadLimits(max_archive_members=20))
+
+
+def test_special_archive_members_are_refused() -> None:
+    fifo = tarfile.TarInfo("app/pipe")
+    fifo.type = tarfile.FIFOTYPE
+    data = gzip.compress(_raw(member("app/Chart.yaml", chart_yaml())) + fifo.tobuf() + bytes(1024))
+    with pytest.raises(ChartError, match="not a regular file, directory or link"):
+        load_chart_bytes(data, "app.tgz")
+
+
+def _dir_header(name: str) -> bytes:
+    info = tarfile.TarInfo(name)
+    info.type = tarfile.DIRTYPE
+    return info.tobuf()
+
+
+def _raw(item: tuple[tarfile.TarInfo, bytes]) -> bytes:
+    info, data = item
+    info.size = len(data)
+    return info.tobuf() + data + bytes(-len(data) % 512)
 
 
 # -- Chart.yaml validation (Helm's texts) ---------------------------------------------------------------

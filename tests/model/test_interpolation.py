@@ -1,4 +1,4 @@
-"""Compose interpolation and .env parsing: every form, what is recorded, and errors with their offsets."""
+"""Compose interpolation: every form, what is recorded, and errors with their offsets."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from medlint.model.interpolation import (
     InterpolationError,
     interpolate,
     interpolation_of,
-    parse_dotenv,
 )
 from medlint.source import Location
 
@@ -135,49 +134,3 @@ def test_interpolated_text_is_a_str_with_metadata() -> None:
     assert interpolation_of(text) is record
     assert interpolation_of("first") is None
     assert interpolation_of(text.upper()) is None  # derived strings are plain
-
-
-def test_dotenv_forms() -> None:
-    text = "\n".join(
-        [
-            "# a comment",
-            "",
-            "PLAIN=value",
-            "export EXPORTED=yes",
-            "SPACED = around ",
-            "INLINE=kept # dropped",
-            "HASH=a#b",
-            "SINGLE='lit ${PLAIN} # not a comment'",
-            'DOUBLE="tab\\tnew\\nline ${PLAIN} \\$HOME"',
-            'MULTI="first',
-            'second"',
-            "EMPTY=",
-            "REFERENCE=${PLAIN}-$EXPORTED",
-            "DEFAULTED=${NOPE:-fallback}",
-            "FROM_HOST",
-            "UNKNOWN=${HOME}/x",
-            "not a line at all",
-        ]
-    )
-    assert parse_dotenv(text) == {
-        "PLAIN": "value",
-        "EXPORTED": "yes",
-        "SPACED": "around",
-        "INLINE": "kept",
-        "HASH": "a#b",
-        "SINGLE": "lit ${PLAIN} # not a comment",
-        "DOUBLE": "tab\tnew\nline value $HOME",
-        "MULTI": "first\nsecond",
-        "EMPTY": "",
-        "REFERENCE": "value-yes",
-        "DEFAULTED": "fallback",
-    }
-
-
-def test_dotenv_later_definitions_win_and_unknown_ones_unset_earlier_values() -> None:
-    assert parse_dotenv("A=1\nA=2\nB=x\nB=${NOWHERE}") == {"A": "2"}
-
-
-def test_dotenv_unterminated_quote_is_skipped() -> None:
-    assert parse_dotenv('A="open\nB=2') == {}
-    assert parse_dotenv(None) == {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import shlex
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from medlint.model import (
     Project,
     Workload,
 )
+from medlint.model.shell import split_words
 
 PERSISTENT_LABEL = ("regulatory.data", "persistent")
 STORE_WORKLOAD_KINDS = ("StatefulSet", "Deployment")
@@ -201,7 +201,7 @@ def command_words(container: Container) -> list[str]:
             words.append(located.value)
             continue
         try:
-            words.extend(shlex.split(located.value))
+            words.extend(split_words(located.value))
         except ValueError:
             words.extend(located.value.split())
     return words

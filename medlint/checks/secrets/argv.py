@@ -30,14 +30,23 @@ DB_CLIENTS = ("mysql", "mariadb", "mysqldump", "mysqladmin", "mariadb-dump")
 _LAUNCHERS = ("CMD", "CMD-SHELL", "exec", "env", "sh", "bash", "ash", "dash", "-c", "&&", "||", ";", "|")
 
 
-def _starts_program(tokens: list[str], index: int) -> bool:
-    """Whether tokens[index] is a program name: the first word that is no launcher or assignment."""
-    if tokens[index] in _LAUNCHERS or re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", tokens[index]):
-        return False
-    previous = tokens[:index]
-    while previous and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", previous[-1]):
-        previous.pop()
-    return not previous or previous[-1] in _LAUNCHERS
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def _program_starts(tokens: list[str]) -> list[bool]:
+    """For each token, whether it is a program name: the first word that is no launcher or assignment
+    after a launcher (or at the start). One pass: the word before a token, skipping assignments, is carried
+    along instead of being searched for again (quadratic on a long argv)."""
+    starts: list[bool] = []
+    previous: str | None = None  # the last token that is no assignment
+    for token in tokens:
+        assignment = _ASSIGNMENT.match(token) is not None
+        starts.append(
+            token not in _LAUNCHERS and not assignment and (previous is None or previous in _LAUNCHERS)
+        )
+        if not assignment:
+            previous = token
+    return starts
 
 
 def _argv_problems(
@@ -48,10 +57,9 @@ def _argv_problems(
     for word in words:
         tokens.extend(word.split())  # `sh -c "redis-server --requirepass x"`: the inner script counts too
     program = ""
-    for index, token in enumerate(tokens):
-        base = posixpath.basename(token)
-        if _starts_program(tokens, index):
-            program = base
+    for token, starts in zip(tokens, _program_starts(tokens)):
+        if starts:
+            program = posixpath.basename(token)
         flag = token.split("=", 1)[0]
         if flag.lower() in SECRET_FLAGS:
             yield f"the flag {flag}"

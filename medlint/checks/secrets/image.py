@@ -6,7 +6,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
-import shlex
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -20,16 +19,21 @@ from medlint.checks.secrets.patterns import (
 )
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, Dockerfile, Instruction, Project
+from medlint.model.shell import split_words
 
 DEFAULT_SECRET_FILES = BUILTIN_PATTERNS.image_secret_files  # rules/data/secret-patterns.yaml
-_URL_CREDENTIALS = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@", re.IGNORECASE)
+# `scheme://user:password@`. A match may only start where a run of scheme characters starts (the
+# lookbehind), so a long word without `://` is scanned once, not once per character (quadratic).
+_URL_CREDENTIALS = re.compile(
+    r"(?<![a-z0-9+.-])[0-9+.-]*[a-z][a-z0-9+.-]*://[^/\s:@]+:([^/\s@]+)@", re.IGNORECASE
+)
 
 
 def _key_value_pairs(instruction: Instruction) -> list[tuple[str, str | None]]:
     """Keys and values of ENV/ARG/LABEL, in both the `k=v` and the legacy `k v` forms."""
     text = instruction.arguments.strip()
     try:
-        words = shlex.split(text, posix=True)
+        words = split_words(text)
     except ValueError:  # an unbalanced quote: Docker would keep the raw words
         words = text.split()
     if instruction.keyword in ("ENV", "LABEL") and words and "=" not in words[0]:

@@ -17,68 +17,14 @@ from __future__ import annotations
 
 import base64
 import posixpath
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from medlint.helm.functions.reflect import FunctionError, arg_string
 from medlint.helm.functions.yamljson import to_yaml
+from medlint.model.globs import BadPattern, gobwas_glob
 
-__all__ = ["ChartFiles", "glob_to_regex"]
-
-
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """gobwas/glob syntax with ``/`` as separator: ``*``, ``**``, ``?``, ``[a-z]``, ``[!x]``, ``{a,b}``."""
-
-    def translate(text: str, pos: int, in_alternative: bool) -> tuple[str, int]:
-        out: list[str] = []
-        while pos < len(text):
-            ch = text[pos]
-            if in_alternative and ch in ",}":
-                break
-            if ch == "\\" and pos + 1 < len(text):
-                out.append(re.escape(text[pos + 1]))
-                pos += 2
-            elif ch == "*":
-                if text.startswith("**", pos):
-                    out.append(".*")
-                    pos += 2
-                else:
-                    out.append("[^/]*")
-                    pos += 1
-            elif ch == "?":
-                out.append("[^/]")
-                pos += 1
-            elif ch == "[":
-                end = text.find("]", pos + 2 if text[pos + 1 : pos + 2] in ("!", "^") else pos + 1)
-                if end < 0:
-                    raise ValueError("unclosed character class")
-                body = text[pos + 1 : end]
-                negate = body[:1] in ("!", "^")
-                body = body[1:] if negate else body
-                escaped = body.replace("\\", "\\\\").replace("]", "\\]").replace("[", "\\[")
-                out.append(("[^/" if negate else "[") + escaped + "]")
-                pos = end + 1
-            elif ch == "{":
-                options: list[str] = []
-                pos += 1
-                while True:
-                    piece, pos = translate(text, pos, True)
-                    options.append(piece)
-                    if pos >= len(text):
-                        raise ValueError("unclosed alternative")
-                    if text[pos] == "}":
-                        pos += 1
-                        break
-                    pos += 1
-                out.append("(?:" + "|".join(options) + ")")
-            else:
-                out.append(re.escape(ch))
-                pos += 1
-        return "".join(out), pos
-
-    body, _ = translate(pattern, 0, False)
-    return re.compile(body, re.DOTALL)
+__all__ = ["ChartFiles"]
 
 
 class ChartFiles(dict):
@@ -99,12 +45,16 @@ class ChartFiles(dict):
         return self.GetBytes(name).decode("utf-8", "replace")
 
     def Glob(self, pattern: Any) -> ChartFiles:
-        """The files whose chart-relative path matches the glob (an invalid glob matches all)."""
+        """The files whose chart-relative path matches the glob (an invalid glob matches all, as in Helm).
+
+        The pattern comes from the chart: it is matched by an automaton (medlint.model.globs), never by a
+        backtracking regular expression.
+        """
         try:
-            matcher = glob_to_regex(arg_string(pattern))
-        except ValueError:
-            matcher = re.compile(".*", re.DOTALL)
-        return ChartFiles((name, data) for name, data in self.items() if matcher.fullmatch(name))
+            matcher = gobwas_glob(arg_string(pattern))
+        except BadPattern:
+            return ChartFiles(self.items())
+        return ChartFiles((name, data) for name, data in self.items() if matcher.matches(name))
 
     def Lines(self, name: Any) -> list[str]:
         """The file split into lines (one trailing newline ignored); ``[]`` when missing."""

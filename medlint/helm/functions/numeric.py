@@ -114,8 +114,8 @@ def go_parse_int(text: str, base: int = 0, bits: int = 64) -> int | None:
     return value
 
 
-_GO_FLOAT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_GO_HEX_FLOAT = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F_]*\.?[0-9a-fA-F_]*)[pP][+-]?\d+")
+_GO_FLOAT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")  # unambiguous: linear
+_GO_HEX_FLOAT = re.compile(r"[+-]?0[xX](?:[0-9a-fA-F_]*(?:\.[0-9a-fA-F_]*)?)[pP][+-]?\d+")
 
 
 def go_parse_float(text: str) -> float | None:

@@ -10,10 +10,19 @@ depends on Masterminds' exact rules, reproduced here from semver v3.2:
 * ``1.2``, ``1.x``, ``*`` and ``~``/``^``/``=`` follow Masterminds' "dirty"
   rules (``~1.2`` is >=1.2.0 <1.3.0, ``^0.2`` is >=0.2.0 <0.3.0 ...);
 * ``,`` or spaces mean AND, ``||`` means OR, ``1 - 2`` is ``>= 1, <= 2``.
+
+Constraints and versions come from charts (``kubeVersion``, ``semverCompare``), so Masterminds' regular
+expressions run here as they do in Go, on RE2: linear in the text. On Python's ``re`` the validity check
+backtracks exponentially on a constraint of a few dozen spaced terms.
+
+This is medlint's one reading of Helm constraints: ``parse_constraints`` (OR groups of AND-ed
+comparisons) and ``check_constraint`` answer whether a version satisfies a constraint exactly as Helm
+does.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +31,7 @@ from medlint.helm.functions.reflect import FunctionError, arg_string
 
 __all__ = ["SemVersion", "SemverError", "check_constraint", "functions", "parse_version"]
 
-_SEMVER = re.compile(
+_SEMVER_SOURCE = (
     r"^v?([0-9]+)(\.[0-9]+)?(\.[0-9]+)?"
     r"(-([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
     r"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?$"
@@ -33,11 +42,22 @@ _CV = (
     r"(\+([0-9A-Za-z\-]+(\.[0-9A-Za-z\-]+)*))?"
 )
 _OPS = r"=||!=|>|<|>=|=>|<=|=<|~|~>|\^"
-_CONSTRAINT = re.compile(rf"^\s*({_OPS})\s*({_CV})\s*$")
-_RANGE = re.compile(rf"\s*({_CV})\s+-\s+({_CV})\s*")
-_FIND = re.compile(rf"({_OPS})\s*({_CV})")
-_VALID = re.compile(rf"^(\s*({_OPS})\s*({_CV})\s*)((?:\s+|,\s*)({_OPS})\s*({_CV})\s*)*$")
 _ALLOWED = re.compile(r"[0-9A-Za-z\-]*")
+#: Masterminds' regular expressions (Go regexp syntax), compiled by RE2 on first use.
+_SOURCES = {
+    "semver": _SEMVER_SOURCE,
+    "constraint": rf"^\s*({_OPS})\s*({_CV})\s*$",
+    "range": rf"\s*({_CV})\s+-\s+({_CV})\s*",
+    "find": rf"({_OPS})\s*({_CV})",
+    "valid": rf"^(\s*({_OPS})\s*({_CV})\s*)((?:\s+|,\s*)({_OPS})\s*({_CV})\s*)*$",
+}
+
+
+@functools.cache
+def _regex(name: str) -> Any:
+    from medlint.helm.functions.strings import compile_go_regex
+
+    return compile_go_regex(_SOURCES[name])
 
 
 class SemverError(FunctionError):
@@ -115,12 +135,13 @@ def _validate_identifiers(text: str, numeric_leading_zero_check: bool) -> bool:
 
 def parse_version(text: str) -> SemVersion:
     """Masterminds ``NewVersion`` (coercing): raises :class:`SemverError`."""
-    match = _SEMVER.match(text)
+    match = _regex("semver").search(text)
     if not match:
         raise SemverError("Invalid Semantic Version")
 
     def segment(value: str | None) -> int:
-        number = int(value.lstrip(".")) if value else 0
+        digits = value.lstrip(".") if value else "0"
+        number = int(digits) if len(digits) <= 30 else 2**64  # never parse a megabyte of digits
         if number >= 2**64:
             raise SemverError(
                 f'Error parsing version segment: strconv.ParseUint: parsing "{value}": value out of range'
@@ -196,7 +217,7 @@ class _Constraint:
             self.con = parse_version("0.0.0")
             self.dirty = True
             return
-        match = _CONSTRAINT.match(text)
+        match = _regex("constraint").search(text)
         if not match:
             raise SemverError(f"improper constraint: {text}")
         self.op, self.orig = match.group(1), match.group(2)
@@ -299,18 +320,24 @@ def _is_x(text: str) -> bool:
 
 
 def _rewrite_range(text: str) -> str:
-    for match in list(_RANGE.finditer(text)):
-        text = text.replace(match.group(0), f">= {match.group(1)}, <= {match.group(11)}", 1)
-    return text
+    """Masterminds' rewriteRange, in one pass: each ``A - B`` becomes ``>= A, <= B `` (with its space)."""
+    pieces: list[str] = []
+    last = 0
+    for match in _regex("range").finditer(text):
+        pieces.append(text[last : match.start()])
+        pieces.append(f">= {match.group(1)}, <= {match.group(11)} ")
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def parse_constraints(text: str) -> list[list[_Constraint]]:
     """Masterminds NewConstraint: OR groups of AND-ed constraints."""
     groups = []
     for part in _rewrite_range(text).split("||"):
-        if not _VALID.match(part):
+        if not _regex("valid").search(part):
             raise SemverError(f"improper constraint: {part}")
-        pieces = [m.group(0) for m in _FIND.finditer(part)] or [part]
+        pieces = [m.group(0) for m in _regex("find").finditer(part)] or [part]
         groups.append([_Constraint(p) for p in pieces])
     return groups
 

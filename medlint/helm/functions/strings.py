@@ -11,12 +11,11 @@ Byte versus character: Go strings are UTF-8 bytes, and ``trunc``, ``substr``
 and ``abbrev`` count bytes.  They do so here as well; a cut through a
 multi-byte character yields U+FFFD where Go would emit a broken byte.
 
-Regular expressions are Go RE2 syntax translated to Python ``re``
-(:func:`translate_go_regex`): ``\\d \\w \\s \\b`` stay ASCII-only, ``$`` means end
-of text unless ``(?m)``, mid-pattern flag groups are scoped, POSIX classes and
-``\\Q...\\E`` work, and constructs RE2 rejects (back-references, look-around,
-possessive repeats) are errors here too.  ``\\p{...}`` supports the general
-categories L, Lu, Ll, N and Nd only.
+Regular expressions come from charts, so they run on RE2 (google-re2, the engine Go's ``regexp`` is
+modelled on): matching time is linear in the text whatever the pattern, and the syntax and semantics are
+Go's (``\\d \\w \\s \\b`` ASCII-only, ``$`` the end of text unless ``(?m)``, leftmost-first
+alternation, no back-references or look-around). :func:`translate_go_regex` remains for callers that
+need a Python ``re`` pattern of medlint's own and, here, for Go's wording of syntax errors.
 """
 
 from __future__ import annotations
@@ -965,17 +964,38 @@ def translate_go_regex(pattern: str) -> str:
     return _RegexTranslator(pattern).translate()
 
 
-def compile_go_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a Go pattern, raising :class:`GoRegexError` with Go's kind of message."""
+def _re2_options() -> Any:
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print parse errors on standard error
+    return options
+
+
+def compile_go_regex(pattern: str) -> Any:
+    """Compile a Go pattern with RE2 (an ``re``-like object); raise :class:`GoRegexError` in Go's words.
+
+    RE2 decides what is valid (its syntax is Go's); the message of a refused pattern comes from
+    :func:`translate_go_regex` where it recognises the problem, as Go would word it.
+    """
+    import re2
+
     try:
-        return re.compile(translate_go_regex(pattern))
-    except GoRegexError:
-        raise
-    except re.error as exc:
-        raise GoRegexError(f"error parsing regexp: {exc}: `{pattern}`") from exc
+        return re2.compile(pattern, options=_re2_options())
+    except re2.error as exc:
+        try:
+            translate_go_regex(pattern)
+        except GoRegexError:
+            raise
+        except RecursionError:
+            pass
+        detail = (
+            exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        )
+        raise GoRegexError(f"error parsing regexp: {detail}: `{pattern}`") from None
 
 
-def _compile(pattern: Any, must: bool = True) -> re.Pattern[str]:
+def _compile(pattern: Any, must: bool = True) -> Any:
     try:
         return compile_go_regex(arg_string(pattern))
     except GoRegexError as exc:
@@ -984,31 +1004,30 @@ def _compile(pattern: Any, must: bool = True) -> re.Pattern[str]:
         raise FunctionError(str(exc)) from exc
 
 
-def _all_matches(regex: re.Pattern[str], text: str, limit: int) -> list[re.Match[str]]:
-    """Go's allMatches: no empty match right after a previous match."""
-    if limit < 0:
-        limit = len(text) + 1
-    found: list[re.Match[str]] = []
-    pos = 0
+def _go_matches(regex: Any, text: str) -> Any:
+    """The successive matches Go's regexp reports: an empty match right after a previous match is
+    skipped. One pass of the engine over the text (RE2's finditer), never a new search per match."""
     prev_end = -1
-    while len(found) < limit and pos <= len(text):
-        match = regex.search(text, pos)
-        if match is None:
+    for match in regex.finditer(text):
+        start, end = match.span()
+        if not (start == end and start == prev_end):
+            yield match
+        prev_end = end
+
+
+def _all_matches(regex: Any, text: str, limit: int) -> list[Any]:
+    """Go's allMatches (at most ``limit`` matches; all when negative)."""
+    found: list[Any] = []
+    if limit == 0:
+        return found
+    for match in _go_matches(regex, text):
+        found.append(match)
+        if len(found) == limit:
             break
-        accept = True
-        if match.end() == pos:
-            if match.start() == prev_end:
-                accept = False
-            pos += 1
-        else:
-            pos = match.end()
-        prev_end = match.end()
-        if accept:
-            found.append(match)
     return found
 
 
-def expand_go_template(template: str, match: re.Match[str]) -> str:
+def expand_go_template(template: str, match: Any) -> str:
     """Go's Regexp.Expand: ``$1``, ``${1}``, ``$name``, ``${name}``, ``$$``."""
     out: list[str] = []
     i = 0
@@ -1047,25 +1066,15 @@ def expand_go_template(template: str, match: re.Match[str]) -> str:
     return "".join(out)
 
 
-def _replace_all(regex: re.Pattern[str], text: str, replace_with: Callable[[re.Match[str]], str]) -> str:
-    """Go's replaceAll loop (no replacement for an empty match right after a match)."""
+def _replace_all(regex: Any, text: str, replace_with: Callable[[Any], str]) -> str:
+    """Go's replaceAll (no replacement for an empty match right after a match), in one pass."""
     out: list[str] = []
     last_end = 0
-    search_pos = 0
-    last_match_end = -1
-    while search_pos <= len(text):
-        match = regex.search(text, search_pos)
-        if match is None:
-            break
-        out.append(text[last_end : match.start()])
-        if match.end() > last_match_end or match.start() == 0:
-            out.append(replace_with(match))
-        last_end = match.end()
-        last_match_end = match.end()
-        if search_pos + 1 > match.end():
-            search_pos += 1
-        else:
-            search_pos = match.end()
+    for match in _go_matches(regex, text):
+        start, end = match.span()
+        out.append(text[last_end:start])
+        out.append(replace_with(match))
+        last_end = end
     out.append(text[last_end:])
     return "".join(out)
 

@@ -13,18 +13,21 @@ See :mod:`medlint.helm.gotemplate.executor` for semantics, function hooks
 """
 
 from medlint.helm.gotemplate.errors import (
+    BudgetExceeded,
     FuncArgError,
     TemplateError,
     TemplateExecError,
     TemplateLimitError,
     TemplateParseError,
 )
-from medlint.helm.gotemplate.executor import Limits, TemplateSet, TraceEntry, line_origins
+from medlint.helm.gotemplate.executor import Limits, StepMeter, TemplateSet, TraceEntry, line_origins
 from medlint.helm.gotemplate.values import eq, ge, go_len, gt, is_true, le, lt, ne, type_name
 
 __all__ = [
+    "BudgetExceeded",
     "FuncArgError",
     "Limits",
+    "StepMeter",
     "TemplateError",
     "TemplateExecError",
     "TemplateLimitError",

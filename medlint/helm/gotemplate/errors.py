@@ -14,6 +14,7 @@ name of the template being executed (a ``define`` name or the file name), and
 from __future__ import annotations
 
 __all__ = [
+    "BudgetExceeded",
     "FuncArgError",
     "TemplateError",
     "TemplateExecError",
@@ -103,6 +104,37 @@ class TemplateLimitError(TemplateExecError):
     Limit errors pass through function calls unchanged (they are not wrapped
     as ``error calling include: ...``) so the outermost caller sees the cause.
     """
+
+
+class BudgetExceeded(TemplateLimitError):
+    """A budget of the caller (not a limit of Go or Helm) was hit: steps, output or result sizes, time.
+
+    ``what`` names the budget (``"evaluation steps per template"``) and ``limit`` its value. The executor
+    fills in where it was hit (``template_name``, ``line``, ``column``, ``function``) when it passes
+    through; the caller is expected to abandon the whole render, whose output would otherwise depend on
+    where the budget ran out.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        what: str,
+        limit: float,
+        template_name: str = "",
+        line: int | None = None,
+        column: int | None = None,
+        executing: str = "",
+        context: str | None = None,
+    ) -> None:
+        super().__init__(message, template_name, line, column, executing, context)
+        self.what = what
+        self.limit = limit
+        self.function = ""
+
+    def summary(self) -> str:
+        """``render budget exceeded: WHAT, limit N`` (the limit with thousands separators)."""
+        limit = f"{self.limit:,}" if isinstance(self.limit, int) else f"{self.limit:g}"
+        return f"render budget exceeded: {self.what}, limit {limit}"
 
 
 class FuncArgError(Exception):

@@ -48,9 +48,12 @@ Output positions
 Limits
     :class:`Limits` bounds template nesting depth, evaluation steps, output
     size and iterations of a single ``range``; exceeding one raises
-    :class:`~medlint.helm.gotemplate.errors.TemplateLimitError`.  Python's own
-    recursion limit may stop very deep nesting first; that is reported as a
-    depth limit error too.
+    :class:`~medlint.helm.gotemplate.errors.TemplateLimitError` (steps, output
+    and iterations: its subclass ``BudgetExceeded``).  Python's own recursion
+    limit may stop very deep nesting first; that is reported as a depth limit
+    error too.  A :class:`StepMeter` given to the set shares one step
+    allowance among many executions (every template of a chart), and
+    :meth:`TemplateSet.charge` lets functions count their own work as steps.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ from typing import Any, NamedTuple
 from medlint.helm.gofmt import format_value, map_sort_key, quote, type_name
 from medlint.helm.gotemplate import builtins as bi
 from medlint.helm.gotemplate.errors import (
+    BudgetExceeded,
     FuncArgError,
     TemplateExecError,
     TemplateLimitError,
@@ -101,7 +105,7 @@ from medlint.helm.gotemplate.parser import (
 )
 from medlint.helm.gotemplate.values import is_true
 
-__all__ = ["MISSING_KEY_MODES", "Limits", "TemplateSet", "TraceEntry", "line_origins"]
+__all__ = ["MISSING_KEY_MODES", "Limits", "StepMeter", "TemplateSet", "TraceEntry", "line_origins"]
 
 MISSING_KEY_MODES = ("zero", "default", "invalid", "error")
 
@@ -123,6 +127,29 @@ class Limits:
     max_output: int = 64 * 1024 * 1024
     max_range_iterations: int = 1_000_000
     max_nesting: int = 100
+
+
+class StepMeter:
+    """A step allowance shared by many top-level executions (for example every template of a chart).
+
+    Each execution may take at most :meth:`allowance` steps (and at most ``Limits.max_steps``); the steps
+    it took are :meth:`spend`-ed when it ends. When the allowance is what stopped it, the execution raises
+    :meth:`exhausted`. Subclasses may chain meters or add clocks.
+    """
+
+    def __init__(self, steps: int, what: str = "evaluation steps") -> None:
+        self.limit = steps
+        self.left = steps
+        self.what = what
+
+    def allowance(self) -> int:
+        return max(self.left, 0)
+
+    def spend(self, steps: int) -> None:
+        self.left -= steps
+
+    def exhausted(self) -> BudgetExceeded:
+        return BudgetExceeded("exceeded the step budget (%d)" % self.limit, self.what, self.limit)
 
 
 class TraceEntry(NamedTuple):
@@ -202,12 +229,23 @@ class _Continue(Exception):
 class _RunState:
     """Counters shared by a top-level execution and the executions nested in it."""
 
-    __slots__ = ("depth", "limits", "steps")
+    __slots__ = ("depth", "limits", "max_steps", "meter", "steps")
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, meter: StepMeter | None = None) -> None:
         self.steps = 0
         self.depth = 0
         self.limits = limits
+        self.meter = meter
+        self.max_steps = limits.max_steps if meter is None else min(limits.max_steps, meter.allowance())
+
+    def steps_exceeded(self) -> BudgetExceeded:
+        """The error for ``steps > max_steps``: the meter's when its allowance was the tighter bound."""
+        if self.meter is not None and self.max_steps < self.limits.max_steps:
+            return self.meter.exhausted()
+        limit = self.limits.max_steps
+        return BudgetExceeded(
+            "exceeded maximum number of evaluation steps (%d)" % limit, "evaluation steps per template", limit
+        )
 
 
 _PLAIN_TYPES = frozenset({dict, list, tuple, str, int, float, bool, complex, bytes, type(None)})
@@ -245,7 +283,7 @@ class _Executor:
         self.out_len = 0
         self.trace = trace
         self.trace_key: Any = None
-        self.max_steps = run.limits.max_steps
+        self.max_steps = run.max_steps
         self.max_output = run.limits.max_output
 
     # -- errors ---------------------------------------------------------------------
@@ -264,13 +302,23 @@ class _Executor:
             node_text(node),
         )
 
+    def locate(self, error: BudgetExceeded) -> BudgetExceeded:
+        """Fill in where a budget ran out (the current node), unless a nested execution already did."""
+        if not error.template_name:
+            located = self.error(error.message)
+            error.template_name, error.line, error.column = (
+                located.template_name,
+                located.line,
+                located.column,
+            )
+            error.executing, error.context = located.executing, located.context
+        return error
+
     def tick(self) -> None:
         run = self.run
         run.steps += 1
         if run.steps > self.max_steps:
-            raise self.error(
-                "exceeded maximum number of evaluation steps (%d)" % self.max_steps, TemplateLimitError
-            )
+            raise self.locate(run.steps_exceeded())
 
     # -- output -------------------------------------------------------------------------
     def write(self, text: str, node: Node, verbatim: bool) -> None:
@@ -285,7 +333,13 @@ class _Executor:
         self.out_len += len(text)
         if self.out_len > self.max_output:
             self.node = node
-            raise self.error("exceeded maximum output size (%d)" % self.max_output, TemplateLimitError)
+            raise self.locate(
+                BudgetExceeded(
+                    "exceeded maximum output size (%d)" % self.max_output,
+                    "characters of output per template",
+                    self.max_output,
+                )
+            )
 
     # -- walking ----------------------------------------------------------------------------
     def walk_list(self, lst: ListNode, dot: Any) -> None:
@@ -315,6 +369,12 @@ class _Executor:
             else:
                 if inspect.isroutine(value):
                     raise self.error("can't print %s of type func" % node_text(node))
+                guard = self.tset.print_guard
+                if guard is not None and isinstance(value, (list, tuple, dict)):
+                    try:
+                        guard(value)
+                    except BudgetExceeded as exc:
+                        raise self.locate(exc) from None
                 text = format_value(value)
             self.write(text, node, False)
 
@@ -399,7 +459,11 @@ class _Executor:
             count += 1
             if count > limit:
                 self.node = node
-                raise self.error("exceeded maximum range iterations (%d)" % limit, TemplateLimitError)
+                raise self.locate(
+                    BudgetExceeded(
+                        "exceeded maximum range iterations (%d)" % limit, "iterations of one range", limit
+                    )
+                )
             run.steps += 1
             if run.steps > max_steps:
                 self.node = node
@@ -674,6 +738,11 @@ class _Executor:
             argv.insert(0, callee)
         try:
             return fn(*argv)
+        except BudgetExceeded as exc:
+            self.node = node
+            self.locate(exc)
+            exc.function = exc.function or name
+            raise
         except (TemplateLimitError, RecursionError):
             raise
         except FuncArgError as exc:
@@ -756,11 +825,15 @@ class TemplateSet:
         limits: Limits | None = None,
         missing_key: str = "zero",
         name: str = "gotpl",
+        meter: StepMeter | None = None,
     ) -> None:
         if missing_key not in MISSING_KEY_MODES:
             raise ValueError("missing_key must be one of %s" % (MISSING_KEY_MODES,))
         self.name = name
         self.limits = limits or Limits()
+        self.meter = meter
+        #: Called with a list or map before it is printed; may raise BudgetExceeded (a size check).
+        self.print_guard: Callable[[Any], None] | None = None
         self.missing_key = missing_key
         self._funcs: dict[str, Callable[..., Any]] = dict(bi.BUILTINS)
         if funcs:
@@ -786,6 +859,8 @@ class TemplateSet:
         other = TemplateSet.__new__(TemplateSet)
         other.name = self.name
         other.limits = self.limits
+        other.meter = self.meter
+        other.print_guard = self.print_guard
         other.missing_key = self.missing_key
         other._funcs = dict(self._funcs)
         other._trees = dict(self._trees)
@@ -843,7 +918,9 @@ class TemplateSet:
         run: _RunState | None = getattr(active, "run", None)
         outermost = run is None
         if run is None:
-            run = _RunState(self.limits)
+            run = _RunState(self.limits, self.meter)
+            if run.max_steps <= 0 and self.meter is not None:
+                raise self.meter.exhausted()
             active.run = run
         elif run.depth >= run.limits.max_depth:
             raise TemplateLimitError(
@@ -862,4 +939,19 @@ class TemplateSet:
             run.depth -= 1
             if outermost:
                 active.run = None
+                if run.meter is not None:
+                    run.meter.spend(run.steps)
         return "".join(executor.out)
+
+    def charge(self, steps: int) -> None:
+        """Count ``steps`` of work done by a function (large results, long inputs) as evaluation steps."""
+        run: _RunState | None = getattr(self._active, "run", None)
+        if run is None:
+            if self.meter is not None:
+                self.meter.spend(steps)
+                if self.meter.left < 0:
+                    raise self.meter.exhausted()
+            return
+        run.steps += steps
+        if run.steps > run.max_steps:
+            raise run.steps_exceeded()

@@ -1,8 +1,8 @@
 """Which system(s) a report covers, for the evidence report's header and its per-system matrix columns.
 
-Today a scan is one system: its name comes from the one chart scanned, else from the scanned folder. When
-systems can be declared (configuration, cross-artifact rules), `system_scopes` returns one scope per system
-and the matrix gains a column per system; nothing else in the evidence report has to change.
+The systems are the run's (medlint.systems): by default one, named after the configuration's `name`, the one
+chart scanned or the scanned folder; with `systems:` configured, one scope per system, and the matrix gains a
+column for each. Reports made without systems (older callers) fall back to the chart or folder name.
 """
 
 from __future__ import annotations
@@ -28,7 +28,13 @@ class SystemScope:
 
 
 def system_name(report: Report) -> tuple[str, str]:
-    """(name, how it was found): the chart's name when exactly one chart was scanned, else the folder."""
+    """(name, how it was found): the run's system (several: their names joined), else the chart's name when
+    exactly one chart was scanned, else the folder."""
+    if report.systems:
+        if len(report.systems) == 1:
+            system = report.systems[0].system
+            return system.name, system.origin
+        return ", ".join(run.system.name for run in report.systems), "the systems of the configuration"
     charts = report.project.charts
     if len(charts) == 1 and charts[0].name is not None and charts[0].name.value:
         name = charts[0].name
@@ -44,6 +50,19 @@ def system_name(report: Report) -> tuple[str, str]:
 
 
 def system_scopes(report: Report) -> tuple[SystemScope, ...]:
-    """The systems of this report: one, the whole scan, until systems can be declared."""
+    """The systems of this report: each run system with the artifact kinds and files it holds (one scope
+    covering the whole scan when there is a single default system)."""
     kinds = frozenset(kind.value for kind in artifact_kinds(report.project))
-    return (SystemScope(system_name(report)[0], kinds),)
+    runs = report.systems
+    if len(runs) <= 1:
+        return (SystemScope(system_name(report)[0], kinds),)
+    scopes = []
+    for run in runs:
+        files = run.system.files
+        own_kinds = frozenset(
+            item.kind.value for item in report.project.files if files is None or item.path in files
+        )
+        scopes.append(
+            SystemScope(run.system.name, own_kinds or kinds, None if files is None else frozenset(files))
+        )
+    return tuple(scopes)
