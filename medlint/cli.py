@@ -447,13 +447,16 @@ def check(
         from medlint.parallel import default_jobs
 
         jobs = default_jobs()
-    report = _run_lint(
-        options, fail_on=fail_on.lower() if fail_on else None, baseline_file=baseline_file, jobs=jobs
-    )
-    report = dataclasses.replace(
-        report, project=report.project.outline(), sarif_omit_suppressed=sarif_omit_suppressed
-    )
-    _write_outputs(report, output_format.lower(), outputs, statistics=statistics, quiet=quiet)
+    from medlint.api import fewer_collections
+
+    with fewer_collections():  # through the report too: a full collection would walk every finding again
+        report = _run_lint(
+            options, fail_on=fail_on.lower() if fail_on else None, baseline_file=baseline_file, jobs=jobs
+        )
+        report = dataclasses.replace(
+            report, project=report.project.outline(), sarif_omit_suppressed=sarif_omit_suppressed
+        )
+        _write_outputs(report, output_format.lower(), outputs, statistics=statistics, quiet=quiet)
     if exit_zero:
         sys.exit(EXIT_OK)
     sys.exit(EXIT_FINDINGS if report.failing() else EXIT_OK)
