@@ -123,7 +123,7 @@ def add_fingerprints(
     lines: dict[str, set[int]] = {}
     for finding in findings:
         lines.setdefault(finding.location.path, set()).add(finding.location.line)
-    if workers is not None and workers.jobs > 1 and len(lines) >= PARALLEL_MIN_FILES:
+    if workers is not None and workers.started and len(lines) >= PARALLEL_MIN_FILES:
         by_file = _hashes_in_workers(reader, lines, workers)
     else:
         by_file = {path: _needed_hashes(reader, path, wanted) for path, wanted in lines.items()}
@@ -137,7 +137,8 @@ def add_fingerprints(
     return tuple(result)
 
 
-#: Files with findings below which line hashes are computed in the main process even with workers.
+#: Files with findings below which line hashes are computed in the main process even with workers (which
+#: are used only when loading already started them).
 PARALLEL_MIN_FILES = 64
 
 

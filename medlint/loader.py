@@ -648,9 +648,10 @@ def _load_candidate(collector: _Collector, candidate: Candidate, patches: set[st
 
 # --- loading in worker processes (`--jobs`) ------------------------------------------------------------
 
-#: Below this many files (and without a chart) a scan is loaded in the main process: starting workers
-#: costs more than it saves, and the pre-commit case (a few files) must start instantly.
+#: Below this many files, and with fewer charts than this, a scan is loaded in the main process: starting
+#: workers (about 0.1 s) costs more than it saves, and the pre-commit case (a few files) must start at once.
 PARALLEL_MIN_FILES = 48
+PARALLEL_MIN_CHARTS = 2
 #: Files per task: enough to make a task worth sending, few enough to keep both cores busy to the end.
 FILES_PER_TASK = 16
 
@@ -687,7 +688,7 @@ def _plan(
     candidates = discovery.candidates
     if workers is None or workers.jobs <= 1 or collector.helm.keep_render_sources:
         return None
-    if len(candidates) < PARALLEL_MIN_FILES and not discovery.charts:
+    if len(candidates) < PARALLEL_MIN_FILES and len(discovery.charts) < PARALLEL_MIN_CHARTS:
         return None
     limits = collector.reader.limits
     run_deadline = time.monotonic() + limits.max_render_seconds_per_run

@@ -75,6 +75,11 @@ class Workers:
     ) -> None:
         self.close()
 
+    @property
+    def started(self) -> bool:
+        """Whether worker processes are running (they start with the first batch of tasks)."""
+        return self._pool is not None
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
