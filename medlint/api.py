@@ -55,6 +55,7 @@ class HelmValues:
     set_string_values: tuple[str, ...] = ()
     kube_version: str | None = None
     api_versions: tuple[str, ...] = ()
+    namespace: str | None = None  # the release namespace (`helm template --namespace`)
 
 
 @contextlib.contextmanager
@@ -147,7 +148,11 @@ def lint(
         discovery = with_context(discovery, context_folder, base, all_excludes, gitignore)
     scanned = [context_folder] if context_folder is not None else [path.resolve() for path in given]
     reader = FileReader(discovery.root, limits or config.limits)
-    helm = helm or HelmValues(kube_version=config.helm_kube_version, api_versions=config.helm_api_versions)
+    helm = helm or HelmValues(
+        kube_version=config.helm_kube_version,
+        api_versions=config.helm_api_versions,
+        namespace=config.helm_namespace,
+    )
     settings_for_charts = HelmSettings(
         command_line_files=helm.files,
         set_values=helm.set_values,
@@ -155,6 +160,7 @@ def lint(
         configured=config.helm_values,
         kube_version=helm.kube_version,
         api_versions=helm.api_versions,
+        namespace=helm.namespace,
         keep_render_sources=keep_render_sources,
     )
     with _workers(jobs) as workers:
@@ -164,6 +170,7 @@ def lint(
             settings_for_charts,
             reader,
             workers=workers,
+            compose_projects=config.compose_projects,
         )
         if context_folder is not None:
             read = len(discovery.candidates) + len(discovery.charts)

@@ -188,6 +188,7 @@ class LintOptions:
     set_string_values: tuple[str, ...] = ()
     kube_version: str | None = None
     api_versions: tuple[str, ...] = ()
+    namespace: str | None = None
     allow_empty: bool = False
     gitignore: bool = True
     stdin_filename: str | None = None
@@ -198,6 +199,16 @@ class LintOptions:
 def _comma_separated(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
     """Repeatable options that also take comma-separated lists (`--select MD201,MD202`)."""
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _namespace_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A release namespace must be a Kubernetes namespace name (a DNS-1123 label), as Helm requires."""
+    from medlint.config import namespace_problem
+
+    problem = namespace_problem(value) if value is not None else None
+    if problem:
+        raise click.BadParameter(problem)
+    return value
 
 
 _LINT_OPTIONS = (
@@ -305,7 +316,8 @@ _LINT_OPTIONS = (
     click.option(
         "--kube-version",
         metavar="VERSION",
-        help="Kubernetes version for .Capabilities.KubeVersion when rendering charts (default v1.31.0).",
+        help="Kubernetes version charts are rendered for: .Capabilities.KubeVersion, and the built-in API "
+        "versions .Capabilities.APIVersions offers, as that version's API server serves them (default v1.31.0).",
     ),
     click.option(
         "--api-versions",
@@ -313,6 +325,14 @@ _LINT_OPTIONS = (
         callback=_comma_separated,
         metavar="GROUP/VERSION",
         help="Extra API versions for .Capabilities.APIVersions (repeatable or comma-separated).",
+    ),
+    click.option(
+        "--namespace",
+        metavar="NAME",
+        callback=_namespace_option,
+        help="The release namespace charts are rendered for (.Release.Namespace), as `helm template "
+        "--namespace` (default: none; templates see `default`, but objects in the release namespace are "
+        "not reported as placed in the default namespace).",
     ),
     click.option(
         "--stdin-filename",
@@ -563,6 +583,7 @@ def _run_lint(
             set_string_values=options.set_string_values,
             kube_version=options.kube_version or config.helm_kube_version,
             api_versions=tuple(options.api_versions) or config.helm_api_versions,
+            namespace=options.namespace or config.helm_namespace,
         )
         arguments: dict[str, Any] = {
             "safety_class": options.safety_class,

@@ -162,8 +162,11 @@ class Config:
     #: Budgets for this run (`limits:`), passed down the pipeline.
     limits: Limits = DEFAULT_LIMITS
     helm_values: tuple[ChartValues, ...] = ()
+    #: `compose.projects`: Compose files merged in order (absolute paths, resolved against the config's folder).
+    compose_projects: tuple[tuple[str, ...], ...] = ()
     helm_kube_version: str | None = None
     helm_api_versions: tuple[str, ...] = ()
+    helm_namespace: str | None = None  # the release namespace charts are rendered for
     #: The system settings of the top level (`name`, `own_images`, ...): the default system's, and the
     #: defaults of every `systems:` entry.
     system: SystemSettings = SystemSettings()
@@ -685,6 +688,11 @@ def _interpret(
         ),
         helm_kube_version=helm.get("kube_version"),
         helm_api_versions=tuple(helm.get("api_versions", ())),
+        compose_projects=tuple(
+            tuple(str((base / name).resolve()) for name in files)
+            for files in (data.get("compose") or {}).get("projects", ())
+        ),
+        helm_namespace=helm.get("namespace"),
         system=_system_settings(data, positions, ()),
         systems=tuple(
             _system_settings(entry, positions, ("systems", index))
@@ -719,6 +727,20 @@ def _system_settings(data: Mapping[str, Any], positions: _Positions, path: tuple
         external_config_maps=_strings(data.get("external_config_maps")),
         external_volume_claims=_strings(data.get("external_volume_claims")),
         line=(positions.line(path) or 1) if path else 1,
+    )
+
+
+#: A namespace name: a DNS-1123 label (Kubernetes' rule for namespaces, which Helm enforces).
+_NAMESPACE_NAME = re.compile(r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?")
+
+
+def namespace_problem(name: str) -> str | None:
+    """Why a release namespace is not a valid namespace name, or None."""
+    if _NAMESPACE_NAME.fullmatch(name):
+        return None
+    return (
+        f"'{name}' is not a valid namespace name: at most 63 lower-case letters, digits and '-', "
+        "starting and ending with a letter or digit"
     )
 
 
@@ -765,10 +787,19 @@ STARTER = """\
 # Extra rule directories (your own rules, one YAML file per rule):
 # rules_dirs: [compliance/rules]
 
-# Helm: values files each chart is also rendered with (a chart glob, then files relative to this file):
+# Compose: files merged into one project, as `docker compose -f base -f overlay` does (relative to this file).
+# Without this, medlint merges compose.yaml with compose.override.yaml, and an overlay (compose.prod.yaml, a
+# test file that extends the base) with the base beside it.
+# compose:
+#   projects:
+#     - [deploy/compose.yaml, deploy/compose.site-a.yaml]
+
+# Helm: values files each chart is also rendered with (a chart glob, then files relative to this file),
+# and the release namespace (.Release.Namespace, as `helm template --namespace`):
 # helm:
 #   values:
 #     "deploy/charts/*": [environments/site-a.yaml, environments/site-b.yaml]
+#   namespace: device-prod
 
 # Waivers: every waiver needs a reason; until, owner and risk are recommended.
 # waivers:

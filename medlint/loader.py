@@ -42,7 +42,8 @@ if TYPE_CHECKING:  # each artifact family's model loads with its parser (start-u
 @dataclass(frozen=True, slots=True)
 class HelmSettings:
     """How charts are rendered beyond their own values files: command-line values (`-f`, `--set`,
-    `--set-string`) and `helm.values` of the configuration, plus the Kubernetes version and API versions."""
+    `--set-string`) and `helm.values` of the configuration, plus the Kubernetes version, API versions and
+    release namespace."""
 
     command_line_files: tuple[str, ...] = ()
     set_values: tuple[str, ...] = ()
@@ -50,6 +51,7 @@ class HelmSettings:
     configured: tuple[Any, ...] = ()  # medlint.config.ChartValues
     kube_version: str | None = None
     api_versions: tuple[str, ...] = ()
+    namespace: str | None = None  # the release namespace; None: not known (templates see `default`)
     #: Keep each render's source map in `Project.render_sources` (for `medlint fix`, which edits values).
     keep_render_sources: bool = False
 
@@ -72,6 +74,12 @@ class _Collector:
     problems: list[ParseProblem] = field(default_factory=list)
     dockerfiles: list[Dockerfile] = field(default_factory=list)
     compose_projects: list[ComposeProject] = field(default_factory=list)
+    #: Compose files, read while scanning and grouped into projects at the end (`_load_compose_projects`).
+    compose_candidates: list[str] = field(default_factory=list)
+    compose_texts: dict[str, str] = field(default_factory=dict)
+    compose_alone: dict[str, ComposeProject | None] = field(default_factory=dict)
+    compose_broken: set[str] = field(default_factory=set)
+    compose_projects_configured: tuple[tuple[str, ...], ...] = ()  # `compose.projects`, absolute paths
     k8s_objects: list[K8sObject] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
@@ -192,37 +200,154 @@ def _read_env_file(collector: _Collector, compose_file: Path) -> str | None:
 
 
 def _load_compose(collector: _Collector, path: Path, relative: str, text: str | None = None) -> None:
-    from medlint.parsers.compose import parse_compose
-
+    """A scanned Compose file: read now, parsed once every Compose file is known, because a file may be
+    merged with others into one project (medlint.compose_groups)."""
+    if relative in collector.compose_texts:
+        return
     try:
-        text = collector.read(path) if text is None else text
+        collector.compose_texts[relative] = collector.read(path) if text is None else text
     except Exception as error:
         collector.fail(relative, ArtifactKind.COMPOSE, error)
         return
-    env_text = _read_env_file(collector, path)
+    collector.compose_candidates.append(relative)
+
+
+def _compose_text(collector: _Collector, relative: str) -> str | None:
+    """A Compose file's text (one not scanned, such as the base of a scanned overlay, is read now)."""
+    if relative in collector.compose_texts:
+        return collector.compose_texts[relative]
+    if relative in collector.compose_broken:
+        return None
     try:
-        project = parse_compose(
-            relative,
-            text,
-            read_file=collector.reader.relative_reader(),
-            env_file_text=env_text,
-            limits=collector.reader.limits,
-            env_file_path=posixpath.join(posixpath.dirname(relative), ".env"),
+        text = collector.read(own_path(collector.root / relative))
+    except Exception as error:
+        collector.compose_broken.add(relative)
+        collector.fail(relative, ArtifactKind.COMPOSE, error)
+        return None
+    collector.compose_texts[relative] = text
+    return text
+
+
+def _parse_compose_group(
+    collector: _Collector, files: list[tuple[str, str]], base_missing: bool = False
+) -> ComposeProject:
+    from medlint.parsers.compose import parse_compose_files
+
+    first = files[0][0]
+    return parse_compose_files(
+        files,
+        read_file=collector.reader.relative_reader(),
+        env_file_text=_read_env_file(collector, own_path(collector.root / first)),
+        limits=collector.reader.limits,
+        env_file_path=posixpath.join(posixpath.dirname(first), ".env"),
+        base_missing=base_missing,
+    )
+
+
+def _compose_alone(collector: _Collector, relative: str) -> ComposeProject | None:
+    """The file parsed on its own (cached); None, with an MD001 finding, when it cannot be parsed."""
+    if relative in collector.compose_alone:
+        return collector.compose_alone[relative]
+    text = _compose_text(collector, relative)
+    project = None
+    if text is not None:
+        try:
+            project = _parse_compose_group(collector, [(relative, text)])
+        except Exception as error:
+            collector.compose_broken.add(relative)
+            collector.fail(relative, ArtifactKind.COMPOSE, error)
+    collector.compose_alone[relative] = project
+    return project
+
+
+def _load_compose_projects(collector: _Collector) -> None:
+    """Group the scanned Compose files into projects as `docker compose` merges them, and parse each project."""
+    if not collector.compose_candidates:
+        return  # no Compose file: nothing to group (and no Compose parser or YAML to import)
+    from medlint.compose_groups import group_compose_files
+    from medlint.model.compose_references import undefined_references
+    from medlint.parsers.compose import extended_files
+
+    def exists(relative: str) -> bool:
+        path = own_path(collector.root / relative)
+        return not relative.startswith("../") and os.path.isfile(path)
+
+    def incomplete(relative: str) -> bool:
+        project = _compose_alone(collector, relative)
+        return project is not None and any(True for _ in undefined_references(project))
+
+    def extended(relative: str) -> list[str]:
+        text = _compose_text(collector, relative)
+        return extended_files(relative, text) if text is not None else []
+
+    def belongs_to(overlay: str, base: str) -> bool:
+        mine, theirs = _compose_alone(collector, overlay), _compose_alone(collector, base)
+        if mine is None or theirs is None:
+            return False
+        base_names = {service.name for service in theirs.services}
+        if base_names & {service.name for service in mine.services}:
+            return True
+        defined = base_names.union(
+            *(theirs.declared(section) for section in ("networks", "volumes", "secrets", "configs"))
         )
-    except Exception as error:
-        collector.fail(relative, ArtifactKind.COMPOSE, error)
-        return
-    collector.files.append(SourceFile(relative, ArtifactKind.COMPOSE))
-    collector.note_waivers(relative, text)
-    collector.compose_projects.append(project)
-    collector.workloads.extend(service.workload for service in project.services)
+        return any(reference.name in defined for reference in undefined_references(mine))
+
+    candidates = [
+        relative for relative in collector.compose_candidates if _compose_alone(collector, relative)
+    ]
+    configured = [
+        tuple(collector.reader.display(Path(file)) for file in files)
+        for files in collector.compose_projects_configured
+    ]
+    recorded: set[str] = set()
+    skipped: list[str] = []
+    for group in group_compose_files(candidates, configured, exists, incomplete, extended, belongs_to):
+        files = [
+            (relative, text)
+            for relative in group.files
+            if _compose_alone(collector, relative) is not None
+            and (text := _compose_text(collector, relative)) is not None
+        ]
+        if not files or files[0][0] != group.files[0]:
+            # No base to merge onto: its MD001 stands for the project (overlays alone would mislead).
+            skipped.extend(relative for relative, _ in files)
+            continue
+        try:
+            if len(files) == 1 and not group.base_missing:
+                project = collector.compose_alone[files[0][0]]
+                assert project is not None
+            else:
+                project = _parse_compose_group(collector, files, group.base_missing)
+        except Exception as error:  # each file parses alone; merging them failed (an include conflict)
+            collector.fail(files[-1][0], ArtifactKind.COMPOSE, error)
+            continue
+        for relative, text in files:
+            if relative not in recorded:
+                recorded.add(relative)
+                collector.files.append(SourceFile(relative, ArtifactKind.COMPOSE))
+                collector.note_waivers(relative, text)
+        collector.compose_projects.append(project)
+        collector.workloads.extend(service.workload for service in project.services)
+    for relative in dict.fromkeys(skipped):
+        if relative not in recorded:
+            recorded.add(relative)
+            collector.files.append(SourceFile(relative, ArtifactKind.COMPOSE, analysed=False, role="overlay"))
 
 
-def _load_manifest(collector: _Collector, relative: str, text: str) -> None:
-    from medlint.parsers.kubernetes import parse_manifest, workload_from_object
+def _load_manifest(
+    collector: _Collector, relative: str, text: str, documents: list[Any] | None = None
+) -> None:
+    """A Kubernetes manifest; `documents` when the content sniff has parsed it already."""
+    from medlint.parsers.kubernetes import (
+        load_manifest_documents,
+        objects_from_documents,
+        workload_from_object,
+    )
 
     try:
-        objects = parse_manifest(relative, text)
+        if documents is None:
+            documents = load_manifest_documents(relative, text)
+        objects = objects_from_documents(relative, documents)
         workloads = [workload for obj in objects if (workload := workload_from_object(obj)) is not None]
     except Exception as error:
         collector.fail(relative, ArtifactKind.KUBERNETES, error)
@@ -250,25 +375,52 @@ def _load_built_dockerfiles(collector: _Collector) -> None:
 
 
 def _looks_like_compose(text: str) -> bool:
+    """Text sniff for a file that cannot be parsed: a top-level `services:` line."""
     return any(line.startswith("services:") for line in text.splitlines())
 
 
+def _is_compose(documents: list[Any]) -> bool:
+    """A Compose file by content: a top-level mapping with `services`."""
+    return any(isinstance(document.value, dict) and "services" in document.value for document in documents)
+
+
 def _load_sniffed(collector: _Collector, path: Path, relative: str, explicit: bool) -> None:
-    """A YAML/JSON file whose name does not tell its kind: decide from its content."""
-    from medlint.parsers.kubernetes import looks_like_manifest
+    """A YAML or JSON file whose name does not tell its kind: decide from its parsed content.
+
+    A manifest is an object with `apiVersion` and `kind` (in any document, JSON value or flow mapping); a
+    Compose file has a top-level `services`. A file that cannot be parsed is an MD001 finding when it is
+    named on the command line or its text writes `apiVersion` and `kind`; otherwise, like any other file of no
+    kind, it is listed as not an artifact (JSON files found by a directory scan, such as package.json, stay
+    quiet: they are manifests only when they say so).
+    """
+    from medlint.parsers.kubernetes import is_manifest, load_manifest_documents, looks_like_manifest
 
     try:
         text = collector.read(path)
     except Exception as error:
         collector.fail(relative, ArtifactKind.KUBERNETES, error)
         return
-    if looks_like_manifest(text):
-        _load_manifest(collector, relative, text)
-    elif _looks_like_compose(text):
-        _load_compose(collector, path, relative, text)
-    elif relative.endswith(".json") and not explicit:
-        return  # package.json, tsconfig.json ...: JSON files are manifests only when they say so
-    else:
+    is_json = relative.lower().endswith(".json")
+    if explicit or ("apiVersion" in text and "kind" in text) or "services" in text:  # else: nothing to parse
+        try:
+            documents = load_manifest_documents(relative, text)
+        except SourceError as error:
+            if looks_like_manifest(text):
+                collector.fail(relative, ArtifactKind.KUBERNETES, error)
+            elif _looks_like_compose(text):
+                collector.fail(relative, ArtifactKind.COMPOSE, error)
+            elif explicit:
+                collector.fail(relative, ArtifactKind.KUBERNETES, error)
+            elif not is_json:
+                collector.unrecognised.append(relative)
+            return
+        if is_manifest(documents):
+            _load_manifest(collector, relative, text, documents)
+            return
+        if _is_compose(documents):
+            _load_compose(collector, path, relative, text)
+            return
+    if explicit or not is_json:
         collector.unrecognised.append(relative)
 
 
@@ -466,6 +618,7 @@ def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
             sources=collector.render_sources if collector.helm.keep_render_sources else None,
             limits=collector.reader.limits,
             budget=collector.render_budget,
+            namespace=collector.helm.namespace,
         )
     except Exception as error:
         collector.problems.append(
@@ -504,23 +657,27 @@ def class_declarations(project_parts: _Collector) -> list[ClassDeclaration]:
 MAX_WORKSPACE_FILES = 200_000
 
 
-def _list_files(directories: list[Path], root: Path) -> tuple[str, ...]:
-    """Regular files under the directories (no symlinks followed, tool folders skipped), root-relative."""
+def _list_files(directories: list[Path], root: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Regular files under the directories (no symlinks followed, tool folders skipped), root-relative; and
+    the `.git` entries met on the way (a repository folder is not walked into, but it is there)."""
     from medlint.discover import DEFAULT_EXCLUDED_DIRS
 
     found: set[str] = set()
+    vcs: set[str] = set()
     for directory in directories:
         if not directory.is_dir() or (root not in directory.parents and directory != root):
             continue
         for current, dirnames, filenames in os.walk(directory):
+            if ".git" in dirnames or ".git" in filenames:
+                vcs.add(printable((Path(current) / ".git").relative_to(root).as_posix()))
             dirnames[:] = sorted(name for name in dirnames if name not in DEFAULT_EXCLUDED_DIRS)
             for name in filenames:
                 path = Path(current) / name
                 if path.is_file() and not path.is_symlink():
                     found.add(printable(path.relative_to(root).as_posix()))
             if len(found) >= MAX_WORKSPACE_FILES:
-                return tuple(sorted(found))
-    return tuple(sorted(found))
+                return tuple(sorted(found)), tuple(sorted(vcs))
+    return tuple(sorted(found)), tuple(sorted(vcs))
 
 
 def _build_context_facts(project: Project, discovery: Discovery, reader: FileReader) -> Project:
@@ -545,10 +702,12 @@ def _build_context_facts(project: Project, discovery: Discovery, reader: FileRea
                 ignore_files.append(read_dockerignore(relative, reader.read_text(path)))
             except (SourceError, OSError):
                 continue  # an unreadable ignore file is treated as absent; MD306 then reports the context
+    workspace_files, vcs_metadata = _list_files(scanned_dirs + context_dirs, root)
     return project.with_workspace(
         repository_files=read_tracked_files(root, reader.limits),
-        workspace_files=_list_files(scanned_dirs + context_dirs, root),
+        workspace_files=workspace_files,
         dockerignore_files=tuple(ignore_files),
+        vcs_metadata=vcs_metadata,
     )
 
 
@@ -594,6 +753,7 @@ def load_project(
     helm: HelmSettings = HelmSettings(),
     reader: FileReader | None = None,
     workers: Workers | None = None,
+    compose_projects: tuple[tuple[str, ...], ...] = (),
 ) -> tuple[Project, list[str]]:
     """Parse every discovered artifact. Returns the project and the named files that are no artifact.
 
@@ -603,12 +763,19 @@ def load_project(
     is the same either way.
     """
     reader = reader or FileReader(discovery.root)
-    collector = _Collector(root=discovery.root, reader=reader, chart_paths=chart_paths, helm=helm)
+    collector = _Collector(
+        root=discovery.root,
+        reader=reader,
+        chart_paths=chart_paths,
+        helm=helm,
+        compose_projects_configured=compose_projects,
+    )
     patches = kustomize_patches(discovery, reader)
     plan = _plan(collector, discovery, patches, workers)
     if plan is None:
         for candidate in discovery.candidates:
             _load_candidate(collector, candidate, patches)
+        _load_compose_projects(collector)
         _load_built_dockerfiles(collector)
         for unit in discovery.charts:
             _load_chart(collector, unit)
@@ -757,6 +924,7 @@ def _load_in_workers(collector: _Collector, plan: _Plan, workers: Workers) -> No
             _retry_files(collector, task, part, workers)
         else:
             _absorb(collector, part)
+    _load_compose_projects(collector)  # workers read the Compose files; projects are grouped here
     _load_built_dockerfiles(collector)
     if not plan.chart_tasks:
         return
@@ -832,4 +1000,6 @@ def _absorb(collector: _Collector, part: _Collector) -> None:
     collector.charts.extend(part.charts)
     collector.waivers.extend(part.waivers)
     collector.unrecognised.extend(part.unrecognised)
+    collector.compose_candidates.extend(part.compose_candidates)
+    collector.compose_texts.update(part.compose_texts)
     collector.reader.note_read_elsewhere(part.reader.read_paths())

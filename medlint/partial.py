@@ -116,11 +116,11 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _compose_files(project: Project) -> list[set[str]]:
-    """The files each Compose project is written in: its own, and those its services come from (extends,
-    include, overrides), as their positions tell."""
+    """The files each Compose project is written in: every file merged into it (a base and its overlays), and
+    those its services come from (extends, include), as their positions tell."""
     found = []
     for compose in project.compose_projects:
-        paths = {compose.path}
+        paths = {compose.path, *compose.files}
         for service in compose.services:
             paths.add(service.location.path)
             paths.add(service.workload.location.path)

@@ -3,7 +3,8 @@ fixtures/<ID>/pass/* must stay quiet.
 
 A marker is a comment `# expect: MD201` (several ids separated by commas). At the end of a line it marks
 that line; on a line of its own it marks the next line that is neither blank nor a comment (Dockerfiles
-only allow comments on their own line). The exact set of (rule, file, line) is compared for the fixture's
+only allow comments on their own line). JSON has no comments: a JSON file's markers are the lines of a
+`<name>.expect` file beside it, `LINE: MD201[, MD202]` (so a JSON case is a directory). The exact set of (rule, file, line) is compared for the fixture's
 rule and for every rule named in a marker, so a rule that starts firing elsewhere fails the test.
 """
 
@@ -38,6 +39,12 @@ def expected_markers(case: Path) -> Expected:
     expected: Expected = set()
     for file in files:
         lines = file.read_bytes().decode("utf-8", errors="replace").splitlines()
+        if file.name.endswith(".expect"):
+            relative = file.with_name(file.name.removesuffix(".expect")).relative_to(REPO_ROOT).as_posix()
+            for line in lines:
+                number, _, rules = line.partition(":")
+                expected.update((rule.strip(), relative, int(number)) for rule in rules.split(","))
+            continue
         relative = file.relative_to(REPO_ROOT).as_posix()
         pending: list[str] = []
         for number, line in enumerate(lines, 1):

@@ -23,6 +23,7 @@ CHECK_IMPORTS = ("medlint.model", "medlint.findings", "medlint.checks", "medlint
 LOADING = (
     "medlint.loader",
     "medlint.context_files",
+    "medlint.compose_groups",
     "medlint.discover",
     "medlint.source",
     "medlint.gitindex",

@@ -75,3 +75,77 @@ def test_deprecated_api_rows() -> None:
         ("external-secrets.io/v1beta1", "ClusterSecretStore"),
     ):
         assert key in seen, key
+
+
+def test_package_manager_rows_agree_with_the_command_grammar() -> None:
+    """Every manager the grammar reads has a row (and the reverse), in the grammar's family; every option the
+    rules ask for is one the row accepts; cleanups and cache folders are what the rules can recognise."""
+    import re
+
+    from medlint.model.package_managers import OS_PACKAGE_MANAGERS, package_manager_call
+
+    rows = {row["program"]: row for row in load_table("package-managers")["rows"]}
+    assert set(rows) == set(OS_PACKAGE_MANAGERS)
+    for program, row in rows.items():
+        assert row["family"] == OS_PACKAGE_MANAGERS[program], program
+        accepted = [re.compile(pattern, re.IGNORECASE) for pattern in row["no_recommends"]]
+        assert bool(row["no_recommends_option"]) == bool(accepted), program
+        if row["no_recommends_option"]:
+            assert any(pattern.fullmatch(row["no_recommends_option"]) for pattern in accepted), program
+        assert bool(row["no_cache_option"]) == bool(row["no_cache"]), program
+        if row["no_cache_option"]:
+            assert row["no_cache_option"] in row["no_cache"], program
+        assert all(path.startswith("/") for path in row["index_paths"]), program
+        if row["recommends_config"]:
+            re.compile(row["recommends_config"])
+        if row["clean_after"]:
+            assert row["clean_command"], f"{program}: MD801 asks for a cleanup it cannot name"
+            words = tuple(row["clean_command"].split())
+            call = package_manager_call(words)
+            own = call is not None and any(
+                (call.verb, *call.arguments)[: len(command.split())] == tuple(command.split())
+                for command in row["clean"]
+            )
+            assert own or words[:2] == ("rm", "-rf"), program
+        assert set(row["clean_after"]) <= {"install", "upgrade"}, program
+
+
+def test_data_store_rows() -> None:
+    """Every row names images and absolute data directories; version ranges do not overlap; the PostgreSQL
+    official image moved its data directory in 18 (docker-library/postgres#1259)."""
+    import itertools
+    import re
+
+    from medlint.checks.data.stores import data_store_table
+    from medlint.model.images import parse_image_reference
+    from medlint.source import Location
+
+    rows = load_table("data-stores")["rows"]
+    for row in rows:
+        assert row["name"] and row["images"], row
+        if row.get("version"):
+            assert re.compile(row["version"]).groups == 1, row["name"]
+        ranges = []
+        for entry in row["data_paths"]:
+            assert entry["paths"] and all(path.startswith("/") for path in entry["paths"]), row["name"]
+            ranges.append((entry.get("from", 0), entry.get("until", 10**6)))
+        ranges.sort()
+        assert all(low2 > high1 for (_, high1), (low2, _) in itertools.pairwise(ranges)), row["name"]
+    stores = data_store_table({"tables": {"data-stores": load_table("data-stores")}})
+
+    def paths(image: str) -> tuple[str, ...]:
+        reference = parse_image_reference(image, Location("x"))
+        store = next(
+            s
+            for s in stores
+            if any(re.fullmatch(p.replace("*", ".*"), reference.repository) for p in s.images)
+        )
+        return store.paths_for(store.major_of(reference))
+
+    assert paths("postgres:17.6") == ("/var/lib/postgresql/data",)
+    assert paths("postgres:18.1-alpine") == ("/var/lib/postgresql/18/docker",)
+    assert paths("postgres:19") == ("/var/lib/postgresql/19/docker",)
+    assert paths("postgres:latest") == ("/var/lib/postgresql/<major>/docker", "/var/lib/postgresql/data")
+    assert paths("timescale/timescaledb:2.22.0-pg18") == ("/var/lib/postgresql/18/docker",)
+    assert paths("influxdb:2.7") == ("/var/lib/influxdb2",)
+    assert paths("influxdb:1.11") == ("/var/lib/influxdb",)

@@ -14,7 +14,7 @@ from typing import Any
 
 from medlint.checks.describe import container_subject, describe_container
 from medlint.findings import RelatedLocation, Violation
-from medlint.model import ArtifactKind, K8sObject, Location, Node, Project, Workload
+from medlint.model import ArtifactKind, K8sObject, Location, NamespaceSource, Node, Project, Workload
 from medlint.model.tree import yaml_text
 
 PSA_PREFIX = "pod-security.kubernetes.io/"
@@ -121,16 +121,33 @@ def _is_namespaced(obj: K8sObject, cluster_kinds: set[str], tool_groups: set[str
 
 
 def _namespace_violation(obj: K8sObject) -> Violation | None:
+    """`default` written as the namespace (in a manifest, or literally in a chart template), or a manifest
+    without namespace. A chart's object in the release namespace is placed wherever the chart is installed:
+    only when the run was told it is installed into `default` (`--namespace default`) is that reported. A
+    namespace a template computes from values is the installer's choice, not the chart's."""
     metadata = obj.metadata
     artifact = obj.artifact
-    if obj.namespace == "default":
+    source = obj.namespace_source
+    if obj.namespace == "default" and source is NamespaceSource.WRITTEN:
         return Violation(
             metadata.location_of("namespace"),
             f"{obj.subject} is placed in the default namespace",
             obj.subject,
             artifact,
         )
-    if obj.namespace is None and artifact is ArtifactKind.KUBERNETES:
+    if obj.namespace == "default" and source is NamespaceSource.RELEASE:
+        where = (
+            metadata.location_of("namespace")
+            if "namespace" in metadata
+            else obj.document.key_or("metadata", obj.location)
+        )
+        return Violation(
+            where,
+            f"{obj.subject} is placed in the default namespace, the release namespace this run was given",
+            obj.subject,
+            artifact,
+        )
+    if source is NamespaceSource.UNSET and artifact is ArtifactKind.KUBERNETES:
         where = obj.document.key_location_of("metadata") if metadata.is_map else obj.location
         return Violation(
             where,
@@ -139,7 +156,7 @@ def _namespace_violation(obj: K8sObject) -> Violation | None:
             obj.subject,
             artifact,
         )
-    return None  # a rendered chart without namespace gets the release namespace
+    return None
 
 
 def _service_account_violation(workload: Workload) -> Violation | None:
@@ -382,6 +399,13 @@ def _labelled_for_sigstore(namespaces: Mapping[str, K8sObject], workload: Worklo
     return label is not None and label.value.strip().lower() == "true"
 
 
+def _namespace_named(workload: Workload) -> str:
+    """`namespace prod`, `namespace (none set)` for a manifest without one, or the release namespace."""
+    if workload.namespace is None and workload.namespace_source is NamespaceSource.RELEASE:
+        return "the release namespace"
+    return f"namespace {workload.namespace or '(none set)'}"
+
+
 def _uncovered_images(project: Project, policies: list[SignaturePolicy]) -> Iterator[Violation]:
     namespaces = {obj.name or "": obj for obj in project.index.objects("Namespace")}
     for workload in project.index.kubernetes_workloads:
@@ -396,8 +420,8 @@ def _uncovered_images(project: Project, policies: list[SignaturePolicy]) -> Iter
             if matching:
                 reason = (
                     f"is matched only by Sigstore ClusterImagePolicy {matching[0].obj.name}, which the policy-controller "
-                    f'enforces only in namespaces labelled {SIGSTORE_INCLUDE_LABEL}: "true", and namespace '
-                    f"{workload.namespace or '(none set)'} is not"
+                    f'enforces only in namespaces labelled {SIGSTORE_INCLUDE_LABEL}: "true", and '
+                    f"{_namespace_named(workload)} is not"
                 )
             else:
                 reason = "is matched by no image-signature policy"

@@ -15,10 +15,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from medlint.checks.service_lifetime import dependencies, runs_to_completion
 from medlint.findings import RelatedLocation, Violation
 from medlint.model import (
     ArtifactKind,
-    ComposeProject,
     ComposeService,
     K8sObject,
     Location,
@@ -548,16 +548,6 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _completed_dependencies(compose: ComposeProject) -> set[str]:
-    """Services some other service waits for with `service_completed_successfully`: one-shot by design."""
-    return {
-        dependency.service
-        for service in compose.services
-        for dependency in service.depends_on
-        if dependency.condition == "service_completed_successfully"
-    }
-
-
 def _restart_problem(service: ComposeService) -> tuple[Location, str] | None:
     """Where and why a service will not be restarted; None when `restart` or `deploy.restart_policy` covers it."""
     definition = service.definition
@@ -582,36 +572,6 @@ def _restart_problem(service: ComposeService) -> tuple[Location, str] | None:
     return service.location, "sets no restart policy"
 
 
-#: Programs that exit on their own: a service running one of them directly is a task, not a server.
-_TERMINATING_PROGRAMS = frozenset(
-    {
-        "echo",
-        "true",
-        "false",
-        "ls",
-        "cat",
-        "printf",
-        "env",
-        "date",
-        "id",
-        "whoami",
-        "hostname",
-        "pwd",
-        "uname",
-    }
-)
-
-
-def _exits_by_itself(service: ComposeService) -> bool:
-    """`command: echo hello`, `ls -al /x`, `ping -c 1 host`: the container ends when the command does."""
-    container = service.workload.containers[0]
-    words = [word.value for word in (container.command or container.args)]
-    if not words:
-        return False
-    program = words[0].rsplit("/", 1)[-1]
-    return program in _TERMINATING_PROGRAMS or (program == "ping" and "-c" in words)
-
-
 def _declared_one_shot(service: ComposeService, params: Mapping[str, Any]) -> bool:
     """The one-shot label, a Compose job mode, or an on-demand (profile-only) service that opts out of restarts."""
     definition = service.definition
@@ -629,16 +589,11 @@ def _declared_one_shot(service: ComposeService, params: Mapping[str, Any]) -> bo
     )
 
 
-def _one_shot(service: ComposeService, completed: set[str], params: Mapping[str, Any]) -> bool:
-    """Exempt from the restart condition: waited for until completed, declared one-shot, or a finite command."""
-    return service.name in completed or _declared_one_shot(service, params) or _exits_by_itself(service)
-
-
 def _service_findings(
-    service: ComposeService, completed: set[str], params: Mapping[str, Any]
+    service: ComposeService, completed: set[str], running: set[str], params: Mapping[str, Any]
 ) -> Iterator[Violation]:
     subject = service.workload.subject
-    if not _one_shot(service, completed, params):
+    if not runs_to_completion(service, completed, running, _declared_one_shot(service, params)):
         problem = _restart_problem(service)
         if problem is not None:
             where, why = problem
@@ -667,6 +622,6 @@ def _service_findings(
 def restart_and_startup_order(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD405: Compose services restart after failures and wait for healthy dependencies."""
     for compose in project.compose_projects:
-        completed = _completed_dependencies(compose)
+        completed, running = dependencies(compose)
         for service in compose.services:
-            yield from _service_findings(service, completed, params)
+            yield from _service_findings(service, completed, running, params)

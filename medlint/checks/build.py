@@ -39,11 +39,10 @@ from medlint.model.package_managers import (
     language_install,
     npm_package_name,
     npm_package_pinned,
-    os_index_update,
     os_package_command,
     os_package_name,
     os_package_pinned,
-    os_upgrade,
+    package_manager_call,
     parse_requirements,
     pip_requirement_pinned,
     requirement_file_key,
@@ -326,7 +325,7 @@ def _snapshot_configured(stages: list[Stage], upto: Instruction, patterns: list[
 
 
 def _os_package_findings(
-    dockerfile: Dockerfile, stage: Stage, instruction: Instruction
+    dockerfile: Dockerfile, stage: Stage, instruction: Instruction, managers: Mapping[str, ManagerFacts]
 ) -> Iterator[Violation]:
     resolver = Resolver(dockerfile, stage, instruction)
     for step in run_steps(stage, instruction):
@@ -347,7 +346,10 @@ def _os_package_findings(
                     variant="unresolved",
                 )
             elif not os_package_pinned(command.manager, spec):
-                separator = "-" if command.manager == "yum" else "="
+                facts = managers.get(command.program)
+                separator = (
+                    "-" if (facts.pin if facts else command.manager).startswith(("name-", "yum")) else "="
+                )
                 hint = (
                     f" (pin it as {spec}{separator}<version>)"
                     if re.fullmatch(r"[A-Za-z0-9][\w.+-]*", spec)
@@ -381,13 +383,14 @@ def _package_specs(command: OsPackageCommand, resolver: Resolver) -> list[tuple[
 def os_packages_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD103: every OS package installed in any stage names its version (or comes from a snapshot mirror)."""
     patterns = list(params.get("snapshot_url_patterns") or [])
+    managers = package_managers(params)
     for dockerfile in project.dockerfiles:
         for stage in dockerfile.stages:
             stages = lineage(dockerfile, stage)
             for owner, instruction in run_instructions([stage]):
                 if _snapshot_configured(stages, instruction, patterns):
                     continue
-                yield from _os_package_findings(dockerfile, owner, instruction)
+                yield from _os_package_findings(dockerfile, owner, instruction, managers)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -935,16 +938,46 @@ def no_escalation_tools(project: Project, params: Mapping[str, Any]) -> Iterator
 _APT_LISTS = "/var/lib/apt/lists"
 
 
-def _removes_apt_lists(words: tuple[str, ...]) -> bool:
-    """`rm -rf /var/lib/apt/lists/*` (or `find /var/lib/apt/lists ... -delete`), or `apt-get dist-clean`."""
-    program, index = command_name(words)
-    if program in ("apt-get", "apt") and "dist-clean" in words[index + 1 :]:
-        return True
-    if program not in ("rm", "find"):
-        return False
-    return any(
-        word.rstrip("/*") == _APT_LISTS or word.startswith(_APT_LISTS + "/") for word in words[index + 1 :]
-    )
+@dataclass(frozen=True, slots=True)
+class ManagerFacts:
+    """One row of the package-managers table (rules/data/package-managers.yaml)."""
+
+    program: str
+    family: str
+    refresh: frozenset[str]
+    upgrade: frozenset[str]
+    clean_after: frozenset[str]  # "install", "upgrade"
+    index_paths: tuple[str, ...]
+    clean: tuple[tuple[str, ...], ...]  # sub-commands as words: ("clean", "all")
+    clean_command: str
+    pin: str  # how an exact version is written: "name=version", "name-version[-release]"
+    no_recommends_option: str
+    no_recommends: tuple[re.Pattern[str], ...]
+    recommends_config: re.Pattern[str] | None
+    no_cache_option: str
+    no_cache: tuple[str, ...]
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> ManagerFacts:
+        config = row.get("recommends_config") or ""
+        return cls(
+            program=str(row["program"]),
+            family=str(row["family"]),
+            refresh=frozenset(row.get("refresh") or ()),
+            upgrade=frozenset(row.get("upgrade") or ()),
+            clean_after=frozenset(row.get("clean_after") or ()),
+            index_paths=tuple(str(path).rstrip("/") for path in row.get("index_paths") or ()),
+            clean=tuple(tuple(str(command).split()) for command in row.get("clean") or ()),
+            clean_command=str(row.get("clean_command") or ""),
+            pin=str(row.get("pin") or ""),
+            no_recommends_option=str(row.get("no_recommends_option") or ""),
+            no_recommends=tuple(
+                re.compile(pattern, re.IGNORECASE) for pattern in row.get("no_recommends") or ()
+            ),
+            recommends_config=re.compile(config, re.IGNORECASE) if config else None,
+            no_cache_option=str(row.get("no_cache_option") or ""),
+            no_cache=tuple(row.get("no_cache") or ()),
+        )
 
 
 def _installs(steps: list[Step]) -> list[tuple[Step, OsPackageCommand]]:
@@ -953,36 +986,118 @@ def _installs(steps: list[Step]) -> list[tuple[Step, OsPackageCommand]]:
     return [(step, command) for step, command in found if command is not None and command.action == "install"]
 
 
+def package_managers(params: Mapping[str, Any]) -> dict[str, ManagerFacts]:
+    """The package-managers table by program (an empty table: no manager is judged)."""
+    rows = params.get("tables", {}).get("package-managers", {}).get("rows") or ()
+    return {str(row["program"]): ManagerFacts.from_row(row) for row in rows}
+
+
+def _covers(path: str, index_paths: tuple[str, ...], above: bool = True) -> bool:
+    """A path (removed, or mounted over) that is one of the index paths, below one, or (with `above`) a
+    folder above one."""
+    path = path.rstrip("/*").rstrip("/") or "/"
+    return any(
+        path == index or path.startswith(index + "/") or (above and index.startswith(path.rstrip("/") + "/"))
+        for index in index_paths
+    )
+
+
+def _removes_index(words: tuple[str, ...], facts: ManagerFacts, managers: Mapping[str, ManagerFacts]) -> bool:
+    """`rm -rf /var/lib/apt/lists/*`, `find /var/cache/dnf -delete`, or the manager's own cleanup
+    (`dnf clean all`, `apt-get dist-clean`, `zypper cc -a`; any program of the same family counts)."""
+    program, index = command_name(words)
+    if program == "rm":
+        return any(_covers(word, facts.index_paths) for word in words[index + 1 :] if word.startswith("/"))
+    if program == "find":  # `find /var/cache/dnf -delete`; a search from `/` only deletes what it matches
+        return any(
+            _covers(word, facts.index_paths, above=False)
+            for word in words[index + 1 :]
+            if word.startswith("/")
+        )
+    call = package_manager_call(words)
+    if call is None or managers.get(call.program, facts).family != facts.family:
+        return False
+    own = managers.get(call.program, facts)
+    spoken = (call.verb, *call.arguments)
+    return any(spoken[: len(command)] == command for command in own.clean)
+
+
+def _index_kept_out(instruction: Instruction, facts: ManagerFacts) -> bool:
+    """A cache or tmpfs mount on the index (or a folder above it) keeps it out of the layer."""
+    return any(_covers(target, facts.index_paths) for target in _mount_targets(instruction))
+
+
 def package_index_hygiene(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
-    """MD801: an index update installs in the same RUN, and apt lists do not stay in the layer."""
+    """MD801: an index refresh installs in the same RUN, and the index does not stay in the layer."""
+    managers = package_managers(params)
     for dockerfile in project.dockerfiles:
         for stage, instruction in run_instructions(list(dockerfile.stages)):
             steps = run_steps(stage, instruction)
+            calls = [
+                (step, call, managers[call.program])
+                for step in steps
+                if (call := package_manager_call(step.words)) is not None and call.program in managers
+            ]
             installs = _installs(steps)
-            updates = [(step, update) for step in steps if (update := os_index_update(step.words))]
-            if updates and not installs and not any(os_upgrade(step.words) for step in steps):
-                step, update = updates[0]
+            refreshes = [(step, call) for step, call, facts in calls if call.verb in facts.refresh]
+            upgrades = [(step, call) for step, call, facts in calls if call.verb in facts.upgrade]
+            if refreshes and not installs and not upgrades:
+                step, call = refreshes[0]
+                update = f"{call.program} {call.verb}"
                 yield Violation(
                     _where(instruction, step.command),
                     f"RUN {update} without an install in the same RUN; a later RUN installs from a cached index",
                     _subject(dockerfile, stage, f"index-update:{update}"),
                     DOCKERFILE,
                 )
-            apt_installs = [(step, command) for step, command in installs if command.manager == "apt"]
-            if (
-                apt_installs
-                and not any(_removes_apt_lists(step.words) for step in steps)
-                and _APT_LISTS not in _mount_targets(instruction)
-            ):
-                step, command = apt_installs[0]
-                first = command.packages[0] if command.packages else "stdin"
-                yield Violation(
-                    _where(instruction, step.command),
-                    f"RUN {command.program} install does not remove {_APT_LISTS}/* in the same RUN",
-                    _subject(dockerfile, stage, f"apt-lists:{quoted(first)}"),
-                    DOCKERFILE,
-                    variant="lists-not-removed",
-                )
+            yield from _index_left_behind(dockerfile, stage, instruction, steps, installs, upgrades, managers)
+
+
+def _index_left_behind(
+    dockerfile: Dockerfile,
+    stage: Stage,
+    instruction: Instruction,
+    steps: list[Step],
+    installs: list[tuple[Step, OsPackageCommand]],
+    upgrades: list[tuple[Step, Any]],
+    managers: Mapping[str, ManagerFacts],
+) -> Iterator[Violation]:
+    """One lists-not-removed finding per package manager whose install (or upgrade, where every transaction
+    refreshes the index) leaves its index in the layer."""
+    transactions: list[tuple[Step, str, str, str]] = [  # (step, program, what, first package)
+        (step, command.program, "install", command.packages[0] if command.packages else "stdin")
+        for step, command in installs
+    ]
+    transactions += [(step, call.program, "upgrade", call.verb) for step, call in upgrades]
+    transactions.sort(key=lambda item: item[0].position)
+    reported: set[str] = set()
+    for step, program, what, first in transactions:
+        facts = managers.get(program)
+        if facts is None or what not in facts.clean_after or facts.family in reported:
+            continue
+        if _index_kept_out(instruction, facts) or any(
+            _removes_index(other.words, facts, managers) for other in steps
+        ):
+            continue
+        reported.add(facts.family)
+        verb = "install" if what == "install" else first
+        if facts.family == "apt":
+            message = f"RUN {program} install does not remove {_APT_LISTS}/* in the same RUN"
+            subject = f"apt-lists:{quoted(first)}"
+        else:
+            paths = " or ".join(facts.index_paths[:2])
+            message = (
+                f"RUN {program} {verb} leaves the package index and cache ({paths}) in the layer: run "
+                f"`{facts.clean_command}` in the same RUN"
+            )
+            subject = f"package-cache:{program}:{quoted(first)}"
+        yield Violation(
+            _where(instruction, step.command),
+            message,
+            _subject(dockerfile, stage, subject),
+            DOCKERFILE,
+            variant="lists-not-removed",
+        )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1007,7 +1122,7 @@ class _FinalImage:
     groups: dict[str, set[str]] = field(default_factory=dict)  # apk --virtual group -> package names
     auto_marked: set[str] = field(default_factory=set)  # handed to a later `--auto-remove`
     dev_dependencies: list[_InstallSite] = field(default_factory=list)
-    recommends_off: bool = False
+    recommends_off: set[str] = field(default_factory=set)  # families configured not to install them
 
 
 def _track_removal(command: OsPackageCommand, resolver: Resolver, image: _FinalImage) -> None:
@@ -1035,29 +1150,25 @@ def _apt_mark_auto(words: tuple[str, ...], run_packages: set[str], image: _Final
 
 
 def _install_flag_problem(
-    command: OsPackageCommand, instruction: Instruction, recommends_off: bool
+    command: OsPackageCommand, instruction: Instruction, facts: ManagerFacts | None, recommends_off: set[str]
 ) -> str | None:
-    """`apt-get install` without `--no-install-recommends`, `apk add` without `--no-cache` (a cache mount is
-    accepted: nothing stays in the layer)."""
+    """An install that lets recommended (weak) packages in, or keeps the package cache, as the package-managers
+    table has it: `apt-get install` without `--no-install-recommends`, `dnf install` without
+    `--setopt=install_weak_deps=False`, `zypper install` without `--no-recommends`, `apk add` without
+    `--no-cache` (a cache or tmpfs mount on the cache is accepted: nothing stays in the layer)."""
+    if facts is None:
+        return None
+    verb = _install_verb(command)
     if (
-        command.manager == "apt"
-        and not recommends_off
-        and not command.has_option("--no-install-recommends")
+        facts.no_recommends
+        and facts.family not in recommends_off
         and not any(
-            re.fullmatch(r"-o=?APT::Install-Recommends=(0|false)", option, re.IGNORECASE)
-            for option in command.options
+            pattern.fullmatch(option) for option in command.options for pattern in facts.no_recommends
         )
     ):
-        return f"{command.program} install without --no-install-recommends"
-    if (
-        command.manager == "apk"
-        and not command.has_option("--no-cache", "--no-network")
-        and not any(
-            target.startswith(("/var/cache/apk", "/etc/apk/cache"))
-            for target in _mount_targets(instruction, ("cache",))
-        )
-    ):
-        return f"{command.program} add without --no-cache"
+        return f"{verb} without {facts.no_recommends_option}"
+    if facts.no_cache and not command.has_option(*facts.no_cache) and not _index_kept_out(instruction, facts):
+        return f"{verb} without {facts.no_cache_option}"
     return None
 
 
@@ -1087,12 +1198,21 @@ def _installs_dev_dependencies(install: LanguageInstall, scope: Mapping[str, str
     ) != "true"
 
 
-def _apt_recommends_disabled(words: tuple[str, ...]) -> bool:
-    """An apt.conf line written earlier: `echo 'APT::Install-Recommends "0";' > /etc/apt/apt.conf.d/...`."""
-    program, _ = command_name(words)
-    return program in ("echo", "printf") and any(
-        re.search(r"APT::Install-Recommends\W+(0|false)\b", word, re.IGNORECASE) for word in words
+def _recommends_disabled(words: tuple[str, ...], managers: Mapping[str, ManagerFacts]) -> set[str]:
+    """Families whose configuration a command turns recommended packages off for, for every later install:
+    `echo 'APT::Install-Recommends "0";' > /etc/apt/apt.conf.d/...`, `echo install_weak_deps=False >>
+    /etc/dnf/dnf.conf`, `dnf config-manager --save --setopt=install_weak_deps=False`."""
+    program, index = command_name(words)
+    writes_config = program in ("echo", "printf", "tee", "sed") or (
+        program in managers and "config-manager" in words[index + 1 :]
     )
+    if not writes_config:
+        return set()
+    return {
+        facts.family
+        for facts in managers.values()
+        if facts.recommends_config is not None and any(facts.recommends_config.search(word) for word in words)
+    }
 
 
 def _prunes_dev_dependencies(words: tuple[str, ...]) -> bool:
@@ -1108,6 +1228,7 @@ def minimal_final_image(project: Project, params: Mapping[str, Any]) -> Iterator
     """MD802: the final image carries no build toolchain and no package caches or recommended extras."""
     patterns = list(params.get("toolchain_packages") or ())
     sdk_images = list(params.get("sdk_images") or ())
+    managers = package_managers(params)
     for dockerfile in project.dockerfiles:
         stages = final_lineage(dockerfile)
         base = stages[0].base
@@ -1124,25 +1245,32 @@ def minimal_final_image(project: Project, params: Mapping[str, Any]) -> Iterator
             )
         image = _FinalImage()
         for stage, instruction in run_instructions(stages):
-            yield from _final_run_findings(dockerfile, stage, instruction, image, patterns)
+            yield from _final_run_findings(dockerfile, stage, instruction, image, patterns, managers)
         yield from _leftover_findings(dockerfile, image)
 
 
 def _final_run_findings(
-    dockerfile: Dockerfile, stage: Stage, instruction: Instruction, image: _FinalImage, patterns: list[str]
+    dockerfile: Dockerfile,
+    stage: Stage,
+    instruction: Instruction,
+    image: _FinalImage,
+    patterns: list[str],
+    managers: Mapping[str, ManagerFacts],
 ) -> Iterator[Violation]:
     resolver = Resolver(dockerfile, stage, instruction)
     run_packages: set[str] = set()
     for step in run_steps(stage, instruction):
         resolver.note_assignments(step.words)
-        image.recommends_off = image.recommends_off or _apt_recommends_disabled(step.words)
+        image.recommends_off |= _recommends_disabled(step.words, managers)
         where = _where(instruction, step.command)
         _apt_mark_auto(step.words, run_packages, image)
         command = os_package_command(step.words)
         if command is not None and command.action == "remove":
             _track_removal(command, resolver, image)
         elif command is not None:
-            problem = _install_flag_problem(command, instruction, image.recommends_off)
+            problem = _install_flag_problem(
+                command, instruction, managers.get(command.program), image.recommends_off
+            )
             if problem:
                 yield Violation(
                     where,

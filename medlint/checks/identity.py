@@ -30,6 +30,8 @@ def image_tag_pinned(project: Project, params: Mapping[str, Any]) -> Iterator[Vi
         if use.usage in ("syntax", "COPY --from", "RUN --mount"):
             continue  # MD102 covers these; MD101 is about the images that run or are built from
         image = use.image
+        if image.problem is not None:
+            continue  # a malformed reference is one MD001/MD002 finding that names the bad part
         if image.unresolved:
             yield Violation(
                 image.location,
@@ -92,6 +94,8 @@ def image_digest_pinned(project: Project, params: Mapping[str, Any]) -> Iterator
     """MD102: images not pinned by content digest (tags are mutable)."""
     for use in project.index.image_uses:
         image = use.image
+        if image.problem is not None:
+            continue  # a malformed reference is one MD001/MD002 finding that names the bad part
         if image.unresolved:
             yield Violation(
                 image.location,

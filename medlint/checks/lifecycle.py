@@ -229,6 +229,8 @@ def _image_findings(
         if use.usage not in _EOS_USAGES or (use.usage == "service" and _is_built(use.workload)):
             continue  # a built service's image: is its output; its FROM lines are checked on the Dockerfile
         image = use.image
+        if image.problem is not None:
+            continue  # a malformed reference cannot be pulled; MD001/MD002 name the bad part
         if image.unresolved and _unresolved_name(image):
             continue  # nothing is known of the image; MD101/MD102 report the unresolved reference
         matches = matching_entries(image, entries, mirrors)

@@ -198,11 +198,11 @@ def _coverage_violations(project: Project, policies: list[NetworkPolicyView]) ->
         missing = [direction for direction in DIRECTIONS if direction not in covered.get(id(workload), ())]
         if not missing:
             continue
-        namespace = workload.namespace_or_default
-        if namespace not in namespaces_with_policies:
-            reason = f'namespace "{namespace}" has no NetworkPolicy at all'
+        where = workload.namespace_description
+        if workload.namespace_or_default not in namespaces_with_policies:
+            reason = f"{where} has no NetworkPolicy at all"
         else:
-            reason = f'namespace "{namespace}" has no default-deny policy and no policy covering {" or ".join(missing)} selects its pods'
+            reason = f"{where} has no default-deny policy and no policy covering {' or '.join(missing)} selects its pods"
         yield Violation(
             workload.location,
             f"{workload.subject} is not isolated for {' and '.join(m.lower() for m in missing)} traffic: {reason}; "

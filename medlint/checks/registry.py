@@ -51,8 +51,11 @@ def _is_built_service(use: ImageUse) -> bool:
 
 
 def _checked_image_uses(project: Project) -> list[ImageUse]:
-    """Every external image reference, in source order; a built Compose service's image: is its output."""
-    uses = [use for use in project.index.image_uses if not _is_built_service(use)]
+    """Every external image reference, in source order; a built Compose service's image: is its output, and a
+    malformed reference is reported once, by MD001/MD002."""
+    uses = [
+        use for use in project.index.image_uses if not _is_built_service(use) and use.image.problem is None
+    ]
     return sorted(
         uses, key=lambda use: (use.image.location.path, use.image.location.line, use.image.location.column)
     )

@@ -10,19 +10,23 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, ComposeProject, K8sObject, Node, Project
+from medlint.model import ArtifactKind, ComposeProject, K8sObject, Location, Node, Project
+from medlint.model.compose_references import Undefined, UndefinedReference, undefined_references
 from medlint.model.kubernetes import POD_SPEC_PATHS
 from medlint.model.selectors import label_selector_matches
 
 #: Config files that use apiVersion/kind but are never stored in the API server (no metadata.name).
 CONFIG_API_GROUPS = ("audit.k8s.io", "kubeadm.k8s.io", "config.k8s.io", "kustomize.config.k8s.io")
+#: Config files in `apiVersion: v1` that the core API group has no kind for: a kubeconfig (`Config`) and the
+#: legacy kube-scheduler policy file (`Policy`, read by `--policy-config-file` until Kubernetes 1.23).
+CONFIG_KINDS_V1 = ("Config", "Policy")
 CONTROLLER_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
 
 
 def _is_config_file(obj: K8sObject) -> bool:
     group = (obj.api_version or "").split("/")[0]
     return any(group == g or group.endswith(("." + g, g)) for g in CONFIG_API_GROUPS) or (
-        obj.kind == "Config" and obj.api_version == "v1"
+        obj.kind in CONFIG_KINDS_V1 and obj.api_version == "v1"
     )
 
 
@@ -168,105 +172,71 @@ def _duplicates(objects: tuple[K8sObject, ...]) -> Iterator[Violation]:
         )
 
 
+def _reference_message(reference: UndefinedReference) -> str:
+    service, name = reference.service, reference.name
+    what = reference.what
+    if what is Undefined.IMAGE:
+        return f'service "{service}" has neither image nor build'
+    if what is Undefined.SERVICE:
+        return f'service "{service}" depends on undefined service "{name}"'
+    if what is Undefined.NETWORK_MODE:
+        return f'service "{service}" uses network_mode of undefined service "{name}"'
+    if what is Undefined.VOLUME:
+        return f'service "{service}" mounts volume "{name}", which is not declared under top-level volumes'
+    section = f"{what}s"
+    return f'service "{service}" uses {what} "{name}", which is not declared under top-level {section}'
+
+
 def _compose_references(project: ComposeProject) -> Iterator[Violation]:
-    services = {service.name for service in project.services}
-    declared = {
-        section: set(project.top_level.get(section) or {})
-        if isinstance(project.top_level.get(section), dict)
-        else set()
-        for section in ("networks", "volumes", "secrets", "configs")
-    }
-    for service in project.services:
-        definition = service.definition
-        subject = service.workload.subject
-        if "image" not in definition and "build" not in definition:
-            yield Violation(
-                service.location,
-                f'service "{service.name}" has neither image nor build',
-                subject,
-                ArtifactKind.COMPOSE,
-            )
-        depends = definition.get("depends_on")
-        entries = list(depends.items()) if depends.is_map else list(enumerate(depends.elements()))
-        for key, entry in entries:
-            name = key if depends.is_map else entry.plain()
-            if isinstance(name, str) and name not in services:
-                yield Violation(
-                    entry.key_location,
-                    f'service "{service.name}" depends on undefined service "{name}"',
-                    subject,
-                    ArtifactKind.COMPOSE,
-                )
-        network_mode = definition.get("network_mode").plain()
-        if (
-            isinstance(network_mode, str)
-            and network_mode.startswith("service:")
-            and network_mode[8:] not in services
-        ):
-            yield Violation(
-                definition.location_of("network_mode"),
-                f'service "{service.name}" uses network_mode of undefined service "{network_mode[8:]}"',
-                subject,
-                ArtifactKind.COMPOSE,
-            )
-        for section in ("networks", "secrets", "configs"):
-            yield from _undeclared(
-                service.name,
-                subject,
-                definition.get(section),
-                section,
-                declared[section],
-                implicit={"default"} if section == "networks" else set(),
-            )
-        yield from _undeclared_volumes(service.name, subject, definition.get("volumes"), declared["volumes"])
+    references = list(undefined_references(project))
+    if project.base_missing and references:
+        # An overlay without its base: one finding for the file, not one per name the base would define.
+        shown = "; ".join(_reference_message(reference) for reference in references[:2])
+        more = f"; and {len(references) - 2} more" if len(references) > 2 else ""
+        yield Violation(
+            Location(project.path),
+            f"{project.path} is a Compose overlay that needs a base ({shown}{more}), but no base file was "
+            "found beside it; "
+            "medlint merges an overlay with its base as `docker compose -f base -f overlay` does: keep the base "
+            "in the same folder as compose.yaml or docker-compose.yml, or list both files under compose.projects "
+            "in .medlint.yaml",
+            f"compose:{project.path}/overlay-base",
+            ArtifactKind.COMPOSE,
+        )
+        return
+    for reference in references:
+        subject = next(
+            (service.workload.subject for service in project.services if service.name == reference.service),
+            f"compose:{project.path}/services/{reference.service}",
+        )
+        yield Violation(reference.location, _reference_message(reference), subject, ArtifactKind.COMPOSE)
 
 
-def _reference_names(node: Node) -> list[tuple[str, Node]]:
-    if node.is_map:
-        return [(str(key), entry) for key, entry in node.items()]
-    names = []
-    for item in node.elements():
-        if isinstance(item.plain(), str):
-            names.append((item.plain(), item))
-        elif item.is_map and isinstance(item.get("source").plain(), str):
-            names.append((item.get("source").plain(), item))
-    return names
-
-
-def _undeclared(
-    service: str, subject: str, node: Node, section: str, declared: set[str], implicit: set[str]
-) -> Iterator[Violation]:
-    for name, entry in _reference_names(node):
-        if name not in declared and name not in implicit:
-            yield Violation(
-                entry.key_location,
-                f'service "{service}" uses {section[:-1]} "{name}", which is not declared under top-level {section}',
-                subject,
-                ArtifactKind.COMPOSE,
-            )
-
-
-def _undeclared_volumes(service: str, subject: str, node: Node, declared: set[str]) -> Iterator[Violation]:
-    for item in node.elements():
-        value = item.plain()
-        if isinstance(value, str):
-            source = value.split(":", 1)[0] if ":" in value else None
-            kind = "volume"
-        elif item.is_map:
-            source, kind = item.get("source").plain(), str(item.get("type").plain() or "volume")
+def _malformed_images(project: Project) -> Iterator[Violation]:
+    """Compose and Kubernetes image references that break the reference grammar: nothing can pull them."""
+    for use in project.index.image_uses:
+        image = use.image
+        if image.problem is None or use.artifact is ArtifactKind.DOCKERFILE:
+            continue  # a Dockerfile's references are MD001 (the build fails)
+        if use.artifact is ArtifactKind.COMPOSE:
+            who, refuses = f'service "{use.workload.name if use.workload else use.subject}"', "Docker"
         else:
-            continue
-        if kind != "volume" or not isinstance(source, str) or not source:
-            continue
-        if source.startswith((".", "/", "~", "$")) or "/" in source or "\\" in source:
-            continue  # a bind mount or an unresolved variable, not a named volume
-        if source not in declared:
-            yield Violation(
-                item.location,
-                f'service "{service}" mounts volume "{source}", which is not declared under top-level volumes',
-                subject,
-                ArtifactKind.COMPOSE,
+            name = use.container.name if use.container else ""
+            who, refuses = (
+                f'container "{name}" of {use.workload.subject if use.workload else use.subject}',
+                "the kubelet",
             )
+        yield Violation(
+            image.location,
+            f"{who} has a malformed image reference '{_shown(image.written)}': {image.problem}, so {refuses} "
+            "cannot pull it",
+            f"{use.subject}/image",
+            use.artifact,
+        )
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def invalid_resource(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
@@ -275,3 +245,4 @@ def invalid_resource(project: Project, params: Mapping[str, Any]) -> Iterator[Vi
     yield from _duplicates(project.k8s_objects)
     for compose in project.compose_projects:
         yield from _compose_references(compose)
+    yield from _malformed_images(project)

@@ -33,13 +33,51 @@ from medlint.fix.writer import UnsafePath, checked_path
 
 _CLEANUP = ("rm", "-rf", "/var/lib/apt/lists/*")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh"})
-#: Per program of MD802's `install-flags:<program>` subject: the sub-command and the option it lacks.
-_INSTALL_FLAGS = {
-    "apt-get": ("install", "--no-install-recommends", ("--no-install-recommends",)),
-    "apt": ("install", "--no-install-recommends", ("--no-install-recommends",)),
-    "apk": ("add", "--no-cache", ("--no-cache", "--no-network")),
-    "pip": ("install", "--no-cache-dir", ("--no-cache-dir", "--no-cache")),
+#: The install sub-commands of each OS package manager MD802 may fix (the grammar's, without dry runs).
+_INSTALL_VERBS = {
+    "apt-get": ("install",),
+    "apt": ("install",),
+    "apk": ("add",),
+    "dnf": ("install", "in"),
+    "dnf5": ("install", "in"),
+    "microdnf": ("install",),
+    "zypper": ("install", "in"),
 }
+_PIP_FLAG = (("install",), "--no-cache-dir", re.compile(r"--no-cache(-dir)?(=.*)?"))
+
+
+def _install_flag(program: str) -> tuple[tuple[str, ...], str, re.Pattern[str]] | None:
+    """For MD802's `install-flags:<program>` subject: the install sub-commands, the option the package-managers
+    table asks for, and what already satisfies it."""
+    if program == "pip":
+        return _PIP_FLAG
+    from medlint.rulepack import load_table
+
+    row = next((r for r in load_table("package-managers")["rows"] if r["program"] == program), None)
+    if row is None or program not in _INSTALL_VERBS:
+        return None
+    if row.get("no_recommends_option"):
+        accepted = "|".join(f"(?:{pattern})" for pattern in row["no_recommends"])
+        return _INSTALL_VERBS[program], row["no_recommends_option"], re.compile(accepted, re.IGNORECASE)
+    if row.get("no_cache_option"):
+        accepted = "|".join(re.escape(option) + "(=.*)?" for option in row["no_cache"])
+        return _INSTALL_VERBS[program], row["no_cache_option"], re.compile(accepted)
+    return None
+
+
+def _cleanup_command(subject: str) -> tuple[str, ...] | None:
+    """MD801's cleanup for the manager in a lists-not-removed subject (`.../package-cache:dnf:...`)."""
+    marker = "/package-cache:"
+    if marker not in subject:
+        return _CLEANUP  # `apt-lists:`: apt
+    from medlint.rulepack import load_table
+
+    program = subject.rsplit(marker, 1)[1].split(":", 1)[0]
+    row = next((r for r in load_table("package-managers")["rows"] if r["program"] == program), None)
+    command = str(row.get("clean_command") or "") if row else ""
+    return tuple(command.split()) or None
+
+
 _PIP_NAMES = re.compile(r"^pip(3(\.\d+)?)?$")
 _ADD_ONLY_FLAGS = ("checksum", "keep-git-dir", "unpack")
 #: `set -e`, `set -eux`, `set -o errexit`, or a shebang with -e, in a heredoc script.
@@ -97,7 +135,7 @@ def install_flags(finding: Finding, site: object, ctx: PlanContext) -> Proposal 
     if marker not in finding.subject:
         return Manual("a build toolchain in the final image needs a multi-stage build, done by hand")
     program = finding.subject.rsplit(marker, 1)[1]
-    spec = _INSTALL_FLAGS.get(program)
+    spec = _install_flag(program)
     if spec is None:
         return Manual(f"no automatic fix for {program}")
     located = _instruction(finding, ctx)
@@ -107,7 +145,7 @@ def install_flags(finding: Finding, site: object, ctx: PlanContext) -> Proposal 
     commands = _run_commands(item)
     if isinstance(commands, Manual):
         return commands
-    verb, flag, accepted = spec
+    verbs, flag, accepted = spec
     edits: list[TextEdit] = []
     parts: list[tuple[list[Command], list[int]]] = [(commands, item.offsets)]
     if _is_heredoc_script(item, commands):
@@ -129,15 +167,15 @@ def install_flags(finding: Finding, site: object, ctx: PlanContext) -> Proposal 
             elif name != program:
                 continue
             sub = subcommand(arguments)
-            if sub is None or sub.value != verb or sub.quoted or sub.complex:
+            if sub is None or sub.value not in verbs or sub.quoted or sub.complex:
                 continue
-            if any(word.value.split("=", 1)[0] in accepted for word in arguments):
+            if any(accepted.fullmatch(word.value) for word in arguments):
                 continue
             position = offsets[sub.end - 1] + 1
             edits.append(TextEdit(position, position, f" {flag}", item.first_line + 1, ("flag", flag)))
     if not edits:
-        return Manual(f"no plain `{program} {verb}` command to add {flag} to")
-    return Proposal(SAFE, f"add {flag} to {program} {verb}", edits=tuple(edits))
+        return Manual(f"no plain `{program} {verbs[0]}` command to add {flag} to")
+    return Proposal(SAFE, f"add {flag} to {program} {verbs[0]}", edits=tuple(edits))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -156,8 +194,15 @@ def apt_lists_cleanup(finding: Finding, site: object, ctx: PlanContext) -> Propo
     commands = _run_commands(item)
     if isinstance(commands, Manual):
         return commands
-    cleanup = " ".join(_CLEANUP)
-    description = f"remove the apt lists ({cleanup}) in the same RUN"
+    words = _cleanup_command(finding.subject)
+    if words is None:
+        return Manual("no cleanup command is known for this package manager")
+    cleanup = " ".join(words)
+    description = (
+        f"remove the apt lists ({cleanup}) in the same RUN"
+        if words == _CLEANUP
+        else f"clean the package index and cache ({cleanup}) in the same RUN"
+    )
     if item.heredocs:
         if not _is_heredoc_script(item, commands):
             return Manual("the RUN combines a command line with heredocs; add the cleanup by hand")
@@ -185,7 +230,7 @@ def apt_lists_cleanup(finding: Finding, site: object, ctx: PlanContext) -> Propo
                 heredoc.body_end,
                 f"{indent}{cleanup}{newline}",
                 item.first_line + 1,
-                ("command", _CLEANUP),
+                ("command", words),
             )
         else:
             # Without `set -e` the script's status is its last command's: chain the cleanup to it, so a
@@ -194,7 +239,7 @@ def apt_lists_cleanup(finding: Finding, site: object, ctx: PlanContext) -> Propo
                 len(line) for line in body.splitlines(keepends=True)[:last_index]
             )
             position = offset + len(last)
-            edit = TextEdit(position, position, f" && {cleanup}", item.first_line + 1, ("command", _CLEANUP))
+            edit = TextEdit(position, position, f" && {cleanup}", item.first_line + 1, ("command", words))
         return Proposal(SAFE, description, edits=(edit,))
     text = item.text.rstrip()
     if not text or text.endswith(("&&", "||", "|", ";", "&", "\\", "`")):
@@ -203,7 +248,7 @@ def apt_lists_cleanup(finding: Finding, site: object, ctx: PlanContext) -> Propo
         return Manual("the RUN's last line ends in a comment; add the cleanup by hand")
     end = item.content_end
     if item.first_line == item.last_line:
-        edit = TextEdit(end, end, f" && {cleanup}", item.first_line + 1, ("command", _CLEANUP))
+        edit = TextEdit(end, end, f" && {cleanup}", item.first_line + 1, ("command", words))
     else:
         last_line = document.lines[item.last_line]
         indent = re.match(r"[ \t]*", last_line).group() or "    "  # type: ignore[union-attr]
@@ -213,7 +258,7 @@ def apt_lists_cleanup(finding: Finding, site: object, ctx: PlanContext) -> Propo
             end,
             f" {document.escape}{newline}{indent}&& {cleanup}",
             item.first_line + 1,
-            ("command", _CLEANUP),
+            ("command", words),
         )
     return Proposal(SAFE, description, edits=(edit,))
 

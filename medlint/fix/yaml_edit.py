@@ -225,7 +225,10 @@ def render_scalar(value: Any, flow: bool = False, quote: str = "") -> str:
     return text if plain else json.dumps(text, ensure_ascii=False)
 
 
-def render_flow(value: Any) -> str:
+def render_flow(value: Any, as_json: bool = False) -> str:
+    """A value in flow style: YAML's, or JSON (keys and strings in double quotes) for a JSON file."""
+    if as_json:
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):
         return "{" + ", ".join(f"{render_scalar(k, True)}: {render_flow(v)}" for k, v in value.items()) + "}"
     if isinstance(value, list):
@@ -289,9 +292,15 @@ def _quote_style(node: Node) -> str:
     return style if style in ("'", '"') else ""
 
 
-def _splices(yfile: YamlFile, actions: list[_Action], style: Indentation) -> list[_Splice]:
+def _splices(
+    yfile: YamlFile, actions: list[_Action], style: Indentation, as_json: bool = False
+) -> list[_Splice]:
     splices: list[_Splice] = []
     text = yfile.text
+
+    def flow_scalar(item: Any, quote: str = "") -> str:
+        return json.dumps(item, ensure_ascii=False) if as_json else render_scalar(item, True, quote)
+
     for action in actions:
         node = action.node
         if action.kind == "insert":
@@ -299,10 +308,10 @@ def _splices(yfile: YamlFile, actions: list[_Action], style: Indentation) -> lis
                 if node.entries:
                     last_key, last_value = node.entries[-1]
                     position = max(last_key.end, last_value.end)
-                    insert = ", " + render_flow(action.payload)[1:-1]
+                    insert = ", " + render_flow(action.payload, as_json)[1:-1]
                 else:
                     position = text.index("{", node.start) + 1
-                    insert = render_flow(action.payload)[1:-1]
+                    insert = render_flow(action.payload, as_json)[1:-1]
                 splices.append(
                     _Splice(position, position, insert, frozenset({yfile.text.count("\n", 0, position)}))
                 )
@@ -314,10 +323,10 @@ def _splices(yfile: YamlFile, actions: list[_Action], style: Indentation) -> lis
             if node.flow:
                 if node.items:
                     position = node.items[-1].end
-                    insert = ", " + ", ".join(render_scalar(item, True, quote) for item in action.payload)
+                    insert = ", " + ", ".join(flow_scalar(item, quote) for item in action.payload)
                 else:
                     position = text.index("[", node.start) + 1
-                    insert = ", ".join(render_scalar(item, True, quote) for item in action.payload)
+                    insert = ", ".join(flow_scalar(item, quote) for item in action.payload)
                 splices.append(
                     _Splice(position, position, insert, frozenset({yfile.text.count("\n", 0, position)}))
                 )
@@ -347,8 +356,8 @@ def _splices(yfile: YamlFile, actions: list[_Action], style: Indentation) -> lis
                 splices.append(_after_line(yfile, yfile.last_line(action.key), lines, action.depth))
             else:
                 rendered = (
-                    render_flow(payload)
-                    if isinstance(payload, (dict, list))
+                    render_flow(payload, as_json)
+                    if isinstance(payload, (dict, list)) or as_json
                     else render_scalar(payload, action.parent.flow)
                 )
                 prefix = (
@@ -357,8 +366,12 @@ def _splices(yfile: YamlFile, actions: list[_Action], style: Indentation) -> lis
                 splices.append(_Splice(node.start, node.end, prefix + rendered, frozenset({node.line})))
         else:  # replace
             quote = node.style if node.style in ("'", '"') else ""
-            rendered = render_scalar(
-                action.payload, flow=bool(action.parent and action.parent.flow), quote=quote
+            rendered = (
+                json.dumps(action.payload, ensure_ascii=False)
+                if as_json
+                else render_scalar(
+                    action.payload, flow=bool(action.parent and action.parent.flow), quote=quote
+                )
             )
             splices.append(_Splice(node.start, node.end, rendered, frozenset({node.line})))
     return splices
@@ -371,9 +384,11 @@ def _parent_key_column(yfile: YamlFile, node: Node) -> int | None:
     return None
 
 
-def apply_text(yfile: YamlFile, actions: list[_Action], style: Indentation) -> tuple[str, frozenset[int]]:
+def apply_text(
+    yfile: YamlFile, actions: list[_Action], style: Indentation, as_json: bool = False
+) -> tuple[str, frozenset[int]]:
     """The spliced text and the original lines that in-line edits change."""
-    splices = _splices(yfile, actions, style)
+    splices = _splices(yfile, actions, style, as_json)
     ordered = sorted(enumerate(splices), key=lambda pair: (pair[1].start, pair[1].order, pair[0]))
     pieces: list[str] = []
     cursor = 0
@@ -732,6 +747,7 @@ def edit_yaml(text: str, changes: list[YamlChange]) -> EditResult:
     except (yaml.YAMLError, RecursionError) as error:
         reason = f"the file does not parse as YAML: {_first_line(error)}"
         return EditResult(None, refused=dict.fromkeys(range(len(changes)), reason))
+    as_json = _is_json(text)
     result = EditResult(None)
     possible: list[int] = []
     for index, change in enumerate(changes):
@@ -743,7 +759,7 @@ def edit_yaml(text: str, changes: list[YamlChange]) -> EditResult:
     if not possible:
         return result
     try:
-        result.text, result.route = _edit_together(yfile, [changes[index] for index in possible])
+        result.text, result.route = _edit_together(yfile, [changes[index] for index in possible], as_json)
         return result
     except YamlEditError:
         pass
@@ -751,7 +767,7 @@ def edit_yaml(text: str, changes: list[YamlChange]) -> EditResult:
     routes: set[str] = set()
     for index in possible:
         try:
-            new_text, route = _edit_together(current, [changes[index]])
+            new_text, route = _edit_together(current, [changes[index]], as_json)
         except YamlEditError as error:
             result.refused[index] = str(error)
             continue
@@ -763,18 +779,41 @@ def edit_yaml(text: str, changes: list[YamlChange]) -> EditResult:
     return result
 
 
-def _edit_together(yfile: YamlFile, changes: list[YamlChange]) -> tuple[str, str]:
+def _is_json(text: str) -> bool:
+    """A JSON text (a Kubernetes manifest written as JSON): edits must keep it JSON."""
+    if not text.lstrip(" \t\r\n").startswith(("{", "[")):
+        return False
+    from medlint.json_source import load_json_documents
+    from medlint.source import SourceError
+
+    try:
+        load_json_documents(text)
+    except SourceError:
+        return False
+    return True
+
+
+def _edit_together(yfile: YamlFile, changes: list[YamlChange], as_json: bool = False) -> tuple[str, str]:
     """The edited text and the route that produced it; YamlEditError when neither route is proven.
 
     ruamel.yaml's result is taken when it is proven, except that for edits inside a line (a flow
     collection, a replaced value) the text route's result is preferred when it keeps more of the line as
-    written (ruamel normalises, for example, the spaces before an end-of-line comment).
+    written (ruamel normalises, for example, the spaces before an end-of-line comment). A JSON file is
+    edited by the text route only, in JSON, and the result must still be JSON.
     """
     actions = resolve_changes(yfile, changes)
     if not actions:
         return yfile.text, "text"
     style = yfile.indentation()
     allowed = _allowed_lines(yfile, actions)
+    if as_json:
+        spliced, spliced_lines = apply_text(yfile, actions, style, as_json=True)
+        problem = verify(yfile, spliced, changes, actions, allowed | spliced_lines)
+        if problem is None and not _is_json(spliced):
+            problem = "the result is not JSON"
+        if problem is not None:
+            raise YamlEditError(problem)
+        return spliced, "text"
     try:
         candidate = apply_ruamel(yfile, actions, style)
         problem = verify(yfile, candidate, changes, actions, allowed)

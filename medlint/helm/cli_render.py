@@ -48,13 +48,22 @@ def _split_api_versions(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option(
     "--kube-version",
     metavar="VERSION",
-    help="Kubernetes version for .Capabilities.KubeVersion (default v1.31.0, as Helm 3.16 binaries).",
+    help="Kubernetes version for .Capabilities.KubeVersion (default v1.31.0, as Helm 3.16 binaries) and for "
+    "the built-in API versions of .Capabilities.APIVersions (those that version's API server serves).",
 )
 @click.option(
     "--api-versions",
     multiple=True,
     metavar="GROUP/VERSION",
     help="Extra API versions for .Capabilities.APIVersions (repeatable or comma-separated).",
+)
+@click.option(
+    "-n",
+    "--namespace",
+    metavar="NAME",
+    default="default",
+    show_default=True,
+    help="The release namespace (.Release.Namespace), as `helm template --namespace`.",
 )
 @click.option(
     "--chart-path",
@@ -70,15 +79,21 @@ def render_command(
     set_string_values: tuple[str, ...],
     kube_version: str | None,
     api_versions: tuple[str, ...],
+    namespace: str,
     chart_paths: tuple[Path, ...],
 ) -> None:
-    """Render CHART (a directory or .tgz) with release name "release-name" in namespace "default"."""
+    """Render CHART (a directory or .tgz) with release name "release-name" in namespace "default" (or
+    the one given with --namespace)."""
+    from medlint.config import namespace_problem
     from medlint.helm.chart import ChartError, check_installable, missing_dependencies
     from medlint.helm.lint_renders import ValuesSet, load_for_render, user_values
     from medlint.helm.render import RenderError, RenderOptions, format_manifests, render_chart
     from medlint.helm.values import ValuesError
 
     root = Path.cwd()
+    problem = namespace_problem(namespace)
+    if problem:
+        raise click.BadParameter(problem, param_hint="'--namespace'")
 
     def fail(message: str) -> None:
         click.echo(f"Error: {message}", err=True)
@@ -109,7 +124,10 @@ def render_command(
         fail(str(error))
         return
     options = RenderOptions(
-        kube_version=kube_version, api_versions=_split_api_versions(api_versions), keep_going=True
+        namespace=namespace,
+        kube_version=kube_version,
+        api_versions=_split_api_versions(api_versions),
+        keep_going=True,
     )
     try:
         result = render_chart(loaded, values, options)

@@ -20,6 +20,7 @@ the findings depend on where the budget happened to run out.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -54,11 +55,11 @@ from medlint.helm.render import (
 from medlint.helm.sourcemap import (
     LineExplainer,
     RenderSourceMap,
+    TemplatePositions,
     TemplateRecord,
     ValueReads,
     ValuesSource,
     remap_tree,
-    template_line_at,
     template_line_map,
 )
 from medlint.helm.values import (
@@ -70,8 +71,8 @@ from medlint.helm.values import (
     path_value,
 )
 from medlint.limits import DEFAULT_LIMITS, Limits
-from medlint.model import ArtifactKind, K8sObject, ParseProblem
-from medlint.model.location import HelmOrigin
+from medlint.model import ArtifactKind, K8sObject, NamespaceSource, ParseProblem
+from medlint.model.location import HelmOrigin, RenderInput
 from medlint.parsers.kubernetes import expand_lists, object_from_document
 from medlint.reader import ReadRefused, read_bytes
 from medlint.source import Location, SourceError, YamlMap, load_yaml_documents
@@ -86,6 +87,8 @@ __all__ = [
 ]
 
 RULE_ID = "MD003"
+#: The namespace `helm template` renders `.Release.Namespace` as when it is given none.
+DEFAULT_RELEASE_NAMESPACE = "default"
 
 
 @dataclass(frozen=True)
@@ -240,28 +243,42 @@ class _Documents:
 class _ObjectBuilder:
     """Builds rendered objects for one render, caching each template's line map."""
 
-    def __init__(self, source_map: RenderSourceMap, chart_display: str, documents: _Documents) -> None:
+    def __init__(
+        self,
+        source_map: RenderSourceMap,
+        chart_display: str,
+        documents: _Documents,
+        release_namespace: str | None = None,
+    ) -> None:
         self.source_map = source_map
         self.explainer = LineExplainer(source_map, chart_display)
         self.chart_display = chart_display
         self.documents = documents
-        self.line_maps: dict[str, list[int]] = {}
+        self.positions: dict[str, TemplatePositions] = {}
+        #: The release namespace the run was given (None: none given, the render used Helm's `default`).
+        self.release_namespace = release_namespace
 
-    def line_map(self, template: RenderedTemplate) -> list[int]:
-        lines = self.line_maps.get(template.name)
-        if lines is None:
-            lines = template_line_map(template.text, template.trace, template.name)
-            if template.from_archive:
-                lines = [1] * len(lines)  # findings point at the archive itself
-            self.line_maps[template.name] = lines
+    def template_positions(self, template: RenderedTemplate) -> TemplatePositions:
+        positions = self.positions.get(template.name)
+        if positions is None:
+            positions = TemplatePositions(
+                template.text,
+                template.trace,
+                template.name,
+                template.reads,
+                template.events,
+                template.from_archive,
+            )
+            self.positions[template.name] = positions
             self.source_map.templates[template.name] = TemplateRecord(
                 template.name, template.text, template.trace, template.reads
             )
-        return lines
+        return positions
 
     def objects(self, manifest: Manifest, problems: list[ParseProblem]) -> list[K8sObject]:
         template = manifest.template
-        lines = self.line_map(template)
+        positions = self.template_positions(template)
+        lines = positions.lines
         base = template.text.count("\n", 0, manifest.start)
         body = self.documents.take(template.name, manifest.content)
         if isinstance(body, SourceError) or (body is not None and not isinstance(body, YamlMap)):
@@ -281,18 +298,46 @@ class _ObjectBuilder:
         if body is None:
             return []
 
-        def origin(output_line: int) -> HelmOrigin:
+        def origin(
+            output_line: int, template_line: int, expression: bool, inputs: frozenset[RenderInput]
+        ) -> HelmOrigin:
             return self.explainer.origin(
-                template.name, template.source_path, output_line, template_line_at(lines, output_line)
+                template.name, template.source_path, output_line, template_line, expression, inputs
             )
 
-        remap_tree(body, lines, base, origin)
+        remap_tree(body, positions, manifest.start, origin)
         return [
-            object_from_document(
-                template.source_path, item, index, self.chart_display, self.source_map.values_set
+            self.in_namespace(
+                object_from_document(
+                    template.source_path, item, index, self.chart_display, self.source_map.values_set
+                )
             )
             for index, item in expand_lists(body, manifest.index)
         ]
+
+    def in_namespace(self, obj: K8sObject) -> K8sObject:
+        """The object with the namespace it lands in and where that comes from.
+
+        Helm installs an object written without a namespace, or with the release namespace
+        (`.Release.Namespace`, directly or through a helper or variable), into the release namespace: that
+        namespace is the one the run was given, or unknown (None), never the `default` the render used.
+        A namespace written literally in a template stays as written; one computed from values or other
+        data stays as computed.
+        """
+        release = self.release_namespace
+        node = obj.document.at("metadata", "namespace")
+        origin = node.location.helm if node.present else None
+        if not obj.namespace:
+            source = NamespaceSource.RELEASE
+        elif origin is None or origin.literal:
+            return dataclasses.replace(obj, namespace_source=NamespaceSource.WRITTEN)
+        elif obj.namespace == (release or DEFAULT_RELEASE_NAMESPACE) and (
+            RenderInput.RELEASE in origin.inputs or RenderInput.DATA in origin.inputs
+        ):
+            source = NamespaceSource.RELEASE
+        else:
+            return dataclasses.replace(obj, namespace_source=NamespaceSource.COMPUTED)
+        return dataclasses.replace(obj, namespace=release, namespace_source=source)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -368,8 +413,13 @@ def render_chart_for_lint(
     sources: dict[tuple[str, str], RenderSourceMap] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     budget: RenderBudget | None = None,
+    namespace: str | None = None,
 ) -> tuple[list[K8sObject], list[ParseProblem]]:
     """Render a chart directory for linting, once per values set.
+
+    `namespace` is the release namespace (`helm template --namespace`); without it the templates see Helm's
+    `default`, but objects in the release namespace carry no namespace (K8sObject.namespace None, source
+    NamespaceSource.RELEASE): where they land is not known.
 
     With `sources`, each render's source map (rendered output, trace, values reads and values files) is kept
     there under (chart directory, values set): `medlint fix` edits values files through it. Otherwise it is
@@ -398,6 +448,7 @@ def render_chart_for_lint(
         return [], _library_problems(chart)
     sets = list(values_sets) if values_sets is not None else default_values_sets(chart_dir)
     options = RenderOptions(
+        namespace=namespace or DEFAULT_RELEASE_NAMESPACE,
         kube_version=kube_version,
         api_versions=tuple(api_versions),
         track_values=True,
@@ -411,7 +462,9 @@ def render_chart_for_lint(
     current_set = [sets[0] if sets else ValuesSet("values.yaml")]  # the values set being rendered last
     kept: dict[tuple[str, str], RenderSourceMap] = {}  # handed to `sources` only when the chart is done
     try:
-        result = _render_sets(chart, display, root, sets, missing, options, chart_budget, current_set, kept)
+        result = _render_sets(
+            chart, display, root, sets, missing, options, chart_budget, current_set, kept, namespace
+        )
     except BudgetExceeded as error:
         return [], [_budget_problem(error, chart, current_set[-1])]
     except RenderBudgetError as error:
@@ -431,6 +484,7 @@ def _render_sets(
     budget: RenderBudget,
     current_set: list[ValuesSet],
     sources: dict[tuple[str, str], RenderSourceMap],
+    namespace: str | None = None,
 ) -> tuple[list[K8sObject], list[ParseProblem]]:
     """The renders of :func:`render_chart_for_lint`, one per values set, each source map kept in `sources`;
     BudgetExceeded passes through."""
@@ -496,7 +550,7 @@ def _render_sets(
             continue
         problems.extend(_render_problem(error, chart, values_set, missing_here) for error in result.errors)
         source_map = RenderSourceMap(values_set.name, _values_sources(result, values_set, root, tree_cache))
-        builder = _ObjectBuilder(source_map, display, documents)
+        builder = _ObjectBuilder(source_map, display, documents, namespace)
         for manifest in result.manifests:
             objects.extend(builder.objects(manifest, problems))
         sources[(display, values_set.name)] = source_map

@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import re
 import warnings
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,12 +61,21 @@ from medlint.helm.gotemplate import (
 )
 from medlint.helm.gotemplate.builtins import BUILTINS
 from medlint.helm.guards import Guard
+from medlint.helm.kube_apis import builtin_api_versions
 from medlint.helm.schema_messages import describe_schema_error
 from medlint.helm.schema_regex import InvalidPattern, has_pattern_properties, with_re2_patterns
-from medlint.helm.sourcemap import ValueRead, ValueReads, prepare_values
+from medlint.helm.sourcemap import (
+    InputMap,
+    RecordingFiles,
+    ValueRead,
+    ValueReads,
+    prepare_values,
+    recording_functions,
+)
 from medlint.helm.values import ValuesError, coalesce_values, is_compatible_range, process_dependencies
 from medlint.limits import DEFAULT_LIMITS
 from medlint.limits import Limits as RunLimits
+from medlint.model.location import RenderInput
 from medlint.redact import without_quoted_text
 
 __all__ = [
@@ -249,6 +259,8 @@ class RenderedTemplate:
     trace: list[TraceEntry] = field(default_factory=list)
     reads: list[ValueRead] = field(default_factory=list)
     from_archive: bool = False  # the template is a member of a .tgz: its lines cannot be shown
+    #: Inputs besides .Values read while it was written: (trace length at that moment, RenderInput).
+    events: list[tuple[int, RenderInput]] = field(default_factory=list)
 
 
 @dataclass
@@ -544,7 +556,10 @@ def render_chart(
     except ValuesError as error:
         raise RenderError(str(error)) from None
     try:
-        capabilities = make_capabilities(options.kube_version or DEFAULT_KUBE_VERSION, options.api_versions)
+        kube_version = options.kube_version or DEFAULT_KUBE_VERSION
+        capabilities = make_capabilities(
+            kube_version, options.api_versions, base_api_versions=builtin_api_versions(kube_version)
+        )
     except (SemverError, FunctionError) as error:
         raise RenderError(f'invalid kube version "{options.kube_version}": {error}') from None
     try:
@@ -569,15 +584,19 @@ def render_chart(
         )
     sections = [tuple(c.full_path().split("/charts/")[1:]) for c in chart.all_charts()]
     prepared = prepare_values(values, sections, reads)
-    top = {
-        "Capabilities": capabilities,
-        "Release": release_object(
-            options.release_name, options.namespace, options.is_upgrade, options.revision
-        ),
-        "Values": prepared,
-    }
+    release: dict[str, Any] = release_object(
+        options.release_name, options.namespace, options.is_upgrade, options.revision
+    )
+    if reads is not None:  # a render for linting: note what each template reads besides .Values
+        release = InputMap(release, reads, RenderInput.RELEASE)
+    top = {"Capabilities": capabilities, "Release": release, "Values": prepared}
     renderables: dict[str, _Renderable] = {}
     _collect_templates(chart, top, renderables)
+    if reads is not None:
+        for renderable in renderables.values():
+            files = renderable.scope["Files"]
+            if not isinstance(files, RecordingFiles):
+                renderable.scope["Files"] = RecordingFiles(files, reads)
     errors: list[RenderError] = []
     try:
         templates = _execute(renderables, options, reads, errors)
@@ -614,12 +633,18 @@ def _budget(options: RenderOptions) -> RenderBudget:
     return RenderBudget(DEFAULT_LIMITS.max_render_steps_per_chart, options.max_seconds, "chart")
 
 
-def _template_set(options: RenderOptions, included: dict[str, int]) -> TemplateSet:
-    """The engine with Helm's functions, every call guarded and counted against the render's budget."""
+def _template_set(
+    options: RenderOptions, included: dict[str, int], reads: ValueReads | None = None
+) -> TemplateSet:
+    """The engine with Helm's functions, every call guarded and counted against the render's budget; with
+    `reads`, calls of generating and cluster-reading functions are noted as inputs."""
     budget = _budget(options)
     tset = TemplateSet(limits=options.limits, missing_key="zero", meter=budget)
     guard = Guard(options.function_chars, options.function_items, budget, tset.charge)
-    tset.add_funcs(_render_functions(guard))
+    functions = _render_functions(guard)
+    if reads is not None:
+        functions.update(recording_functions(functions, reads))
+    tset.add_funcs(functions)
     tset.add_funcs(_engine_functions(tset, included, guard))
     tset.print_guard = guard.check_printed
     return tset
@@ -695,7 +720,7 @@ def _execute(
         errors.append(error)
 
     budget = _budget(options)
-    tset = _template_set(options, {})
+    tset = _template_set(options, {}, reads)
     order = _sort_templates(list(renderables))
     unparsed: set[str] = set()
     for name in order:
@@ -758,15 +783,40 @@ def _execute(
             )
             exceeded.source_path = item.source_path  # type: ignore[attr-defined]
             raise exceeded
+        text, trace = _without_no_value(output, trace)
         rendered[name] = RenderedTemplate(
             name,
             item.source_path,
-            output.replace("<no value>", ""),
+            text,
             trace,
             reads.by_template.get(name, []) if reads is not None else [],
             item.from_archive,
+            reads.events_by_template.get(name, []) if reads is not None else [],
         )
     return rendered
+
+
+_NO_VALUE = "<no value>"
+
+
+def _without_no_value(output: str, trace: list[TraceEntry]) -> tuple[str, list[TraceEntry]]:
+    """Helm removes every `<no value>` from the output; the trace's offsets move with the text after each."""
+    if _NO_VALUE not in output:
+        return output, trace
+    removed: list[int] = []  # start offsets (in the output) of the removed pieces
+    position = output.find(_NO_VALUE)
+    while position >= 0:
+        removed.append(position)
+        position = output.find(_NO_VALUE, position + len(_NO_VALUE))
+    width = len(_NO_VALUE)
+    moved = []
+    for entry in trace:
+        before = bisect_left(removed, entry.offset)  # pieces starting before the entry
+        offset = entry.offset - before * width
+        if before and entry.offset < removed[before - 1] + width:  # the entry starts inside a piece
+            offset = removed[before - 1] - (before - 1) * width
+        moved.append(entry._replace(offset=offset))
+    return output.replace(_NO_VALUE, ""), moved
 
 
 # --------------------------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 Findings on a rendered chart must point at files the user can open, never at rendered text. Three
 pieces make that possible:
 
-1. **Template lines.** The engine's trace (``TraceEntry``) says which template line wrote each part
-   of the output. :func:`template_line_map` turns it into one line of the *rendered file's own
-   template* per output line: text written by an ``include``, ``tpl`` or ``template`` call is
-   attributed to the line of the call, so every position stays inside the template file that the
-   Kubernetes object is reported in. (For a ``{{- template ...}}`` whose trimming removed all text
-   before it, the trace has nothing on the call's own line: the previous template line is used.)
+1. **Template lines and columns.** The engine's trace (``TraceEntry``) says which template line and
+   column wrote each part of the output. :func:`template_line_map` turns it into one line of the
+   *rendered file's own template* per output line, and :class:`TemplatePositions` maps any output
+   offset to a template line and column: literal text character for character, the output of an
+   expression (an ``include``, ``tpl``, any ``{{ ... }}``) to the expression's ``{{``, text written
+   by a ``template`` call to the call. Every position stays inside the template file that the
+   Kubernetes object is reported in, and no column is copied from the rendered output.
 
 2. **Values reads.** When a chart is rendered for linting, ``.Values`` is made of
    :class:`TrackedMap` objects that record every key a template reads, together with how far the
@@ -17,27 +18,36 @@ pieces make that possible:
    appears on the line, or a key of a map read (``toYaml .Values.securityContext``) equal to the
    line's own key.
 
-3. **Origins.** Every position of a rendered object is a template line and carries a
-   :class:`~medlint.model.location.HelmOrigin` (template, line, values set, values keys), computed
-   once per rendered line while the render's source map is at hand (:class:`LineExplainer`). The
-   source map is then dropped; :func:`explain_findings` turns a finding's origin into related
-   locations at the values keys (``values.yaml: securityContext.runAsUser``).
+3. **Inputs.** Besides ``.Values``, a render for linting notes the other inputs templates read
+   (``.Release``, ``.Files``, ``lookup``, generating functions such as ``randAlphaNum`` or ``genCA``)
+   and the engine marks expressions that read variables or dot. A position then says whether it was
+   written literally or by an expression, and what that expression read (``HelmOrigin.inputs``):
+   literal template text is committed in the chart, data from values or generated at install time is
+   not.
+
+4. **Origins.** Every position of a rendered object is a template line and column and carries a
+   :class:`~medlint.model.location.HelmOrigin` (template, line, values set, values keys, inputs),
+   computed while the render's source map is at hand (:class:`LineExplainer`, values keys once per
+   rendered line). The source map is then dropped; :func:`explain_findings` turns a finding's origin
+   into related locations at the values keys (``values.yaml: securityContext.runAsUser``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from medlint.findings import Finding, RelatedLocation
+from medlint.helm.functions.files import ChartFiles
 from medlint.helm.gofmt import format_value
 from medlint.helm.gotemplate import TraceEntry
-from medlint.model.location import HelmOrigin, Location, ValuesKey
-from medlint.model.tree import YamlList, YamlMap
+from medlint.model.location import HelmOrigin, Location, RenderInput, ValuesKey
+from medlint.model.tree import Span, YamlList, YamlMap
 
 __all__ = [
     "LineExplainer",
@@ -73,24 +83,147 @@ class ValueRead:
 
 
 class ValueReads:
-    """Collects reads per template execution (one recorder per render; nothing global)."""
+    """Collects reads per template execution (one recorder per render; nothing global).
+
+    Besides `.Values` reads (`by_template`), it records the other inputs a template reads (`.Release`,
+    `.Files`, `lookup`, generating functions) as events: (trace length at that moment, RenderInput).
+    """
 
     def __init__(self) -> None:
         self.by_template: dict[str, list[ValueRead]] = {}
+        self.events_by_template: dict[str, list[tuple[int, RenderInput]]] = {}
         self._trace: list[TraceEntry] | None = None
         self._current: list[ValueRead] | None = None
+        self._events: list[tuple[int, RenderInput]] | None = None
 
     def begin(self, template: str, trace: list[TraceEntry]) -> None:
         self._trace = trace
         self._current = self.by_template.setdefault(template, [])
+        self._events = self.events_by_template.setdefault(template, [])
 
     def end(self) -> None:
         self._trace = None
         self._current = None
+        self._events = None
 
     def record(self, path: ValuesPath, value: Any) -> None:
         if self._current is not None and self._trace is not None:
             self._current.append(ValueRead(len(self._trace), path, value))
+
+    def note(self, kind: RenderInput) -> None:
+        """An input other than `.Values` was read (once per kind and trace position is enough)."""
+        events, trace = self._events, self._trace
+        if events is not None and trace is not None:
+            event = (len(trace), kind)
+            if not events or events[-1] != event:
+                events.append(event)
+
+
+class InputMap(dict):
+    """A built-in object's map (`.Release`) that notes each read of one of its fields as an input."""
+
+    __slots__ = ("_kind", "_reads")
+
+    def __init__(self, items: Any, reads: ValueReads, kind: RenderInput) -> None:
+        super().__init__(items)
+        self._reads = reads
+        self._kind = kind
+
+    def __getitem__(self, key: Any) -> Any:
+        value = dict.__getitem__(self, key)
+        self._reads.note(self._kind)
+        return value
+
+    def __copy__(self) -> dict:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return dict(self)
+
+    def __reduce__(self) -> Any:
+        return (dict, (dict(self),))
+
+
+class RecordingFiles(ChartFiles):
+    """`.Files` of a chart, noting each use as an input (files committed in the chart)."""
+
+    __slots__ = ("_reads",)
+
+    def __init__(self, files: ChartFiles, reads: ValueReads) -> None:
+        super().__init__(files.items())
+        self._reads = reads
+
+    def GetBytes(self, name: Any) -> bytes:
+        self._reads.note(RenderInput.FILES)
+        return super().GetBytes(name)
+
+    def Get(self, name: Any) -> str:
+        self._reads.note(RenderInput.FILES)
+        return super().Get(name)
+
+    def Glob(self, pattern: Any) -> ChartFiles:
+        self._reads.note(RenderInput.FILES)
+        return super().Glob(pattern)
+
+    def Lines(self, name: Any) -> list[str]:
+        self._reads.note(RenderInput.FILES)
+        return super().Lines(name)
+
+    def AsConfig(self) -> str:
+        self._reads.note(RenderInput.FILES)
+        return super().AsConfig()
+
+    def AsSecrets(self) -> str:
+        self._reads.note(RenderInput.FILES)
+        return super().AsSecrets()
+
+    def __reduce__(self) -> Any:
+        return (ChartFiles, (dict(self),))
+
+
+#: Functions whose result is made at install time, not written in the chart: random and generated data.
+GENERATING_FUNCTIONS = frozenset(
+    {
+        "randAlphaNum",
+        "randAlpha",
+        "randNumeric",
+        "randAscii",
+        "randBytes",
+        "randInt",
+        "shuffle",
+        "uuidv4",
+        "genPrivateKey",
+        "genCA",
+        "genCAWithKey",
+        "genSelfSignedCert",
+        "genSelfSignedCertWithKey",
+        "genSignedCert",
+        "genSignedCertWithKey",
+        "now",
+    }
+)
+#: Functions that read the cluster at install time.
+CLUSTER_FUNCTIONS = frozenset({"lookup"})
+
+
+def recording_functions(functions: dict[str, Any], reads: ValueReads) -> dict[str, Any]:
+    """The generating and cluster-reading functions among `functions`, wrapped to note their call as an input."""
+
+    def noting(function: Any, kind: RenderInput) -> Any:
+        @functools.wraps(function)  # the engine reads the arity from the original's signature
+        def recorded(*args: Any) -> Any:
+            reads.note(kind)
+            return function(*args)
+
+        return recorded
+
+    wrapped = {}
+    for name, function in functions.items():
+        if name in GENERATING_FUNCTIONS:
+            wrapped[name] = noting(function, RenderInput.GENERATED)
+        elif name in CLUSTER_FUNCTIONS:
+            wrapped[name] = noting(function, RenderInput.CLUSTER)
+    return wrapped
 
 
 class _ValuesMethods:
@@ -223,7 +356,7 @@ def template_line_map(output: str, trace: Sequence[TraceEntry], template: str) -
             last_top = line
             outer_line.append(entry.line)
         else:
-            outer_line.append(last_top)
+            outer_line.append(entry.site[0] if entry.site else last_top)
     result: list[int] = []
     for number, start in enumerate(line_starts):
         end = line_starts[number + 1] - 1 if number + 1 < len(line_starts) else len(output)
@@ -250,46 +383,188 @@ def template_line_at(lines: Sequence[int], output_line: int) -> int:
     return lines[-1] if lines else 1
 
 
-def remap_tree(node: Any, lines: Sequence[int], base: int, origin_for: Any) -> None:
-    """Rewrite the positions of a parsed document (YamlMap/YamlList) from document lines to template lines.
+class TemplatePositions:
+    """Places in one rendered template's output, in the template file: line, column, and how it was written.
 
-    ``base`` is the 0-based output line where the document starts; ``lines`` maps output lines to
-    template lines; ``origin_for(output_line)`` gives the HelmOrigin attached to each position.
+    An offset of the output lies in the text of one trace entry. Literal text maps character for character
+    to its place in the template; the output of an expression maps to the expression's `{{`, every line and
+    column of it; text written from another file through `{{ template }}` maps to that call. So a finding on
+    a rendered value points at the start of the template expression that produced it, never at a column
+    copied from the rendered output.
+    """
+
+    def __init__(
+        self,
+        output: str,
+        trace: Sequence[TraceEntry],
+        template: str,
+        reads: Sequence[ValueRead] = (),
+        events: Sequence[tuple[int, RenderInput]] = (),
+        from_archive: bool = False,
+    ) -> None:
+        self.output = output
+        self.trace = trace
+        self.template = template
+        self.offsets = [entry.offset for entry in trace]
+        self.line_starts = [0]
+        position = output.find("\n")
+        while position >= 0:
+            self.line_starts.append(position + 1)
+            position = output.find("\n", position + 1)
+        lines = template_line_map(output, trace, template)
+        self.from_archive = from_archive
+        self.lines = [1] * len(lines) if from_archive else lines  # findings point at the archive itself
+        inputs: dict[int, set[RenderInput]] = {}
+        for index in _values_fed(reads):
+            inputs.setdefault(index, set()).add(RenderInput.VALUES)
+        for index, kind in events:
+            inputs.setdefault(index, set()).add(kind)
+        self._inputs = inputs
+
+    def line_index(self, offset: int) -> int:
+        """The 0-based output line of an offset."""
+        return bisect_right(self.line_starts, offset) - 1
+
+    def offset(self, start: int, line: int, column: int) -> int:
+        """The output offset of a (1-based) line and column of the document that starts at offset `start`."""
+        if line <= 1:
+            return start + column - 1
+        index = self.line_index(start) + line - 1
+        if index >= len(self.line_starts):
+            return len(self.output)
+        return self.line_starts[index] + column - 1
+
+    def place(self, offset: int) -> tuple[int, int]:
+        """The template line and column that wrote the output at `offset`."""
+        if self.from_archive:
+            return 1, 1
+        k = bisect_right(self.offsets, offset) - 1
+        if k < 0:
+            return 1, 1
+        entry = self.trace[k]
+        if entry.template != self.template:
+            return entry.site if entry.site else (template_line_at(self.lines, self.line_index(offset)), 1)
+        if not entry.verbatim:
+            return entry.line, entry.column
+        lines_on = self.line_index(offset) - self.line_index(entry.offset)  # newlines of the text before
+        if not lines_on:
+            return entry.line, entry.column + offset - entry.offset
+        return entry.line + lines_on, offset - self.line_starts[self.line_index(offset)] + 1
+
+    def _entries(self, start: int, end: int) -> range:
+        first = max(bisect_right(self.offsets, start) - 1, 0)
+        last = bisect_left(self.offsets, max(end, start + 1)) - 1
+        return range(first, max(last, first) + 1) if self.trace else range(0)
+
+    def written(self, start: int, end: int) -> tuple[bool, frozenset[RenderInput]]:
+        """Whether expressions wrote any of output[start:end], and what they read."""
+        expression = False
+        inputs: set[RenderInput] = set()
+        for index in self._entries(start, end):
+            entry = self.trace[index]
+            if entry.verbatim:
+                continue
+            expression = True
+            found = self._inputs.get(index)
+            if found:
+                inputs |= found
+            if entry.data and not found:
+                inputs.add(RenderInput.DATA)
+        return expression, frozenset(inputs)
+
+    def literal_span(self, start: int, end: int) -> bool:
+        """output[start:end] is one piece of literal text of the template itself."""
+        entries = self._entries(start, end)
+        if len(entries) != 1:
+            return False
+        entry = self.trace[entries[0]]
+        return entry.verbatim and entry.template == self.template
+
+
+def _values_fed(reads: Sequence[ValueRead]) -> set[int]:
+    """The trace positions whose expressions took something from `.Values`.
+
+    Of the reads before one position, a map read only on the way to a key (`.Values.auth` of
+    `.Values.auth.password`) is no input of its own, and a value that is empty (null, "", {} or []) gives
+    the output nothing: `{{ .Values.password | default "changeme" }}` with an empty password writes the
+    template's own `changeme`.
+    """
+    fed: set[int] = set()
+    start = 0
+    while start < len(reads):
+        index = reads[start].trace_index
+        end = start
+        while end < len(reads) and reads[end].trace_index == index:
+            end += 1
+        group = reads[start:end]
+        # Paths read on the way to a longer one (linear in the reads: a template may read many values
+        # before it writes anything).
+        passed = {read.path[:length] for read in group for length in range(1, len(read.path))}
+        for read in group:
+            if read.value is None or read.value == "" or read.value == {} or read.value == []:
+                continue
+            if isinstance(read.value, (dict, list)) and read.path in passed:
+                continue
+            fed.add(index)
+            break
+        start = end
+    return fed
+
+
+#: Gives the HelmOrigin of a position: (output line, template line, written by expressions, their inputs).
+OriginFor = Callable[[int, int, bool, frozenset[RenderInput]], HelmOrigin]
+
+
+def remap_tree(node: Any, positions: TemplatePositions, start: int, origin_for: OriginFor) -> None:
+    """Rewrite the positions of a parsed document (YamlMap/YamlList) from document lines and columns to
+    template lines and columns, and attach to each the HelmOrigin of the place that wrote it.
+
+    ``start`` is the output offset where the document starts; scalars (keys, values, items) carry how their
+    whole text was written, mappings and lists how their first character was.
     """
     seen: set[int] = set()
 
-    def index_of(document_line: int) -> int:
-        return base + document_line - 1
+    def origin(offset: int, end: int, line: int) -> HelmOrigin:
+        expression, inputs = positions.written(offset, end)
+        return origin_for(positions.line_index(offset), line, expression, inputs)
 
-    def line_at(index: int) -> int:
-        return template_line_at(lines, index)
+    def span(value: Span, scalar: bool) -> tuple[Span, HelmOrigin]:
+        first = positions.offset(start, value[0], value[1])
+        last = positions.offset(start, value[2], value[3])
+        line, column = positions.place(first)
+        written = origin(first, last if scalar else first + 1, line)
+        if value[2] != value[0]:
+            # A span over several output lines: from its place to the start of the template line of its end.
+            end_line = template_line_at(positions.lines, positions.line_index(max(last - 1, first)))
+            return (
+                (line, column, line, column) if end_line <= line else (line, column, end_line, 1)
+            ), written
+        if last > first and positions.literal_span(first, last):
+            end_line, end_column = positions.place(last - 1)
+            return (line, column, end_line, end_column + 1), written
+        return (line, column, line, column), written
 
-    def span(value: tuple[int, int, int, int]) -> tuple[tuple[int, int, int, int], HelmOrigin | None]:
-        start_index = index_of(value[0])
-        start = line_at(start_index)
-        end = line_at(index_of(value[2]))
-        origin = origin_for(start_index)
-        if end != start or value[2] != value[0]:
-            # A span over several output lines: keep it within the start line of the template.
-            return ((start, value[1], start, value[1]) if end < start else (start, value[1], end, 1)), origin
-        return (start, value[1], start, value[3]), origin
+    def place_node(current: YamlMap | YamlList) -> None:
+        offset = positions.offset(start, current.line, current.column)
+        current.line, current.column = positions.place(offset)
+        current.node_origin = origin(offset, offset + 1, current.line)
 
     def visit(current: Any) -> None:
         if id(current) in seen:
             return
         seen.add(id(current))
         if isinstance(current, YamlMap):
-            index = index_of(current.line)
-            current.line, current.node_origin = line_at(index), origin_for(index)
+            place_node(current)
             key_origins: dict[Any, HelmOrigin | None] = {}
             for key, value in current.key_positions.items():
-                current.key_positions[key], key_origins[key] = span(value)
+                current.key_positions[key], key_origins[key] = span(value, True)
             origins: dict[Any, HelmOrigin | tuple[HelmOrigin | None, HelmOrigin | None] | None] = {}
             for key, value in current.value_positions.items():
-                current.value_positions[key], value_origin = span(value)
+                scalar = not isinstance(current.get(key), (YamlMap, YamlList))
+                current.value_positions[key], value_origin = span(value, scalar)
                 key_origin = key_origins.pop(key, None)
-                # One origin when key and value were written on the same line (the same object): a pair
-                # for each of a render's many keys would be most of what its positions cost in memory.
+                # One origin when key and value have the same one (origins are shared per place and how it
+                # was written): a pair for each of a render's many keys would be most of their memory.
                 origins[key] = key_origin if key_origin is value_origin else (key_origin, value_origin)
             for key, key_origin in key_origins.items():
                 origins[key] = (key_origin, None)
@@ -297,9 +572,11 @@ def remap_tree(node: Any, lines: Sequence[int], base: int, origin_for: Any) -> N
             for item in current.values():
                 visit(item)
         elif isinstance(current, YamlList):
-            index = index_of(current.line)
-            current.line, current.node_origin = line_at(index), origin_for(index)
-            spans = [span(value) for value in current.item_positions]
+            place_node(current)
+            spans = [
+                span(value, not isinstance(item, (YamlMap, YamlList)))
+                for value, item in zip(current.item_positions, current)
+            ]
             current.item_positions = [item[0] for item in spans]
             current.origins = [item[1] for item in spans]
             for item in current:
@@ -553,7 +830,10 @@ def values_behind_line(
     last = max(bisect_right(offsets, max(line_end - 1, line_start)) - 1, first)
     read_indexes = record.read_indexes()
     low = bisect_left(read_indexes, first)
-    high = bisect_right(read_indexes, last + 1)
+    # Reads are noted before the write they lead to: those of an expression that wrote nothing at the end
+    # of the line belong to the entry that starts at the line's end, never to one that starts lines later.
+    following = last + 1 if last + 1 < len(offsets) and offsets[last + 1] <= line_end else last
+    high = bisect_right(read_indexes, following)
     candidates = record.reads[low:high]
     if not candidates:
         return []
@@ -665,14 +945,28 @@ class LineExplainer:
     def __init__(self, source_map: RenderSourceMap, chart: str = "") -> None:
         self.source_map = source_map
         self.chart = chart
-        self._origins: dict[tuple[str, int], HelmOrigin] = {}
+        self._origins: dict[tuple[str, int, int, bool, frozenset[RenderInput]], HelmOrigin] = {}
+        self._keys: dict[tuple[str, int], tuple[ValuesKey, ...]] = {}
         self._indexes: dict[int, _SubtreeIndex | None] = {}
 
-    def origin(self, template: str, source_path: str, output_line: int, template_line: int) -> HelmOrigin:
-        known = self._origins.get((template, output_line))
+    def origin(
+        self,
+        template: str,
+        source_path: str,
+        output_line: int,
+        template_line: int,
+        expression: bool = False,
+        inputs: frozenset[RenderInput] = frozenset(),
+    ) -> HelmOrigin:
+        """The origin of a place on `output_line` (values keys are matched once per rendered line)."""
+        cache_key = (template, output_line, template_line, expression, inputs)
+        known = self._origins.get(cache_key)
         if known is None:
-            record = self.source_map.templates.get(template)
-            keys = values_keys(self.source_map, record, output_line, self._indexes) if record else ()
+            keys = self._keys.get((template, output_line))
+            if keys is None:
+                record = self.source_map.templates.get(template)
+                keys = values_keys(self.source_map, record, output_line, self._indexes) if record else ()
+                self._keys[(template, output_line)] = keys
             known = HelmOrigin(
                 source_path,
                 template_line,
@@ -681,8 +975,10 @@ class LineExplainer:
                 self.chart,
                 template,
                 output_line,
+                expression,
+                inputs,
             )
-            self._origins[(template, output_line)] = known
+            self._origins[cache_key] = known
         return known
 
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 #: Submodule of medlint.model -> the public names it defines (mirrored below for type checkers).
 _FAMILIES: dict[str, tuple[str, ...]] = {
-    "location": ("HelmOrigin", "Location", "ValuesKey"),
-    "common": ("ArtifactKind", "Labels", "Level", "Located", "Setting", "TextEnum"),
+    "location": ("HelmOrigin", "Location", "RenderInput", "ValuesKey"),
+    "common": ("ArtifactKind", "Labels", "Level", "Located", "NamespaceSource", "Setting", "TextEnum"),
     "images": ("ImageRef",),
     "tree": ("Node",),
     "kubernetes": ("ContainerPort", "K8sObject", "PodSpec", "PodVolume", "VolumeMount"),
@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from medlint.model.common import Labels as Labels
     from medlint.model.common import Level as Level
     from medlint.model.common import Located as Located
+    from medlint.model.common import NamespaceSource as NamespaceSource
     from medlint.model.common import Setting as Setting
     from medlint.model.common import TextEnum as TextEnum
     from medlint.model.compose import BuildContextReference as BuildContextReference
@@ -115,6 +116,7 @@ if TYPE_CHECKING:
     from medlint.model.kubernetes import VolumeMount as VolumeMount
     from medlint.model.location import HelmOrigin as HelmOrigin
     from medlint.model.location import Location as Location
+    from medlint.model.location import RenderInput as RenderInput
     from medlint.model.location import ValuesKey as ValuesKey
     from medlint.model.project import ClassDeclaration as ClassDeclaration
     from medlint.model.project import ParseProblem as ParseProblem

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
 from typing import Generic, TypeVar
 
 from medlint.model.location import Location
+from medlint.model.text_enum import TextEnum
+
+__all__ = ["ArtifactKind", "Labels", "Level", "Located", "NamespaceSource", "Setting", "TextEnum"]
 
 T = TypeVar("T")
-
-
-class TextEnum(str, Enum):
-    """A closed set of words: each member is the text it stands for, in comparisons, hashing, formatting and
-    JSON, so output written from the strings before these became enums stays the same."""
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self.value), spec)
 
 
 class ArtifactKind(TextEnum):
@@ -30,6 +21,29 @@ class ArtifactKind(TextEnum):
     COMPOSE = "compose"
     KUBERNETES = "kubernetes"
     HELM = "helm"
+
+
+class NamespaceSource(TextEnum):
+    """Where the namespace of a Kubernetes object (or workload) comes from."""
+
+    WRITTEN = "written"  # `metadata.namespace` as written: a manifest, or literal text of a chart template
+    UNSET = "unset"  # a manifest without `metadata.namespace`: it lands where it is applied
+    RELEASE = (
+        "release"  # a chart's object in the Helm release namespace (`.Release.Namespace`, or none written)
+    )
+    COMPUTED = "computed"  # a chart's object whose namespace a template computed from values or other data
+
+
+def namespace_description(namespace: str | None, source: NamespaceSource) -> str:
+    """The namespace an object lands in, for messages: never a namespace medlint made up.
+
+    A chart's release namespace is only named when the run was given one (`--namespace`, `helm.namespace`);
+    a manifest without a namespace is described as `default`, where `kubectl apply` puts it unless told
+    otherwise.
+    """
+    if source is NamespaceSource.RELEASE and not namespace:
+        return "the release namespace"
+    return f'namespace "{namespace or "default"}"'
 
 
 class Level(TextEnum):

@@ -12,7 +12,15 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from medlint.model.common import ArtifactKind, Labels, Located, Setting, TextEnum
+from medlint.model.common import (
+    ArtifactKind,
+    Labels,
+    Located,
+    NamespaceSource,
+    Setting,
+    TextEnum,
+    namespace_description,
+)
 from medlint.model.location import Location
 from medlint.model.tree import ABSENT, Node
 
@@ -171,11 +179,23 @@ class Workload:
     #: Kubernetes: the workload object as written; Compose: the service definition; absent for images.
     definition: Node = ABSENT
     pod: PodSpec | None = None  # Kubernetes: the pod spec
+    #: Where `namespace` comes from (as on K8sObject); derived from `namespace` when not given.
+    namespace_source: NamespaceSource = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.namespace_source is None:
+            source = NamespaceSource.WRITTEN if self.namespace else NamespaceSource.UNSET
+            object.__setattr__(self, "namespace_source", source)
 
     @property
     def namespace_or_default(self) -> str:
         """The namespace the workload lands in when applied as written (`default` when none is set)."""
         return self.namespace or "default"
+
+    @property
+    def namespace_description(self) -> str:
+        """`namespace "prod"`, or `the release namespace` of a chart rendered without one, for messages."""
+        return namespace_description(self.namespace, self.namespace_source)
 
     @property
     def is_kubernetes(self) -> bool:
@@ -380,11 +400,17 @@ class ComposeService:
 
 @dataclass(frozen=True, slots=True)
 class ComposeProject:
+    """A Compose project: one file, or several merged in order as `docker compose -f a -f b` does (a base
+    and its override or environment overlay). `path` is the first file, which names the project."""
+
     path: str
     services: tuple[ComposeService, ...]
     #: Top-level `secrets`, `configs`, `volumes` and `networks`, as written.
     top_level: Mapping[str, Any] = field(default_factory=dict)
     definition: Node = ABSENT  # the whole project after interpolation and merging
+    files: tuple[str, ...] = ()  # every file merged, in order (the first is `path`)
+    #: An overlay (it uses names it does not define) whose base Compose file could not be found.
+    base_missing: bool = False
 
     def declared(self, section: str) -> set[str]:
         """The names a top-level section declares (`volumes`, `networks`...)."""

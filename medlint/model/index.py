@@ -9,12 +9,14 @@ it, they never add to it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from medlint.model.common import ArtifactKind
 from medlint.model.images import ImageRef, parse_image_reference
+from medlint.model.platforms import platform_dependent, platform_stage, with_platform_values
 
 if TYPE_CHECKING:  # annotations only: a scan loads the model modules of the kinds it reads
     from medlint.model.core import Chart, ComposeProject, ComposeService, Container, Dockerfile, Workload
@@ -148,7 +150,14 @@ def _dockerfile_image_uses(dockerfile: Dockerfile) -> Iterator[ImageUse]:
             for usage, source in sources:
                 if source.isdigit() or source.lower() in stage_names:
                     continue
-                image = parse_image_reference(source, instruction.location, unresolved="$" in source)
+                if platform_dependent(source):
+                    if platform_stage(source, sorted(stage_names)) is not None:
+                        continue  # one stage per platform (`--from=build-${TARGETARCH}`)
+                    read = with_platform_values(source)
+                    image = parse_image_reference(read, instruction.location, unresolved="$" in read)
+                    image = dataclasses.replace(image, written=source, problem=None)
+                else:
+                    image = parse_image_reference(source, instruction.location, unresolved="$" in source)
                 yield ImageUse(image, ArtifactKind.DOCKERFILE, subject, usage)
     syntax = dockerfile.directives.get("syntax")
     if syntax is not None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from medlint.model.common import ArtifactKind, Labels
+from medlint.model.common import ArtifactKind, Labels, NamespaceSource, namespace_description
 from medlint.model.location import Location
 from medlint.model.tree import ABSENT, Node
 
@@ -43,7 +43,13 @@ def get_path(node: Any, path: tuple[str, ...]) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class K8sObject:
-    """Any Kubernetes object (known kinds, custom resources and fragments alike), with its position."""
+    """Any Kubernetes object (known kinds, custom resources and fragments alike), with its position.
+
+    `namespace` is the namespace the object lands in when it is known: as written, or a chart's release
+    namespace when the run was given one. It is None for a manifest written without one and for a chart's
+    object in the release namespace of a run given none: it lands wherever it is installed.
+    `namespace_source` says which (derived from `namespace` when not given: written, or unset).
+    """
 
     api_version: str | None
     kind: str | None
@@ -58,6 +64,12 @@ class K8sObject:
     annotations: Labels = field(default_factory=dict)
     rendered_from: str | None = None  # Helm: the chart directory the object was rendered from
     values_set: str | None = None  # Helm: the values file(s) of the render that produced it
+    namespace_source: NamespaceSource = None  # type: ignore[assignment]  # derived when not given
+
+    def __post_init__(self) -> None:
+        if self.namespace_source is None:
+            source = NamespaceSource.WRITTEN if self.namespace else NamespaceSource.UNSET
+            object.__setattr__(self, "namespace_source", source)
 
     @property
     def subject(self) -> str:
@@ -75,8 +87,13 @@ class K8sObject:
 
     @property
     def namespace_or_default(self) -> str:
-        """The namespace the object lands in when applied as written."""
+        """The namespace the object lands in when applied as written (objects of one release share one)."""
         return self.namespace or DEFAULT_NAMESPACE
+
+    @property
+    def namespace_description(self) -> str:
+        """`namespace "prod"`, or `the release namespace` of a chart rendered without one, for messages."""
+        return namespace_description(self.namespace, self.namespace_source)
 
     @property
     def api_group(self) -> str:

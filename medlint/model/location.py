@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from medlint.model.text_enum import TextEnum
+
 
 @dataclass(frozen=True, slots=True)
 class ValuesKey:
@@ -18,9 +20,22 @@ class ValuesKey:
     key: str  # the dotted path from the file's root, list indexes in brackets
 
 
+class RenderInput(TextEnum):
+    """What a template expression read to write a rendered value (`HelmOrigin.inputs`)."""
+
+    VALUES = "values"  # `.Values`: the chart's defaults and the values files and `--set` of the render
+    RELEASE = "release"  # `.Release`: the release name and namespace given at install time
+    FILES = "files"  # `.Files`: files committed in the chart
+    CLUSTER = "cluster"  # `lookup`: objects read from the cluster at install time
+    GENERATED = "generated"  # random and generated data: `randAlphaNum`, `genCA`, `uuidv4`, `now`...
+    DATA = "data"  # a variable, dot or another field, whose own source this position does not tell
+
+
 @dataclass(frozen=True, slots=True)
 class HelmOrigin:
-    """Where a position of a rendered chart came from: the template line, the values set and values keys."""
+    """Where a position of a rendered chart came from: the template line, the values set and values keys,
+    and how the text there was written: literal template text, or the output of a template expression
+    (`{{ ... }}`) with what that expression read."""
 
     template: str  # repository-relative template file
     line: int  # the line in that template
@@ -29,6 +44,14 @@ class HelmOrigin:
     chart: str = ""  # the chart directory that was rendered
     template_name: str = ""  # the template as Helm names it (`mychart/templates/deployment.yaml`)
     rendered_line: int = 0  # the 0-based line of that template's rendered output
+    expression: bool = False  # some of the text was written by a template expression, not literally
+    inputs: frozenset[RenderInput] = frozenset()  # what those expressions read (none: constants only)
+
+    @property
+    def literal(self) -> bool:
+        """Written in the chart itself: literal template text, or expressions of constants (and of files
+        committed in the chart) alone, never values, release data, the cluster or generated data."""
+        return not self.expression or self.inputs <= {RenderInput.FILES}
 
 
 @dataclass(frozen=True, slots=True, order=True)

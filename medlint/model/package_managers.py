@@ -31,14 +31,15 @@ _OS_INSTALL = {
     "apk": ("apk", ("add",)),
     "yum": ("yum", ("install", "localinstall", "reinstall")),
     "dnf": ("yum", ("install", "in", "localinstall", "reinstall")),
-    "microdnf": ("yum", ("install",)),
-    "tdnf": ("yum", ("install",)),
+    "dnf5": ("yum", ("install", "in", "reinstall")),
+    "microdnf": ("yum", ("install", "reinstall")),
+    "tdnf": ("yum", ("install", "reinstall")),
     "zypper": ("zypper", ("install", "in")),
 }
 _OS_REMOVE = {
     "apt": ("remove", "purge", "autoremove"),
     "apk": ("del",),
-    "yum": ("remove", "erase", "autoremove"),
+    "yum": ("remove", "rm", "erase", "autoremove"),
     "zypper": ("remove", "rm"),
 }
 #: Options whose value is the next word when written without `=` (`-o Dpkg::...`, `--virtual .deps`).
@@ -105,11 +106,12 @@ _OS_VALUE_OPTIONS = {
         "--download",
     },
 }
+#: Options with which an install installs nothing (a dry run, or a download only).
 _SIMULATE_OPTIONS = {
-    "apt": {"-s", "--simulate", "--dry-run", "--just-print", "--no-act", "--recon"},
+    "apt": {"-s", "--simulate", "--dry-run", "--just-print", "--no-act", "--recon", "-d", "--download-only"},
     "apk": {"-s", "--simulate"},
-    "yum": {"--assumeno"},
-    "zypper": {"-D", "--dry-run"},
+    "yum": {"--assumeno", "--downloadonly"},
+    "zypper": {"-D", "--dry-run", "--download-only"},
 }
 _LOCAL_PACKAGE_SUFFIXES = (".deb", ".rpm", ".apk")
 _RPM_VERSION = re.compile(r"-\d")
@@ -205,6 +207,39 @@ def unwrap_xargs(words: tuple[str, ...] | list[str]) -> tuple[list[str], bool]:
     return list(words[position:]), True
 
 
+@dataclass(frozen=True, slots=True)
+class PackageManagerCall:
+    """Any call of an OS package manager, split by its grammar: `dnf -y clean all` is program "dnf", family
+    "yum", verb "clean", arguments ("all",). What a verb means (a refresh, an upgrade, a cleanup) is a fact of
+    the rule pack's package-managers table, not of the grammar."""
+
+    program: str
+    family: str  # "apt", "apk", "yum" (the RPM family) or "zypper"
+    verb: str
+    arguments: tuple[str, ...]
+    options: tuple[str, ...]
+
+    def has_option(self, *names: str) -> bool:
+        return has_option(self.options, names)
+
+
+#: Every program the grammar knows, with its family.
+OS_PACKAGE_MANAGERS = {program: family for program, (family, _) in _OS_INSTALL.items()}
+
+
+def package_manager_call(words: tuple[str, ...] | list[str]) -> PackageManagerCall | None:
+    """The package manager a command runs and its sub-command (also through `xargs`), or None."""
+    words, _ = unwrap_xargs(words)
+    program, index = command_name(words)
+    family = OS_PACKAGE_MANAGERS.get(program)
+    if family is None:
+        return None
+    options, positional = _split_arguments(list(words[index + 1 :]), _OS_VALUE_OPTIONS[family])
+    if not positional:
+        return None
+    return PackageManagerCall(program, family, positional[0], tuple(positional[1:]), tuple(options))
+
+
 def os_package_command(words: tuple[str, ...] | list[str]) -> OsPackageCommand | None:
     """The OS package install or removal a command performs (also through `xargs`), or None."""
     words, from_stdin = unwrap_xargs(words)
@@ -227,34 +262,6 @@ def os_package_command(words: tuple[str, ...] | list[str]) -> OsPackageCommand |
     groups = option_values(tuple(options), ("-t", "--virtual")) if manager == "apk" else []
     virtual = groups[0] if groups else None
     return OsPackageCommand(manager, program, action, packages, tuple(options), virtual, from_stdin)
-
-
-def os_index_update(words: tuple[str, ...] | list[str]) -> str | None:
-    """`apt-get update`, `apt update`, `apk update`, `yum makecache` / `dnf makecache`: the command, or None."""
-    program, index = command_name(words)
-    family = _OS_INSTALL.get(program, ("", ()))[0]
-    _, rest = _split_arguments(list(words[index + 1 :]), _OS_VALUE_OPTIONS.get(family, set()))
-    if not rest:
-        return None
-    if (program in ("apt-get", "apt", "apk") and rest[0] == "update") or (
-        program in ("yum", "dnf") and rest[0] == "makecache"
-    ):
-        return f"{program} {rest[0]}"
-    return None
-
-
-def os_upgrade(words: tuple[str, ...] | list[str]) -> bool:
-    """`apt-get upgrade`/`dist-upgrade`, `apk upgrade`, `yum update`: they consume the package index too."""
-    program, index = command_name(words)
-    rest = [word for word in words[index + 1 :] if not word.startswith("-")]
-    verbs = {
-        "apt-get": ("upgrade", "dist-upgrade", "full-upgrade"),
-        "apt": ("upgrade", "full-upgrade"),
-        "apk": ("upgrade",),
-        "yum": ("update", "upgrade"),
-        "dnf": ("update", "upgrade"),
-    }
-    return bool(rest) and rest[0] in verbs.get(program, ())
 
 
 def is_local_package_file(spec: str) -> bool:

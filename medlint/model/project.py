@@ -67,6 +67,9 @@ class Project:
     workspace_files: tuple[str, ...] | None = None
     #: The ignore files of every build context (`<context>/.dockerignore`, `<Dockerfile>.dockerignore`).
     dockerignore_files: tuple[DockerIgnore, ...] | None = None
+    #: Root-relative `.git` entries (a repository folder, or the `.git` file of a worktree or submodule) under
+    #: the scanned paths and every local build context; None when the files were not listed.
+    vcs_metadata: tuple[str, ...] | None = None
 
     #: The system these artifacts make up (medlint.model.system): the whole run by default; the engine gives
     #: each configured system a project of its own artifacts.
@@ -132,6 +135,7 @@ class Project:
         repository_files: tuple[str, ...] | None,
         workspace_files: tuple[str, ...] | None,
         dockerignore_files: tuple[DockerIgnore, ...] | None,
+        vcs_metadata: tuple[str, ...] | None = None,
     ) -> Project:
         """The same project with the repository facts MD306 reads; what is worked out once (the index, the
         class declarations, the own images) carries over, since none of it depends on them."""
@@ -140,6 +144,7 @@ class Project:
             repository_files=repository_files,
             workspace_files=workspace_files,
             dockerignore_files=dockerignore_files,
+            vcs_metadata=vcs_metadata,
         )
         object.__setattr__(project, "_index", self._index)
         object.__setattr__(project, "_declarations", self._declarations)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -313,7 +313,12 @@ def _merge_documents(base: SourcedMap, override: SourcedMap) -> SourcedMap:
                 if _is_reset(service):
                     _remove(services, name)
                 elif isinstance(services.get(name), SourcedMap) and isinstance(service, SourcedMap):
-                    _put(services, name, merge_service(services[name], service), value)
+                    # The service stays where it is first defined (its name and mapping in the base file);
+                    # each merged key keeps the file and line that wrote it.
+                    first = services[name]
+                    merged = merge_service(first, service)
+                    merged.line, merged.column, merged.path = first.line, first.column, first.path
+                    _put(services, name, merged, services)
                 else:
                     _put(services, name, _strip_tags(service), value)
             _put(result, key, services, override)
@@ -887,14 +892,40 @@ def parse_compose(
     project's `.env` (at `env_file_path`): the only source of variables. Substitution in the project's
     files and `.env` files shares one budget of `limits` (medlint.model.budget).
     """
+    return parse_compose_files([(path, text)], read_file, env_file_text, limits, env_file_path)
+
+
+def parse_compose_files(
+    files: Sequence[tuple[str, str]],
+    read_file: ReadFile | None = None,
+    env_file_text: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    env_file_path: str = ".env",
+    base_missing: bool = False,
+) -> ComposeProject:
+    """Several Compose files, (path, text) in order, merged as `docker compose -f first -f second ...` does:
+    each file's includes and `extends` are resolved, then each file is merged onto the ones before it with
+    the Compose merge rules (services field by field, `!reset` and `!override` honoured).
+
+    The project is named after its first file (subjects and messages); every value keeps the file and line
+    it was written at. Paths are resolved against the file that writes them (Compose resolves an override
+    file's paths against the first file's folder; the conventions medlint merges by keep both in one folder).
+    `base_missing` marks an overlay whose base could not be found (MD002 reports that once).
+    """
+    path = files[0][0]
     shared = _Shared(limits, ExpansionBudget(limits))
-    shared.files.add(path)
     loader = _ProjectLoader(
         read_file, parse_dotenv(env_file_text, shared.budget, env_file_path), shared=shared
     )
-    root = _load_file(path, text, loader.variables, shared.budget)
-    loader.roots[path] = root
-    project = _strip_tags(loader.resolve_project(path, root))
+    project: SourcedMap | None = None
+    for file_path, text in files:
+        shared.files.add(file_path)
+        root = _load_file(file_path, text, loader.variables, shared.budget)
+        loader.roots[file_path] = root
+        resolved = loader.resolve_project(file_path, root)
+        project = resolved if project is None else _merge_documents(project, resolved)
+    assert project is not None
+    project = _strip_tags(project)
     services = project.get("services")
     services = services if isinstance(services, SourcedMap) else SourcedMap(path)
     return ComposeProject(
@@ -904,6 +935,8 @@ def parse_compose(
         ),
         top_level={key: project[key] for key in TOP_LEVEL_RESOURCES if key in project},
         definition=Node.root(project, path),
+        files=tuple(file_path for file_path, _ in files),
+        base_missing=base_missing,
     )
 
 
@@ -1221,3 +1254,26 @@ def _replicas(definition: SourcedMap) -> Located[Any] | None:
     if isinstance(deploy, SourcedMap) and "replicas" in deploy:
         return compose_located(deploy, "replicas")
     return compose_located(definition, "scale")
+
+
+def extended_files(path: str, text: str) -> list[str]:
+    """The other files a Compose file's services extend (`extends: {file: ...}`), repository-relative, in
+    the order written; remote references and files that cannot be told are left out. Never raises."""
+    try:
+        documents = load_yaml_documents(text, keep_tags=KEEP_TAGS)
+    except SourceError:
+        return []
+    found: list[str] = []
+    for document in documents:
+        root = document.value.value if isinstance(document.value, TaggedValue) else document.value
+        services = root.get("services") if isinstance(root, Mapping) else None
+        if not isinstance(services, Mapping):
+            continue
+        for definition in services.values():
+            extends = definition.get("extends") if isinstance(definition, Mapping) else None
+            target = extends.get("file") if isinstance(extends, Mapping) else None
+            if isinstance(target, str) and target and "$" not in target and not _is_remote(target):
+                resolved = _resolve_path(path, target)
+                if resolved not in found:
+                    found.append(resolved)
+    return found

@@ -34,6 +34,7 @@ Model choices (documented here because checks depend on them):
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
 from bisect import bisect_left, bisect_right
@@ -64,6 +65,13 @@ from medlint.model.budget import ExpansionBudget, ExpansionLimitError
 from medlint.model.durations import parse_go_duration
 from medlint.model.images import parse_image_reference
 from medlint.model.location import Location
+from medlint.model.platforms import (
+    PLATFORM_ARGS,
+    platform_dependent,
+    platform_stage,
+    with_platform_values,
+    written_reference,
+)
 from medlint.parsers.dockerignore import read_dockerignore
 
 __all__ = [
@@ -658,6 +666,10 @@ def _unquote(text: str) -> str:
 # The parser
 
 
+#: Platform arguments kept as written references while expanding FROM images and `--from` flags.
+_PLATFORM_REFERENCES = {name: written_reference(name) for name in PLATFORM_ARGS}
+
+
 @dataclass
 class _StageDraft:
     """A stage being built, with the variable scope its instructions see."""
@@ -765,7 +777,10 @@ class _Parser:
                 f"{keyword} before the first FROM: only ARG may come before FROM; move it below a FROM line"
             )
         raw_flags, arguments_offset = _extract_flags(text, keyword_end)
-        flags = self._flags(keyword, raw_flags, self._scope(keyword))
+        # FROM's own flags (`--platform=$BUILDPLATFORM`) keep the platform arguments as written.
+        flags = self._flags(
+            keyword, raw_flags, self.global_values if keyword == "FROM" else self._scope(keyword)
+        )
         arguments = text[arguments_offset:].rstrip()
         draft = _Draft(keyword, logical, arguments, arguments_offset, flags)
         getattr(self, "_" + keyword.lower())(draft)
@@ -831,9 +846,12 @@ class _Parser:
         return self.stages[-1] if self.stages else None
 
     def _scope(self, keyword: str = "") -> dict[str, str | None]:
-        """The variables an instruction sees: global ARGs for FROM lines, else the current stage's."""
+        """The variables an instruction sees: global ARGs and BuildKit's platform arguments for FROM lines,
+        else the current stage's."""
         stage = self.stage
-        return self.global_values if stage is None or keyword == "FROM" else stage.values()
+        if keyword == "FROM":
+            return {**self.global_values, **PLATFORM_ARGS}
+        return self.global_values if stage is None else stage.values()
 
     def _substitute(self, draft: _Draft) -> None:
         """Docker's own substitution: resolved text plus the names it could not resolve."""
@@ -869,7 +887,8 @@ class _Parser:
                 value = value.lower() if equals else "true"
             elif not equals:
                 raise _SyntaxProblem(f"flag --{name} needs a value: write --{name}=<value>", offset)
-            value = _Expander(scope, self.escape, strict=False, budget=self.budget).substitute(value)
+            flag_scope = {**scope, **_PLATFORM_REFERENCES} if name in ("from", "mount") else scope
+            value = _Expander(flag_scope, self.escape, strict=False, budget=self.budget).substitute(value)
             if name in values:
                 if kind != _REPEATED:
                     raise _SyntaxProblem(f"flag --{name} is given twice for {keyword}; keep one", offset)
@@ -895,12 +914,23 @@ class _Parser:
         name = self._stage_name(draft, words)
         self._substitute(draft)
         image_word, image_offset = words[0]
-        expander = _Expander(self.global_values, self.escape, budget=self.budget)
+        # BuildKit's platform arguments are always defined for FROM lines; they are kept as `${TARGETOS}` so
+        # that a reference naming one stage per platform is recognised as a stage.
+        expander = _Expander({**self.global_values, **_PLATFORM_REFERENCES}, self.escape, budget=self.budget)
         image = expander.word(image_word)
         location = self._span(draft, image_offset, image_offset + len(image_word))
         parent = next((stage.index for stage in self.stages if stage.name == image.lower()), None)
+        if parent is None and not expander.missing:
+            family = platform_stage(image, [stage.name for stage in self.stages if stage.name])
+            if family is not None:
+                parent = next((stage.index for stage in self.stages if stage.name == family), None)
         if parent is not None and not expander.missing:
-            base = ImageRef(written=image, location=location, repository=image.lower(), is_stage=True)
+            stage_name = self.stages[parent].name or image.lower()
+            base = ImageRef(written=image, location=location, repository=stage_name, is_stage=True)
+        elif platform_dependent(image):
+            parent = None
+            read = parse_image_reference(with_platform_values(image), location, bool(expander.missing))
+            base = dataclasses.replace(read, written=image, problem=None)  # its form depends on the platform
         else:
             parent = None
             base = parse_image_reference(image, location, unresolved=bool(expander.missing))
@@ -952,8 +982,13 @@ class _Parser:
                 raise _SyntaxProblem(
                     "ARG names can not be blank: write ARG NAME=default", draft.arguments_offset + start
                 )
-            if equals:
-                expander = _Expander(self._scope(), self.escape, budget=self.budget)
+            if name in PLATFORM_ARGS and stage is not None:
+                target[name] = PLATFORM_ARGS[name]  # BuildKit sets it, over any default (a linux/amd64 build)
+            elif equals:
+                # Global defaults may name the platform arguments (`ARG BASE=base-$TARGETARCH`): kept as
+                # written references, so the FROM that uses them can still name one stage per platform.
+                scope = self._scope() if stage is not None else {**self.global_values, **_PLATFORM_REFERENCES}
+                expander = _Expander(scope, self.escape, budget=self.budget)
                 with self._naming_variable(draft, [(name, default, start)]):
                     value = expander.word(default)
                 target[name] = None if expander.missing else value

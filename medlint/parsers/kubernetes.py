@@ -7,6 +7,7 @@ Workloads get their containers with effective security settings resolved (contai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,7 @@ from medlint.model.tree import ABSENT, Node
 from medlint.source import (
     Location,
     SourceError,
+    YamlDocument,
     YamlList,
     YamlMap,
     key_location,
@@ -45,12 +47,47 @@ PROBE_KEYS = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("
 
 
 def parse_manifest(path: str, text: str, rendered_from: str | None = None) -> list[K8sObject]:
-    """All objects of a manifest file. Raises SourceError for YAML errors and non-mapping documents."""
+    """All objects of a manifest file. Raises SourceError for syntax errors and non-mapping documents."""
+    return objects_from_documents(path, load_manifest_documents(path, text), rendered_from)
+
+
+def load_manifest_documents(path: str, text: str) -> list[YamlDocument]:
+    """The documents of a manifest file, read as kubectl reads them: text that starts with `{` is JSON (one
+    object or a stream of objects), anything else YAML, multi-document and flow style included.
+
+    Text starting with `{` or `[` that is not valid JSON is read as flow-style YAML (`{apiVersion: v1, ...}`),
+    unless it is meant as JSON (a `.json` file, or its first key in double quotes): then the JSON error is
+    the one to report.
+    """
+    start = text.lstrip(" \t\r\n")
+    if start.startswith(("{", "[")):
+        from medlint.json_source import load_json_documents
+
+        try:
+            return load_json_documents(text)
+        except SourceError:
+            if path.lower().endswith(".json") or _JSON_START.match(start):
+                raise
+    return load_yaml_documents(text)
+
+
+def objects_from_documents(
+    path: str, documents: list[YamlDocument], rendered_from: str | None = None
+) -> list[K8sObject]:
+    """The objects of a manifest's documents; `List` kinds are expanded into their items."""
     objects: list[K8sObject] = []
-    for document in load_yaml_documents(text):
+    for document in documents:
         body = document.value
         if body is None:
             continue
+        if isinstance(body, YamlList) and any(is_manifest_body(item) for item in body):
+            raise SourceError(
+                f"document {document.index + 1} is a list of objects; kubectl reads one object per YAML document "
+                "or JSON value: write them one after another (separated by `---` in YAML), or wrap them in a "
+                "List (`kind: List` with the objects under `items`)",
+                document.line,
+                document.column,
+            )
         if not isinstance(body, YamlMap):
             raise SourceError(
                 f"document {document.index + 1} is a {type(body).__name__.replace('Yaml', '').lower()}, "
@@ -63,18 +100,29 @@ def parse_manifest(path: str, text: str, rendered_from: str | None = None) -> li
     return objects
 
 
-def looks_like_manifest(text: str) -> bool:
-    """Cheap sniff used by discovery: does any line start with both `apiVersion:` and `kind:` keys?"""
-    has_api = has_kind = False
-    for line in text.splitlines():
-        stripped = line.lstrip('"')
-        if stripped.startswith("apiVersion"):
-            has_api = True
-        elif stripped.startswith("kind"):
-            has_kind = True
-        if has_api and has_kind:
+def is_manifest_body(value: Any) -> bool:
+    """A mapping with both `apiVersion` and `kind`: what kubectl needs to know what an object is."""
+    return isinstance(value, YamlMap) and "apiVersion" in value and "kind" in value
+
+
+def is_manifest(documents: list[YamlDocument]) -> bool:
+    """Whether parsed documents are a Kubernetes manifest: some document is an object with `apiVersion` and
+    `kind` (a `List` is one), or a list of such objects (which parse_manifest reports)."""
+    for document in documents:
+        body = document.value
+        if is_manifest_body(body) or (isinstance(body, YamlList) and any(is_manifest_body(i) for i in body)):
             return True
     return False
+
+
+_JSON_START = re.compile(r"[\[{][\s\[{]*\"")
+_MANIFEST_KEY = re.compile(r"""(?:^|[{,\s])["']?(apiVersion|kind)["']?[ \t]*:""", re.MULTILINE)
+
+
+def looks_like_manifest(text: str) -> bool:
+    """Text sniff for a file that cannot be parsed: does it write both `apiVersion` and `kind` keys (block,
+    flow or JSON style)? A broken file that does is reported as a broken manifest (MD001)."""
+    return {match.group(1) for match in _MANIFEST_KEY.finditer(text)} >= {"apiVersion", "kind"}
 
 
 def expand_lists(body: YamlMap, index: int) -> Iterator[tuple[int, Any]]:
@@ -149,6 +197,7 @@ def workload_from_object(obj: K8sObject) -> Workload | None:
         subject=obj.subject,
         containers=tuple(_containers(pod)),
         namespace=obj.namespace,
+        namespace_source=obj.namespace_source,
         labels=obj.labels,
         labels_anchor=_labels_anchor(metadata, obj.location),
         pod_labels=None if obj.kind == "Pod" else _located_strings_of(template_metadata.get("labels")),

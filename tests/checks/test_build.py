@@ -22,10 +22,10 @@ from medlint.model.package_managers import (
     is_verification,
     language_install,
     npm_package_pinned,
-    os_index_update,
     os_package_command,
     os_package_name,
     os_package_pinned,
+    package_manager_call,
     parse_requirements,
     pip_requirement_pinned,
     requirement_file_key,
@@ -133,11 +133,15 @@ def test_xargs_is_unwrapped_and_marks_stdin() -> None:
     assert command is not None and command.from_stdin
 
 
-def test_index_updates() -> None:
-    assert os_index_update(("apt-get", "update")) == "apt-get update"
-    assert os_index_update(("apt", "-q", "update")) == "apt update"
-    assert os_index_update(("dnf", "makecache")) == "dnf makecache"
-    assert os_index_update(("apt-get", "install", "update")) is None
+def test_package_manager_calls_split_by_the_grammar() -> None:
+    call = package_manager_call(("dnf", "-y", "--setopt", "install_weak_deps=0", "clean", "all"))
+    assert call is not None
+    assert (call.program, call.family, call.verb, call.arguments) == ("dnf", "yum", "clean", ("all",))
+    assert call.options == ("-y", "--setopt=install_weak_deps=0")
+    call = package_manager_call(("zypper", "--non-interactive", "ref"))
+    assert call is not None and (call.family, call.verb) == ("zypper", "ref")
+    assert package_manager_call(("apt-get", "-q")) is None
+    assert package_manager_call(("pip", "install", "x")) is None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -646,3 +650,30 @@ def test_requirement_files_ignored_when_compose_builds_from_another_context() ->
     same = (ComposeProject("compose.yaml", (dataclasses.replace(service, build_context="svc"),)),)
     findings = _md104(_files_project(text, {"requirements.txt": "flask\n"}, same))
     assert [subject for _, subject, _, _ in findings] == ["pip-requirements:requirements.txt/flask"]
+
+
+@pytest.mark.parametrize(
+    "run, left_behind",
+    [
+        (
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl=1 && rm -rf /var/lib/apt",
+            False,
+        ),
+        ("RUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y curl=1", False),
+        ("RUN dnf install -y curl-8.6.0-1 && rm -rf /var/cache/*", False),
+        ("RUN dnf install -y curl-8.6.0-1 && find /var/cache/dnf -mindepth 1 -delete", False),
+        ("RUN dnf install -y curl-8.6.0-1 && find / -name '*.pyc' -delete", True),
+        ("RUN dnf install -y curl-8.6.0-1 && yum clean all", False),  # the same family cleans the same cache
+        ("RUN dnf install -y curl-8.6.0-1 && apt-get dist-clean", True),
+        ("RUN zypper -n in curl=8.6.0 && zypper --non-interactive clean --all", False),
+    ],
+)
+def test_what_counts_as_removing_the_index(run: str, left_behind: bool) -> None:
+    """MD801 lists-not-removed: removal of the index folder or one above it, a mount on it, the manager's own
+    cleanup; a search from / that deletes other files does not count."""
+    from medlint.rulepack import load_table
+
+    project = project_of(f"FROM fedora:41\n{run}\n")
+    params = {"tables": {"package-managers": load_table("package-managers")}}
+    found = [v for v in build.package_index_hygiene(project, params) if v.variant == "lists-not-removed"]
+    assert bool(found) is left_behind

@@ -160,3 +160,23 @@ def test_heredoc_without_errexit_chains_the_cleanup_to_the_last_command(project:
         FINAL + "RUN <<EOF\napt-get update\n"
         "apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\n\nEOF\nUSER 10001\n"
     )
+
+
+def test_rpm_and_zypper_installs_get_their_own_cleanup_and_flag(project: Any, run_fix: Any) -> None:
+    """The package-managers table says what each manager cleans with and which option keeps weak
+    dependencies out; the apt cleanup is never added to a dnf RUN."""
+    fedora = "FROM fedora:41@sha256:" + "0" * 64 + "\n"
+    text, _ = fixed(
+        project,
+        run_fix,
+        fedora + "RUN dnf -y install less-661-3.fc41\n"
+        "RUN zypper -n in --from repo curl=8.6.0 \\\n    && echo done\n"
+        "RUN microdnf install -y tzdata-2024a-1.el9 && microdnf clean all\nUSER 10001\n",
+    )
+    assert text == (
+        fedora + "RUN dnf -y install --setopt=install_weak_deps=False less-661-3.fc41 && dnf clean all\n"
+        "RUN zypper -n in --no-recommends --from repo curl=8.6.0 \\\n    && echo done \\\n"
+        "    && zypper clean --all\n"
+        "RUN microdnf install --setopt=install_weak_deps=0 -y tzdata-2024a-1.el9 && microdnf clean all\n"
+        "USER 10001\n"
+    )

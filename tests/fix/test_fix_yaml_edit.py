@@ -7,6 +7,7 @@ text-splicing route that takes over when ruamel would rewrite more is held to th
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -294,3 +295,27 @@ def test_ruamel_is_the_editor_where_its_output_keeps_every_line() -> None:
     # ruamel.yaml drops the `%YAML` directive and the `...` marker, so the text route takes over.
     container = at(MULTI, 19, 7, up=1)
     assert edit_yaml(MULTI, [YamlChange(container, ("imagePullPolicy",), "Always")]).route == "text"
+
+
+def test_a_json_file_stays_json() -> None:
+    """A JSON manifest is edited in JSON (quoted keys and strings), never in YAML's flow style."""
+    text = (
+        '{\n  "kind": "Pod",\n  "spec": {\n    "securityContext": {},\n'
+        '    "containers": [{"name": "a", "image": "x:1", "securityContext": {"capabilities": {"drop": ["NET_RAW"]}}}],\n'
+        '    "enableServiceLinks": true\n  }\n}\n'
+    )
+    container = (0, "spec", "containers", 0)
+    result = apply(
+        text,
+        YamlChange(container, ("securityContext", "allowPrivilegeEscalation"), False),
+        YamlChange(container, ("securityContext", "capabilities", "drop"), "ALL", append=True),
+        YamlChange((0, "spec"), ("securityContext", "seccompProfile", "type"), "RuntimeDefault"),
+        YamlChange((0, "spec"), ("enableServiceLinks",), False, replace=True),
+    )
+    assert result == (
+        '{\n  "kind": "Pod",\n  "spec": {\n    "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}},\n'
+        '    "containers": [{"name": "a", "image": "x:1", "securityContext": {"capabilities": {"drop": ["NET_RAW", "ALL"]}, '
+        '"allowPrivilegeEscalation": false}}],\n'
+        '    "enableServiceLinks": false\n  }\n}\n'
+    )
+    json.loads(result)

@@ -119,11 +119,11 @@ def test_trace_records_source_positions_of_output() -> None:
     out = ts.execute("f.yaml", {"x": "X", "y": "l1\nl2"}, trace=trace)
     assert out == "a: 1\nb: X\nc: |\n  l1\nl2\n"
     assert trace == [
-        TraceEntry(0, "f.yaml", 1, True),
-        TraceEntry(8, "f.yaml", 2, False),
-        TraceEntry(9, "f.yaml", 3, True),
-        TraceEntry(17, "f.yaml", 5, False),
-        TraceEntry(22, "f.yaml", 6, True),
+        TraceEntry(0, "f.yaml", 1, True, 1),
+        TraceEntry(8, "f.yaml", 2, False, 4),  # the action's `{{` on line 2; a field, no variable or dot
+        TraceEntry(9, "f.yaml", 3, True, 15),  # the text after `{{- if true }}`
+        TraceEntry(17, "f.yaml", 5, False, 3),
+        TraceEntry(22, "f.yaml", 6, True, 11),
     ]
     assert line_origins(out, trace) == [
         ("f.yaml", 1),
@@ -148,6 +148,62 @@ def test_trace_follows_template_calls_into_other_files() -> None:
         ("_helpers.tpl", 2),
         ("_helpers.tpl", 3),
         ("dep.yaml", 4),
+    ]
+
+
+def test_trace_entries_of_other_files_carry_the_template_call_site() -> None:
+    ts = TemplateSet()
+    ts.parse("_helpers.tpl", '{{ define "labels" }}\napp: x\ntier: {{ .t }}\n{{- end }}')
+    ts.parse(
+        "dep.yaml", 'kind: Deployment\nlabels:\n  {{- template "labels" . }}\nend: {{ "x" | printf "%s" }}\n'
+    )
+    trace: list[TraceEntry] = []
+    out = ts.execute("dep.yaml", {"t": "web"}, trace=trace)
+    assert out == "kind: Deployment\nlabels:\napp: x\ntier: web\nend: x\n"
+    assert trace == [
+        TraceEntry(0, "dep.yaml", 1, True, 1),
+        TraceEntry(24, "_helpers.tpl", 1, True, 22, False, (3, 3)),
+        TraceEntry(38, "_helpers.tpl", 3, False, 7, False, (3, 3)),
+        TraceEntry(41, "dep.yaml", 3, True, 29),
+        TraceEntry(47, "dep.yaml", 4, False, 6, False),  # constants only: reads no data
+        TraceEntry(48, "dep.yaml", 4, True, 29),
+    ]
+
+
+def test_every_piece_of_text_gets_its_own_entry() -> None:
+    ts = TemplateSet()
+    ts.parse("t", "{{ range .items }}- {{ . }}\n{{ end }}{{ range .items }}x{{ end }}")
+    trace: list[TraceEntry] = []
+    out = ts.execute("t", {"items": [1, 2]}, trace=trace)
+    assert out == "- 1\n- 2\nxx"
+    assert [(entry.offset, entry.verbatim, entry.column) for entry in trace] == [
+        (0, True, 19),
+        (2, False, 21),
+        (3, True, 28),
+        (4, True, 19),
+        (6, False, 21),
+        (7, True, 28),
+        (8, True, 28),  # line 2
+        (9, True, 28),  # the same text again: a new entry, so offsets within it stay exact
+    ]
+
+
+def test_actions_reading_variables_or_dot_are_marked() -> None:
+    ts = TemplateSet(funcs={"include": lambda name, data: "i", "upper": str.upper})
+    ts.parse(
+        "t",
+        '{{ $v := "x" }}{{ $v }}|{{ . }}|{{ .a }}|{{ $.a }}|{{ "c" | upper }}|{{ include "n" . }}|{{ include "n" $v }}',
+    )
+    trace: list[TraceEntry] = []
+    ts.execute("t", {"a": "A"}, trace=trace)
+    assert [entry.data for entry in trace if not entry.verbatim] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+        False,
+        True,
     ]
 
 

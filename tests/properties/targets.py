@@ -68,6 +68,11 @@ MANIFEST_PIECES = (
     "---\n", "- ", ": ", "\n", "  ", "&a ", "*a", "<<: ", "[", "]", "{", "}", '"', "'", "1", "null",
     "!!binary ", "!!python/object ", "? ", "|\n", ">\n",
 )  # fmt: skip
+JSON_MANIFEST_PIECES = (
+    "{", "}", "[", "]", ",", ":", '"apiVersion"', '"kind"', '"Pod"', '"List"', '"items"', '"metadata"',
+    '{"name": "web"}', '"spec"', '"containers"', '[{"name": "c", "image": "x"}]', '"v1"', "1", "1e3", "-0.5",
+    "true", "null", '"\\u00e9"', '"\\ud83d"', '"\\"', "\n", " ", "\t", "NaN", '"',
+)  # fmt: skip
 TEMPLATE_PIECES = (
     "{{", "}}", "{{-", "-}}", " ", ".Values", ".Values.a", ".Release.Name", "$x", ":=", "=", "|", "(",
     ")", "if", "else", "end", "range", "with", "define", '"t"', "include", "template", "tpl", "toYaml",
@@ -158,6 +163,10 @@ def _manifest(text: str) -> Any:
     return [workload_from_object(obj) for obj in parse_manifest("k.yaml", text)]
 
 
+def _json_manifest(text: str) -> Any:
+    return [workload_from_object(obj) for obj in parse_manifest("k.json", text)]
+
+
 def _template(case: tuple[str, str]) -> Any:
     source, values = case
     functions = dict(BUILTINS)
@@ -218,6 +227,7 @@ TARGETS: tuple[Target, ...] = (
         (SourceError,),
     ),
     Target("kubernetes", _pieces(*MANIFEST_PIECES), _manifest, (SourceError,)),
+    Target("kubernetes json", _pieces(*JSON_MANIFEST_PIECES), _json_manifest, (SourceError,)),
     Target("helm values", _pieces(*VALUES_PIECES), load_values_text, (ValuesError,)),
     Target("helm --set", _pieces(*SET_PIECES), _set_values, (ValuesError,)),
     Target(

@@ -137,7 +137,7 @@ def _k8s_store_backup(project: Project, external: set[str], stores: Stores) -> I
         yield Violation(
             workload.location,
             f"{workload.subject} keeps records, but no backup CronJob or Velero Schedule covers "
-            f'namespace "{workload.namespace_or_default}"',
+            f"{workload.namespace_description}",
             f"{workload.subject}/backup",
             workload.artifact,
         )
@@ -151,23 +151,26 @@ def _cronjob_settings(workload: Workload) -> Iterator[Violation]:
     job_spec = spec.at("jobTemplate", "spec").as_map()
     spec_anchor = workload.definition.key_location_of("spec")
     job_anchor = spec.get("jobTemplate").key_location_of("spec") if job_spec else spec_anchor
-    problems: dict[Location, list[str]] = {}
+    #: (what the location is, for a line-independent subject) -> location and what is missing there.
+    problems: dict[str, tuple[Location, list[str]]] = {}
     policy = spec.get("concurrencyPolicy").plain()
     if policy != "Forbid":
-        where = spec.location_of("concurrencyPolicy") if policy is not None else spec_anchor
-        problems.setdefault(where, []).append(
+        where = ("concurrencyPolicy", spec.location_of("concurrencyPolicy")) if policy is not None else None
+        name, location = where or ("spec", spec_anchor)
+        problems.setdefault(name, (location, []))[1].append(
             f"concurrencyPolicy: {policy}" if policy is not None else "no concurrencyPolicy: Forbid"
         )
     if "startingDeadlineSeconds" not in spec:
-        problems.setdefault(spec_anchor, []).append("no startingDeadlineSeconds")
+        problems.setdefault("spec", (spec_anchor, []))[1].append("no startingDeadlineSeconds")
     for key in ("activeDeadlineSeconds", "backoffLimit"):
         if key not in job_spec:
-            problems.setdefault(job_anchor, []).append(f"no {key} in jobTemplate.spec")
-    for location, missing in problems.items():
+            name = "jobTemplate.spec" if job_spec else "spec"
+            problems.setdefault(name, (job_anchor, []))[1].append(f"no {key} in jobTemplate.spec")
+    for name, (location, missing) in problems.items():
         yield Violation(
             location,
             f"backup {workload.subject} has {', '.join(missing)}, so overlapping, late or hung runs go unnoticed",
-            f"{workload.subject}/settings:{location.line}",
+            f"{workload.subject}/settings:{name}",
             workload.artifact,
         )
 

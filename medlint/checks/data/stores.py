@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,100 +44,115 @@ def has_label(labels: Mapping[str, Any], marker: tuple[str, str]) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
+class VersionedPaths:
+    """Data directories that hold from one major version to another (inclusive; None: open-ended)."""
+
+    paths: tuple[str, ...]
+    first: int | None = None
+    last: int | None = None
+
+    def holds_for(self, major: int) -> bool:
+        return (self.first is None or major >= self.first) and (self.last is None or major <= self.last)
+
+
+_MAJOR = re.compile(r"v?(\d+)")
+ANY_MAJOR = "<major>"  # a data path segment that stands for any major version
+
+
+@dataclass(frozen=True, slots=True)
 class DataStore:
-    """A kind of data store recognised by image: its name, image patterns and data directories.
+    """A kind of data store recognised by image: its name, image patterns and data directories per major
+    version (the data-stores table).
 
     `path_variable` moves the data directory (PGDATA); `needs_persistence` marks stores that are only
-    stateful when persistence is switched on (Redis: AOF or RDB snapshots).
+    stateful when persistence is switched on (Redis: AOF or RDB snapshots); `version` finds the major version
+    in a tag where it is not the tag's first number (`latest-pg17`).
     """
 
     name: str
     images: tuple[str, ...]
-    data_paths: tuple[str, ...]
+    versioned_paths: tuple[VersionedPaths, ...]
     path_variable: str | None = None
     needs_persistence: bool = False
+    version: re.Pattern[str] | None = None
+
+    @property
+    def data_paths(self) -> tuple[str, ...]:
+        """Every data directory of every version (`{major}` as any version)."""
+        return self.paths_for(None)
+
+    def major_of(self, image: ImageRef | None) -> int | None:
+        tag = image.tag if image is not None else None
+        if not tag:
+            return None
+        match = self.version.search(tag) if self.version is not None else _MAJOR.match(tag)
+        return int(match.group(1)) if match else None
+
+    def paths_for(self, major: int | None) -> tuple[str, ...]:
+        """The data directories of a major version; every version's when it is unknown (or not listed)."""
+        entries = [entry for entry in self.versioned_paths if major is not None and entry.holds_for(major)]
+        chosen = entries or list(reversed(self.versioned_paths))  # unknown: the newest layout first
+        value = str(major) if entries else ANY_MAJOR
+        paths: list[str] = []
+        for entry in chosen:
+            for path in entry.paths:
+                path = path.replace("{major}", value)
+                if path not in paths:
+                    paths.append(path)
+        return tuple(paths)
 
 
-#: Patterns are matched against the image repository without registry (`postgres`, `bitnami/postgresql`).
-#: The first matching entry wins, so vendor-specific layouts come before the generic ones.
-DATA_STORES: tuple[DataStore, ...] = (
-    DataStore("PostgreSQL", ("bitnami/postgresql*",), ("/bitnami/postgresql",)),
-    DataStore("MySQL", ("bitnami/mysql",), ("/bitnami/mysql",)),
-    DataStore("MariaDB", ("bitnami/mariadb*",), ("/bitnami/mariadb",)),
-    DataStore("MongoDB", ("bitnami/mongodb*",), ("/bitnami/mongodb",)),
-    DataStore(
-        "Redis",
-        ("bitnami/redis*", "bitnami/valkey*"),
-        ("/bitnami/redis/data", "/bitnami/valkey/data"),
-        needs_persistence=True,
-    ),
-    DataStore("MinIO", ("bitnami/minio",), ("/bitnami/minio/data", "/data")),
-    DataStore(
-        "PostgreSQL",
-        ("postgres", "*/postgres", "postgis/postgis", "timescale/timescaledb*", "*/postgresql"),
-        ("/var/lib/postgresql/data",),
-        path_variable="PGDATA",
-    ),
-    DataStore(
-        "MySQL", ("mysql", "*/mysql", "*/mysql-server", "percona", "*/percona-server"), ("/var/lib/mysql",)
-    ),
-    DataStore("MariaDB", ("mariadb", "*/mariadb"), ("/var/lib/mysql",)),
-    DataStore(
-        "MongoDB", ("mongo", "*/mongo", "mongodb/mongodb-community-server", "*/mongodb"), ("/data/db",)
-    ),
-    DataStore(
-        "Redis",
-        ("redis", "*/redis", "redis/redis-stack*", "valkey/valkey", "*/valkey"),
-        ("/data",),
-        needs_persistence=True,
-    ),
-    DataStore("MinIO", ("minio/minio", "*/minio"), ("/data",)),
-    DataStore(
-        "Orthanc", ("jodogne/orthanc*", "orthancteam/orthanc*", "osimis/orthanc*"), ("/var/lib/orthanc/db",)
-    ),
-    DataStore(
-        "Elasticsearch",
-        ("elasticsearch", "elasticsearch/elasticsearch", "*/elasticsearch"),
-        ("/usr/share/elasticsearch/data",),
-    ),
-    DataStore("OpenSearch", ("opensearchproject/opensearch",), ("/usr/share/opensearch/data",)),
-    DataStore("InfluxDB", ("influxdb", "*/influxdb"), ("/var/lib/influxdb", "/var/lib/influxdb2")),
-    DataStore("Cassandra", ("cassandra", "*/cassandra"), ("/var/lib/cassandra",)),
-    DataStore("ScyllaDB", ("scylladb/scylla*",), ("/var/lib/scylla",)),
-    DataStore("CouchDB", ("couchdb", "*/couchdb"), ("/opt/couchdb/data",)),
-    DataStore("Neo4j", ("neo4j", "*/neo4j"), ("/data",)),
-    DataStore("SQL Server", ("mssql/server", "*/mssql-server*"), ("/var/opt/mssql",)),
-    DataStore(
-        "ClickHouse",
-        ("clickhouse/clickhouse-server", "yandex/clickhouse-server", "clickhouse"),
-        ("/var/lib/clickhouse",),
-    ),
-)
+def _versioned_paths(entries: Any) -> tuple[VersionedPaths, ...]:
+    """`data_paths` of a table row or an extra_data_stores entry: version entries, or plain paths."""
+    found: list[VersionedPaths] = []
+    plain = [str(entry) for entry in entries or () if isinstance(entry, str)]
+    if plain:
+        found.append(VersionedPaths(tuple(plain)))
+    for entry in entries or ():
+        if isinstance(entry, Mapping):
+            first, last = entry.get("from"), entry.get("until")
+            found.append(
+                VersionedPaths(
+                    tuple(str(path) for path in entry.get("paths") or ()),
+                    int(first) if first is not None else None,
+                    int(last) if last is not None else None,
+                )
+            )
+    return tuple(found)
+
+
+def _store(entry: Mapping[str, Any]) -> DataStore:
+    version = entry.get("version")
+    return DataStore(
+        name=str(entry.get("name") or "data store"),
+        images=tuple(str(pattern).lower() for pattern in entry.get("images") or ()),
+        versioned_paths=_versioned_paths(entry.get("data_paths")),
+        path_variable=str(entry["path_variable"]) if entry.get("path_variable") else None,
+        needs_persistence=bool(entry.get("needs_persistence")),
+        version=re.compile(str(version)) if version else None,
+    )
 
 
 Stores = tuple[DataStore, ...]
 
 
 def data_store_table(params: Mapping[str, Any]) -> Stores:
-    """The configured `extra_data_stores` (checked first), then the built-in table.
+    """The configured `extra_data_stores` (checked first), then the data-stores table.
 
     Each extra entry: `{name: ..., images: [patterns], data_paths: [...], path_variable: ..., needs_persistence: false}`.
     """
     extra = tuple(
-        DataStore(
-            name=str(entry.get("name") or "data store"),
-            images=tuple(str(pattern).lower() for pattern in entry.get("images") or ()),
-            data_paths=tuple(str(path) for path in entry.get("data_paths") or ()),
-            path_variable=str(entry["path_variable"]) if entry.get("path_variable") else None,
-            needs_persistence=bool(entry.get("needs_persistence")),
-        )
-        for entry in params.get("extra_data_stores") or ()
-        if isinstance(entry, Mapping)
+        _store(entry) for entry in params.get("extra_data_stores") or () if isinstance(entry, Mapping)
     )
-    return extra + DATA_STORES
+    table = params.get("tables", {}).get("data-stores")
+    if table is None:  # a check called without the rule pack's tables (a test, a custom engine)
+        from medlint.rulepack import load_table
+
+        table = load_table("data-stores")
+    return extra + tuple(_store(row) for row in table.get("rows") or () if isinstance(row, Mapping))
 
 
-def data_store_for_image(image: ImageRef | None, stores: Stores = DATA_STORES) -> DataStore | None:
+def data_store_for_image(image: ImageRef | None, stores: Stores = ()) -> DataStore | None:
     """The data store an image runs, by repository pattern; None for other images and unresolved references."""
     if image is None or image.unresolved or image.is_stage or "$" in image.written:
         return None
@@ -152,19 +168,26 @@ def _service_base_image(project: Project, service: ComposeService) -> ImageRef |
     return final_image.base if final_image is not None else None
 
 
-def service_data_store(
-    project: Project, service: ComposeService, stores: Stores = DATA_STORES
-) -> DataStore | None:
+def service_store_image(
+    project: Project, service: ComposeService, stores: Stores = ()
+) -> tuple[DataStore | None, ImageRef | None]:
+    """The data store a Compose service runs and the image that says so: its own, or the base image of its
+    Dockerfile (whose tag tells the store's version)."""
+    image = service.workload.containers[0].image
+    store = data_store_for_image(image, stores)
+    if store is not None:
+        return store, image
+    base = _service_base_image(project, service)
+    store = data_store_for_image(base, stores)
+    return store, base if store is not None else None
+
+
+def service_data_store(project: Project, service: ComposeService, stores: Stores = ()) -> DataStore | None:
     """The data store a Compose service runs, from its image or the base image of its Dockerfile."""
-    container = service.workload.containers[0]
-    return data_store_for_image(container.image, stores) or data_store_for_image(
-        _service_base_image(project, service), stores
-    )
+    return service_store_image(project, service, stores)[0]
 
 
-def data_store_of_service(
-    project: Project, service: ComposeService, stores: Stores = DATA_STORES
-) -> str | None:
+def data_store_of_service(project: Project, service: ComposeService, stores: Stores = ()) -> str | None:
     """The name of the data store a Compose service runs (for MD605/MD606 messages), or None."""
     store = service_data_store(project, service, stores)
     return store.name if store else None
@@ -268,8 +291,9 @@ def runs_client_only(container: Container) -> bool:
     return bool(programs & CLIENT_PROGRAMS) and not programs & SERVER_PROGRAMS
 
 
-def data_paths(store: DataStore, container: Container) -> tuple[str, ...]:
-    """The store's data directories, moved by its path variable (PGDATA) or, for MinIO, by `server <dir>`."""
+def data_paths(store: DataStore, container: Container, image: ImageRef | None = None) -> tuple[str, ...]:
+    """The store's data directories for the major version of `image` (the one that matched the store; by
+    default the container's), moved by its path variable (PGDATA) or, for MinIO, by `server <dir>`."""
     if store.path_variable:
         moved = next(
             (env.value for env in container.env if env.name == store.path_variable and env.value), None
@@ -282,11 +306,18 @@ def data_paths(store: DataStore, container: Container) -> tuple[str, ...]:
             directories = [w for w in words[words.index("server") + 1 :] if w.startswith("/")]
             if directories:
                 return (directories[0],)
-    return store.data_paths
+    return store.paths_for(store.major_of(image if image is not None else container.image))
 
 
 def covers(mount_path: str, data_path: str) -> bool:
+    """A mount at or above the data directory (a `<major>` segment of the directory matches any version)."""
     mount, data = posixpath.normpath(mount_path), posixpath.normpath(data_path)
+    if ANY_MAJOR in data:
+        mount_parts, data_parts = mount.split("/"), data.split("/")
+        return len(mount_parts) <= len(data_parts) and all(
+            part == wanted or (wanted == ANY_MAJOR and part.isdigit())
+            for part, wanted in zip(mount_parts, data_parts)
+        )
     return data == mount or data.startswith(mount.rstrip("/") + "/")
 
 
@@ -406,7 +437,7 @@ def stateful_services(project: Project, compose: ComposeProject, stores: Stores)
     """Services that keep records (catalog: postgres, mysql/mariadb, mongo, redis with persistence, ...)."""
     for service in compose.services:
         container = service.workload.containers[0]
-        store = service_data_store(project, service, stores)
+        store, image = service_store_image(project, service, stores)
         if store is not None and runs_client_only(container):
             store = None
         labelled = has_label(service.workload.labels, PERSISTENT_LABEL)
@@ -414,6 +445,6 @@ def stateful_services(project: Project, compose: ComposeProject, stores: Stores)
             if not redis_persistence_on(command_words(container)):
                 continue
         if store is not None:
-            yield StatefulService(service, store, data_paths(store, container))
+            yield StatefulService(service, store, data_paths(store, container, image))
         elif labelled:
             yield StatefulService(service, None, _dockerfile_volumes(project, service))

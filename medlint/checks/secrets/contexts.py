@@ -62,7 +62,35 @@ def _required_ignores(params: Mapping[str, Any]) -> tuple[tuple[str, tuple[str, 
     return tuple((str(item["pattern"]), tuple(str(probe) for probe in item["probes"])) for item in configured)
 
 
-def _ignore_file_findings(context: BuildContext, params: Mapping[str, Any]) -> Iterator[Violation]:
+def _within(path: str, directory: str) -> bool:
+    return directory == "." or path.startswith(directory.rstrip("/") + "/")
+
+
+def _what_enters(project: Project, directory: str) -> str:
+    """What a context without an ignore file sends to the builder, as far as the files on disk show: its
+    `.git`, `.env` files and keys when they are there; otherwise only that nothing would keep them out."""
+    files, vcs = project.workspace_files, project.vcs_metadata
+    if files is None or vcs is None:
+        return "nothing keeps .git, .env files or keys out of the build"
+    inside = [posixpath.basename(path) for path in files if _within(path, directory)]
+    present = []
+    if any(_within(path, directory) for path in vcs):
+        present.append(".git")
+    if any(fnmatch.fnmatchcase(name, ".env*") and name != ".env.example" for name in inside):
+        present.append(".env files")
+    if any(
+        fnmatch.fnmatchcase(name, pattern) for name in inside for pattern in ("*.pem", "*.key", "id_rsa*")
+    ):
+        present.append("keys")
+    if not present:
+        return "nothing keeps .git, .env files or keys out of the build"
+    listed = present[0] if len(present) == 1 else ", ".join(present[:-1]) + " and " + present[-1]
+    return f"its {listed} {'enters' if present == ['.git'] else 'enter'} the build"
+
+
+def _ignore_file_findings(
+    project: Project, context: BuildContext, params: Mapping[str, Any]
+) -> Iterator[Violation]:
     """Part 1: a whole-context COPY needs an ignore file that excludes .git, .env*, keys and secrets/."""
     if context.additional or context.dockerfile is None:
         return
@@ -87,7 +115,7 @@ def _ignore_file_findings(context: BuildContext, params: Mapping[str, Any]) -> I
         yield Violation(
             copy.location,
             f"{dockerfile.path} copies its whole build context ({copied}) but context "
-            f"{context.directory} has no .dockerignore, so .git, .env files and keys enter the build",
+            f"{context.directory} has no .dockerignore, so {_what_enters(project, context.directory)}",
             subject,
             artifact,
         )
@@ -285,5 +313,5 @@ def build_context_secrets(project: Project, params: Mapping[str, Any]) -> Iterat
     """MD306: build contexts must keep secrets out: an ignore file for whole-context copies, no tracked secrets."""
     contexts = build_contexts(project)
     for context in contexts:
-        yield from _ignore_file_findings(context, params)
+        yield from _ignore_file_findings(project, context, params)
     yield from _repository_findings(project, contexts, params)

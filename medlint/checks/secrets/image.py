@@ -62,6 +62,27 @@ def _secret_file_patterns(params: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(patterns_for(params).image_secret_files)
 
 
+def _where_the_value_goes(keyword: str, key: str, value: str | None) -> str:
+    """What becomes of a secret-like build variable's value: an ENV value is part of the image configuration
+    (every container's environment) and of the history; an ARG value is not in the image configuration, but
+    the history records it with every RUN that uses it (and build provenance records build arguments)."""
+    if keyword == "ENV":
+        return (
+            f"sets the secret-like variable {key}; its value is stored in the image configuration and history"
+        )
+    if keyword == "ARG" and value in (None, ""):
+        return (
+            f"declares the secret-like variable {key}; a value passed with --build-arg is recorded in the "
+            "build history of every RUN that uses it"
+        )
+    if keyword == "ARG":
+        return (
+            f"sets the secret-like variable {key}; its default is in the Dockerfile and is recorded in the "
+            "build history of every RUN that uses it"
+        )
+    return f"sets the secret-like label {key}; its value is stored in the image configuration"
+
+
 def _instruction_secret_findings(
     dockerfile: Dockerfile, instruction: Instruction, params: Mapping[str, Any]
 ) -> Iterator[Violation]:
@@ -75,10 +96,9 @@ def _instruction_secret_findings(
             ):
                 if instruction.keyword == "LABEL" and not value:
                     continue
-                how = "declares" if value in (None, "") else "sets"
                 yield Violation(
                     where,
-                    f"{instruction.keyword} {how} the secret-like variable {key}; its value is stored in the image config and build history",
+                    f"{instruction.keyword} {_where_the_value_goes(instruction.keyword, key, value)}",
                     f"{subject}:{key}",
                     ArtifactKind.DOCKERFILE,
                 )

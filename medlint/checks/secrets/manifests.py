@@ -1,5 +1,11 @@
 """MD303 committed-secret-manifest: Secret manifests with real data, and ConfigMaps holding secret-like
-entries (base64 is an encoding, not encryption; SOPS-encrypted files pass)."""
+entries (base64 is an encoding, not encryption; SOPS-encrypted files pass).
+
+In a rendered chart only data written in the chart itself counts: literal template text, an expression of
+constants, or a file of the chart. Data filled in at install time is not committed here: values (MD302
+checks their defaults), the release, `lookup` of the cluster, generated data (`randAlphaNum`, `genCA`...),
+and helpers or variables whose source the position does not tell. The render's source map says which.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from medlint.checks.secrets.patterns import (
     is_secret_name,
     matches_placeholder,
     params_pattern,
+    patterns_for,
 )
 from medlint.findings import Violation
 from medlint.model import K8sObject, Node, Project
@@ -50,16 +57,26 @@ def _secret_entries(obj: K8sObject) -> Iterator[tuple[Node, str, str | None]]:
             yield entry, str(key), str(value) if decoded is None else decoded
 
 
+def _written_in_chart(entry: Node) -> bool:
+    """A rendered entry whose value is written in the chart itself, not filled in at install time (or any
+    entry of a manifest, which has no render behind it)."""
+    origin = entry.location.helm
+    return origin is None or origin.literal
+
+
 def committed_secret_manifest(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD303: Secret manifests with real data, and ConfigMaps holding secret-like entries."""
     placeholders = tuple(params.get("placeholder_patterns") or ())
     pattern, pointers = params_pattern(params)
+    table = patterns_for(params)
     for obj in project.k8s_objects:
         if obj.kind not in ("Secret", "ConfigMap") or not obj.document.is_map or _is_sops(obj):
             continue
         artifact = obj.artifact
-        for entry, key, value in _secret_entries(obj):
-            if value is None or "ENC[" in value:
+        entries = list(_secret_entries(obj))
+        keys = tuple(key for _, key, _ in entries)
+        for entry, key, value in entries:
+            if value is None or "ENC[" in value or not _written_in_chart(entry):
                 continue
             where = entry.key_location
             subject = f"{obj.subject}/key:{key}"
@@ -72,7 +89,7 @@ def committed_secret_manifest(project: Project, params: Mapping[str, Any]) -> It
                         artifact,
                     )
             else:
-                if is_secret_name(key, pattern, pointers) and is_literal_secret_value(value):
+                if is_secret_name(key, pattern, pointers, keys) and is_literal_secret_value(value, table):
                     yield Violation(
                         where,
                         f'{obj.subject} holds the secret-like entry "{key}" in plain text',

@@ -2,8 +2,13 @@
 
 Names are split into words first (`postgresPassword` → postgres, password; `DB_PASSWORD_FILE` → db,
 password, file), then matched word-wise, so `TOKENIZERS_PARALLELISM` or `AUTHOR` are not secrets while
-`apiKey` is. A name whose last word only points to a secret (`*_FILE`, `secretName`, `passwordLength`) is
-allowlisted. Nothing here ever returns or formats a secret value.
+`apiKey` is. A name that only points to a secret is not one: its last word says what it is about
+(`*_FILE`, `secretName`, `passwordLength`, `GF_AUTH_ANONYMOUS_ORG_ROLE`), it is a key or field of a
+Kubernetes Secret named after the credential it holds (`tokenSecretKey`, `keystorePasswordSecretKey`), or a
+key beside the name of that Secret (`serviceAccountSecretKey` beside `serviceAccountSecret`). A value that
+points to a secret is no secret either: a path or a file name, a secret-store reference (`vault:...#key`,
+`op://...`, an AWS ARN), or the name of a setting (`required`, `scram-sha-256`). Nothing here ever returns
+or formats a secret value.
 
 The lists themselves are data (`rules/data/secret-patterns.yaml`, with source and retrieval date per row),
 loaded once at import; a rule reads the table it lists under `tables:`.
@@ -32,10 +37,15 @@ class SecretPatterns:
     image_secret_files: tuple[str, ...]
     repository_secret_files: tuple[str, ...]
     template_suffixes: tuple[str, ...]
+    #: Values that point to a secret (paths, file names, secret-store references), as regular expressions.
+    reference_values: tuple[str, ...] = ()
+    #: Values that name a setting (`required`, `scram-sha-256`), compared without case.
+    setting_values: tuple[str, ...] = ()
 
 
 def patterns_from_table(table: Mapping[str, Any]) -> SecretPatterns:
-    """Build SecretPatterns from a loaded table; a missing row kind is a broken rule pack, so it raises."""
+    """Build SecretPatterns from a loaded table; a missing row kind is a broken rule pack, so it raises (the
+    value rows are optional: a table without them recognises no pointer values)."""
     rows: dict[str, tuple[str, ...]] = {}
     for row in table.get("rows") or ():
         if isinstance(row, Mapping) and row.get("verified", True) is not False:
@@ -47,6 +57,8 @@ def patterns_from_table(table: Mapping[str, Any]) -> SecretPatterns:
         image_secret_files=rows["image-secret-files"],
         repository_secret_files=rows["repository-secret-files"],
         template_suffixes=rows["template-file-suffixes"],
+        reference_values=rows.get("reference-value-patterns", ()),
+        setting_values=tuple(value.lower() for value in rows.get("setting-values", ())),
     )
 
 
@@ -75,12 +87,70 @@ def name_words(name: str) -> list[str]:
     return words
 
 
+#: The word that names a Kubernetes Secret inside a longer name (`tokenSecretKey`), and the last words that
+#: make such a name one of its keys or fields, or the name or reference of the Secret itself.
+_SECRET_OBJECT_WORDS = ("secret", "secrets")
+_SECRET_PART_WORDS = ("key", "keys", "field", "fields", "property", "name", "names", "ref")
+#: Credentials a Secret is commonly named after (`passwordSecret`: the Secret that holds a password). Not
+#: `token` or `client`: an OAuth token secret and a client secret are credentials themselves.
+_HELD_CREDENTIAL_WORDS = (
+    "pass",
+    "passwd",
+    "password",
+    "passwords",
+    "passphrase",
+    "credential",
+    "credentials",
+)
+
+
+def _names_part_of_a_secret(words: list[str], pattern: str) -> bool:
+    """`tokenSecretKey`, `keystorePasswordSecretKey`, `passwordsSecretTruststoreKey`, `passwordSecret`: a key,
+    field or the name of a Kubernetes Secret named after the credential it holds, not the credential. The
+    credential comes before the word `secret`, so `awsSecretKey` or `jwtSecretKey` (nothing secret before
+    it) stay secrets."""
+    if words[-1] in _SECRET_OBJECT_WORDS:
+        return len(words) > 1 and words[-2] in _HELD_CREDENTIAL_WORDS
+    if words[-1] not in _SECRET_PART_WORDS:
+        return False
+    return any(
+        word in _SECRET_OBJECT_WORDS and re.search(pattern, "_".join(words[:index]))
+        for index, word in enumerate(words[:-1])
+        if index > 0
+    )
+
+
+def _key_beside_its_secret(words: list[str], siblings: tuple[str, ...]) -> bool:
+    """`tokenSecretKey` beside `tokenSecretName`, `serviceAccountSecretKey` beside `serviceAccountSecret`,
+    `secretKey` beside `secretName`: the key inside the Secret that a sibling names, not a credential.
+    (`secretKey` beside `existingSecret` is not: the sibling names another Secret than this name's.)"""
+    if words[-1] not in ("key", "keys", "field"):
+        return False
+    for sibling in siblings:
+        named = name_words(sibling)
+        if named and named[-1] in ("name", "ref"):
+            named = named[:-1]
+        if (
+            named
+            and named != words
+            and named[-1] in _SECRET_OBJECT_WORDS
+            and len(named) < len(words)
+            and words[: len(named)] == named
+        ):
+            return True
+    return False
+
+
 def is_secret_name(
     name: str,
     pattern: str = DEFAULT_SECRET_NAME_PATTERN,
     pointer_words: tuple[str, ...] = DEFAULT_POINTER_WORDS,
+    siblings: tuple[str, ...] = (),
 ) -> bool:
-    """True when the key names a secret value (not a pointer to one)."""
+    """True when the key names a secret value (not a pointer to one).
+
+    `siblings` are the other keys of the mapping (or the other variables) written beside it, when known.
+    """
     words = name_words(name)
     if not words or words[0] in REFERENCE_FIRST_WORDS:
         return False
@@ -91,11 +161,15 @@ def is_secret_name(
     if last in pointer_words or "_".join(words[-2:]) in pointer_words:
         # "api_key" ends in "key" and stays a secret; "password_file" and "secret_name" are pointers.
         return False
-    return True
+    if _names_part_of_a_secret(words, pattern):
+        return False
+    return not (siblings and _key_beside_its_secret(words, siblings))
 
 
-def is_literal_secret_value(value: Any) -> bool:
-    """A value that could be a real secret: a non-empty string that is not a reference or a plain flag."""
+def is_literal_secret_value(value: Any, patterns: SecretPatterns | None = None) -> bool:
+    """A value that could be a real secret: a non-empty string that is not a reference, a plain flag, a path
+    or file name, a secret-store reference or the name of a setting (`patterns` gives those lists; the
+    built-in table by default)."""
     if value is None or isinstance(value, bool):
         return False
     if isinstance(value, (int, float)):
@@ -107,7 +181,12 @@ def is_literal_secret_value(value: Any) -> bool:
         return False
     if re.fullmatch(r"-?\d+(\.\d+)?", text):
         return False
-    return not _REFERENCE_VALUE.match(text)
+    if _REFERENCE_VALUE.match(text):
+        return False
+    table = patterns or BUILTIN_PATTERNS
+    if text.lower() in table.setting_values:
+        return False
+    return not any(re.match(reference, text) for reference in table.reference_values)
 
 
 def shannon_entropy(text: str) -> float:

@@ -6,7 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from medlint.checks.secrets.patterns import is_literal_secret_value, is_secret_name, params_pattern
+from medlint.checks.secrets.patterns import (
+    is_literal_secret_value,
+    is_secret_name,
+    params_pattern,
+    patterns_for,
+)
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, EnvSource, Node, Project
 
@@ -37,12 +42,14 @@ def _has_existing_secret(parent: Node) -> bool:
 def plaintext_secret_value(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
     """MD302: literal secret values in Compose environment, Kubernetes env and Helm values."""
     pattern, pointers = params_pattern(params)
+    table = patterns_for(params)
     for workload in project.workloads:
         if workload.artifact is ArtifactKind.DOCKERFILE:
             continue
         for container in workload.containers:
+            names = tuple(env.name for env in container.env)
             for env in container.env:
-                if not is_secret_name(env.name, pattern, pointers):
+                if not is_secret_name(env.name, pattern, pointers, names):
                     continue
                 subject = f"{workload.subject}/container:{container.name}/env:{env.name}"
                 who = (
@@ -50,14 +57,14 @@ def plaintext_secret_value(project: Project, params: Mapping[str, Any]) -> Itera
                     if workload.artifact is ArtifactKind.COMPOSE
                     else f'container "{container.name}" of {workload.subject}'
                 )
-                if env.source is EnvSource.LITERAL and is_literal_secret_value(env.value):
+                if env.source is EnvSource.LITERAL and is_literal_secret_value(env.value, table):
                     yield Violation(
                         env.location,
                         f"{who} sets {env.name} to a literal value; deliver it from a secret instead",
                         subject,
                         workload.artifact,
                     )
-                elif env.default is not None and is_literal_secret_value(env.default):
+                elif env.default is not None and is_literal_secret_value(env.default, table):
                     yield Violation(
                         env.location,
                         f"{who} gives {env.name} a literal default in ${{...:-...}}; the default ships to every site",
@@ -68,7 +75,10 @@ def plaintext_secret_value(project: Project, params: Mapping[str, Any]) -> Itera
         for values_file in chart.values_files:
             for path, parent, entry in _walk_values(values_file.values):
                 key, value = path[-1], entry.scalar
-                if not is_secret_name(key, pattern, pointers) or not is_literal_secret_value(value):
+                siblings = tuple(str(sibling) for sibling in parent)
+                if not is_secret_name(key, pattern, pointers, siblings) or not is_literal_secret_value(
+                    value, table
+                ):
                     continue
                 if isinstance(value, (int, float)) or _has_existing_secret(parent):
                     continue

@@ -14,7 +14,9 @@ Helm's pkg/chartutil/capabilities.go, pkg/chartutil/values.go
   reproduce a particular ``helm`` binary or ``--kube-version``;
 * ``.Capabilities.APIVersions``: the group/versions client-go's scheme knows
   (plus any ``--api-versions``); ``Has`` is an exact string match, so
-  ``Has "apps/v1/Deployment"`` is false under ``helm template``;
+  ``Has "apps/v1/Deployment"`` is false under ``helm template``. medlint's
+  renderer passes instead the group/versions the target Kubernetes version
+  serves by default (:mod:`medlint.helm.kube_apis`);
 * ``.Template``: ``{Name: "<chart>/templates/x.yaml", BasePath: "<chart>/templates"}``.
 
 Go fields are attributes and Go methods are methods with the Go name

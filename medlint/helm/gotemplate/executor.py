@@ -37,13 +37,19 @@ Objects
 
 Output positions
     ``execute(name, data, trace=[])`` appends a :class:`TraceEntry`
-    ``(offset, template, line, verbatim)`` whenever the source position of the
-    written output changes: ``offset`` is the character offset in the result,
-    ``template`` the file (parse name), ``line`` the 1-based source line, and
-    ``verbatim`` is True for literal template text (whose own newlines advance
-    the line) and False for action output.  :func:`line_origins` maps every
-    output line to its source line.  Tracing costs nothing when ``trace`` is
-    None.
+    ``(offset, template, line, verbatim, column, data, site)`` whenever the
+    source of the written output changes: ``offset`` is the character offset
+    in the result, ``template`` the file (parse name), ``line`` the 1-based
+    source line, ``verbatim`` is True for literal template text (whose own
+    newlines advance the line and whose characters advance the column) and
+    False for action output, ``column`` the 1-based character column where the
+    text starts or where the action's ``{{`` stands, ``data`` whether the
+    action's pipeline reads a variable or dot (data read earlier, which no
+    field access shows), and ``site`` the (line, column) of the ``{{ template }}`` call in
+    the executed template that led into another file (None for its own
+    text).  Every piece of literal text gets an entry of its own; consecutive
+    output of one action shares one.  :func:`line_origins` maps every output
+    line to its source line.  Tracing costs nothing when ``trace`` is None.
 
 Limits
     :class:`Limits` bounds template nesting depth, evaluation steps, output
@@ -159,6 +165,46 @@ class TraceEntry(NamedTuple):
     template: str
     line: int
     verbatim: bool
+    column: int = 1
+    data: bool = False
+    site: tuple[int, int] | None = None
+
+
+#: Functions whose data argument passes a scope on (`include "name" .`): dot or `$` there is read field by
+#: field, as it is in a template, not printed whole.
+_SCOPE_PASSING = {"include": 2, "tpl": 2}
+
+
+def _reads_data(node: Any) -> bool:
+    """Whether a pipeline reads data that a field access does not show: a variable, or dot itself.
+
+    Fields (`.Values.x`, `$.Release.Name`) are read through the objects that hold them, which a caller can
+    record; a variable (`$password`) or dot (`{{ . }}` in a `range`) holds a value read earlier. A pipeline
+    of constants and functions only (`{{ "x" | b64enc }}`) reads none, whatever the functions do.
+    """
+    if isinstance(node, DotNode):
+        return True
+    if isinstance(node, VariableNode):
+        return node.ident[0] != "$"
+    if isinstance(node, ChainNode):
+        return _reads_data(node.node)
+    if isinstance(node, PipeNode):
+        return bool(node.decl) or any(_reads_data(command) for command in node.cmds)
+    if isinstance(node, CommandNode):
+        args = node.args
+        scope = _SCOPE_PASSING.get(args[0].ident, -1) if args and isinstance(args[0], IdentifierNode) else -1
+        return any(
+            _reads_data(argument)
+            for index, argument in enumerate(args)
+            if not (
+                index == scope
+                and (
+                    isinstance(argument, DotNode)
+                    or (isinstance(argument, VariableNode) and argument.ident == ("$",))
+                )
+            )
+        )
+    return False
 
 
 def line_origins(output: str, trace: list[TraceEntry]) -> list[tuple[str, int] | None]:
@@ -266,6 +312,7 @@ class _Executor:
         "out",
         "out_len",
         "run",
+        "site",
         "trace",
         "trace_key",
         "tree",
@@ -283,6 +330,7 @@ class _Executor:
         self.out_len = 0
         self.trace = trace
         self.trace_key: Any = None
+        self.site: tuple[int, int] | None = None  # the `template` call that led out of the executed file
         self.max_steps = run.max_steps
         self.max_output = run.limits.max_output
 
@@ -325,10 +373,10 @@ class _Executor:
         if not text:
             return
         if self.trace is not None:
-            key = (self.tree.parse_name, node.line, verbatim)
-            if key != self.trace_key:
+            key = (self.tree.parse_name, node.pos, verbatim)
+            if verbatim or key != self.trace_key:
                 self.trace_key = key
-                self.trace.append(TraceEntry(self.out_len, key[0], key[1], verbatim))
+                self.trace.append(self.trace_entry(node, verbatim))
         self.out.append(text)
         self.out_len += len(text)
         if self.out_len > self.max_output:
@@ -340,6 +388,23 @@ class _Executor:
                     self.max_output,
                 )
             )
+
+    def trace_entry(self, node: Node, verbatim: bool) -> TraceEntry:
+        """Where the output written now comes from: the text's first character or the action's `{{`."""
+        lines = self.tree.lines
+        if verbatim:
+            return TraceEntry(
+                self.out_len,
+                self.tree.parse_name,
+                node.line,
+                True,
+                lines.char_column(node.pos),
+                False,
+                self.site,
+            )
+        data = _reads_data(node.pipe) if isinstance(node, ActionNode) else True
+        column = lines.char_column(lines.action_start(node.pos))
+        return TraceEntry(self.out_len, self.tree.parse_name, node.line, False, column, data, self.site)
 
     # -- walking ----------------------------------------------------------------------------
     def walk_list(self, lst: ListNode, dot: Any) -> None:
@@ -497,7 +562,10 @@ class _Executor:
                 "exceeded maximum template depth (%d)" % run.limits.max_depth, TemplateLimitError
             )
         new_dot = self.eval_pipeline(dot, node.pipe)
-        saved_vars, saved_tree = self.vars, self.tree
+        saved_vars, saved_tree, saved_site = self.vars, self.tree, self.site
+        if saved_site is None and self.trace is not None:
+            lines = saved_tree.lines
+            self.site = (node.line, lines.char_column(lines.action_start(node.pos)))
         self.vars = [["$", new_dot]]
         self.tree = tree
         run.depth += 1
@@ -505,7 +573,7 @@ class _Executor:
             self.walk_list(tree.root, new_dot)
         finally:
             run.depth -= 1
-            self.vars, self.tree = saved_vars, saved_tree
+            self.vars, self.tree, self.site = saved_vars, saved_tree, saved_site
 
     # -- variables -----------------------------------------------------------------------------
     def set_var(self, name: str, value: Any) -> None:

@@ -154,6 +154,15 @@ class LineIndex:
         segment = self.text[start:pos]
         return len(segment) if segment.isascii() else len(segment.encode("utf-8", "surrogateescape"))
 
+    def char_column(self, pos: int) -> int:
+        """The 1-based column of ``pos`` in characters, as YAML positions and findings count them."""
+        return pos - self._starts[bisect_right(self._starts, pos) - 1] + 1
+
+    def action_start(self, pos: int) -> int:
+        """The offset of the ``{{`` that opens the action whose first token is at ``pos``."""
+        start = self.text.rfind(LEFT_DELIM_TEXT, 0, pos + 1)
+        return start if start >= 0 else pos
+
 
 def token_repr(tok: Token) -> str:
     """Go's ``item.String()``, used in ``unexpected X in Y`` messages."""
