@@ -535,8 +535,6 @@ def _run_lint(
     jobs: int = 1,
 ) -> Report:
     """Load configuration and baseline, lint, and turn every usage problem into exit code 2."""
-    import tempfile
-
     from medlint.api import HelmValues, lint
     from medlint.baseline import BaselineError, read_baseline
     from medlint.config import ConfigError, expand_selectors, find_config, load_config, rule_selector_problem
@@ -603,6 +601,8 @@ def _run_lint(
             "release_manifest": release_manifest,
         }
         if paths == ("-",):
+            import tempfile  # only for standard input (it imports shutil, random and compressors)
+
             name, text = _read_stdin(options, config.limits.max_file_bytes)
             with tempfile.TemporaryDirectory(prefix="medlint-stdin-") as folder:
                 target = Path(folder) / name

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import difflib
 import json
 import re
 import sys
@@ -373,6 +372,8 @@ def _type_words(kind: Any) -> str:
 
 def suggestion(name: str, valid: Iterable[str]) -> str:
     """` (did you mean "x"?)` with the nearest valid name, or nothing when none is close."""
+    import difflib  # only to suggest a name for a wrong one
+
     close = difflib.get_close_matches(str(name), sorted(set(valid)), n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import pickle
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -147,6 +146,8 @@ class Workers:
 
 def _pickled(function: Callable[[Task], Result], task: Task) -> bytes:
     """Run in a worker: the answer, pickled here so the main process unpickles it on its own terms."""
+    import pickle
+
     answer = function(task)
     with _collector_paused():
         return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
@@ -155,6 +156,8 @@ def _pickled(function: Callable[[Task], Result], task: Task) -> bytes:
 def _unpickled(data: bytes) -> Any:
     """An answer from its bytes. A parsed project is millions of small objects that are all kept: with the
     cyclic garbage collector running, unpickling them takes five times as long, for nothing to collect."""
+    import pickle  # only when workers ran (a small scan never starts them)
+
     with _collector_paused():
         return pickle.loads(data)
 

@@ -8,7 +8,6 @@ with `..`, a pipe) leaves the field empty instead of failing the scan. Remote UR
 
 from __future__ import annotations
 
-import configparser
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +86,8 @@ def _origin_url(git_dir: Path, limits: Limits) -> str | None:
     text = _read(git_dir / "config", git_dir, limits)
     if text is None:
         return None
+    import configparser  # only for a repository's origin URL (SARIF provenance)
+
     config = configparser.ConfigParser(strict=False, interpolation=None)
     try:
         config.read_string(text)
