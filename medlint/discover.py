@@ -72,9 +72,23 @@ class Discovery:
     gitignored: int = 0  # files and folders a .gitignore left out of directory scans
 
 
+#: Extensions of files that sit beside Dockerfiles with a Dockerfile-like name but are something else: the
+#: source of a Dockerfile tool (`dockerfile.py`, `dockerfile.go`), its docs, data or editor leftovers.
+#: `Dockerfile.<variant>` (dev, prod, alpine, arm64, ...) stays a Dockerfile.
+NOT_DOCKERFILE_EXTENSIONS = frozenset(
+    {
+        "py", "pyc", "pyi", "go", "rs", "rb", "js", "mjs", "cjs", "ts", "java", "kt", "c", "h", "cc", "cpp", "cs",
+        "php", "pl", "lua", "sh", "bash", "zsh", "ps1", "bat", "cmd", "md", "rst", "txt", "adoc", "html", "htm",
+        "css", "json", "yaml", "yml", "toml", "ini", "cfg", "xml", "csv", "lock", "sum", "mod", "snap", "golden",
+        "orig", "rej", "bak", "swp", "tmp", "patch", "diff", "png", "jpg", "jpeg", "gif", "svg", "pdf", "zip",
+        "gz", "tgz", "tar", "dockerignore",
+    }
+)  # fmt: skip
+
+
 def is_dockerfile_name(name: str) -> bool:
     lower = name.lower()
-    if lower.endswith(".dockerignore"):
+    if lower.rpartition(".")[2] in NOT_DOCKERFILE_EXTENSIONS and lower.count(".") >= 1:
         return False
     return (
         lower in ("dockerfile", "containerfile")

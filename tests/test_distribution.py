@@ -122,6 +122,28 @@ def test_own_dockerfile_passes_its_own_check_at_class_c() -> None:
     assert report.project.files[0].analysed
 
 
+def test_own_dockerfile_passes_as_a_user_runs_it_with_the_repository_as_context(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`medlint check Dockerfile` reads the rest of the repository as context. The repository's .medlint.yaml
+    leaves the fixtures, tests and example out: their deliberate defects (other versions, other revisions)
+    are not the product's, and compared with them the image's labels would fail MD901 and MD903."""
+    from click.testing import CliRunner
+
+    from medlint.cli import main
+
+    monkeypatch.chdir(REPO_ROOT)
+    args = ["check", "Dockerfile", "--safety-class", "C", "--today", "2026-12-07", "--format", "json"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["partial_run"], "the Dockerfile was not checked with its context"
+    assert not [f for f in report["findings"] if f["level"] == "error" and not f["suppression"]]
+    # The fixtures still lint from the repository, under their own configuration.
+    fixture = CliRunner().invoke(main, ["check", "fixtures/MD201/fail", "--today", "2026-12-07"])
+    assert fixture.exit_code == 1 and "MD201" in fixture.output, fixture.output
+
+
 def test_own_dockerfile_is_multi_stage_pinned_numeric_non_root_and_labelled() -> None:
     text = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
     (dockerfile,) = lint(["Dockerfile"], cwd=REPO_ROOT).project.dockerfiles

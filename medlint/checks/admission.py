@@ -288,7 +288,7 @@ def pod_security_admission(project: Project, params: Mapping[str, Any]) -> Itera
             yield Violation(
                 where,
                 f"namespace {name} used by {workload.subject} is not in the scanned files, so its "
-                "pod-security.kubernetes.io/enforce label cannot be verified; declare it in external_namespaces",
+                "pod-security.kubernetes.io/enforce label cannot be verified; list it with its level under rules.params.MD214.external_namespaces in the configuration",
                 f"Namespace/{name}",
                 workload.artifact,
             )
