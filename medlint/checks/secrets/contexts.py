@@ -235,7 +235,12 @@ def _context_file_findings(
     contexts: list[BuildContext], files: tuple[str, ...], tracked: bool, secret_files: SecretFileMatcher
 ) -> Iterator[Violation]:
     """Secret files inside a context that its ignore file lets through, once per file."""
-    # A superset of the per-context matches, sorted so each context reads only the files inside it.
+    # A superset of the per-context matches, sorted so each context reads only the files inside it. Only
+    # files inside some context are matched: a repository lists many more files than its contexts hold.
+    directories = {context.directory for context in contexts}
+    if "." not in directories:
+        prefixes = tuple(directory + "/" for directory in directories)
+        files = tuple(path for path in files if path.startswith(prefixes))
     candidates = sorted(path for path in files if secret_files.match(path))
     reported: set[str] = set()
     for context in contexts:
