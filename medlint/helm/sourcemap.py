@@ -470,7 +470,7 @@ class TemplatePositions:
                 inputs |= found
             if entry.data and not found:
                 inputs.add(RenderInput.DATA)
-        return expression, frozenset(inputs)
+        return expression, frozenset(inputs) if inputs else NO_INPUTS
 
     def literal_span(self, start: int, end: int) -> bool:
         """output[start:end] is one piece of literal text of the template itself."""
@@ -512,6 +512,9 @@ def _values_fed(reads: Sequence[ValueRead]) -> set[int]:
 
 
 #: Gives the HelmOrigin of a position: (output line, template line, written by expressions, their inputs).
+#: The inputs of a place no expression wrote, or whose expressions read nothing (shared: see LineExplainer).
+NO_INPUTS: frozenset[RenderInput] = frozenset()
+
 OriginFor = Callable[[int, int, bool, frozenset[RenderInput]], HelmOrigin]
 
 
@@ -948,6 +951,9 @@ class LineExplainer:
         self._origins: dict[tuple[str, int, int, bool, frozenset[RenderInput]], HelmOrigin] = {}
         self._keys: dict[tuple[str, int], tuple[ValuesKey, ...]] = {}
         self._indexes: dict[int, _SubtreeIndex | None] = {}
+        #: One object per distinct set of inputs: each origin keeps the set it was made with, and a render
+        #: has tens of thousands of origins but few distinct sets (an empty frozenset is no singleton).
+        self._inputs: dict[frozenset[RenderInput], frozenset[RenderInput]] = {}
 
     def origin(
         self,
@@ -959,6 +965,7 @@ class LineExplainer:
         inputs: frozenset[RenderInput] = frozenset(),
     ) -> HelmOrigin:
         """The origin of a place on `output_line` (values keys are matched once per rendered line)."""
+        inputs = self._inputs.setdefault(inputs, inputs)
         cache_key = (template, output_line, template_line, expression, inputs)
         known = self._origins.get(cache_key)
         if known is None:
