@@ -70,7 +70,7 @@ def _parse_outputs(
 
 
 #: Formats written to their file or standard output piece by piece (`medlint.report.write`).
-STREAMED_FORMATS = ("json", "sarif")
+STREAMED_FORMATS = ("text", "json", "sarif")
 
 
 def _write_outputs(
@@ -87,7 +87,7 @@ def _write_outputs(
     from medlint.report import render
     from medlint.report import write as write_report
     from medlint.report.sanitize import sanitized
-    from medlint.report.text import render_text, statistics_text, summary_lines
+    from medlint.report.text import statistics_text, summary_lines, write_text
 
     rendered: dict[str, str] = {}  # one rendering per format, so the GitHub job summary is appended once
     report = sanitized(report)  # once, for every format
@@ -123,7 +123,7 @@ def _write_outputs(
         if output_format != "text" and not quiet:
             click.echo("\n".join(summary_lines(report)), err=True)
     elif output_format == "text":
-        click.echo(render_text(report, color=color, quiet=quiet), nl=False)
+        write_text(report, lambda text: click.echo(text, nl=False), color=color, quiet=quiet)
     else:
         write(output_format, lambda text: click.echo(text, nl=False))
 

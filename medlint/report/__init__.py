@@ -53,8 +53,13 @@ def write(
     report: Report, output_format: str, sink: Callable[[str], object], *, step_summary_path: str | None = None
 ) -> None:
     """`render` handed to `sink` (a stream's `write`) in pieces: JSON and SARIF reports of a large scan are
-    never held as one string (or as one dictionary per finding) in memory."""
-    if output_format == "json":
+    never held as one string (or as one dictionary per finding) in memory; nor is a text report."""
+    if output_format == "text":
+        from medlint.report.sanitize import sanitized
+        from medlint.report.text import write_text
+
+        write_text(sanitized(report), sink)
+    elif output_format == "json":
         from medlint.report.json_report import write_json
         from medlint.report.sanitize import sanitized
 
