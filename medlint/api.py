@@ -38,7 +38,7 @@ from medlint.partial import (
 from medlint.reader import FileReader
 from medlint.report import Report
 from medlint.rulepack import RulePack, load_rule_pack, table_versions
-from medlint.systems import define_systems, run_systems
+from medlint.systems import define_systems, run_systems, sbom_shown
 from medlint.vcs import read_provenance
 from medlint.waivers import annotation_waivers, configured_waivers, evaluate_waivers
 
@@ -125,6 +125,7 @@ def lint(
     jobs: int = 1,
     context: bool = False,
     release_manifest: Mapping[str, str] | None = None,
+    sboms: tuple[str, ...] | None = None,
 ) -> Report:
     """Discover, parse, check, waive, compare with the baseline. Raises DiscoveryError or RulePackError
     for usage problems. Every file is read through one bounded reader with `limits` (default: the
@@ -132,7 +133,10 @@ def lint(
     the report is the same for every value.
 
     With `context` (the command line's default), named files are checked with the rest of their system and
-    only their findings are reported (medlint.partial); without it they are read alone."""
+    only their findings are reported (medlint.partial); without it they are read alone.
+
+    `sboms` (`--sbom`, paths relative to `cwd`) replace the configuration's `sbom:` for every system; every
+    SBOM a system names is read before the rules run (medlint.sbom.read raises SbomError when one cannot be)."""
     config = config or Config()
     pack = pack or load_rule_pack(tuple(config.rules_dirs) + tuple(rules_dirs))
     base = cwd or Path.cwd()
@@ -177,6 +181,13 @@ def lint(
             scope = scope_of(discovery, given, project, context_folder, max(read - named, 0))
         settings = dataclasses.replace(config.engine_settings(today), release_manifest=release_manifest)
         systems = define_systems(config, project, scanned, discovery.root)
+        if sboms is not None:
+            shown = tuple(sbom_shown(base / path, discovery.root) for path in sboms)
+            systems = tuple(dataclasses.replace(system, sboms=shown) for system in systems)
+        if any(system.sboms for system in systems):
+            from medlint.sbom.read import read_supplied_sboms
+
+            project = dataclasses.replace(project, sboms=read_supplied_sboms(systems, discovery.root, reader))
         result, system_runs = run_systems(project, systems, pack, settings, config, safety_class)
         findings = result.findings
         if any(obj.rendered_from for obj in project.k8s_objects):

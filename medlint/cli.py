@@ -1,4 +1,5 @@
-"""Command line: `medlint check`, `medlint fix`, `medlint rules`, `medlint evidence` (written by `medlint.cli_evidence`).
+"""Command line: `medlint check`, `medlint fix`, `medlint rules`, `medlint evidence` (written by `medlint.cli_evidence`),
+`medlint sbom` (written by `medlint.cli_sbom`).
 
 Imports are lazy, so `medlint --version` and a pre-commit run on one file stay fast. Exit codes: 0 nothing
 at or above the failing level, 1 findings at or above it (or an internal error: fail closed), 2 usage or
@@ -194,6 +195,7 @@ class LintOptions:
     stdin_filename: str | None = None
     context: bool = True
     release_manifest: str | None = None
+    sbom: tuple[str, ...] = ()
 
 
 def _comma_separated(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
@@ -270,6 +272,16 @@ _LINT_OPTIONS = (
         metavar="FILE",
         help="JSON mapping each released image reference to its digest (schemas/release-manifest.schema.json); "
         "MD903 compares the digests pinned in the artifacts with it.",
+    ),
+    click.option(
+        "--sbom",
+        "sbom",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="The SOUP inventory kept for the system: an SBOM (CycloneDX 1.x JSON or XML, SPDX 2.x JSON; "
+        "repeatable). MD904 checks it lists every image the system deploys with its SOUP fields, MD114 reads "
+        "its end-of-support dates. Replaces `sbom:` of the configuration, for every system.",
     ),
     click.option(
         "--config",
@@ -533,14 +545,18 @@ def _run_lint(
     baseline_file: str | None = None,
     keep_render_sources: bool = False,
     jobs: int = 1,
+    run_rules: bool = True,
 ) -> Report:
-    """Load configuration and baseline, lint, and turn every usage problem into exit code 2."""
+    """Load configuration and baseline, lint, and turn every usage problem into exit code 2. Without
+    `run_rules` the artifacts are read and the systems and their classes resolved, but no rule runs
+    (`medlint sbom` needs the model, not findings)."""
     from medlint.api import HelmValues, lint
     from medlint.baseline import BaselineError, read_baseline
     from medlint.config import ConfigError, expand_selectors, find_config, load_config, rule_selector_problem
     from medlint.discover import DiscoveryError
     from medlint.release_manifest import ReleaseManifestError
     from medlint.rulepack import RulePackError, load_rule_pack
+    from medlint.sbom import SbomError
 
     paths = options.paths
     if "-" in paths and len(paths) > 1:
@@ -569,6 +585,8 @@ def _run_lint(
             config = dataclasses.replace(
                 config, disabled=config.disabled | expand_selectors(options.ignore, pack)
             )
+        if not run_rules:
+            pack = dataclasses.replace(pack, rules=())
         baseline = read_baseline(Path(baseline_file)) if baseline_file else None
         release_manifest = None
         if options.release_manifest is not None:
@@ -599,6 +617,7 @@ def _run_lint(
             "keep_render_sources": keep_render_sources,
             "jobs": jobs,
             "release_manifest": release_manifest,
+            "sboms": options.sbom or None,
         }
         if paths == ("-",):
             import tempfile  # only for standard input (it imports shutil, random and compressors)
@@ -612,7 +631,14 @@ def _run_lint(
                 report = dataclasses.replace(report, scanned_paths=("-",))
         else:
             report = lint(list(paths), context=options.context, **arguments)
-    except (RulePackError, DiscoveryError, ConfigError, BaselineError, ReleaseManifestError) as error:
+    except (
+        RulePackError,
+        DiscoveryError,
+        ConfigError,
+        BaselineError,
+        ReleaseManifestError,
+        SbomError,
+    ) as error:
         raise UsageProblem(str(error)) from None
     if not options.allow_empty and not report.project.files and not report.project.problems:
         looked_at = len(report.unrecognised)
@@ -724,6 +750,21 @@ def _config_params(options: LintOptions) -> dict[str, Any]:
     except ConfigError:
         return {}
     return dict(config.params)
+
+
+def _config_limits(options: LintOptions) -> Any:
+    """The limits of the configuration the lint used (None when it cannot be read again)."""
+    from medlint.config import ConfigError, find_config, load_config
+
+    try:
+        if options.config_file is not None:
+            path: Path | None = Path(options.config_file)
+        else:
+            start = Path(options.paths[0]).resolve()
+            path = find_config(start if start.exists() else Path.cwd())
+        return load_config(path, tuple(options.rules_dir)).limits
+    except ConfigError:
+        return None
 
 
 @main.group()
@@ -898,6 +939,77 @@ def evidence(
     except OSError as error:
         raise UsageProblem(f"cannot write {output_path}: {error.strerror or error}") from None
     sys.exit(EXIT_OK if exit_zero or not report.failing() else EXIT_FINDINGS)
+
+
+SBOM_FORMATS = ("cyclonedx-json", "cyclonedx-xml", "spdx-json")
+
+
+@main.command("sbom")
+@lint_options
+@click.option(
+    "--output",
+    "-o",
+    "output_path",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write the SBOM to FILE (default: standard output). With several systems, FILE must hold {system}, "
+    "replaced by each system's name, unless --system chooses one.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(SBOM_FORMATS, case_sensitive=False),
+    default=None,
+    help="cyclonedx-json (CycloneDX 1.6, the default), cyclonedx-xml, or spdx-json (SPDX 2.3); default: from "
+    "the --output name (.xml, .spdx.json), else cyclonedx-json.",
+)
+@click.option(
+    "--merge",
+    "merge_path",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="The SBOM kept in the repository: keep the values people entered in it (supplier, level and end of "
+    "support, requirement reference, anomaly-review date, other properties), drop components no longer used, "
+    "add new ones. `--merge soup.cdx.json -o soup.cdx.json` refreshes it in place; a second run changes nothing.",
+)
+@click.option(
+    "--serial",
+    metavar="UUID",
+    help="The serial number (CycloneDX serialNumber, SPDX namespace suffix) instead of one derived from the "
+    "content, e.g. urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79.",
+)
+@click.option(
+    "--system", "system_name", metavar="NAME", help="With several systems: write the SBOM of this one."
+)
+def sbom(
+    options: LintOptions,
+    output_path: str | None,
+    output_format: str | None,
+    merge_path: str | None,
+    serial: str | None,
+    system_name: str | None,
+) -> None:
+    """Write the SOUP inventory of PATHS as an SBOM: every image (deployed, base and build), the OS packages of
+    final stages, language dependencies and Helm chart dependencies, each with its purl, evidence (file, line,
+    column), scope (deployed or build-only) and the IEC 62304 / FDA fields medlint can derive. Takes every
+    option of `check`; the timestamp comes from --today, else SOURCE_DATE_EPOCH, else today. See docs/sbom.md."""
+    from medlint.cli_sbom import SbomRequest, write_sboms
+
+    report = _run_lint(options, run_rules=False)
+    limits = _config_limits(options)
+    request = SbomRequest(
+        output_path=output_path,
+        output_format=output_format.lower() if output_format else None,
+        merge_path=merge_path,
+        serial=serial,
+        system_name=system_name,
+        today=options.today.date() if options.today is not None else None,
+        max_sbom_bytes=limits.max_sbom_bytes if limits is not None else None,
+    )
+    try:
+        write_sboms(report, request)
+    except ValueError as error:
+        raise UsageProblem(str(error)) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

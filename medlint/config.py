@@ -119,6 +119,8 @@ class SystemSettings:
     external_secrets: tuple[str, ...] | None = None
     external_config_maps: tuple[str, ...] | None = None
     external_volume_claims: tuple[str, ...] | None = None
+    #: `sbom:` files as written (relative to the configuration's folder).
+    sbom: tuple[str, ...] | None = None
     line: int = 1  # where the entry starts in the configuration file
 
     def over(self, defaults: SystemSettings) -> SystemSettings:
@@ -139,6 +141,7 @@ class SystemSettings:
             external_volume_claims=self.external_volume_claims
             if self.external_volume_claims is not None
             else defaults.external_volume_claims,
+            sbom=self.sbom if self.sbom is not None else defaults.sbom,
         )
 
 
@@ -436,6 +439,8 @@ def _in_words(error: Any, positions: _Positions, prefix: tuple[Any, ...]) -> Ite
     if kind == "enum":
         choices = ", ".join(show(choice).strip('"') for choice in error.validator_value)
         message = f"must be one of {choices}, not {show(instance)}"
+    elif kind in ("anyOf", "oneOf") and schema.get("message"):
+        message = f"must be {schema['message']}, not {show(instance)}"
     elif kind == "type":
         expected = schema.get("message") or _type_words(error.validator_value)
         message = f"must be {expected}, not {show(instance)}"
@@ -727,6 +732,7 @@ def _system_settings(data: Mapping[str, Any], positions: _Positions, path: tuple
         external_secrets=_strings(data.get("external_secrets")),
         external_config_maps=_strings(data.get("external_config_maps")),
         external_volume_claims=_strings(data.get("external_volume_claims")),
+        sbom=_strings([data["sbom"]] if isinstance(data.get("sbom"), str) else data.get("sbom")),
         line=(positions.line(path) or 1) if path else 1,
     )
 
@@ -762,6 +768,9 @@ STARTER = """\
 # name: infusion-pump
 # own_images: [registry.example.com/pump]
 # external_secrets: [registry-credentials]
+# The SOUP inventory kept for the system (`medlint sbom --merge soup.cdx.json -o soup.cdx.json` refreshes it);
+# MD904 checks it lists every image the system deploys, with supplier, level and end of support:
+# sbom: soup.cdx.json
 # systems:
 #   - name: pump-eu
 #     paths: ["deploy/eu/**", "charts/pump", "Dockerfile"]

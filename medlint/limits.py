@@ -26,6 +26,8 @@ class Limits:
     max_config_bytes: int = 1 * MIB
     #: Largest `--baseline` file.
     max_baseline_bytes: int = 64 * MIB
+    #: Largest supplied SBOM (`--sbom`, `sbom:`, `medlint sbom --merge`); an image's full SBOM is a few MiB.
+    max_sbom_bytes: int = 64 * MIB
     #: Largest `.git/index` read to learn which files git tracks (MD306); a larger one counts as absent.
     max_git_index_bytes: int = 128 * MIB
 

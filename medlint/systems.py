@@ -146,8 +146,23 @@ def _system(
         external_secrets=settings.external_secrets or (),
         external_config_maps=settings.external_config_maps or (),
         external_volume_claims=settings.external_volume_claims or (),
+        sboms=tuple(
+            sbom_shown(
+                config.folder / written if config.folder is not None else Path(written), membership.root
+            )
+            for written in settings.sbom or ()
+        ),
         declared_at=declared_at,
     )
+
+
+def sbom_shown(path: Path, root: Path) -> str:
+    """How findings name a supplied SBOM: relative to the run's root when inside it, else its absolute path."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path(os.path.abspath(root))).as_posix()
+    except ValueError:
+        return absolute.as_posix()
 
 
 def define_systems(

@@ -19,7 +19,13 @@ def test_names() -> None:
     assert classify_name("deploy.yaml") == (True, None)  # decided from content
     assert classify_name("README.md") == (False, None)
     # Named like a Dockerfile but something else: a tool's source, its docs, editor leftovers.
-    for name in ("dockerfile.py", "Dockerfile.go", "Dockerfile.md", "dockerfile-parse.txt", "Dockerfile.orig"):
+    for name in (
+        "dockerfile.py",
+        "Dockerfile.go",
+        "Dockerfile.md",
+        "dockerfile-parse.txt",
+        "Dockerfile.orig",
+    ):
         assert classify_name(name) == (False, None), name
     for name in ("Dockerfile.prod", "Dockerfile.alpine", "Dockerfile-arm64", "build.dockerfile"):
         assert classify_name(name) == (True, ArtifactKind.DOCKERFILE), name

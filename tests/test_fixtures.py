@@ -4,8 +4,9 @@ fixtures/<ID>/pass/* must stay quiet.
 A marker is a comment `# expect: MD201` (several ids separated by commas). At the end of a line it marks
 that line; on a line of its own it marks the next line that is neither blank nor a comment (Dockerfiles
 only allow comments on their own line). JSON has no comments: a JSON file's markers are the lines of a
-`<name>.expect` file beside it, `LINE: MD201[, MD202]` (so a JSON case is a directory). The exact set of (rule, file, line) is compared for the fixture's
-rule and for every rule named in a marker, so a rule that starts firing elsewhere fails the test.
+`<name>.expect` file beside it, `LINE: MD201[, MD202]` (so a JSON case is a directory). The exact set of (rule,
+file, line) is compared for the fixture's rule and for every rule named in a marker, so a rule that starts firing
+elsewhere fails the test. A case folder with a `.medlint.yaml` is linted with that configuration.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from medlint.api import lint
+from medlint.config import load_config
 from medlint.rulepack import load_rule_pack
 from tests.conftest import FIXTURES, REPO_ROOT
 
@@ -75,7 +77,10 @@ def test_fixture(rule_id: str, outcome: str, case: Path) -> None:
         assert not any(rule == rule_id for rule, _, _ in expected), (
             f"{case} is a passing fixture but marks {rule_id}"
         )
-    report = lint([str(case)], cwd=REPO_ROOT, safety_class="C")
+    # A case folder may carry its own configuration (a rule that reads a supplied SBOM, for instance).
+    config = case / ".medlint.yaml"
+    settings = load_config(config) if case.is_dir() and config.is_file() else None
+    report = lint([str(case)], cwd=REPO_ROOT, safety_class="C", config=settings)
     assert not report.result.notifications, [note.message for note in report.result.notifications]
     checked_rules = {rule_id} | {rule for rule, _, _ in expected}
     actual = {

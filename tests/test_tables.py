@@ -8,7 +8,7 @@ import json
 import jsonschema
 import pytest
 
-from medlint.checks.lifecycle import end_date
+from medlint.model.support import end_date
 from medlint.rulepack import load_rule_pack, load_table
 from tests.conftest import REPO_ROOT
 

@@ -16,69 +16,23 @@ from typing import Any
 
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, Chart, ImageRef, K8sObject, Location, Project, Workload
+from medlint.model.sbom import END_OF_SUPPORT, LEVEL_OF_SUPPORT, UNSUPPORTED_LEVELS
+from medlint.model.support import (
+    SupportEntry,
+    end_date,
+    matching_entries,
+    normal_url,
+    normalised_repository,
+    strings,
+    support_entries,
+    tag_version,
+)
 from medlint.model.versions import ConstraintError, highest_minor
 
-_LEADING_VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)(?=$|[-_+])")
-_TAG_DELIMITERS = "-_."
 _EOS_USAGES = ("FROM", "COPY --from", "service", "container")  # the image uses MD114 examines
 
 # --------------------------------------------------------------------------------------------------
 # Tags, versions and dates
-
-
-def tag_version(tag: str | None) -> tuple[int, ...] | None:
-    """The release version a tag names: `16-alpine` -> (16,), `3.8.18-slim` -> (3, 8, 18); None for `latest`."""
-    if not tag:
-        return None
-    match = _LEADING_VERSION.match(tag)
-    if match is None:
-        return None
-    return tuple(int(part) for part in match.group(1).split("."))
-
-
-def cycle_matches(cycle: str, version: tuple[int, ...] | None) -> bool:
-    """Whether a version belongs to a release cycle, segment by segment (3.8 matches 3.8.18, not 3.80 or 3)."""
-    if version is None:
-        return False
-    try:
-        wanted = tuple(int(part) for part in cycle.split("."))
-    except ValueError:
-        return False
-    return len(version) >= len(wanted) and version[: len(wanted)] == wanted
-
-
-def tag_has_marker(tag: str | None, marker: str) -> bool:
-    """Whether `marker` appears in the tag as a whole word (`bullseye` in `16-bullseye-slim`)."""
-    if not tag or not marker:
-        return False
-    tag, marker = tag.lower(), marker.lower()
-    start = tag.find(marker)
-    while start >= 0:
-        end = start + len(marker)
-        before_ok = start == 0 or tag[start - 1] in _TAG_DELIMITERS
-        after_ok = end == len(tag) or tag[end] in _TAG_DELIMITERS
-        if before_ok and after_ok:
-            return True
-        start = tag.find(marker, start + 1)
-    return False
-
-
-def end_date(value: Any) -> datetime.date | None:
-    """A table date: `YYYY-MM-DD`, or `YYYY-MM` read as the last day of that month; None when absent."""
-    if isinstance(value, datetime.date):
-        return value
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if re.fullmatch(r"\d{4}-\d{2}", text):
-        year, month = int(text[:4]), int(text[5:7])
-        import calendar  # only for a month-precision end-of-support date
-
-        return datetime.date(year, month, calendar.monthrange(year, month)[1])
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def evaluation_date(params: Mapping[str, Any]) -> datetime.date:
@@ -94,98 +48,6 @@ def evaluation_date(params: Mapping[str, Any]) -> datetime.date:
 
 # --------------------------------------------------------------------------------------------------
 # MD114 soup-end-of-support
-
-
-@dataclass(frozen=True, slots=True)
-class SupportEntry:
-    """One active row of the end-of-support table."""
-
-    id: str
-    product: str
-    cycle: str
-    end_of_support: datetime.date
-    support_ending: str
-    repositories: tuple[str, ...]
-    codenames: tuple[str, ...]
-    tag_markers: tuple[str, ...]
-    any_tag: bool
-    charts: tuple[tuple[str, str], ...]
-    ingress_classes: tuple[str, ...]
-    ingress_annotation_prefixes: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        return self.product if self.cycle == "all" else f"{self.product} {self.cycle}"
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    return tuple(str(item) for item in value) if isinstance(value, list) else ()
-
-
-def support_entries(table: Mapping[str, Any]) -> list[SupportEntry]:
-    """The active rows: verified and dated."""
-    entries = []
-    for row in table.get("rows", []):
-        date = end_date(row.get("end_of_support"))
-        if row.get("verified") is False or date is None:
-            continue
-        match = row.get("match") or {}
-        charts = tuple(
-            (str(chart.get("name", "")), _normal_url(str(chart.get("repository", ""))))
-            for chart in match.get("charts", [])
-            if isinstance(chart, Mapping)
-        )
-        entries.append(
-            SupportEntry(
-                id=str(row.get("id", "")),
-                product=str(row.get("product", "")),
-                cycle=str(row.get("cycle", "")),
-                end_of_support=date,
-                support_ending=str(row.get("support_ending", "end of support")),
-                repositories=tuple(name.lower() for name in _strings(match.get("repositories"))),
-                codenames=_strings(match.get("codenames")),
-                tag_markers=_strings(match.get("tag_markers")),
-                any_tag=bool(match.get("any_tag")),
-                charts=charts,
-                ingress_classes=_strings(match.get("ingress_classes")),
-                ingress_annotation_prefixes=_strings(match.get("ingress_annotation_prefixes")),
-            )
-        )
-    return entries
-
-
-def _normal_url(url: str) -> str:
-    return url.strip().rstrip("/").lower()
-
-
-def normalised_repository(image: ImageRef, mirror_prefixes: Iterable[str] = ()) -> str:
-    """The image name as the table writes it: Docker Hub short names, mirror prefixes removed."""
-    name = image.name.lower()
-    for prefix in mirror_prefixes:
-        prefix = prefix.lower().rstrip("/") + "/"
-        if name.startswith(prefix):
-            name = name[len(prefix) :]
-            break
-    return name[len("library/") :] if name.startswith("library/") else name
-
-
-def matching_entries(
-    image: ImageRef, entries: list[SupportEntry], mirror_prefixes: Iterable[str] = ()
-) -> list[SupportEntry]:
-    """Every table entry an image reference matches (`node:16-bullseye` matches Node.js 16 and Debian 11)."""
-    repository = normalised_repository(image, mirror_prefixes)
-    version = tag_version(image.tag)
-    found = []
-    for entry in entries:
-        by_repository = repository in entry.repositories and (
-            entry.any_tag
-            or cycle_matches(entry.cycle, version)
-            or any(tag_has_marker(image.tag, codename) for codename in entry.codenames)
-        )
-        by_marker = any(tag_has_marker(image.tag, marker) for marker in entry.tag_markers)
-        if by_repository or by_marker:
-            found.append(entry)
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +156,7 @@ def _ingress_findings(project: Project, entries: list[SupportEntry], timing: _Ti
 def _chart_findings(project: Project, entries: list[SupportEntry], timing: _Timing) -> Iterator[Violation]:
     for chart in project.charts:
         for dependency in chart.dependencies:
-            repository = _normal_url(dependency.repository.value) if dependency.repository else ""
+            repository = normal_url(dependency.repository.value) if dependency.repository else ""
             for entry in entries:
                 status = timing.status(entry)
                 if status and (dependency.name, repository) in entry.charts:
@@ -308,8 +170,56 @@ def _chart_findings(project: Project, entries: list[SupportEntry], timing: _Timi
                     )
 
 
+def _level_words(value: str) -> str:
+    return " ".join(value.lower().replace("-", " ").replace("_", " ").split())
+
+
+def _sbom_findings(project: Project, timing: _Timing) -> Iterator[Violation]:
+    """Entries of the supplied SBOM whose end of support has passed (or is near), or whose level of support says
+    they are no longer maintained. Values medlint derived from its own table are left to the findings above,
+    which report the same date at the line that uses the image."""
+    from medlint.checks.inventory import artifact_of, supplied_components
+
+    for sbom, component in supplied_components(project):
+        subject = f"system:{project.system.name}/sbom:{sbom.path}/component:{component.bom_ref or component.purl or component.label}"
+        reasons: list[str] = []
+        place = None
+        variant: str | None = None
+        ends = component.end_of_support
+        date = (
+            end_date(ends.value) if ends is not None and END_OF_SUPPORT not in component.generated else None
+        )
+        if ends is not None and date is not None:
+            if date < timing.today:
+                reasons.append(f"its end of support ({date.isoformat()}) has passed")
+                place = ends.location
+            elif (date - timing.today).days <= timing.horizon_days:
+                reasons.append(
+                    f"its end of support ({date.isoformat()}) is within the {timing.horizon_days}-day warning horizon"
+                )
+                place, variant = ends.location, "horizon"
+        level = component.level_of_support
+        if level is not None and LEVEL_OF_SUPPORT not in component.generated:
+            if _level_words(level.value) in UNSUPPORTED_LEVELS:
+                reasons.append(f"its level of support is '{level.value}'")
+                if place is None or variant == "horizon":
+                    place = level.location
+                variant = None
+        if place is None:
+            continue
+        yield Violation(
+            place,
+            f"SOUP entry '{component.label}' in {sbom.path}: {' and '.join(reasons)}; it gets no fixes and no anomaly "
+            "information (IEC 62304 6.1 f), 7.1.3)",
+            subject,
+            artifact_of(project, component),
+            variant=variant,
+        )
+
+
 def soup_end_of_support(project: Project, params: Mapping[str, Any]) -> Iterator[Violation]:
-    """MD114: images and chart dependencies whose release line is past (or near) its end of support."""
+    """MD114: images and chart dependencies whose release line is past (or near) its end of support, and
+    supplied SBOM entries that say so (past end of support, or no longer maintained)."""
     table = params.get("tables", {}).get("end-of-support", {})
     entries = support_entries(table)
     timing = _Timing(evaluation_date(params), int(params.get("warning_horizon_days", 180)))
@@ -317,6 +227,7 @@ def soup_end_of_support(project: Project, params: Mapping[str, Any]) -> Iterator
     yield from _image_findings(project, entries, timing, mirrors)
     yield from _ingress_findings(project, entries, timing)
     yield from _chart_findings(project, entries, timing)
+    yield from _sbom_findings(project, timing)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -353,7 +264,7 @@ def api_entries(table: Mapping[str, Any]) -> list[ApiEntry]:
         entries.append(
             ApiEntry(
                 api_version=str(row.get("api_version", "")),
-                kinds=_strings(row.get("kinds")),
+                kinds=strings(row.get("kinds")),
                 scope=scope,
                 deprecated_in=minor_version(row.get("deprecated_in")) if scope == "kubernetes" else None,
                 removed_in=minor_version(row.get("removed_in")) if scope == "kubernetes" else None,

@@ -53,6 +53,7 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
     "index": ("FinalImage", "ImageUse", "ProjectIndex"),
     "system": ("OwnImages", "System", "VersionGroup"),
     "regulatory": ("ClassResolution", "ItemDeclaration"),
+    "sbom": ("ImageIdentity", "SbomFormat", "SuppliedComponent", "SuppliedSbom"),
 }
 _EXPORTS = {name: module for module, names in _FAMILIES.items() for name in names}
 
@@ -124,6 +125,10 @@ if TYPE_CHECKING:
     from medlint.model.project import SourceFile as SourceFile
     from medlint.model.regulatory import ClassResolution as ClassResolution
     from medlint.model.regulatory import ItemDeclaration as ItemDeclaration
+    from medlint.model.sbom import ImageIdentity as ImageIdentity
+    from medlint.model.sbom import SbomFormat as SbomFormat
+    from medlint.model.sbom import SuppliedComponent as SuppliedComponent
+    from medlint.model.sbom import SuppliedSbom as SuppliedSbom
     from medlint.model.system import OwnImages as OwnImages
     from medlint.model.system import System as System
     from medlint.model.system import VersionGroup as VersionGroup

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from medlint.model.index import ProjectIndex
     from medlint.model.kubernetes import K8sObject
     from medlint.model.regulatory import ItemDeclaration
+    from medlint.model.sbom import SuppliedSbom
     from medlint.model.system import OwnImages
 
 
@@ -70,6 +71,10 @@ class Project:
     #: Root-relative `.git` entries (a repository folder, or the `.git` file of a worktree or submodule) under
     #: the scanned paths and every local build context; None when the files were not listed.
     vcs_metadata: tuple[str, ...] | None = None
+
+    #: Every SBOM supplied for the run (`--sbom`, `sbom:`), read before the rules run (medlint.model.sbom);
+    #: each system uses those its `System.sboms` names (`supplied_sboms`).
+    sboms: tuple[SuppliedSbom, ...] = ()
 
     #: The system these artifacts make up (medlint.model.system): the whole run by default; the engine gives
     #: each configured system a project of its own artifacts.
@@ -150,6 +155,13 @@ class Project:
         object.__setattr__(project, "_declarations", self._declarations)
         object.__setattr__(project, "_own_images", self._own_images)
         return project
+
+    def supplied_sboms(self) -> tuple[SuppliedSbom, ...] | None:
+        """The SBOMs this project's system uses; None when the system has none (MD904 reports that once)."""
+        if not self.system.sboms:
+            return None
+        wanted = set(self.system.sboms)
+        return tuple(sbom for sbom in self.sboms if sbom.path in wanted)
 
     def dockerfile(self, path: str | None) -> Dockerfile | None:
         """The parsed Dockerfile at a repository-relative path, if it was scanned."""

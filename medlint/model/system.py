@@ -67,6 +67,9 @@ class System:
     external_secrets: tuple[str, ...] = ()
     external_config_maps: tuple[str, ...] = ()
     external_volume_claims: tuple[str, ...] = ()
+    #: The supplied SBOMs (SOUP inventories) of the system, by the path `Project.sboms` names them with:
+    #: `--sbom` for every system, else the configuration's `sbom:`. Empty: none supplied (MD904 says so).
+    sboms: tuple[str, ...] = ()
     #: Where the configuration declares the system (None for the default system).
     declared_at: Location | None = field(default=None, compare=False)
 

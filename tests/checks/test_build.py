@@ -12,7 +12,7 @@ import pytest
 
 from medlint.api import lint
 from medlint.checks import build
-from medlint.checks.build import expand, expand_partial, is_remote_source, run_steps
+from medlint.checks.build import is_remote_source
 from medlint.model import ArtifactKind, ComposeProject, ComposeService, Project, Workload
 from medlint.model.package_managers import (
     chmod_problem,
@@ -33,6 +33,7 @@ from medlint.model.package_managers import (
     requirement_problem,
     unwrap_xargs,
 )
+from medlint.model.run_commands import expand, expand_partial, run_steps
 from medlint.parsers.dockerfile import parse_dockerfile
 from medlint.source import Location
 

@@ -9,18 +9,17 @@ from typing import Any
 
 import pytest
 
-from medlint.checks.lifecycle import (
+from medlint.checks.lifecycle import deprecated_api_version, soup_end_of_support
+from medlint.model import ArtifactKind, Project
+from medlint.model.images import parse_image_reference
+from medlint.model.support import (
     cycle_matches,
-    deprecated_api_version,
     end_date,
     matching_entries,
-    soup_end_of_support,
     support_entries,
     tag_has_marker,
     tag_version,
 )
-from medlint.model import ArtifactKind, Project
-from medlint.model.images import parse_image_reference
 from medlint.parsers.dockerfile import dockerfile_workload, parse_dockerfile
 from medlint.parsers.helm import parse_chart
 from medlint.parsers.kubernetes import parse_manifest, workload_from_object
