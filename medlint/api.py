@@ -11,6 +11,7 @@ import dataclasses
 import datetime
 import functools
 import gc
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,7 @@ def lint(
     context: bool = False,
     release_manifest: Mapping[str, str] | None = None,
     sboms: tuple[str, ...] | None = None,
+    baseline_sha256: str | None = None,
 ) -> Report:
     """Discover, parse, check, waive, compare with the baseline. Raises DiscoveryError or RulePackError
     for usage problems. Every file is read through one bounded reader with `limits` (default: the
@@ -136,7 +138,10 @@ def lint(
     only their findings are reported (medlint.partial); without it they are read alone.
 
     `sboms` (`--sbom`, paths relative to `cwd`) replace the configuration's `sbom:` for every system; every
-    SBOM a system names is read before the rules run (medlint.sbom.read raises SbomError when one cannot be)."""
+    SBOM a system names is read before the rules run (medlint.sbom.read raises SbomError when one cannot be).
+
+    `baseline_sha256` is the digest of the baseline file's bytes as read (`read_baseline_file`), for the
+    report's record of the files read."""
     config = config or Config()
     pack = pack or load_rule_pack(tuple(config.rules_dirs) + tuple(rules_dirs))
     base = cwd or Path.cwd()
@@ -198,7 +203,7 @@ def lint(
     waivers = [
         *project.inline_waivers,
         *annotation_waivers(project.k8s_objects),
-        *configured_waivers(config.waivers),
+        *configured_waivers(config.waivers, _folder_in_root(config.folder, discovery.root)),
     ]
     effective_today = settings.today or datetime.date.today()
     waiving = evaluate_waivers(findings, waivers, effective_today)
@@ -240,4 +245,34 @@ def lint(
         baseline_path=baseline_path,
         systems=system_runs,
         scope=scope,
+        file_digests=_files_read(reader, config, baseline_path, baseline_sha256),
     )
+
+
+def _files_read(
+    reader: FileReader, config: Config, baseline_path: str | None, baseline_sha256: str | None
+) -> dict[str, str]:
+    """{path: SHA-256} of every file the run read: the reader's record (repository paths), plus the
+    configuration and the baseline under the paths the report shows for them."""
+    digests = reader.digests()
+    if config.path is not None and config.sha256 is not None:
+        digests[shown_path(str(config.path), str(reader.root))] = config.sha256
+    if baseline_path is not None and baseline_sha256 is not None:
+        digests[baseline_path] = baseline_sha256
+    return dict(sorted(digests.items()))
+
+
+def shown_path(path: str, root: str) -> str:
+    """A file the user named, as reports show it: relative to the scanned root when inside it."""
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except (ValueError, OSError):
+        return path
+
+
+def _folder_in_root(folder: Path | None, root: Path) -> str:
+    """`folder` relative to the run's root ("" for the root, or for a folder outside it)."""
+    if folder is None:
+        return ""
+    relative = os.path.relpath(folder.resolve(), root).replace(os.sep, "/")
+    return "" if relative == "." or relative.startswith("..") else relative

@@ -8,6 +8,7 @@ baseline, no longer found) are listed so the baseline can be pruned.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -15,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from medlint.decoding import SourceError
+from medlint.decoding import SourceError, decode_text
 from medlint.findings import Finding
 from medlint.fingerprints import LOGICAL, logical_fingerprint
 from medlint.limits import DEFAULT_LIMITS, Limits
-from medlint.reader import read_named_file
+from medlint.reader import read_bytes
 
 BASELINE_VERSION = 1
 
@@ -75,10 +76,16 @@ def write_baseline(path: Path, document: dict[str, Any]) -> None:
 def read_baseline(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[BaselineEntry, ...]:
     """The entries of a baseline file. Raises BaselineError (exit code 2) naming the file for anything that
     is not a readable medlint baseline: too large, not UTF-8, not JSON, nested too deeply, wrong shape."""
+    return read_baseline_file(path, limits)[0]
+
+
+def read_baseline_file(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[tuple[BaselineEntry, ...], str]:
+    """(the entries of a baseline file, the SHA-256 of its bytes as read); raises as `read_baseline`."""
     try:
-        text = read_named_file(
-            path, max_bytes=limits.max_baseline_bytes, limit_name="limits.max_baseline_bytes"
+        raw = read_bytes(
+            path, within=None, max_bytes=limits.max_baseline_bytes, limit_name="limits.max_baseline_bytes"
         )
+        text = decode_text(raw)
     except SourceError as error:  # refused (a pipe, too large) or not UTF-8
         where = f"{path}:{error.line}" if error.line > 1 else str(path)
         raise BaselineError(f"cannot read baseline {where}: {error.message}") from None
@@ -107,7 +114,7 @@ def read_baseline(path: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Baseline
                 "create the baseline again with `medlint baseline create`"
             )
         entries.append(BaselineEntry(**{key: entry[key] for key in _ENTRY_KEYS}))
-    return tuple(entries)
+    return tuple(entries), hashlib.sha256(raw).hexdigest()
 
 
 def apply_baseline(

@@ -551,7 +551,7 @@ def _run_lint(
     `run_rules` the artifacts are read and the systems and their classes resolved, but no rule runs
     (`medlint sbom` needs the model, not findings)."""
     from medlint.api import HelmValues, lint
-    from medlint.baseline import BaselineError, read_baseline
+    from medlint.baseline import BaselineError, read_baseline_file
     from medlint.config import ConfigError, expand_selectors, find_config, load_config, rule_selector_problem
     from medlint.discover import DiscoveryError
     from medlint.release_manifest import ReleaseManifestError
@@ -587,7 +587,7 @@ def _run_lint(
             )
         if not run_rules:
             pack = dataclasses.replace(pack, rules=())
-        baseline = read_baseline(Path(baseline_file)) if baseline_file else None
+        baseline, baseline_sha256 = read_baseline_file(Path(baseline_file)) if baseline_file else (None, None)
         release_manifest = None
         if options.release_manifest is not None:
             from medlint.release_manifest import read_release_manifest
@@ -618,6 +618,7 @@ def _run_lint(
             "jobs": jobs,
             "release_manifest": release_manifest,
             "sboms": options.sbom or None,
+            "baseline_sha256": baseline_sha256,
         }
         if paths == ("-",):
             import tempfile  # only for standard input (it imports shutil, random and compressors)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import json
 import re
 import sys
@@ -150,6 +151,7 @@ class Config:
     """The effective configuration; `path` is None when no file was found."""
 
     path: Path | None = None
+    sha256: str | None = None  # of the file's bytes as read (the evidence report's scope)
     safety_class: str | None = None
     fail_on: str | None = None
     enabled: frozenset[str] = frozenset()
@@ -626,7 +628,8 @@ def load_config(
     if path is None:
         return Config()
     is_toml = path.name == "pyproject.toml"
-    text = _decode(path, _read_bounded(path))
+    data_read = _read_bounded(path)
+    text = _decode(path, data_read)
     raw = _read_toml(path, text) if is_toml else _read_yaml(path, text)
     if raw is None:
         raw = {}
@@ -652,7 +655,8 @@ def load_config(
     problems += _pack_problems(data, pack, positions)
     if problems:
         _raise(path, problems)
-    return _interpret(path, data, rules_dirs, positions, pack)
+    config = _interpret(path, data, rules_dirs, positions, pack)
+    return dataclasses.replace(config, sha256=hashlib.sha256(data_read).hexdigest())
 
 
 def _interpret(

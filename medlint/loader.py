@@ -619,6 +619,7 @@ def _render_chart(collector: _Collector, unit: ChartUnit) -> None:
             limits=collector.reader.limits,
             budget=collector.render_budget,
             namespace=collector.helm.namespace,
+            on_read=collector.reader.record,
         )
     except Exception as error:
         collector.problems.append(
@@ -1002,4 +1003,4 @@ def _absorb(collector: _Collector, part: _Collector) -> None:
     collector.unrecognised.extend(part.unrecognised)
     collector.compose_candidates.extend(part.compose_candidates)
     collector.compose_texts.update(part.compose_texts)
-    collector.reader.note_read_elsewhere(part.reader.read_paths())
+    collector.reader.note_read_elsewhere(part.reader)

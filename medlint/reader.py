@@ -15,12 +15,14 @@ A refusal is a `ReadRefused` (a `SourceError`), which the loader turns into an M
 and the reason; it never quotes the file's content.
 
 `FileReader` remembers the text of each file it read by its repository-relative path, so fingerprinting
-hashes the lines of the text that was analysed instead of reading the file a second time.
+hashes the lines of the text that was analysed instead of reading the file a second time, and the SHA-256 of
+the bytes of every file it read, so the evidence report states the digest of exactly what was analysed.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -149,12 +151,19 @@ class FileReader:
         self.root = Path(os.path.realpath(root))
         self.limits = limits
         self._texts: dict[str, str] = {}
+        self._digests: dict[str, str] = {}
         self._read_elsewhere: frozenset[str] = frozenset()
 
     def __getstate__(self) -> dict[str, Any]:
-        """A reader sent to another process (a worker's answer) carries the paths it read, not the texts:
-        they can be large, and only the fingerprints need them, which read the files again."""
-        return {"root": self.root, "limits": self.limits, "_texts": {}, "_read_elsewhere": self.read_paths()}
+        """A reader sent to another process (a worker's answer) carries the paths it read and their digests,
+        not the texts: they can be large, and only the fingerprints need them, which read the files again."""
+        return {
+            "root": self.root,
+            "limits": self.limits,
+            "_texts": {},
+            "_digests": self._digests,
+            "_read_elsewhere": self.read_paths(),
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -176,14 +185,17 @@ class FileReader:
         limit_name: str = "limits.max_file_bytes",
         within_name: str = "its chart",
     ) -> bytes:
-        """Bytes of a file inside the root, or inside `within` (a chart directory, named `within_name`)."""
-        return read_bytes(
+        """Bytes of a file inside the root, or inside `within` (a chart directory, named `within_name`);
+        their SHA-256 is recorded under the file's repository path."""
+        data = read_bytes(
             path,
             within=self.root if within is None else within,
             max_bytes=self.limits.max_file_bytes if max_bytes is None else max_bytes,
             limit_name=limit_name,
             within_name="the scanned project" if within is None else within_name,
         )
+        self.record(self.display(path), data)
+        return data
 
     def read_text(
         self,
@@ -214,13 +226,24 @@ class FileReader:
         """The repository paths this reader has read text from."""
         return frozenset(self._texts) | self._read_elsewhere
 
-    def note_read_elsewhere(self, paths: frozenset[str]) -> None:
-        """Record files of this scan that a worker process read (their texts stay there)."""
-        self._read_elsewhere |= paths
+    def note_read_elsewhere(self, other: FileReader) -> None:
+        """Take in what a worker process's reader read (the paths; their texts stay there) and the digests
+        of the bytes it read, as if this reader had read them now."""
+        self._read_elsewhere |= other.read_paths()
+        self._digests.update(other._digests)
 
     def was_read(self, relative: str) -> bool:
         """Whether the scan read this file as text (here or in a worker process)."""
         return relative in self._texts or relative in self._read_elsewhere
+
+    def record(self, relative: str, data: bytes) -> None:
+        """Record the SHA-256 of bytes read for the file at this repository path (by this reader, or by the
+        chart loader, which reads a chart's files itself)."""
+        self._digests[relative] = hashlib.sha256(data).hexdigest()
+
+    def digests(self) -> dict[str, str]:
+        """{repository path: SHA-256 of the bytes read} for every file read in this scan, sorted by path."""
+        return dict(sorted(self._digests.items()))
 
     def remember(self, relative: str, text: str) -> None:
         """Record text read by other means (a chart's files, read as bytes while loading the chart)."""

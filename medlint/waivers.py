@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import fnmatch
+import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -199,7 +200,10 @@ def annotation_waivers(objects: Iterable[K8sObject]) -> list[Waiver]:
     return found
 
 
-def configured_waivers(items: Iterable[ConfiguredWaiver]) -> list[Waiver]:
+def configured_waivers(items: Iterable[ConfiguredWaiver], folder: str = "") -> list[Waiver]:
+    """Waivers of the configuration. Their `paths` globs are relative to the configuration's `folder` (given
+    relative to the run's root, "" for the root itself), as `systems:` paths are: `paths: [k8s/*.yaml]` in
+    `deploy/.medlint.yaml` waives `deploy/k8s/*.yaml` whether medlint runs from `deploy/` or from the root."""
     found: list[Waiver] = []
     for item in items:
         fields = {"reason": item.reason, **({"until": item.until} if item.until else {})}
@@ -213,7 +217,7 @@ def configured_waivers(items: Iterable[ConfiguredWaiver]) -> list[Waiver]:
                 owner=item.owner,
                 risk=item.risk,
                 problem=_problem(fields, item.rules),
-                path_globs=item.paths,
+                path_globs=tuple(posixpath.join(folder, glob.lstrip("/")) for glob in item.paths),
                 selector=tuple(sorted(item.selector.items())),
             )
         )

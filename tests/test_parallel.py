@@ -120,6 +120,18 @@ def test_every_fixture_gives_the_same_report_with_one_job_and_with_two(always_in
     assert _check(arguments, REPO_ROOT, 2) == _check(arguments, REPO_ROOT, 1)
 
 
+def test_the_files_read_and_their_digests_are_the_same_with_one_job_and_with_two(
+    always_in_workers: None,
+) -> None:
+    """The evidence report lists every file the run read with its SHA-256: workers read most of them."""
+    reports = {
+        jobs: lint([EXAMPLE], cwd=REPO_ROOT, today=datetime.date(2026, 12, 7), jobs=jobs) for jobs in (1, 2)
+    }
+    assert reports[1].file_digests  # the example's files, its chart's templates among them
+    assert any(path.endswith(".tpl") or "/templates/" in path for path in reports[1].file_digests)
+    assert reports[2].file_digests == reports[1].file_digests
+
+
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 def test_a_corpus_subset_gives_the_same_bytes_with_one_job_and_with_two(tmp_path: Path) -> None:
     """Real files of every kind with the default thresholds (the whole corpus: benchmarks/bench_jobs.py)."""

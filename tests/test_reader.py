@@ -69,3 +69,22 @@ def test_configuration_files_are_bounded(tmp_path: Path) -> None:
     assert read_config_text(tmp_path / ".medlint.yaml") == "x" * 20
     with pytest.raises(ReadRefused, match="limits.max_config_bytes"):
         read_config_text(tmp_path / ".medlint.yaml", Limits(max_config_bytes=10))
+
+
+def test_the_reader_records_the_sha256_of_the_bytes_it_read(tmp_path: Path) -> None:
+    import hashlib
+
+    data = b"\xef\xbb\xbfkind: ConfigMap\n"  # the digest is of the bytes, BOM included, not of the text
+    (tmp_path / "a.yaml").write_bytes(data)
+    (tmp_path / "b.yaml").write_bytes(b"x" * 10)
+    reader = FileReader(tmp_path)
+    reader.read_text(tmp_path / "a.yaml")
+    with pytest.raises(ReadRefused):
+        reader_small = FileReader(tmp_path, Limits(max_file_bytes=5))
+        reader_small.read_text(tmp_path / "b.yaml")
+    assert reader_small.digests() == {}  # a refused file has no digest
+    reader.record("chart/values.yaml", b"replicas: 1\n")
+    assert reader.digests() == {
+        "a.yaml": hashlib.sha256(data).hexdigest(),
+        "chart/values.yaml": hashlib.sha256(b"replicas: 1\n").hexdigest(),
+    }

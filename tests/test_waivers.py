@@ -120,6 +120,30 @@ def test_configured_waiver_with_selector(tmp_path: Path) -> None:
     assert md201 and all(f.suppressed and f.suppression.kind == "external" for f in md201)
 
 
+def test_configured_waiver_paths_are_relative_to_the_configuration(tmp_path: Path) -> None:
+    """A configuration in a sub-folder waives its own files, whether medlint runs from that folder or from
+    the repository's root (the run's paths are then prefixed with the folder), as `systems:` paths do."""
+    (tmp_path / ".git").mkdir()  # the repository's root: reported paths are relative to it
+    device = tmp_path / "device"
+    (device / "k8s").mkdir(parents=True)
+    (device / "k8s" / "cronjob.yaml").write_text(CRONJOB.format(waiver=""), encoding="utf-8")
+    (device / ".medlint.yaml").write_text(
+        "waivers:\n  - rules: [MD201]\n    paths: ['k8s/cronjob.yaml']\n    reason: accepted for the pilot\n",
+        encoding="utf-8",
+    )
+    config = load_config(find_config(device))
+    for cwd, path in ((tmp_path, "device"), (device, ".")):
+        report = lint([path], cwd=cwd, safety_class="B", config=config, today=TODAY)
+        md201 = [f for f in report.result.findings if f.rule_id == "MD201"]
+        assert md201 and all(f.suppressed for f in md201), cwd
+        assert md201[0].location.path == "device/k8s/cronjob.yaml"
+    # A file of the same name elsewhere in the repository is not waived by device/.medlint.yaml.
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "cronjob.yaml").write_text(CRONJOB.format(waiver=""), encoding="utf-8")
+    report = lint(["k8s"], cwd=tmp_path, safety_class="B", config=config, today=TODAY)
+    assert [f for f in report.result.findings if f.rule_id == "MD201" and not f.suppressed]
+
+
 def test_each_waiver_reports_what_it_did(tmp_path: Path) -> None:
     """The Report keeps one outcome per waiver (the evidence report lists them): what it suppresses, and
     whether it is active, expired, unused or rejected."""

@@ -25,6 +25,7 @@ from medlint.helm.chart_files import (
     Budget,
     ChartError,
     LoadLimits,
+    ReadObserver,
     read_archive,
     read_archive_file,
     read_directory,
@@ -522,17 +523,23 @@ def _load_files(
     return chart
 
 
-def load_chart(path: Path, display: str, limits: LoadLimits = LoadLimits()) -> HelmChart:
-    """Load a chart directory or ``.tgz`` archive; ``display`` is its repository-relative path.
+def load_chart(
+    path: Path, display: str, limits: LoadLimits = LoadLimits(), on_read: ReadObserver | None = None
+) -> HelmChart:
+    """Load a chart directory or ``.tgz`` archive; ``display`` is its repository-relative path. `on_read` is
+    told the path and bytes of each file read.
 
     Raises :class:`ChartError` with Helm's message for anything Helm would refuse.
     """
     budget = Budget(limits)
     warnings: list[str] = []
     if path.is_dir():
-        files = read_directory(path, display, budget, warnings)
+        files = read_directory(path, display, budget, warnings, on_read)
         return _load_files(files, ChartSource(display, directory=path), budget, 0, warnings)
-    return load_chart_bytes(read_archive_file(path, display, limits), display, limits)
+    data = read_archive_file(path, display, limits)
+    if on_read is not None:
+        on_read(display, data)
+    return load_chart_bytes(data, display, limits)
 
 
 def load_chart_bytes(data: bytes, display: str, limits: LoadLimits = LoadLimits()) -> HelmChart:

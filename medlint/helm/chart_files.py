@@ -23,6 +23,7 @@ import re
 import stat
 import tarfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,16 +170,28 @@ class Budget:
             raise ChartError("decompression size limit reached", path=display)
 
 
+#: Told the repository path and the bytes of each file a chart load reads (the evidence report's digests).
+ReadObserver = Callable[[str, bytes], None]
+
+
 def read_directory(
-    directory: Path, display: str, budget: Budget, warnings: list[str]
+    directory: Path,
+    display: str,
+    budget: Budget,
+    warnings: list[str],
+    on_read: ReadObserver | None = None,
 ) -> list[tuple[str, bytes]]:
-    """Helm's ``LoadDir`` walk: .helmignore applied, symlinks followed only inside the chart."""
+    """Helm's ``LoadDir`` walk: .helmignore applied, symlinks followed only inside the chart. `on_read` is
+    told each file read, as read (so nothing needs to read the chart's files a second time to hash them)."""
     root_real = os.path.realpath(directory)
     ignore_file = directory / ".helmignore"
     rules = IgnoreRules()
+    shown = "" if display in ("", ".") else display.rstrip("/") + "/"
     if ignore_file.is_file() and not ignore_file.is_symlink():
         try:
             data = _read_file(ignore_file, root_real, budget.limits.max_file_bytes, f"{display}/.helmignore")
+            if on_read is not None:
+                on_read(f"{shown}.helmignore", data)
             rules = IgnoreRules(data.decode("utf-8", errors="replace"))
         except ChartError as error:
             raise ChartError(error.message, path=f"{display}/.helmignore") from None
@@ -226,6 +239,8 @@ def read_directory(
                 )
             budget.add(name, info.st_size, f"{display}/{name}")
             data = _read_file(Path(entry.path), root_real, budget.limits.max_file_bytes, f"{display}/{name}")
+            if on_read is not None:
+                on_read(f"{shown}{name}", data)
             files.append((name, data.removeprefix(b"\xef\xbb\xbf")))
 
     walk(directory, "")

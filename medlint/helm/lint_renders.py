@@ -38,6 +38,7 @@ from medlint.helm.chart import (
     load_chart,
     resolve_dependencies,
 )
+from medlint.helm.chart_files import ReadObserver
 from medlint.helm.gotemplate import BudgetExceeded
 from medlint.helm.render import (
     Manifest,
@@ -117,28 +118,39 @@ def default_values_sets(chart_dir: Path) -> list[ValuesSet]:
     return sets
 
 
-def _read_values_text(path: Path, within: Path | None = None) -> str:
-    """A values file's text through the bounded reader (regular files only; inside `within` when given)."""
+def _read_values_text(
+    path: Path, within: Path | None = None, on_read: ReadObserver | None = None, shown: str = ""
+) -> str:
+    """A values file's text through the bounded reader (regular files only; inside `within` when given);
+    `on_read` is told the bytes read, under the path `shown`."""
     data = read_bytes(path, within=within, max_bytes=DEFAULT_LIMITS.max_file_bytes, within_name="the chart")
+    if on_read is not None:
+        on_read(shown or str(path), data)
     return data.decode("utf-8", errors="replace")
 
 
 def load_for_render(
-    chart_dir: Path, root: Path, chart_paths: Sequence[Path] = (), limits: LoadLimits | None = None
+    chart_dir: Path,
+    root: Path,
+    chart_paths: Sequence[Path] = (),
+    limits: LoadLimits | None = None,
+    on_read: ReadObserver | None = None,
 ) -> tuple[HelmChart, list[MissingDependency]]:
-    """Load a chart and the not-vendored dependencies found in ``chart_paths``; raises ChartError."""
+    """Load a chart and the not-vendored dependencies found in ``chart_paths``; raises ChartError.
+    `on_read` is told each of the chart's own files read (path and bytes)."""
     limits = limits or LoadLimits.from_limits(DEFAULT_LIMITS)
-    chart = load_chart(chart_dir, display_path(chart_dir, root), limits)
+    chart = load_chart(chart_dir, display_path(chart_dir, root), limits, on_read)
     missing = resolve_dependencies(chart, [Path(p) for p in chart_paths], root, limits)
     return chart, missing
 
 
-def user_values(values_set: ValuesSet, root: Path) -> dict[str, Any]:
-    """Helm's ``MergeValues``: -f files merged in order, then each --set; raises ValuesError naming the file."""
+def user_values(values_set: ValuesSet, root: Path, on_read: ReadObserver | None = None) -> dict[str, Any]:
+    """Helm's ``MergeValues``: -f files merged in order, then each --set; raises ValuesError naming the file.
+    `on_read` is told each file read (its path as shown and its bytes)."""
     merged: dict[str, Any] = {}
     for path in values_set.files:
         try:
-            text = _read_values_text(path)
+            text = _read_values_text(path, on_read=on_read, shown=display_path(path, root))
         except ReadRefused as error:
             raise ValuesError(f"cannot read {display_path(path, root)}: {error.message}") from None
         except OSError as error:
@@ -414,8 +426,9 @@ def render_chart_for_lint(
     limits: Limits = DEFAULT_LIMITS,
     budget: RenderBudget | None = None,
     namespace: str | None = None,
+    on_read: ReadObserver | None = None,
 ) -> tuple[list[K8sObject], list[ParseProblem]]:
-    """Render a chart directory for linting, once per values set.
+    """Render a chart directory for linting, once per values set (`on_read`: see `load_for_render`).
 
     `namespace` is the release namespace (`helm template --namespace`); without it the templates see Helm's
     `default`, but objects in the release namespace carry no namespace (K8sObject.namespace None, source
@@ -435,7 +448,9 @@ def render_chart_for_lint(
     display = display_path(chart_dir, root)
     chart_budget = (budget or RenderBudget.for_run(limits)).for_chart(limits)
     try:
-        chart, missing = load_for_render(chart_dir, root, chart_paths, LoadLimits.from_limits(limits))
+        chart, missing = load_for_render(
+            chart_dir, root, chart_paths, LoadLimits.from_limits(limits), on_read
+        )
     except ChartError as error:
         return [], [
             _problem(
@@ -463,7 +478,7 @@ def render_chart_for_lint(
     kept: dict[tuple[str, str], RenderSourceMap] = {}  # handed to `sources` only when the chart is done
     try:
         result = _render_sets(
-            chart, display, root, sets, missing, options, chart_budget, current_set, kept, namespace
+            chart, display, root, sets, missing, options, chart_budget, current_set, kept, namespace, on_read
         )
     except BudgetExceeded as error:
         return [], [_budget_problem(error, chart, current_set[-1])]
@@ -485,6 +500,7 @@ def _render_sets(
     current_set: list[ValuesSet],
     sources: dict[tuple[str, str], RenderSourceMap],
     namespace: str | None = None,
+    on_read: ReadObserver | None = None,
 ) -> tuple[list[K8sObject], list[ParseProblem]]:
     """The renders of :func:`render_chart_for_lint`, one per values set, each source map kept in `sources`;
     BudgetExceeded passes through."""
@@ -497,7 +513,7 @@ def _render_sets(
         budget.check_time()
         budget.check_steps()
         try:
-            values = user_values(values_set, root)
+            values = user_values(values_set, root, on_read)
         except ValuesError as error:
             path = next(
                 (

@@ -45,6 +45,9 @@ class Report:
     systems: tuple[Any, ...] = ()
     #: A partial run's scope (medlint.partial.Scope): the named files reported on; None for a full run.
     scope: Any = None
+    #: {path: SHA-256 of the bytes read} of every file the run read (the reader's record, the configuration
+    #: and the baseline as the user named them): the evidence report's scope, without a second read.
+    file_digests: Mapping[str, str] = field(default_factory=dict)
 
     def active_findings(self) -> tuple[Finding, ...]:
         """Findings that count: not waived."""

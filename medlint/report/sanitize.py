@@ -144,5 +144,6 @@ def sanitized(report: Any) -> Any:
         waivers=tuple(_waiver_outcome(outcome) for outcome in report.waivers),
         baselined_findings=tuple(_finding(finding) for finding in report.baselined_findings),
         baseline_path=_optional(report.baseline_path),
+        file_digests={clean(path): digest for path, digest in report.file_digests.items()},
         sanitized=True,
     )

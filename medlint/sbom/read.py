@@ -17,7 +17,7 @@ import json
 import json.decoder
 import json.scanner
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -539,8 +539,11 @@ def parse_sbom(data: bytes, shown: str) -> SuppliedSbom:
     )
 
 
-def read_sbom(path: Path, shown: str, max_bytes: int) -> SuppliedSbom:
-    """Read and parse a supplied SBOM file through the bounded reader; raises SbomError."""
+def read_sbom(
+    path: Path, shown: str, max_bytes: int, on_read: Callable[[str, bytes], None] | None = None
+) -> SuppliedSbom:
+    """Read and parse a supplied SBOM file through the bounded reader; raises SbomError. `on_read` is told
+    the bytes read (the run's record of the files it read, for the evidence report's digests)."""
     from medlint.reader import ReadRefused, read_bytes
 
     try:
@@ -549,6 +552,8 @@ def read_sbom(path: Path, shown: str, max_bytes: int) -> SuppliedSbom:
         raise SbomError(f"SBOM {shown} was not read: {refusal.message}") from None
     except OSError as error:
         raise SbomError(f"cannot read SBOM {shown}: {error.strerror or error}") from None
+    if on_read is not None:
+        on_read(shown, data)
     return parse_sbom(data, shown)
 
 
@@ -559,6 +564,6 @@ def read_supplied_sboms(
     found = []
     for shown in sorted({path for system in systems for path in system.sboms}):
         path = Path(shown) if Path(shown).is_absolute() else root / shown
-        sbom = read_sbom(path, shown, reader.limits.max_sbom_bytes)
+        sbom = read_sbom(path, shown, reader.limits.max_sbom_bytes, reader.record)
         found.append(sbom)
     return tuple(found)

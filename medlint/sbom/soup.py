@@ -4,8 +4,7 @@
 system's own software left out), with the fields IEC 62304 8.1.2 and the FDA ask for and whether a supplied
 SBOM (`--sbom`, `sbom:`) lists it. Values a supplied SBOM carries for a component (the supplier, level and end
 of support people entered) take the place of what medlint derived, since the SBOM is the team's record.
-`evidence_rows(report)` lays the same items out as the evidence report's `SoupRow`s: it is a `SoupProducer`
-for `medlint.report.evidence.render_evidence(..., soup_producer=evidence_rows)`.
+The evidence report lays these items out as its SOUP section (medlint/report/evidence/soup.py).
 
 The rows follow the inventory `medlint sbom` writes (same components, same derivations), so the report and
 the SBOM never disagree.
@@ -24,9 +23,8 @@ from medlint.sbom.purl import parse_purl
 
 if TYPE_CHECKING:
     from medlint.report import Report
-    from medlint.report.evidence.model import SoupRow
 
-__all__ = ["SoupItem", "evidence_rows", "soup_items", "system_inventories"]
+__all__ = ["SoupItem", "soup_items", "system_inventories"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +43,6 @@ class SoupItem:
     end_of_support: str
     covered: bool | None
     location: str  # `path:line` of the first place it is declared
-
-    @property
-    def where_used(self) -> str:
-        """The scope as the evidence report's column shows it: `image, deployed`, `deb package, build-only`."""
-        return f"{self.kind}, {self.scope}"
 
 
 def system_inventories(report: Report) -> list[Inventory]:
@@ -79,28 +72,6 @@ def soup_items(report: Report) -> tuple[SoupItem, ...]:
             if component.soup:
                 items.append(_item(inventory.system, component, supplied))
     return tuple(sorted(items, key=lambda item: (item.system, item.component, item.version, item.scope)))
-
-
-def evidence_rows(report: Report) -> list[SoupRow]:
-    """The report's SOUP items as the evidence report's rows (a `SoupProducer`). With several systems, the
-    component column names the system too."""
-    from medlint.report.evidence.model import SoupRow
-
-    items = soup_items(report)
-    several = len({item.system for item in items}) > 1
-    return [
-        SoupRow(
-            name=f"{item.component} ({item.system})" if several else item.component,
-            version=item.version,
-            supplier=item.supplier,
-            scope=item.where_used,
-            level_of_support=item.level_of_support,
-            end_of_support=item.end_of_support,
-            sbom_covered=item.covered,
-            location=item.location,
-        )
-        for item in items
-    ]
 
 
 def _item(system: str, component: Component, supplied: Sequence[SuppliedSbom] | None) -> SoupItem:

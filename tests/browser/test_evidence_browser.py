@@ -19,7 +19,9 @@ from medlint.api import lint
 from medlint.report import Report
 from medlint.report.evidence import digests_for, render_evidence
 from medlint.report.evidence.assemble import build_view
+from medlint.report.evidence.model import SoupRow
 from medlint.report.evidence.render import SECTIONS
+from medlint.report.evidence.soup import inventory_rows
 from tests.browser.chromium import Session
 from tests.conftest import EXAMPLE, REPO_ROOT
 
@@ -86,11 +88,51 @@ def test_matrix_renders_with_the_expected_rows(example: Report, example_page: An
     assert "MD101" in row.inner_text() and "fail" in row.inner_text()
 
 
-def test_soup_section_says_no_inventory_yet(example_page: Any) -> None:
+def _soup_cells(page: Any) -> list[list[str]]:
+    return page.eval_on_selector_all(
+        "#soup table tbody tr", "rows => rows.map(row => Array.from(row.cells).map(c => c.innerText.trim()))"
+    )
+
+
+def test_soup_table_renders_with_the_expected_rows(example: Report, example_page: Any) -> None:
+    """The example's SOUP inventory (what `medlint sbom` writes), one row per SOUP component."""
+    view = build_view(example, soup_producer=inventory_rows)
+    assert len(view.soup.rows) >= 10
     soup = example_page.locator("#soup")
     assert soup.locator("h2").inner_text() == "8. SOUP inventory"
-    assert "does not build a SOUP inventory yet" in soup.inner_text()
-    assert soup.locator("table").count() == 0
+    expected = [
+        [
+            row.name,
+            row.kind,
+            row.version or "not known",
+            row.supplier or "not known",
+            row.scope,
+            row.level_of_support or "not known",
+            row.end_of_support or "not known",
+            "no SBOM supplied",
+            row.location,
+        ]
+        for row in view.soup.rows
+    ]
+    assert _soup_cells(example_page) == expected
+    debian = soup.locator("tbody tr", has_text="bullseye-slim").first
+    assert "no longer maintained" in debian.inner_text() and "2026-08-31" in debian.inner_text()
+
+
+def test_soup_rows_from_a_producer_show_hostile_names_as_text(browser: Session, example: Report) -> None:
+    rows = (
+        SoupRow("<img src=x onerror=alert(7)>", "1.0", "", "build-only", "", "", False, "Dockerfile:1"),
+        SoupRow("postgres", "16.4", "Docker Official Images", "deployed", "", "", True, "compose.yaml:3"),
+    )
+    page = browser.open_report(render_evidence(example, "html", soup_producer=lambda report: rows))
+    try:
+        cells = _soup_cells(page)
+        assert [row[0] for row in cells] == ["<img src=x onerror=alert(7)>", "postgres"]
+        assert [row[7] for row in cells] == ["no", "yes"]
+        assert page.locator("#soup img").count() == 0
+        assert browser.dialogs == [] and browser.outside == []
+    finally:
+        page.close()
 
 
 def test_hostile_names_show_as_text(browser: Session) -> None:

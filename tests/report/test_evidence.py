@@ -12,6 +12,7 @@ import hashlib
 import html
 import re
 import shutil
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,8 +27,9 @@ from medlint.report import Report
 from medlint.report.evidence import digests_for, render_evidence
 from medlint.report.evidence.assemble import build_view, command_line_text
 from medlint.report.evidence.matrix import split_clauses
-from medlint.report.evidence.model import EvidenceView
+from medlint.report.evidence.model import EvidenceView, SoupRow
 from medlint.report.evidence.render import SECTIONS, markdown_text
+from medlint.report.evidence.systems import SystemScope
 from tests.conftest import EXAMPLE, REPO_ROOT
 from tests.report.report_helpers import SECRET_VALUES, assert_no_secret
 
@@ -144,6 +146,32 @@ def test_header_identifies_the_run(example_view: EvidenceView, example: Report) 
     assert header.rule_pack_version == example.pack.version
     assert dict(header.data_tables) == dict(example.table_versions) and header.data_tables
     assert header.command_line == f"medlint evidence {EXAMPLE}"
+
+
+def test_header_has_the_git_revision_in_a_linked_worktree(tmp_path: Path) -> None:
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+
+    def git(*arguments: str, cwd: Path) -> str:
+        command = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", *arguments]
+        return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+    main_checkout = tmp_path / "main"
+    main_checkout.mkdir()
+    git("init", "-q", "-b", "main", cwd=main_checkout)
+    (main_checkout / "Dockerfile").write_text("FROM python:3.12-slim\nUSER 1000\n", encoding="utf-8")
+    git("add", "Dockerfile", cwd=main_checkout)
+    git("commit", "-q", "-m", "first", cwd=main_checkout)
+    git("worktree", "add", "-q", "-b", "feature", str(tmp_path / "linked"), cwd=main_checkout)
+    linked = tmp_path / "linked"
+    assert (linked / ".git").is_file()  # a linked worktree: refs live in the common directory
+    report = lint(["."], cwd=linked, today=TODAY)
+    header = build_view(report).header
+    assert header.revision == git("rev-parse", "HEAD", cwd=linked)
+    assert header.branch == "feature"
+    assert f"| Git revision | {header.revision} |" in render_evidence(report, "markdown")
 
 
 def test_command_line_is_quoted_as_a_shell_would_read_it() -> None:
@@ -392,6 +420,48 @@ def test_secret_values_never_appear(example_html: str, example_markdown: str) ->
     assert SECRET_VALUES
 
 
+def test_secrets_on_the_command_line_are_redacted_in_both_formats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header's command line goes through the same redaction as every other text."""
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: demo\nversion: 1.0.0\n", encoding="utf-8")
+    (chart / "values.yaml").write_text("db: {}\n", encoding="utf-8")
+    (chart / "templates" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  host: db\n", encoding="utf-8"
+    )
+    runner = CliRunner()
+    secrets = ("Hunter2Hunter2", "tok3n-abcdef123456", "ci-user:pa55word")
+    for output_format in ("html", "markdown"):
+        out = tmp_path / f"report.{output_format}"
+        arguments = [
+            "evidence",
+            str(chart),
+            "--set",
+            f"db.password={secrets[0]}",
+            "--set-string",
+            f"apiToken={secrets[1]}",
+            "--format",
+            output_format,
+            "-o",
+            str(out),
+            "--exit-zero",
+        ]
+        # the header shows sys.argv as the shell passed it; a URL with credentials stands for any secret
+        monkeypatch.setattr("sys.argv", ["medlint", *arguments, f"https://{secrets[2]}@example.com/x"])
+        result = runner.invoke(main, arguments)
+        assert result.exit_code == 0, result.output
+        document = out.read_text(encoding="utf-8")
+        mask = "***" if output_format == "html" else "\\*\\*\\*"
+        assert f"db.password={mask}" in document
+        assert f"apiToken={mask}" in document
+        assert f"https://{mask}@example.com/x" in document
+        for secret in secrets:
+            assert secret not in document
+            assert secret.split(":")[-1] not in document
+
+
 # --------------------------------------------------------------------------------------------------
 # Waivers
 
@@ -438,6 +508,7 @@ def test_waivers_show_reason_owner_expiry_and_what_they_suppress(tmp_path: Path)
         "active",
     ]
     assert "docker-compose.yml:" in active[8] and "MD605" in active[8]
+    assert active[7].startswith("configuration: ") and ".medlint.yaml, waivers entry 1" in active[7]
     expired = rows["W2"]
     assert expired[6].startswith("expired") and "expired on 2026-01-31" in expired[6]
     assert "no longer suppresses" in expired[8]
@@ -484,6 +555,33 @@ def test_hostile_names_are_escaped_in_markdown(hostile: Report) -> None:
     findings = markdown_rows(document, "6. Findings")
     assert all(len(row) == 5 for row in findings)
     assert any("<script>alert(1)</script>" in row[2] for row in findings)
+
+
+def test_hostile_configuration_values_are_escaped(tmp_path: Path) -> None:
+    """The system name and a configured waiver come from the repository's .medlint.yaml: text, never markup."""
+    (tmp_path / ".medlint.yaml").write_text(
+        'name: "<svg onload=alert(5)>"\n'
+        "waivers:\n"
+        "  - rules: [MD402]\n"
+        '    reason: "<img src=x onerror=alert(6)> | `x` [y](https://evil.invalid)"\n'
+        '    owner: "<b>owner</b>"\n'
+        "    until: 2099-01-01\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "deploy.yaml").write_text(_DEPLOYMENT, encoding="utf-8")
+    report = _lint_with_config(tmp_path)
+    document = render_evidence(report, "html")
+    lowered = document.lower()
+    assert "<svg" not in lowered and "<img" not in lowered and "<b>" not in lowered
+    assert "<h1>Audit evidence: &lt;svg onload=alert(5)&gt;</h1>" in document
+    assert "Status: &lt;svg onload=alert(5)&gt;</th>" in document
+    [waivers] = html_tables(document, "waivers")
+    assert waivers[1][2] == "<img src=x onerror=alert(6)> | `x` [y](https://evil.invalid)"
+    markdown = render_evidence(report, "markdown")
+    assert "<svg" not in markdown and "<img" not in markdown
+    assert markdown.startswith("# Audit evidence: &lt;svg onload=alert(5)&gt;\n")
+    [row] = markdown_rows(markdown, "7. Waivers")
+    assert len(row) == 9 and row[2] == "<img src=x onerror=alert(6)> | `x` [y](https://evil.invalid)"
 
 
 def test_markdown_text_escapes_what_markdown_would_interpret() -> None:
@@ -564,35 +662,443 @@ def test_exit_code_follows_the_gate(tmp_path: Path) -> None:
     assert runner.invoke(main, ["evidence", EXAMPLE, "--format", "pdf"]).exit_code == 2
 
 
-def test_digests_are_bounded_and_never_follow_links_out(tmp_path: Path) -> None:
-    from medlint.report.evidence.digests import file_digest
+def _project_with_references(root: Path) -> None:
+    """A project whose artifacts refer to other files: a Compose include and env_file, a pip requirement
+    file, a chart with helpers and a .helmignore."""
+    (root / "app").mkdir(parents=True)
+    (root / "chart" / "templates").mkdir(parents=True)
+    files = {
+        "compose.yaml": "include:\n  - db.compose.yaml\nservices:\n  web:\n    image: nginx:1.27.0\n"
+        "    env_file: .env\n    build: ./app\n",
+        "db.compose.yaml": "services:\n  db:\n    image: postgres:16.4\n",
+        ".env": "LOG_LEVEL=info\n",
+        "app/Dockerfile": "FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+        "USER 1000\n",
+        "app/requirements.txt": "flask==3.0.0\n",
+        "chart/Chart.yaml": "apiVersion: v2\nname: demo\nversion: 1.0.0\n",
+        "chart/values.yaml": "replicas: 1\n",
+        "chart/.helmignore": "*.bak\n",
+        "chart/templates/_helpers.tpl": '{{- define "x" -}}x{{- end -}}\n',
+        "chart/templates/cm.yaml": 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include "x" . }}\n',
+    }
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    (root / "k8s.yaml").write_bytes(b"\xef\xbb\xbfapiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bom\n")
 
-    inside = tmp_path / "repo"
-    inside.mkdir()
-    (inside / "a.yaml").write_bytes(b"\xef\xbb\xbfkind: x\n")
-    assert (
-        file_digest(inside / "a.yaml", inside).sha256 == hashlib.sha256(b"\xef\xbb\xbfkind: x\n").hexdigest()
-    )
-    (tmp_path / "secret").write_text("outside", encoding="utf-8")
-    (inside / "link.yaml").symlink_to(tmp_path / "secret")
-    assert file_digest(inside / "link.yaml", inside).sha256 is None
-    assert "outside" in (file_digest(inside / "link.yaml", inside).problem or "")
-    big = inside / "big.yaml"
-    big.write_bytes(b"x" * 100)
-    assert file_digest(big, inside, max_bytes=99).sha256 is None
-    assert file_digest(big, inside, max_bytes=100).sha256 == hashlib.sha256(b"x" * 100).hexdigest()
+
+def test_scope_lists_every_file_the_run_read_with_kind_and_digest(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    _project_with_references(root)
+    report = lint(["."], cwd=root, today=TODAY)
+    scope = build_view(report).scope
+    files = {item.path: item for item in scope.files}
+    expected_kinds = {
+        "compose.yaml": "compose",
+        "db.compose.yaml": "compose",
+        ".env": "env file",
+        "app/Dockerfile": "dockerfile",
+        "app/requirements.txt": "requirement file",
+        "chart/Chart.yaml": "helm",
+        "chart/values.yaml": "helm",
+        "chart/.helmignore": "helm",
+        "chart/templates/_helpers.tpl": "helm",
+        "chart/templates/cm.yaml": "helm",
+        "k8s.yaml": "kubernetes",
+    }
+    for path, kind in expected_kinds.items():
+        assert files[path].kind == kind, path
+        assert files[path].sha256 == hashlib.sha256((root / path).read_bytes()).hexdigest(), path
+    assert files["chart/templates/_helpers.tpl"].role == "template"
+    markdown = render_evidence(report, "markdown")
+    for path in expected_kinds:
+        assert markdown_text(path) in markdown
+
+
+def test_digests_are_of_the_bytes_the_analysis_read_never_a_second_read(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    _project_with_references(root)
+    report = lint(["."], cwd=root, today=TODAY)
+    original = hashlib.sha256((root / "app/Dockerfile").read_bytes()).hexdigest()
+    (root / "app/Dockerfile").write_text("FROM scratch\n", encoding="utf-8")  # changed after the run
+    files = {item.path: item for item in build_view(report).scope.files}
+    assert files["app/Dockerfile"].sha256 == original
+
+
+def test_files_the_run_refused_have_no_digest_and_say_why(tmp_path: Path) -> None:
     import os
 
-    os.mkfifo(inside / "pipe.yaml")
-    assert file_digest(inside / "pipe.yaml", inside).problem == "not a regular file; not read"
-    assert file_digest(inside / "missing.yaml", inside).sha256 is None
+    root = tmp_path / "repo"
+    root.mkdir()
+    (tmp_path / "secret.yaml").write_text("kind: Secret\n", encoding="utf-8")
+    (root / "link.yaml").symlink_to(tmp_path / "secret.yaml")
+    os.mkfifo(root / "pipe.yaml")
+    (root / "ok.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n", encoding="utf-8")
+    report = lint(["."], cwd=root, today=TODAY)
+    files = {item.path: item for item in build_view(report).scope.files}
+    assert files["ok.yaml"].sha256
+    assert "symbolic link" in (files["link.yaml"].digest_problem or "")
+    assert "named pipe" in (files["pipe.yaml"].digest_problem or "")
+    for refused in ("link.yaml", "pipe.yaml"):
+        assert files[refused].sha256 is None and not files[refused].analysed
+    assert {item.path for item in build_view(report).scope.skipped} >= {"link.yaml", "pipe.yaml"}
+
+
+def test_configuration_and_baseline_are_in_scope_with_their_digests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    _project_with_references(root)
+    (root / ".medlint.yaml").write_text("safety_class: B\n", encoding="utf-8")
+    (tmp_path / "baselines").mkdir()
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    created = runner.invoke(main, ["baseline", "create", "repo", "-o", "baselines/base.json"])
+    assert created.exit_code == 0, created.output
+    result = runner.invoke(
+        main,
+        [
+            "evidence",
+            "repo",
+            "--baseline",
+            "baselines/base.json",
+            "--format",
+            "markdown",
+            "--today",
+            "2026-12-07",
+        ],
+    )
+    assert result.exit_code in (0, 1), result.output
+    baseline_digest = hashlib.sha256((tmp_path / "baselines/base.json").read_bytes()).hexdigest()
+    rows = {row[0]: row for row in markdown_rows(result.stdout, "2. Scope")}
+    assert rows["repo/.medlint.yaml"][1] == "configuration"
+    assert rows["repo/.medlint.yaml"][3] == hashlib.sha256((root / ".medlint.yaml").read_bytes()).hexdigest()
+    assert rows["baselines/base.json"][1] == "baseline" and rows["baselines/base.json"][3] == baseline_digest
 
 
 def test_view_is_the_same_for_both_formats(example: Report) -> None:
     """Both formats render one view model: a value changed in the model shows in both."""
-    view = build_view(example, {})
+    view = build_view(example)
     changed = dataclasses.replace(view, header=dataclasses.replace(view.header, system_name="renamed-system"))
     from medlint.report.evidence.render import render_html, render_markdown
 
     assert "Audit evidence: renamed-system" in render_html(changed)
     assert "# Audit evidence: renamed-system" in render_markdown(changed)
+
+
+# --------------------------------------------------------------------------------------------------
+# Systems: the header's name and one matrix column per system
+
+_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: pump
+spec:
+  selector: {matchLabels: {app: pump}}
+  template:
+    metadata: {labels: {app: pump}}
+    spec:
+      containers:
+        - name: pump
+          image: nginx:1.27.0
+"""
+
+
+def _lint_with_config(root: Path) -> Report:
+    config = load_config(root / ".medlint.yaml")
+    return lint(["."], cwd=root, config=config, today=TODAY)
+
+
+def test_header_takes_the_system_name_from_the_configuration(tmp_path: Path) -> None:
+    (tmp_path / ".medlint.yaml").write_text("name: infusion-pump\n", encoding="utf-8")
+    (tmp_path / "deploy.yaml").write_text(_DEPLOYMENT, encoding="utf-8")
+    report = _lint_with_config(tmp_path)
+    view = build_view(report)
+    assert view.header.system_name == "infusion-pump"
+    assert ".medlint.yaml" in view.header.system_name_source
+    assert view.matrix.systems == ("infusion-pump",)
+    html_text = render_evidence(report, "html")
+    assert "<h1>Audit evidence: infusion-pump</h1>" in html_text
+    assert "Status: infusion-pump" in html_text
+
+
+def test_matrix_has_one_status_column_per_configured_system(tmp_path: Path) -> None:
+    (tmp_path / ".medlint.yaml").write_text(
+        "name: pump\nsystems:\n"
+        "  - name: pump-eu\n    paths: ['eu/**']\n    safety_class: C\n"
+        "  - name: pump-us\n    paths: ['us/**']\n    safety_class: A\n",
+        encoding="utf-8",
+    )
+    for folder in ("eu", "us"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "deploy.yaml").write_text(_DEPLOYMENT, encoding="utf-8")
+    (tmp_path / "us" / "Dockerfile").write_text("FROM python:3.12-slim\nUSER 1000\n", encoding="utf-8")
+    report = _lint_with_config(tmp_path)
+    view = build_view(report)
+    assert view.matrix.systems == ("pump-eu", "pump-us")
+    rows = {(group.standard, row.clause): row for group in view.matrix.groups for row in group.rows}
+    for row in rows.values():
+        assert [status.system for status in row.statuses] == ["pump-eu", "pump-us"]
+    # MD112 (OCI annotations) reads Dockerfiles only: only pump-us has one
+    oci = rows[("IEC 62304", "5.8.4")]
+    eu, us = oci.statuses
+    assert eu.rules_not_applicable > us.rules_not_applicable
+    # each system's findings are counted in its own column
+    for group in view.matrix.groups:
+        for row in group.rows:
+            for status in row.statuses:
+                assert status.findings_fail == sum(
+                    1
+                    for finding in report.active_findings()
+                    if finding.location.path.startswith(status.system.removeprefix("pump-") + "/")
+                    and any(finding.rule_id == rule.id for rule in row.rules)
+                    and any(
+                        finding.artifact is None or finding.artifact.value in rule.applies_to
+                        for rule in row.rules
+                        if rule.id == finding.rule_id
+                    )
+                )
+    systems = {row.name: row for row in view.safety_class.systems}
+    assert systems["pump-eu"].value == "C" and systems["pump-us"].value == "A"
+    html_text = render_evidence(report, "html")
+    [table, *_] = html_tables(html_text, "matrix")
+    assert table[0][2:] == ["Status: pump-eu", "Status: pump-us"]
+    markdown = render_evidence(report, "markdown")
+    assert "| Clause | Rules | Status: pump-eu | Status: pump-us |" in markdown
+    assert "| pump-eu | systems\\[0\\] in .medlint.yaml | **C** |" in markdown
+
+
+# --------------------------------------------------------------------------------------------------
+# SOUP inventory, from a producer (the real one is medlint.sbom's; these stubs pin the section's contract)
+
+_SOUP_ROWS = (
+    SoupRow(
+        name="docker.io/library/postgres",
+        version="16.4",
+        supplier="PostgreSQL Global Development Group",
+        scope="deployed",
+        level_of_support="actively maintained",
+        end_of_support="2028-11-09",
+        sbom_covered=True,
+        location="docker-compose.yml:20:12",
+        kind="image",
+    ),
+    SoupRow(
+        name="<script>alert('soup')</script>",
+        version="1.0|2",
+        supplier="<b>evil</b>",
+        scope="build-only",
+        level_of_support="",
+        end_of_support="",
+        sbom_covered=False,
+        location="Dockerfile:1:6",
+        kind="language-package",
+    ),
+)
+
+
+def _stub(rows: tuple[SoupRow, ...]) -> Callable[[Report], tuple[SoupRow, ...]]:
+    return lambda report: rows
+
+
+def test_soup_section_without_a_producer_lists_nothing(example_view: EvidenceView) -> None:
+    assert not example_view.soup.available and example_view.soup.rows == ()
+    assert "No SOUP inventory" in example_view.soup.note
+
+
+def test_soup_rows_render_in_both_formats(example: Report) -> None:
+    view = build_view(example, soup_producer=_stub(_SOUP_ROWS))
+    assert view.soup.available and view.soup.covered == 1 and view.soup.not_covered == 1
+    document = render_evidence(example, "html", soup_producer=_stub(_SOUP_ROWS))
+    [table] = html_tables(document, "soup")
+    assert table[0] == [
+        "Component",
+        "Kind",
+        "Version",
+        "Supplier",
+        "Scope",
+        "Level of support",
+        "End of support",
+        "In supplied SBOM",
+        "Declared at",
+    ]
+    rows = {row[0]: row for row in table[1:]}
+    assert rows["docker.io/library/postgres"][1:] == [
+        "image",
+        "16.4",
+        "PostgreSQL Global Development Group",
+        "deployed",
+        "actively maintained",
+        "2028-11-09",
+        "yes",
+        "docker-compose.yml:20:12",
+    ]
+    hostile = rows["<script>alert('soup')</script>"]
+    assert hostile[2:4] == ["1.0|2", "<b>evil</b>"] and hostile[7] == "no"
+    assert "<script" not in document.lower() and "<b>evil" not in document
+    markdown = render_evidence(example, "markdown", soup_producer=_stub(_SOUP_ROWS))
+    md_rows = {row[0]: row for row in markdown_rows(markdown, "8. SOUP inventory")}
+    assert md_rows["docker.io/library/postgres"] == rows["docker.io/library/postgres"]
+    assert md_rows["<script>alert('soup')</script>"] == hostile  # the | in the version opened no cell
+    assert "<script" not in markdown
+
+
+def test_soup_rows_without_a_supplied_sbom_say_so(example: Report) -> None:
+    rows = tuple(dataclasses.replace(row, sbom_covered=None) for row in _SOUP_ROWS)
+    view = build_view(example, soup_producer=_stub(rows))
+    assert "no SBOM was supplied" in view.soup.note
+    [table] = html_tables(render_evidence(example, "html", soup_producer=_stub(rows)), "soup")
+    assert {row[7] for row in table[1:]} == {"no SBOM supplied"}
+
+
+def test_soup_rows_of_several_systems_show_the_system(example: Report) -> None:
+    rows = tuple(dataclasses.replace(row, system=name) for row, name in zip(_SOUP_ROWS, ("eu", "us")))
+    systems = (SystemScope("eu", frozenset({"compose"})), SystemScope("us", frozenset({"dockerfile"})))
+    view = build_view(example, soup_producer=_stub(rows), systems=systems)
+    assert view.soup.per_system
+    from medlint.report.evidence.render import render_html
+
+    [table] = html_tables(render_html(view), "soup")
+    assert table[0][0] == "System" and [row[0] for row in table[1:]] == ["eu", "us"]
+
+
+def test_values_files_given_with_f_are_in_scope(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo"
+    _project_with_references(root)
+    (root / "site.yaml").write_text("replicas: 3\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(
+        main, ["evidence", "chart", "-f", "site.yaml", "--format", "markdown", "--exit-zero", "--no-context"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {row[0]: row for row in markdown_rows(result.stdout, "2. Scope")}
+    assert rows["site.yaml"][1] == "helm (values)"
+    assert rows["site.yaml"][3] == hashlib.sha256(b"replicas: 3\n").hexdigest()
+
+
+def test_a_partial_run_marks_the_files_read_as_context() -> None:
+    named = f"{EXAMPLE}/k8s/deployment.yaml"
+    report = lint([named], cwd=REPO_ROOT, today=TODAY, context=True)
+    files = {item.path: item for item in build_view(report).scope.files}
+    assert "context only" not in files[named].role
+    assert files[f"{EXAMPLE}/Dockerfile"].role == "context only"
+    assert files[f"{EXAMPLE}/Dockerfile"].sha256
+
+
+def test_example_soup_inventory_is_the_sbom_inventory_in_both_formats(example: Report) -> None:
+    from medlint.report.evidence.soup import inventory_rows
+    from medlint.sbom.soup import soup_items
+
+    items = soup_items(example)
+    view = build_view(example, soup_producer=inventory_rows)
+    assert {(row.name, row.version, row.kind, row.scope) for row in view.soup.rows} == {
+        (item.component, item.version, item.kind, item.scope) for item in items
+    }
+    assert all(row.sbom_covered is None for row in view.soup.rows)  # the example supplies no SBOM
+    html_rows = html_tables(render_evidence(example, "html"), "soup")[0][1:]
+    md_rows = markdown_rows(render_evidence(example, "markdown"), "8. SOUP inventory")
+    assert html_rows == md_rows and len(md_rows) == len(items)
+    assert next(row[:3] for row in md_rows if row[0] == "debian") == ["debian", "image", "bullseye-slim"]
+
+
+def test_sbom_option_marks_what_the_supplied_sbom_covers(tmp_path: Path) -> None:
+    import json
+
+    runner = CliRunner()
+    full = tmp_path / "soup.cdx.json"
+    made = runner.invoke(main, ["sbom", str(REPO_ROOT / EXAMPLE), "-o", str(full), "--today", "2026-12-07"])
+    assert made.exit_code == 0, made.output
+    document = json.loads(full.read_text(encoding="utf-8"))
+    document["components"] = [
+        component
+        for component in document["components"]
+        if not (component["name"].endswith("redis") and component.get("version") == "6-alpine")
+    ]
+    partial = tmp_path / "partial.cdx.json"
+    partial.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    result = runner.invoke(
+        main,
+        ["evidence", str(REPO_ROOT / EXAMPLE), "--sbom", str(partial), "--format", "markdown", "--exit-zero"],
+    )
+    assert result.exit_code == 0, result.output
+    rows = markdown_rows(result.stdout, "8. SOUP inventory")
+    covered = {(row[0], row[2]): row[7] for row in rows}
+    assert covered[("redis", "6-alpine")] == "no"
+    assert covered[("postgres", "13-alpine")] == "yes"
+    assert set(covered.values()) == {"yes", "no"}
+    assert "1 not covered" in result.stdout
+    scope = {row[0]: row for row in markdown_rows(result.stdout, "2. Scope")}
+    [sbom_row] = [row for path, row in scope.items() if path.endswith("partial.cdx.json")]
+    assert sbom_row[1] == "sbom" and sbom_row[3] == hashlib.sha256(partial.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("output_format", ["html", "markdown"])
+def test_no_credential_from_the_soup_reaches_the_evidence_report(tmp_path: Path, output_format: str) -> None:
+    """Requirement lines and chart repositories with credentials: the SOUP rows, the scope and the findings
+    name the components, never the logins (as the SBOM formats do)."""
+    from tests.sbom.test_no_secrets import MARKERS, _project
+
+    project = _project(tmp_path / "project")
+    target = tmp_path / f"report.{output_format}"
+    result = CliRunner().invoke(
+        main,
+        ["evidence", str(project), "-o", str(target), "--format", output_format, "--today", "2026-12-07"],
+    )
+    assert result.exit_code in (0, 1), result.output
+    written = target.read_text(encoding="utf-8")
+    assert "mylib" in written and "redis" in written
+    for marker in MARKERS:
+        assert marker not in written, f"{marker} leaked into the {output_format} evidence report"
+
+
+def test_identical_across_processes_with_different_hash_seeds(tmp_path: Path) -> None:
+    """Sets and dictionaries may iterate differently in another process; the report must not."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        target = tmp_path / "report.html"
+        environment = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO_ROOT)}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "medlint",
+                "evidence",
+                EXAMPLE,
+                "--today",
+                "2026-12-07",
+                "-o",
+                str(target),
+            ],
+            cwd=REPO_ROOT,
+            env=environment,
+            check=False,
+            capture_output=True,
+        )
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1] and b'<section id="soup"' in outputs[0]
+
+
+def test_a_chart_at_the_root_claims_only_its_own_files(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "templates").mkdir()
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: demo\nversion: 1.0.0\n", encoding="utf-8")
+    (root / "values.yaml").write_text("{}\n", encoding="utf-8")
+    (root / "templates" / "_helpers.tpl").write_text('{{- define "x" -}}x{{- end -}}\n', encoding="utf-8")
+    (root / "templates" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n", encoding="utf-8"
+    )
+    (root / ".env").write_text("A=1\n", encoding="utf-8")
+    (root / "compose.yaml").write_text(
+        "services:\n  web:\n    image: nginx:1.27.0\n    env_file: .env\n", encoding="utf-8"
+    )
+    report = lint(["."], cwd=root, today=TODAY)
+    files = {item.path: item for item in build_view(report).scope.files}
+    assert (files["templates/_helpers.tpl"].kind, files["templates/_helpers.tpl"].role) == (
+        "helm",
+        "template",
+    )
+    assert files[".env"].kind == "env file"

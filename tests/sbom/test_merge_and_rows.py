@@ -8,7 +8,8 @@ from pathlib import Path
 
 from medlint.api import lint
 from medlint.config import load_config
-from medlint.sbom.soup import evidence_rows, soup_items
+from medlint.report.evidence.soup import inventory_rows
+from medlint.sbom.soup import soup_items
 from tests.sbom.conftest import TODAY, run_medlint
 
 
@@ -88,8 +89,8 @@ def test_soup_rows_say_what_a_supplied_sbom_covers(tmp_path: Path) -> None:
     assert items["redis"].scope == "deployed" and items["redis"].kind == "image"
     assert items["redis"].location == "compose.yaml:3"
     assert items["redis"].system == "pump"
-    rows = evidence_rows(report)
-    assert [(row.name, row.sbom_covered, row.scope) for row in rows] == [
-        ("postgres", False, "image, deployed"),
-        ("redis", True, "image, deployed"),
+    rows = inventory_rows(report)
+    assert [(row.name, row.sbom_covered, row.kind, row.scope, row.system) for row in rows] == [
+        ("postgres", False, "image", "deployed", "pump"),
+        ("redis", True, "image", "deployed", "pump"),
     ]

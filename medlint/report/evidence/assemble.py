@@ -1,14 +1,19 @@
 """From a finished `Report` to the evidence view model: pure functions, no reading, no re-checking.
 
-File digests are the one input that needs I/O; the command computes them beforehand (`scope_paths` says
-which files) and passes them in, so the same report and digests always give the same view.
+File digests come from the run's record of what it read (`Report.file_digests`), so nothing here reads a
+file: the same report always gives the same view.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import posixpath
+import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePath
+from typing import Any
 
 from medlint.findings import Finding
 from medlint.fingerprints import LOGICAL
@@ -32,18 +37,21 @@ from medlint.report.evidence.model import (
     SoupInventory,
     SoupRow,
     Summary,
+    SystemClassRow,
     WaiverRow,
 )
 from medlint.report.evidence.systems import SystemScope, system_name, system_scopes
+from medlint.report.sanitize import clean
 from medlint.waivers import Waiver, WaiverOutcome
 
-#: Produces the SOUP inventory rows from a report; the SBOM work provides it.
+#: Produces the SOUP inventory rows of a finished report (one row per component and system). The SBOM work
+#: provides the real one (medlint.report.evidence.soup); tests give stubs. It must not read files or re-check.
 SoupProducer = Callable[[Report], Sequence[SoupRow]]
 
 SOUP_NOT_AVAILABLE = (
-    "This version of medlint does not build a SOUP inventory yet, so this section lists no components. "
-    "Identify SOUP items by other means until it does; findings of the SOUP rules (pinned images and "
-    "packages, end of support) are in the traceability matrix and the findings above."
+    "No SOUP inventory was built for this report, so this section lists no components. "
+    "Findings of the SOUP rules (pinned images and packages, end of support) are in the traceability "
+    "matrix and the findings above."
 )
 
 
@@ -54,11 +62,14 @@ def command_line_text(argv: Sequence[str]) -> str:
 
 
 def display_path(path: str, root: str) -> str:
-    """A path as the report shows it: relative to the scanned project's root when inside it."""
-    try:
-        return PurePath(path).relative_to(root).as_posix()
-    except ValueError:
-        return path
+    """A path as the report shows it: relative to the scanned project's root when inside it (links resolved
+    as the run resolved them)."""
+    for candidate, base in ((path, root), (os.path.realpath(path), os.path.realpath(root))):
+        try:
+            return PurePath(candidate).relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return path
 
 
 # --------------------------------------------------------------------------------------------------
@@ -95,52 +106,104 @@ def _dockerignore_paths(report: Report) -> list[str]:
     return sorted(paths)
 
 
-def scope_paths(report: Report) -> tuple[list[str], dict[str, str]]:
-    """(repository-relative files read, {shown path: path as given} of files the user named).
-
-    The command hashes exactly these before assembling the view."""
-    project_paths = sorted({item.path for item in report.project.files} | set(_dockerignore_paths(report)))
-    named: dict[str, str] = {}
-    if report.config_path:
-        named[display_path(report.config_path, report.root)] = report.config_path
-    if report.baseline_path:
-        named[report.baseline_path] = report.baseline_path
-    return project_paths, named
-
-
-def _skip_reason(entry: str) -> SkippedFile:
-    """An entry of Report.unrecognised: "path" or "path (why)"."""
-    if entry.endswith(")") and " (" in entry:
-        path, _, reason = entry[:-1].rpartition(" (")
-        return SkippedFile(path, reason)
-    return SkippedFile(entry, "not a Dockerfile, Compose file, Kubernetes manifest or Helm chart")
+def recorded_digests(report: Report) -> dict[str, Digest]:
+    """{shown path: digest} of every file the run read (its record, `Report.file_digests`), and of every
+    artifact file it could not read, with the reason instead of a digest."""
+    digests = {path: Digest(sha256) for path, sha256 in report.file_digests.items()}
+    problems: dict[str, str] = {}
+    for problem in report.project.problems:
+        problems.setdefault(problem.location.path, problem.message)
+    for item in report.project.files:
+        if item.path not in digests:
+            digests[item.path] = Digest(None, problems.get(item.path, "not read"))
+    return dict(sorted(digests.items()))
 
 
-def build_scope(report: Report, digests: Mapping[str, Digest]) -> Scope:
-    missing = Digest(None, "not hashed")
+#: File names of requirement and lock files that package managers read from a build context.
+_REQUIREMENT_NAMES = re.compile(
+    r"(?:.*requirements.*\.(?:txt|in)|constraints.*\.txt|Pipfile(?:\.lock)?|poetry\.lock|pyproject\.toml|"
+    r"package(?:-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|Gemfile(?:\.lock)?|"
+    r"go\.(?:mod|sum)|Cargo\.(?:toml|lock)|composer\.(?:json|lock))"
+)
+#: What belongs to a chart when the chart is the scanned root itself (elsewhere, its whole folder does).
+_CHART_PARTS = re.compile(
+    r"(?:Chart\.(?:yaml|lock)|values[^/]*\.ya?ml|values\.schema\.json|\.helmignore|"
+    r"(?:templates|charts|crds)/.*|files/.*|README\.md|LICENSE|NOTES\.txt)"
+)
+_SBOM_NAMES = re.compile(r"(?i).*(?:\.cdx\.(?:json|xml)|\.spdx\.json|sbom.*\.(?:json|xml)|bom\.(?:json|xml))")
+
+
+def _kind_of_read_file(
+    path: str, report: Report, named: Mapping[str, str], values_files: frozenset[str]
+) -> tuple[str, str]:
+    """(kind, role) of a file the run read that is not one of the artifacts it analysed."""
+    if path in named:
+        return named[path], ""
+    name = posixpath.basename(path)
+    if name == ".dockerignore" or name.endswith(".dockerignore"):
+        return "dockerignore", ""
+    for chart in report.project.charts:
+        directory = chart.directory if chart.directory not in ("", ".") else ""
+        if directory and not path.startswith(directory + "/"):
+            continue
+        inside = path[len(directory) + 1 :] if directory else path
+        if not directory and not _CHART_PARTS.fullmatch(inside):
+            continue  # the chart is the scanned root: only its own parts are chart files
+        if inside == ".helmignore":
+            return "helm", ".helmignore"
+        if inside.startswith("charts/"):
+            return "helm", "dependency"
+        if inside.startswith("templates/"):
+            return "helm", "template"
+        return "helm", "chart file"
+    if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+        return "env file", ""
+    if _REQUIREMENT_NAMES.fullmatch(name):
+        return "requirement file", ""
+    if _SBOM_NAMES.fullmatch(name):
+        return "sbom", ""
+    if path in values_files:
+        return "helm", "values"
+    return "context file", ""
+
+
+def build_scope(report: Report, digests: Mapping[str, Digest] | None = None) -> Scope:
+    """Every file the run read (artifacts and what they refer to: .dockerignore, .env and requirement files,
+    Compose includes, a chart's files, the configuration, the baseline), each with its kind and digest."""
+    digests = recorded_digests(report) if digests is None else digests
+    missing = Digest(None, "not recorded by the run")
     problems_by_path: dict[str, str] = {}
     for problem in report.project.problems:
         problems_by_path.setdefault(problem.location.path, problem.message)
-    files = [
-        ScopeFile(
-            path=item.path,
-            kind=item.kind.value,
-            role=item.role,
-            analysed=item.analysed,
-            sha256=digests.get(item.path, missing).sha256,
-            digest_problem=digests.get(item.path, missing).problem,
-        )
-        for item in report.project.files
-    ]
-    files += [
-        ScopeFile(path, "dockerignore", "", True, *_digest_fields(digests, path, missing))
-        for path in _dockerignore_paths(report)
-        if path not in {item.path for item in report.project.files}
-    ]
-    _, named = scope_paths(report)
-    for shown in named:
-        kind = "baseline" if shown == report.baseline_path else "configuration"
-        files.append(ScopeFile(shown, kind, "", True, *_digest_fields(digests, shown, missing)))
+    named: dict[str, str] = {}
+    if report.config_path:
+        named[display_path(report.config_path, report.root)] = "configuration"
+    if report.baseline_path:
+        named[report.baseline_path] = "baseline"
+    for path in _dockerignore_paths(report):
+        named.setdefault(path, "dockerignore")
+    for sbom in report.project.sboms:
+        named.setdefault(sbom.path, "sbom")  # a supplied SBOM (--sbom, sbom: in the configuration)
+    not_artifacts = {_skip_reason(entry).path for entry in report.unrecognised}
+    charts = _chart_scopes(report)
+    values_files = frozenset(
+        name for chart in charts for values_set in chart.values_sets for name in values_set.split("+")
+    )
+    artifacts = {item.path: item for item in report.project.files}
+    files = []
+    for path in sorted(set(digests) | set(artifacts) | set(named)):
+        digest = digests.get(path, missing)
+        item = artifacts.get(path)
+        if item is not None:
+            kind, role, analysed = item.kind.value, item.role, item.analysed
+        else:
+            kind, role = _kind_of_read_file(path, report, named, values_files)
+            analysed = path not in not_artifacts
+            if path in not_artifacts:
+                kind = "not an artifact"
+        if report.scope is not None and not report.reports_on(path) and path not in named:
+            role = f"{role}, context only" if role else "context only"  # a partial run's context
+        files.append(ScopeFile(path, kind, role, analysed, digest.sha256, digest.problem))
     skipped = [
         SkippedFile(item.path, problems_by_path.get(item.path, "could not be analysed"))
         for item in report.project.files
@@ -149,18 +212,19 @@ def build_scope(report: Report, digests: Mapping[str, Digest]) -> Scope:
     skipped += [_skip_reason(entry) for entry in report.unrecognised]
     return Scope(
         scanned_paths=tuple(report.scanned_paths),
-        files=tuple(sorted(files, key=lambda f: (f.path, f.kind))),
+        files=tuple(files),
         skipped=tuple(sorted(skipped, key=lambda s: s.path)),
-        charts=_chart_scopes(report),
+        charts=charts,
         digest_method=DIGEST_METHOD,
     )
 
 
-def _digest_fields(
-    digests: Mapping[str, Digest], path: str, missing: Digest
-) -> tuple[str | None, str | None]:
-    digest = digests.get(path, missing)
-    return digest.sha256, digest.problem
+def _skip_reason(entry: str) -> SkippedFile:
+    """An entry of Report.unrecognised: "path" or "path (why)"."""
+    if entry.endswith(")") and " (" in entry:
+        path, _, reason = entry[:-1].rpartition(" (")
+        return SkippedFile(path, reason)
+    return SkippedFile(entry, "not a Dockerfile, Compose file, Kubernetes manifest or Helm chart")
 
 
 def _chart_scopes(report: Report) -> tuple[ChartScope, ...]:
@@ -200,7 +264,7 @@ def _rules_off(report: Report) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(sorted(report.result.rules_off)), tuple(sorted(report.result.rules_disabled))
 
 
-def build_safety_class(report: Report) -> SafetyClass:
+def build_safety_class(report: Report, systems: Sequence[SystemScope] = ()) -> SafetyClass:
     decision = report.result.safety_class
     off, _ = _rules_off(report)
     consequence = f"Every finding has the level its rule sets for class {decision.value}" + (
@@ -220,6 +284,12 @@ def build_safety_class(report: Report) -> SafetyClass:
             )
         ),
         consequence=consequence,
+        systems=tuple(
+            SystemClassRow(
+                system.name, system.origin, system.safety_class or decision.value, system.class_reason
+            )
+            for system in systems
+        ),
     )
 
 
@@ -352,7 +422,10 @@ def build_waivers(report: Report) -> tuple[WaiverRow, ...]:
         source = _waiver_source(waiver)
         if source == "configuration":
             configured += 1
-            origin = f"{waiver.origin.path}, waivers entry {configured}"
+            written = waiver.origin.path
+            if report.config_path and PurePath(report.config_path).name == PurePath(written).name:
+                written = display_path(report.config_path, report.root)  # the file the run read
+            origin = f"{written}, waivers entry {configured}"
         else:
             origin = str(waiver.origin)
         flags = []
@@ -386,27 +459,60 @@ def build_waivers(report: Report) -> tuple[WaiverRow, ...]:
 # Section 8 and the whole view
 
 
-def build_soup(report: Report, producer: SoupProducer | None) -> SoupInventory:
+def _clean_row(row: SoupRow) -> SoupRow:
+    """A producer's row through the same redaction as every other text (it reads the model, which the
+    report's sanitising pass does not rewrite)."""
+    cleaned: dict[str, Any] = {
+        name: clean(value)
+        for name in row.__dataclass_fields__
+        if isinstance(value := getattr(row, name), str)
+    }
+    return dataclasses.replace(
+        row,
+        **cleaned,
+    )
+
+
+def build_soup(
+    report: Report, producer: SoupProducer | None, systems: Sequence[SystemScope] = ()
+) -> SoupInventory:
+    """The SOUP inventory from the producer (None: this run has none; the section says so)."""
     if producer is None:
         return SoupInventory(False, (), SOUP_NOT_AVAILABLE)
-    rows = tuple(sorted(producer(report), key=lambda row: (row.name, row.version, row.scope, row.location)))
-    return SoupInventory(True, rows, "")
+    rows = tuple(
+        sorted(
+            (_clean_row(row) for row in producer(report)),
+            key=lambda row: (row.system, row.kind, row.name, row.version, row.scope, row.location),
+        )
+    )
+    covered = sum(1 for row in rows if row.sbom_covered)
+    not_covered = sum(1 for row in rows if row.sbom_covered is False)
+    if not rows:
+        note = "No SOUP component found: the artifacts in scope name no image, package or chart dependency."
+    elif covered or not_covered:
+        note = (
+            f"{len(rows)} SOUP components; {covered} covered by the supplied SBOM, {not_covered} not covered."
+        )
+    else:
+        note = f"{len(rows)} SOUP components; no SBOM was supplied (--sbom, or sbom: in the configuration)."
+    return SoupInventory(True, rows, note, covered, not_covered, per_system=len(systems) > 1)
 
 
 def build_view(
     report: Report,
-    digests: Mapping[str, Digest],
+    digests: Mapping[str, Digest] | None = None,
     soup_producer: SoupProducer | None = None,
     systems: Sequence[SystemScope] | None = None,
 ) -> EvidenceView:
     """The whole evidence report as a view model."""
+    systems = tuple(systems) if systems is not None else system_scopes(report)
     return EvidenceView(
         header=build_header(report),
         scope=build_scope(report, digests),
-        safety_class=build_safety_class(report),
+        safety_class=build_safety_class(report, systems),
         summary=build_summary(report),
-        matrix=build_matrix(report, systems if systems is not None else system_scopes(report)),
+        matrix=build_matrix(report, systems),
         findings=build_findings(report),
         waivers=build_waivers(report),
-        soup=build_soup(report, soup_producer),
+        soup=build_soup(report, soup_producer, systems),
     )

@@ -101,7 +101,8 @@ class _RunIndex:
     baselined: Mapping[str, tuple[Finding, ...]]
     incomplete: frozenset[str]
     run: frozenset[str]
-    disabled: frozenset[str]
+    disabled: frozenset[str]  # by the configuration or the command line
+    off_for_class: frozenset[str]  # off for the run's class (one system), or for every system's class
     safety_class: str
 
 
@@ -124,7 +125,8 @@ def _run_index(report: Report) -> _RunIndex:
             if note.rule_id and note.level.value == "error"
         ),
         run=frozenset(report.result.rules_run),
-        disabled=frozenset(report.result.rules_disabled) | frozenset(report.result.rules_off),
+        disabled=frozenset(report.result.rules_disabled),
+        off_for_class=frozenset(report.result.rules_off),
         safety_class=report.result.safety_class.value,
     )
 
@@ -144,13 +146,22 @@ class _RuleOutcome:
 
 
 def rule_outcome(rule: Rule, kinds: frozenset[str], system: SystemScope, index: _RunIndex) -> _RuleOutcome:
-    """The state of one rule for one clause reference (covering `kinds`) in one system."""
+    """The state of one rule for one clause reference (covering `kinds`) in one system, at that system's
+    safety class."""
     if rule.id in index.disabled:
-        off_for_class = rule.max_level(index.safety_class) is None
-        return _RuleOutcome("not required" if off_for_class else "disabled")
+        return _RuleOutcome("disabled")
+    if rule.id in index.off_for_class:
+        return _RuleOutcome("not required")
     open_count = sum(1 for f in index.open.get(rule.id, ()) if _covers(f, kinds, system))
     waived = sum(1 for f in index.waived.get(rule.id, ()) if _covers(f, kinds, system))
     baselined = sum(1 for f in index.baselined.get(rule.id, ()) if _covers(f, kinds, system))
+    if (
+        system.paths is not None  # one of several systems, each checked at its own class
+        and system.safety_class is not None
+        and not (open_count or waived or baselined)
+        and rule.max_level(system.safety_class) is None
+    ):
+        return _RuleOutcome("not required")  # off for this system's class (its findings prove otherwise)
     if rule.id in index.incomplete:
         state = "incomplete"
     elif open_count:

@@ -79,14 +79,26 @@ class ClassDeclarationRow:
 
 
 @dataclass(frozen=True, slots=True)
+class SystemClassRow:
+    """One system of the run: how it was defined and the class it was checked at."""
+
+    name: str
+    origin: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class SafetyClass:
-    """Section 3: the IEC 62304 software safety class and how it was determined."""
+    """Section 3: the IEC 62304 software safety class and how it was determined (per system when the
+    configuration defines several)."""
 
     value: str
     reason: str
     source: str | None
     declarations: tuple[ClassDeclarationRow, ...]
     consequence: str  # what the class changes (levels of the rules, rules off for the class)
+    systems: tuple[SystemClassRow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,25 +221,30 @@ class WaiverRow:
 
 @dataclass(frozen=True, slots=True)
 class SoupRow:
-    """Section 8: one SOUP component. Filled by the SOUP inventory producer of the SBOM work."""
+    """Section 8: one SOUP component, as a SOUP producer (`assemble.SoupProducer`) reports it."""
 
     name: str
     version: str
     supplier: str
-    scope: str  # where it is used: image, stage, chart dependency, package manager
+    scope: str  # deployed or build-only (where it is used)
     level_of_support: str
     end_of_support: str
     sbom_covered: bool | None  # None: no SBOM was supplied
-    location: str
+    location: str  # where it is declared (the first place)
+    kind: str = ""  # image, chart, os-package, language-package
+    system: str = ""  # the system it belongs to (several systems: one row per system)
 
 
 @dataclass(frozen=True, slots=True)
 class SoupInventory:
-    """`available` is False while this medlint version has no SOUP inventory producer: nothing is made up."""
+    """`available` is False when no SOUP producer was given: then there are no rows and nothing is made up."""
 
     available: bool
     rows: tuple[SoupRow, ...]
     note: str
+    covered: int = 0  # rows a supplied SBOM covers
+    not_covered: int = 0  # rows of systems with a supplied SBOM that it does not cover
+    per_system: bool = False  # rows of several systems: the table shows a system column
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,9 @@ class SystemScope:
     name: str
     artifact_kinds: frozenset[str]
     paths: frozenset[str] | None = None
+    safety_class: str | None = None  # the class the system was checked at (None: the run's)
+    origin: str = ""  # how the system was defined or named
+    class_reason: str = ""  # how its class was determined
 
     def holds(self, finding: Finding) -> bool:
         return self.paths is None or finding.location.path in self.paths
@@ -55,7 +58,9 @@ def system_scopes(report: Report) -> tuple[SystemScope, ...]:
     kinds = frozenset(kind.value for kind in artifact_kinds(report.project))
     runs = report.systems
     if len(runs) <= 1:
-        return (SystemScope(system_name(report)[0], kinds),)
+        name, origin = system_name(report)
+        decision = runs[0].decision if runs else report.result.safety_class
+        return (SystemScope(name, kinds, None, decision.value, origin, decision.reason),)
     scopes = []
     for run in runs:
         files = run.system.files
@@ -63,6 +68,13 @@ def system_scopes(report: Report) -> tuple[SystemScope, ...]:
             item.kind.value for item in report.project.files if files is None or item.path in files
         )
         scopes.append(
-            SystemScope(run.system.name, own_kinds or kinds, None if files is None else frozenset(files))
+            SystemScope(
+                run.system.name,
+                own_kinds,
+                None if files is None else frozenset(files),
+                run.decision.value,
+                run.system.origin,
+                run.decision.reason,
+            )
         )
     return tuple(scopes)
