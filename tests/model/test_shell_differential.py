@@ -75,13 +75,13 @@ def test_backslashes_inside_double_quotes_stay_as_bash_keeps_them() -> None:
     assert compare.theirs(text) != compare.ours(text)  # bashlex's bug, documented
 
 
-@pytest.mark.xfail(strict=True, reason="medlint bug: a function body's first command hides behind the name")
 def test_function_definition_bodies_are_split_like_bash() -> None:
     text = 'ddist() { local f="$1"; apt-get install -y curl; }; ddist x'
     assert compare.ours(text)[0] == compare.theirs(text)[0] == ["local", "f=$1"]
 
 
-@pytest.mark.xfail(strict=True, reason="medlint imprecision: a for-loop header is reported as a command")
 def test_loop_headers_are_not_commands() -> None:
     text = "for key in $KEYS; do gpg --recv-keys $key; done"
     assert compare.ours(text) == compare.theirs(text)
+    assert compare.ours("case $a in x) echo 1;; esac") == [["echo", "1"]]
+    assert compare.ours("echo for x in y") == [["echo", "for", "x", "in", "y"]]  # an argument, not a header
