@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from medlint.decoding import decode_text
+from medlint.decoding import SourceError, decode_text
 from medlint.findings import Finding
 from medlint.fingerprints import LOGICAL, logical_fingerprint
 from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.reader import read_bytes
-from medlint.source import SourceError
 
 BASELINE_VERSION = 1
 

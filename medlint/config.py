@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import difflib
 import hashlib
 import json
 import re
@@ -383,6 +382,8 @@ def _type_words(kind: Any) -> str:
 
 def suggestion(name: str, valid: Iterable[str]) -> str:
     """` (did you mean "x"?)` with the nearest valid name, or nothing when none is close."""
+    import difflib  # only to suggest a name for a wrong one
+
     close = difflib.get_close_matches(str(name), sorted(set(valid)), n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
@@ -394,7 +395,12 @@ def field_name(path: Sequence[Any]) -> str:
 def schema_problems(
     schema: Mapping[str, Any], data: Any, positions: _Positions, prefix: Sequence[Any] = ()
 ) -> list[ConfigProblem]:
-    """Every jsonschema error of `data`, in words, at its line."""
+    """Every jsonschema error of `data`, in words, at its line (none, without importing jsonschema, when the
+    data surely conforms: medlint.conformance)."""
+    from medlint.conformance import surely_valid
+
+    if surely_valid(schema, data):
+        return []
     import jsonschema
 
     problems: list[ConfigProblem] = []

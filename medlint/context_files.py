@@ -28,6 +28,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from medlint.decoding import SourceError
 from medlint.limits import DEFAULT_LIMITS
 from medlint.model import Dockerfile, DockerIgnore, Instruction, Stage
 from medlint.model.dockerignore_match import compile_ignore
@@ -39,7 +40,6 @@ from medlint.model.package_managers import (
 )
 from medlint.model.shell import command_name
 from medlint.reader import FileReader
-from medlint.source import SourceError
 
 #: Upper bound on the size of one requirement or constraints file that is read (limits.max_context_file_bytes).
 MAX_CONTEXT_FILE_BYTES = DEFAULT_LIMITS.max_context_file_bytes

@@ -7,7 +7,9 @@ how pre-commit's per-file invocation still lints complete units.
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,16 +113,17 @@ def classify_name(name: str) -> tuple[bool, ArtifactKind | None]:
     return False, None
 
 
-def own_path(path: Path) -> Path:
+def own_path(path: Path, realpath: Callable[[str], str] = os.path.realpath) -> Path:
     """The absolute path of `path` itself: its directory resolved, a symbolic link named, not its target.
 
     A link is judged by where it lies: reading it is for the bounded reader to allow or refuse, and a link to
-    `/etc/shadow` inside a checkout must never move the scanned root to `/etc`.
+    `/etc/shadow` inside a checkout must never move the scanned root to `/etc`. `realpath` may be a cached
+    `os.path.realpath` (discovery resolves each directory once, not once per file).
     """
     absolute = Path(os.path.abspath(path))
     if absolute.name in ("", ".", ".."):
         return absolute.resolve()
-    return Path(os.path.realpath(absolute.parent)) / absolute.name
+    return Path(realpath(str(absolute.parent))) / absolute.name
 
 
 def find_root(paths: list[Path], cwd: Path) -> Path:
@@ -140,11 +143,16 @@ def find_root(paths: list[Path], cwd: Path) -> Path:
     return cwd if common == cwd or cwd in common.parents else common
 
 
-def _display(path: Path, root: Path, lexical_root: Path | None = None) -> str:
+def _display(
+    path: Path,
+    root: Path,
+    lexical_root: Path | None = None,
+    realpath: Callable[[str], str] = os.path.realpath,
+) -> str:
     """The path as reports show it: root-relative, POSIX, bytes that are not UTF-8 shown as `\\xff`.
 
     A file under a linked folder is named by where it appears in the project (`linked/Dockerfile`)."""
-    own = own_path(path)
+    own = own_path(path, realpath)
     candidates = [(own, root)]
     if lexical_root is not None:
         candidates.append((Path(os.path.abspath(path)), lexical_root))
@@ -156,14 +164,21 @@ def _display(path: Path, root: Path, lexical_root: Path | None = None) -> str:
     return printable(own.as_posix())
 
 
-def _chart_dir_of(path: Path, root: Path) -> Path | None:
-    """The outermost chart directory containing `path` (subcharts in charts/ belong to their parent)."""
+def _has_chart_yaml(directory: Path) -> bool:
+    return (directory / "Chart.yaml").is_file()
+
+
+def _chart_dir_of(
+    path: Path, root: Path, has_chart_yaml: Callable[[Path], bool] = _has_chart_yaml
+) -> Path | None:
+    """The outermost chart directory containing `path` (subcharts in charts/ belong to their parent).
+    `has_chart_yaml` may be cached (discovery asks once per directory, not once per file and ancestor)."""
     found = None
     for directory in (
         path if path.is_dir() else path.parent,
         *(path if path.is_dir() else path.parent).parents,
     ):
-        if (directory / "Chart.yaml").is_file():
+        if has_chart_yaml(directory):
             found = directory
         if directory == root:
             break
@@ -203,8 +218,11 @@ def discover(
     discovery = Discovery(root=root, scanned=[own_path(path) for path in given])
     ignore = GitIgnore(root) if gitignore else None
 
+    realpath = functools.lru_cache(maxsize=None)(os.path.realpath)
+    has_chart_yaml = functools.lru_cache(maxsize=None)(_has_chart_yaml)
+
     def relative_of(path: Path, root: Path) -> str:
-        return _display(path, root, lexical_root)
+        return _display(path, root, lexical_root, realpath)
 
     def git_ignored(path: Path, is_dir: bool) -> bool:
         if ignore is None:
@@ -227,12 +245,12 @@ def discover(
             discovery.charts.append(ChartUnit(directory, relative_of(directory, root)))
 
     def add_file(path: Path, explicit: bool) -> None:
-        resolved = own_path(path)  # two links to one file are two files of the repository
+        resolved = own_path(path, realpath)  # two links to one file are two files of the repository
         if explicit:
             discovery.named_files.append(relative_of(path, root))
         if resolved in seen_files:
             return
-        chart = _chart_dir_of(path, root)
+        chart = _chart_dir_of(path, root, has_chart_yaml)
         if chart is not None:
             add_chart(chart)
             if explicit:

@@ -72,7 +72,7 @@ def resolve_check(name: str) -> CheckFunction:
     function = getattr(module, function_name, None)
     if not callable(function):
         raise CheckNotFound(f"check function '{name}' does not exist in medlint.checks.{module_name}")
-    return function  # type: ignore[no-any-return]
+    return function
 
 
 def _is_selected(rule: Rule, settings: EngineSettings) -> bool:

@@ -12,12 +12,19 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+import sys
+from array import array
 from collections.abc import Iterable
+from itertools import chain, islice, repeat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from medlint.decoding import SourceError
 from medlint.findings import Finding
 from medlint.reader import FileReader
-from medlint.source import SourceError
+
+if TYPE_CHECKING:
+    from medlint.parallel import Workers
 
 LOGICAL = "medlintLogical/v1"
 LINE_HASH = "primaryLocationLineHash"
@@ -26,7 +33,7 @@ _BLOCK_SIZE = 100
 _MULTIPLIER = 37
 _MASK = (1 << 64) - 1
 _FIRST_MOD = pow(_MULTIPLIER, _BLOCK_SIZE, 1 << 64)
-_TAB, _SPACE, _LF, _CR, _EOF = 9, 32, 10, 13, 65535
+_LF, _EOF = 10, 65535
 
 
 # `\S+` starts at a word start only: a long word is scanned once, not once per character.
@@ -46,95 +53,148 @@ def logical_fingerprint(finding: Finding) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
-def _utf16_units(text: str) -> Iterable[int]:
-    data = text.encode("utf-16-le", errors="surrogatepass")
-    return (data[i] | (data[i + 1] << 8) for i in range(0, len(data), 2))
+def _utf16_units(text: str) -> array[int]:
+    units = array("H")
+    units.frombytes(text.encode("utf-16-le", errors="surrogatepass"))
+    if sys.byteorder == "big":
+        units.byteswap()
+    return units
 
 
 def line_hashes(text: str, last_line: int | None = None) -> dict[int, str]:
     """The GitHub line hash ("<hex>:<n>") of every line of a text, by 1-based line number.
 
     The hash of a line covers the next 100 characters that are not spaces or tabs, across line ends
-    (CR, LF and CRLF all count as LF), then an end-of-file marker; n numbers repeats of the same hash.
-    `last_line` stops early once that line's hash is known (the counts of earlier lines stay exact).
-    Written as one flat loop over local variables: this runs over every character of every file with
-    findings, so it is the hottest code of a large scan.
+    (CR, LF and CRLF all count as LF), then an end-of-file marker (zeros after it); n numbers repeats of the
+    same hash. `last_line` stops early once that line's hash is known (the counts of earlier lines stay
+    exact). This runs over every character of every file with findings, the hottest code of a large scan:
+    the text is first reduced with string methods (line ends unified, spaces and tabs dropped, in the order
+    that keeps a CR, a space and an LF two line ends, as the upload action does), then one loop rolls the
+    hash over the UTF-16 units, and each line reads its value where its window ends.
     """
-    window = [0] * _BLOCK_SIZE
-    line_at = [-1] * _BLOCK_SIZE
-    counts: dict[int, int] = {}
+    reduced = text.replace("\r\n", "\n").replace("\r", "\n").replace(" ", "").replace("\t", "")
+    units = _utf16_units(reduced)
+    count = len(units)
+    # Line starts: the first unit, every unit after an LF, and the end-of-file marker after a final LF.
+    if len(reduced) == count:  # no surrogate pairs: string offsets are unit offsets
+        starts = [0]
+        find = reduced.find
+        position = find("\n")
+        while position != -1:
+            starts.append(position + 1)
+            position = find("\n", position + 1)
+    else:
+        starts = [0, *(index + 1 for index, unit in enumerate(units) if unit == _LF)]
+    if last_line is not None:
+        del starts[max(last_line, 1) :]
+    stream = [*units, _EOF]
+    limit = starts[-1] + _BLOCK_SIZE  # the windows up to the last line needed
+    stream.extend([0] * (limit - len(stream)))
+    rolled: list[int] = []
+    append = rolled.append
+    value = 0
+    mask, multiplier, first_mod = _MASK, _MULTIPLIER, _FIRST_MOD
+    for added, dropped in zip(islice(stream, limit), chain(repeat(0, _BLOCK_SIZE), stream)):
+        value = (multiplier * value + added - first_mod * dropped) & mask
+        append(value)
+    seen: dict[int, int] = {}
     hashes: dict[int, str] = {}
-    value = index = line = 0
-    line_start = True
-    previous_cr = False
-    mask, multiplier, first_mod, block = _MASK, _MULTIPLIER, _FIRST_MOD, _BLOCK_SIZE
-    units = list(_utf16_units(text))
-    units.append(_EOF)
-    for unit in units:
-        if unit in (_SPACE, _TAB) or (previous_cr and unit == _LF):
-            previous_cr = False
-            continue
-        if unit == _CR:
-            unit = _LF
-            previous_cr = True
-        else:
-            previous_cr = False
-        pending = line_at[index]
-        if pending != -1:
-            count = counts[value] = counts.get(value, 0) + 1
-            hashes[pending] = f"{value:x}:{count}"
-            line_at[index] = -1
-            if last_line is not None and pending >= last_line:
-                return hashes
-        if line_start:
-            line_start = False
-            line += 1
-            line_at[index] = line
-        if unit == _LF:
-            line_start = True
-        value = (multiplier * value + unit - first_mod * window[index]) & mask
-        window[index] = unit
-        index = (index + 1) % block
-    for _ in range(block):
-        pending = line_at[index]
-        if pending != -1:
-            count = counts[value] = counts.get(value, 0) + 1
-            hashes[pending] = f"{value:x}:{count}"
-            line_at[index] = -1
-        value = (multiplier * value - first_mod * window[index]) & mask
-        window[index] = 0
-        index = (index + 1) % block
+    for line, start in enumerate(starts, 1):
+        value = rolled[start + _BLOCK_SIZE - 1]
+        repeat_count = seen[value] = seen.get(value, 0) + 1
+        hashes[line] = f"{value:x}:{repeat_count}"
     return hashes
 
 
 def add_fingerprints(
-    findings: Iterable[Finding], root: Path, reader: FileReader | None = None
+    findings: Iterable[Finding],
+    root: Path,
+    reader: FileReader | None = None,
+    workers: Workers | None = None,
 ) -> tuple[Finding, ...]:
     """Attach both fingerprints to each finding; each source file is hashed at most once.
 
-    Line hashes come from the text the scan read (`reader` remembers it); a file it did not read is read
-    through the same bounded reader, and a file it refuses gets no line hash.
+    Line hashes come from the text the scan read: `reader` remembers it, or, for a file a worker process
+    read, reads it again the same way; a file the scan did not read is read through the same bounded reader,
+    and a file it refuses gets no line hash. With `workers`, many files are hashed in the worker processes.
     """
     reader = reader or FileReader(root)
     findings = tuple(findings)
-    last_line: dict[str, int] = {}
+    lines: dict[str, set[int]] = {}
     for finding in findings:
-        last_line[finding.location.path] = max(last_line.get(finding.location.path, 0), finding.location.line)
-    by_file: dict[str, dict[int, str] | None] = {}
+        lines.setdefault(finding.location.path, set()).add(finding.location.line)
+    if workers is not None and workers.started and len(lines) >= PARALLEL_MIN_FILES:
+        by_file = _hashes_in_workers(reader, lines, workers)
+    else:
+        by_file = {path: _needed_hashes(reader, path, wanted) for path, wanted in lines.items()}
     result = []
     for finding in findings:
-        path = finding.location.path
-        if path not in by_file:
-            text = reader.text_of(path)
-            if text is None:
-                try:
-                    text = reader.read_bytes(root / path).decode("utf-8", errors="replace")
-                except (OSError, SourceError):
-                    text = None
-            by_file[path] = None if text is None else line_hashes(text, last_line[path])
         prints = [(LOGICAL, logical_fingerprint(finding))]
-        hashes = by_file[path]
+        hashes = by_file[finding.location.path]
         if hashes is not None and finding.location.line in hashes:
             prints.append((LINE_HASH, hashes[finding.location.line]))
         result.append(dataclasses.replace(finding, fingerprints=tuple(prints)))
     return tuple(result)
+
+
+#: Files with findings below which line hashes are computed in the main process even with workers (which
+#: are used only when loading already started them).
+PARALLEL_MIN_FILES = 64
+
+
+def _scanned_text(reader: FileReader, path: str) -> str | None:
+    """The text the scan analysed (re-read the same way when a worker read it), else the file's bytes as
+    UTF-8 with replacement characters; None when the bounded reader refuses the file."""
+    text = reader.text_of(path)
+    if text is not None:
+        return text
+    if reader.was_read(path):
+        try:
+            return reader.read_text(reader.root / path)
+        except (OSError, SourceError):
+            pass  # changed since: hash what is there now, as for a file the scan did not read
+    try:
+        return reader.read_bytes(reader.root / path).decode("utf-8", errors="replace")
+    except (OSError, SourceError):
+        return None
+
+
+def _needed_hashes(reader: FileReader, path: str, wanted: set[int] | frozenset[int]) -> dict[int, str] | None:
+    text = _scanned_text(reader, path)
+    if text is None:
+        return None
+    hashes = line_hashes(text, max(wanted))
+    return {line: hashes[line] for line in wanted if line in hashes}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _HashTask:
+    """Files for one worker to hash: (path, the lines with findings)."""
+
+    reader: FileReader  # sent without texts: the paths it read tell how to read each file again
+    files: tuple[tuple[str, frozenset[int]], ...]
+
+
+def _hash_task(task: _HashTask) -> dict[str, dict[int, str] | None]:
+    return {path: _needed_hashes(task.reader, path, wanted) for path, wanted in task.files}
+
+
+def _hashes_in_workers(
+    reader: FileReader, lines: dict[str, set[int]], workers: Workers
+) -> dict[str, dict[int, str] | None]:
+    """Files whose text this process holds are hashed here; the others in the workers, a few per task."""
+    by_file: dict[str, dict[int, str] | None] = {}
+    remote: list[tuple[str, frozenset[int]]] = []
+    for path, wanted in lines.items():
+        if reader.text_of(path) is not None:
+            by_file[path] = _needed_hashes(reader, path, wanted)
+        else:
+            remote.append((path, frozenset(wanted)))
+    size = max(1, len(remote) // (workers.jobs * 8))
+    tasks = [_HashTask(reader, tuple(remote[start : start + size])) for start in range(0, len(remote), size)]
+    for task, answer in zip(tasks, workers.run(_hash_task, tasks)):
+        if isinstance(answer, dict):
+            by_file.update(answer)
+        else:  # the worker stopped even alone: hash here (a failure here is a bug to see, not to hide)
+            by_file.update(_hash_task(task))
+    return by_file

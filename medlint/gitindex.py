@@ -11,10 +11,10 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from medlint.decoding import SourceError
 from medlint.escape import printable
 from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.reader import read_bytes
-from medlint.source import SourceError
 from medlint.vcs import git_dir_of
 
 _HEADER = struct.Struct(">4sLL")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from json.decoder import JSONDecodeError, scanstring
+from json.decoder import JSONDecodeError, scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from medlint.decoding import SourceError

@@ -11,29 +11,32 @@ import dataclasses
 import json
 import os
 import posixpath
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from medlint.discover import ChartUnit, Discovery, own_path
+from medlint.decoding import SourceError
+from medlint.discover import Candidate, ChartUnit, Discovery, own_path
 from medlint.escape import printable
-from medlint.model import (
-    ArtifactKind,
-    Chart,
-    ClassDeclaration,
-    ComposeProject,
-    Dockerfile,
-    K8sObject,
-    ParseProblem,
-    Project,
-    SourceFile,
-    ValuesFile,
-    VendoredChart,
-    Workload,
-)
+from medlint.limits import Limits
+from medlint.model.common import ArtifactKind
+from medlint.model.location import Location
+from medlint.model.project import ClassDeclaration, ParseProblem, Project, SourceFile
 from medlint.reader import FileReader, ReadRefused
 from medlint.redact import internal_error_text, redact
-from medlint.source import Location, SourceError, load_yaml_documents
+
+if TYPE_CHECKING:  # each artifact family's model loads with its parser (start-up time)
+    from medlint.model import (
+        Chart,
+        ComposeProject,
+        Dockerfile,
+        K8sObject,
+        ValuesFile,
+        VendoredChart,
+        Workload,
+    )
+    from medlint.parallel import Workers
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,10 @@ class HelmSettings:
     @property
     def from_command_line(self) -> bool:
         return bool(self.command_line_files or self.set_values or self.set_string_values)
+
+
+class WorkerStopped(Exception):
+    """A worker process stopped (crashed or was killed) while it loaded a file."""
 
 
 @dataclass
@@ -81,6 +88,13 @@ class _Collector:
     helm: HelmSettings = HelmSettings()
     render_sources: dict[tuple[str, str], Any] = field(default_factory=dict)
     render_budget: Any = None  # the run's medlint.helm.budget.RenderBudget, made at the first chart
+    #: Evaluation steps this collector's charts spent (a worker's part reports them to the run's budget).
+    render_steps: int = 0
+    #: Failures recorded by `fail_once`, as (index in files, index in problems): when loading runs in
+    #: workers, the parent drops those whose path an earlier part already recorded.
+    once: list[tuple[int, int]] = field(default_factory=list)
+    #: Named files that are no artifact (in the order met).
+    unrecognised: list[str] = field(default_factory=list)
 
     def note_waivers(self, relative: str, text: str, dockerfile: Dockerfile | None = None) -> None:
         """Collect `# medlint: ignore` comments while the text is at hand (cheap when there are none)."""
@@ -97,6 +111,9 @@ class _Collector:
         elif isinstance(error, SourceError):
             location = Location(relative, error.line, error.column)
             message = f"{relative} could not be parsed: {error.message}"
+        elif isinstance(error, WorkerStopped):
+            location = Location(relative)
+            message = f"{relative} could not be parsed: {error}; the other files were checked"
         elif isinstance(error, OSError):
             location = Location(relative)
             message = f"{relative} could not be read: {error.strerror or type(error).__name__}"
@@ -105,6 +122,14 @@ class _Collector:
             message = f"{relative} could not be parsed: internal error {internal_error_text(error)}"
         self.files.append(SourceFile(relative, kind, analysed=False, role=role))
         self.problems.append(ParseProblem("MD001", location, redact(message), kind))
+
+    def fail_once(self, relative: str, kind: ArtifactKind, error: Exception, role: str = "") -> None:
+        """`fail` for a file several artifacts share (an ignore file, a `.env`, a link out of a chart): only
+        when no record of that path exists yet."""
+        if any(item.path == relative for item in self.files):
+            return
+        self.fail(relative, kind, error, role)
+        self.once.append((len(self.files) - 1, len(self.problems) - 1))
 
     def read(self, path: Path, within: Path | None = None) -> str:
         """A file's text through the bounded reader (inside the root, or inside `within`: a chart)."""
@@ -157,8 +182,7 @@ def _read_ignore_file(collector: _Collector, dockerfile: Path) -> Any:
         try:
             return read_dockerignore(ignore_relative, collector.read(ignore_path))
         except Exception as error:
-            if not any(item.path == ignore_relative for item in collector.files):
-                collector.fail(ignore_relative, ArtifactKind.DOCKERFILE, error, role="dockerignore")
+            collector.fail_once(ignore_relative, ArtifactKind.DOCKERFILE, error, role="dockerignore")
             return None
     return None
 
@@ -171,9 +195,7 @@ def _read_env_file(collector: _Collector, compose_file: Path) -> str | None:
     try:
         return collector.read(env_path)
     except Exception as error:
-        relative = collector.reader.display(env_path)
-        if not any(item.path == relative for item in collector.files):
-            collector.fail(relative, ArtifactKind.COMPOSE, error, role=".env")
+        collector.fail_once(collector.reader.display(env_path), ArtifactKind.COMPOSE, error, role=".env")
         return None
 
 
@@ -240,6 +262,8 @@ def _compose_alone(collector: _Collector, relative: str) -> ComposeProject | Non
 
 def _load_compose_projects(collector: _Collector) -> None:
     """Group the scanned Compose files into projects as `docker compose` merges them, and parse each project."""
+    if not collector.compose_candidates:
+        return  # no Compose file: nothing to group (and no Compose parser or YAML to import)
     from medlint.compose_groups import group_compose_files
     from medlint.model.compose_references import undefined_references
     from medlint.parsers.compose import extended_files
@@ -360,9 +384,7 @@ def _is_compose(documents: list[Any]) -> bool:
     return any(isinstance(document.value, dict) and "services" in document.value for document in documents)
 
 
-def _load_sniffed(
-    collector: _Collector, path: Path, relative: str, explicit: bool, unrecognised: list[str]
-) -> None:
+def _load_sniffed(collector: _Collector, path: Path, relative: str, explicit: bool) -> None:
     """A YAML or JSON file whose name does not tell its kind: decide from its parsed content.
 
     A manifest is an object with `apiVersion` and `kind` (in any document, JSON value or flow mapping); a
@@ -390,7 +412,7 @@ def _load_sniffed(
             elif explicit:
                 collector.fail(relative, ArtifactKind.KUBERNETES, error)
             elif not is_json:
-                unrecognised.append(relative)
+                collector.unrecognised.append(relative)
             return
         if is_manifest(documents):
             _load_manifest(collector, relative, text, documents)
@@ -399,7 +421,7 @@ def _load_sniffed(
             _load_compose(collector, path, relative, text)
             return
     if explicit or not is_json:
-        unrecognised.append(relative)
+        collector.unrecognised.append(relative)
 
 
 def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
@@ -474,7 +496,6 @@ def _load_chart(collector: _Collector, unit: ChartUnit) -> None:
 def _report_links_out_of_chart(collector: _Collector, directory: Path, prefix: str) -> None:
     """Every symbolic link in a chart that leads out of it is an MD001 finding: Helm would follow it, medlint
     renders the chart without it (never reading what it points at), so the render differs from Helm's."""
-    reported = {item.path for item in collector.files}
     chart_real = os.path.realpath(directory)
     for current, dirnames, filenames in os.walk(directory):
         dirnames.sort()
@@ -485,17 +506,14 @@ def _report_links_out_of_chart(collector: _Collector, directory: Path, prefix: s
             target = os.path.realpath(path)
             if target == chart_real or target.startswith(chart_real.rstrip(os.sep) + os.sep):
                 continue
-            relative = printable(prefix + path.relative_to(directory).as_posix())
-            if relative not in reported:
-                reported.add(relative)
-                collector.fail(
-                    relative,
-                    ArtifactKind.HELM,
-                    ReadRefused(
-                        "it is a symbolic link that leads outside its chart; medlint does not follow it, so "
-                        "the chart is rendered without it (Helm would follow it)"
-                    ),
-                )
+            collector.fail_once(
+                printable(prefix + path.relative_to(directory).as_posix()),
+                ArtifactKind.HELM,
+                ReadRefused(
+                    "it is a symbolic link that leads outside its chart; medlint does not follow it, so "
+                    "the chart is rendered without it (Helm would follow it)"
+                ),
+            )
 
 
 def _vendored_charts(collector: _Collector, directory: Path, prefix: str) -> tuple[VendoredChart, ...]:
@@ -686,8 +704,7 @@ def _build_context_facts(project: Project, discovery: Discovery, reader: FileRea
             except (SourceError, OSError):
                 continue  # an unreadable ignore file is treated as absent; MD306 then reports the context
     workspace_files, vcs_metadata = _list_files(scanned_dirs + context_dirs, root)
-    return dataclasses.replace(
-        project,
+    return project.with_workspace(
         repository_files=read_tracked_files(root, reader.limits),
         workspace_files=workspace_files,
         dockerignore_files=tuple(ignore_files),
@@ -709,6 +726,8 @@ def kustomize_patches(discovery: Discovery, reader: FileReader) -> set[str]:
     for candidate in discovery.candidates:
         if candidate.path.name not in KUSTOMIZATION_NAMES:
             continue
+        from medlint.source import load_yaml_documents  # PyYAML only when there is YAML to read
+
         try:
             documents = load_yaml_documents(reader.read_text(candidate.path))
         except (SourceError, OSError):
@@ -734,12 +753,15 @@ def load_project(
     chart_paths: tuple[Path, ...] = (),
     helm: HelmSettings = HelmSettings(),
     reader: FileReader | None = None,
+    workers: Workers | None = None,
     compose_projects: tuple[tuple[str, ...], ...] = (),
 ) -> tuple[Project, list[str]]:
     """Parse every discovered artifact. Returns the project and the named files that are no artifact.
 
     Every file is read through `reader` (bounded, inside the scanned root), which remembers the texts for
-    fingerprinting; by default one with the default limits.
+    fingerprinting; by default one with the default limits. With `workers` (medlint.parallel), files are
+    parsed and charts rendered in worker processes, unless the scan is too small to gain from it; the project
+    is the same either way.
     """
     reader = reader or FileReader(discovery.root)
     collector = _Collector(
@@ -749,24 +771,18 @@ def load_project(
         helm=helm,
         compose_projects_configured=compose_projects,
     )
-    unrecognised = list(discovery.ignored_explicit)
     patches = kustomize_patches(discovery, reader)
-    for candidate in discovery.candidates:
-        if candidate.relative in patches:
-            unrecognised.append(
-                f"{candidate.relative} (a kustomize patch, checked only as part of its overlay)"
-            )
-            continue
-        if candidate.kind is ArtifactKind.DOCKERFILE:
-            _load_dockerfile(collector, candidate.path, candidate.relative)
-        elif candidate.kind is ArtifactKind.COMPOSE:
-            _load_compose(collector, candidate.path, candidate.relative)
-        else:
-            _load_sniffed(collector, candidate.path, candidate.relative, candidate.explicit, unrecognised)
-    _load_compose_projects(collector)
-    _load_built_dockerfiles(collector)
-    for unit in discovery.charts:
-        _load_chart(collector, unit)
+    plan = _plan(collector, discovery, patches, workers)
+    if plan is None:
+        for candidate in discovery.candidates:
+            _load_candidate(collector, candidate, patches)
+        _load_compose_projects(collector)
+        _load_built_dockerfiles(collector)
+        for unit in discovery.charts:
+            _load_chart(collector, unit)
+    else:
+        assert workers is not None
+        _load_in_workers(collector, plan, workers)
     project = Project(
         files=tuple(sorted(collector.files, key=lambda item: item.path)),
         problems=tuple(collector.problems),
@@ -781,4 +797,210 @@ def load_project(
     )
     if project.dockerfiles or project.compose_projects:
         project = _build_context_facts(project, discovery, reader)
-    return project, sorted(unrecognised)
+    return project, sorted([*discovery.ignored_explicit, *collector.unrecognised])
+
+
+def _load_candidate(collector: _Collector, candidate: Candidate, patches: set[str]) -> None:
+    """One discovered file into the collector (a kustomize patch is only listed)."""
+    if candidate.relative in patches:
+        collector.unrecognised.append(
+            f"{candidate.relative} (a kustomize patch, checked only as part of its overlay)"
+        )
+    elif candidate.kind is ArtifactKind.DOCKERFILE:
+        _load_dockerfile(collector, candidate.path, candidate.relative)
+    elif candidate.kind is ArtifactKind.COMPOSE:
+        _load_compose(collector, candidate.path, candidate.relative)
+    else:
+        _load_sniffed(collector, candidate.path, candidate.relative, candidate.explicit)
+
+
+# --- loading in worker processes (`--jobs`) ------------------------------------------------------------
+
+#: Below this many files, and with fewer charts than this, a scan is loaded in the main process: starting
+#: workers (about 0.1 s) costs more than it saves, and the pre-commit case (a few files) must start at once.
+PARALLEL_MIN_FILES = 48
+PARALLEL_MIN_CHARTS = 2
+#: Files per task: enough to make a task worth sending, few enough to keep both cores busy to the end.
+FILES_PER_TASK = 16
+
+
+@dataclass(frozen=True, slots=True)
+class _LoadTask:
+    """What one worker loads: a run of discovered files, or one chart."""
+
+    root: Path
+    limits: Limits
+    chart_paths: tuple[Path, ...]
+    helm: HelmSettings
+    candidates: tuple[Candidate, ...] = ()
+    patches: frozenset[str] = frozenset()
+    chart: ChartUnit | None = None
+    #: When the run's render time runs out (time.monotonic() of the main process, the same clock here).
+    run_deadline: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The tasks, the files' tasks first in discovery order, then one per chart."""
+
+    file_tasks: tuple[_LoadTask, ...]
+    chart_tasks: tuple[_LoadTask, ...]
+    weights: tuple[float, ...]
+    run_deadline: float
+
+
+def _plan(
+    collector: _Collector, discovery: Discovery, patches: set[str], workers: Workers | None
+) -> _Plan | None:
+    """The parallel plan, or None to load in this process (one job, a small scan, or render sources kept)."""
+    candidates = discovery.candidates
+    if workers is None or workers.jobs <= 1 or collector.helm.keep_render_sources:
+        return None
+    if len(candidates) < PARALLEL_MIN_FILES and len(discovery.charts) < PARALLEL_MIN_CHARTS:
+        return None
+    limits = collector.reader.limits
+    run_deadline = time.monotonic() + limits.max_render_seconds_per_run
+    context = (collector.root, limits, collector.chart_paths, collector.helm)
+    file_tasks = tuple(
+        _LoadTask(
+            *context, candidates=tuple(candidates[start : start + FILES_PER_TASK]), patches=frozenset(patches)
+        )
+        for start in range(0, len(candidates), FILES_PER_TASK)
+    )
+    chart_tasks = tuple(
+        _LoadTask(*context, chart=unit, run_deadline=run_deadline) for unit in discovery.charts
+    )
+    weights = tuple(
+        [sum(_size(candidate.path) for candidate in task.candidates) for task in file_tasks]
+        + [_tree_size(unit.directory) for unit in discovery.charts]
+    )
+    return _Plan(file_tasks, chart_tasks, weights, run_deadline)
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return 0
+
+
+def _tree_size(directory: Path) -> int:
+    """Bytes under a chart directory: how long its render will take, roughly (templates and subcharts)."""
+    total = 0
+    for current, _dirs, files in os.walk(directory):
+        total += sum(_size(Path(current) / name) for name in files)
+    return total
+
+
+def _load_task(task: _LoadTask) -> _Collector:
+    """Run in a worker: load the task's files or chart into a collector of its own."""
+    collector = _Collector(
+        root=task.root,
+        reader=FileReader(task.root, task.limits),
+        chart_paths=task.chart_paths,
+        helm=task.helm,
+    )
+    for candidate in task.candidates:
+        _load_candidate(collector, candidate, set(task.patches))
+    if task.chart is not None:
+        from medlint.helm.budget import RenderBudget
+
+        budget = collector.render_budget = RenderBudget.for_run(task.limits)
+        budget.deadline = task.run_deadline
+        _load_chart(collector, task.chart)
+        collector.render_steps = budget.limit - budget.left
+        collector.render_budget = None  # the main process keeps the run's budget
+    return collector
+
+
+def _load_in_workers(collector: _Collector, plan: _Plan, workers: Workers) -> None:
+    """Load every task in worker processes and take in their parts in the order a serial load would."""
+    from medlint.parallel import Stopped
+
+    tasks = plan.file_tasks + plan.chart_tasks
+    parts = workers.run(_load_task, tasks, plan.weights)
+    files = len(plan.file_tasks)
+    for task, part in zip(plan.file_tasks, parts[:files]):
+        if isinstance(part, Stopped):
+            _retry_files(collector, task, part, workers)
+        else:
+            _absorb(collector, part)
+    _load_compose_projects(collector)  # workers read the Compose files; projects are grouped here
+    _load_built_dockerfiles(collector)
+    if not plan.chart_tasks:
+        return
+    from medlint.helm.budget import RenderBudget
+
+    limits = collector.reader.limits
+    run = collector.render_budget = RenderBudget.for_run(limits)
+    run.deadline = plan.run_deadline
+    for position, (task, part) in enumerate(zip(plan.chart_tasks, parts[files:])):
+        if run.allowance() < limits.max_render_steps_per_chart:
+            # The run's step budget may now cut a chart short, as it would in one process: the rest of the
+            # charts are loaded here, in order, so the findings stay those of --jobs 1 (rare: the run's
+            # budget is ten charts' worth).
+            for later in plan.chart_tasks[position:]:
+                assert later.chart is not None
+                _load_chart(collector, later.chart)
+            return
+        if isinstance(part, Stopped):
+            assert task.chart is not None
+            chart_yaml = (
+                f"{task.chart.relative}/Chart.yaml" if task.chart.relative not in ("", ".") else "Chart.yaml"
+            )
+            collector.problems.append(
+                ParseProblem(
+                    "MD003",
+                    Location(chart_yaml),
+                    f"{chart_yaml}: the chart could not be rendered: the worker process rendering it stopped "
+                    f"({part.reason}); the other artifacts were checked",
+                    ArtifactKind.HELM,
+                )
+            )
+        else:
+            _absorb(collector, part)
+            run.spend(part.render_steps)
+
+
+def _retry_files(collector: _Collector, task: _LoadTask, stopped: Any, workers: Workers) -> None:
+    """A run of files whose worker stopped even alone: each file alone, so only the culprit is lost."""
+    from medlint.parallel import Stopped
+
+    singles = [dataclasses.replace(task, candidates=(candidate,)) for candidate in task.candidates]
+    parts = workers.run(_load_task, singles) if len(singles) > 1 else [stopped]
+    for single, part in zip(singles, parts):
+        if isinstance(part, Stopped):
+            candidate = single.candidates[0]
+            collector.fail(
+                candidate.relative,
+                candidate.kind or ArtifactKind.KUBERNETES,
+                WorkerStopped(f"the worker process reading it stopped ({part.reason})"),
+            )
+        else:
+            _absorb(collector, part)
+
+
+def _absorb(collector: _Collector, part: _Collector) -> None:
+    """Append a worker's part to the collector as if it had been loaded here, after what came before."""
+    dropped_files: set[int] = set()
+    dropped_problems: set[int] = set()
+    if part.once:
+        known = {item.path for item in collector.files}
+        for file_index, problem_index in part.once:
+            if part.files[file_index].path in known:
+                dropped_files.add(file_index)
+                dropped_problems.add(problem_index)
+    collector.files.extend(item for index, item in enumerate(part.files) if index not in dropped_files)
+    collector.problems.extend(
+        item for index, item in enumerate(part.problems) if index not in dropped_problems
+    )
+    collector.dockerfiles.extend(part.dockerfiles)
+    collector.compose_projects.extend(part.compose_projects)
+    collector.k8s_objects.extend(part.k8s_objects)
+    collector.workloads.extend(part.workloads)
+    collector.charts.extend(part.charts)
+    collector.waivers.extend(part.waivers)
+    collector.unrecognised.extend(part.unrecognised)
+    collector.compose_candidates.extend(part.compose_candidates)
+    collector.compose_texts.update(part.compose_texts)
+    collector.reader.note_read_elsewhere(part.reader)

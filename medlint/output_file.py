@@ -14,8 +14,9 @@ import errno
 import os
 import stat
 from pathlib import Path
+from typing import TextIO
 
-__all__ = ["OutputRefused", "write_output"]
+__all__ = ["OutputRefused", "open_output", "write_output"]
 
 
 class OutputRefused(OSError):
@@ -26,8 +27,9 @@ def _inside(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
-def write_output(path: str | Path, text: str, *, root: str | Path | None) -> None:
-    """Write `text` (UTF-8, newlines as given) to `path`, creating its folder; OSError when it cannot be."""
+def open_output(path: str | Path, *, root: str | Path | None) -> TextIO:
+    """`path` opened for writing UTF-8 text (its folder created), after the checks above; OSError (an
+    OutputRefused for a refusal) when it cannot be. The caller closes the stream."""
     absolute = os.path.abspath(path)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     target = absolute
@@ -52,7 +54,13 @@ def write_output(path: str | Path, text: str, *, root: str | Path | None) -> Non
                 "it is a named pipe, a socket or a link, not a regular file; medlint does not write it"
             ) from None
         raise
-    with os.fdopen(descriptor, "wb") as handle:
-        if guarded and not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise OutputRefused("it is not a regular file; medlint does not write it")
-        handle.write(text.encode("utf-8"))
+    if guarded and not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OutputRefused("it is not a regular file; medlint does not write it")
+    return open(descriptor, "w", encoding="utf-8", newline="")
+
+
+def write_output(path: str | Path, text: str, *, root: str | Path | None) -> None:
+    """Write `text` (UTF-8, newlines as given) to `path`, creating its folder; OSError when it cannot be."""
+    with open_output(path, root=root) as stream:
+        stream.write(text)

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from medlint.decoding import SourceError
 from medlint.reader import read_bytes
-from medlint.source import SourceError
 
 
 def _class_end(pattern: str, start: int) -> int:

@@ -26,6 +26,7 @@ import hashlib
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from medlint.decoding import SourceError, decode_text
 from medlint.escape import printable
@@ -151,6 +152,21 @@ class FileReader:
         self.limits = limits
         self._texts: dict[str, str] = {}
         self._digests: dict[str, str] = {}
+        self._read_elsewhere: frozenset[str] = frozenset()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A reader sent to another process (a worker's answer) carries the paths it read and their digests,
+        not the texts: they can be large, and only the fingerprints need them, which read the files again."""
+        return {
+            "root": self.root,
+            "limits": self.limits,
+            "_texts": {},
+            "_digests": self._digests,
+            "_read_elsewhere": self.read_paths(),
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def display(self, path: Path | str) -> str:
         """The repository-relative POSIX path of `path` itself (a link is named, not its target)."""
@@ -205,6 +221,20 @@ class FileReader:
     def text_of(self, relative: str) -> str | None:
         """The text read earlier from the file at this repository path, if any."""
         return self._texts.get(relative)
+
+    def read_paths(self) -> frozenset[str]:
+        """The repository paths this reader has read text from."""
+        return frozenset(self._texts) | self._read_elsewhere
+
+    def note_read_elsewhere(self, other: FileReader) -> None:
+        """Take in what a worker process's reader read (the paths; their texts stay there) and the digests
+        of the bytes it read, as if this reader had read them now."""
+        self._read_elsewhere |= other.read_paths()
+        self._digests.update(other._digests)
+
+    def was_read(self, relative: str) -> bool:
+        """Whether the scan read this file as text (here or in a worker process)."""
+        return relative in self._texts or relative in self._read_elsewhere
 
     def record(self, relative: str, data: bytes) -> None:
         """Record the SHA-256 of bytes read for the file at this repository path (by this reader, or by the

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import traceback
 from pathlib import PurePath
 
 MASK = "***"
@@ -179,6 +178,8 @@ def internal_error_text(error: BaseException) -> str:
     detail = without_quoted_text(redact(str(error)))
     detail = detail if len(detail) <= _MAX_ERROR_TEXT else detail[:_MAX_ERROR_TEXT] + "..."
     place = ""
+    import traceback  # only when a check or parser raised
+
     for frame in reversed(traceback.extract_tb(error.__traceback__)):
         parts = PurePath(frame.filename).parts
         if "medlint" in parts:

@@ -16,8 +16,8 @@ MAX_EXAMPLE_LINES = 40
 LEVEL_NAMES = {"error": "error", "warning": "warning", "note": "note", "off": "off"}
 
 
-def levels_line(levels: dict[str, str] | object) -> str:
-    table = dict(levels)  # type: ignore[call-overload]
+def levels_line(levels: Mapping[str, str]) -> str:
+    table = dict(levels)
     return " / ".join(f"{cls}: {table[cls]}" for cls in ("A", "B", "C"))
 
 

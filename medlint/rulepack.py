@@ -15,12 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from medlint.model import ArtifactKind, Level
 
 SAFETY_CLASSES = ("A", "B", "C")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class RulePackError(Exception):
@@ -225,11 +222,13 @@ def validate_rule_document(document: Any, source_file: str) -> None:
 
 def _read_rule_file(path: Path) -> Any:
     """A user's rule file, read through the bounded reader (regular file, configuration size limit)."""
+    import yaml  # only for user rule files and a stale bundle: the built-in rules come from JSON
+
+    from medlint.decoding import SourceError
     from medlint.reader import read_config_text
-    from medlint.source import SourceError
 
     try:
-        return yaml.load(read_config_text(path), Loader=_LOADER)
+        return yaml.load(read_config_text(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except SourceError as err:
         raise RulePackError(f"{path}: cannot read rule file: {err.message}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
@@ -241,8 +240,17 @@ BUNDLE_NAME = "_bundle.json"
 
 def _builtin_sources(builtin: Path) -> list[Path]:
     """Rule files, then data tables (rules/data/*.yaml)."""
-    rules = sorted(builtin.glob("*.yaml")) + sorted(builtin.glob("*.yml"))
-    return rules + sorted((builtin / "data").glob("*.yaml"))
+    return _listed(builtin, ".yaml") + _listed(builtin, ".yml") + _listed(builtin / "data", ".yaml")
+
+
+def _listed(directory: Path, suffix: str) -> list[Path]:
+    """`sorted(directory.glob("*" + suffix))`, sorting names (Path comparisons are slow enough to show in a
+    one-file run, which lists the rule folder twice)."""
+    try:
+        names = sorted(name for name in os.listdir(directory) if name.endswith(suffix))
+    except OSError:
+        return []
+    return [directory / name for name in names]
 
 
 def _source_key(builtin: Path, path: Path) -> str:
@@ -295,7 +303,7 @@ def load_rule_pack(extra_dirs: tuple[str, ...] = (), validate_builtin: bool = Fa
         if not directory.is_dir():
             raise RulePackError(f"rule directory '{directory}' does not exist")
         is_builtin = directory == builtin
-        for path in sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")):
+        for path in _listed(directory, ".yaml") + _listed(directory, ".yml"):
             if path.name == "pack.yaml" and is_builtin:
                 continue
             document = builtin_documents[path.name] if is_builtin else _read_rule_file(path)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from medlint.model import Project
+from medlint.model.location import Location
 from medlint.model.regulatory import CLASS_ORDER, ClassResolution, resolve_classes
-from medlint.source import Location
 
 __all__ = ["CLASS_ORDER", "SafetyClassDecision", "resolve_safety_class"]
 

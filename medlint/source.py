@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -97,7 +97,7 @@ class _PositionConstructor:
                 result.append(self.build(item))
                 result.item_positions.append(_span(item))
         else:
-            result = self._build_scalar(node, local_tag)
+            result = self._build_scalar(cast(yaml.ScalarNode, node), local_tag)
         if local_tag and local_tag in self._keep_tags:
             result = TaggedValue(local_tag, result)
         elif local_tag and isinstance(result, (YamlMap, YamlList)):

@@ -8,16 +8,15 @@ with `..`, a pipe) leaves the field empty instead of failing the scan. Remote UR
 
 from __future__ import annotations
 
-import configparser
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from medlint.decoding import SourceError
 from medlint.escape import printable
 from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.reader import read_bytes
 from medlint.redact import strip_url_credentials
-from medlint.source import SourceError
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 
@@ -87,6 +86,8 @@ def _origin_url(git_dir: Path, limits: Limits) -> str | None:
     text = _read(git_dir / "config", git_dir, limits)
     if text is None:
         return None
+    import configparser  # only for a repository's origin URL (SARIF provenance)
+
     config = configparser.ConfigParser(strict=False, interpolation=None)
     try:
         config.read_string(text)

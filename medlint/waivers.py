@@ -19,12 +19,16 @@ import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from medlint.config import ConfiguredWaiver
 from medlint.findings import Finding, Notification, Suppression, SuppressionKind
-from medlint.model import Dockerfile, K8sObject, Level
+from medlint.model.common import Level
+from medlint.model.location import Location
 from medlint.model.shell import split_words
-from medlint.source import Location
+
+if TYPE_CHECKING:
+    from medlint.model import Dockerfile, K8sObject
 
 _COMMENT = re.compile(r"#\s*medlint:\s*ignore\b(?P<rest>.*)$")
 _RULE_ID = re.compile(r"^[A-Z]{2,8}\d{3,4}$")
@@ -134,7 +138,7 @@ def scan_inline_waivers(
         if match is None:
             continue
         words = match.group("rest").split()
-        rules = []
+        rules: list[str] = []
         for word in words:
             if "=" in word:
                 break
@@ -372,17 +376,17 @@ def evaluate_waivers(
     outcomes: list[WaiverOutcome] = []
     index_of = {id(waiver): index for index, waiver in enumerate(active)}
     for waiver in waivers:
-        index = index_of.get(id(waiver))
-        if index is None:  # rejected: it never took part in matching
+        position = index_of.get(id(waiver))
+        if position is None:  # rejected: it never took part in matching
             outcomes.append(WaiverOutcome(waiver))
             continue
         outcomes.append(
             WaiverOutcome(
                 waiver,
-                suppressed=tuple(suppressed_by.get(index, ())),
-                expired_matches=tuple(expired_by.get(index, ())),
+                suppressed=tuple(suppressed_by.get(position, ())),
+                expired_matches=tuple(expired_by.get(position, ())),
                 expired=_expired(waiver, today),
-                unused=index not in used,
+                unused=position not in used,
             )
         )
     return WaiverEvaluation(tuple(result), tuple(notes), tuple(outcomes))

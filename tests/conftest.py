@@ -11,3 +11,11 @@ if str(REPO_ROOT) not in sys.path:
 
 #: The workplace's shared folder (corpus, reference outputs); tests that need it skip when it is absent.
 SHARED = REPO_ROOT.parent / "shared"
+
+#: The bundled example, relative to the repository root (as users type it) and as a path.
+EXAMPLE = "examples/medical-device"
+EXAMPLE_DIR = REPO_ROOT / EXAMPLE
+#: Per-rule fixtures: fixtures/<rule id>/{fail,pass}/.
+FIXTURES = REPO_ROOT / "fixtures"
+#: The real-world corpus (dockerfile/, compose/, k8s/, helm/); tests that need it skip when it is absent.
+CORPUS = SHARED / "corpus"

@@ -12,9 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from medlint.cli import main
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = "examples/medical-device"
+from tests.conftest import EXAMPLE, REPO_ROOT
 
 
 def run(*args: str, cwd: Path = REPO_ROOT) -> subprocess.CompletedProcess[str]:

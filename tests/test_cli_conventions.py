@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from medlint.cli import baseline_create, check, main
 from medlint.pathglob import GitIgnore, match_segment, matches_any
+from tests.conftest import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 ROOT_DOCKERFILE = "FROM debian:latest\n"
 
 
@@ -140,6 +140,7 @@ def test_medlint_configuration_is_not_listed_as_not_an_artifact(tmp_path: Path) 
 def test_baseline_create_takes_every_option_that_selects_what_is_linted() -> None:
     check_only = {"output_format", "outputs", "fail_on", "exit_zero", "baseline_file"}
     check_only |= {"sarif_omit_suppressed", "statistics", "quiet"}
+    check_only |= {"jobs"}  # how fast, never what: worker processes give the same findings
     names = {param.name for param in check.params} - check_only
     assert names <= {param.name for param in baseline_create.params}
     assert {"exclude", "chart_path", "rules_dir", "today", "select", "values_files"} <= names

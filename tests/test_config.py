@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from medlint.cli import main
 from medlint.config import ConfigError, find_config, load_config
+from tests.conftest import REPO_ROOT
 
 DOCKERFILE = "FROM debian:12.6-slim\nUSER 10001\n"
 
@@ -107,7 +108,7 @@ def _md201_waived(tmp_path: Path, config_text: str) -> list[dict]:
 
 
 def test_the_documented_example_loads_and_its_waiver_suppresses(tmp_path: Path) -> None:
-    docs = (Path(__file__).resolve().parent.parent / "docs" / "configuration.md").read_text(encoding="utf-8")
+    docs = (REPO_ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     example = _yaml_block(docs)
     assert "until: 2027-06-30\n" in example  # an unquoted YAML date
     example = example.replace("rules_dirs: [compliance/rules]", "rules_dirs: []")  # no such folder here

@@ -10,9 +10,7 @@ import pytest
 
 from medlint.api import lint
 from medlint.report import Report
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+from tests.conftest import CORPUS, REPO_ROOT
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 

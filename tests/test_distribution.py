@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from medlint.api import lint
+from tests.conftest import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 ACTION = yaml.safe_load((REPO_ROOT / "action.yml").read_text(encoding="utf-8"))
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 

@@ -17,8 +17,8 @@ from medlint.engine import EngineSettings, run_rules
 from medlint.model import ArtifactKind, Level, Project, SourceFile
 from medlint.rulepack import RulePackError, builtin_rules_dir, load_rule_pack, schemas_dir
 from medlint.safety import SafetyClassDecision
+from tests.conftest import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 USER_RULE = {
     "id": "ACME101",
     "slug": "no-example-registry",

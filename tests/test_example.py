@@ -3,15 +3,11 @@ at the right places, and the things it does right are not reported."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from medlint.api import lint
 from medlint.findings import Finding
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE = "examples/medical-device"
+from tests.conftest import EXAMPLE, REPO_ROOT
 
 
 @pytest.fixture(scope="module")

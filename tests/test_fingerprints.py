@@ -4,6 +4,7 @@ vectors), and the logical fingerprint must ignore line moves but not changes of 
 from __future__ import annotations
 
 import dataclasses
+import random
 
 import pytest
 
@@ -68,6 +69,40 @@ def test_line_hash_matches_the_upload_action(text: str, expected: list[str]) -> 
     hashes = line_hashes(text)
     assert [hashes[line] for line in range(1, len(expected) + 1)] == expected
     assert len(hashes) == len(expected)
+
+
+def _reference_line_hashes(text: str) -> dict[int, str]:
+    """The upload action's definition, computed the slow way: each line's window summed on its own."""
+    units: list[int] = []
+    previous_cr = False
+    for char in text:
+        if char in " \t" or (previous_cr and char == "\n"):
+            previous_cr = False
+            continue
+        previous_cr = char == "\r"
+        data = ("\n" if previous_cr else char).encode("utf-16-le", errors="surrogatepass")
+        units.extend(data[i] | data[i + 1] << 8 for i in range(0, len(data), 2))
+    units.append(65535)
+    starts = [0, *(index + 1 for index, unit in enumerate(units[:-1]) if unit == 10)]
+    padded = units + [0] * 100
+    seen: dict[int, int] = {}
+    hashes = {}
+    for line, start in enumerate(starts, 1):
+        value = sum(padded[start + j] * 37 ** (99 - j) for j in range(100)) % 2**64
+        seen[value] = seen.get(value, 0) + 1
+        hashes[line] = f"{value:x}:{seen[value]}"
+    return hashes
+
+
+def test_line_hashes_agree_with_the_definition_on_random_texts() -> None:
+    pieces = [" ", "\t", "\n", "\r", "\r\n", "\r \n", "a", "é", "😀", "\u2028", "\x00", "word" * 30]
+    generator = random.Random(62304)
+    for _ in range(300):
+        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 120)))
+        expected = _reference_line_hashes(text)
+        assert line_hashes(text) == expected
+        last = generator.randint(1, len(expected))
+        assert line_hashes(text, last) == {line: expected[line] for line in range(1, last + 1)}
 
 
 def _finding(line: int, subject: str = "Deployment/prod/api/container:web") -> Finding:

@@ -19,9 +19,8 @@ import pytest
 from medlint.api import lint
 from medlint.config import load_config
 from medlint.rulepack import load_rule_pack
+from tests.conftest import FIXTURES, REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = REPO_ROOT / "fixtures"
 MARKER = re.compile(r"#\s*expect:\s*([A-Z]{2}\d{3}(?:\s*,\s*[A-Z]{2}\d{3})*)\s*$")
 
 Expected = set[tuple[str, str, int]]

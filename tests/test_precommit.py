@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO_ROOT
+
 pytest.importorskip("pre_commit")
 if shutil.which("git") is None:
     pytest.skip("git is not installed", allow_module_level=True)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 HookRun = Callable[[str], "subprocess.CompletedProcess[str]"]
 #: Not part of the working tree a user would commit (virtual environments, caches, build output).
 NOT_COPIED = shutil.ignore_patterns(

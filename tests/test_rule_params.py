@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -15,8 +14,7 @@ import medlint.engine as engine
 from medlint.api import lint
 from medlint.engine import ENGINE_PARAMS
 from medlint.rulepack import load_rule_pack
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import REPO_ROOT
 
 
 class RecordingParams(dict):  # type: ignore[type-arg]

@@ -4,15 +4,14 @@ row sourced and dated, and the facts the rule catalog lists as unverified kept i
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
 
 from medlint.model.support import end_date
 from medlint.rulepack import load_rule_pack, load_table
+from tests.conftest import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA = REPO_ROOT / "rules" / "data"
 SCHEMA = json.loads((REPO_ROOT / "schemas" / "table.schema.json").read_text(encoding="utf-8"))
 TABLES = sorted(path.stem for path in DATA.glob("*.yaml"))

@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medlint.findings import Violation
-from medlint.model import ArtifactKind, K8sObject, Located, Location, Node, Project, Workload
+from medlint.model import ArtifactKind, Located, Location, Node, Project, Workload
+
+if TYPE_CHECKING:
+    from medlint.model import K8sObject
 
 _PLACEHOLDER = re.compile(r"\$(?:\{[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*)")
 _DEFAULT_SEMVER = (

@@ -172,7 +172,11 @@ def covered_directions(project: Project, policies: list[NetworkPolicyView]) -> d
     that carry its `matchLabels` pairs (the index's postings), never against every workload in turn."""
     groups: dict[tuple[Any, ...], NetworkPolicyView] = {}
     for policy in policies:
-        key = (policy.namespace, policy.calico, json.dumps(policy.selector, sort_keys=True, default=str))
+        key: tuple[Any, ...] = (
+            policy.namespace,
+            policy.calico,
+            json.dumps(policy.selector, sort_keys=True, default=str),
+        )
         key += (tuple(sorted(policy.directions)),)
         groups.setdefault(key, policy)
     covered: dict[int, set[str]] = {}

@@ -15,8 +15,7 @@ from typing import Any
 from medlint.checks.describe import container_subject, describe_container, describe_service
 from medlint.checks.pod_security import PodSecurityStandards, load_standards
 from medlint.findings import RelatedLocation, Violation
-from medlint.model import ArtifactKind, Container, ContainerRole, Location, MountKind, Project, Workload
-from medlint.model.compose import compose_bool
+from medlint.model import ArtifactKind, Container, ContainerRole, Location, Project, Workload
 from medlint.model.tree import yaml_text
 
 ROOT_NAMES = ("root", "0")
@@ -288,6 +287,8 @@ def no_privilege_escalation(project: Project, params: Mapping[str, Any]) -> Iter
 
 
 def _compose_privileged(workload: Workload) -> Iterator[Violation]:
+    from medlint.model.compose import compose_bool  # the Compose model loads with Compose files
+
     privileged = workload.definition.get("privileged")
     if not privileged.present:
         return
@@ -458,6 +459,8 @@ def capabilities_dropped(project: Project, params: Mapping[str, Any]) -> Iterato
 
 
 def _compose_read_only(project: Project, workload: Workload) -> Iterator[Violation]:
+    from medlint.model.compose import MountKind, compose_bool  # the Compose model loads with Compose files
+
     read_only = workload.definition.get("read_only")
     who = describe_service(workload)
     value = read_only.scalar

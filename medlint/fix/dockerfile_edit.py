@@ -9,8 +9,9 @@ it must have on the parsed instruction, which `verify_dockerfile` checks after a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 _DIRECTIVE = re.compile(r"#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z")
 _DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})
@@ -421,8 +422,8 @@ def verify_dockerfile(path: str, before: str, after: str, edits: list[TextEdit])
     medlint's own Dockerfile parser reads both texts: instructions not edited must be identical (keyword,
     arguments, flags, heredoc bodies, commands); an edited instruction must show exactly its effects.
     """
+    from medlint.decoding import SourceError
     from medlint.parsers.dockerfile import parse_dockerfile
-    from medlint.source import SourceError
 
     try:
         old = list(parse_dockerfile(path, before).instructions())
@@ -467,9 +468,9 @@ def _check_effects(old: object, new: object, effects: list[tuple[str, object]]) 
         return None
     if old_sig[0] != new_sig[0] or old_sig[2] != new_sig[2]:
         return "the keyword or flags would change"
-    old_commands = [list(words) for words in old_sig[4]]  # type: ignore[union-attr]
-    new_commands = [list(words) for words in new_sig[4]]  # type: ignore[union-attr]
-    added = [tuple(value) for kind, value in effects if kind == "command"]  # type: ignore[arg-type]
+    old_commands = [list(words) for words in cast(tuple[tuple[str, ...], ...], old_sig[4])]
+    new_commands = [list(words) for words in cast(tuple[tuple[str, ...], ...], new_sig[4])]
+    added = [tuple(cast(Sequence[str], value)) for kind, value in effects if kind == "command"]
     if added:
         if new_commands[: len(old_commands)] != old_commands and not _same_with_flags(
             old_commands, new_commands[: len(old_commands)], effects

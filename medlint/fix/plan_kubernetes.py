@@ -274,7 +274,7 @@ def image_dockerfiles(ctx: PlanContext) -> dict[str, str]:
     """Image repositories built in the project (a Compose service with `build:` and `image:`) whose
     Dockerfile's final stage ends with a numeric, non-zero USER: the kubelet can verify runAsNonRoot."""
     if "image_dockerfiles" in ctx.memo:
-        return ctx.memo["image_dockerfiles"]  # type: ignore[no-any-return]
+        return ctx.memo["image_dockerfiles"]
     found: dict[str, str] = {}
     project = ctx.report.project
     for compose in getattr(project, "compose_projects", ()):

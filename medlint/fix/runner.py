@@ -70,7 +70,7 @@ class FixOutcome:
         """A unified diff of every changed file, in path order, with secret values masked (module `_masked`):
         the context lines around a fix quote the file, and CI logs are read by many."""
         hidden = _secret_lines(self.before)
-        chunks = []
+        chunks: list[str] = []
         for path in sorted(self.results):
             old = self.originals[path].text.splitlines(keepends=True)
             new = self.results[path].splitlines(keepends=True)
@@ -427,22 +427,22 @@ def _judge(
     grown = [key for key, count in after_counts.items() if count > before_counts.get(key, 0)]
     for key in grown:
         rule_id, path, subject, _variant = key
-        fixes = owners.get(path) or next(
-            (fixes for prefix, fixes in owners.items() if prefix.endswith("/") and path.startswith(prefix)),
+        owning: list[PlannedFix] | None = owners.get(path) or next(
+            (group for prefix, group in owners.items() if prefix.endswith("/") and path.startswith(prefix)),
             None,
         )
-        if fixes is None:
-            fixes = [fix for group in accepted.values() for fix in group]
+        if owning is None:
+            owning = [fix for group in accepted.values() for fix in group]
             reason = f"a new {rule_id} finding appeared in {path}"
         elif rule_id in PARSE_RULES:
             reason = f"the file would no longer be read ({rule_id})"
         else:
             reason = f"a new {rule_id} finding would appear"
         same_object = [
-            fix for fix in fixes if rule_id not in PARSE_RULES and _same_object(fix.finding.subject, subject)
+            fix for fix in owning if rule_id not in PARSE_RULES and _same_object(fix.finding.subject, subject)
         ]
         same_rule = [fix for fix in same_object if fix.finding.rule_id == rule_id]
-        for fix in same_rule or same_object or fixes:
+        for fix in same_rule or same_object or owning:
             bad.setdefault(id(fix), reason)
     targets: dict[tuple[str, str, str, str], list[PlannedFix]] = {}
     for fixes in accepted.values():

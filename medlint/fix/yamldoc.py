@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 
-class DataLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class DataLoader(_BaseLoader):
     """PyYAML's safe loader that reads local tags (Compose `!reset`, CloudFormation `!Ref`) as plain data.
 
     Used wherever fix compares data before and after an edit: a tag it does not know is kept as the
@@ -117,9 +117,8 @@ class YamlFile:
         for event in events:
             if isinstance(event, yaml.DocumentStartEvent):
                 root = self._node(next(events), events)
-                self.documents.append(
-                    Document(len(self.documents), root, bool(event.explicit), event.start_mark.line)
-                )
+                line = event.start_mark.line if event.start_mark is not None else 0
+                self.documents.append(Document(len(self.documents), root, bool(event.explicit), line))
 
     def _node(self, event: Any, events: Iterator[Any]) -> Node | None:
         if isinstance(event, yaml.DocumentEndEvent):
@@ -128,9 +127,10 @@ class YamlFile:
         anchor = getattr(event, "anchor", None)
         tag = getattr(event, "tag", None)
         if isinstance(event, yaml.AliasEvent):
-            self.aliased.add(event.anchor)
+            alias = event.anchor or ""  # an alias event always names its anchor
+            self.aliased.add(alias)
             return Node("alias", start.index, end.index, start.line, start.column, end.line, end.column,
-                        value=event.anchor)  # fmt: skip
+                        value=alias)  # fmt: skip
         if isinstance(event, yaml.ScalarEvent):
             node = Node("scalar", start.index, end.index, start.line, start.column, end.line, end.column,
                         style=event.style or "", value=event.value, anchor=anchor,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from medlint.decoding import SourceError
 from medlint.helm.chart_files import (
     Budget,
     ChartError,
@@ -36,7 +37,6 @@ from medlint.helm.guards import ResourceLimitError, check_yaml_aliases
 from medlint.helm.values import ValuesError, is_compatible_range, load_values_text
 from medlint.limits import DEFAULT_LIMITS
 from medlint.reader import read_bytes
-from medlint.source import SourceError
 
 __all__ = [
     "ChartError",

@@ -318,10 +318,10 @@ def check_expanded(value: Any, max_items: int, max_chars: int) -> None:
             raise ResourceLimitError("the structure contains itself and cannot be printed", _ITEMS, max_items)
         open_nodes.add(key)
         stack.append((node, True))
-        children = node.values() if isinstance(node, dict) else node
+        members: Any = node.values() if isinstance(node, dict) else node
         stack.extend(
             (child, False)
-            for child in children
+            for child in members
             if isinstance(child, (list, tuple, dict)) and id(child) not in sizes
         )
 

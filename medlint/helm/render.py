@@ -775,14 +775,14 @@ def _execute(
                 reads.end()
         total += len(output)
         if total > options.max_total_output:
-            error = BudgetExceeded(
+            exceeded = BudgetExceeded(
                 f"rendered output exceeds {options.max_total_output} characters",
                 "characters of rendered output per values set (max_render_output_chars)",
                 options.max_total_output,
                 name,
             )
-            error.source_path = item.source_path  # type: ignore[attr-defined]
-            raise error
+            exceeded.source_path = item.source_path  # type: ignore[attr-defined]
+            raise exceeded
         text, trace = _without_no_value(output, trace)
         rendered[name] = RenderedTemplate(
             name,

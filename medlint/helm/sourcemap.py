@@ -119,7 +119,7 @@ class ValueReads:
                 events.append(event)
 
 
-class InputMap(dict):  # type: ignore[type-arg]
+class InputMap(dict):
     """A built-in object's map (`.Release`) that notes each read of one of its fields as an input."""
 
     __slots__ = ("_kind", "_reads")
@@ -247,7 +247,7 @@ class _ValuesMethods:
             if not isinstance(node, dict) or not isinstance(node.get(part), dict):
                 raise ValueError(f"no table named {name!r}")
             node = node[part]
-        return node  # type: ignore[no-any-return]
+        return node
 
     def PathValue(self, path: Any) -> Any:
         from medlint.helm.values import path_value
@@ -258,16 +258,16 @@ class _ValuesMethods:
             raise ValueError(f"{path} is not a value") from None
 
 
-class ValuesObject(_ValuesMethods, dict):  # type: ignore[misc]
+class ValuesObject(_ValuesMethods, dict):
     """``.Values`` of a chart (untracked)."""
 
     def __deepcopy__(self, memo: dict) -> dict:
         from medlint.helm.values import deep_copy
 
-        return deep_copy(dict(self))  # type: ignore[no-any-return]
+        return deep_copy(dict(self))
 
 
-class TrackedMap(dict):  # type: ignore[type-arg]
+class TrackedMap(dict):
     """A values map that records each key a template reads through field access."""
 
     __slots__ = ("_path", "_reads")
@@ -288,7 +288,7 @@ class TrackedMap(dict):  # type: ignore[type-arg]
     def __deepcopy__(self, memo: dict) -> dict:
         from medlint.helm.values import deep_copy
 
-        return deep_copy(dict(self))  # type: ignore[no-any-return]
+        return deep_copy(dict(self))
 
     def __reduce__(self) -> Any:
         return (dict, (dict(self),))
@@ -321,7 +321,7 @@ def prepare_values(
             return [convert(item, path + (index,)) for index, item in enumerate(node)]
         return node
 
-    return convert(values, ())  # type: ignore[no-any-return]
+    return convert(values, ())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -470,7 +470,7 @@ class TemplatePositions:
                 inputs |= found
             if entry.data and not found:
                 inputs.add(RenderInput.DATA)
-        return expression, frozenset(inputs)
+        return expression, frozenset(inputs) if inputs else NO_INPUTS
 
     def literal_span(self, start: int, end: int) -> bool:
         """output[start:end] is one piece of literal text of the template itself."""
@@ -512,6 +512,9 @@ def _values_fed(reads: Sequence[ValueRead]) -> set[int]:
 
 
 #: Gives the HelmOrigin of a position: (output line, template line, written by expressions, their inputs).
+#: The inputs of a place no expression wrote, or whose expressions read nothing (shared: see LineExplainer).
+NO_INPUTS: frozenset[RenderInput] = frozenset()
+
 OriginFor = Callable[[int, int, bool, frozenset[RenderInput]], HelmOrigin]
 
 
@@ -555,14 +558,19 @@ def remap_tree(node: Any, positions: TemplatePositions, start: int, origin_for: 
         seen.add(id(current))
         if isinstance(current, YamlMap):
             place_node(current)
-            origins: dict[Any, tuple[HelmOrigin | None, HelmOrigin | None]] = {}
+            key_origins: dict[Any, HelmOrigin | None] = {}
             for key, value in current.key_positions.items():
-                current.key_positions[key], key_origin = span(value, True)
-                origins[key] = (key_origin, None)
+                current.key_positions[key], key_origins[key] = span(value, True)
+            origins: dict[Any, HelmOrigin | tuple[HelmOrigin | None, HelmOrigin | None] | None] = {}
             for key, value in current.value_positions.items():
                 scalar = not isinstance(current.get(key), (YamlMap, YamlList))
                 current.value_positions[key], value_origin = span(value, scalar)
-                origins[key] = (origins.get(key, (None, None))[0], value_origin)
+                key_origin = key_origins.pop(key, None)
+                # One origin when key and value have the same one (origins are shared per place and how it
+                # was written): a pair for each of a render's many keys would be most of their memory.
+                origins[key] = key_origin if key_origin is value_origin else (key_origin, value_origin)
+            for key, key_origin in key_origins.items():
+                origins[key] = (key_origin, None)
             current.origins = origins
             for item in current.values():
                 visit(item)
@@ -943,6 +951,9 @@ class LineExplainer:
         self._origins: dict[tuple[str, int, int, bool, frozenset[RenderInput]], HelmOrigin] = {}
         self._keys: dict[tuple[str, int], tuple[ValuesKey, ...]] = {}
         self._indexes: dict[int, _SubtreeIndex | None] = {}
+        #: One object per distinct set of inputs: each origin keeps the set it was made with, and a render
+        #: has tens of thousands of origins but few distinct sets (an empty frozenset is no singleton).
+        self._inputs: dict[frozenset[RenderInput], frozenset[RenderInput]] = {}
 
     def origin(
         self,
@@ -954,6 +965,7 @@ class LineExplainer:
         inputs: frozenset[RenderInput] = frozenset(),
     ) -> HelmOrigin:
         """The origin of a place on `output_line` (values keys are matched once per rendered line)."""
+        inputs = self._inputs.setdefault(inputs, inputs)
         cache_key = (template, output_line, template_line, expression, inputs)
         known = self._origins.get(cache_key)
         if known is None:

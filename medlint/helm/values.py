@@ -21,7 +21,7 @@ Charts are :class:`medlint.helm.chart.HelmChart` objects; only their ``values``,
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from medlint.helm.functions import FunctionError
@@ -36,12 +36,14 @@ class HelmChart(Protocol):
 
     metadata: Any
     values: dict[str, Any]
-    dependencies: list[HelmChart]
+
+    @property
+    def dependencies(self) -> Sequence[HelmChart]: ...
 
     @property
     def name(self) -> str: ...
 
-    def set_dependencies(self, charts: Iterable[HelmChart]) -> None: ...
+    def set_dependencies(self, charts: Iterable[Any]) -> None: ...
 
     def renamed(self, name: str) -> HelmChart: ...
 
@@ -570,7 +572,7 @@ def _table(values: dict[str, Any], path: str) -> dict[str, Any] | None:
     return node
 
 
-def _aliased(charts: list[HelmChart], requirement: Any) -> HelmChart | None:
+def _aliased(charts: Sequence[HelmChart], requirement: Any) -> HelmChart | None:
     for candidate in charts:
         if candidate.name != requirement.name:
             continue

@@ -244,7 +244,7 @@ class Glob:
 
     # -- building
 
-    def _new_state(self, test: Predicate | None, successors: tuple[int, ...]) -> int:
+    def _new_state(self, test: Predicate | object | None, successors: tuple[int, ...]) -> int:
         self._tests.append(test)
         self._next.append(successors)
         return len(self._tests) - 1

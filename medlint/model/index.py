@@ -12,12 +12,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from medlint.model.common import ArtifactKind
-from medlint.model.core import Chart, ComposeProject, ComposeService, Container, Dockerfile, Workload
 from medlint.model.images import ImageRef, parse_image_reference
-from medlint.model.kubernetes import K8sObject
 from medlint.model.platforms import platform_dependent, platform_stage, with_platform_values
+
+if TYPE_CHECKING:  # annotations only: a scan loads the model modules of the kinds it reads
+    from medlint.model.core import Chart, ComposeProject, ComposeService, Container, Dockerfile, Workload
+    from medlint.model.kubernetes import K8sObject
 
 #: Pod-creating kinds whose workloads can be the target of a `scaleTargetRef` or a selector.
 LabelPair = tuple[str, str]
@@ -122,8 +125,8 @@ class ProjectIndex:
         return tuple(w for w in postings[0] if all(id(w) in other for other in others))
 
 
-def _group(items: Iterable[tuple[object, object]]) -> dict:  # type: ignore[type-arg]
-    grouped: dict = {}  # type: ignore[type-arg]
+def _group(items: Iterable[tuple[object, object]]) -> dict:
+    grouped: dict = {}
     for key, value in items:
         grouped.setdefault(key, []).append(value)
     return {key: tuple(values) for key, values in grouped.items()}

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from medlint.model.budget import ExpansionBudget
 from medlint.model.location import Location
@@ -113,6 +114,10 @@ class InterpolatedText(str):
         text.interpolation = interpolation
         text.location = location
         return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with its metadata (worker processes send parsed Compose files back)."""
+        return (InterpolatedText, (str(self), self.interpolation, self.location))
 
     @property
     def unresolved(self) -> bool:

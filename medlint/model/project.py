@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -122,6 +123,38 @@ class Project:
             found = own_images_of(self.system, self.dockerfiles, self.compose_projects, self.charts)
             object.__setattr__(self, "_own_images", found)
         return self._own_images  # type: ignore[return-value]
+
+    def outline(self) -> Project:
+        """The project without the parsed artifacts: the files, problems and charts a report lists. A large
+        scan's model can be released before its report is written, which then reuses that memory."""
+        return Project(
+            files=self.files,
+            problems=self.problems,
+            charts=self.charts,
+            class_declarations=self.class_declarations,
+            system=self.system,
+        )
+
+    def with_workspace(
+        self,
+        repository_files: tuple[str, ...] | None,
+        workspace_files: tuple[str, ...] | None,
+        dockerignore_files: tuple[DockerIgnore, ...] | None,
+        vcs_metadata: tuple[str, ...] | None = None,
+    ) -> Project:
+        """The same project with the repository facts MD306 reads; what is worked out once (the index, the
+        class declarations, the own images) carries over, since none of it depends on them."""
+        project = dataclasses.replace(
+            self,
+            repository_files=repository_files,
+            workspace_files=workspace_files,
+            dockerignore_files=dockerignore_files,
+            vcs_metadata=vcs_metadata,
+        )
+        object.__setattr__(project, "_index", self._index)
+        object.__setattr__(project, "_declarations", self._declarations)
+        object.__setattr__(project, "_own_images", self._own_images)
+        return project
 
     def supplied_sboms(self) -> tuple[SuppliedSbom, ...] | None:
         """The SBOMs this project's system uses; None when the system has none (MD904 reports that once)."""

@@ -9,6 +9,7 @@ reported as unresolved, never guessed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -96,19 +97,26 @@ def final_lineage(dockerfile: Dockerfile) -> list[Stage]:
 # Variables: ARG/ENV defaults in scope and plain shell assignments
 
 
-def _assignments(instruction: Instruction) -> list[tuple[str, str | None]]:
+def _assignments(instruction: Instruction) -> tuple[tuple[str, str | None], ...]:
     """Names and values of an ARG or ENV (`k=v` pairs, or the legacy `ENV k v`)."""
+    return _split_assignments(instruction.keyword, instruction.resolved)
+
+
+@functools.lru_cache(maxsize=4096)
+def _split_assignments(keyword: str, text: str) -> tuple[tuple[str, str | None], ...]:
+    """Memoised: every RUN of a stage asks again for the ARG and ENV before it, in every rule that resolves
+    package words."""
     try:
-        words = split_words(instruction.resolved)
+        words = split_words(text)
     except ValueError:
-        words = instruction.resolved.split()
-    if instruction.keyword == "ENV" and words and "=" not in words[0]:
-        return [(words[0], " ".join(words[1:]))]
+        words = text.split()
+    if keyword == "ENV" and words and "=" not in words[0]:
+        return ((words[0], " ".join(words[1:])),)
     pairs: list[tuple[str, str | None]] = []
     for word in words:
         name, sep, value = word.partition("=")
         pairs.append((name, value if sep else None))
-    return pairs
+    return tuple(pairs)
 
 
 def dockerfile_scope(dockerfile: Dockerfile, stage: Stage, before: Instruction) -> dict[str, str | None]:

@@ -12,7 +12,8 @@ Checks never match regexes on raw RUN text: they look at the words of each simpl
   bodies inside a multi-line script are skipped (they are data, not commands);
 * leading reserved words (`if`, `then`, `do`, `!`, `{`, ...) are dropped so that `then apt-get install`
   is seen as `apt-get install`; lone closers (`fi`, `done`, `esac`, `}`) disappear; `case` patterns are
-  skipped;
+  skipped; loop and case headers (`for x in ...`, `case $x in`) run nothing and are dropped (a `$(...)` in
+  them is still split); a function definition (`name() {`, `function name {`) opens its body;
 * the script of `sh -c "..."`, `bash -ec '...'`, `su -c "..."` is split as well, and its commands are
   reported after the command that runs them.
 
@@ -21,6 +22,7 @@ It never raises: unbalanced quotes simply run to the end of the text.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -57,6 +59,8 @@ _CASE_ITEM_ENDS = frozenset({";;&", ";;", ";&"})
 _REDIRECTIONS = frozenset({"&>>", "<<<", "<<-", "&>", "<<", "<&", "<>", ">>", ">&", ">|", "<", ">"})
 _LEADING_RESERVED = frozenset({"if", "then", "else", "elif", "do", "while", "until", "!", "{", "time"})
 _CLOSERS = frozenset({"fi", "done", "esac", "}"})
+#: Words that open a loop or case header, which lists words but runs nothing.
+_HEADERS = frozenset({"for", "select", "case"})
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
 _COMMAND_PREFIXES = frozenset({"exec", "env", "sudo", "nohup", "command", "time", "nice"})
 #: Nesting limit for `$(...)` and `sh -c` scripts inside scripts.
@@ -149,6 +153,13 @@ def _unescape_in_double_quotes(match: re.Match[str]) -> str:
 
 def command_name(words: list[str] | tuple[str, ...]) -> tuple[str, int]:
     """The program a command runs and its index, skipping `VAR=x`, `env`, `sudo`, `exec` prefixes."""
+    return _command_name(words if isinstance(words, tuple) else tuple(words))
+
+
+@functools.lru_cache(maxsize=16384)
+def _command_name(words: tuple[str, ...]) -> tuple[str, int]:
+    """Memoised: a large scan asks for the program of the same commands hundreds of thousands of times,
+    once per rule that reads RUN instructions."""
     index = 0
     while index < len(words):
         word = words[index]
@@ -541,10 +552,26 @@ class _Splitter:
             index += 1
         return words[index:]
 
+    @classmethod
+    def _body_words(cls, words: list[str]) -> list[str]:
+        """The words of the simple command a compound command's opening line holds, if any: a function
+        definition (`name() { cmd`, `function name { cmd`) opens its body, and the headers of `for`/`select`
+        loops and of `case` (`for key in $KEYS`, `case $x in`) are no commands at all."""
+        words = cls._strip_reserved(words)
+        if words and (words[0] == "function" or words[0].endswith("()")):
+            index = 2 if words[0] == "function" else 1
+            if words[index : index + 1] == ["()"]:
+                index += 1
+            if words[index : index + 1] == ["{"]:  # only a definition that opens a brace group
+                words = cls._strip_reserved(words[index:])
+        if words and words[0] in _HEADERS:
+            return []
+        return words
+
     def _finish_command(self) -> None:
         words = self.words
         if words and not self.first_quoted:
-            words = self._strip_reserved(words)
+            words = self._body_words(words)
             if len(words) == 1 and words[0] in _CLOSERS:
                 words = []
         if words or self.heredocs:
@@ -553,6 +580,9 @@ class _Splitter:
             self.commands.append(command)
             self.pending_operator = ""
             self._add_nested(command)
+        elif self.substitutions:  # a loop or case header runs nothing itself, but `$(...)` in it does
+            offset = self.base if self.fixed else self.base + max(self.start, 0)
+            self._add_nested(SplitCommand([], offset, nested=self.depth > 0))
         self.words = []
         self.heredocs = []
         self.first_quoted = False

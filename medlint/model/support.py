@@ -8,7 +8,6 @@ and the level of support that follows from it, so both read the table through th
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 from collections.abc import Iterable, Mapping
@@ -67,6 +66,8 @@ def end_date(value: Any) -> datetime.date | None:
     text = value.strip()
     if re.fullmatch(r"\d{4}-\d{2}", text):
         year, month = int(text[:4]), int(text[5:7])
+        import calendar  # only for a month-precision end-of-support date
+
         return datetime.date(year, month, calendar.monthrange(year, month)[1])
     try:
         return datetime.date.fromisoformat(text)

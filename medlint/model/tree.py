@@ -30,11 +30,12 @@ def _at(path: str, span: Span, origin: HelmOrigin | None) -> Location:
     return Location(path, span[0], span[1], span[2], span[3], helm=origin)
 
 
-class YamlMap(dict):  # type: ignore[type-arg]
+class YamlMap(dict):
     """A mapping that remembers its own position and those of its keys and values (1-based).
 
-    `origins` (Helm renders only) holds, per key, the origins of the key's and the value's rendered lines;
-    `node_origin` that of the mapping's first line.
+    `origins` (Helm renders only) holds, per key, the origin of the key's and the value's rendered lines: one
+    origin when both were written on the same line (nearly always), else the pair; `node_origin` that of the
+    mapping's first line.
     """
 
     __slots__ = ("column", "key_positions", "line", "node_origin", "origins", "tag", "value_positions")
@@ -46,7 +47,7 @@ class YamlMap(dict):  # type: ignore[type-arg]
         self.key_positions: dict[Any, Span] = {}
         self.value_positions: dict[Any, Span] = {}
         self.tag: str | None = None
-        self.origins: dict[Any, tuple[HelmOrigin | None, HelmOrigin | None]] | None = None
+        self.origins: dict[Any, HelmOrigin | tuple[HelmOrigin | None, HelmOrigin | None] | None] | None = None
         self.node_origin: HelmOrigin | None = None
 
     def location(self, path: str) -> Location:
@@ -60,17 +61,22 @@ class YamlMap(dict):  # type: ignore[type-arg]
         span = self.key_positions.get(key)
         if span is None:
             return self.location(path)
-        return _at(path, span, self.origins[key][0] if self.origins and key in self.origins else None)
+        return _at(path, span, self._origin(key, 0))
 
     def value_location(self, path: str, key: Any) -> Location:
         """Where the value under `key` is written; the mapping itself when the key is absent."""
         span = self.value_positions.get(key)
         if span is None:
             return self.location(path)
-        return _at(path, span, self.origins[key][1] if self.origins and key in self.origins else None)
+        return _at(path, span, self._origin(key, 1))
+
+    def _origin(self, key: Any, part: int) -> HelmOrigin | None:
+        """The origin of the key (`part` 0) or of its value (1)."""
+        origin = self.origins.get(key) if self.origins else None
+        return origin[part] if isinstance(origin, tuple) else origin
 
 
-class YamlList(list):  # type: ignore[type-arg]
+class YamlList(list):
     """A sequence that remembers its own position and that of each item (1-based)."""
 
     __slots__ = ("column", "item_positions", "line", "node_origin", "origins", "tag")

@@ -90,7 +90,13 @@ def _tmpfs_volume(volume: Any) -> bool:
 
 
 def _named(
-    source: str, target: str, read_only: bool, location: Location, volumes: Mapping[str, Any], **flags: bool
+    source: str,
+    target: str,
+    read_only: bool,
+    location: Location,
+    volumes: Mapping[str, Any],
+    unresolved: bool = False,
+    target_unresolved: bool = False,
 ) -> ComposeMount:
     """A mount of the named volume `source`: a host directory when the volume binds one, tmpfs when its
     driver options say so."""
@@ -101,7 +107,17 @@ def _named(
             MountKind.BIND, "volume", device, target, read_only, location, via_volume=source, volume=source
         )
     kind = MountKind.TMPFS if _tmpfs_volume(definition) else MountKind.VOLUME
-    return ComposeMount(kind, "volume", source, target, read_only, location, volume=source, **flags)
+    return ComposeMount(
+        kind,
+        "volume",
+        source,
+        target,
+        read_only,
+        location,
+        unresolved=unresolved,
+        target_unresolved=target_unresolved,
+        volume=source,
+    )
 
 
 def _short_mount(item: Any, location: Location, volumes: Mapping[str, Any]) -> ComposeMount:

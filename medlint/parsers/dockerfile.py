@@ -41,6 +41,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+from medlint.decoding import SourceError
 from medlint.limits import DEFAULT_LIMITS, Limits
 from medlint.model import (
     ArtifactKind,
@@ -63,6 +64,7 @@ from medlint.model import (
 from medlint.model.budget import ExpansionBudget, ExpansionLimitError
 from medlint.model.durations import parse_go_duration
 from medlint.model.images import parse_image_reference
+from medlint.model.location import Location
 from medlint.model.platforms import (
     PLATFORM_ARGS,
     platform_dependent,
@@ -71,7 +73,6 @@ from medlint.model.platforms import (
     written_reference,
 )
 from medlint.parsers.dockerignore import read_dockerignore
-from medlint.source import Location, SourceError
 
 __all__ = [
     "KNOWN_INSTRUCTIONS",

@@ -5,9 +5,11 @@ Output is deterministic (no timestamps, sorted findings), so the same input give
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from medlint.report.document import Report
 
-__all__ = ["FORMATS", "Report", "render"]
+__all__ = ["FORMATS", "Report", "render", "write"]
 
 FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
 
@@ -45,3 +47,27 @@ def render(report: Report, output_format: str, *, step_summary_path: str | None 
 
         return render_gitlab(report)
     raise ValueError(f"unknown output format {output_format!r}")
+
+
+def write(
+    report: Report, output_format: str, sink: Callable[[str], object], *, step_summary_path: str | None = None
+) -> None:
+    """`render` handed to `sink` (a stream's `write`) in pieces: JSON and SARIF reports of a large scan are
+    never held as one string (or as one dictionary per finding) in memory; nor is a text report."""
+    if output_format == "text":
+        from medlint.report.sanitize import sanitized
+        from medlint.report.text import write_text
+
+        write_text(sanitized(report), sink)
+    elif output_format == "json":
+        from medlint.report.json_report import write_json
+        from medlint.report.sanitize import sanitized
+
+        write_json(sanitized(report), sink)
+    elif output_format == "sarif":
+        from medlint.report.sanitize import sanitized
+        from medlint.report.sarif import write_sarif
+
+        write_sarif(sanitized(report), sink)
+    else:
+        sink(render(report, output_format, step_summary_path=step_summary_path))

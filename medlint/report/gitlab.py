@@ -19,7 +19,6 @@ Choices, and why:
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from typing import Any
 
@@ -27,6 +26,7 @@ from medlint.findings import Finding
 from medlint.fingerprints import logical_fingerprint
 from medlint.model import Level
 from medlint.report.document import Report
+from medlint.report.jsonout import dumps
 
 SEVERITIES = {Level.NOTE: "info", Level.WARNING: "minor", Level.ERROR: "major"}
 CRITICAL_SECURITY_SEVERITY = 9.0
@@ -115,4 +115,4 @@ def code_quality_issues(report: Report) -> list[dict[str, Any]]:
 
 def render_gitlab(report: Report) -> str:
     """A JSON array (no byte-order mark; GitLab rejects one)."""
-    return json.dumps(code_quality_issues(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(code_quality_issues(report)) + "\n"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from typing import Any
 
+from medlint.findings import Finding
 from medlint.report.document import Report
+from medlint.report.jsonout import dump, dumps, maybe_list
 
 
 def _location(location: Any) -> dict[str, Any]:
@@ -18,7 +20,37 @@ def _location(location: Any) -> dict[str, Any]:
     }
 
 
-def report_dict(report: Report) -> dict[str, Any]:
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": finding.rule_id,
+        "level": finding.level.value,
+        "message": finding.message,
+        "location": _location(finding.location),
+        "subject": finding.subject,
+        "artifact": finding.artifact.value if finding.artifact else None,
+        "variant": finding.variant,
+        "fingerprints": dict(finding.fingerprints),
+        "baseline_state": finding.baseline_state,
+        "suppression": None
+        if finding.suppression is None
+        else {
+            "kind": finding.suppression.kind,
+            "justification": finding.suppression.justification,
+            "until": finding.suppression.until,
+            "owner": finding.suppression.owner,
+            "risk": finding.suppression.risk,
+            "location": _location(finding.suppression.location) if finding.suppression.location else None,
+        },
+        "related": [
+            {"message": related.message, "location": _location(related.location)}
+            for related in finding.related
+        ],
+    }
+
+
+def report_dict(report: Report, lazy: bool = False) -> dict[str, Any]:
+    """The JSON report as data. `lazy` makes `findings` an iterator, for `jsonout.dumps`, so that a large
+    report is written without holding every finding as a dictionary."""
     decision = report.result.safety_class
     return {
         "tool": {"name": "medlint", "version": report.tool_version},
@@ -47,36 +79,10 @@ def report_dict(report: Report) -> dict[str, Any]:
         ],
         "data_table_versions": dict(report.table_versions),
         "evaluation_date": report.evaluation_date,
-        "findings": [
-            {
-                "rule_id": finding.rule_id,
-                "level": finding.level.value,
-                "message": finding.message,
-                "location": _location(finding.location),
-                "subject": finding.subject,
-                "artifact": finding.artifact.value if finding.artifact else None,
-                "variant": finding.variant,
-                "fingerprints": dict(finding.fingerprints),
-                "baseline_state": finding.baseline_state,
-                "suppression": None
-                if finding.suppression is None
-                else {
-                    "kind": finding.suppression.kind,
-                    "justification": finding.suppression.justification,
-                    "until": finding.suppression.until,
-                    "owner": finding.suppression.owner,
-                    "risk": finding.suppression.risk,
-                    "location": _location(finding.suppression.location)
-                    if finding.suppression.location
-                    else None,
-                },
-                "related": [
-                    {"message": related.message, "location": _location(related.location)}
-                    for related in finding.related
-                ],
-            }
-            for finding in report.result.findings
-        ],
+        "findings": maybe_list(
+            (_finding(finding) for finding in report.result.findings),
+            lazy,
+        ),
         "notifications": [
             {
                 "level": note.level.value,
@@ -90,4 +96,10 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(report_dict(report, lazy=True)) + "\n"
+
+
+def write_json(report: Report, sink: Callable[[str], object]) -> None:
+    """`render_json` handed to `sink` in pieces (see `jsonout.dump`)."""
+    dump(report_dict(report, lazy=True), sink)
+    sink("\n")

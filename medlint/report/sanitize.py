@@ -13,10 +13,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from medlint.baseline import BaselineEntry
 from medlint.escape import printable
 from medlint.findings import Finding, Notification, RelatedLocation, Suppression
+from medlint.model.location import Location
 from medlint.redact import redact, strip_url_credentials
-from medlint.source import Location
+from medlint.waivers import WaiverOutcome
 
 
 def clean(text: str) -> str:
@@ -79,7 +81,7 @@ def _provenance(provenance: Any) -> Any:
 
 
 def _fixed_entry(entry: Any) -> Any:
-    if not dataclasses.is_dataclass(entry):
+    if not isinstance(entry, BaselineEntry):
         return entry
     return dataclasses.replace(
         entry,
@@ -92,7 +94,7 @@ def _fixed_entry(entry: Any) -> Any:
 
 def _waiver_outcome(outcome: Any) -> Any:
     """What one waiver did (medlint.waivers.WaiverOutcome): its texts and the findings it matched."""
-    if not dataclasses.is_dataclass(outcome):
+    if not isinstance(outcome, WaiverOutcome):
         return outcome
     waiver = outcome.waiver
     return dataclasses.replace(

@@ -7,13 +7,14 @@ carries an explicit level and exactly one repository-relative location. See docs
 
 from __future__ import annotations
 
-import json
 import shlex
+from collections.abc import Callable
 from typing import Any
 
 from medlint.findings import Finding, SuppressionKind
 from medlint.fingerprints import LOGICAL, logical_fingerprint
 from medlint.report.document import Report
+from medlint.report.jsonout import dump, dumps, maybe_list
 from medlint.ruledocs import rule_markdown
 from medlint.rulepack import Rule
 
@@ -122,9 +123,10 @@ def _provenance(report: Report) -> list[dict[str, Any]]:
     return [entry]
 
 
-def sarif_log(report: Report, omit_suppressed: bool = False) -> dict[str, Any]:
+def sarif_log(report: Report, omit_suppressed: bool = False, lazy: bool = False) -> dict[str, Any]:
     """The SARIF log. `omit_suppressed` leaves waived results out, for GitHub, which ignores `suppressions`
-    and would show them as open alerts."""
+    and would show them as open alerts. `lazy` makes `results` an iterator, for `jsonout.dumps`, so that a
+    large report is written without holding every result as a dictionary."""
     safety_class = report.result.safety_class
     rules = list(report.pack.rules)
     index_of = {rule.id: index for index, rule in enumerate(rules)}
@@ -168,11 +170,14 @@ def sarif_log(report: Report, omit_suppressed: bool = False) -> dict[str, Any]:
         },
         "invocations": [invocation],
         "columnKind": "unicodeCodePoints",
-        "results": [
-            _result(finding, index_of[finding.rule_id])
-            for finding in report.result.findings
-            if not (omit_suppressed and finding.suppressed)
-        ],
+        "results": maybe_list(
+            (
+                _result(finding, index_of[finding.rule_id])
+                for finding in report.result.findings
+                if not (omit_suppressed and finding.suppressed)
+            ),
+            lazy,
+        ),
         "properties": {
             "rulePackVersion": report.pack.version,
             "safetyClass": safety_class.value,
@@ -199,4 +204,10 @@ def sarif_log(report: Report, omit_suppressed: bool = False) -> dict[str, Any]:
 
 def render_sarif(report: Report, omit_suppressed: bool | None = None) -> str:
     omit = report.sarif_omit_suppressed if omit_suppressed is None else omit_suppressed
-    return json.dumps(sarif_log(report, omit), indent=2, ensure_ascii=False) + "\n"
+    return dumps(sarif_log(report, omit, lazy=True)) + "\n"
+
+
+def write_sarif(report: Report, sink: Callable[[str], object]) -> None:
+    """`render_sarif` handed to `sink` in pieces (see `jsonout.dump`)."""
+    dump(sarif_log(report, report.sarif_omit_suppressed, lazy=True), sink)
+    sink("\n")

@@ -8,6 +8,7 @@ analysed (each an MD001 finding), and named files that are no artifact medlint r
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
 from itertools import groupby
 
 from medlint.escape import visible
@@ -119,32 +120,49 @@ def waived_line(finding: Finding) -> str:
 def render_text(report: Report, color: bool = False, quiet: bool = False) -> str:
     """Each field is shown with `visible`: a name holding a newline or a terminal escape sequence stays on
     its line and shows the escape (`\\n`, `\\x1b`); only medlint's own colours reach the terminal."""
-    out: list[str] = []
+    return "".join(line + "\n" for line in text_lines(report, color, quiet))
+
+
+def write_text(
+    report: Report, sink: Callable[[str], object], color: bool = False, quiet: bool = False
+) -> None:
+    """`render_text` in pieces of a thousand lines: a large report is never one string in memory."""
+    batch: list[str] = []
+    for line in text_lines(report, color, quiet):
+        batch.append(line)
+        if len(batch) == 1000:
+            sink("\n".join(batch) + "\n")
+            batch.clear()
+    if batch:
+        sink("\n".join(batch) + "\n")
+
+
+def text_lines(report: Report, color: bool = False, quiet: bool = False) -> Iterator[str]:
+    """The lines of the text report, without their line ends."""
     findings = sorted(report.result.findings, key=lambda f: f.sort_key())
     active = [finding for finding in findings if finding.suppression is None]
     for path, group in groupby(active, key=lambda f: f.location.path):
-        out.append(f"{_BOLD}{visible(path)}{_RESET}" if color else visible(path))
+        yield f"{_BOLD}{visible(path)}{_RESET}" if color else visible(path)
         for finding in group:
-            out.extend(_finding_lines(finding, color))
-        out.append("")
+            yield from _finding_lines(finding, color)
+        yield ""
     if quiet:
-        return "\n".join(out) + ("\n" if out else "")
+        return
     waived = [finding for finding in findings if finding.suppression is not None]
     if waived:
-        out.append(f"Waived ({len(waived)}):")
-        out.extend(waived_line(finding) for finding in waived)
-        out.append("")
+        yield f"Waived ({len(waived)}):"
+        yield from (waived_line(finding) for finding in waived)
+        yield ""
     for entry in report.fixed:
-        out.append(visible(f"fixed since baseline: {entry.path}: {entry.rule_id} {entry.message}"))
+        yield visible(f"fixed since baseline: {entry.path}: {entry.rule_id} {entry.message}")
     if report.fixed:
-        out.append("")
+        yield ""
     for note in report.result.notifications:
         where = f"{note.location}: " if note.location else ""
-        out.append(visible(f"medlint: {note.level.value}: {where}{note.message}"))
+        yield visible(f"medlint: {note.level.value}: {where}{note.message}")
     if report.result.notifications:
-        out.append("")
-    out.extend(summary_lines(report))
-    return "\n".join(out) + "\n"
+        yield ""
+    yield from summary_lines(report)
 
 
 def statistics_text(report: Report, quiet: bool = False) -> str:

@@ -25,6 +25,7 @@ written.
 from __future__ import annotations
 
 import datetime
+import functools
 import posixpath
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -478,7 +479,7 @@ class _Inventory:
                         spec
                         for word in command.packages
                         for spec, resolved in scoped.words(
-                            word, lambda s, m=command.manager: os_package_pinned(m, s)
+                            word, functools.partial(os_package_pinned, command.manager)
                         )
                         if resolved and not is_local_package_file(spec) and not spec.startswith("-")
                     ]
@@ -525,6 +526,8 @@ class _Inventory:
     ) -> _Draft:
         name = os_package_name(manager, spec)
         version = _os_package_version(manager, spec, name) if os_package_pinned(manager, spec) else None
+        vendor: str | None
+        distro: str | None
         if distribution is not None and distribution.family == family:
             vendor, distro = distribution.vendor, distribution.distro
         else:

@@ -93,15 +93,15 @@ def merge_inventory(inventory: Inventory, old: Iterable[SuppliedSbom]) -> tuple[
     merged: list[Component] = []
     kept_components = kept_values = added = 0
     for component in inventory.components:
-        entry = next(
+        found = next(
             (index[key] for key in _keys(component) if key in index and id(index[key]) not in used), None
         )
-        if entry is None:
+        if found is None:
             added += 1
             merged.append(component)
             continue
-        used.add(id(entry))
-        values = entered_values(entry)
+        used.add(id(found))
+        values = entered_values(found)
         if values:
             kept_components += 1
             kept_values += len(values)

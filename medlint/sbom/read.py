@@ -61,10 +61,11 @@ _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 # JSON with the position of every object
 
 
-class _Object(dict):  # type: ignore[type-arg]
+class _Object(dict[str, Any]):
     """A JSON object that remembers the offset of its opening brace."""
 
     __slots__ = ("offset",)
+    offset: int
 
 
 def _load_json(text: str, shown: str) -> Any:
@@ -187,9 +188,9 @@ class _Places:
         offset = getattr(node, "offset", None)
         if isinstance(offset, int) and self.lines is not None:
             return Location(self.path, *self.lines.place(offset))
-        line = getattr(node, "line", None)
-        if isinstance(line, int):
-            return Location(self.path, line, getattr(node, "column", 1))
+        node_line = getattr(node, "line", None)
+        if isinstance(node_line, int):
+            return Location(self.path, node_line, getattr(node, "column", 1))
         return Location(self.path)
 
 

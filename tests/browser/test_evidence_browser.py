@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import io
 import unicodedata
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,12 +23,11 @@ from medlint.report.evidence.model import SoupRow
 from medlint.report.evidence.render import SECTIONS
 from medlint.report.evidence.soup import inventory_rows
 from tests.browser.chromium import Session
+from tests.conftest import EXAMPLE, REPO_ROOT
 
 pytest.importorskip("playwright", reason="Playwright for Python is in the test extra")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 TODAY = datetime.date(2026, 12, 7)
-EXAMPLE = "examples/medical-device"
 HOSTILE = "fixtures/evidence/hostile"
 HOSTILE_TEXTS = (
     "<script>alert(1)</script>",

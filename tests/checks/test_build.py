@@ -37,8 +37,6 @@ from medlint.model.run_commands import expand, expand_partial, run_steps
 from medlint.parsers.dockerfile import parse_dockerfile
 from medlint.source import Location
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
-
 
 def project_of(text: str) -> Project:
     return Project(dockerfiles=(parse_dockerfile("Dockerfile", text),))

@@ -25,6 +25,7 @@ from medlint.parsers.helm import (
     read_chart_lock,
 )
 from medlint.source import SourceError, load_yaml_documents
+from tests.conftest import CORPUS
 
 
 @pytest.mark.parametrize(
@@ -117,7 +118,7 @@ def test_schema_and_platform_range() -> None:
 # --------------------------------------------------------------------------------------------------
 # MD106: Helm's Chart.lock digest, vendored sub-charts
 
-CORPUS_HELM = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "helm"
+CORPUS_HELM = CORPUS / "helm"
 
 
 def test_lock_digest_reproduces_helms_own_test_vector() -> None:

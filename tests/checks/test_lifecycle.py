@@ -25,6 +25,7 @@ from medlint.parsers.helm import parse_chart
 from medlint.parsers.kubernetes import parse_manifest, workload_from_object
 from medlint.rulepack import load_table
 from medlint.source import Location
+from tests.conftest import REPO_ROOT
 
 EOS = load_table("end-of-support")
 APIS = load_table("deprecated-apis")
@@ -372,11 +373,10 @@ def test_only_listed_kinds() -> None:
 
 
 def test_bundled_example() -> None:
-    from pathlib import Path
 
     from medlint.api import lint
 
-    root = Path(__file__).resolve().parents[2]
+    root = REPO_ROOT
     findings = lint(["examples/medical-device"], cwd=root, today=datetime.date(2026, 1, 1)).result.findings
     node = [f for f in findings if f.rule_id == "MD114" and f.location.path.endswith("frontend/Dockerfile")]
     assert [(f.location.line, f.level.value) for f in node] == [(2, "error"), (10, "error")]

@@ -3,7 +3,6 @@ and rendered Helm objects (artifact HELM)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +13,7 @@ from medlint.checks.privileges import normalise_capability
 from medlint.config import Config
 from medlint.model import ArtifactKind, Project
 from medlint.parsers.kubernetes import parse_manifest, workload_from_object
-
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
-FIXTURES = REPO_ROOT / "fixtures"
-
+from tests.conftest import FIXTURES, REPO_ROOT
 
 # --------------------------------------------------------------------------------------------------
 # Names and paths

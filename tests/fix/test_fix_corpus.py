@@ -13,8 +13,8 @@ import pytest
 from medlint.api import lint
 from medlint.fix.audit import lost_comments, unexpected_differences
 from medlint.fix.runner import FixOptions, run_fix
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 #: Files per kind: every Nth file, so the sample spans the corpus's repositories.
 SAMPLE = {"k8s": 60, "compose": 30}
 

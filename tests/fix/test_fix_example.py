@@ -12,9 +12,8 @@ import pytest
 
 from medlint.api import lint
 from medlint.fix.audit import changed_lines, lost_comments, unexpected_differences
+from tests.conftest import EXAMPLE_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO_ROOT / "examples" / "medical-device"
 TODAY = datetime.date(2026, 12, 7)
 #: The only kinds of lines the safe fixes add to the example's YAML files.
 ADDED_SETTING = re.compile(
@@ -39,7 +38,7 @@ def keys(root: Path) -> set[tuple[str, str, str]]:
 @pytest.fixture
 def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     target = tmp_path / "medical-device"
-    shutil.copytree(EXAMPLE, target)
+    shutil.copytree(EXAMPLE_DIR, target)
     monkeypatch.chdir(target)
     return target
 

@@ -13,9 +13,8 @@ import pytest
 from medlint.api import lint
 from medlint.fix.runner import FixOptions, run_fix
 from medlint.rulepack import load_rule_pack
+from tests.conftest import FIXTURES
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = REPO_ROOT / "fixtures"
 FIXABLE = sorted(rule.id for rule in load_rule_pack().rules if rule.fix)
 TODAY = datetime.date(2026, 12, 7)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,8 +12,7 @@ from click.testing import CliRunner
 from medlint.cli import main
 from medlint.fix.registry import APPLICABILITY, FIXERS
 from medlint.rulepack import RulePackError, load_rule_pack, validate_rule_document
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import REPO_ROOT
 
 
 def test_every_declared_fix_has_a_fixer_and_declares_exactly_what_it_can_do() -> None:

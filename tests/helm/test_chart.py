@@ -18,8 +18,9 @@ from medlint.helm.chart import (
     load_chart_bytes,
     resolve_dependencies,
 )
+from tests.conftest import SHARED
 
-GOLDEN = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "helm-golden"
+GOLDEN = SHARED / "reference" / "helm-golden"
 
 
 def write(root: Path, files: dict[str, str]) -> Path:

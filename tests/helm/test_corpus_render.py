@@ -9,13 +9,11 @@ and at least 95% of the other charts must render. Skipped when the corpus is abs
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from medlint.helm.lint_renders import ValuesSet, render_chart_for_lint
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 CHARTS = sorted(path.parent for path in (CORPUS / "helm").glob("*/*/Chart.yaml")) if CORPUS.is_dir() else []
 
 pytestmark = pytest.mark.skipif(not CHARTS, reason="../shared/corpus/helm is not present")

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from medlint.helm.functions import SPRIG_FUNCTION_NAMES, template_functions
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "helm"
+CORPUS_KIND = CORPUS / "helm"
 
 SPRIG_V3_NAMES = frozenset(
     [
@@ -297,8 +298,8 @@ _IDENT = re.compile(r"(?<![\w.$])([A-Za-z_][A-Za-z0-9_]*)")
 
 def _template_files() -> list[Path]:
     files = []
-    for path in CORPUS.rglob("*"):
-        if path.suffix in (".tpl", ".yaml", ".txt") and "templates" in path.relative_to(CORPUS).parts:
+    for path in CORPUS_KIND.rglob("*"):
+        if path.suffix in (".tpl", ".yaml", ".txt") and "templates" in path.relative_to(CORPUS_KIND).parts:
             files.append(path)
     return files
 
@@ -322,7 +323,7 @@ def test_reference_list_is_fully_implemented() -> None:
     assert (HELM_NAMES - WIRED_BY_RENDERER - {"fail"}) <= provided
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared Helm corpus not present")
+@pytest.mark.skipif(not CORPUS_KIND.is_dir(), reason="shared Helm corpus not present")
 def test_every_function_used_by_the_corpus_is_provided() -> None:
     used = corpus_function_names()
     assert len(used) >= 60, f"scan found suspiciously few functions: {sorted(used)}"

@@ -20,8 +20,9 @@ import yaml
 
 from medlint.helm.lint_renders import ValuesSet, load_for_render, render_chart_for_lint, user_values
 from medlint.helm.render import RenderOptions, format_manifests, render_chart
+from tests.conftest import SHARED
 
-GOLDEN = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "helm-golden"
+GOLDEN = SHARED / "reference" / "helm-golden"
 HELM_TEST_KUBE_VERSION = "1.20.0"
 
 pytestmark = pytest.mark.skipif(

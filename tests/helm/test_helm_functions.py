@@ -19,8 +19,8 @@ from medlint.helm.functions import (
 )
 from medlint.helm.functions.objects import DEFAULT_KUBE_VERSION
 from medlint.helm.functions.yamljson import load_yaml_like_helm, marshal_yaml, to_yaml
+from tests.conftest import SHARED
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 GOLDEN = SHARED / "reference" / "helm-golden"
 CORPUS_VALUES = sorted((SHARED / "corpus" / "helm").glob("*/*/values.yaml"))[:30]
 H = helm_functions()

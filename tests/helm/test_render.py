@@ -22,10 +22,10 @@ from medlint.helm.render import (
 )
 from medlint.helm.sourcemap import explain_findings, template_line_map
 from medlint.model import K8sObject
+from tests.conftest import REPO_ROOT
 
 DATA = Path(__file__).resolve().parent / "data"
 EXAMPLE = DATA / "medical-device"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def make_chart(

@@ -265,6 +265,13 @@ def test_durations() -> None:
     assert go_format_duration(-61_000_000_000) == "-1m1s"
 
 
+def test_durations_with_a_bad_unit_are_refused_as_go_refuses_them() -> None:
+    with pytest.raises(FunctionError, match='unknown unit "x"'):
+        go_parse_duration("1x")
+    with pytest.raises(FunctionError, match="missing unit"):  # a second number where a unit belongs
+        go_parse_duration("1.2.3s")
+
+
 # ---------------------------------------------------------------------------
 # URLs
 # ---------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import REPO_ROOT
 
 #: Every report format medlint writes; each case writes all of them in one run.
 FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS, REPO_ROOT
+
 pytest.importorskip("bashlex")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "dockerfile"
+CORPUS_KIND = CORPUS / "dockerfile"
 _spec = importlib.util.spec_from_file_location(
     "compare_bashlex", REPO_ROOT / "benchmarks" / "compare_bashlex.py"
 )
@@ -26,10 +26,10 @@ from medlint.source import SourceError, decode_text  # noqa: E402
 EXPLAINED = ("loop and case headers", "function definitions", "same commands, different words")
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+@pytest.mark.skipif(not CORPUS_KIND.is_dir(), reason="../shared/corpus is not present")
 def test_both_agree_on_corpus_runs_except_explained_differences() -> None:
     unexplained, agreed = [], 0
-    for path in sorted(CORPUS.rglob("*")):
+    for path in sorted(CORPUS_KIND.rglob("*")):
         if (
             not path.is_file()
             or "windows" in str(path)
@@ -64,7 +64,7 @@ def test_both_agree_on_corpus_runs_except_explained_differences() -> None:
                     continue
             elif any(word in label for word in EXPLAINED):
                 continue
-            unexplained.append(f"{path.relative_to(CORPUS)}:{instruction.location.line}: {label}")
+            unexplained.append(f"{path.relative_to(CORPUS_KIND)}:{instruction.location.line}: {label}")
     assert unexplained == []
     assert agreed >= 1000
 
@@ -75,13 +75,13 @@ def test_backslashes_inside_double_quotes_stay_as_bash_keeps_them() -> None:
     assert compare.theirs(text) != compare.ours(text)  # bashlex's bug, documented
 
 
-@pytest.mark.xfail(strict=True, reason="medlint bug: a function body's first command hides behind the name")
 def test_function_definition_bodies_are_split_like_bash() -> None:
     text = 'ddist() { local f="$1"; apt-get install -y curl; }; ddist x'
     assert compare.ours(text)[0] == compare.theirs(text)[0] == ["local", "f=$1"]
 
 
-@pytest.mark.xfail(strict=True, reason="medlint imprecision: a for-loop header is reported as a command")
 def test_loop_headers_are_not_commands() -> None:
     text = "for key in $KEYS; do gpg --recv-keys $key; done"
     assert compare.ours(text) == compare.theirs(text)
+    assert compare.ours("case $a in x) echo 1;; esac") == [["echo", "1"]]
+    assert compare.ours("echo for x in y") == [["echo", "for", "x", "in", "y"]]  # an argument, not a header

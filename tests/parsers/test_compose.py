@@ -20,6 +20,7 @@ from medlint.parsers.compose import (
     parse_compose,
 )
 from medlint.source import Location, SourceError, read_text
+from tests.conftest import CORPUS
 
 PATH = "deploy/compose.yaml"
 
@@ -849,7 +850,7 @@ def test_compose_location_helpers_fall_back_to_the_node() -> None:
 # The corpus
 
 #: The shared corpus sits beside the repository (`../shared/corpus/compose`).
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "compose"
+CORPUS_KIND = CORPUS / "compose"
 
 #: Corpus files that must be refused, and why (each checked by hand).
 EXPECTED_FAILURES = {
@@ -861,20 +862,22 @@ EXPECTED_FAILURES = {
 
 
 def _corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
+    if not CORPUS_KIND.is_dir():
         return []
-    return sorted(path for path in CORPUS.rglob("*") if path.suffix in (".yml", ".yaml") and path.is_file())
+    return sorted(
+        path for path in CORPUS_KIND.rglob("*") if path.suffix in (".yml", ".yaml") and path.is_file()
+    )
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
+@pytest.mark.skipif(not CORPUS_KIND.is_dir(), reason="shared corpus not available")
 def test_corpus_parses_or_fails_only_with_source_errors() -> None:
     def read_file(relative: str) -> str:
-        return read_text(os.fspath(CORPUS / relative))
+        return read_text(os.fspath(CORPUS_KIND / relative))
 
     failures: dict[str, str] = {}
     parsed = 0
     for file in _corpus_files():
-        relative = file.relative_to(CORPUS).as_posix()
+        relative = file.relative_to(CORPUS_KIND).as_posix()
         env_path = file.parent / ".env"
         env_text = read_text(os.fspath(env_path)) if env_path.is_file() else None
         try:

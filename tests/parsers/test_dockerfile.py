@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from medlint.model import ArtifactKind, DockerIgnore, Instruction
@@ -13,8 +11,9 @@ from medlint.parsers.dockerfile import (
     read_dockerignore,
 )
 from medlint.source import Location, SourceError
+from tests.conftest import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "dockerfile"
+CORPUS_KIND = CORPUS / "dockerfile"
 
 
 def parse(text: str):
@@ -629,17 +628,17 @@ def test_parse_dockerfile_keeps_the_ignore_file() -> None:
 # The shared corpus
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared Dockerfile corpus not available")
+@pytest.mark.skipif(not CORPUS_KIND.is_dir(), reason="shared Dockerfile corpus not available")
 def test_corpus_parses_and_only_genuinely_invalid_files_fail() -> None:
     paths = sorted(
         path
-        for path in CORPUS.rglob("*")
+        for path in CORPUS_KIND.rglob("*")
         if path.is_file() and "dockerfile" in path.name.lower() and not path.name.endswith(".dockerignore")
     )
     texts = [(path, path.read_text(encoding="utf-8")) for path in paths]
     failures: dict[str, str] = {}
     for path, text in texts:
-        relative = path.relative_to(CORPUS).as_posix()
+        relative = path.relative_to(CORPUS_KIND).as_posix()
         try:
             dockerfile_workload(parse_dockerfile(relative, text))
         except SourceError as problem:

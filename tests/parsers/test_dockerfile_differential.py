@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CORPUS, REPO_ROOT
+
 pytest.importorskip("dockerfile_parse")
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "dockerfile"
+CORPUS_KIND = CORPUS / "dockerfile"
 _spec = importlib.util.spec_from_file_location(
     "compare_dfp", REPO_ROOT / "benchmarks" / "compare_dockerfile_parse.py"
 )
@@ -28,11 +29,11 @@ from medlint.source import SourceError, decode_text  # noqa: E402
 
 
 def _corpus_files() -> list[Path]:
-    if not CORPUS.is_dir():
+    if not CORPUS_KIND.is_dir():
         return []
     return sorted(
         p
-        for p in CORPUS.rglob("*")
+        for p in CORPUS_KIND.rglob("*")
         if p.is_file() and (p.name.startswith("Dockerfile") or p.name.endswith(".Dockerfile"))
     )
 
@@ -40,7 +41,7 @@ def _corpus_files() -> list[Path]:
 EXPLAINED = ("heredoc", "escaped backslash")
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+@pytest.mark.skipif(not CORPUS_KIND.is_dir(), reason="../shared/corpus is not present")
 def test_both_parsers_agree_on_the_corpus_except_explained_differences() -> None:
     unexplained, agreed = [], 0
     for path in _corpus_files():
@@ -55,7 +56,7 @@ def test_both_parsers_agree_on_the_corpus_except_explained_differences() -> None
             continue
         label = compare.cause(decode_text(data), mine, other)
         if not any(word in label for word in EXPLAINED):
-            unexplained.append(f"{path.relative_to(CORPUS)}: {label}")
+            unexplained.append(f"{path.relative_to(CORPUS_KIND)}: {label}")
     assert unexplained == []
     assert agreed >= 450
 

@@ -6,7 +6,7 @@ import pytest
 
 from medlint.api import lint
 from medlint.report import Report
-from tests.report.report_helpers import EXAMPLE, REPO_ROOT
+from tests.conftest import EXAMPLE, REPO_ROOT
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 from medlint.findings import Finding, Suppression
 from medlint.report import Report
 
-REPO_ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLE = "examples/medical-device"
 #: The plaintext values in examples/medical-device/k8s/secret.yaml; no report may ever contain them.
 SECRET_VALUES = ("secure_password_here", "redis_password_here", "api_key_here")
 

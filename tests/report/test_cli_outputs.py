@@ -12,7 +12,8 @@ from click.testing import CliRunner, Result
 
 from medlint import cli
 from medlint.report import FORMATS
-from tests.report.report_helpers import EXAMPLE, REPO_ROOT, assert_no_secret
+from tests.conftest import EXAMPLE, REPO_ROOT
+from tests.report.report_helpers import assert_no_secret
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Result:

@@ -30,7 +30,8 @@ from medlint.report.evidence.matrix import split_clauses
 from medlint.report.evidence.model import EvidenceView, SoupRow
 from medlint.report.evidence.render import SECTIONS, markdown_text
 from medlint.report.evidence.systems import SystemScope
-from tests.report.report_helpers import EXAMPLE, REPO_ROOT, SECRET_VALUES, assert_no_secret
+from tests.conftest import EXAMPLE, REPO_ROOT
+from tests.report.report_helpers import SECRET_VALUES, assert_no_secret
 
 TODAY = datetime.date(2026, 12, 7)
 HOSTILE = "fixtures/evidence/hostile"

@@ -6,9 +6,36 @@ did what without recording secret values, and logs and metrics must leave the de
 the data-store table (`stores.py`) is shared with MD605/MD606, which recognise databases by image.
 """
 
-from medlint.checks.data.audit import audit_policy
-from medlint.checks.data.backups import backup
-from medlint.checks.data.monitoring import monitoring_and_logging
-from medlint.checks.data.storage import persistent_storage
+from __future__ import annotations
 
-__all__ = ["audit_policy", "backup", "monitoring_and_logging", "persistent_storage"]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from medlint.checks.data.audit import audit_policy
+    from medlint.checks.data.backups import backup
+    from medlint.checks.data.monitoring import monitoring_and_logging
+    from medlint.checks.data.storage import persistent_storage
+
+#: Each rule's check function and the module that holds it: a rule's module loads only when the rule runs
+#: (a one-Dockerfile pre-commit run does not import the checks for manifests).
+_MODULES = {
+    "audit_policy": "audit",
+    "backup": "backups",
+    "monitoring_and_logging": "monitoring",
+    "persistent_storage": "storage",
+}
+
+__all__ = [
+    "audit_policy",
+    "backup",
+    "monitoring_and_logging",
+    "persistent_storage",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

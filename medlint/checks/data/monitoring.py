@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +74,7 @@ def _scraped(annotations: Mapping[str, str], keys: tuple[str, ...]) -> bool:
     return any(annotations.get(key, "").strip().lower() == "true" for key in keys)
 
 
-def _postings(items: list[tuple[Any, Mapping[str, str]]]) -> dict[tuple[str, str], list[int]]:
+def _postings(items: Sequence[tuple[Any, Mapping[str, str]]]) -> dict[tuple[str, str], list[int]]:
     """Positions of the items by each of their label pairs."""
     postings: dict[tuple[str, str], list[int]] = {}
     for position, (_, labels) in enumerate(items):
@@ -85,7 +85,7 @@ def _postings(items: list[tuple[Any, Mapping[str, str]]]) -> dict[tuple[str, str
 
 def _selected(
     monitors: list[_Monitor],
-    items: list[tuple[Any, Mapping[str, str]]],
+    items: Sequence[tuple[Any, Mapping[str, str]]],
     namespace_of: Callable[[Any], str],
 ) -> set[int]:
     """Positions of the items (object, labels) some monitor selects. Identical monitors are matched once,

@@ -6,13 +6,31 @@ safe to paste into a ticket, a SARIF dashboard or an audit record. One module pe
 credential patterns (`patterns.py`, from rules/data/secret-patterns.yaml) are shared.
 """
 
-from medlint.checks.secrets.argv import secret_on_command_line
-from medlint.checks.secrets.contexts import build_context_secrets
-from medlint.checks.secrets.environment import secret_as_env_var
-from medlint.checks.secrets.external import external_secret_config
-from medlint.checks.secrets.image import secret_in_image
-from medlint.checks.secrets.manifests import committed_secret_manifest
-from medlint.checks.secrets.plaintext import plaintext_secret_value
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from medlint.checks.secrets.argv import secret_on_command_line
+    from medlint.checks.secrets.contexts import build_context_secrets
+    from medlint.checks.secrets.environment import secret_as_env_var
+    from medlint.checks.secrets.external import external_secret_config
+    from medlint.checks.secrets.image import secret_in_image
+    from medlint.checks.secrets.manifests import committed_secret_manifest
+    from medlint.checks.secrets.plaintext import plaintext_secret_value
+
+#: Each rule's check function and the module that holds it: a rule's module loads only when the rule runs
+#: (a one-Dockerfile pre-commit run does not import the checks for manifests).
+_MODULES = {
+    "build_context_secrets": "contexts",
+    "committed_secret_manifest": "manifests",
+    "external_secret_config": "external",
+    "plaintext_secret_value": "plaintext",
+    "secret_as_env_var": "environment",
+    "secret_in_image": "image",
+    "secret_on_command_line": "argv",
+}
 
 __all__ = [
     "build_context_secrets",
@@ -23,3 +41,10 @@ __all__ = [
     "secret_in_image",
     "secret_on_command_line",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

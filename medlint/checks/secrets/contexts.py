@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from medlint.checks.secrets.patterns import patterns_for
@@ -61,7 +62,7 @@ def _required_ignores(params: Mapping[str, Any]) -> tuple[tuple[str, tuple[str, 
     return tuple((str(item["pattern"]), tuple(str(probe) for probe in item["probes"])) for item in configured)
 
 
-def _inside(path: str, directory: str) -> bool:
+def _within(path: str, directory: str) -> bool:
     return directory == "." or path.startswith(directory.rstrip("/") + "/")
 
 
@@ -71,9 +72,9 @@ def _what_enters(project: Project, directory: str) -> str:
     files, vcs = project.workspace_files, project.vcs_metadata
     if files is None or vcs is None:
         return "nothing keeps .git, .env files or keys out of the build"
-    inside = [posixpath.basename(path) for path in files if _inside(path, directory)]
+    inside = [posixpath.basename(path) for path in files if _within(path, directory)]
     present = []
-    if any(_inside(path, directory) for path in vcs):
+    if any(_within(path, directory) for path in vcs):
         present.append(".git")
     if any(fnmatch.fnmatchcase(name, ".env*") and name != ".env.example" for name in inside):
         present.append(".env files")
@@ -143,6 +144,12 @@ class SecretFileMatcher:
     name_patterns: tuple[str, ...]
     path_patterns: tuple[tuple[str, IgnoreMatcher], ...]
     template_suffixes: tuple[str, ...]
+    #: Every name pattern in one expression: most files of a repository match none, and are told at once.
+    any_name: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        expression = "|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in self.name_patterns)
+        object.__setattr__(self, "any_name", re.compile(expression or "(?!)"))
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> SecretFileMatcher:
@@ -162,9 +169,10 @@ class SecretFileMatcher:
         name = posixpath.basename(path)
         if name.endswith(self.template_suffixes):
             return None
-        for pattern in self.name_patterns:
-            if fnmatch.fnmatchcase(name, pattern):
-                return pattern
+        if self.any_name.match(name):
+            for pattern in self.name_patterns:
+                if fnmatch.fnmatchcase(name, pattern):
+                    return pattern
         return next((pattern for pattern, matcher in self.path_patterns if matcher.excludes(path)), None)
 
     def probes(self) -> tuple[str, ...]:
@@ -227,7 +235,12 @@ def _context_file_findings(
     contexts: list[BuildContext], files: tuple[str, ...], tracked: bool, secret_files: SecretFileMatcher
 ) -> Iterator[Violation]:
     """Secret files inside a context that its ignore file lets through, once per file."""
-    # A superset of the per-context matches, sorted so each context reads only the files inside it.
+    # A superset of the per-context matches, sorted so each context reads only the files inside it. Only
+    # files inside some context are matched: a repository lists many more files than its contexts hold.
+    directories = {context.directory for context in contexts}
+    if "." not in directories:
+        prefixes = tuple(directory + "/" for directory in directories)
+        files = tuple(path for path in files if path.startswith(prefixes))
     candidates = sorted(path for path in files if secret_files.match(path))
     reported: set[str] = set()
     for context in contexts:

@@ -289,7 +289,8 @@ def go_format_time(value: GoTime, layout: str) -> str:
         if not token:
             break
         hour12 = moment.hour % 12 or 12
-        offset = int(moment.utcoffset().total_seconds()) if moment.utcoffset() is not None else 0
+        utc_offset = moment.utcoffset()
+        offset = int(utc_offset.total_seconds()) if utc_offset is not None else 0
         if token == "January":
             out.append(_LONG_MONTHS[moment.month - 1])
         elif token == "Jan":
@@ -498,6 +499,7 @@ def go_parse_duration(text: str) -> int:
     total = 0.0
     while text:
         match = re.match(r"(\d*)(?:\.(\d*))?", text)
+        assert match is not None  # every part is optional: it matches the empty string
         whole, frac = match.group(1), match.group(2)
         if not whole and not frac:
             raise FunctionError(f'time: invalid duration "{original}"')
@@ -506,8 +508,8 @@ def go_parse_duration(text: str) -> int:
         if not unit_match:
             raise FunctionError(
                 f'time: missing unit in duration "{original}"'
-                if not text or text[0].isdigit()
-                else f'time: unknown unit "{re.match(r"[^0-9.]+", text).group(0)}" in duration "{original}"'
+                if not text or text[0].isdigit() or text[0] == "."  # as Go: no unit before the next number
+                else f'time: unknown unit "{re.sub(r"[0-9.].*", "", text, flags=re.S)}" in duration "{original}"'
             )
         unit = _UNITS[unit_match.group(0)]
         text = text[unit_match.end() :]

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from medlint.helm.functions.reflect import (
     FunctionError,
@@ -114,7 +114,7 @@ def omit(mapping: Any, *names: Any) -> dict:
     return {k: v for k, v in _read_map(mapping).items() if k not in drop}
 
 
-def _is_plain_map(value: Any) -> bool:
+def _is_plain_map(value: Any) -> TypeGuard[dict[Any, Any]]:
     return isinstance(value, dict) and kind_of(value) == "map"
 
 

@@ -882,6 +882,7 @@ class _RegexTranslator:
             # \0 and \1-\7 followed by octal digits are octal codes; a lone \1 would be
             # a back-reference, which RE2 does not support.
             match = re.compile(r"[0-7]{0,2}").match(src, self.pos)
+            assert match is not None  # {0,2} matches the empty string
             if code != "0" and not match.group(0):
                 raise self.error("invalid escape sequence", "\\" + code)
             self.pos = match.end()

@@ -358,10 +358,10 @@ def _v2_key_less(a: str, b: str) -> bool:
 
 
 def _sorted_keys(mapping: dict) -> list[str]:
-    return sorted(
-        mapping,
-        key=functools.cmp_to_key(lambda x, y: -1 if _v2_key_less(x, y) else (1 if _v2_key_less(y, x) else 0)),
-    )
+    def compare(x: str, y: str) -> int:
+        return -1 if _v2_key_less(x, y) else (1 if _v2_key_less(y, x) else 0)
+
+    return sorted(mapping, key=functools.cmp_to_key(compare))
 
 
 class _ScalarAnalysis:

@@ -334,6 +334,7 @@ class _Lexer:
             m = fast(text, pos)
             if m is not None:
                 kind = m.lastgroup
+                assert kind is not None  # every alternative of the fast pattern is a named group
                 end = m.end()
                 if kind == "ws":
                     self.space = True

@@ -543,7 +543,8 @@ def _number_value(text: str, typ: int) -> tuple[int | float | complex, str | Non
         return int_value, None  # type: ignore[return-value]
     if is_uint:
         return int_value, "%s overflows int" % text  # type: ignore[return-value]
-    return float_value, None  # pragma: no cover - unreachable per Go's rules
+    assert float_value is not None  # pragma: no cover - unreachable per Go's rules
+    return float_value, None  # pragma: no cover
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePath
+from typing import Any
 
 from medlint.findings import Finding
 from medlint.fingerprints import LOGICAL
@@ -461,13 +462,14 @@ def build_waivers(report: Report) -> tuple[WaiverRow, ...]:
 def _clean_row(row: SoupRow) -> SoupRow:
     """A producer's row through the same redaction as every other text (it reads the model, which the
     report's sanitising pass does not rewrite)."""
+    cleaned: dict[str, Any] = {
+        name: clean(value)
+        for name in row.__dataclass_fields__
+        if isinstance(value := getattr(row, name), str)
+    }
     return dataclasses.replace(
         row,
-        **{
-            name: clean(value)
-            for name in row.__dataclass_fields__
-            if isinstance(value := getattr(row, name), str)
-        },
+        **cleaned,
     )
 
 

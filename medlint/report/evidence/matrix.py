@@ -219,15 +219,15 @@ def build_matrix(report: Report, systems: Sequence[SystemScope]) -> Traceability
         rows = []
         for clause in sorted(clauses[standard], key=_natural_key):
             implementing = sorted(clauses[standard][clause].items())
-            rule_kinds = [(rules_by_id[rule_id], frozenset(kinds)) for rule_id, kinds in implementing]
+            implementations = [(rules_by_id[rule_id], frozenset(kinds)) for rule_id, kinds in implementing]
             rows.append(
                 ClauseRow(
                     clause=clause,
                     rules=tuple(
                         RuleRef(rule.id, rule.title, tuple(k for k in kind_order if k in kinds))
-                        for rule, kinds in rule_kinds
+                        for rule, kinds in implementations
                     ),
-                    statuses=tuple(clause_status(rule_kinds, system, index) for system in systems),
+                    statuses=tuple(clause_status(implementations, system, index) for system in systems),
                 )
             )
         groups.append(

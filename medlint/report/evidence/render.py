@@ -80,7 +80,12 @@ def _findings(count: int) -> str:
 
 
 def _resource(name: str) -> str:
-    return resources.files("medlint.report.evidence").joinpath("templates", name).read_text(encoding="utf-8")
+    return (
+        resources.files("medlint.report.evidence")
+        .joinpath("templates")
+        .joinpath(name)
+        .read_text(encoding="utf-8")
+    )
 
 
 @lru_cache(maxsize=1)

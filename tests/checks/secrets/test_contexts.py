@@ -1,33 +1,22 @@
-"""MD305 secret-as-env-var, MD306 build-context-secrets, MD308 external-secret-config, and the secret-patterns
-data table. MD306's repository part is tested on constructed projects: the loader fields it reads
-(`repository_files`, `workspace_files`, `dockerignore_files`) are added by a Project subclass here."""
+"""MD306 build-context-secrets (checks/secrets/contexts.py). The repository part is tested on constructed
+projects: the loader fields it reads (`repository_files`, `workspace_files`, `dockerignore_files`) are
+added by a Project subclass here."""
 
 from __future__ import annotations
 
-import json
 import textwrap
-from pathlib import Path
 
-import jsonschema
 import pytest
-import yaml
 
-from medlint.checks.secrets import build_context_secrets, external_secret_config, secret_as_env_var
-from medlint.checks.secrets import patterns as secret_patterns
+from medlint.checks.secrets import build_context_secrets
 from medlint.checks.secrets.contexts import whole_context_copy
-from medlint.checks.secrets.external import go_duration_seconds
-from medlint.checks.secrets.image import DEFAULT_SECRET_FILES
 from medlint.findings import Violation
 from medlint.model import ArtifactKind, Project
 from medlint.model.contexts import build_contexts
 from medlint.parsers.compose import parse_compose
 from medlint.parsers.dockerfile import parse_dockerfile
 from medlint.parsers.dockerignore import read_dockerignore
-from medlint.parsers.kubernetes import parse_manifest, workload_from_object
-from medlint.rulepack import load_table
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-MY_RULES = ("MD305", "MD306", "MD308", "MD402", "MD403", "MD404", "MD405")
 COMPLETE_IGNORE = (
     ".git\n**/.env*\n!**/.env.example\n**/*.pem\n**/*.key\n**/id_rsa*\n**/*.p12\n**/.npmrc\n"
     "**/.pypirc\n**/credentials*\n**/secrets/**\n"
@@ -47,89 +36,6 @@ def dockerfile(path: str, text: str, ignore: str | None = None, ignore_path: str
 
 def run(project: Project, **params: object) -> list[Violation]:
     return list(build_context_secrets(project, params))
-
-
-# --------------------------------------------------------------------------------------------------
-# Data table and rule files
-
-
-def test_secret_patterns_table_is_valid_and_matches_the_former_defaults() -> None:
-    schema = json.loads((REPO_ROOT / "schemas" / "table.schema.json").read_text(encoding="utf-8"))
-    table = load_table("secret-patterns")
-    jsonschema.Draft7Validator(schema).validate(table)
-    patterns = secret_patterns.patterns_from_table(table)
-    assert patterns == secret_patterns.BUILTIN_PATTERNS
-    assert ".env" in DEFAULT_SECRET_FILES and "**/secrets/**" in patterns.repository_secret_files
-    assert secret_patterns.is_secret_name("postgresPassword") and not secret_patterns.is_secret_name(
-        "DB_PASSWORD_FILE"
-    )
-    assert not secret_patterns.is_secret_name("existingSecret")
-
-
-def test_a_rule_can_receive_the_table_through_params() -> None:
-    table = load_table("secret-patterns")
-    assert (
-        secret_patterns.patterns_for({"tables": {"secret-patterns": table}})
-        == secret_patterns.BUILTIN_PATTERNS
-    )
-    # Undeclared parameters are not read: the words come from the table only (tests/test_rule_params.py).
-    assert secret_patterns.params_pattern({"pointer_words": ["x"]})[1] != ("x",)
-
-
-@pytest.mark.parametrize("rule_id", MY_RULES)
-def test_rule_files_validate(rule_id: str) -> None:
-    schema = json.loads((REPO_ROOT / "schemas" / "rule.schema.json").read_text(encoding="utf-8"))
-    path = next((REPO_ROOT / "rules").glob(f"{rule_id}-*.yaml"))
-    jsonschema.Draft7Validator(schema).validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-
-
-# --------------------------------------------------------------------------------------------------
-# MD305
-
-
-def test_md305_rendered_objects_are_helm_and_messages_hold_no_values() -> None:
-    objects = parse_manifest(
-        "chart/templates/api.yaml",
-        dedent("""
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: api}
-        spec:
-          containers:
-            - name: api
-              image: api:1
-              env:
-                - name: TOKEN
-                  valueFrom: {secretKeyRef: {name: api, key: token}}
-                - {name: PLAIN, value: s3cr3t-literal}
-        """),
-        rendered_from="chart",
-    )
-    project = Project(k8s_objects=tuple(objects), workloads=(workload_from_object(objects[0]),))  # type: ignore[arg-type]
-    found = list(secret_as_env_var(project, {}))
-    assert [(v.artifact, v.location.line) for v in found] == [(ArtifactKind.HELM, 9)]
-
-
-def test_md305_compose_host_values_of_secret_like_keys_only() -> None:
-    compose = parse_compose(
-        "compose.yaml",
-        dedent("""
-        services:
-          app:
-            image: app:1
-            environment:
-              DB_PASSWORD: ${DB_PASSWORD:-changeme}
-              API_KEY:
-              LOG_LEVEL: ${LOG_LEVEL}
-              DB_PASSWORD_FILE: /run/secrets/db
-              SESSION_SECRET: fixed-literal
-        """),
-        env_file_text="API_KEY=from-dotenv\n",
-    )
-    project = Project(compose_projects=(compose,), workloads=tuple(s.workload for s in compose.services))
-    found = list(secret_as_env_var(project, {}))
-    assert [v.location.line for v in found] == [5, 6]
-    assert not any("changeme" in v.message or "from-dotenv" in v.message for v in found)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -298,50 +204,4 @@ def test_without_any_file_listing_each_unprotected_context_is_one_warning() -> N
     assert sorted((v.location.line, str(v.variant)) for v in run(Project(dockerfiles=(whole,)))) == [
         (2, "None"),
         (2, "unverified"),
-    ]
-
-
-# --------------------------------------------------------------------------------------------------
-# MD308
-
-
-@pytest.mark.parametrize(
-    "value, seconds",
-    [
-        ("1h", 3600.0),
-        ("15m", 900.0),
-        ("1h30m", 5400.0),
-        ("0", 0.0),
-        ("0s", 0.0),
-        ("0h0m", 0.0),
-        (0, 0.0),
-        ("500ms", 0.5),
-        ("-1m", -60.0),
-        ("1d", None),
-        ("{{ .Values.refresh }}", None),
-        (3600, None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_go_duration(value: object, seconds: float | None) -> None:
-    assert go_duration_seconds(value) == seconds
-
-
-def test_md308_rendered_external_secret_is_helm() -> None:
-    objects = parse_manifest(
-        "chart/templates/es.yaml",
-        dedent("""
-        apiVersion: external-secrets.io/v1
-        kind: ExternalSecret
-        metadata: {name: db}
-        spec:
-          secretStoreRef: {kind: ClusterSecretStore}
-        """),
-        rendered_from="chart",
-    )
-    found = list(external_secret_config(Project(k8s_objects=tuple(objects)), {}))
-    assert sorted((v.variant, v.location.line, v.artifact.value) for v in found) == [
-        ("refresh-interval", 4, "helm"),
-        ("secret-store-ref", 5, "helm"),
     ]

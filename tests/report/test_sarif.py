@@ -10,8 +10,8 @@ import pytest
 
 from medlint.api import lint
 from medlint.report.sarif import sarif_log
+from tests.conftest import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((REPO_ROOT / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
 

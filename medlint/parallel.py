@@ -1,0 +1,221 @@
+"""Work spread over worker processes (`--jobs`): answers in the order of the tasks, crashes contained.
+
+One `Workers` pool serves a whole run: it is started when the first batch of tasks arrives (before the
+project is loaded into the main process, so the workers stay small) and reused by the later batches (the
+line hashes of the fingerprints). A worker that stops without answering (a segmentation fault in a C
+extension, the kernel's out-of-memory killer, a `kill -9`) never hangs or ends the run: the unanswered tasks
+run again in a fresh pool, then each alone in a process of its own, and a task that stops even its own
+process is answered with `Stopped`, which the caller turns into a finding. Answers never depend on which
+worker ran what, so the output of `--jobs N` is that of `--jobs 1`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # multiprocessing and concurrent.futures load only when a pool starts (start-up time)
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
+
+Task = TypeVar("Task")
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True, slots=True)
+class Stopped:
+    """The answer for a task whose worker process stopped before answering, even when run alone."""
+
+    reason: str  # "killed by signal SIGKILL", "exited with status 3"
+
+
+@dataclass(frozen=True, slots=True)
+class _Raised:
+    """An exception the task function raised (a bug, not a crash): raised again in the main process."""
+
+    error: BaseException
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on (the `--jobs` default)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def _context() -> BaseContext:
+    """Fork where the platform has it (workers start at once with the modules loaded); else spawn."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class Workers:
+    """Up to `jobs` worker processes for one run; use as a context manager so they always end."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def started(self) -> bool:
+        """Whether worker processes are running (they start with the first batch of tasks)."""
+        return self._pool is not None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def run(
+        self,
+        function: Callable[[Task], Result],
+        tasks: Sequence[Task],
+        weights: Sequence[float] | None = None,
+    ) -> list[Result | Stopped]:
+        """`function(task)` for every task; the answers in the order of `tasks`.
+
+        `function` must be a module-level function, tasks and answers picklable. `weights` (an estimate of
+        each task's cost) starts the heaviest tasks first, so no worker is left with a large one at the end.
+        """
+        order = sorted(
+            range(len(tasks)), key=lambda index: (-weights[index], index) if weights else (0, index)
+        )
+        answers: dict[int, Any] = {}
+        for _attempt in range(2):  # a pool broken by a crash is replaced once; then each task runs alone
+            pending = [index for index in order if index not in answers]
+            if not pending or self._run_in_pool(function, tasks, pending, answers):
+                break
+        for index in order:
+            if index not in answers:
+                answers[index] = _run_alone(function, tasks[index])
+        return [_unwrap(answers[index]) for index in range(len(tasks))]
+
+    def _run_in_pool(
+        self,
+        function: Callable[[Task], Result],
+        tasks: Sequence[Task],
+        pending: list[int],
+        answers: dict[int, Any],
+    ) -> bool:
+        """Run the pending tasks in the pool; False when a worker stopped (the pool is then dropped)."""
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_context())
+        futures: dict[Future[Any], int] = {}
+        try:
+            for index in pending:
+                futures[self._pool.submit(_pickled, function, tasks[index])] = index
+        except BrokenProcessPool:
+            pass
+        remaining = set(futures)
+        broken = len(futures) < len(pending)
+        while remaining and not broken:
+            done, remaining = wait(remaining, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = futures.pop(future)  # dropped at once: the future holds the answer's bytes
+                try:
+                    answers[index] = _unpickled(future.result())
+                except BrokenProcessPool:
+                    broken = True
+                except Exception as error:  # the function raised: a bug, reported as in a serial run
+                    answers[index] = _Raised(error)
+        if broken:
+            self.close()
+        return not broken
+
+
+def _pickled(function: Callable[[Task], Result], task: Task) -> bytes:
+    """Run in a worker: the answer, pickled here so the main process unpickles it on its own terms."""
+    import pickle
+
+    answer = function(task)
+    with _collector_paused():
+        return pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpickled(data: bytes) -> Any:
+    """An answer from its bytes. A parsed project is millions of small objects that are all kept: with the
+    cyclic garbage collector running, unpickling them takes five times as long, for nothing to collect."""
+    import pickle  # only when workers ran (a small scan never starts them)
+
+    with _collector_paused():
+        return pickle.loads(data)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _unwrap(answer: Any) -> Any:
+    if isinstance(answer, _Raised):
+        raise answer.error
+    return answer
+
+
+def _run_alone(function: Callable[[Task], Result], task: Task) -> Any:
+    """One task in a process of its own: its answer, or why the process stopped."""
+    context: Any = (
+        _context()
+    )  # a start-method context has Process and Pipe (BaseContext's stub lacks Process)
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_answer, args=(sender, function, task), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        answered: tuple[bool, Any] | None = receiver.recv()
+    except EOFError:
+        answered = None
+    finally:
+        receiver.close()
+    process.join()
+    if answered is None:
+        return Stopped(_exit_reason(process.exitcode))
+    succeeded, value = answered
+    return _unpickled(value) if succeeded else _Raised(value)
+
+
+def _answer(sender: Any, function: Callable[[Any], Any], task: Any) -> None:
+    try:
+        answer: tuple[bool, Any] = (True, _pickled(function, task))
+    except Exception as error:
+        answer = (False, error)
+    sender.send(answer)
+    sender.close()
+
+
+def _exit_reason(code: int | None) -> str:
+    import signal
+
+    if code is not None and code < 0:
+        try:
+            return f"killed by signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exited with status {code}"

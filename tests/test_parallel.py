@@ -1,0 +1,212 @@
+"""`--jobs`: worker processes (medlint.parallel) give byte-identical reports, and a crash never hangs a run."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from medlint import fingerprints, loader
+from medlint.api import lint
+from medlint.cli import main, without_jobs
+from medlint.limits import Limits
+from medlint.model import ArtifactKind
+from medlint.parallel import Stopped, Workers, default_jobs
+from medlint.report import FORMATS
+from tests.conftest import CORPUS, EXAMPLE, REPO_ROOT
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="worker crash tests use POSIX signals")
+
+TODAY = "2026-12-07"
+
+
+@pytest.fixture
+def always_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use the workers even for scans smaller than the threshold that normally keeps them in one process."""
+    monkeypatch.setattr(loader, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(fingerprints, "PARALLEL_MIN_FILES", 0)
+
+
+# --- the pool ----------------------------------------------------------------------------------------
+
+
+def square(number: int) -> int:
+    return number * number
+
+
+def square_or_die(number: int) -> int:
+    if number == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return number * number
+
+
+def square_or_fail(number: int) -> int:
+    if number == 2:
+        raise ValueError("a bug in the task function")
+    return number * number
+
+
+def process_id(_: int) -> int:
+    return os.getpid()
+
+
+def test_answers_come_in_the_order_of_the_tasks_whatever_the_weights() -> None:
+    with Workers(2) as workers:
+        assert workers.run(square, list(range(20)), weights=[index % 3 for index in range(20)]) == [
+            number * number for number in range(20)
+        ]
+
+
+def test_tasks_run_in_other_processes() -> None:
+    with Workers(2) as workers:
+        pids = workers.run(process_id, list(range(8)))
+    assert os.getpid() not in pids
+
+
+def test_a_worker_killed_by_a_task_answers_stopped_for_that_task_only() -> None:
+    with Workers(2) as workers:
+        answers = workers.run(square_or_die, list(range(6)))
+        assert answers[:3] == [0, 1, 4] and answers[4:] == [16, 25]
+        assert answers[3] == Stopped("killed by signal SIGKILL")
+        assert workers.run(square, [7]) == [49]  # the pool is usable again after a crash
+
+
+def test_an_exception_in_the_task_function_is_raised_in_the_main_process() -> None:
+    with Workers(2) as workers, pytest.raises(ValueError, match="a bug in the task function"):
+        workers.run(square_or_fail, list(range(4)))
+
+
+def test_default_jobs_is_the_cpus_this_process_may_use() -> None:
+    assert 1 <= default_jobs() <= (os.cpu_count() or 1)
+
+
+def test_the_recorded_command_line_leaves_out_jobs() -> None:
+    arguments = ["check", "--jobs", "2", ".", "-j", "3", "--jobs=4", "-j5", "--format", "json", "--", "-j"]
+    assert without_jobs(arguments) == ["check", ".", "--format", "json", "--", "-j"]
+
+
+# --- byte-identical reports ----------------------------------------------------------------------------
+
+
+def _check(arguments: list[str], cwd: Path, jobs: int) -> str:
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(
+            main, ["check", *arguments, "--today", TODAY, "--exit-zero", "--jobs", str(jobs)]
+        )
+    finally:
+        os.chdir(previous)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_the_example_gives_the_same_bytes_with_one_job_and_with_two(
+    always_in_workers: None, output_format: str
+) -> None:
+    arguments = [EXAMPLE, "--format", output_format]
+    assert _check(arguments, REPO_ROOT, 2) == _check(arguments, REPO_ROOT, 1)
+
+
+def test_every_fixture_gives_the_same_report_with_one_job_and_with_two(always_in_workers: None) -> None:
+    """Broken files (MD001), unrenderable charts (MD003) and every artifact kind, in one scan."""
+    arguments = ["fixtures", "--format", "sarif", "--chart-path", "fixtures"]
+    assert _check(arguments, REPO_ROOT, 2) == _check(arguments, REPO_ROOT, 1)
+
+
+def test_the_files_read_and_their_digests_are_the_same_with_one_job_and_with_two(
+    always_in_workers: None,
+) -> None:
+    """The evidence report lists every file the run read with its SHA-256: workers read most of them."""
+    reports = {
+        jobs: lint([EXAMPLE], cwd=REPO_ROOT, today=datetime.date(2026, 12, 7), jobs=jobs) for jobs in (1, 2)
+    }
+    assert reports[1].file_digests  # the example's files, its chart's templates among them
+    assert any(path.endswith(".tpl") or "/templates/" in path for path in reports[1].file_digests)
+    assert reports[2].file_digests == reports[1].file_digests
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
+def test_a_corpus_subset_gives_the_same_bytes_with_one_job_and_with_two(tmp_path: Path) -> None:
+    """Real files of every kind with the default thresholds (the whole corpus: benchmarks/bench_jobs.py)."""
+    paths = [
+        "compose",
+        "dockerfile/docker_awesome-compose",
+        "k8s/argoproj_argo-workflows",
+        "helm/prometheus-community_helm-charts/prometheus-to-sd",
+        "helm/grafana_helm-charts/loki-stack",
+    ]
+    reports = {}
+    for jobs in (1, 2):
+        outputs = [f"-o{fmt}={tmp_path / f'{jobs}.{fmt}'}" for fmt in ("json", "sarif")]
+        arguments = [*paths, *outputs, "--chart-path", "helm/bitnami_charts"]
+        text = _check(arguments, CORPUS, jobs)
+        reports[jobs] = [text, *((tmp_path / f"{jobs}.{fmt}").read_bytes() for fmt in ("json", "sarif"))]
+    assert reports[2] == reports[1]
+
+
+def test_the_run_render_budget_stops_the_same_charts_with_workers(always_in_workers: None) -> None:
+    """The render budget of a run is spent chart after chart; workers render charts side by side, yet the
+    charts it stops (MD003 "per run") are those a single process stops."""
+    limits = Limits(max_render_steps_per_run=400, max_render_steps_per_chart=400)
+    reports = [
+        lint(["fixtures", EXAMPLE], cwd=REPO_ROOT, limits=limits, today=datetime.date(2026, 12, 7), jobs=jobs)
+        for jobs in (1, 2)
+    ]
+    found = [[(f.rule_id, f.location.path, f.message) for f in r.result.findings] for r in reports]
+    assert found[1] == found[0]
+    assert (
+        sum("render budget exceeded: evaluation steps per run" in message for _, _, message in found[0]) > 1
+    )
+
+
+# --- a worker that crashes -----------------------------------------------------------------------------
+
+_load_task = loader._load_task
+
+
+def dies_on_broken(task: loader._LoadTask) -> object:
+    """A worker that is killed (as by the kernel's out-of-memory killer) on the files named broken."""
+    names = [candidate.relative for candidate in task.candidates]
+    if task.chart is not None:
+        names.append(task.chart.relative)
+    if any("broken" in name for name in names):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _load_task(task)
+
+
+def _project_tree(root: Path) -> None:
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  key: value\n"
+    for index in range(40):
+        (root / f"cm-{index:02}.yaml").write_text(manifest.format(name=f"cm-{index}"), encoding="utf-8")
+    (root / "broken.yaml").write_text(manifest.format(name="broken"), encoding="utf-8")
+    chart = root / "broken-chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: broken-chart\nversion: 1.0.0\n", encoding="utf-8"
+    )
+    (chart / "templates" / "cm.yaml").write_text(manifest.format(name="from-chart"), encoding="utf-8")
+
+
+def test_a_killed_worker_becomes_a_finding_on_its_file_and_the_rest_is_checked(
+    always_in_workers: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _project_tree(tmp_path)
+    monkeypatch.setattr(loader, "_load_task", dies_on_broken)
+    report = lint(["."], cwd=tmp_path, jobs=2)
+    stopped = [finding for finding in report.result.findings if "worker process" in finding.message]
+    assert sorted((finding.rule_id, finding.location.path) for finding in stopped) == [
+        ("MD001", "broken.yaml"),
+        ("MD003", "broken-chart/Chart.yaml"),
+    ]
+    assert all("stopped (killed by signal SIGKILL)" in finding.message for finding in stopped)
+    analysed = {item.path for item in report.project.files if item.analysed}
+    assert {f"cm-{index:02}.yaml" for index in range(40)} <= analysed
+    assert "broken.yaml" not in analysed
+    assert any(item.kind is ArtifactKind.KUBERNETES for item in report.project.files)
