@@ -129,8 +129,8 @@ def _load_json(text: str, shown: str) -> Any:
     decoder.parse_object = parse_object  # type: ignore[attr-defined]
     decoder.parse_array = parse_array  # type: ignore[attr-defined]
     decoder.parse_string = parse_string  # type: ignore[attr-defined]
-    decoder.parse_int = number(int)  # type: ignore[assignment]
-    decoder.parse_float = number(float)  # type: ignore[assignment]
+    decoder.parse_int = number(int)
+    decoder.parse_float = number(float)
     decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
     try:
         document = decoder.decode(text)
