@@ -246,6 +246,7 @@ def lint(
         systems=system_runs,
         scope=scope,
         file_digests=_files_read(reader, config, baseline_path, baseline_sha256),
+        config=config,
     )
 
 

@@ -180,11 +180,18 @@ class Config:
     #: defaults of every `systems:` entry.
     system: SystemSettings = SystemSettings()
     systems: tuple[SystemSettings, ...] = ()
+    #: Where each field is written (`_Positions`), so a report can point at a declaration's line.
+    positions: Any = field(default=None, compare=False, repr=False)
 
     @property
     def folder(self) -> Path | None:
         """The configuration's folder: what `systems` paths and `version_groups` paths are relative to."""
         return self.path.parent if self.path is not None else None
+
+    def line_of(self, path: Sequence[Any]) -> int | None:
+        """The line of a field (`("rules", "params", "MD214", "external_namespaces", "ns")`, list items by
+        index): exact for YAML, the line of the last named key for TOML; None without a file."""
+        return None if self.positions is None else self.positions.line(path)
 
     def engine_settings(self, today: datetime.date | None = None) -> EngineSettings:
         return EngineSettings(
@@ -700,7 +707,7 @@ def load_config(
     if problems:
         _raise(path, problems)
     config = _interpret(path, data, rules_dirs, positions, pack)
-    return dataclasses.replace(config, sha256=hashlib.sha256(data_read).hexdigest())
+    return dataclasses.replace(config, sha256=hashlib.sha256(data_read).hexdigest(), positions=positions)
 
 
 def _interpret(

@@ -48,6 +48,9 @@ class Report:
     #: {path: SHA-256 of the bytes read} of every file the run read (the reader's record, the configuration
     #: and the baseline as the user named them): the evidence report's scope, without a second read.
     file_digests: Mapping[str, str] = field(default_factory=dict)
+    #: The effective configuration (medlint.config.Config), with the lines of its fields: what the
+    #: declarations inventory (medlint.report.declarations) lists. None when the Report was built without one.
+    config: Any = None
 
     def active_findings(self) -> tuple[Finding, ...]:
         """Findings that count: not waived."""
