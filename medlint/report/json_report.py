@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from medlint.findings import Finding
+from medlint.report.declarations import declarations
 from medlint.report.document import Report
 from medlint.report.jsonout import dump, dumps, maybe_list
 
@@ -91,6 +92,19 @@ def report_dict(report: Report, lazy: bool = False) -> dict[str, Any]:
                 "location": _location(note.location) if note.location else None,
             }
             for note in report.result.notifications
+        ],
+        "declarations": [
+            {
+                "kind": item.kind,
+                "name": item.name,
+                "detail": item.detail,
+                "rules": list(item.rules),
+                "path": item.path,
+                "line": item.line,
+                "system": item.system,
+                "source": item.source,
+            }
+            for item in declarations(report)
         ],
     }
 

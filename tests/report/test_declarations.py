@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import json
 from pathlib import Path
+
+from markupsafe import escape
 
 from medlint.api import lint
 from medlint.config import load_config
 from medlint.report import Report
 from medlint.report.declarations import Declaration, declarations
+from medlint.report.evidence import render_evidence
+from medlint.report.json_report import render_json
+from tests.report.test_evidence import html_tables, markdown_rows
 
 TODAY = datetime.date(2026, 12, 7)
 
@@ -272,3 +278,108 @@ def test_pyproject_toml_gives_the_line_of_the_key(tmp_path: Path) -> None:
         ("registry-credentials", "", "pyproject.toml:5"),
         ("device-prod", "enforce level restricted", "pyproject.toml:8"),
     ]
+
+
+# --------------------------------------------------------------------------------------------------
+# In the reports
+
+HOSTILE_NAME = "<script>alert(7)</script>|`x`"
+
+
+def _hostile_project(tmp_path: Path) -> Report:
+    (tmp_path / ".medlint.yaml").write_text(
+        "name: infusion-pump\n"
+        "external_secrets:\n"
+        f"  - '{HOSTILE_NAME}'\n"
+        "rules:\n"
+        "  params:\n"
+        "    MD214:\n"
+        "      external_namespaces:\n"
+        "        device-prod: restricted\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "deploy.yaml").write_text(DEPLOYMENT, encoding="utf-8")
+    (tmp_path / "compose.yaml").write_text(COMPOSE, encoding="utf-8")
+    (tmp_path / "settings.conf").write_text("x=1\n", encoding="utf-8")
+    return _lint(tmp_path)
+
+
+def test_evidence_html_lists_declarations_in_the_waivers_section(tmp_path: Path) -> None:
+    document = render_evidence(_hostile_project(tmp_path), "html")
+    assert "<script>alert(7)" not in document
+    assert str(escape(HOSTILE_NAME)) in document
+    section = document[document.index('<section id="waivers"') : document.index('<section id="soup"')]
+    assert '<h3 id="declarations">Declarations that satisfy checks</h3>' in section
+    [table] = html_tables(document, "waivers")  # no waiver: the declarations are the one table
+    assert table[0] == ["Declared", "What", "Satisfies", "System", "Declared at"]
+    assert table[1] == [
+        "external Secret",
+        HOSTILE_NAME,
+        "MD307",
+        "infusion-pump",
+        "configuration: .medlint.yaml:3",
+    ]
+    assert [
+        "externally managed namespace",
+        "device-prod enforce level restricted",
+        "MD214",
+        "infusion-pump",
+        "configuration: .medlint.yaml:8",
+    ] in table
+    assert [
+        "external Compose secret",
+        "db_password",
+        "MD002, MD307",
+        "infusion-pump",
+        "compose: compose.yaml:10",
+    ] in table
+
+
+def test_evidence_markdown_lists_declarations_escaped(tmp_path: Path) -> None:
+    document = render_evidence(_hostile_project(tmp_path), "markdown")
+    assert "<script>" not in document and "`x`" not in document
+    rows = markdown_rows(document, "Declarations that satisfy checks")
+    assert all(len(row) == 5 for row in rows)  # the | in the name opened no cell
+    assert rows[0] == [
+        "external Secret",
+        HOSTILE_NAME,
+        "MD307",
+        "infusion-pump",
+        "configuration: .medlint.yaml:3",
+    ]
+    assert [
+        "externally managed namespace",
+        "device-prod (enforce level restricted)",
+        "MD214",
+        "infusion-pump",
+        "configuration: .medlint.yaml:8",
+    ] in rows
+    # the section order is unchanged: the table sits inside section 7, before section 8
+    assert document.index("## 7. Waivers") < document.index("### Declarations that") < document.index("## 8.")
+
+
+def test_evidence_says_when_nothing_is_declared(tmp_path: Path) -> None:
+    (tmp_path / "deploy.yaml").write_text(DEPLOYMENT, encoding="utf-8")
+    report = _lint(tmp_path)
+    sentence = "None: the configuration and the Compose files declare nothing as handled outside"
+    assert sentence in render_evidence(report, "html")
+    assert sentence in render_evidence(report, "markdown")
+
+
+def test_json_report_has_a_declarations_array_after_the_existing_keys(tmp_path: Path) -> None:
+    report = _hostile_project(tmp_path)
+    data = json.loads(render_json(report))
+    assert list(data)[-3:] == ["findings", "notifications", "declarations"]
+    assert data["declarations"][0] == {
+        "kind": "external Secret",
+        "name": HOSTILE_NAME,
+        "detail": "",
+        "rules": ["MD307"],
+        "path": ".medlint.yaml",
+        "line": 3,
+        "system": "infusion-pump",
+        "source": "configuration",
+    }
+    assert {"kind": "external Compose secret", "line": 10, "path": "compose.yaml"}.items() <= next(
+        item for item in data["declarations"] if item["source"] == "compose"
+    ).items()

@@ -19,11 +19,13 @@ from medlint.findings import Finding
 from medlint.fingerprints import LOGICAL
 from medlint.model import Level
 from medlint.report import Report
+from medlint.report.declarations import declarations
 from medlint.report.evidence.digests import DIGEST_METHOD, Digest
 from medlint.report.evidence.matrix import build_matrix
 from medlint.report.evidence.model import (
     ChartScope,
     ClassDeclarationRow,
+    DeclarationRow,
     EvidenceView,
     FindingRow,
     FixedEntryRow,
@@ -413,6 +415,22 @@ def _waiver_scope(waiver: Waiver) -> str:
     return "; ".join(parts) or "every file and object"
 
 
+def build_declarations(report: Report) -> tuple[DeclarationRow, ...]:
+    """Section 7's second table: what the configuration and the Compose files declare as handled elsewhere."""
+    return tuple(
+        DeclarationRow(
+            kind=item.kind,
+            name=item.name,
+            detail=item.detail,
+            rules=item.rules,
+            location=item.where,
+            system=item.system,
+            source=item.source,
+        )
+        for item in declarations(report)
+    )
+
+
 def build_waivers(report: Report) -> tuple[WaiverRow, ...]:
     rows = []
     configured = 0
@@ -515,4 +533,5 @@ def build_view(
         findings=build_findings(report),
         waivers=build_waivers(report),
         soup=build_soup(report, soup_producer, systems),
+        declarations=build_declarations(report),
     )

@@ -220,6 +220,19 @@ class WaiverRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DeclarationRow:
+    """Section 7: one declaration that satisfies or disables a check (medlint.report.declarations)."""
+
+    kind: str  # what sort of thing is declared
+    name: str  # what is declared
+    detail: str  # what else the declaration says, or ""
+    rules: tuple[str, ...]  # the rules it satisfies or silences
+    location: str  # where it is written (file:line)
+    system: str  # the system it applies to
+    source: str  # configuration or compose
+
+
+@dataclass(frozen=True, slots=True)
 class SoupRow:
     """Section 8: one SOUP component, as a SOUP producer (`assemble.SoupProducer`) reports it."""
 
@@ -257,3 +270,4 @@ class EvidenceView:
     findings: tuple[RuleFindings, ...]
     waivers: tuple[WaiverRow, ...]
     soup: SoupInventory
+    declarations: tuple[DeclarationRow, ...] = ()
