@@ -220,15 +220,25 @@ def validate_rule_document(document: Any, source_file: str) -> None:
             )
 
 
-def _read_rule_file(path: Path) -> Any:
-    """A user's rule file, read through the bounded reader (regular file, configuration size limit)."""
+def _read_rule_file(path: Path, directory: Path) -> Any:
+    """A user's rule file, read through the bounded reader: a regular file inside its rule directory (a link
+    out of it is refused, as a repository's rule directory may come from a stranger), at most the
+    configuration size limit."""
     import yaml  # only for user rule files and a stale bundle: the built-in rules come from JSON
 
-    from medlint.decoding import SourceError
-    from medlint.reader import read_config_text
+    from medlint.decoding import SourceError, decode_text
+    from medlint.limits import DEFAULT_LIMITS
+    from medlint.reader import read_bytes
 
     try:
-        return yaml.load(read_config_text(path), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = read_bytes(
+            path,
+            within=directory.resolve(),
+            max_bytes=DEFAULT_LIMITS.max_config_bytes,
+            limit_name="limits.max_config_bytes",
+            within_name="its rule directory",
+        )
+        return yaml.load(decode_text(data), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except SourceError as err:
         raise RulePackError(f"{path}: cannot read rule file: {err.message}") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
@@ -273,7 +283,7 @@ def bundle_document(builtin: Path) -> dict[str, Any]:
     sources = _builtin_sources(builtin)
     return {
         "digest": _sources_digest(builtin, sources),
-        "documents": {_source_key(builtin, path): _read_rule_file(path) for path in sources},
+        "documents": {_source_key(builtin, path): _read_rule_file(path, builtin) for path in sources},
     }
 
 
@@ -288,7 +298,7 @@ def _builtin_documents(builtin: Path) -> dict[str, Any]:
                 return dict(bundle["documents"])
         except (OSError, ValueError, KeyError, TypeError):
             pass  # an unreadable bundle is only a missed shortcut
-    return {_source_key(builtin, path): _read_rule_file(path) for path in sources}
+    return {_source_key(builtin, path): _read_rule_file(path, builtin) for path in sources}
 
 
 def load_rule_pack(extra_dirs: tuple[str, ...] = (), validate_builtin: bool = False) -> RulePack:
@@ -306,7 +316,7 @@ def load_rule_pack(extra_dirs: tuple[str, ...] = (), validate_builtin: bool = Fa
         for path in _listed(directory, ".yaml") + _listed(directory, ".yml"):
             if path.name == "pack.yaml" and is_builtin:
                 continue
-            document = builtin_documents[path.name] if is_builtin else _read_rule_file(path)
+            document = builtin_documents[path.name] if is_builtin else _read_rule_file(path, directory)
             if isinstance(document, Mapping) and document.get("table"):
                 continue  # a data table shipped beside the rules, not a rule
             display = f"rules/{path.name}" if is_builtin else os.path.relpath(path)

@@ -126,6 +126,19 @@ def test_invalid_user_rule_is_rejected_naming_file_and_field(
     assert result.exit_code == 2 and "bad.yaml" in result.output
 
 
+def test_a_rule_file_linked_out_of_its_directory_is_refused(tmp_path: Path) -> None:
+    """A repository's rule directory may come from a stranger: a link in it must not make medlint read (and
+    quote in its error) a file elsewhere on the machine."""
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(yaml.safe_dump(USER_RULE), encoding="utf-8")
+    rules = tmp_path / "repo" / "rules"
+    rules.mkdir(parents=True)
+    (rules / "ACME101.yaml").symlink_to(outside)
+    with pytest.raises(RulePackError, match="ACME101.yaml: cannot read rule file") as caught:
+        load_rule_pack((str(rules),))
+    assert "leads outside its rule directory" in str(caught.value)
+
+
 def test_duplicate_rule_id_is_rejected(tmp_path: Path) -> None:
     (tmp_path / "dup.yaml").write_text(yaml.safe_dump(dict(USER_RULE, id="MD201")), encoding="utf-8")
     with pytest.raises(RulePackError, match="MD201 is already defined"):

@@ -69,14 +69,7 @@ def wanted(image: ImageRef) -> _Wanted:
 
 def usable(image: ImageRef | None) -> bool:
     """An image reference that names an image (not a stage, scratch, a variable or a malformed text)."""
-    return (
-        image is not None
-        and not image.unresolved
-        and not image.is_stage
-        and not image.is_scratch
-        and bool(image.repository)
-        and getattr(image, "problem", None) is None
-    )
+    return image is not None and image.names_an_image
 
 
 def system_images(project: Project) -> dict[_Wanted, list[ImageUse]]:

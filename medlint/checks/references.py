@@ -298,6 +298,24 @@ def secret_references(project: Project, params: Mapping[str, Any]) -> Iterator[V
         "ConfigMap": system.external_config_maps,
         "PersistentVolumeClaim": system.external_volume_claims,
     }
+    for account in project.index.objects("ServiceAccount"):
+        # Pods of the account pull with these too: a missing one fails every pull that needs it.
+        for item in account.document.get("imagePullSecrets").elements():
+            name_node = item.get("name") if item.is_map else item
+            name = _text(name_node)
+            if _unresolved(name) or providers["Secret"].resolves(name, account.namespace):
+                continue
+            if _declared(external["Secret"], name, account.namespace):
+                continue
+            where = f"namespace {account.namespace}" if account.namespace else "any namespace"
+            yield Violation(
+                name_node.location,
+                f'imagePullSecrets entry of {account.subject} names a Secret "{name}" that {_SOURCES["Secret"]} '
+                f"of {system.label} provides in {where}; add it to the system, or declare its provisioning in "
+                f"{_SETTING['Secret']}",
+                f"{account.subject}/Secret:{name}",
+                account.artifact,
+            )
     for workload in workloads:
         namespace = workload.namespace
         for reference in pod_references(workload):

@@ -213,7 +213,7 @@ def _typed_value(text: str) -> Any:
         return None
     if text == "0":
         return 0
-    if text and text[0] != "0" and _INT64.fullmatch(text):
+    if text and text[0] != "0" and len(text) <= 20 and _INT64.fullmatch(text):  # int64 has at most 19 digits
         number = int(text)
         if -(2**63) <= number < 2**63:
             return number
@@ -305,6 +305,12 @@ class _SetParser:
             raise ValuesError("error parsing index: EOF")
         if not re.fullmatch(r"[+-]?[0-9]+", text):
             raise ValuesError(f'error parsing index: strconv.Atoi: parsing "{text}": invalid syntax')
+        if (
+            len(text.lstrip("+-").lstrip("0")) > 19
+        ):  # beyond int64: Go's Atoi refuses it, Python's int() raises
+            raise ValuesError(
+                f'error parsing index: strconv.Atoi: parsing "{text[:24]}...": value out of range'
+            )
         return int(text)
 
     def list_item(self, items: list[Any], index: int, nesting: int) -> list[Any]:

@@ -60,6 +60,17 @@ class ImageRef:
         return self.repository == "scratch" and self.registry is None
 
     @property
+    def names_an_image(self) -> bool:
+        """A reference to an image one can pull: not a stage, not scratch, no variable left, well formed."""
+        return (
+            not self.unresolved
+            and not self.is_stage
+            and not self.is_scratch
+            and bool(self.repository)
+            and self.problem is None
+        )
+
+    @property
     def name(self) -> str:
         return f"{self.registry}/{self.repository}" if self.registry else self.repository
 

@@ -335,14 +335,7 @@ def _shown_reference(image: ImageRef) -> str:
 
 
 def _usable(image: ImageRef | None) -> bool:
-    return (
-        image is not None
-        and not image.unresolved
-        and not image.is_stage
-        and not image.is_scratch
-        and bool(image.repository)
-        and getattr(image, "problem", None) is None
-    )
+    return image is not None and image.names_an_image
 
 
 # --------------------------------------------------------------------------------------------------

@@ -292,3 +292,13 @@ def test_values_sets_from_files(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("a: [\n")
     with pytest.raises(ValuesError, match="^failed to parse bad.yaml: "):
         user_values(ValuesSet("bad", (tmp_path / "bad.yaml",)), tmp_path)
+
+
+def test_set_with_a_number_too_long_for_python_is_a_string_or_an_error_never_a_crash() -> None:
+    """`--set a=<5000 digits>` is no int64, so Helm keeps it as a string; Python's int() would raise on it.
+    An index of that length is out of range for Go's Atoi."""
+    data: dict = {}
+    parse_set("a=" + "9" * 5000, data)
+    assert data == {"a": "9" * 5000}
+    with pytest.raises(ValuesError, match="value out of range"):
+        parse_set("a[" + "9" * 5000 + "]=1", {})
