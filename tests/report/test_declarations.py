@@ -93,7 +93,7 @@ def test_system_settings_are_listed_at_their_lines(tmp_path: Path) -> None:
             "own image prefix (not SOUP)",
             "registry.example.com/pump",
             "",
-            ("MD901", "MD904"),
+            ("MD904",),
             ".medlint.yaml:2",
             "infusion-pump",
         ),
