@@ -12,38 +12,18 @@ Run from the repository root, ideally with a virtual environment's Python:
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
+
+from medlint_process import median_seconds
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 TODAY = "2026-12-07"
 
 
-def time_once(arguments: list[str], cwd: Path) -> float:
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "medlint", *arguments, "--today", TODAY, "--exit-zero"],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"medlint failed on {arguments} in {cwd}")
-    return time.perf_counter() - start
-
-
 def median(arguments: list[str], cwd: Path, runs: int) -> float:
-    time_once(arguments, cwd)  # warm-up: bytecode cache
-    return statistics.median(time_once(arguments, cwd) for _ in range(runs))
+    return median_seconds([*arguments, "--today", TODAY, "--exit-zero"], cwd, runs)
 
 
 def main() -> None:

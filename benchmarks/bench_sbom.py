@@ -11,39 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
+
+from medlint_process import run_medlint
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CORPUS = REPO_ROOT.parent / "shared" / "corpus"
 TODAY = "2026-12-07"
-
-
-def run(arguments: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time and the peak resident memory (KiB) of all children so far (Linux: maximum, not sum)."""
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "medlint", *arguments],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    if result.returncode not in (0, 1):
-        raise SystemExit(
-            f"medlint {' '.join(arguments)} failed ({result.returncode}): {result.stderr[-2000:]}"
-        )
-    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
 def counts(path: Path) -> str:
@@ -74,7 +50,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         for name, cwd, path, extra in cases:
             times = [
-                run(["check", path, "--today", TODAY, "--exit-zero", *extra], cwd)[0]
+                run_medlint(["check", path, "--today", TODAY, "--exit-zero", *extra], cwd)[0]
                 for _ in range(options.runs)
             ]
             print(f"| {name} | check | {statistics.median(times):.2f} | | |", flush=True)
@@ -91,7 +67,7 @@ def main() -> None:
                     str(target),
                     *extra,
                 ]
-                measured = [run(arguments, cwd) for _ in range(options.runs)]
+                measured = [run_medlint(arguments, cwd) for _ in range(options.runs)]
                 written = sorted(Path(scratch).glob(target.name.replace("{system}", "*")))
                 listed = counts(written[0]) if output_format == "cyclonedx-json" and written else ""
                 median = statistics.median(elapsed for elapsed, _ in measured)
