@@ -14,8 +14,8 @@ import hashlib
 import re
 import sys
 from array import array
-from collections.abc import Iterable
-from itertools import chain, islice, repeat
+from collections.abc import Collection, Iterable
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,8 +61,16 @@ def _utf16_units(text: str) -> array[int]:
     return units
 
 
-def line_hashes(text: str, last_line: int | None = None) -> dict[int, str]:
-    """The GitHub line hash ("<hex>:<n>") of every line of a text, by 1-based line number.
+#: Lines of one file hashed at most for GitHub's line hash. A finding further down gets none, as a finding in
+#: a file the reader refused: its other fingerprints stay. Bounds the per-line work and memory (principle 8).
+MAX_HASHED_LINES = 1_000_000
+
+
+def line_hashes(
+    text: str, last_line: int | None = None, lines: Collection[int] | None = None
+) -> dict[int, str]:
+    """The GitHub line hash ("<hex>:<n>") of every line of a text, by 1-based line number (only of `lines`
+    when given; the repeat counts still cover every line before them).
 
     The hash of a line covers the next 100 characters that are not spaces or tabs, across line ends
     (CR, LF and CRLF all count as LF), then an end-of-file marker (zeros after it); n numbers repeats of the
@@ -70,39 +78,54 @@ def line_hashes(text: str, last_line: int | None = None) -> dict[int, str]:
     exact). This runs over every character of every file with findings, the hottest code of a large scan:
     the text is first reduced with string methods (line ends unified, spaces and tabs dropped, in the order
     that keeps a CR, a space and an LF two line ends, as the upload action does), then one loop rolls the
-    hash over the UTF-16 units, and each line reads its value where its window ends.
+    hash over the UTF-16 units, and each line reads its value where its window ends. Memory is a few bytes
+    per character (compact arrays) and bounded per line (MAX_HASHED_LINES); a text with more lines before
+    the last one asked for gets no hashes.
     """
+    if lines is not None:
+        highest = max(lines, default=0)
+        last_line = highest if last_line is None else min(last_line, highest)
+    cap = MAX_HASHED_LINES + 1
+    wanted_starts = cap if last_line is None else min(max(last_line, 1), cap)
     reduced = text.replace("\r\n", "\n").replace("\r", "\n").replace(" ", "").replace("\t", "")
     units = _utf16_units(reduced)
     count = len(units)
     # Line starts: the first unit, every unit after an LF, and the end-of-file marker after a final LF.
+    starts = [0]
     if len(reduced) == count:  # no surrogate pairs: string offsets are unit offsets
-        starts = [0]
         find = reduced.find
         position = find("\n")
-        while position != -1:
+        while position != -1 and len(starts) < wanted_starts:
             starts.append(position + 1)
             position = find("\n", position + 1)
     else:
-        starts = [0, *(index + 1 for index, unit in enumerate(units) if unit == _LF)]
-    if last_line is not None:
-        del starts[max(last_line, 1) :]
-    stream = [*units, _EOF]
+        for index, unit in enumerate(units):
+            if len(starts) >= wanted_starts:
+                break
+            if unit == _LF:
+                starts.append(index + 1)
+    if len(starts) > MAX_HASHED_LINES:
+        return {}
     limit = starts[-1] + _BLOCK_SIZE  # the windows up to the last line needed
-    stream.extend([0] * (limit - len(stream)))
-    rolled: list[int] = []
+    stream = units[:limit]
+    if len(stream) < limit:
+        stream.append(_EOF)
+        stream.extend(repeat(0, limit - len(stream)))
+    rolled = array("Q")
     append = rolled.append
     value = 0
     mask, multiplier, first_mod = _MASK, _MULTIPLIER, _FIRST_MOD
-    for added, dropped in zip(islice(stream, limit), chain(repeat(0, _BLOCK_SIZE), stream)):
+    for added, dropped in zip(stream, chain(repeat(0, _BLOCK_SIZE), stream)):
         value = (multiplier * value + added - first_mod * dropped) & mask
         append(value)
     seen: dict[int, int] = {}
     hashes: dict[int, str] = {}
+    chosen = None if lines is None else set(lines)
     for line, start in enumerate(starts, 1):
         value = rolled[start + _BLOCK_SIZE - 1]
         repeat_count = seen[value] = seen.get(value, 0) + 1
-        hashes[line] = f"{value:x}:{repeat_count}"
+        if chosen is None or line in chosen:
+            hashes[line] = f"{value:x}:{repeat_count}"
     return hashes
 
 
@@ -163,8 +186,7 @@ def _needed_hashes(reader: FileReader, path: str, wanted: set[int] | frozenset[i
     text = _scanned_text(reader, path)
     if text is None:
         return None
-    hashes = line_hashes(text, max(wanted))
-    return {line: hashes[line] for line in wanted if line in hashes}
+    return line_hashes(text, lines=wanted)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

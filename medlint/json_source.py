@@ -17,7 +17,7 @@ from typing import Any
 
 from medlint.decoding import SourceError
 from medlint.model.tree import Span, YamlList, YamlMap
-from medlint.source import YamlDocument
+from medlint.source import MAX_WRITTEN_NODES, YamlDocument, check_written_nodes
 
 #: Deeper nesting than any real document; a file beyond it is refused (MD001) rather than recursed into.
 MAX_JSON_DEPTH = 256
@@ -35,6 +35,12 @@ class _Parser:
         self.text = text
         self.max_depth = max_depth
         self.line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
+        self.nodes = 0  # values and keys so far, bounded by MAX_WRITTEN_NODES as YAML files are
+
+    def count_node(self, offset: int) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_WRITTEN_NODES:
+            check_written_nodes(self.nodes, *self.position(offset))
 
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect.bisect_right(self.line_starts, offset)
@@ -56,6 +62,7 @@ class _Parser:
     def value(self, offset: int, depth: int) -> tuple[Any, int]:
         """The value starting at `offset` (no whitespace before it) and the offset just after it."""
         text = self.text
+        self.count_node(offset)
         char = text[offset : offset + 1]
         if char == "{":
             return self.mapping(offset, depth + 1)
@@ -103,6 +110,7 @@ class _Parser:
             if not text.startswith('"', offset):
                 raise self.error("expected a key in double quotes", offset)
             key_start = offset
+            self.count_node(offset)
             key, offset = self.string(offset)
             key_span = self.span(key_start, offset)
             offset = self.skip(offset)

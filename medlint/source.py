@@ -43,6 +43,10 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes
 #: Upper bound on the number of nodes a document may expand to through aliases.
 MAX_EXPANDED_NODES = 2_000_000
+#: Upper bound on the nodes (scalars, mappings, sequences, aliases; keys count) written in one YAML or JSON
+#: file. Each node costs a few hundred bytes once parsed, so a 19 MB file of `{},` would need gigabytes; the
+#: largest file of the reference corpus (Istio's crd-all, 1 MB) has 34,115. Counted before anything is built.
+MAX_WRITTEN_NODES = 500_000
 
 
 def read_text(path: str) -> str:
@@ -162,6 +166,36 @@ class _PositionConstructor:
                     target.value_positions[key] = source.value_positions.get(key, _span(source_node))
 
 
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
+
+
+def check_written_nodes(count: int, line: int, column: int, max_nodes: int = MAX_WRITTEN_NODES) -> None:
+    """Raise SourceError once a file has more than `max_nodes` nodes (MAX_WRITTEN_NODES)."""
+    if count > max_nodes:
+        raise SourceError(
+            f"more than {max_nodes:,} YAML/JSON values in one file; not analysed (split the file)",
+            line,
+            column,
+        )
+
+
+def _count_written_nodes(text: str, max_nodes: int = MAX_WRITTEN_NODES) -> None:
+    """Refuse a stream with more than `max_nodes` nodes, from the parser's events (constant memory), before
+    the node graph is built. A node takes at least half a character (`{a,b}` is four), so shorter texts
+    are not counted at all."""
+    if len(text) * 2 <= max_nodes:
+        return
+    count = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, _NODE_EVENTS):
+            count += 1
+            if count > max_nodes:
+                mark = event.start_mark
+                check_written_nodes(
+                    count, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, max_nodes
+                )
+
+
 def _check_expansion(node: yaml.Node, max_nodes: int = MAX_EXPANDED_NODES) -> None:
     """Refuse documents whose alias expansion is huge or cyclic, before anything walks them."""
     sizes: dict[int, int] = {}
@@ -226,6 +260,7 @@ def load_yaml_documents(
     lower bound than artifacts)."""
     documents: list[YamlDocument] = []
     try:
+        _count_written_nodes(text)
         for loader, node in _compose_documents(text):
             if node is None:
                 continue

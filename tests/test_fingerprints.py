@@ -119,3 +119,22 @@ def test_logical_fingerprint_ignores_line_moves_but_not_the_object() -> None:
     assert logical_fingerprint(_finding(10)) != logical_fingerprint(
         dataclasses.replace(_finding(10), rule_id="MD202")
     )
+
+
+def test_only_the_lines_asked_for_are_returned_with_counts_over_every_line_before() -> None:
+    text = "x\n" * 300  # far from the end, every line's window is the same 100 units
+    expected = _reference_line_hashes(text)
+    assert line_hashes(text, lines={3, 5}) == {3: expected[3], 5: expected[5]}
+    assert expected[5].endswith(":5")  # lines 1 to 4 are counted though not asked for
+
+
+def test_a_text_with_more_lines_than_the_bound_before_the_line_asked_for_gets_no_hash(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import medlint.fingerprints as fingerprints
+
+    text = "x\n" * 30
+    expected = _reference_line_hashes(text)
+    monkeypatch.setattr(fingerprints, "MAX_HASHED_LINES", 10)
+    assert fingerprints.line_hashes(text, lines={5}) == {5: expected[5]}
+    assert fingerprints.line_hashes(text, lines={25}) == {}
