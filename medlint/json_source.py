@@ -10,12 +10,12 @@ file ends in an error, never a crash.
 
 from __future__ import annotations
 
-import bisect
 import re
 from json.decoder import JSONDecodeError, scanstring  # type: ignore[attr-defined]
 from typing import Any
 
 from medlint.decoding import SourceError
+from medlint.line_index import LineIndex
 from medlint.model.tree import Span, YamlList, YamlMap
 from medlint.source import MAX_WRITTEN_NODES, YamlDocument, check_written_nodes
 
@@ -34,7 +34,7 @@ class _Parser:
     def __init__(self, text: str, max_depth: int) -> None:
         self.text = text
         self.max_depth = max_depth
-        self.line_starts = [0] + [match.end() for match in re.finditer("\n", text)]
+        self.lines = LineIndex(text)  # no list of every line start: a file may be millions of empty lines
         self.nodes = 0  # values and keys so far, bounded by MAX_WRITTEN_NODES as YAML files are
 
     def count_node(self, offset: int) -> None:
@@ -43,8 +43,7 @@ class _Parser:
             check_written_nodes(self.nodes, *self.position(offset))
 
     def position(self, offset: int) -> tuple[int, int]:
-        line = bisect.bisect_right(self.line_starts, offset)
-        return line, offset - self.line_starts[line - 1] + 1
+        return self.lines.place(offset)
 
     def span(self, start: int, end: int) -> Span:
         return (*self.position(start), *self.position(end))

@@ -12,7 +12,6 @@ wrong type, is read as absent (and so reported by MD904), never as a crash.
 
 from __future__ import annotations
 
-import bisect
 import json
 import json.decoder
 import json.scanner
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from medlint.line_index import LineIndex
 from medlint.model import Located, Location
 from medlint.model.images import parse_image_reference
 from medlint.model.sbom import (
@@ -151,38 +151,12 @@ def _load_json(text: str, shown: str) -> Any:
     return document
 
 
-class _Lines:
-    """Line and column of offsets in a text, counted on demand from the nearest offset already placed.
-
-    A list of every line start would cost gigabytes for a file of millions of empty lines; the offsets
-    asked for are few (one per component or property) and come mostly in document order."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.known = [0]  # offsets already placed, sorted
-        self.lines = [1]  # their line numbers
-        self.line_starts = [0]  # where the line of each starts
-
-    def place(self, offset: int) -> tuple[int, int]:
-        index = bisect.bisect_right(self.known, offset) - 1
-        base, line, start = self.known[index], self.lines[index], self.line_starts[index]
-        newlines = self.text.count("\n", base, offset)
-        if newlines:
-            line += newlines
-            start = self.text.rfind("\n", base, offset) + 1
-        if self.known[index] != offset:
-            self.known.insert(index + 1, offset)
-            self.lines.insert(index + 1, line)
-            self.line_starts.insert(index + 1, start)
-        return line, offset - start + 1
-
-
 @dataclass
 class _Places:
     """Turns JSON offsets (or XML element positions) into locations in the shown file."""
 
     path: str
-    lines: _Lines | None = None
+    lines: LineIndex | None = None
 
     def of(self, node: Any) -> Location:
         offset = getattr(node, "offset", None)
@@ -612,7 +586,7 @@ def parse_sbom(data: bytes, shown: str) -> SuppliedSbom:
     except UnicodeDecodeError:
         raise SbomError(f"{shown}: the SBOM is not UTF-8 text") from None
     document = _load_json(text, shown)
-    places = _Places(shown, _Lines(text))
+    places = _Places(shown, LineIndex(text))
     if not isinstance(document, Mapping):
         raise SbomError(f"{shown}: an SBOM must be a JSON object (CycloneDX or SPDX)")
     if str(document.get("bomFormat", "")).lower() == "cyclonedx":

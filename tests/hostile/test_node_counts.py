@@ -45,3 +45,22 @@ def test_a_finding_after_millions_of_lines_is_reported_without_a_line_hash(tmp_p
     sarif = json.loads(run.outputs["sarif"])
     results = sarif["runs"][0]["results"]
     assert results and all("primaryLocationLineHash" not in r.get("partialFingerprints", {}) for r in results)
+
+
+def test_a_json_manifest_of_millions_of_empty_lines_is_read_without_a_list_of_line_starts(
+    tmp_path: Path,
+) -> None:
+    """The JSON reader kept every line start (a 19 MB file of newlines took 1 GB); positions are now counted
+    on demand, as the SBOM reader does (medlint/line_index.py)."""
+    text = (
+        '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}'
+        + "\n" * (19 * 1024 * 1024)
+        + "}"
+    )
+    (tmp_path / "cm.json").write_text(text, encoding="utf-8")
+    run = run_medlint(
+        ["check", "cm.json", "--no-context", "--today", TODAY], tmp_path, report_dir=tmp_path / "out"
+    )
+    assert_kept_promises(run)
+    findings = json.loads(run.outputs["json"])["findings"]
+    assert findings and not [f for f in findings if f["rule_id"] == "MD001"]
