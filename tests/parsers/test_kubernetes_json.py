@@ -308,3 +308,22 @@ def test_json_reads_as_pythons_json_reads_it(values: list[Any], indent: Any) -> 
     """Any JSON text (or stream of values) reads to exactly what Python's json module makes of it."""
     text = "\n".join(json.dumps(value, indent=indent) for value in values)
     assert [document.value for document in load_json_documents(text)] == values
+
+
+def test_positions_are_counted_without_a_list_of_every_line_start() -> None:
+    """Memory stays proportional to the values, not to the lines: two million empty lines used to cost a list
+    of two million line starts (about 70 MB; a 19 MB file, 1 GB). The bound here is structural, not a
+    benchmark: a per-line list cannot fit in it."""
+    import tracemalloc
+
+    from medlint.json_source import load_json_documents
+
+    text = '{"kind": "ConfigMap",' + "\n" * 2_000_000 + '"metadata": {"name": "x"}}'
+    tracemalloc.start()
+    try:
+        [document] = load_json_documents(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert document.value["metadata"].line == 2_000_001
+    assert peak < 16 * 1024 * 1024, f"{peak:,} bytes"
