@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import os
 import signal
@@ -16,6 +17,7 @@ from medlint.api import lint
 from medlint.cli import main, without_jobs
 from medlint.limits import Limits
 from medlint.model import ArtifactKind
+from medlint.model.location import HelmOrigin, Location
 from medlint.parallel import Stopped, Workers, default_jobs
 from medlint.report import FORMATS
 from tests.conftest import CORPUS, EXAMPLE, REPO_ROOT
@@ -79,6 +81,23 @@ def test_a_worker_killed_by_a_task_answers_stopped_for_that_task_only() -> None:
 def test_an_exception_in_the_task_function_is_raised_in_the_main_process() -> None:
     with Workers(2) as workers, pytest.raises(ValueError, match="a bug in the task function"):
         workers.run(square_or_fail, list(range(4)))
+
+
+def located_finding(_: int) -> tuple[Location, ...]:
+    origin = HelmOrigin("templates/deployment.yaml", 7, "values.yaml", inputs=frozenset())
+    first = Location("charts/app/templates/deployment.yaml", 7, 3, 7, 9, helm=origin)
+    return (first, first, Location("Dockerfile", 2))
+
+
+def test_model_values_come_back_equal_with_shared_objects_still_shared() -> None:
+    with Workers(2) as workers:
+        [answer] = workers.run(located_finding, [0])
+    assert not isinstance(answer, Stopped)
+    assert answer == located_finding(0)
+    assert answer[0] is answer[1]  # one object sent once, as pickle does for any object
+    assert answer[0].helm == located_finding(0)[0].helm  # helm takes no part in Location's equality
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        answer[2].line = 3  # type: ignore[misc]
 
 
 def test_default_jobs_is_the_cpus_this_process_may_use() -> None:
