@@ -13,6 +13,7 @@ the main process spent unpickling them. The checks are not run (the census is al
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import shutil
@@ -102,10 +103,8 @@ def main() -> None:
     medlint.parallel._unpickled = counting_unpickled  # type: ignore[assignment]
     medlint.parallel._pickled = timed_pickled  # type: ignore[assignment]
     medlint.api.run_systems = run_systems  # type: ignore[assignment]
-    try:
+    with contextlib.suppress(_Stop):
         cli(["check", *ARGUMENTS, "--jobs", str(args.jobs)], standalone_mode=False)
-    except _Stop:
-        pass
     counts, sizes = taken["counts"], taken["sizes"]
     print(f"objects: {sum(counts.values()):,}, {sum(sizes.values()) / 1e6:.1f} MB")
     print(f"{'type':<24} {'count':>10} {'MB':>8}")
