@@ -325,10 +325,12 @@ class _Positions:
         node, line = self.data, getattr(self.data, "line", None)
         for part in path:
             if isinstance(node, YamlMap) and part in node:
-                line = node.key_positions.get(part, (line,))[0]
+                span = node.key_span(part)
+                line = span[0] if span else line
                 node = node[part]
             elif isinstance(node, YamlList) and isinstance(part, int) and 0 <= part < len(node):
-                line = node.item_positions[part][0]
+                item = node.item_span(part)
+                line = item[0] if item else line
                 node = node[part]
             else:
                 break

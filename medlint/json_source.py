@@ -124,8 +124,7 @@ class _Parser:
                     f"duplicate key {key!r}: which value applies depends on the deploying tool", line, column
                 )
             result[key] = value
-            result.key_positions[key] = key_span
-            result.value_positions[key] = self.span(value_start, offset)
+            result.set_spans(key, key_span, self.span(value_start, offset))
             offset = self.skip(offset)
             if text.startswith(",", offset):
                 offset = self.skip(offset + 1)
@@ -146,7 +145,7 @@ class _Parser:
             item_start = offset
             item, offset = self.value(offset, depth)
             result.append(item)
-            result.item_positions.append(self.span(item_start, offset))
+            result.append_item_span(self.span(item_start, offset))
             offset = self.skip(offset)
             if text.startswith(",", offset):
                 offset = self.skip(offset + 1)

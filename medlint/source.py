@@ -99,7 +99,7 @@ class _PositionConstructor:
             self._cache[id(node)] = result
             for item in node.value:
                 result.append(self.build(item))
-                result.item_positions.append(_span(item))
+                result.append_item_span(_span(item))
         else:
             result = self._build_scalar(cast(yaml.ScalarNode, node), local_tag)
         if local_tag and local_tag in self._keep_tags:
@@ -146,8 +146,7 @@ class _PositionConstructor:
                 )
             own_keys.add(key)
             result[key] = self.build(value_node)
-            result.key_positions[key] = _span(key_node)
-            result.value_positions[key] = _span(value_node)
+            result.set_spans(key, _span(key_node), _span(value_node))
         return result
 
     def _merge_into(self, target: YamlMap, value_node: yaml.Node) -> None:
@@ -162,8 +161,9 @@ class _PositionConstructor:
             for key, value in source.items():
                 if key not in target:
                     target[key] = value
-                    target.key_positions[key] = source.key_positions.get(key, _span(source_node))
-                    target.value_positions[key] = source.value_positions.get(key, _span(source_node))
+                    key_span, value_span = source.spans(key)
+                    fallback = _span(source_node)
+                    target.set_spans(key, key_span or fallback, value_span or fallback)
 
 
 _NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)

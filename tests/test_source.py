@@ -37,7 +37,7 @@ def test_merge_keys_apply_and_explicit_keys_win() -> None:
     text = "base: &b {x: 1, y: 2}\nderived:\n  <<: *b\n  y: 3\n"
     derived = load_yaml_documents(text)[0].value["derived"]
     assert derived == {"x": 1, "y": 3}
-    assert derived.key_positions["y"][0] == 4
+    assert derived.key_span("y")[0] == 4
 
 
 def test_duplicate_keys_are_a_parse_error_with_line() -> None:

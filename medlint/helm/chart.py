@@ -382,7 +382,7 @@ def chart_yaml_line(chart_yaml: bytes, source: ChartSource, field_name: str | No
     except SourceError:
         return 1
     if documents and isinstance(documents[0].value, YamlMap):
-        span = documents[0].value.key_positions.get(field_name)
+        span = documents[0].value.key_span(field_name)
         if span:
             return span[0]
     return 1
@@ -402,7 +402,9 @@ def dependency_line(chart_yaml: bytes, source: ChartSource, name: str) -> int:
         if isinstance(entries, YamlList):
             for index, entry in enumerate(entries):
                 if isinstance(entry, YamlMap) and entry.get("name") == name:
-                    return entries.item_positions[index][0]
+                    span = entries.item_span(index)
+                    if span is not None:
+                        return span[0]
     return chart_yaml_line(chart_yaml, source, "dependencies")
 
 

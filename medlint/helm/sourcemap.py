@@ -558,19 +558,18 @@ def remap_tree(node: Any, positions: TemplatePositions, start: int, origin_for: 
         seen.add(id(current))
         if isinstance(current, YamlMap):
             place_node(current)
-            key_origins: dict[Any, HelmOrigin | None] = {}
-            for key, value in current.key_positions.items():
-                current.key_positions[key], key_origins[key] = span(value, True)
             origins: dict[Any, HelmOrigin | tuple[HelmOrigin | None, HelmOrigin | None] | None] = {}
-            for key, value in current.value_positions.items():
-                scalar = not isinstance(current.get(key), (YamlMap, YamlList))
-                current.value_positions[key], value_origin = span(value, scalar)
-                key_origin = key_origins.pop(key, None)
+            for key, key_span, value_span in current.span_items():
+                key_origin = value_origin = None
+                if key_span is not None:
+                    key_span, key_origin = span(key_span, True)
+                if value_span is not None:
+                    scalar = not isinstance(current.get(key), (YamlMap, YamlList))
+                    value_span, value_origin = span(value_span, scalar)
+                current.set_spans(key, key_span, value_span)
                 # One origin when key and value have the same one (origins are shared per place and how it
                 # was written): a pair for each of a render's many keys would be most of their memory.
                 origins[key] = key_origin if key_origin is value_origin else (key_origin, value_origin)
-            for key, key_origin in key_origins.items():
-                origins[key] = (key_origin, None)
             current.origins = origins
             for item in current.values():
                 visit(item)
@@ -578,9 +577,9 @@ def remap_tree(node: Any, positions: TemplatePositions, start: int, origin_for: 
             place_node(current)
             spans = [
                 span(value, not isinstance(item, (YamlMap, YamlList)))
-                for value, item in zip(current.item_positions, current)
+                for value, item in zip(current.item_spans(), current)
             ]
-            current.item_positions = [item[0] for item in spans]
+            current.set_item_spans([item[0] for item in spans])
             current.origins = [item[1] for item in spans]
             for item in current:
                 visit(item)
@@ -877,12 +876,12 @@ def _lookup(tree: Any, path: ValuesPath) -> tuple[int, int] | None:
             match = next((key for key in node if _key_name(key) == str(part)), _MISSING)
             if match is _MISSING:
                 return None
-            span = node.key_positions.get(match)
+            span = node.key_span(match)
             position = (span[0], span[1]) if span else (node.line, node.column)
             node = node[match]
         elif isinstance(node, YamlList) and isinstance(part, int) and 0 <= part < len(node):
-            span = node.item_positions[part]
-            position = (span[0], span[1])
+            item = node.item_span(part)
+            position = (item[0], item[1]) if item else (node.line, node.column)
             node = node[part]
         else:
             return None

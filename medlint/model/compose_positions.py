@@ -29,11 +29,11 @@ class SourcedMap(YamlMap):
 
     def key_location(self, path: str, key: Any) -> Location:
         """Where `key` is written, in the file that wrote it (the `path` argument is not used)."""
-        span = self.key_positions.get(key)
+        span = self.key_span(key)
         return Location(self.key_paths.get(key, self.path), *span) if span is not None else self.location()
 
     def value_location(self, path: str, key: Any) -> Location:
-        span = self.value_positions.get(key)
+        span = self.value_span(key)
         if span is None:
             return self.key_location(path, key)
         return Location(self.key_paths.get(key, self.path), *span)
@@ -53,9 +53,10 @@ class SourcedList(YamlList):
         return Location(self.path, self.line, self.column)
 
     def value_location(self, path: str, index: Any) -> Location:
-        if isinstance(index, int) and 0 <= index < len(self.item_positions):
-            return Location(self.item_paths[index], *self.item_positions[index])
-        return self.location()
+        span = self.item_span(index) if isinstance(index, int) else None
+        if span is None:
+            return self.location()
+        return Location(self.item_paths[index], *span)
 
     key_location = value_location
 

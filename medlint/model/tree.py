@@ -11,7 +11,8 @@ or malformed part (a missing key gives an absent Node that points at the mapping
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import struct
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from medlint.model.location import Location
@@ -22,6 +23,56 @@ if TYPE_CHECKING:
 
 #: A (start line, start column, end line, end column) span, 1-based.
 Span = tuple[int, int, int, int]
+
+# -- span storage
+#
+# A loaded corpus has hundreds of thousands of keys and items, and their spans were most of its objects (a
+# 4-tuple and up to four ints per span, two spans and two dict entries per key), which the workers of
+# `--jobs` pickle and the main process unpickles one by one. So spans are stored packed, and only this module
+# knows how: each number in a 32-bit field (0 = absent: positions are 1-based), a key's span and its value's
+# span in one int under the key (low 128 bits the key's, high the value's), and a list's item spans one after
+# another in a bytearray (16 bytes an item). Ints and bytearrays pickle natively, with no Python-level work.
+# 32 bits hold the line or column of any file within the limits (`max_file_bytes` is 20 MiB); a larger
+# number, or a negative one, is clamped to the field, never carried into the next one.
+
+#: The largest line or column a span stores; larger ones are stored as this.
+MAX_SPAN_NUMBER = 0xFFFF_FFFF
+_SPAN = struct.Struct("<4I")  # one span: a list item's
+_PAIR = struct.Struct("<4I4I")  # a key's span, then its value's: one int under the key
+_SPAN_BYTES = _SPAN.size
+_KEY_HALF = (1 << 128) - 1
+_NO_SPAN = (0, 0, 0, 0)
+
+
+def _clamped(numbers: Iterable[int]) -> tuple[int, ...]:
+    return tuple(min(max(number, 0), MAX_SPAN_NUMBER) for number in numbers)
+
+
+def _pair(key_span: Span | None, value_span: Span | None) -> int:
+    """The int that stores a key's span and its value's (either may be None)."""
+    numbers = (*(key_span or _NO_SPAN), *(value_span or _NO_SPAN))
+    try:
+        data = _PAIR.pack(*numbers)
+    except struct.error:  # a number beyond 32 bits, or negative: clamped
+        data = _PAIR.pack(*_clamped(numbers))
+    return int.from_bytes(data, "little")
+
+
+def _key_half(packed: int) -> Span | None:
+    half = packed & _KEY_HALF
+    return _SPAN.unpack(half.to_bytes(_SPAN_BYTES, "little")) if half else None
+
+
+def _value_half(packed: int) -> Span | None:
+    half = packed >> 128
+    return _SPAN.unpack(half.to_bytes(_SPAN_BYTES, "little")) if half else None
+
+
+def _span_bytes(span: Span) -> bytes:
+    try:
+        return _SPAN.pack(*span)
+    except struct.error:  # a number beyond 32 bits, or negative: clamped
+        return _SPAN.pack(*_clamped(span))
 
 
 def _at(path: str, span: Span, origin: HelmOrigin | None) -> Location:
@@ -35,20 +86,80 @@ class YamlMap(dict):
 
     `origins` (Helm renders only) holds, per key, the origin of the key's and the value's rendered lines: one
     origin when both were written on the same line (nearly always), else the pair; `node_origin` that of the
-    mapping's first line.
+    mapping's first line. The spans of keys and values are read and written through the methods below.
     """
 
-    __slots__ = ("column", "key_positions", "line", "node_origin", "origins", "tag", "value_positions")
+    __slots__ = ("_spans", "column", "line", "node_origin", "origins", "tag")
 
     def __init__(self) -> None:
         super().__init__()
         self.line = 1
         self.column = 1
-        self.key_positions: dict[Any, Span] = {}
-        self.value_positions: dict[Any, Span] = {}
+        self._spans: dict[Any, int] = {}  # key -> its span and its value's, packed (see above)
         self.tag: str | None = None
         self.origins: dict[Any, HelmOrigin | tuple[HelmOrigin | None, HelmOrigin | None] | None] | None = None
         self.node_origin: HelmOrigin | None = None
+
+    # -- spans
+
+    def key_span(self, key: Any) -> Span | None:
+        """Where `key` is written; None when the key, or its span, is absent."""
+        packed = self._spans.get(key)
+        return None if packed is None else _key_half(packed)
+
+    def value_span(self, key: Any) -> Span | None:
+        """Where the value under `key` is written; None when the key, or the value's span, is absent."""
+        packed = self._spans.get(key)
+        return None if packed is None else _value_half(packed)
+
+    def spans(self, key: Any) -> tuple[Span | None, Span | None]:
+        """`(key_span(key), value_span(key))`."""
+        packed = self._spans.get(key)
+        return (None, None) if packed is None else (_key_half(packed), _value_half(packed))
+
+    def set_spans(self, key: Any, key_span: Span | None, value_span: Span | None) -> None:
+        """Record where `key` and its value are written (None for a part whose place is unknown)."""
+        if key_span is None and value_span is None:
+            self._spans.pop(key, None)
+            return
+        try:  # _pair, inline: loading and Helm's remapping call this for every key
+            data = _PAIR.pack(*(key_span or _NO_SPAN), *(value_span or _NO_SPAN))
+        except struct.error:
+            self._spans[key] = _pair(key_span, value_span)
+        else:
+            self._spans[key] = int.from_bytes(data, "little")
+
+    def copy_spans(self, key: Any, source: YamlMap) -> bool:
+        """Take the spans of `key` from `source` (dropping this map's when `source` has none); whether it
+        had some."""
+        packed = source._spans.get(key)
+        if packed is None:
+            self._spans.pop(key, None)
+            return False
+        self._spans[key] = packed
+        return True
+
+    def drop_spans(self, key: Any) -> None:
+        """Forget where `key` and its value are written (the key was removed)."""
+        self._spans.pop(key, None)
+
+    def span_items(self) -> list[tuple[Any, Span | None, Span | None]]:
+        """`(key, key span, value span)` for every key with a span, in the order they were recorded."""
+        unpack = _PAIR.unpack
+        items: list[tuple[Any, Span | None, Span | None]] = []
+        for key, packed in self._spans.items():
+            numbers = unpack(packed.to_bytes(_PAIR.size, "little"))
+            key_span, value_span = numbers[:4], numbers[4:]
+            items.append(
+                (
+                    key,
+                    key_span if key_span != _NO_SPAN else None,
+                    value_span if value_span != _NO_SPAN else None,
+                )
+            )
+        return items
+
+    # -- locations
 
     def location(self, path: str) -> Location:
         """Where the mapping itself starts."""
@@ -58,14 +169,14 @@ class YamlMap(dict):
 
     def key_location(self, path: str, key: Any) -> Location:
         """Where `key` is written; the mapping itself when the key is absent."""
-        span = self.key_positions.get(key)
+        span = self.key_span(key)
         if span is None:
             return self.location(path)
         return _at(path, span, self._origin(key, 0))
 
     def value_location(self, path: str, key: Any) -> Location:
         """Where the value under `key` is written; the mapping itself when the key is absent."""
-        span = self.value_positions.get(key)
+        span = self.value_span(key)
         if span is None:
             return self.location(path)
         return _at(path, span, self._origin(key, 1))
@@ -77,18 +188,51 @@ class YamlMap(dict):
 
 
 class YamlList(list):
-    """A sequence that remembers its own position and that of each item (1-based)."""
+    """A sequence that remembers its own position and that of each item (1-based).
 
-    __slots__ = ("column", "item_positions", "line", "node_origin", "origins", "tag")
+    Item spans are read and written through the methods below; there is one for each item the loader put in.
+    """
+
+    __slots__ = ("_item_spans", "column", "line", "node_origin", "origins", "tag")
 
     def __init__(self) -> None:
         super().__init__()
         self.line = 1
         self.column = 1
-        self.item_positions: list[Span] = []
+        self._item_spans = bytearray()  # the spans of the items, packed one after another (see above)
         self.tag: str | None = None
         self.origins: list[HelmOrigin | None] | None = None
         self.node_origin: HelmOrigin | None = None
+
+    # -- spans
+
+    def item_span(self, index: int) -> Span | None:
+        """Where item `index` is written; None for an index without a span."""
+        offset = index * _SPAN_BYTES
+        if 0 <= offset < len(self._item_spans):
+            return _SPAN.unpack_from(self._item_spans, offset)
+        return None
+
+    def append_item_span(self, span: Span) -> None:
+        """Record where the next item is written."""
+        self._item_spans += _span_bytes(span)
+
+    def set_item_span(self, index: int, span: Span) -> None:
+        """Record where item `index` is written (it must have a span already)."""
+        offset = index * _SPAN_BYTES
+        if not 0 <= offset < len(self._item_spans):
+            raise IndexError(f"item {index} has no span to replace")
+        self._item_spans[offset : offset + _SPAN_BYTES] = _span_bytes(span)
+
+    def item_spans(self) -> list[Span]:
+        """The span of every item, in order."""
+        return list(_SPAN.iter_unpack(self._item_spans))
+
+    def set_item_spans(self, spans: Iterable[Span]) -> None:
+        """Replace the spans of all items, in order."""
+        self._item_spans = bytearray(b"".join(_span_bytes(span) for span in spans))
+
+    # -- locations
 
     def location(self, path: str) -> Location:
         if self.node_origin is None:
@@ -97,10 +241,11 @@ class YamlList(list):
 
     def value_location(self, path: str, index: Any) -> Location:
         """Where item `index` is written; the list itself for an index it does not have."""
-        if isinstance(index, int) and 0 <= index < len(self.item_positions):
-            origins = self.origins
-            return _at(path, self.item_positions[index], origins[index] if origins else None)
-        return self.location(path)
+        span = self.item_span(index) if isinstance(index, int) else None
+        if span is None:
+            return self.location(path)
+        origins = self.origins
+        return _at(path, span, origins[index] if origins else None)
 
     key_location = value_location
 
@@ -360,9 +505,9 @@ class Node:
         """The written span of this value (None for a root or an absent key)."""
         parent = self._parent
         if isinstance(parent, YamlMap) and self.present:
-            return parent.value_positions.get(self._key)
+            return parent.value_span(self._key)
         if isinstance(parent, YamlList) and self.present and isinstance(self._key, int):
-            return parent.item_positions[self._key] if self._key < len(parent.item_positions) else None
+            return parent.item_span(self._key)
         return None
 
     # -- places

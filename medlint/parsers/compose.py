@@ -80,15 +80,7 @@ def _new_map_like(template: YamlMap, path: str) -> SourcedMap:
 def _put(target: SourcedMap, key: Any, value: Any, source: YamlMap) -> None:
     """Set `target[key]`, taking the key's positions and file from where `source[key]` was written."""
     target[key] = value
-    for positions, source_positions in (
-        (target.key_positions, source.key_positions),
-        (target.value_positions, source.value_positions),
-    ):
-        span = source_positions.get(key)
-        if span is None:
-            positions.pop(key, None)
-        else:
-            positions[key] = span
+    target.copy_spans(key, source)
     target.key_paths[key] = (
         source.key_paths.get(key, source.path) if isinstance(source, SourcedMap) else target.path
     )
@@ -96,14 +88,13 @@ def _put(target: SourcedMap, key: Any, value: Any, source: YamlMap) -> None:
 
 def _remove(target: SourcedMap, key: Any) -> None:
     target.pop(key, None)
-    target.key_positions.pop(key, None)
-    target.value_positions.pop(key, None)
+    target.drop_spans(key)
     target.key_paths.pop(key, None)
 
 
 def _append(target: SourcedList, value: Any, span: _Span | None, path: str) -> None:
     target.append(value)
-    target.item_positions.append(span or (target.line, target.column, target.line, target.column))
+    target.append_item_span(span or (target.line, target.column, target.line, target.column))
     target.item_paths.append(path)
 
 
@@ -121,7 +112,7 @@ def _item_path(node: YamlList, index: int) -> str:
 
 
 def _item_span(node: YamlList, index: int) -> _Span | None:
-    return node.item_positions[index] if index < len(node.item_positions) else None
+    return node.item_span(index)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -158,11 +149,8 @@ class _FileConverter:
         result.line, result.column = node.line, node.column
         self._converted[id(node)] = result
         for key, value in node.items():
-            result[key] = self.convert(value, node.value_positions.get(key))
-            if key in node.key_positions:
-                result.key_positions[key] = node.key_positions[key]
-            if key in node.value_positions:
-                result.value_positions[key] = node.value_positions[key]
+            result[key] = self.convert(value, node.value_span(key))
+            result.copy_spans(key, node)
             result.key_paths[key] = self.path
         return result
 
@@ -294,9 +282,9 @@ def build_as_mapping(service: SourcedMap) -> Any:
     result = SourcedMap(location.path)
     result.line, result.column = location.line, location.column
     result["context"] = value
-    span = service.value_positions.get("build")
+    span = service.value_span("build")
     if span is not None:
-        result.key_positions["context"] = result.value_positions["context"] = span
+        result.set_spans("context", span, span)
     result.key_paths["context"] = location.path
     return result
 
@@ -401,7 +389,8 @@ def _merge_lists(
             if key is not None and key in slots:
                 slot = slots[key]
                 result[slot] = entry[0]
-                result.item_positions[slot] = entry[1] or result.item_positions[slot]
+                if entry[1] is not None:
+                    result.set_item_span(slot, entry[1])
                 result.item_paths[slot] = entry[2]
                 continue
             if key is not None:
@@ -424,7 +413,7 @@ def _list_as_mapping(value: Any, entry: Callable[[Any], tuple[str, Any]]) -> Sou
             span = _item_span(value, index)
             result[key] = text
             if span is not None:
-                result.key_positions[key] = result.value_positions[key] = span
+                result.set_spans(key, span, span)
             result.key_paths[key] = _item_path(value, index)
     return result
 

@@ -449,9 +449,9 @@ def test_lint_objects_point_at_template_lines_with_the_values_set(tmp_path: Path
     )
     deployment = objects[0]
     container = deployment.document.tree["spec"]["template"]["spec"]["containers"][0]
-    assert container.key_positions["securityContext"][0] == 32
-    assert container["securityContext"].key_positions["readOnlyRootFilesystem"][0] == 33
-    assert container.key_positions["image"][0] == 34
+    assert container.key_span("securityContext")[0] == 32
+    assert container["securityContext"].key_span("readOnlyRootFilesystem")[0] == 33
+    assert container.key_span("image")[0] == 34
     assert deployment.labels["helm.sh/chart"].location.line == 6
     assert deployment.location.line == 1
     messages = sorted(problem.message for problem in problems)

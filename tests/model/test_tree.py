@@ -70,8 +70,7 @@ def test_plain_copies_are_plain_data() -> None:
 def test_sourced_maps_report_the_file_that_wrote_each_key() -> None:
     service = SourcedMap("compose.yaml")
     service["image"] = "app"
-    service.key_positions["image"] = (3, 5, 3, 10)
-    service.value_positions["image"] = (3, 12, 3, 15)
+    service.set_spans("image", (3, 5, 3, 10), (3, 12, 3, 15))
     service.key_paths["image"] = "base.yaml"
     node = Node.root(service, "ignored.yaml")
     assert node.get("image").location == Location("base.yaml", 3, 12, 3, 15)

@@ -165,13 +165,13 @@ def _places(value: Any, path: str, places: dict[tuple[int, int], set[str]]) -> N
     if isinstance(value, YamlMap):
         places.setdefault((value.line, value.column), set()).add(f"object {path}")
         for key, item in value.items():
-            places.setdefault(value.key_positions[key][:2], set()).add(f"key {path}/{key}")
-            places.setdefault(value.value_positions[key][:2], set()).add(f"value {path}/{key}")
+            places.setdefault(value.key_span(key)[:2], set()).add(f"key {path}/{key}")
+            places.setdefault(value.value_span(key)[:2], set()).add(f"value {path}/{key}")
             _places(item, f"{path}/{key}", places)
     elif isinstance(value, YamlList):
         places.setdefault((value.line, value.column), set()).add(f"list {path}")
         for index, item in enumerate(value):
-            places.setdefault(value.item_positions[index][:2], set()).add(f"value {path}/{index}")
+            places.setdefault(value.item_span(index)[:2], set()).add(f"value {path}/{index}")
             _places(item, f"{path}/{index}", places)
 
 
@@ -226,11 +226,11 @@ def test_json_positions_are_those_of_the_keys() -> None:
     (document,) = load_json_documents(text)
     body = document.value
     assert (body.line, body.column) == (1, 1)
-    assert body.key_positions["apiVersion"] == (2, 3, 2, 15)
-    assert body.key_positions["kind"] == (3, 2, 3, 8)
-    assert body.value_positions["kind"] == (3, 10, 3, 15)
-    assert body.key_positions["metadata"] == (3, 17, 3, 27)
-    assert body["metadata"].key_positions["name"] == (3, 30, 3, 36)
+    assert body.key_span("apiVersion") == (2, 3, 2, 15)
+    assert body.key_span("kind") == (3, 2, 3, 8)
+    assert body.value_span("kind") == (3, 10, 3, 15)
+    assert body.key_span("metadata") == (3, 17, 3, 27)
+    assert body["metadata"].key_span("name") == (3, 30, 3, 36)
     assert (body["spec"].line, body["spec"].column) == (4, 11)
 
 
