@@ -896,7 +896,7 @@ def _load_task(task: _LoadTask) -> _Collector:
     """Run in a worker: load the task's files or chart into a collector of its own."""
     collector = _Collector(
         root=task.root,
-        reader=FileReader(task.root, task.limits),
+        reader=FileReader(task.root, task.limits, keep_texts=False),
         chart_paths=task.chart_paths,
         helm=task.helm,
     )
