@@ -89,11 +89,14 @@ class Workers:
         function: Callable[[Task], Result],
         tasks: Sequence[Task],
         weights: Sequence[float] | None = None,
+        on_answer: Callable[[int, Result], None] | None = None,
     ) -> list[Result | Stopped]:
         """`function(task)` for every task; the answers in the order of `tasks`.
 
         `function` must be a module-level function, tasks and answers picklable. `weights` (an estimate of
         each task's cost) starts the heaviest tasks first, so no worker is left with a large one at the end.
+        `on_answer(index, answer)` is called here as each answer from the pool arrives, so the caller can
+        use the first answers while the workers compute the rest.
         """
         order = sorted(
             range(len(tasks)), key=lambda index: (-weights[index], index) if weights else (0, index)
@@ -101,7 +104,7 @@ class Workers:
         answers: dict[int, Any] = {}
         for _attempt in range(2):  # a pool broken by a crash is replaced once; then each task runs alone
             pending = [index for index in order if index not in answers]
-            if not pending or self._run_in_pool(function, tasks, pending, answers):
+            if not pending or self._run_in_pool(function, tasks, pending, answers, on_answer):
                 break
         for index in order:
             if index not in answers:
@@ -114,6 +117,7 @@ class Workers:
         tasks: Sequence[Task],
         pending: list[int],
         answers: dict[int, Any],
+        on_answer: Callable[[int, Any], None] | None = None,
     ) -> bool:
         """Run the pending tasks in the pool; False when a worker stopped (the pool is then dropped)."""
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -135,6 +139,8 @@ class Workers:
                 index = futures.pop(future)  # dropped at once: the future holds the answer's bytes
                 try:
                     answers[index] = _unpickled(future.result())
+                    if on_answer is not None:
+                        on_answer(index, answers[index])
                 except BrokenProcessPool:
                     broken = True
                 except Exception as error:  # the function raised: a bug, reported as in a serial run
