@@ -140,6 +140,16 @@ def test_shared_work_with_one_job_stays_in_this_process() -> None:
     assert answers == [(task, os.getpid()) for task in range(5)]
 
 
+def test_each_answer_is_given_to_the_caller_as_it_arrives() -> None:
+    arrived: list[tuple[int, int]] = []
+    with Workers(2) as workers:
+        answers = workers.run(
+            square, list(range(12)), on_answer=lambda index, answer: arrived.append((index, answer))
+        )
+    assert sorted(arrived) == [(index, index * index) for index in range(12)]
+    assert answers == [index * index for index in range(12)]
+
+
 def test_default_jobs_is_the_cpus_this_process_may_use() -> None:
     assert 1 <= default_jobs() <= (os.cpu_count() or 1)
 
