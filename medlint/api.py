@@ -193,7 +193,12 @@ def lint(
             from medlint.sbom.read import read_supplied_sboms
 
             project = dataclasses.replace(project, sboms=read_supplied_sboms(systems, discovery.root, reader))
-        result, system_runs = run_systems(project, systems, pack, settings, config, safety_class)
+        # The checks share the processes only when the project was loaded in workers (a large scan): for a
+        # few files, starting a process costs more than the checks.
+        rule_jobs = workers.jobs if workers is not None and workers.started else 1
+        result, system_runs = run_systems(
+            project, systems, pack, settings, config, safety_class, jobs=rule_jobs
+        )
         findings = result.findings
         if any(obj.rendered_from for obj in project.k8s_objects):
             from medlint.helm.sourcemap import explain_findings  # only Helm renders carry a source map

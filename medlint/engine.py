@@ -101,12 +101,49 @@ def _finding(rule: Rule, violation: Violation, level: Level) -> Finding:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Evaluation:
+    """One rule's check to call: the rule's index in the pack, its check and its parameters."""
+
+    index: int
+    check: str
+    params: Mapping[str, Any]
+
+
+def _evaluate(project: Project, evaluation: _Evaluation) -> list[Violation] | str:
+    """Call one check on the project: its violations, or the text of the error it raised. A pure function
+    of both, so it may run in another process."""
+    try:
+        check = resolve_check(evaluation.check)
+        return list(check(project, evaluation.params))
+    except Exception as error:
+        return internal_error_text(error)
+
+
+def _evaluate_all(
+    project: Project, evaluations: list[_Evaluation], jobs: int
+) -> dict[int, list[Violation] | str]:
+    """Every evaluation's outcome by rule index. With `jobs` > 1 the checks are shared out among processes
+    (medlint.parallel.run_shared: the children share the loaded project, nothing of it is copied); the
+    outcomes are the same either way, and are used in the pack's order."""
+    if jobs <= 1:
+        outcomes = [_evaluate(project, evaluation) for evaluation in evaluations]
+    else:
+        from medlint.parallel import run_shared
+
+        outcomes = run_shared(_evaluate, project, evaluations, jobs)
+    return {evaluation.index: outcome for evaluation, outcome in zip(evaluations, outcomes)}
+
+
 def run_rules(
     project: Project,
     pack: RulePack,
     decision: SafetyClassDecision,
     settings: EngineSettings = EngineSettings(),
+    jobs: int = 1,
 ) -> RunResult:
+    """Run every enabled rule's check over the project; `jobs` processes share the checks (the result is the
+    same for every value)."""
     findings: list[Finding] = []
     notifications: list[Notification] = []
     run: list[str] = []
@@ -123,7 +160,10 @@ def run_rules(
         else set()
     )
     classes = [safety_class, *sorted(c for c in item_classes if c and c != safety_class)]
-    for rule in pack.rules:
+    evaluations: list[_Evaluation] = []
+    planned: list[int] = []  # the rules whose check is called, in the pack's order
+    unusable: dict[int, list[Violation] | str] = {}  # rules whose data table is broken: the error's text
+    for index, rule in enumerate(pack.rules):
         override = settings.level_overrides.get(rule.id)
         if not _is_selected(rule, settings) or override == "off":
             disabled.append(rule.id)
@@ -131,35 +171,39 @@ def run_rules(
         if override is None and all(rule.max_level(value) is None for value in classes):
             off.append(rule.id)
             continue
+        run.append(rule.id)
         if not present.intersection(rule.applies_to):
-            run.append(
-                rule.id
-            )  # nothing it applies to was scanned: it ran, vacuously, without importing its check
-            continue
+            continue  # nothing it applies to was scanned: it ran, vacuously, without importing its check
         params: dict[str, Any] = {**rule.params, **settings.params.get(rule.id, {})}
         params["today"] = settings.today or datetime.date.today()
         if settings.release_manifest is not None:
             params["release_manifest"] = settings.release_manifest
         if decision.explicit:
             params["safety_class"] = safety_class
+        planned.append(index)
         try:
             if rule.tables:
                 params["tables"] = {name: pack.table(name) for name in rule.tables}
-            check = resolve_check(rule.check)
-            violations = list(check(project, params))
         except Exception as error:
+            unusable[index] = internal_error_text(error)
+            continue
+        evaluations.append(_Evaluation(index, rule.check, params))
+    outcomes = {**_evaluate_all(project, evaluations, jobs), **unusable}
+    for index in planned:
+        rule = pack.rules[index]
+        override = settings.level_overrides.get(rule.id)
+        outcome = outcomes[index]
+        if isinstance(outcome, str):
             notifications.append(
                 Notification(
                     Level.ERROR,
-                    f"internal error in check {rule.check} of rule {rule.id}: {internal_error_text(error)}; "
+                    f"internal error in check {rule.check} of rule {rule.id}: {outcome}; "
                     "this rule's results are incomplete, the other rules ran",
                     rule_id=rule.id,
                 )
             )
-            run.append(rule.id)
             continue
-        run.append(rule.id)
-        for violation in violations:
+        for violation in outcome:
             if violation.artifact not in rule.applies_to:
                 continue
             level_class = safety_class

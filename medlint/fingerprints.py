@@ -208,7 +208,7 @@ def _hashes_in_workers(
     by_file: dict[str, dict[int, str] | None] = {}
     remote: list[tuple[str, frozenset[int]]] = []
     for path, wanted in lines.items():
-        if reader.text_of(path) is not None:
+        if reader.holds_text(path):
             by_file[path] = _needed_hashes(reader, path, wanted)
         else:
             remote.append((path, frozenset(wanted)))

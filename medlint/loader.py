@@ -12,6 +12,7 @@ import json
 import os
 import posixpath
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -896,7 +897,7 @@ def _load_task(task: _LoadTask) -> _Collector:
     """Run in a worker: load the task's files or chart into a collector of its own."""
     collector = _Collector(
         root=task.root,
-        reader=FileReader(task.root, task.limits),
+        reader=FileReader(task.root, task.limits, keep_texts=False),
         chart_paths=task.chart_paths,
         helm=task.helm,
     )
@@ -918,15 +919,19 @@ def _load_in_workers(collector: _Collector, plan: _Plan, workers: Workers) -> No
     from medlint.parallel import Stopped
 
     tasks = plan.file_tasks + plan.chart_tasks
-    parts = workers.run(_load_task, tasks, plan.weights)
     files = len(plan.file_tasks)
-    for task, part in zip(plan.file_tasks, parts[:files]):
-        if isinstance(part, Stopped):
-            _retry_files(collector, task, part, workers)
-        else:
-            _absorb(collector, part)
-    _load_compose_projects(collector)  # workers read the Compose files; projects are grouped here
-    _load_built_dockerfiles(collector)
+    file_parts: dict[int, _Collector] = {}
+
+    def take_files_early(index: int, part: _Collector) -> None:
+        """Once every run of files is in, take them in while the workers still render charts."""
+        if index < files:
+            file_parts[index] = part
+            if len(file_parts) == files:
+                _take_files(collector, [file_parts[number] for number in range(files)], plan, workers)
+
+    parts = workers.run(_load_task, tasks, plan.weights, on_answer=take_files_early)
+    if len(file_parts) < files:  # a worker stopped on a run of files: that run was retried
+        _take_files(collector, parts[:files], plan, workers)
     if not plan.chart_tasks:
         return
     from medlint.helm.budget import RenderBudget
@@ -960,6 +965,19 @@ def _load_in_workers(collector: _Collector, plan: _Plan, workers: Workers) -> No
         else:
             _absorb(collector, part)
             run.spend(part.render_steps)
+
+
+def _take_files(collector: _Collector, parts: Sequence[Any], plan: _Plan, workers: Workers) -> None:
+    """The runs of files' parts, in order, then the Compose projects and built Dockerfiles made of them."""
+    from medlint.parallel import Stopped
+
+    for task, part in zip(plan.file_tasks, parts):
+        if isinstance(part, Stopped):
+            _retry_files(collector, task, part, workers)
+        else:
+            _absorb(collector, part)
+    _load_compose_projects(collector)  # workers read the Compose files; projects are grouped here
+    _load_built_dockerfiles(collector)
 
 
 def _retry_files(collector: _Collector, task: _LoadTask, stopped: Any, workers: Workers) -> None:

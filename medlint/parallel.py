@@ -89,11 +89,14 @@ class Workers:
         function: Callable[[Task], Result],
         tasks: Sequence[Task],
         weights: Sequence[float] | None = None,
+        on_answer: Callable[[int, Result], None] | None = None,
     ) -> list[Result | Stopped]:
         """`function(task)` for every task; the answers in the order of `tasks`.
 
         `function` must be a module-level function, tasks and answers picklable. `weights` (an estimate of
         each task's cost) starts the heaviest tasks first, so no worker is left with a large one at the end.
+        `on_answer(index, answer)` is called here as each answer from the pool arrives, so the caller can
+        use the first answers while the workers compute the rest.
         """
         order = sorted(
             range(len(tasks)), key=lambda index: (-weights[index], index) if weights else (0, index)
@@ -101,7 +104,7 @@ class Workers:
         answers: dict[int, Any] = {}
         for _attempt in range(2):  # a pool broken by a crash is replaced once; then each task runs alone
             pending = [index for index in order if index not in answers]
-            if not pending or self._run_in_pool(function, tasks, pending, answers):
+            if not pending or self._run_in_pool(function, tasks, pending, answers, on_answer):
                 break
         for index in order:
             if index not in answers:
@@ -114,6 +117,7 @@ class Workers:
         tasks: Sequence[Task],
         pending: list[int],
         answers: dict[int, Any],
+        on_answer: Callable[[int, Any], None] | None = None,
     ) -> bool:
         """Run the pending tasks in the pool; False when a worker stopped (the pool is then dropped)."""
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -135,6 +139,8 @@ class Workers:
                 index = futures.pop(future)  # dropped at once: the future holds the answer's bytes
                 try:
                     answers[index] = _unpickled(future.result())
+                    if on_answer is not None:
+                        on_answer(index, answers[index])
                 except BrokenProcessPool:
                     broken = True
                 except Exception as error:  # the function raised: a bug, reported as in a serial run
@@ -142,6 +148,69 @@ class Workers:
         if broken:
             self.close()
         return not broken
+
+
+Shared = TypeVar("Shared")
+
+
+def run_shared(
+    function: Callable[[Shared, Task], Result], shared: Shared, tasks: Sequence[Task], jobs: int
+) -> list[Result]:
+    """`function(shared, task)` for every task, the answers in the order of `tasks`, computed by this process
+    and `jobs - 1` children forked from it. The children share `shared` (a loaded project) page by page
+    instead of receiving a copy; only their answers are pickled. Every process takes the next task from a
+    common counter, so a slow task does not leave the others idle.
+
+    Where processes cannot be forked, every task runs here. The tasks of a child that stops without
+    answering (killed by the out-of-memory killer, say) run again here, so the answers never depend on how
+    the work was shared; an exception in `function` is raised here, as in a serial run.
+    """
+    import functools
+    import multiprocessing
+
+    if jobs < 2 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(shared, task) for task in tasks]
+    context: Any = multiprocessing.get_context("fork")
+    counter = context.Value("i", 0)
+    turns = functools.partial(_take_turns, counter, function, shared, tasks)
+    children = []
+    for _ in range(min(jobs, len(tasks)) - 1):
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_answer, args=(sender, turns, None), daemon=True)
+        process.start()
+        sender.close()
+        children.append((process, receiver))
+    answers: dict[int, Any] = dict(turns(None))
+    for process, receiver in children:
+        try:
+            answered: tuple[bool, Any] | None = receiver.recv()
+        except EOFError:
+            answered = None
+        finally:
+            receiver.close()
+        process.join()
+        if answered is not None and not answered[0]:
+            raise answered[1]
+        if answered is not None:
+            answers.update(_unpickled(answered[1]))
+    for index, task in enumerate(tasks):  # taken by a child that stopped: run here
+        if index not in answers:
+            answers[index] = function(shared, task)
+    return [answers[index] for index in range(len(tasks))]
+
+
+def _take_turns(
+    counter: Any, function: Callable[[Any, Any], Any], shared: Any, tasks: Sequence[Any], _: None
+) -> list[tuple[int, Any]]:
+    """Take the next task from the common counter until none is left: (index, answer) of those taken."""
+    done: list[tuple[int, Any]] = []
+    while True:
+        with counter.get_lock():
+            index = counter.value
+            counter.value = index + 1
+        if index >= len(tasks):
+            return done
+        done.append((index, function(shared, tasks[index])))
 
 
 def _pickled(function: Callable[[Task], Result], task: Task) -> bytes:

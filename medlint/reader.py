@@ -25,6 +25,7 @@ import errno
 import hashlib
 import os
 import stat
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -147,10 +148,14 @@ def read_config_text(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> str:
 class FileReader:
     """Reads the files of one scan, all inside `root`, and remembers what it read for fingerprinting."""
 
-    def __init__(self, root: Path, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, root: Path, limits: Limits = DEFAULT_LIMITS, keep_texts: bool = True) -> None:
         self.root = Path(os.path.realpath(root))
         self.limits = limits
-        self._texts: dict[str, str] = {}
+        #: Texts read, compressed: only the fingerprints need them again, for the few files with findings,
+        #: and a whole scan's texts as strings would be a tenth of the run's memory. A worker process's
+        #: reader keeps none (`keep_texts=False`): they are never sent back.
+        self._texts: dict[str, bytes] = {}
+        self._keep_texts = keep_texts
         self._digests: dict[str, str] = {}
         self._read_elsewhere: frozenset[str] = frozenset()
 
@@ -161,6 +166,7 @@ class FileReader:
             "root": self.root,
             "limits": self.limits,
             "_texts": {},
+            "_keep_texts": True,
             "_digests": self._digests,
             "_read_elsewhere": self.read_paths(),
         }
@@ -211,7 +217,7 @@ class FileReader:
             path, within=within, max_bytes=max_bytes, limit_name=limit_name, within_name=within_name
         )
         text = decode_text(data)
-        self._texts[self.display(path)] = text
+        self._texts[self.display(path)] = _packed(text) if self._keep_texts else b""
         return text
 
     def relative_reader(self, within: Path | None = None) -> RelativeReader:
@@ -219,8 +225,13 @@ class FileReader:
         return RelativeReader(self, within)
 
     def text_of(self, relative: str) -> str | None:
-        """The text read earlier from the file at this repository path, if any."""
-        return self._texts.get(relative)
+        """The text read earlier from the file at this repository path, if this reader kept it."""
+        packed = self._texts.get(relative)
+        return _unpacked(packed) if packed else None
+
+    def holds_text(self, relative: str) -> bool:
+        """Whether `text_of` has the file's text (without unpacking it)."""
+        return bool(self._texts.get(relative))
 
     def read_paths(self) -> frozenset[str]:
         """The repository paths this reader has read text from."""
@@ -247,7 +258,18 @@ class FileReader:
 
     def remember(self, relative: str, text: str) -> None:
         """Record text read by other means (a chart's files, read as bytes while loading the chart)."""
-        self._texts.setdefault(relative, text)
+        if relative not in self._texts:
+            self._texts[relative] = _packed(text) if self._keep_texts else b""
+
+
+def _packed(text: str) -> bytes:
+    """A text compressed (fast, about five to one on source files); any string round-trips, lone surrogates
+    included. Never empty, so an empty value can mean "read, not kept"."""
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+
+
+def _unpacked(packed: bytes) -> str:
+    return zlib.decompress(packed).decode("utf-8", "surrogatepass")
 
 
 class RelativeReader:

@@ -317,8 +317,10 @@ def run_systems(
     settings: EngineSettings,
     config: Config,
     safety_class: str | None = None,
+    jobs: int = 1,
 ) -> tuple[RunResult, tuple[SystemRun, ...]]:
-    """Run every enabled rule once per system and merge the results (module docstring)."""
+    """Run every enabled rule once per system and merge the results (module docstring); `jobs` processes
+    share each system's checks."""
     several = len(systems) > 1
     runs: list[SystemRun] = []
     results: list[RunResult] = []
@@ -327,7 +329,7 @@ def run_systems(
         requested, requested_from = _requested(system, safety_class, config, several)
         decision = resolve_safety_class(scoped, requested, requested_from)
         runs.append(SystemRun(system, decision))
-        results.append(run_rules(scoped, pack, decision, settings))
+        results.append(run_rules(scoped, pack, decision, settings, jobs))
     if len(results) == 1:
         return results[0], tuple(runs)
     return _merge(results, _combined_decision(runs), pack), tuple(runs)

@@ -7,6 +7,7 @@ import datetime
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from medlint.cli import main, without_jobs
 from medlint.limits import Limits
 from medlint.model import ArtifactKind
 from medlint.model.location import HelmOrigin, Location
-from medlint.parallel import Stopped, Workers, default_jobs
+from medlint.parallel import Stopped, Workers, default_jobs, run_shared
 from medlint.report import FORMATS
 from tests.conftest import CORPUS, EXAMPLE, REPO_ROOT
 
@@ -98,6 +99,55 @@ def test_model_values_come_back_equal_with_shared_objects_still_shared() -> None
     assert answer[0].helm == located_finding(0)[0].helm  # helm takes no part in Location's equality
     with pytest.raises(dataclasses.FrozenInstanceError):
         answer[2].line = 3  # type: ignore[misc]
+
+
+def offset_by_shared(shared: list[int], task: int) -> tuple[int, int]:
+    time.sleep(0.02)  # long enough for the forked child to start and take tasks too
+    return shared[0] + task, os.getpid()
+
+
+def offset_or_die(shared: list[int], task: int) -> tuple[int, int]:
+    if task == 3 and os.getpid() != shared[1]:  # only in a child: kill it mid-way
+        os.kill(os.getpid(), signal.SIGKILL)
+    return shared[0] + task, os.getpid()
+
+
+def offset_or_fail(shared: list[int], task: int) -> int:
+    if task == 5:
+        raise ValueError("a bug in the shared function")
+    return shared[0] + task
+
+
+def test_shared_work_answers_in_task_order_from_this_process_and_a_forked_child() -> None:
+    shared = [100]
+    answers = run_shared(offset_by_shared, shared, list(range(40)), jobs=2)
+    assert [value for value, _ in answers] == [100 + task for task in range(40)]
+    assert {pid for _, pid in answers} - {os.getpid()}, "no task ran in a child"
+
+
+def test_shared_work_of_a_killed_child_runs_again_here() -> None:
+    answers = run_shared(offset_or_die, [100, os.getpid()], list(range(8)), jobs=2)
+    assert [value for value, _ in answers] == [100 + task for task in range(8)]
+
+
+def test_shared_work_raises_the_functions_exception_here() -> None:
+    with pytest.raises(ValueError, match="a bug in the shared function"):
+        run_shared(offset_or_fail, [100], list(range(8)), jobs=2)
+
+
+def test_shared_work_with_one_job_stays_in_this_process() -> None:
+    answers = run_shared(offset_by_shared, [0], list(range(5)), jobs=1)
+    assert answers == [(task, os.getpid()) for task in range(5)]
+
+
+def test_each_answer_is_given_to_the_caller_as_it_arrives() -> None:
+    arrived: list[tuple[int, int]] = []
+    with Workers(2) as workers:
+        answers = workers.run(
+            square, list(range(12)), on_answer=lambda index, answer: arrived.append((index, answer))
+        )
+    assert sorted(arrived) == [(index, index * index) for index in range(12)]
+    assert answers == [index * index for index in range(12)]
 
 
 def test_default_jobs_is_the_cpus_this_process_may_use() -> None:
