@@ -198,37 +198,45 @@ def _count_written_nodes(text: str, max_nodes: int = MAX_WRITTEN_NODES) -> None:
 
 def _check_expansion(node: yaml.Node, max_nodes: int = MAX_EXPANDED_NODES) -> None:
     """Refuse documents whose alias expansion is huge or cyclic, before anything walks them."""
-    sizes: dict[int, int] = {}
-    visiting: set[int] = set()
+    _ExpansionCount(max_nodes).size(node)
 
-    def size(current: yaml.Node) -> int:
+
+class _ExpansionCount:
+    """The nodes a document expands to, counted once per node. (A class, not a recursive closure: such a
+    closure holds itself, so it and its table of sizes would wait for the cyclic garbage collector after
+    every document.)"""
+
+    def __init__(self, max_nodes: int) -> None:
+        self.max_nodes = max_nodes
+        self.sizes: dict[int, int] = {}
+        self.visiting: set[int] = set()
+
+    def size(self, current: yaml.Node) -> int:
         key = id(current)
-        known = sizes.get(key)
+        known = self.sizes.get(key)
         if known is not None:
             return known
-        if key in visiting:
+        if key in self.visiting:
             raise SourceError(
                 "recursive YAML alias", current.start_mark.line + 1, current.start_mark.column + 1
             )
-        visiting.add(key)
+        self.visiting.add(key)
         total = 1
         if isinstance(current, yaml.SequenceNode):
             for item in current.value:
-                total += size(item)
+                total += self.size(item)
         elif isinstance(current, yaml.MappingNode):
             for key_node, value_node in current.value:
-                total += size(key_node) + size(value_node)
-        visiting.discard(key)
-        if total > max_nodes:
+                total += self.size(key_node) + self.size(value_node)
+        self.visiting.discard(key)
+        if total > self.max_nodes:
             raise SourceError(
-                f"YAML aliases expand to more than {max_nodes:,} nodes (alias bomb?); not analysed",
+                f"YAML aliases expand to more than {self.max_nodes:,} nodes (alias bomb?); not analysed",
                 current.start_mark.line + 1,
                 current.start_mark.column + 1,
             )
-        sizes[key] = total
+        self.sizes[key] = total
         return total
-
-    size(node)
 
 
 @dataclass(frozen=True, slots=True)

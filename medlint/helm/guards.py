@@ -122,30 +122,35 @@ def check_yaml_aliases(text: Any) -> None:
     except yaml.YAMLError:
         return  # the function itself reports the syntax error
     sizes: dict[int, int] = {}
-
-    def size(node: yaml.Node, depth: int = 0) -> int:
-        known = sizes.get(id(node))
-        if known is not None:
-            return known
-        if depth > 1000:
-            raise ResourceLimitError("YAML nested too deeply", "YAML nesting", 1000)
-        sizes[id(node)] = 1  # a cycle counts once (and is refused by the parser anyway)
-        total = 1
-        if isinstance(node, yaml.SequenceNode):
-            total += sum(size(item, depth + 1) for item in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            total += sum(size(key, depth + 1) + size(value, depth + 1) for key, value in node.value)
-        if total > MAX_ALIAS_NODES:
-            raise ResourceLimitError(
-                f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} nodes (alias bomb?)",
-                "nodes after YAML alias expansion",
-                MAX_ALIAS_NODES,
-            )
-        sizes[id(node)] = total
-        return total
-
     for node in nodes:
-        size(node)
+        _alias_size(node, sizes)
+
+
+def _alias_size(node: yaml.Node, sizes: dict[int, int], depth: int = 0) -> int:
+    """The nodes `node` expands to, each counted once in `sizes`. (A module function, not a recursive
+    closure: such a closure holds itself, and would wait for the cyclic garbage collector.)"""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    if depth > 1000:
+        raise ResourceLimitError("YAML nested too deeply", "YAML nesting", 1000)
+    sizes[id(node)] = 1  # a cycle counts once (and is refused by the parser anyway)
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(_alias_size(item, sizes, depth + 1) for item in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(
+            _alias_size(key, sizes, depth + 1) + _alias_size(value, sizes, depth + 1)
+            for key, value in node.value
+        )
+    if total > MAX_ALIAS_NODES:
+        raise ResourceLimitError(
+            f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} nodes (alias bomb?)",
+            "nodes after YAML alias expansion",
+            MAX_ALIAS_NODES,
+        )
+    sizes[id(node)] = total
+    return total
 
 
 _Refusal = tuple[str, str, int]  # (reason, which budget, its limit)

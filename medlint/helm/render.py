@@ -721,6 +721,21 @@ def _execute(
 
     budget = _budget(options)
     tset = _template_set(options, {}, reads)
+    try:
+        return _execute_in(tset, renderables, options, reads, failed, budget)
+    finally:
+        tset.release()
+
+
+def _execute_in(
+    tset: TemplateSet,
+    renderables: dict[str, _Renderable],
+    options: RenderOptions,
+    reads: ValueReads | None,
+    failed: Callable[[RenderError], None],
+    budget: RenderBudget,
+) -> dict[str, RenderedTemplate]:
+    """`_execute` with its template set."""
     order = _sort_templates(list(renderables))
     unparsed: set[str] = set()
     for name in order:

@@ -309,20 +309,22 @@ def prepare_values(
     ``subchart_sections`` are the root-relative paths of each (sub)chart's values (``()`` for the root),
     so a subchart's ``.Values`` is the very map its parent sees under its name, as in Helm.
     """
-    sections = set(subchart_sections)
+    result: dict = _converted(values, (), set(subchart_sections), reads)
+    return result
 
-    def convert(node: Any, path: ValuesPath) -> Any:
-        if isinstance(node, dict):
-            items = {key: convert(value, path + (key,)) for key, value in node.items()}
-            if reads is None:
-                return ValuesObject(items) if path in sections else items
-            cls = TrackedValuesObject if path in sections else TrackedMap
-            return cls(items, reads, path)
-        if isinstance(node, list) and reads is not None:
-            return [convert(item, path + (index,)) for index, item in enumerate(node)]
-        return node
 
-    return convert(values, ())
+def _converted(node: Any, path: ValuesPath, sections: set[ValuesPath], reads: ValueReads | None) -> Any:
+    """`prepare_values` for one node. (A module function, not a recursive closure: such a closure holds
+    itself, so it and everything it refers to would wait for the cyclic garbage collector.)"""
+    if isinstance(node, dict):
+        items = {key: _converted(value, path + (key,), sections, reads) for key, value in node.items()}
+        if reads is None:
+            return ValuesObject(items) if path in sections else items
+        cls = TrackedValuesObject if path in sections else TrackedMap
+        return cls(items, reads, path)
+    if isinstance(node, list) and reads is not None:
+        return [_converted(item, path + (index,), sections, reads) for index, item in enumerate(node)]
+    return node
 
 
 # --------------------------------------------------------------------------------------------------
@@ -553,9 +555,13 @@ def remap_tree(node: Any, positions: TemplatePositions, start: int, origin_for: 
         current.line, current.column = positions.place(offset)
         current.node_origin = origin(offset, offset + 1, current.line)
 
-    def visit(current: Any) -> None:
+    # An explicit stack, not a recursive closure: such a closure holds itself, so it and the positions it
+    # refers to would wait for the cyclic garbage collector after every document. Visits in the same order.
+    stack: list[Any] = [node]
+    while stack:
+        current = stack.pop()
         if id(current) in seen:
-            return
+            continue
         seen.add(id(current))
         if isinstance(current, YamlMap):
             place_node(current)
@@ -572,8 +578,7 @@ def remap_tree(node: Any, positions: TemplatePositions, start: int, origin_for: 
                 # was written): a pair for each of a render's many keys would be most of their memory.
                 origins[key] = key_origin if key_origin is value_origin else (key_origin, value_origin)
             current.origins = origins
-            for item in current.values():
-                visit(item)
+            stack.extend(reversed(list(current.values())))
         elif isinstance(current, YamlList):
             place_node(current)
             spans = [
@@ -582,10 +587,7 @@ def remap_tree(node: Any, positions: TemplatePositions, start: int, origin_for: 
             ]
             current.set_item_spans([item[0] for item in spans])
             current.origins = [item[1] for item in spans]
-            for item in current:
-                visit(item)
-
-    visit(node)
+            stack.extend(reversed(current))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -910,6 +910,14 @@ class TemplateSet:
         self._arity_cache: dict[Any, tuple[int, bool]] = {}
         self._active = threading.local()
 
+    def release(self) -> None:
+        """Drop the functions and parsed templates once the set is no longer used. Helm's `include` and
+        `tpl` are functions that refer to the set itself: a cycle that would keep every parsed template
+        of a render alive until the cyclic garbage collector finds it."""
+        self._funcs.clear()
+        self._trees.clear()
+        self._arity_cache.clear()
+
     # -- configuration ------------------------------------------------------------------
     def add_funcs(self, funcs: Mapping[str, Callable[..., Any]]) -> None:
         """Add or replace functions (before parsing the templates that use them)."""
