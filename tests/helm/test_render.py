@@ -641,3 +641,27 @@ def test_errors_in_helper_files_are_reported_there(tmp_path: Path) -> None:
         ("app/templates/_helpers.tpl", 3),
         ("app/templates/tpl.yaml", 2),
     ]
+
+
+def test_a_lint_render_leaves_no_reference_cycles_for_the_collector() -> None:
+    """Cycles wait for the (slowed-down) cyclic collector with all they hold: a render's parsed templates
+    (include and tpl refer to their template set) and its source positions must be freed by reference
+    counting as soon as the render is over."""
+    import gc
+
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        objects, _problems = render_chart_for_lint(EXAMPLE, REPO_ROOT)
+        assert objects
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        left = {type(item).__name__ for item in gc.garbage}
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+    # The template set itself may wait (it is emptied); what it held, and the positions, may not.
+    assert not left & {"Tree", "CommandNode", "TextNode", "TemplatePositions", "YamlMap", "RenderedTemplate"}
