@@ -8,6 +8,7 @@ run goes on: one bug must not hide the findings of every other rule.
 from __future__ import annotations
 
 import datetime
+import functools
 import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -103,35 +104,66 @@ def _finding(rule: Rule, violation: Violation, level: Level) -> Finding:
 
 @dataclass(frozen=True, slots=True)
 class _Evaluation:
-    """One rule's check to call: the rule's index in the pack, its check and its parameters."""
+    """One rule to evaluate: its index in the pack, the rule, its parameters and its level override."""
 
     index: int
-    check: str
+    rule: Rule
     params: Mapping[str, Any]
+    override: str | None
 
 
-def _evaluate(project: Project, evaluation: _Evaluation) -> list[Violation] | str:
-    """Call one check on the project: its violations, or the text of the error it raised. A pure function
-    of both, so it may run in another process."""
+@dataclass(frozen=True, slots=True)
+class _Attribution:
+    """What gives a violation its level: the system's class, and the items with a class of their own."""
+
+    safety_class: str
+    decision: SafetyClassDecision
+    item_classes: frozenset[str | None]
+
+    def level(self, rule: Rule, violation: Violation, override: str | None) -> Level | None:
+        if override:
+            return Level(override)
+        level_class = self.safety_class
+        resolution = self.decision.resolution
+        if self.item_classes and resolution is not None:
+            level_class = (
+                resolution.item_class(violation.location.path, violation.subject) or self.safety_class
+            )
+        return rule.level_for(level_class, violation.artifact, violation.variant)
+
+
+def _evaluate(attribution: _Attribution, project: Project, evaluation: _Evaluation) -> list[Finding] | str:
+    """One rule's findings on the project, or the text of the error its check raised. A pure function of
+    its arguments, so it may run in another process."""
+    rule = evaluation.rule
     try:
-        check = resolve_check(evaluation.check)
-        return list(check(project, evaluation.params))
+        check = resolve_check(rule.check)
+        violations = list(check(project, evaluation.params))
     except Exception as error:
         return internal_error_text(error)
+    findings = []
+    for violation in violations:
+        if violation.artifact not in rule.applies_to:
+            continue
+        level = attribution.level(rule, violation, evaluation.override)
+        if level is not None:
+            findings.append(_finding(rule, violation, level))
+    return findings
 
 
 def _evaluate_all(
-    project: Project, evaluations: list[_Evaluation], jobs: int
-) -> dict[int, list[Violation] | str]:
-    """Every evaluation's outcome by rule index. With `jobs` > 1 the checks are shared out among processes
+    attribution: _Attribution, project: Project, evaluations: list[_Evaluation], jobs: int
+) -> dict[int, list[Finding] | str]:
+    """Every evaluation's outcome by rule index. With `jobs` > 1 the rules are shared out among processes
     (medlint.parallel.run_shared: the children share the loaded project, nothing of it is copied); the
     outcomes are the same either way, and are used in the pack's order."""
+    evaluate = functools.partial(_evaluate, attribution)
     if jobs <= 1:
-        outcomes = [_evaluate(project, evaluation) for evaluation in evaluations]
+        outcomes = [evaluate(project, evaluation) for evaluation in evaluations]
     else:
         from medlint.parallel import run_shared
 
-        outcomes = run_shared(_evaluate, project, evaluations, jobs)
+        outcomes = run_shared(evaluate, project, evaluations, jobs)
     return {evaluation.index: outcome for evaluation, outcome in zip(evaluations, outcomes)}
 
 
@@ -142,7 +174,7 @@ def run_rules(
     settings: EngineSettings = EngineSettings(),
     jobs: int = 1,
 ) -> RunResult:
-    """Run every enabled rule's check over the project; `jobs` processes share the checks (the result is the
+    """Run every enabled rule's check over the project; `jobs` processes share the rules (the result is the
     same for every value)."""
     findings: list[Finding] = []
     notifications: list[Notification] = []
@@ -160,9 +192,10 @@ def run_rules(
         else set()
     )
     classes = [safety_class, *sorted(c for c in item_classes if c and c != safety_class)]
+    attribution = _Attribution(safety_class, decision, frozenset(item_classes))
     evaluations: list[_Evaluation] = []
     planned: list[int] = []  # the rules whose check is called, in the pack's order
-    unusable: dict[int, list[Violation] | str] = {}  # rules whose data table is broken: the error's text
+    unusable: dict[int, list[Finding] | str] = {}  # rules whose data table is broken: the error's text
     for index, rule in enumerate(pack.rules):
         override = settings.level_overrides.get(rule.id)
         if not _is_selected(rule, settings) or override == "off":
@@ -187,11 +220,10 @@ def run_rules(
         except Exception as error:
             unusable[index] = internal_error_text(error)
             continue
-        evaluations.append(_Evaluation(index, rule.check, params))
-    outcomes = {**_evaluate_all(project, evaluations, jobs), **unusable}
+        evaluations.append(_Evaluation(index, rule, params, override))
+    outcomes = {**_evaluate_all(attribution, project, evaluations, jobs), **unusable}
     for index in planned:
         rule = pack.rules[index]
-        override = settings.level_overrides.get(rule.id)
         outcome = outcomes[index]
         if isinstance(outcome, str):
             notifications.append(
@@ -203,21 +235,7 @@ def run_rules(
                 )
             )
             continue
-        for violation in outcome:
-            if violation.artifact not in rule.applies_to:
-                continue
-            level_class = safety_class
-            if item_classes and resolution is not None:
-                level_class = (
-                    resolution.item_class(violation.location.path, violation.subject) or safety_class
-                )
-            level = (
-                Level(override)
-                if override
-                else rule.level_for(level_class, violation.artifact, violation.variant)
-            )
-            if level is not None:
-                findings.append(_finding(rule, violation, level))
+        findings.extend(outcome)
     unique = sorted(set(findings), key=Finding.sort_key)
     return RunResult(
         findings=tuple(unique),

@@ -14,7 +14,7 @@ import hashlib
 import re
 import sys
 from array import array
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -146,13 +146,19 @@ def add_fingerprints(
     lines: dict[str, set[int]] = {}
     for finding in findings:
         lines.setdefault(finding.location.path, set()).add(finding.location.line)
+    logical: list[str] = []
+
+    def fingerprint_logically() -> None:
+        logical.extend(logical_fingerprint(finding) for finding in findings)
+
     if workers is not None and workers.started and len(lines) >= PARALLEL_MIN_FILES:
-        by_file = _hashes_in_workers(reader, lines, workers)
+        by_file = _hashes_in_workers(reader, lines, workers, meanwhile=fingerprint_logically)
     else:
         by_file = {path: _needed_hashes(reader, path, wanted) for path, wanted in lines.items()}
+        fingerprint_logically()
     result = []
-    for finding in findings:
-        prints = [(LOGICAL, logical_fingerprint(finding))]
+    for finding, logical_print in zip(findings, logical):
+        prints = [(LOGICAL, logical_print)]
         hashes = by_file[finding.location.path]
         if hashes is not None and finding.location.line in hashes:
             prints.append((LINE_HASH, hashes[finding.location.line]))
@@ -202,19 +208,26 @@ def _hash_task(task: _HashTask) -> dict[str, dict[int, str] | None]:
 
 
 def _hashes_in_workers(
-    reader: FileReader, lines: dict[str, set[int]], workers: Workers
+    reader: FileReader, lines: dict[str, set[int]], workers: Workers, meanwhile: Callable[[], None]
 ) -> dict[str, dict[int, str] | None]:
-    """Files whose text this process holds are hashed here; the others in the workers, a few per task."""
+    """Files whose text this process holds are hashed here, and `meanwhile()` done, while the workers hash
+    the others, a few per task."""
     by_file: dict[str, dict[int, str] | None] = {}
     remote: list[tuple[str, frozenset[int]]] = []
+    local: list[tuple[str, set[int]]] = []
     for path, wanted in lines.items():
         if reader.holds_text(path):
-            by_file[path] = _needed_hashes(reader, path, wanted)
+            local.append((path, wanted))
         else:
             remote.append((path, frozenset(wanted)))
+
+    def work_here() -> None:
+        meanwhile()
+        by_file.update((path, _needed_hashes(reader, path, wanted)) for path, wanted in local)
+
     size = max(1, len(remote) // (workers.jobs * 8))
     tasks = [_HashTask(reader, tuple(remote[start : start + size])) for start in range(0, len(remote), size)]
-    for task, answer in zip(tasks, workers.run(_hash_task, tasks)):
+    for task, answer in zip(tasks, workers.run(_hash_task, tasks, meanwhile=work_here)):
         if isinstance(answer, dict):
             by_file.update(answer)
         else:  # the worker stopped even alone: hash here (a failure here is a bug to see, not to hide)

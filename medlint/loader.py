@@ -96,6 +96,9 @@ class _Collector:
     once: list[tuple[int, int]] = field(default_factory=list)
     #: Named files that are no artifact (in the order met).
     unrecognised: list[str] = field(default_factory=list)
+    #: The repository facts of the build contexts (`_context_facts`), when worked out before the charts
+    #: were loaded (with workers, while they render).
+    context_facts: dict[str, Any] | None = None
 
     def note_waivers(self, relative: str, text: str, dockerfile: Dockerfile | None = None) -> None:
         """Collect `# medlint: ignore` comments while the text is at hand (cheap when there are none)."""
@@ -682,8 +685,9 @@ def _list_files(directories: list[Path], root: Path) -> tuple[tuple[str, ...], t
     return tuple(sorted(found)), tuple(sorted(vcs))
 
 
-def _build_context_facts(project: Project, discovery: Discovery, reader: FileReader) -> Project:
-    """What MD306's repository part needs: tracked files, files on disk, each build context's ignore file."""
+def _context_facts(project: Project, discovery: Discovery, reader: FileReader) -> dict[str, Any]:
+    """What MD306's repository part needs (`Project.with_workspace`): tracked files, files on disk, each
+    build context's ignore file. Only the project's Dockerfiles and Compose projects matter."""
     from medlint.gitindex import read_tracked_files
     from medlint.model.contexts import build_contexts
     from medlint.parsers.dockerignore import read_dockerignore
@@ -705,12 +709,12 @@ def _build_context_facts(project: Project, discovery: Discovery, reader: FileRea
             except (SourceError, OSError):
                 continue  # an unreadable ignore file is treated as absent; MD306 then reports the context
     workspace_files, vcs_metadata = _list_files(scanned_dirs + context_dirs, root)
-    return project.with_workspace(
-        repository_files=read_tracked_files(root, reader.limits),
-        workspace_files=workspace_files,
-        dockerignore_files=tuple(ignore_files),
-        vcs_metadata=vcs_metadata,
-    )
+    return {
+        "repository_files": read_tracked_files(root, reader.limits),
+        "workspace_files": workspace_files,
+        "dockerignore_files": tuple(ignore_files),
+        "vcs_metadata": vcs_metadata,
+    }
 
 
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -783,7 +787,7 @@ def load_project(
             _load_chart(collector, unit)
     else:
         assert workers is not None
-        _load_in_workers(collector, plan, workers)
+        _load_in_workers(collector, plan, workers, discovery)
     project = Project(
         files=tuple(sorted(collector.files, key=lambda item: item.path)),
         problems=tuple(collector.problems),
@@ -797,7 +801,8 @@ def load_project(
         render_sources=collector.render_sources,
     )
     if project.dockerfiles or project.compose_projects:
-        project = _build_context_facts(project, discovery, reader)
+        facts = collector.context_facts or _context_facts(project, discovery, reader)
+        project = project.with_workspace(**facts)
     return project, sorted([*discovery.ignored_explicit, *collector.unrecognised])
 
 
@@ -914,7 +919,7 @@ def _load_task(task: _LoadTask) -> _Collector:
     return collector
 
 
-def _load_in_workers(collector: _Collector, plan: _Plan, workers: Workers) -> None:
+def _load_in_workers(collector: _Collector, plan: _Plan, workers: Workers, discovery: Discovery) -> None:
     """Load every task in worker processes and take in their parts in the order a serial load would."""
     from medlint.parallel import Stopped
 
@@ -927,11 +932,13 @@ def _load_in_workers(collector: _Collector, plan: _Plan, workers: Workers) -> No
         if index < files:
             file_parts[index] = part
             if len(file_parts) == files:
-                _take_files(collector, [file_parts[number] for number in range(files)], plan, workers)
+                _take_files(
+                    collector, [file_parts[number] for number in range(files)], plan, workers, discovery
+                )
 
     parts = workers.run(_load_task, tasks, plan.weights, on_answer=take_files_early)
     if len(file_parts) < files:  # a worker stopped on a run of files: that run was retried
-        _take_files(collector, parts[:files], plan, workers)
+        _take_files(collector, parts[:files], plan, workers, discovery)
     if not plan.chart_tasks:
         return
     from medlint.helm.budget import RenderBudget
@@ -967,8 +974,11 @@ def _load_in_workers(collector: _Collector, plan: _Plan, workers: Workers) -> No
             run.spend(part.render_steps)
 
 
-def _take_files(collector: _Collector, parts: Sequence[Any], plan: _Plan, workers: Workers) -> None:
-    """The runs of files' parts, in order, then the Compose projects and built Dockerfiles made of them."""
+def _take_files(
+    collector: _Collector, parts: Sequence[Any], plan: _Plan, workers: Workers, discovery: Discovery
+) -> None:
+    """The runs of files' parts, in order, then the Compose projects and built Dockerfiles made of them, and
+    the repository facts of their build contexts (charts add neither Dockerfiles nor Compose projects)."""
     from medlint.parallel import Stopped
 
     for task, part in zip(plan.file_tasks, parts):
@@ -978,6 +988,11 @@ def _take_files(collector: _Collector, parts: Sequence[Any], plan: _Plan, worker
             _absorb(collector, part)
     _load_compose_projects(collector)  # workers read the Compose files; projects are grouped here
     _load_built_dockerfiles(collector)
+    if collector.dockerfiles or collector.compose_projects:
+        built = Project(
+            dockerfiles=tuple(collector.dockerfiles), compose_projects=tuple(collector.compose_projects)
+        )
+        collector.context_facts = _context_facts(built, discovery, collector.reader)
 
 
 def _retry_files(collector: _Collector, task: _LoadTask, stopped: Any, workers: Workers) -> None:

@@ -90,22 +90,28 @@ class Workers:
         tasks: Sequence[Task],
         weights: Sequence[float] | None = None,
         on_answer: Callable[[int, Result], None] | None = None,
+        meanwhile: Callable[[], None] | None = None,
     ) -> list[Result | Stopped]:
         """`function(task)` for every task; the answers in the order of `tasks`.
 
         `function` must be a module-level function, tasks and answers picklable. `weights` (an estimate of
         each task's cost) starts the heaviest tasks first, so no worker is left with a large one at the end.
         `on_answer(index, answer)` is called here as each answer from the pool arrives, so the caller can
-        use the first answers while the workers compute the rest.
+        use the first answers while the workers compute the rest. `meanwhile()` is called here once, while
+        the workers compute (or at the end, when no task went to them): work of the caller's own that does
+        not need the answers.
         """
+        still_to_do = [meanwhile] if meanwhile is not None else []
         order = sorted(
             range(len(tasks)), key=lambda index: (-weights[index], index) if weights else (0, index)
         )
         answers: dict[int, Any] = {}
         for _attempt in range(2):  # a pool broken by a crash is replaced once; then each task runs alone
             pending = [index for index in order if index not in answers]
-            if not pending or self._run_in_pool(function, tasks, pending, answers, on_answer):
+            if not pending or self._run_in_pool(function, tasks, pending, answers, on_answer, still_to_do):
                 break
+        while still_to_do:
+            still_to_do.pop()()
         for index in order:
             if index not in answers:
                 answers[index] = _run_alone(function, tasks[index])
@@ -118,6 +124,7 @@ class Workers:
         pending: list[int],
         answers: dict[int, Any],
         on_answer: Callable[[int, Any], None] | None = None,
+        still_to_do: list[Callable[[], None]] | None = None,
     ) -> bool:
         """Run the pending tasks in the pool; False when a worker stopped (the pool is then dropped)."""
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -131,6 +138,8 @@ class Workers:
                 futures[self._pool.submit(_pickled, function, tasks[index])] = index
         except BrokenProcessPool:
             pass
+        while still_to_do:
+            still_to_do.pop()()
         remaining = set(futures)
         broken = len(futures) < len(pending)
         while remaining and not broken:

@@ -150,6 +150,16 @@ def test_each_answer_is_given_to_the_caller_as_it_arrives() -> None:
     assert answers == [index * index for index in range(12)]
 
 
+def test_the_callers_own_work_runs_once_while_the_workers_compute() -> None:
+    calls: list[int] = []
+    with Workers(2) as workers:
+        answers = workers.run(square, list(range(6)), meanwhile=lambda: calls.append(os.getpid()))
+        assert calls == [os.getpid()]
+        assert workers.run(square, [], meanwhile=lambda: calls.append(0)) == []
+    assert answers == [index * index for index in range(6)]
+    assert calls == [os.getpid(), 0]  # also when no task went to the workers
+
+
 def test_default_jobs_is_the_cpus_this_process_may_use() -> None:
     assert 1 <= default_jobs() <= (os.cpu_count() or 1)
 
