@@ -49,16 +49,33 @@ def _suppression(suppression: Suppression | None) -> Suppression | None:
 
 
 def _finding(finding: Finding) -> Finding:
+    """The finding with its texts cleaned; the finding itself when they were clean already (nearly always:
+    the engine redacts what checks write), which spares a copy of each of a large scan's findings."""
+    location = _location(finding.location)
+    message = clean(finding.message)
+    subject = clean(finding.subject)
+    variant = _optional(finding.variant)
+    related = tuple(
+        RelatedLocation(_location(item.location), clean(item.message)) for item in finding.related
+    )
+    suppression = _suppression(finding.suppression)
+    if (
+        location is finding.location
+        and message == finding.message
+        and subject == finding.subject
+        and variant == finding.variant
+        and related == finding.related
+        and suppression == finding.suppression
+    ):
+        return finding
     return dataclasses.replace(
         finding,
-        location=_location(finding.location),
-        message=clean(finding.message),
-        subject=clean(finding.subject),
-        variant=_optional(finding.variant),
-        related=tuple(
-            RelatedLocation(_location(item.location), clean(item.message)) for item in finding.related
-        ),
-        suppression=_suppression(finding.suppression),
+        location=location,
+        message=message,
+        subject=subject,
+        variant=variant,
+        related=related,
+        suppression=suppression,
     )
 
 
