@@ -453,8 +453,8 @@ def format_for_path(path: str) -> str | None:
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Parse files and render charts in N worker processes (default: the number of CPUs; 1 runs in one "
-    "process). The output is the same for every N.",
+    help="Parse files, render charts and run checks in N processes (default: the number of CPUs; 1 runs in "
+    "one process). The output is the same for every N.",
 )
 def check(
     options: LintOptions,
