@@ -182,22 +182,10 @@ def run_shared(
     context: Any = multiprocessing.get_context("fork")
     counter = context.Value("i", 0)
     turns = functools.partial(_take_turns, counter, function, shared, tasks)
-    children = []
-    for _ in range(min(jobs, len(tasks)) - 1):
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_answer, args=(sender, turns, None), daemon=True)
-        process.start()
-        sender.close()
-        children.append((process, receiver))
+    children = [_child(context, turns, None) for _ in range(min(jobs, len(tasks)) - 1)]
     answers: dict[int, Any] = dict(turns(None))
-    for process, receiver in children:
-        try:
-            answered: tuple[bool, Any] | None = receiver.recv()
-        except EOFError:
-            answered = None
-        finally:
-            receiver.close()
-        process.join()
+    for child in children:
+        answered, _exit_code = _answer_of(*child)
         if answered is not None and not answered[0]:
             raise answered[1]
         if answered is not None:
@@ -311,13 +299,26 @@ def _unwrap(answer: Any) -> Any:
 
 def _run_alone(function: Callable[[Task], Result], task: Task) -> Any:
     """One task in a process of its own: its answer, or why the process stopped."""
-    context: Any = (
-        _context()
-    )  # a start-method context has Process and Pipe (BaseContext's stub lacks Process)
+    answered, exit_code = _answer_of(*_child(_context(), function, task))
+    if answered is None:
+        return Stopped(_exit_reason(exit_code))
+    succeeded, value = answered
+    return _unpickled(value) if succeeded else _Raised(value)
+
+
+def _child(context: Any, function: Callable[[Any], Any], task: Any) -> tuple[Any, Any]:
+    """A started child process computing `function(task)`, and the end of the pipe its answer comes on.
+    (`context` is a start-method context: it has Process and Pipe, which BaseContext's stub lacks.)"""
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_answer, args=(sender, function, task), daemon=True)
     process.start()
     sender.close()
+    return process, receiver
+
+
+def _answer_of(process: Any, receiver: Any) -> tuple[tuple[bool, Any] | None, int | None]:
+    """A child's answer as `_answer` sent it (None when it stopped first), once it has ended, and its exit
+    code."""
     try:
         answered: tuple[bool, Any] | None = receiver.recv()
     except EOFError:
@@ -325,10 +326,7 @@ def _run_alone(function: Callable[[Task], Result], task: Task) -> Any:
     finally:
         receiver.close()
     process.join()
-    if answered is None:
-        return Stopped(_exit_reason(process.exitcode))
-    succeeded, value = answered
-    return _unpickled(value) if succeeded else _Raised(value)
+    return answered, process.exitcode
 
 
 def _answer(sender: Any, function: Callable[[Any], Any], task: Any) -> None:
