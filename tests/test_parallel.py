@@ -289,3 +289,31 @@ def test_a_killed_worker_becomes_a_finding_on_its_file_and_the_rest_is_checked(
     assert {f"cm-{index:02}.yaml" for index in range(40)} <= analysed
     assert "broken.yaml" not in analysed
     assert any(item.kind is ArtifactKind.KUBERNETES for item in report.project.files)
+
+
+def test_an_umbrella_chart_weighs_what_it_takes_from_the_chart_paths(tmp_path: Path) -> None:
+    """Its own folder is small, its render is not: the dependency found in a chart path counts, so the
+    chart is not left to the end of the run with one core idle."""
+    from medlint.discover import ChartUnit
+    from medlint.reader import FileReader
+
+    umbrella = tmp_path / "umbrella"
+    (umbrella / "templates").mkdir(parents=True)
+    (umbrella / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: umbrella\nversion: 1.0.0\ndependencies:\n"
+        "  - name: big\n    version: 1.0.0\n    repository: https://example.com/charts\n"
+        "  - name: ../outside\n    version: 1.0.0\n",
+        encoding="utf-8",
+    )
+    big = tmp_path / "paths" / "big"
+    (big / "templates").mkdir(parents=True)
+    (big / "Chart.yaml").write_text("apiVersion: v2\nname: big\nversion: 1.0.0\n", encoding="utf-8")
+    (big / "templates" / "all.yaml").write_text("kind: ConfigMap\n" * 5000, encoding="utf-8")
+    unit = ChartUnit(umbrella, "umbrella")
+    alone = loader._Collector(root=tmp_path, reader=FileReader(tmp_path))
+    with_paths = loader._Collector(
+        root=tmp_path, reader=FileReader(tmp_path), chart_paths=(tmp_path / "paths",)
+    )
+    own = loader._chart_weight(unit, alone)
+    assert own == loader._tree_size(umbrella)
+    assert loader._chart_weight(unit, with_paths) == own + loader._tree_size(big)
