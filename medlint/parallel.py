@@ -106,15 +106,22 @@ class Workers:
             range(len(tasks)), key=lambda index: (-weights[index], index) if weights else (0, index)
         )
         answers: dict[int, Any] = {}
-        for _attempt in range(2):  # a pool broken by a crash is replaced once; then each task runs alone
-            pending = [index for index in order if index not in answers]
-            if not pending or self._run_in_pool(function, tasks, pending, answers, on_answer, still_to_do):
-                break
+        alone: Callable[[Callable[[Task], Result], Task], Any] = _run_alone
+        try:
+            for _attempt in range(2):  # a pool broken by a crash is replaced once; then each task runs alone
+                pending = [index for index in order if index not in answers]
+                if not pending or self._run_in_pool(
+                    function, tasks, pending, answers, on_answer, still_to_do
+                ):
+                    break
+        except OSError:  # no process or shared memory to start a pool with (a limited container): all here
+            self.close()
+            alone = _run_here
         while still_to_do:
             still_to_do.pop()()
         for index in order:
             if index not in answers:
-                answers[index] = _run_alone(function, tasks[index])
+                answers[index] = alone(function, tasks[index])
         return [_unwrap(answers[index]) for index in range(len(tasks))]
 
     def _run_in_pool(
@@ -180,9 +187,17 @@ def run_shared(
     if jobs < 2 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [function(shared, task) for task in tasks]
     context: Any = multiprocessing.get_context("fork")
-    counter = context.Value("i", 0)
+    try:
+        counter = context.Value("i", 0)
+    except OSError:  # no shared memory for a lock (a container without /dev/shm): all here
+        return [function(shared, task) for task in tasks]
     turns = functools.partial(_take_turns, counter, function, shared, tasks)
-    children = [_child(context, turns, None) for _ in range(min(jobs, len(tasks)) - 1)]
+    children = []
+    for _ in range(min(jobs, len(tasks)) - 1):
+        try:
+            children.append(_child(context, turns, None))
+        except OSError:  # no process to spare (a limit on processes): this process takes more turns
+            break
     answers: dict[int, Any] = dict(turns(None))
     for child in children:
         answered, _exit_code = _answer_of(*child)
@@ -295,6 +310,14 @@ def _unwrap(answer: Any) -> Any:
     if isinstance(answer, _Raised):
         raise answer.error
     return answer
+
+
+def _run_here(function: Callable[[Task], Result], task: Task) -> Any:
+    """One task in this process, when no other can be started: its answer, or the exception it raised."""
+    try:
+        return function(task)
+    except Exception as error:
+        return _Raised(error)
 
 
 def _run_alone(function: Callable[[Task], Result], task: Task) -> Any:

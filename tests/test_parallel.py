@@ -317,3 +317,27 @@ def test_an_umbrella_chart_weighs_what_it_takes_from_the_chart_paths(tmp_path: P
     own = loader._chart_weight(unit, alone)
     assert own == loader._tree_size(umbrella)
     assert loader._chart_weight(unit, with_paths) == own + loader._tree_size(big)
+
+
+def test_shared_work_runs_here_when_no_child_can_be_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    from medlint import parallel
+
+    def no_process(*_arguments: object) -> None:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(parallel, "_child", no_process)
+    answers = run_shared(offset_by_shared, [100], list(range(4)), jobs=2)
+    assert answers == [(100 + task, os.getpid()) for task in range(4)]
+
+
+def test_tasks_run_here_when_no_pool_can_be_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    import concurrent.futures
+
+    def no_pool(*_arguments: object, **_options: object) -> None:
+        raise OSError("[Errno 38] Function not implemented")  # no /dev/shm for the pool's locks
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    with Workers(2) as workers:
+        assert workers.run(process_id, [0, 1]) == [os.getpid(), os.getpid()]
+        with pytest.raises(ValueError, match="a bug in the task function"):
+            workers.run(square_or_fail, [1, 2])
