@@ -17,22 +17,15 @@ Names are imported lazily so that importing a low-level module stays cheap.
 
 from __future__ import annotations
 
-from typing import Any
+from medlint.model.lazy_exports import lazy_exports
 
 __all__ = ["ValuesSet", "explain_findings", "render_chart_for_lint", "render_command"]
 
 _LAZY = {
-    "render_chart_for_lint": "medlint.helm.lint_renders",
-    "ValuesSet": "medlint.helm.lint_renders",
-    "explain_findings": "medlint.helm.sourcemap",
-    "render_command": "medlint.helm.cli_render",
+    "render_chart_for_lint": "lint_renders",
+    "ValuesSet": "lint_renders",
+    "explain_findings": "sourcemap",
+    "render_command": "cli_render",
 }
 
-
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'medlint.helm' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(module_name), name)
+__getattr__ = lazy_exports(__name__, _LAZY, globals())

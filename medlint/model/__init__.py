@@ -8,8 +8,9 @@ is first used, so a run over one Dockerfile never pays for the Kubernetes or Com
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from medlint.model.lazy_exports import lazy_exports
 
 #: Submodule of medlint.model -> the public names it defines (mirrored below for type checkers).
 _FAMILIES: dict[str, tuple[str, ...]] = {
@@ -58,13 +59,7 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
 _EXPORTS = {name: module for module, names in _FAMILIES.items() for name in names}
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'medlint.model' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"medlint.model.{module}"), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())
 
 
 def __dir__() -> list[str]:

@@ -8,8 +8,9 @@ the data-store table (`stores.py`) is shared with MD605/MD606, which recognise d
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from medlint.model.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from medlint.checks.data.audit import audit_policy
@@ -34,8 +35,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_exports(__name__, _MODULES, globals())
