@@ -879,12 +879,13 @@ def _plan(
     chart_tasks = tuple(
         _LoadTask(*context, chart=unit, run_deadline=run_deadline) for unit in discovery.charts
     )
+    dependency_sizes: dict[Path, int] = {}  # a chart path's chart is weighed once, however many need it
     weights = tuple(
         [
             FILE_TASK_WEIGHT * sum(_size(candidate.path) for candidate in task.candidates)
             for task in file_tasks
         ]
-        + [_chart_weight(unit, collector) for unit in discovery.charts]
+        + [_chart_weight(unit, collector, dependency_sizes) for unit in discovery.charts]
     )
     return _Plan(file_tasks, chart_tasks, weights, run_deadline)
 
@@ -904,7 +905,7 @@ def _tree_size(directory: Path) -> int:
     return total
 
 
-def _chart_weight(unit: ChartUnit, collector: _Collector) -> int:
+def _chart_weight(unit: ChartUnit, collector: _Collector, dependency_sizes: dict[Path, int]) -> int:
     """Bytes under a chart directory, plus those of the dependencies its render will take from the chart
     paths (`--chart-path`): an umbrella chart's own folder is small, its render is not. Only an estimate,
     for the order of the tasks: a Chart.yaml that cannot be read or parsed counts as naming none."""
@@ -916,9 +917,16 @@ def _chart_weight(unit: ChartUnit, collector: _Collector) -> int:
             continue  # vendored: counted with the chart
         for base in collector.chart_paths:
             if (base / name / "Chart.yaml").is_file():
-                total += _tree_size(base / name)
+                if base / name not in dependency_sizes:
+                    dependency_sizes[base / name] = _tree_size(base / name)
+                total += dependency_sizes[base / name]
                 break
     return total
+
+
+#: The largest Chart.yaml read to weigh its chart (real ones are a few KB): the estimate must not cost what
+#: the render does, and a larger file is left to the worker, which reads it within the run's limits.
+MAX_WEIGHED_CHART_YAML_BYTES = 64 * 1024
 
 
 def _dependency_names(chart_yaml: Path, reader: FileReader) -> list[str]:
@@ -926,9 +934,10 @@ def _dependency_names(chart_yaml: Path, reader: FileReader) -> list[str]:
     import yaml
 
     try:
-        document = yaml.load(
-            reader.read_text(chart_yaml), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        text = reader.read_text(
+            chart_yaml, max_bytes=MAX_WEIGHED_CHART_YAML_BYTES, limit_name="the Chart.yaml size weighed"
         )
+        document = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, SourceError, yaml.YAMLError, RecursionError):
         return []
     dependencies = document.get("dependencies") if isinstance(document, dict) else None

@@ -241,8 +241,6 @@ def _model_pickler(buffer: Any) -> Any:
     answer) as their class, field names and values, rebuilt by `_rebuilt`. The default goes through
     dataclasses' `__getstate__`/`__setstate__`, which look the fields up again for every object: a third of
     the time spent moving a parsed project between processes."""
-    import dataclasses
-    import operator
     import pickle
 
     class ModelPickler(pickle.Pickler):
@@ -255,7 +253,7 @@ def _model_pickler(buffer: Any) -> Any:
             if kind in self.layouts:
                 layout = self.layouts[kind]
             else:
-                layout = self.layouts[kind] = _layout(kind, dataclasses, operator)
+                layout = self.layouts[kind] = _layout(kind)
             if layout is None:
                 return NotImplemented
             names, values = layout
@@ -264,9 +262,12 @@ def _model_pickler(buffer: Any) -> Any:
     return ModelPickler(buffer)
 
 
-def _layout(kind: type, dataclasses: Any, operator: Any) -> tuple[tuple[str, ...], Any] | None:
+def _layout(kind: type) -> tuple[tuple[str, ...], Any] | None:
     """For a frozen dataclass with slots: its field names (one tuple per class, so pickle writes it once) and
     a function giving an object's values in that order; None for any other type (pickled as usual)."""
+    import dataclasses
+    import operator
+
     params = getattr(kind, "__dataclass_params__", None)
     if params is None or not params.frozen or "__slots__" not in kind.__dict__:
         return None

@@ -314,9 +314,9 @@ def test_an_umbrella_chart_weighs_what_it_takes_from_the_chart_paths(tmp_path: P
     with_paths = loader._Collector(
         root=tmp_path, reader=FileReader(tmp_path), chart_paths=(tmp_path / "paths",)
     )
-    own = loader._chart_weight(unit, alone)
+    own = loader._chart_weight(unit, alone, {})
     assert own == loader._tree_size(umbrella)
-    assert loader._chart_weight(unit, with_paths) == own + loader._tree_size(big)
+    assert loader._chart_weight(unit, with_paths, {}) == own + loader._tree_size(big)
 
 
 def test_shared_work_runs_here_when_no_child_can_be_started(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -341,3 +341,25 @@ def test_tasks_run_here_when_no_pool_can_be_started(monkeypatch: pytest.MonkeyPa
         assert workers.run(process_id, [0, 1]) == [os.getpid(), os.getpid()]
         with pytest.raises(ValueError, match="a bug in the task function"):
             workers.run(square_or_fail, [1, 2])
+
+
+def test_a_chart_yaml_too_large_to_weigh_names_no_dependency(tmp_path: Path) -> None:
+    """Weighing is an estimate: it reads at most MAX_WEIGHED_CHART_YAML_BYTES of a Chart.yaml."""
+    from medlint.discover import ChartUnit
+    from medlint.reader import FileReader
+
+    umbrella = tmp_path / "umbrella"
+    umbrella.mkdir()
+    padding = "# " + "x" * 98 + "\n"
+    (umbrella / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: umbrella\nversion: 1.0.0\ndependencies:\n  - name: big\n"
+        + padding * (loader.MAX_WEIGHED_CHART_YAML_BYTES // len(padding) + 1),
+        encoding="utf-8",
+    )
+    big = tmp_path / "paths" / "big"
+    big.mkdir(parents=True)
+    (big / "Chart.yaml").write_text("apiVersion: v2\nname: big\nversion: 1.0.0\n", encoding="utf-8")
+    collector = loader._Collector(
+        root=tmp_path, reader=FileReader(tmp_path), chart_paths=(tmp_path / "paths",)
+    )
+    assert loader._chart_weight(ChartUnit(umbrella, "umbrella"), collector, {}) == loader._tree_size(umbrella)
