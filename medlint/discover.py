@@ -151,17 +151,36 @@ def _display(
 ) -> str:
     """The path as reports show it: root-relative, POSIX, bytes that are not UTF-8 shown as `\\xff`.
 
-    A file under a linked folder is named by where it appears in the project (`linked/Dockerfile`)."""
-    own = own_path(path, realpath)
+    A file under a linked folder is named by where it appears in the project (`linked/Dockerfile`).
+    Worked out on strings first: discovery asks this for every file and folder it walks, and building the
+    same paths as `Path` objects was most of its time."""
+    absolute = os.path.abspath(path)
+    name = os.path.basename(absolute)
+    if name not in ("", ".", ".."):
+        inside = _relative_text(os.path.join(realpath(os.path.dirname(absolute)), name), str(root))
+        if inside is None and lexical_root is not None:
+            inside = _relative_text(absolute, str(lexical_root))
+        if inside is not None:
+            return printable(inside if os.sep == "/" else inside.replace(os.sep, "/"))
+    own = own_path(path, realpath)  # the path's own name is a dot, or a platform's path rules apply
     candidates = [(own, root)]
     if lexical_root is not None:
-        candidates.append((Path(os.path.abspath(path)), lexical_root))
+        candidates.append((Path(absolute), lexical_root))
     for candidate, base in candidates:
         try:
             return printable(candidate.relative_to(base).as_posix())
         except ValueError:
             continue
     return printable(own.as_posix())
+
+
+def _relative_text(path: str, base: str) -> str | None:
+    """`path` relative to the folder `base` (both absolute and normalised), "." for the folder itself; None
+    when it is not inside (then `Path.relative_to` decides, which knows each platform's rules)."""
+    if path == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    return path[len(prefix) :] if path.startswith(prefix) else None
 
 
 def _has_chart_yaml(directory: Path) -> bool:
