@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from json.decoder import JSONDecodeError, scanstring  # type: ignore[attr-defined]
+from sys import intern
 from typing import Any
 
 from medlint.decoding import SourceError
@@ -68,7 +69,8 @@ class _Parser:
         if char == "[":
             return self.sequence(offset, depth + 1)
         if char == '"':
-            return self.string(offset)
+            value, end = self.string(offset)
+            return (intern(value) if len(value) <= 64 else value), end
         match = _NUMBER.match(text, offset)
         if match and match.end() > offset:
             number = match.group(0)
@@ -111,6 +113,7 @@ class _Parser:
             key_start = offset
             self.count_node(offset)
             key, offset = self.string(offset)
+            key = intern(key)
             key_span = self.span(key_start, offset)
             offset = self.skip(offset)
             if not text.startswith(":", offset):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from sys import intern
 from typing import Any, cast
 
 import yaml
@@ -118,7 +119,10 @@ class _PositionConstructor:
             # Unknown tags are read as plain strings: never instantiate anything from the input.
             return node.value
         try:
-            return self._loader.construct_object(node, deep=True)
+            value = self._loader.construct_object(node, deep=True)
+            if type(value) is str and len(value) <= 64:
+                return intern(value)
+            return value
         except ValueError:  # an integer beyond Python's 4,300-digit conversion limit
             what = "a number" if node.tag.endswith((":int", ":float")) else "a value"
             raise SourceError(
@@ -135,6 +139,8 @@ class _PositionConstructor:
                 self._merge_into(result, value_node)
                 continue
             key = self.build(key_node)
+            if type(key) is str:
+                key = intern(key)
             if isinstance(key, (list, dict)):
                 raise SourceError("a mapping key must be a scalar", *_span(key_node)[:2])
             if key in own_keys:
