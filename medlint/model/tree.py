@@ -11,6 +11,7 @@ or malformed part (a missing key gives an absent Node that points at the mapping
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -99,6 +100,16 @@ class YamlMap(dict):
         self.tag: str | None = None
         self.origins: dict[Any, HelmOrigin | tuple[HelmOrigin | None, HelmOrigin | None] | None] | None = None
         self.node_origin: HelmOrigin | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its own fields and its items (`--jobs` sends tens of thousands from each worker):
+        a third faster both ways than the default for a dict subclass with slots, which goes through a
+        per-object dictionary of slot values."""
+        kind = type(self)
+        fields = (self._spans, self.column, self.line, self.node_origin, self.origins, self.tag)
+        if kind is not YamlMap:
+            fields += tuple(getattr(self, name) for name in _added_slots(kind, YamlMap))
+        return _rebuilt_map, (kind, fields), None, None, iter(self.items())
 
     # -- spans
 
@@ -204,6 +215,14 @@ class YamlList(list):
         self.origins: list[HelmOrigin | None] | None = None
         self.node_origin: HelmOrigin | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its own fields and its items, as a YamlMap is."""
+        kind = type(self)
+        fields = (self._item_spans, self.column, self.line, self.node_origin, self.origins, self.tag)
+        if kind is not YamlList:
+            fields += tuple(getattr(self, name) for name in _added_slots(kind, YamlList))
+        return _rebuilt_list, (kind, fields), None, iter(self)
+
     # -- spans
 
     def item_span(self, index: int) -> Span | None:
@@ -248,6 +267,35 @@ class YamlList(list):
         return _at(path, span, origins[index] if origins else None)
 
     key_location = value_location
+
+
+@functools.cache
+def _added_slots(kind: type, base: type) -> tuple[str, ...]:
+    """The slots a subclass adds to YamlMap or YamlList (Compose's SourcedMap adds the files of its keys)."""
+    added = kind.__mro__[: kind.__mro__.index(base)]
+    return tuple(name for klass in reversed(added) for name in klass.__dict__.get("__slots__", ()))
+
+
+def _rebuilt_map(kind: type[YamlMap], fields: tuple[Any, ...]) -> YamlMap:
+    """An empty mapping of `kind` with the fields of a pickled one (pickle then adds the items)."""
+    rebuilt = kind.__new__(kind)
+    rebuilt._spans, rebuilt.column, rebuilt.line, rebuilt.node_origin, rebuilt.origins, rebuilt.tag = fields[
+        :6
+    ]
+    for name, value in zip(_added_slots(kind, YamlMap), fields[6:]):
+        setattr(rebuilt, name, value)
+    return rebuilt
+
+
+def _rebuilt_list(kind: type[YamlList], fields: tuple[Any, ...]) -> YamlList:
+    """An empty list of `kind` with the fields of a pickled one (pickle then adds the items)."""
+    rebuilt = kind.__new__(kind)
+    (rebuilt._item_spans, rebuilt.column, rebuilt.line, rebuilt.node_origin, rebuilt.origins, rebuilt.tag) = (
+        fields[:6]
+    )
+    for name, value in zip(_added_slots(kind, YamlList), fields[6:]):
+        setattr(rebuilt, name, value)
+    return rebuilt
 
 
 def key_location(path: str, mapping: Any, key: Any) -> Location:

@@ -134,6 +134,17 @@ def test_loaded_trees_keep_their_spans_through_pickling_and_copying() -> None:
         assert Node.root(copied, "f.yaml").at("a", 1, "b").location == Location("f.yaml", 3, 9, 3, 10)
 
 
+def test_pickling_keeps_tags_origins_and_shared_subtrees() -> None:
+    """An alias makes one subtree appear twice: it comes back once, under both keys, as the model built it."""
+    tree = load_yaml_documents("base: &b {x: 1}\nuse: *b\nlist: !custom [1, 2]\n")[0].value
+    tree["base"].node_origin = tree.node_origin
+    copied = _through_workers_pickler(tree)
+    assert copied["base"] is copied["use"]
+    assert copied["list"].tag == tree["list"].tag and copied["list"] == [1, 2]
+    assert copied["list"].item_spans() == tree["list"].item_spans()
+    assert (copied.line, copied.column) == (tree.line, tree.column)
+
+
 def test_sourced_trees_keep_their_files_and_spans_through_pickling() -> None:
     service = SourcedMap("compose.yaml")
     service["image"] = "app"
