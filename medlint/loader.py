@@ -828,9 +828,6 @@ PARALLEL_MIN_FILES = 48
 PARALLEL_MIN_CHARTS = 2
 #: Files per task: enough to make a task worth sending, few enough to keep both cores busy to the end.
 FILES_PER_TASK = 16
-#: How much a run of files weighs per byte against a chart: more, so that the runs of files are done before
-#: the smallest charts and the Compose projects made of them are built while those charts still render.
-FILE_TASK_WEIGHT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -880,14 +877,15 @@ def _plan(
         _LoadTask(*context, chart=unit, run_deadline=run_deadline) for unit in discovery.charts
     )
     dependency_sizes: dict[Path, int] = {}  # a chart path's chart is weighed once, however many need it
-    weights = tuple(
-        [
-            FILE_TASK_WEIGHT * sum(_size(candidate.path) for candidate in task.candidates)
-            for task in file_tasks
-        ]
-        + [_chart_weight(unit, collector, dependency_sizes) for unit in discovery.charts]
-    )
-    return _Plan(file_tasks, chart_tasks, weights, run_deadline)
+    chart_weights = [_chart_weight(unit, collector, dependency_sizes) for unit in discovery.charts]
+    # Every run of files weighs more than any chart, so the runs are loaded first (the largest first) and
+    # the Compose projects made of them are built here while the charts still render, not after the last.
+    heaviest_chart = max(chart_weights, default=0)
+    file_weights = [
+        heaviest_chart + 1 + sum(_size(candidate.path) for candidate in task.candidates)
+        for task in file_tasks
+    ]
+    return _Plan(file_tasks, chart_tasks, tuple(file_weights + chart_weights), run_deadline)
 
 
 def _size(path: Path) -> int:

@@ -319,6 +319,31 @@ def test_an_umbrella_chart_weighs_what_it_takes_from_the_chart_paths(tmp_path: P
     assert loader._chart_weight(unit, with_paths, {}) == own + loader._tree_size(big)
 
 
+def test_every_run_of_files_is_loaded_before_any_chart(tmp_path: Path) -> None:
+    """The Compose projects and build contexts are made of the files' parts: with the runs of files first,
+    this process builds them while the workers render the charts, instead of after the last chart."""
+    from medlint.discover import discover
+    from medlint.reader import FileReader
+
+    for index in range(loader.PARALLEL_MIN_FILES):
+        (tmp_path / f"cm-{index:02}.yaml").write_text("kind: ConfigMap\n", encoding="utf-8")
+    for name, lines in (("small", 1), ("large", 5000)):
+        chart = tmp_path / name
+        (chart / "templates").mkdir(parents=True)
+        (chart / "Chart.yaml").write_text(f"apiVersion: v2\nname: {name}\nversion: 1.0.0\n", encoding="utf-8")
+        (chart / "templates" / "all.yaml").write_text("kind: ConfigMap\n" * lines, encoding="utf-8")
+    discovery = discover([str(tmp_path)], tmp_path)
+    collector = loader._Collector(root=tmp_path, reader=FileReader(tmp_path))
+    with Workers(2) as workers:
+        plan = loader._plan(collector, discovery, set(), workers)
+    assert plan is not None and len(plan.chart_tasks) == 2 and len(plan.file_tasks) == 3
+    file_weights = plan.weights[: len(plan.file_tasks)]
+    chart_weights = plan.weights[len(plan.file_tasks) :]
+    assert min(file_weights) > max(chart_weights)
+    large = [task.chart.relative for task in plan.chart_tasks if task.chart is not None].index("large")
+    assert chart_weights[large] == max(chart_weights)
+
+
 def test_shared_work_runs_here_when_no_child_can_be_started(monkeypatch: pytest.MonkeyPatch) -> None:
     from medlint import parallel
 
