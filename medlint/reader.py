@@ -88,15 +88,17 @@ def read_bytes(
     max_bytes: int,
     limit_name: str = "limits.max_file_bytes",
     within_name: str = "the scanned project",
+    within_resolved: bool = False,
 ) -> bytes:
     """The bytes of a regular file inside `within` (any place when None), at most `max_bytes` of them.
+    `within_resolved`: `within` is already a real path (a reader's root), not resolved again for each file.
 
     Raises ReadRefused for a file medlint does not read, OSError (for example FileNotFoundError) when the
     file cannot be opened.
     """
     target = os.path.realpath(path)
     if within is not None:
-        boundary = os.path.realpath(within)
+        boundary = str(within) if within_resolved else os.path.realpath(within)
         if not _inside(target, boundary):
             lexical = os.path.abspath(path)
             if _inside(lexical, os.path.abspath(within)) or _inside(lexical, boundary):
@@ -150,7 +152,12 @@ class FileReader:
 
     def __init__(self, root: Path, limits: Limits = DEFAULT_LIMITS, keep_texts: bool = True) -> None:
         self.root = Path(os.path.realpath(root))
+        self._real_root = str(self.root)
         self.limits = limits
+        #: Folder -> its real path, for naming files (`display`): a scan reads many files of one folder, and
+        #: resolving a path costs one `lstat` per part. Only names come from it; every read resolves its
+        #: file afresh to decide whether it may be read.
+        self._real_folders: dict[str, str] = {}
         #: Texts read, compressed: only the fingerprints need them again, for the few files with findings,
         #: and a whole scan's texts as strings would be a tenth of the run's memory. A worker process's
         #: reader keeps none (`keep_texts=False`): they are never sent back.
@@ -161,12 +168,16 @@ class FileReader:
 
     def __getstate__(self) -> dict[str, Any]:
         """A reader sent to another process (a worker's answer) carries the paths it read and their digests,
-        not the texts: they can be large, and only the fingerprints need them, which read the files again."""
+        not the texts: they can be large, and only the fingerprints need them, which read the files again.
+        There it keeps none of the texts it reads either: a worker hashing lines reads each file once, and
+        compressing every text to keep it would cost as much as the hashing."""
         return {
             "root": self.root,
+            "_real_root": self._real_root,
+            "_real_folders": {},
             "limits": self.limits,
             "_texts": {},
-            "_keep_texts": True,
+            "_keep_texts": False,
             "_digests": self._digests,
             "_read_elsewhere": self.read_paths(),
         }
@@ -176,7 +187,21 @@ class FileReader:
 
     def display(self, path: Path | str) -> str:
         """The repository-relative POSIX path of `path` itself (a link is named, not its target)."""
-        own = Path(os.path.realpath(os.path.dirname(os.path.abspath(path)))) / os.path.basename(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        real_folder = self._real_folders.get(folder)
+        if real_folder is None:
+            real_folder = self._real_folders[folder] = os.path.realpath(folder)
+        name = os.path.basename(path)
+        root = self._real_root
+        if name not in ("", ".", ".."):  # the common case, worked out on strings
+            inside = None
+            if real_folder == root:
+                inside = name
+            elif real_folder.startswith(root) and real_folder[len(root) : len(root) + 1] == os.sep:
+                inside = f"{real_folder[len(root) + 1 :]}{os.sep}{name}"
+            if inside is not None:
+                return printable(inside if os.sep == "/" else inside.replace(os.sep, "/"))
+        own = Path(real_folder) / name
         try:
             return printable(own.relative_to(self.root).as_posix())
         except ValueError:
@@ -193,15 +218,28 @@ class FileReader:
     ) -> bytes:
         """Bytes of a file inside the root, or inside `within` (a chart directory, named `within_name`);
         their SHA-256 is recorded under the file's repository path."""
+        return self._read(path, within, max_bytes, limit_name, within_name)[1]
+
+    def _read(
+        self,
+        path: Path | str,
+        within: Path | str | None,
+        max_bytes: int | None,
+        limit_name: str,
+        within_name: str,
+    ) -> tuple[str, bytes]:
+        """The file's repository path and its bytes, recorded."""
         data = read_bytes(
             path,
-            within=self.root if within is None else within,
+            within=self._real_root if within is None else within,
             max_bytes=self.limits.max_file_bytes if max_bytes is None else max_bytes,
             limit_name=limit_name,
             within_name="the scanned project" if within is None else within_name,
+            within_resolved=within is None,
         )
-        self.record(self.display(path), data)
-        return data
+        relative = self.display(path)
+        self.record(relative, data)
+        return relative, data
 
     def read_text(
         self,
@@ -213,11 +251,9 @@ class FileReader:
         within_name: str = "its chart",
     ) -> str:
         """UTF-8 text of a file inside the root (or `within`); remembered under its repository path."""
-        data = self.read_bytes(
-            path, within=within, max_bytes=max_bytes, limit_name=limit_name, within_name=within_name
-        )
+        relative, data = self._read(path, within, max_bytes, limit_name, within_name)
         text = decode_text(data)
-        self._texts[self.display(path)] = _packed(text) if self._keep_texts else b""
+        self._texts[relative] = _packed(text) if self._keep_texts else b""
         return text
 
     def relative_reader(self, within: Path | None = None) -> RelativeReader:

@@ -88,3 +88,28 @@ def test_the_reader_records_the_sha256_of_the_bytes_it_read(tmp_path: Path) -> N
         "a.yaml": hashlib.sha256(data).hexdigest(),
         "chart/values.yaml": hashlib.sha256(b"replicas: 1\n").hexdigest(),
     }
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
+def test_files_are_named_by_their_own_folder_inside_the_root_and_absolutely_outside(tmp_path: Path) -> None:
+    """A file is named by the real path of its folder (a link to a folder inside names the folder linked
+    to; one leading out names the absolute path), never by a link's target file."""
+    root = tmp_path / "root"
+    (root / "real" / "deep").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    (root / "linked").symlink_to(root / "real")
+    (root / "out").symlink_to(tmp_path / "outside")
+    (root / "real" / "file-link").symlink_to(root / "real" / "deep")
+    reader = FileReader(root)
+    assert reader.display(root / "top.yaml") == "top.yaml"
+    assert reader.display(str(root / "real" / "deep" / "a.yaml")) == "real/deep/a.yaml"
+    assert reader.display(root / "linked" / "deep" / "a.yaml") == "real/deep/a.yaml"
+    assert reader.display(root / "real" / "file-link") == "real/file-link"
+    assert reader.display(root / "out" / "b.yaml") == os.path.realpath(tmp_path / "outside") + "/b.yaml"
+    assert reader.display(root) == "."
+    assert reader.display(tmp_path / "beside.yaml") == f"{os.path.realpath(tmp_path)}/beside.yaml"
+    # the same answers from a reader sent to another process (its folder cache starts empty)
+    import pickle
+
+    copied = pickle.loads(pickle.dumps(reader))
+    assert copied.display(root / "linked" / "deep" / "a.yaml") == "real/deep/a.yaml"
