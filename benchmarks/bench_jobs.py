@@ -6,7 +6,8 @@ counts so that other load on the machine hits both alike, and reports the best w
 load only ever adds time) with the peak RSS of the main process and of its largest worker (read from
 /proc while the run goes on). Then it writes the text, JSON and SARIF reports with each job count and checks
 that they are byte for byte the same. Targets: at least 1.6x faster with 2 jobs on 2 cores, at most 200 MB
-per process.
+per process. It also times `--jobs` busy loops against one, before and after, to show what parallel speed
+the (possibly shared) machine gave at the time.
 
     python benchmarks/bench_jobs.py [--runs 3] [--jobs 2]
 
@@ -86,6 +87,24 @@ def run_once(jobs: int, extra: list[str], stdout: object = subprocess.DEVNULL) -
     return wall, usage.ru_maxrss, max(watch.peaks.values(), default=0)
 
 
+_BUSY_LOOP = "total = 0\nfor number in range(12_000_000):\n    total += number\n"
+
+
+def parallel_efficiency(jobs: int) -> float:
+    """How this machine runs `jobs` busy processes at once: the wall time of one alone over that of the
+    slowest of them together (1.0: each had a core of its own). On a shared virtual machine a neighbour can
+    take part of a core at times; the speed-up of a run is bounded by what the machine gave it then."""
+
+    def wall(count: int) -> float:
+        start = time.perf_counter()
+        processes = [subprocess.Popen([sys.executable, "-c", _BUSY_LOOP]) for _ in range(count)]
+        for process in processes:
+            process.wait()
+        return time.perf_counter() - start
+
+    return min(wall(1) for _ in range(2)) / min(wall(jobs) for _ in range(2))
+
+
 def same_bytes(jobs: int) -> list[str]:
     """The formats whose reports differ between --jobs 1 and --jobs N (none, when all is well)."""
     differing = []
@@ -113,6 +132,7 @@ def main() -> None:
     if not CORPUS.is_dir():
         raise SystemExit(f"{CORPUS} is not present")
     print(f"load average before: {os.getloadavg()[0]:.2f}")
+    efficiency_before = parallel_efficiency(args.jobs)
     run_once(1, [])  # warm the page and bytecode caches
     samples: dict[int, list[tuple[float, int, int]]] = {1: [], args.jobs: []}
     for _ in range(args.runs):
@@ -128,6 +148,10 @@ def main() -> None:
         workers = f"{worker_rss:>15.1f}" if worker_rss else f"{'-':>15}"
         print(f"{jobs:>4} {walls[0]:>11.2f} {walls[len(walls) // 2]:>9.2f} {main_rss:>13.1f} {workers}")
     print(f"speed-up with {args.jobs} jobs: {best[1] / best[args.jobs]:.2f}x (target: at least 1.6x)")
+    print(
+        f"the machine ran {args.jobs} busy processes at {efficiency_before:.2f} (before) and "
+        f"{parallel_efficiency(args.jobs):.2f} (after) of the speed of one alone"
+    )
     differing = same_bytes(args.jobs)
     print(
         "text, JSON and SARIF byte-identical: " + ("yes" if not differing else "NO: " + ", ".join(differing))
