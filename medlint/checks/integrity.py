@@ -15,6 +15,7 @@ declares is advice only (N): Kubernetes does not require declaring ports.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from medlint.findings import RelatedLocation, Violation
@@ -437,15 +438,41 @@ def _in_monitored(namespace: str | None, scope: tuple[bool, set[str]]) -> bool:
     return any_namespace or namespace is None or namespace in names
 
 
+@dataclass(frozen=True, slots=True)
+class _Monitor:
+    """A ServiceMonitor or PodMonitor with the selector and the namespaces it watches."""
+
+    monitor: K8sObject
+    selector_node: Node
+    selector: dict[str, Any]
+    scope: tuple[bool, set[str]]
+
+    def unmatched(self, project: Project, what: str, related: tuple[RelatedLocation, ...] = ()) -> Violation:
+        """The finding for a selector that matches no `what` (Service, pod of any workload) it watches."""
+        monitor = self.monitor
+        return Violation(
+            self.selector_node.key_location if self.selector_node.present else monitor.spec_anchor,
+            f"the selector of {monitor.subject} ({_describe(self.selector)}) matches no {what} of "
+            f"{project.system.label} in the namespaces it watches, so nothing is scraped",
+            f"{monitor.subject}/selector",
+            monitor.artifact,
+            related=related,
+        )
+
+
+def _monitors(project: Project, kind: str) -> Iterator[_Monitor]:
+    """The monitors of `kind` (Prometheus Operator's `monitoring.coreos.com`) whose spec is a mapping."""
+    for monitor in project.index.objects(kind, "monitoring.coreos.com/"):
+        if monitor.spec.is_map:
+            selector_node = monitor.spec.get("selector")
+            selector = selector_node.plain() if selector_node.present else {}
+            yield _Monitor(monitor, selector_node, selector, _monitor_namespaces(monitor))
+
+
 def _service_monitors(project: Project, unknowns: _Unknowns) -> Iterator[Violation]:
     services = project.index.objects("Service")
-    for monitor in project.index.objects("ServiceMonitor", "monitoring.coreos.com/"):
-        spec = monitor.spec
-        if not spec.is_map:
-            continue
-        selector_node = spec.get("selector")
-        selector = selector_node.plain() if selector_node.present else {}
-        scope = _monitor_namespaces(monitor)
+    for watch in _monitors(project, "ServiceMonitor"):
+        monitor, selector, scope = watch.monitor, watch.selector, watch.scope
         selected = [
             service
             for service in services
@@ -453,20 +480,13 @@ def _service_monitors(project: Project, unknowns: _Unknowns) -> Iterator[Violati
             and label_selector_matches(selector, {key: item.value for key, item in service.labels.items()})
         ]
         if not selected:
-            if _watches_cluster(scope) or unknowns.skip(monitor, scope[1]):
-                continue
-            yield Violation(
-                selector_node.key_location if selector_node.present else monitor.spec_anchor,
-                f"the selector of {monitor.subject} ({_describe(selector)}) matches no Service of "
-                f"{project.system.label} in the namespaces it watches, so nothing is scraped",
-                f"{monitor.subject}/selector",
-                monitor.artifact,
-            )
+            if not _watches_cluster(scope) and not unknowns.skip(monitor, scope[1]):
+                yield watch.unmatched(project, "Service")
             continue
         port_names = {
             _text(port.get("name")) for service in selected for port in service.spec.get("ports").elements()
         }
-        for endpoint in spec.get("endpoints").elements():
+        for endpoint in monitor.spec.get("endpoints").elements():
             port = endpoint.get("port")
             name = _text(port)
             if port.present and name and "{{" not in name and name not in port_names:
@@ -484,13 +504,8 @@ def _service_monitors(project: Project, unknowns: _Unknowns) -> Iterator[Violati
 
 
 def _pod_monitors(project: Project, unknowns: _Unknowns) -> Iterator[Violation]:
-    for monitor in project.index.objects("PodMonitor", "monitoring.coreos.com/"):
-        spec = monitor.spec
-        if not spec.is_map:
-            continue
-        selector_node = spec.get("selector")
-        selector = selector_node.plain() if selector_node.present else {}
-        scope = _monitor_namespaces(monitor)
+    for watch in _monitors(project, "PodMonitor"):
+        monitor, selector, scope = watch.monitor, watch.selector, watch.scope
         selected = [
             workload
             for workload in project.index.selector_candidates(required_pairs(selector))
@@ -505,16 +520,10 @@ def _pod_monitors(project: Project, unknowns: _Unknowns) -> Iterator[Violation]:
                 for namespace, labels in unknowns.operator_pods
             ):
                 continue
-            yield Violation(
-                selector_node.key_location if selector_node.present else monitor.spec_anchor,
-                f"the selector of {monitor.subject} ({_describe(selector)}) matches no pod of any workload of "
-                f"{project.system.label} in the namespaces it watches, so nothing is scraped",
-                f"{monitor.subject}/selector",
-                monitor.artifact,
-                related=_near_misses(project, required_pairs(selector), monitor.namespace),
-            )
+            related = _near_misses(project, required_pairs(selector), monitor.namespace)
+            yield watch.unmatched(project, "pod of any workload", related)
             continue
-        for endpoint in spec.get("podMetricsEndpoints").elements():
+        for endpoint in monitor.spec.get("podMetricsEndpoints").elements():
             port = endpoint.get("port")
             if port.present and _int_port(port) is None:
                 yield from _port_findings(
