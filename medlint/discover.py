@@ -16,6 +16,7 @@ from pathlib import Path
 from medlint.escape import printable
 from medlint.model import ArtifactKind
 from medlint.pathglob import GitIgnore, matches_any
+from medlint.reader import relative_within
 
 #: Directories never walked into (they hold tooling state or third-party code, not the product's artifacts).
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -157,9 +158,9 @@ def _display(
     absolute = os.path.abspath(path)
     name = os.path.basename(absolute)
     if name not in ("", ".", ".."):
-        inside = _relative_text(os.path.join(realpath(os.path.dirname(absolute)), name), str(root))
+        inside = relative_within(os.path.join(realpath(os.path.dirname(absolute)), name), str(root))
         if inside is None and lexical_root is not None:
-            inside = _relative_text(absolute, str(lexical_root))
+            inside = relative_within(absolute, str(lexical_root))
         if inside is not None:
             return printable(inside if os.sep == "/" else inside.replace(os.sep, "/"))
     own = own_path(path, realpath)  # the path's own name is a dot, or a platform's path rules apply
@@ -172,15 +173,6 @@ def _display(
         except ValueError:
             continue
     return printable(own.as_posix())
-
-
-def _relative_text(path: str, base: str) -> str | None:
-    """`path` relative to the folder `base` (both absolute and normalised), "." for the folder itself; None
-    when it is not inside (then `Path.relative_to` decides, which knows each platform's rules)."""
-    if path == base:
-        return "."
-    prefix = base if base.endswith(os.sep) else base + os.sep
-    return path[len(prefix) :] if path.startswith(prefix) else None
 
 
 def _has_chart_yaml(directory: Path) -> bool:

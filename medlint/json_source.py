@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import re
 from json.decoder import JSONDecodeError, scanstring  # type: ignore[attr-defined]
-from sys import intern
 from typing import Any
 
 from medlint.decoding import SourceError
 from medlint.line_index import LineIndex
 from medlint.model.tree import Span, YamlList, YamlMap
-from medlint.source import MAX_WRITTEN_NODES, YamlDocument, check_written_nodes
+from medlint.source import MAX_WRITTEN_NODES, YamlDocument, check_written_nodes, interned
 
 #: Deeper nesting than any real document; a file beyond it is refused (MD001) rather than recursed into.
 MAX_JSON_DEPTH = 256
@@ -70,7 +69,7 @@ class _Parser:
             return self.sequence(offset, depth + 1)
         if char == '"':
             value, end = self.string(offset)
-            return (intern(value) if len(value) <= 64 else value), end
+            return interned(value), end
         match = _NUMBER.match(text, offset)
         if match and match.end() > offset:
             number = match.group(0)
@@ -113,7 +112,7 @@ class _Parser:
             key_start = offset
             self.count_node(offset)
             key, offset = self.string(offset)
-            key = intern(key)
+            key = interned(key)
             key_span = self.span(key_start, offset)
             offset = self.skip(offset)
             if not text.startswith(":", offset):

@@ -66,6 +66,16 @@ def _inside(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
+def relative_within(path: str, folder: str) -> str | None:
+    """`path` relative to `folder` (both absolute and normalised), "." for the folder itself; None when it is
+    not inside. On strings: naming the files of a scan this way costs no `Path` objects (where it says None,
+    callers ask `Path.relative_to`, which knows each platform's rules)."""
+    if path == folder:
+        return "."
+    prefix = folder if folder.endswith(os.sep) else folder + os.sep
+    return path[len(prefix) :] if path.startswith(prefix) else None
+
+
 def _refuse_special(mode: int) -> None:
     if not stat.S_ISREG(mode):
         raise ReadRefused(f"it is {_kind_of(mode)}, not a regular file; medlint reads regular files only")
@@ -152,7 +162,6 @@ class FileReader:
 
     def __init__(self, root: Path, limits: Limits = DEFAULT_LIMITS, keep_texts: bool = True) -> None:
         self.root = Path(os.path.realpath(root))
-        self._real_root = str(self.root)
         self.limits = limits
         #: Folder -> its real path, for naming files (`display`): a scan reads many files of one folder, and
         #: resolving a path costs one `lstat` per part. Only names come from it; every read resolves its
@@ -173,7 +182,6 @@ class FileReader:
         compressing every text to keep it would cost as much as the hashing."""
         return {
             "root": self.root,
-            "_real_root": self._real_root,
             "_real_folders": {},
             "limits": self.limits,
             "_texts": {},
@@ -192,13 +200,8 @@ class FileReader:
         if real_folder is None:
             real_folder = self._real_folders[folder] = os.path.realpath(folder)
         name = os.path.basename(path)
-        root = self._real_root
         if name not in ("", ".", ".."):  # the common case, worked out on strings
-            inside = None
-            if real_folder == root:
-                inside = name
-            elif real_folder.startswith(root) and real_folder[len(root) : len(root) + 1] == os.sep:
-                inside = f"{real_folder[len(root) + 1 :]}{os.sep}{name}"
+            inside = relative_within(os.path.join(real_folder, name), str(self.root))
             if inside is not None:
                 return printable(inside if os.sep == "/" else inside.replace(os.sep, "/"))
         own = Path(real_folder) / name
@@ -231,7 +234,7 @@ class FileReader:
         """The file's repository path and its bytes, recorded."""
         data = read_bytes(
             path,
-            within=self._real_root if within is None else within,
+            within=self.root if within is None else within,
             max_bytes=self.limits.max_file_bytes if max_bytes is None else max_bytes,
             limit_name=limit_name,
             within_name="the scanned project" if within is None else within_name,

@@ -73,6 +73,17 @@ class TaggedValue:
     value: Any
 
 
+#: Strings up to this length are interned while loading: a scan repeats the same few thousand keys and short
+#: values (`name`, `image`, `true`...) hundreds of thousands of times; one object each saves memory in every
+#: process and objects in every answer a worker sends. Longer strings rarely repeat.
+MAX_INTERNED_CHARACTERS = 64
+
+
+def interned(text: str) -> str:
+    """The one shared copy of a short string (MAX_INTERNED_CHARACTERS); a longer one as it is."""
+    return intern(text) if len(text) <= MAX_INTERNED_CHARACTERS else text
+
+
 def _span(node: yaml.Node) -> tuple[int, int, int, int]:
     start, end = node.start_mark, node.end_mark
     return (start.line + 1, start.column + 1, end.line + 1, end.column + 1)
@@ -120,9 +131,7 @@ class _PositionConstructor:
             return node.value
         try:
             value = self._loader.construct_object(node, deep=True)
-            if type(value) is str and len(value) <= 64:
-                return intern(value)
-            return value
+            return interned(value) if type(value) is str else value
         except ValueError:  # an integer beyond Python's 4,300-digit conversion limit
             what = "a number" if node.tag.endswith((":int", ":float")) else "a value"
             raise SourceError(
@@ -140,7 +149,7 @@ class _PositionConstructor:
                 continue
             key = self.build(key_node)
             if type(key) is str:
-                key = intern(key)
+                key = interned(key)
             if isinstance(key, (list, dict)):
                 raise SourceError("a mapping key must be a scalar", *_span(key_node)[:2])
             if key in own_keys:
